@@ -1,0 +1,68 @@
+"""Codes stored in the database. Labels for people live in `services.labels`."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    REGISTERED = "registered"  # level 1: đã đăng ký, chờ duyệt
+    APPROVED = "approved"  # level 1: đã duyệt, chờ kích hoạt
+    APPLICATION_TAKEN = "application_taken"  # level 2: đã thu nhận hồ sơ
+    ACTIVATED = "activated"  # both: đã kích hoạt
+    FAILED = "failed"  # both: thất bại, with a reason
+
+
+LEVEL1_STATUSES = (Status.REGISTERED, Status.APPROVED, Status.ACTIVATED, Status.FAILED)
+LEVEL2_STATUSES = (Status.APPLICATION_TAKEN, Status.ACTIVATED, Status.FAILED)
+
+
+class FailureReason(StrEnum):
+    NOT_OWN_NUMBER = "not_own_number"
+    RELATIVE_NUMBER = "relative_number"
+    FACE_CAPTURE = "face_capture"
+    QR_SCAN = "qr_scan"
+    DATA_MISMATCH = "data_mismatch"
+    NOT_APPROVED = "not_approved"
+    ALREADY_ACTIVATED = "already_activated"
+    OTHER = "other"
+
+
+class Role(StrEnum):
+    OPERATOR = "operator"
+    MANAGER = "manager"
+    ADMIN = "admin"
+
+
+class UnitLevel(StrEnum):
+    PROVINCE = "province"
+    DISTRICT = "district"
+    COMMUNE = "commune"
+
+
+class PointKind(StrEnum):
+    POLICE_ID_POINT = "police_id_point"
+    MOBILE_TEAM = "mobile_team"
+    POST_OFFICE = "post_office"
+    VNPT = "vnpt"
+    VIETTEL = "viettel"
+    MOBIFONE = "mobifone"
+    SCHOOL = "school"
+    OTHER = "other"
+
+
+class HelpReason(StrEnum):
+    NO_SMARTPHONE = "no_smartphone"
+    PHONE_UNSUPPORTED = "phone_unsupported"
+    ELDERLY_OR_DISABLED = "elderly_or_disabled"
+    OTHER = "other"
+
+
+class EventKind(StrEnum):
+    STATUS = "status"  # a move along the lifecycle
+    CORRECTION = "correction"  # an explicit fix of a status or of a fact, with a reason
+
+
+def sql_in(values: tuple[StrEnum, ...] | type[StrEnum]) -> str:
+    """`'a', 'b'` for a CHECK constraint."""
+    return ", ".join(f"'{v.value}'" for v in values)

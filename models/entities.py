@@ -1,0 +1,272 @@
+"""The tables. Constraints live here, in the schema, not only in Python."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base, UTCDateTime
+from models.codes import (
+    LEVEL1_STATUSES,
+    LEVEL2_STATUSES,
+    EventKind,
+    FailureReason,
+    HelpReason,
+    PointKind,
+    Role,
+    Status,
+    UnitLevel,
+    sql_in,
+)
+
+
+class Campaign(Base):
+    """One activation campaign (đợt cao điểm), as a provincial plan sets it."""
+
+    __tablename__ = "campaigns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(Text)
+    plan_number: Mapped[str] = mapped_column(String(64))
+    plan_date: Mapped[date] = mapped_column(Date)
+    issuing_body: Mapped[str] = mapped_column(Text)
+    province_name: Mapped[str] = mapped_column(Text)
+    first_day: Mapped[date] = mapped_column(Date)
+    last_day: Mapped[date] = mapped_column(Date)
+    daily_start: Mapped[time] = mapped_column(Time)
+    daily_end: Mapped[time] = mapped_column(Time)
+    report_due_before: Mapped[date] = mapped_column(Date)
+    report_recipient: Mapped[str] = mapped_column(Text)
+    min_age: Mapped[int] = mapped_column(SmallInteger, default=14)
+
+    units: Mapped[list[Unit]] = relationship(back_populates="campaign")
+
+    __table_args__ = (
+        CheckConstraint("first_day <= last_day", name="period"),
+        CheckConstraint("daily_start < daily_end", name="hours"),
+    )
+
+
+class Unit(Base):
+    """An administrative unit: province, district (absent in two-level campaigns), commune."""
+
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
+    code: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(32))  # "huyện", "thị xã", "phường", ...
+    level: Mapped[str] = mapped_column(String(16))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+    campaign: Mapped[Campaign] = relationship(back_populates="units")
+    parent: Mapped[Unit | None] = relationship(remote_side=[id])
+    target: Mapped[Target | None] = relationship(back_populates="unit", uselist=False)
+
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "code"),
+        CheckConstraint(f"level IN ({sql_in(UnitLevel)})", name="level"),
+        CheckConstraint(
+            f"(level = '{UnitLevel.PROVINCE.value}') = (parent_id IS NULL)", name="root"
+        ),
+    )
+
+
+class Target(Base):
+    """The plan's target for one unit: level 1 + level 2 together, and per day."""
+
+    __tablename__ = "targets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), unique=True)
+    total: Mapped[int] = mapped_column(Integer)
+    daily: Mapped[int | None] = mapped_column(Integer)
+
+    unit: Mapped[Unit] = relationship(back_populates="target")
+
+    __table_args__ = (
+        CheckConstraint("total >= 0", name="total"),
+        CheckConstraint("daily IS NULL OR daily >= 0", name="daily"),
+    )
+
+
+class IntakePoint(Base):
+    """An intake point (điểm thu nhận): a counter or a mobile team, standing in a commune."""
+
+    __tablename__ = "intake_points"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(32), default=PointKind.OTHER.value)
+    commune_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    address: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    commune: Mapped[Unit] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("commune_id", "name"),
+        CheckConstraint(f"kind IN ({sql_in(PointKind)})", name="kind"),
+    )
+
+
+class Operator(Base):
+    """A person who works cases (cán bộ). Passwords arrive with the security issue."""
+
+    __tablename__ = "operators"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    full_name: Mapped[str] = mapped_column(Text)
+    organisation: Mapped[str] = mapped_column(Text, default="")
+    role: Mapped[str] = mapped_column(String(16), default=Role.OPERATOR.value)
+    password_hash: Mapped[str | None] = mapped_column(Text)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    home_point_id: Mapped[int | None] = mapped_column(ForeignKey("intake_points.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (CheckConstraint(f"role IN ({sql_in(Role)})", name="role"),)
+
+
+_LEVEL_STATUS = (
+    f"(level = 1 AND status IN ({sql_in(LEVEL1_STATUSES)})) OR "
+    f"(level = 2 AND status IN ({sql_in(LEVEL2_STATUSES)}))"
+)
+
+
+class Case(Base):
+    """One citizen helped for one level. At most one per ID number and level."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    id_number: Mapped[str] = mapped_column(String(12))
+    level: Mapped[int] = mapped_column(SmallInteger)
+    full_name: Mapped[str] = mapped_column(Text)
+    # The name folded for search: lower case, no diacritics, đ -> d.
+    name_folded: Mapped[str] = mapped_column(Text)
+    birth_date: Mapped[date] = mapped_column(Date)
+    sex: Mapped[str] = mapped_column(String(3))
+    phone: Mapped[str | None] = mapped_column(String(10))
+    address: Mapped[str | None] = mapped_column(Text)
+    residence_commune_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    intake_point_id: Mapped[int] = mapped_column(ForeignKey("intake_points.id"))
+    operator_id: Mapped[int] = mapped_column(ForeignKey("operators.id"))
+    status: Mapped[str] = mapped_column(String(24))
+    failure_reason: Mapped[str | None] = mapped_column(String(32))
+    failure_note: Mapped[str | None] = mapped_column(Text)
+    help_reason: Mapped[str | None] = mapped_column(String(32))
+    consent_given: Mapped[bool] = mapped_column(Boolean)
+    notes: Mapped[str | None] = mapped_column(Text)
+    # Derived by the lifecycle service so that a tally is one indexed GROUP BY:
+    # the commune the case counts for (residence for level 1, the intake
+    # point's commune for level 2) and the Vietnam-local day of activation.
+    counted_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    activated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    activated_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Optimistic locking: two points saving the same case at once, one wins.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    residence_commune: Mapped[Unit] = relationship(foreign_keys=[residence_commune_id])
+    counted_unit: Mapped[Unit] = relationship(foreign_keys=[counted_unit_id])
+    intake_point: Mapped[IntakePoint] = relationship()
+    operator: Mapped[Operator] = relationship()
+    history: Mapped[list[CaseEvent]] = relationship(
+        back_populates="case", order_by="CaseEvent.changed_at, CaseEvent.id"
+    )
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+    __table_args__ = (
+        UniqueConstraint("id_number", "level"),
+        CheckConstraint("level IN (1, 2)", name="level"),
+        CheckConstraint("length(id_number) = 12", name="id_number"),
+        CheckConstraint("sex IN ('Nam', 'Nữ')", name="sex"),
+        CheckConstraint(_LEVEL_STATUS, name="status"),
+        CheckConstraint(
+            f"(status = '{Status.FAILED.value}') = (failure_reason IS NOT NULL)",
+            name="failure",
+        ),
+        CheckConstraint(
+            f"failure_reason IS NULL OR failure_reason IN ({sql_in(FailureReason)})",
+            name="failure_reason",
+        ),
+        CheckConstraint(
+            f"help_reason IS NULL OR help_reason IN ({sql_in(HelpReason)})", name="help_reason"
+        ),
+        CheckConstraint(
+            f"(status = '{Status.ACTIVATED.value}') = (activated_on IS NOT NULL)",
+            name="activated_on",
+        ),
+        CheckConstraint("(activated_on IS NULL) = (activated_at IS NULL)", name="activated_at"),
+        CheckConstraint("consent_given", name="consent"),
+        # The tally: activated cases up to a day, per counted commune and level.
+        Index("ix_cases_tally", "activated_on", "counted_unit_id", "level"),
+        Index("ix_cases_point_tally", "intake_point_id", "activated_on", "level"),
+        Index("ix_cases_operator_tally", "operator_id", "activated_on", "level"),
+        Index("ix_cases_status_updated", "status", "updated_at"),
+        Index("ix_cases_name_folded", "name_folded"),
+        Index("ix_cases_phone", "phone"),
+    )
+
+
+class CaseEvent(Base):
+    """One entry of a case's history: a status change, or a correction with its reason."""
+
+    __tablename__ = "case_history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16), default=EventKind.STATUS.value)
+    from_status: Mapped[str | None] = mapped_column(String(24))
+    to_status: Mapped[str] = mapped_column(String(24))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    operator_id: Mapped[int] = mapped_column(ForeignKey("operators.id"))
+    intake_point_id: Mapped[int | None] = mapped_column(ForeignKey("intake_points.id"))
+    failure_reason: Mapped[str | None] = mapped_column(String(32))
+    failure_note: Mapped[str | None] = mapped_column(Text)
+    # For corrections: why, and what changed as JSON {"field": [before, after]}.
+    reason: Mapped[str | None] = mapped_column(Text)
+    changes: Mapped[str | None] = mapped_column(Text)
+
+    case: Mapped[Case] = relationship(back_populates="history")
+    operator: Mapped[Operator] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("case_id", "kind", "to_status", "changed_at"),
+        CheckConstraint(f"kind IN ({sql_in(EventKind)})", name="kind"),
+        CheckConstraint(
+            f"kind <> '{EventKind.CORRECTION.value}' OR reason IS NOT NULL",
+            name="correction_reason",
+        ),
+        Index("ix_case_history_case", "case_id", "changed_at"),
+    )
+
+
+class Setting(Base):
+    """A named setting of this database (shared by every computer using it), as JSON."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

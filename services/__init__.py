@@ -1,0 +1,1 @@
+"""The domain: rules, counting, imports, reports. No Qt widgets, no knowledge of `ui`."""

@@ -1,0 +1,362 @@
+"""The intake lifecycle: creating a case, moving it forward, keeping its history.
+
+A case's history is a chain of events ordered by time; its status is the last
+event's. A report may arrive late (an import of yesterday's sheet, a package
+from a mobile team): it is slotted into the chain at its moment, provided the
+chain stays a forward path. Every caller (the desk, imports, packages) goes
+through `record_report`, so the rules hold the same way everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.orm import Session, selectinload
+
+from models.codes import EventKind, FailureReason, HelpReason, Status
+from models.entities import Case, CaseEvent, IntakePoint
+from services.eligibility import MIN_AGE, check_eligible
+from services.errors import ConflictError, ValidationError
+from services.id_number import check_id_agrees, normalise_id_number, parse_sex
+from services.labels import LEVEL_LABELS, STATUS_LABELS
+from services.lifecycle import check_status_for_level, is_forward
+from services.phone import normalise_phone
+from services.text import clean, fold
+from services.vntime import format_date, format_moment, local_day, now_utc
+
+CONSENT_MISSING = (
+    "Chưa có xác nhận đồng ý của công dân: đọc thông báo về mục đích và dữ liệu lưu trữ, "
+    "rồi đánh dấu ô đồng ý trước khi lưu."
+)
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """Who the citizen is, as validated and normalised."""
+
+    id_number: str
+    full_name: str
+    birth_date: date
+    sex: str
+    phone: str | None
+    address: str | None
+    residence_commune_id: int
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    """What happened, when, where and by whom."""
+
+    level: int
+    status: Status
+    at: datetime
+    operator_id: int
+    intake_point_id: int
+    failure_reason: FailureReason | None = None
+    failure_note: str | None = None
+
+
+class Outcome(StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+
+
+@dataclass
+class RecordResult:
+    outcome: Outcome
+    case: Case
+
+
+@dataclass
+class FactsDraft:
+    """Raw input from a form or a spreadsheet row, before validation."""
+
+    id_number: str = ""
+    full_name: str = ""
+    birth_date: date | None = None
+    sex: str = ""
+    phone: str = ""
+    address: str = ""
+    residence_commune_id: int | None = None
+    errors: list[ValidationError] = field(default_factory=list)
+
+
+def check_facts(
+    draft: FactsDraft, on_day: date, min_age: int = MIN_AGE
+) -> tuple[CaseFacts | None, list[ValidationError]]:
+    """Validate every field; returns the facts, or None with every problem found."""
+    errors: list[ValidationError] = list(draft.errors)
+    id_number = sex = None
+    try:
+        id_number = normalise_id_number(draft.id_number)
+    except ValidationError as error:
+        errors.append(error)
+    full_name = clean(draft.full_name)
+    if not full_name:
+        errors.append(ValidationError("Chưa nhập họ và tên.", "full_name"))
+    elif any(ch.isdigit() for ch in full_name) or len(full_name) > 100:
+        errors.append(ValidationError(f"Họ và tên «{full_name}» không hợp lệ.", "full_name"))
+    if draft.birth_date is None:
+        if not any(e.field == "birth_date" for e in errors):
+            errors.append(ValidationError("Chưa nhập ngày sinh.", "birth_date"))
+    else:
+        try:
+            check_eligible(draft.birth_date, on_day, min_age)
+        except ValidationError as error:
+            errors.append(error)
+    if draft.sex.strip():
+        try:
+            sex = parse_sex(draft.sex)
+        except ValidationError as error:
+            errors.append(error)
+    else:
+        errors.append(ValidationError("Chưa chọn giới tính.", "sex"))
+    if id_number and draft.birth_date and sex:
+        try:
+            check_id_agrees(id_number, draft.birth_date, sex)
+        except ValidationError as error:
+            errors.append(error)
+    phone = None
+    if draft.phone.strip():
+        try:
+            phone = normalise_phone(draft.phone)
+        except ValidationError as error:
+            errors.append(error)
+    if draft.residence_commune_id is None and not any(e.field == "residence" for e in errors):
+        errors.append(ValidationError("Chưa chọn xã/phường nơi thường trú.", "residence"))
+    if errors:
+        return None, errors
+    assert id_number and sex and draft.birth_date and draft.residence_commune_id is not None
+    return (
+        CaseFacts(
+            id_number=id_number,
+            full_name=full_name,
+            birth_date=draft.birth_date,
+            sex=sex,
+            phone=phone,
+            address=clean(draft.address) or None,
+            residence_commune_id=draft.residence_commune_id,
+        ),
+        [],
+    )
+
+
+def check_report(report: StatusReport) -> None:
+    check_status_for_level(report.status, report.level)
+    if report.status == Status.FAILED:
+        if report.failure_reason is None:
+            raise ValidationError("Trạng thái Thất bại cần ghi lý do thất bại.", "failure_reason")
+        if report.failure_reason == FailureReason.OTHER and not (report.failure_note or "").strip():
+            raise ValidationError("Lý do «Khác» cần ghi rõ nội dung.", "failure_note")
+    elif report.failure_reason is not None:
+        raise ValidationError(
+            f"Chỉ ghi lý do thất bại khi trạng thái là Thất bại (đang là "
+            f"{STATUS_LABELS[report.status]}).",
+            "failure_reason",
+        )
+
+
+def find_case(session: Session, id_number: str, level: int) -> Case | None:
+    return session.scalars(
+        select(Case)
+        .options(selectinload(Case.history))
+        .where(Case.id_number == id_number, Case.level == level)
+    ).first()
+
+
+def find_cases_of_person(session: Session, id_number: str) -> list[Case]:
+    return list(
+        session.scalars(
+            select(Case)
+            .options(selectinload(Case.history))
+            .where(Case.id_number == id_number)
+            .order_by(Case.level)
+        )
+    )
+
+
+def find_cases(session: Session, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], Case]:
+    """Many cases at once, with their histories: one query per batch, for imports."""
+    wanted = list(set(keys))
+    found: dict[tuple[str, int], Case] = {}
+    for start in range(0, len(wanted), 500):
+        batch = wanted[start : start + 500]
+        for case in session.scalars(
+            select(Case)
+            .options(selectinload(Case.history))
+            .where(tuple_(Case.id_number, Case.level).in_(batch))
+        ):
+            found[(case.id_number, case.level)] = case
+    return found
+
+
+def counted_unit_id(level: int, residence_commune_id: int, point_commune_id: int) -> int:
+    """Level 1 counts where the citizen lives; level 2 where the application was taken."""
+    return residence_commune_id if level == 1 else point_commune_id
+
+
+def _check_same_person(case: Case, facts: CaseFacts) -> None:
+    differences = []
+    if clean(case.full_name) != facts.full_name:
+        differences.append(f"họ tên «{case.full_name}» / «{facts.full_name}»")
+    if case.birth_date != facts.birth_date:
+        differences.append(
+            f"ngày sinh {format_date(case.birth_date)} / {format_date(facts.birth_date)}"
+        )
+    if case.sex != facts.sex:
+        differences.append(f"giới tính {case.sex} / {facts.sex}")
+    if differences:
+        raise ConflictError(
+            f"Số định danh {case.id_number} đã có hồ sơ {LEVEL_LABELS[case.level].lower()} với "
+            f"thông tin khác (đã lưu / mới nhập): "
+            + "; ".join(differences)
+            + ". Kiểm tra lại thẻ; nếu hồ sơ đã lưu ghi sai, hãy sửa hồ sơ (có ghi lý do)."
+        )
+
+
+def _chain(case: Case) -> list[CaseEvent]:
+    return sorted(case.history, key=lambda e: (e.changed_at, e.id or 0))
+
+
+def _derive(session: Session, case: Case) -> None:
+    """Set the status and the counting columns from the history chain."""
+    chain = _chain(case)
+    last = chain[-1]
+    case.status = last.to_status
+    if last.to_status == Status.FAILED:
+        case.failure_reason = last.failure_reason
+        case.failure_note = last.failure_note
+    else:
+        case.failure_reason = case.failure_note = None
+    if last.to_status == Status.ACTIVATED:
+        case.activated_at = last.changed_at
+        case.activated_on = local_day(last.changed_at)
+    else:
+        case.activated_at = case.activated_on = None
+    first = next((e for e in chain if e.kind == EventKind.STATUS), chain[0])
+    if first.intake_point_id is not None:
+        case.intake_point_id = first.intake_point_id
+    case.operator_id = first.operator_id
+    point = session.get(IntakePoint, case.intake_point_id)
+    assert point is not None
+    case.counted_unit_id = counted_unit_id(case.level, case.residence_commune_id, point.commune_id)
+
+
+def _event(report: StatusReport, from_status: str | None) -> CaseEvent:
+    return CaseEvent(
+        kind=EventKind.STATUS.value,
+        from_status=from_status,
+        to_status=report.status.value,
+        changed_at=report.at,
+        operator_id=report.operator_id,
+        intake_point_id=report.intake_point_id,
+        failure_reason=report.failure_reason.value if report.failure_reason else None,
+        failure_note=(report.failure_note or "").strip() or None,
+    )
+
+
+def record_report(
+    session: Session,
+    facts: CaseFacts,
+    report: StatusReport,
+    *,
+    consent: bool,
+    help_reason: HelpReason | None = None,
+    notes: str | None = None,
+    known: dict[tuple[str, int], Case] | None = None,
+    min_age: int = MIN_AGE,
+) -> RecordResult:
+    """Create the case or move it forward; one report, one history event at most.
+
+    `known` is a prefetched map from `find_cases` (for imports); without it the
+    case is looked up. Raises `ValidationError` / `ConflictError` and changes
+    nothing when the report breaks a rule.
+    """
+    if not consent:
+        raise ValidationError(CONSENT_MISSING, "consent")
+    check_report(report)
+    key = (facts.id_number, report.level)
+    case = known.get(key) if known is not None else find_case(session, *key)
+    now = now_utc()
+    if case is None:
+        check_eligible(facts.birth_date, local_day(report.at), min_age)
+        case = Case(
+            id_number=facts.id_number,
+            level=report.level,
+            full_name=facts.full_name,
+            name_folded=fold(facts.full_name),
+            birth_date=facts.birth_date,
+            sex=facts.sex,
+            phone=facts.phone,
+            address=facts.address,
+            residence_commune_id=facts.residence_commune_id,
+            intake_point_id=report.intake_point_id,
+            operator_id=report.operator_id,
+            help_reason=help_reason.value if help_reason else None,
+            consent_given=True,
+            notes=(notes or "").strip() or None,
+            created_at=now,
+            updated_at=now,
+        )
+        case.history.append(_event(report, None))
+        _derive(session, case)
+        session.add(case)
+        if known is not None:
+            known[key] = case
+        return RecordResult(Outcome.CREATED, case)
+
+    _check_same_person(case, facts)
+    chain = _chain(case)
+    if any(
+        e.kind == EventKind.STATUS and e.to_status == report.status and e.changed_at == report.at
+        for e in chain
+    ):
+        return RecordResult(Outcome.UNCHANGED, case)
+    before = [e for e in chain if e.changed_at <= report.at]
+    after = [e for e in chain if e.changed_at > report.at]
+    previous = before[-1] if before else None
+    following = after[0] if after else None
+    if previous is not None and previous.to_status == report.status:
+        return RecordResult(Outcome.UNCHANGED, case)  # the same status reported again
+    if previous is None and following is not None and following.to_status == report.status:
+        return RecordResult(Outcome.UNCHANGED, case)
+    if any(e.kind == EventKind.CORRECTION for e in after):
+        raise ConflictError(
+            f"Hồ sơ {case.id_number} đã được sửa sau {format_moment(report.at)}; "
+            "không ghi thêm trạng thái cũ hơn lần sửa đó."
+        )
+    level = report.level
+    if previous is not None and not is_forward(level, Status(previous.to_status), report.status):
+        raise ValidationError(
+            f"Hồ sơ {case.id_number} ({LEVEL_LABELS[level].lower()}) đang ở trạng thái "
+            f"«{STATUS_LABELS[previous.to_status]}» từ {format_moment(previous.changed_at)}: không "
+            f"thể chuyển về «{STATUS_LABELS[report.status]}» (trạng thái không được lùi). Nếu "
+            "trạng thái đã lưu bị sai, hãy sửa hồ sơ (có ghi lý do).",
+            "status",
+        )
+    if following is not None and not is_forward(level, report.status, Status(following.to_status)):
+        raise ValidationError(
+            f"Hồ sơ {case.id_number}: trạng thái «{STATUS_LABELS[report.status]}» lúc "
+            f"{format_moment(report.at)} mâu thuẫn với «{STATUS_LABELS[following.to_status]}» đã "
+            f"ghi lúc {format_moment(following.changed_at)}.",
+            "status",
+        )
+    case.history.append(_event(report, previous.to_status if previous else None))
+    if following is not None:
+        following.from_status = report.status.value
+    if facts.phone and not case.phone:
+        case.phone = facts.phone
+    if facts.address and not case.address:
+        case.address = facts.address
+    if help_reason and not case.help_reason:
+        case.help_reason = help_reason.value
+    if notes and notes.strip():
+        case.notes = "\n".join(filter(None, [case.notes, notes.strip()]))
+    _derive(session, case)
+    case.updated_at = now
+    return RecordResult(Outcome.UPDATED, case)

@@ -1,0 +1,88 @@
+"""Intake points and operators: looked up, or created when an import names a new one."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from models.codes import PointKind, Role
+from models.entities import IntakePoint, Operator
+from services.errors import ValidationError
+from services.text import clean
+from services.units import UnitInfo
+from services.vntime import now_utc
+
+
+def next_point_code(session: Session, commune: UnitInfo) -> str:
+    """`<commune code>-NN`: unique, readable, and says where the point stands."""
+    prefix = f"{commune.code}-"
+    taken = set(
+        session.scalars(select(IntakePoint.code).where(IntakePoint.code.like(prefix + "%")))
+    )
+    number = len(taken) + 1
+    while f"{prefix}{number:02d}" in taken:
+        number += 1
+    return f"{prefix}{number:02d}"
+
+
+def find_point(session: Session, commune_id: int, name: str) -> IntakePoint | None:
+    return session.scalars(
+        select(IntakePoint).where(IntakePoint.commune_id == commune_id, IntakePoint.name == name)
+    ).first()
+
+
+def get_or_create_point(
+    session: Session, commune: UnitInfo, name: str, kind: PointKind = PointKind.OTHER
+) -> tuple[IntakePoint, bool]:
+    name = clean(name)
+    if not name:
+        raise ValidationError("Chưa ghi tên điểm thu nhận.", "point")
+    point = find_point(session, commune.id, name)
+    if point is not None:
+        return point, False
+    point = IntakePoint(
+        code=next_point_code(session, commune),
+        name=name,
+        kind=kind.value,
+        commune_id=commune.id,
+        created_at=now_utc(),
+    )
+    session.add(point)
+    session.flush()
+    return point, True
+
+
+def normalise_username(text: str) -> str:
+    username = clean(text).lower()
+    if not username:
+        raise ValidationError("Chưa ghi tên đăng nhập của cán bộ.", "operator")
+    if len(username) > 64 or any(ch.isspace() for ch in username):
+        raise ValidationError(
+            f"Tên đăng nhập «{clean(text)}» không hợp lệ: không có khoảng trắng, tối đa 64 ký tự.",
+            "operator",
+        )
+    return username
+
+
+def get_or_create_operator(
+    session: Session, username: str, full_name: str | None = None, role: Role = Role.OPERATOR
+) -> tuple[Operator, bool]:
+    username = normalise_username(username)
+    operator = session.scalars(select(Operator).where(Operator.username == username)).first()
+    if operator is not None:
+        return operator, False
+    operator = Operator(
+        username=username,
+        full_name=clean(full_name or "") or username,
+        organisation="",
+        role=role.value,
+        is_active=True,
+        created_at=now_utc(),
+    )
+    session.add(operator)
+    session.flush()
+    return operator, True
+
+
+def count_points(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(IntakePoint)) or 0

@@ -1,0 +1,409 @@
+"""Cases in spreadsheets: the import template and `records import`.
+
+Each row says where one case stood at one moment. Valid rows are saved; each
+invalid row is reported with its row number and reason, on the terminal and
+in a rejects file beside the input. Importing the same file twice changes
+nothing the second time. The whole import is one transaction: a file that
+cannot be read leaves the database untouched.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from models.codes import Status
+from models.entities import IntakePoint, Operator
+from services.cases import (
+    FactsDraft,
+    Outcome,
+    StatusReport,
+    check_facts,
+    find_cases,
+    record_report,
+)
+from services.directory import get_or_create_operator, get_or_create_point
+from services.errors import UserError, ValidationError
+from services.labels import STATUS_LABELS, parse_failure_reason, parse_level, parse_status
+from services.spreadsheet import (
+    Cell,
+    UnreadableFileError,
+    cell_text,
+    date_cell,
+    digits_cell,
+    header_map,
+    is_blank,
+    moment_cell,
+    read_rows,
+)
+from services.units import UnitTree
+from services.vntime import local_day, now_utc
+
+SHEET_NAME = "Hồ sơ"
+COLUMNS: dict[str, str] = {
+    "id_number": "Số định danh",
+    "full_name": "Họ và tên",
+    "birth_date": "Ngày sinh",
+    "sex": "Giới tính",
+    "phone": "Số điện thoại",
+    "residence_code": "Mã xã thường trú",
+    "level": "Mức",
+    "status": "Trạng thái",
+    "failure_reason": "Lý do thất bại",
+    "point_commune_code": "Mã xã thu nhận",
+    "point_name": "Điểm thu nhận",
+    "moment": "Thời điểm",
+    "operator": "Cán bộ",
+}
+OPTIONAL = {"phone", "failure_reason"}
+REQUIRED = [key for key in COLUMNS if key not in OPTIONAL]
+BATCH_ROWS = 1000
+HEADER_SEARCH_ROWS = 10
+
+
+@dataclass
+class Reject:
+    row: int
+    reason: str
+    cells: list[str]
+
+
+@dataclass
+class ImportSummary:
+    rows_read: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejects: list[Reject] = field(default_factory=list)
+    rejects_file: Path | None = None
+    rejects_file_error: str | None = None
+
+    @property
+    def saved(self) -> int:
+        return self.created + self.updated
+
+    def describe(self) -> str:
+        text = (
+            f"Đã đọc {self.rows_read} dòng: {self.created} hồ sơ mới, {self.updated} cập nhật, "
+            f"{self.unchanged} không đổi, {len(self.rejects)} dòng lỗi."
+        )
+        if self.rejects_file is not None:
+            text += f" Danh sách dòng lỗi: {self.rejects_file}"
+        if self.rejects_file_error:
+            text += f" {self.rejects_file_error}"
+        return text
+
+
+def rejects_path(source: Path) -> Path:
+    return source.with_name(f"{source.stem}.loi.csv")
+
+
+@dataclass
+class _Row:
+    number: int
+    cells: list[Cell]
+    draft: FactsDraft
+    level: int
+    status: Status
+    report_fields: dict[str, object]
+    point_commune_id: int
+    point_name: str
+    operator: str
+
+
+class _Importer:
+    def __init__(self, session: Session, tree: UnitTree) -> None:
+        self.session = session
+        self.tree = tree
+        self.points: dict[tuple[int, str], int] = {}
+        self.operators: dict[str, int] = {}
+        self.summary = ImportSummary()
+        self.columns: dict[str, int] = {}
+        self.today = local_day(now_utc())
+
+    def cell(self, cells: list[Cell], key: str) -> Cell:
+        index = self.columns.get(key)
+        return cells[index] if index is not None and index < len(cells) else None
+
+    def parse(self, number: int, cells: list[Cell]) -> _Row:
+        """A row as a draft and a report; raises `ValidationError` with every problem found."""
+        problems: list[str] = []
+        draft = FactsDraft(
+            id_number=digits_cell(self.cell(cells, "id_number"), 12),
+            full_name=cell_text(self.cell(cells, "full_name")),
+            sex=cell_text(self.cell(cells, "sex")),
+            phone=digits_cell(self.cell(cells, "phone"), 10),
+        )
+        try:
+            draft.birth_date = date_cell(self.cell(cells, "birth_date"), "Ngày sinh")
+        except ValidationError as error:
+            draft.errors.append(ValidationError(error.message, "birth_date"))
+        try:
+            residence = self.tree.commune(digits_cell(self.cell(cells, "residence_code"), 5))
+            draft.residence_commune_id = residence.id
+        except UserError as error:
+            draft.errors.append(ValidationError(f"Nơi thường trú: {error}", "residence"))
+        level = status = moment = point_commune = None
+        try:
+            level = parse_level(cell_text(self.cell(cells, "level")))
+        except ValidationError as error:
+            problems.append(error.message)
+        try:
+            status = parse_status(cell_text(self.cell(cells, "status")))
+        except ValidationError as error:
+            problems.append(error.message)
+        reason_text = cell_text(self.cell(cells, "failure_reason"))
+        reason = note = None
+        if status == Status.FAILED:
+            if not reason_text:
+                problems.append("Trạng thái Thất bại cần ghi lý do thất bại.")
+            else:
+                reason, note = parse_failure_reason(reason_text)
+        elif reason_text and status is not None:
+            problems.append(
+                f"Có lý do thất bại nhưng trạng thái là «{STATUS_LABELS[status]}»: chỉ ghi lý do "
+                "khi trạng thái là Thất bại."
+            )
+        try:
+            moment = moment_cell(self.cell(cells, "moment"), "Thời điểm")
+            if local_day(moment) > self.today:
+                problems.append("Thời điểm ở tương lai.")
+        except ValidationError as error:
+            problems.append(error.message)
+        try:
+            point_commune = self.tree.commune(
+                digits_cell(self.cell(cells, "point_commune_code"), 5)
+            )
+        except UserError as error:
+            problems.append(f"Nơi thu nhận: {error}")
+        point_name = cell_text(self.cell(cells, "point_name"))
+        if not point_name:
+            problems.append("Thiếu tên điểm thu nhận.")
+        operator = cell_text(self.cell(cells, "operator"))
+        if not operator:
+            problems.append("Thiếu tên đăng nhập của cán bộ.")
+        on_day = local_day(moment) if moment else self.today
+        _facts, fact_errors = check_facts(draft, on_day)
+        problems = [e.message for e in fact_errors] + problems
+        if problems:
+            raise ValidationError(" ".join(dict.fromkeys(problems)))
+        assert level and status and moment and point_commune
+        return _Row(
+            number,
+            cells,
+            draft,
+            level,
+            status,
+            {"at": moment, "failure_reason": reason, "failure_note": note},
+            point_commune.id,
+            point_name,
+            operator,
+        )
+
+    def point_id(self, row: _Row, created: list[object]) -> int:
+        key = (row.point_commune_id, row.point_name)
+        if key not in self.points:
+            point, is_new = get_or_create_point(
+                self.session, self.tree.by_id[row.point_commune_id], row.point_name
+            )
+            self.points[key] = point.id
+            if is_new:
+                created.append(point)
+        return self.points[key]
+
+    def operator_id(self, row: _Row, created: list[object]) -> int:
+        if row.operator not in self.operators:
+            operator, is_new = get_or_create_operator(self.session, row.operator)
+            self.operators[row.operator] = operator.id
+            if is_new:
+                created.append(operator)
+        return self.operators[row.operator]
+
+    def save_batch(self, rows: list[_Row]) -> None:
+        known = find_cases(self.session, ((r.draft.id_number, r.level) for r in rows))
+        for row in rows:
+            # A point or an operator named only by a rejected row is not kept.
+            created: list[object] = []
+            try:
+                at = row.report_fields["at"]
+                assert isinstance(at, datetime)
+                facts, errors = check_facts(row.draft, local_day(at))
+                if facts is None:
+                    raise ValidationError(" ".join(e.message for e in errors))
+                report = StatusReport(
+                    level=row.level,
+                    status=row.status,
+                    operator_id=self.operator_id(row, created),
+                    intake_point_id=self.point_id(row, created),
+                    **row.report_fields,  # type: ignore[arg-type]
+                )
+                result = record_report(self.session, facts, report, consent=True, known=known)
+            except UserError as error:
+                self.forget(created, row)
+                self.reject(row.number, str(error), row.cells)
+                continue
+            if result.outcome == Outcome.CREATED:
+                self.summary.created += 1
+            elif result.outcome == Outcome.UPDATED:
+                self.summary.updated += 1
+            else:
+                self.summary.unchanged += 1
+        self.session.flush()
+        # Keep memory flat on big files: what is flushed stays in the transaction.
+        self.session.expunge_all()
+
+    def forget(self, created: list[object], row: _Row) -> None:
+        """Undo the points and operators created for a row that was then rejected."""
+        for thing in created:
+            if isinstance(thing, IntakePoint):
+                del self.points[(row.point_commune_id, row.point_name)]
+            elif isinstance(thing, Operator):
+                del self.operators[row.operator]
+            self.session.delete(thing)
+        if created:
+            self.session.flush()
+
+    def reject(self, number: int, reason: str, cells: list[Cell]) -> None:
+        self.summary.rejects.append(Reject(number, reason, [cell_text(c) for c in cells]))
+
+
+def import_records(
+    session: Session,
+    path: Path,
+    progress: Callable[[int], None] | None = None,
+    write_rejects: bool = True,
+) -> ImportSummary:
+    """Import one file into `session` (the caller commits). Raises `UnreadableFileError`."""
+    tree = UnitTree.load(session)
+    importer = _Importer(session, tree)
+    rows = read_rows(path, SHEET_NAME)
+    header_number = 0
+    for number, cells in rows:
+        found = header_map(cells, COLUMNS)
+        if len(found) >= len(REQUIRED) // 2:
+            missing = [COLUMNS[key] for key in REQUIRED if key not in found]
+            if missing:
+                raise UnreadableFileError(
+                    f"Tệp «{path.name}» thiếu cột: {', '.join(missing)}. Dùng mẫu tạo bởi "
+                    "«records template» (dòng tiêu đề giữ nguyên tên cột)."
+                )
+            importer.columns = found
+            header_number = number
+            break
+        if number >= HEADER_SEARCH_ROWS:
+            break
+    if not importer.columns:
+        raise UnreadableFileError(
+            f"Không tìm thấy dòng tiêu đề trong {HEADER_SEARCH_ROWS} dòng đầu của «{path.name}». "
+            f"Cần các cột: {', '.join(COLUMNS[k] for k in REQUIRED)}."
+        )
+    batch: list[_Row] = []
+    for number, cells in rows:
+        if is_blank(cells):
+            continue
+        importer.summary.rows_read += 1
+        try:
+            batch.append(importer.parse(number, cells))
+        except ValidationError as error:
+            importer.reject(number, error.message, cells)
+        if len(batch) >= BATCH_ROWS:
+            importer.save_batch(batch)
+            batch = []
+            if progress:
+                progress(importer.summary.rows_read)
+    if batch:
+        importer.save_batch(batch)
+    if progress:
+        progress(importer.summary.rows_read)
+    summary = importer.summary
+    summary.rejects.sort(key=lambda r: r.row)
+    if write_rejects:
+        _write_rejects(path, header_number, summary)
+    return summary
+
+
+def _write_rejects(source: Path, header_row: int, summary: ImportSummary) -> None:
+    target = rejects_path(source)
+    try:
+        if not summary.rejects:
+            target.unlink(missing_ok=True)
+            return
+        with target.open("w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["Dòng", "Lý do", *COLUMNS.values()])
+            for reject in summary.rejects:
+                writer.writerow([reject.row, reject.reason, *reject.cells])
+        summary.rejects_file = target
+    except OSError as error:
+        summary.rejects_file_error = (
+            f"Không ghi được tệp dòng lỗi «{target}» ({error.strerror}); "
+            "danh sách lỗi chỉ in ra màn hình."
+        )
+
+
+def write_template(path: Path, tree: UnitTree) -> None:
+    """The empty import template: the columns, drop-downs, and the list of commune codes."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = SHEET_NAME
+    sheet.append(list(COLUMNS.values()))
+    widths = [16, 28, 13, 10, 15, 17, 7, 20, 34, 15, 30, 18, 14]
+    for index, width in enumerate(widths, start=1):
+        cell = sheet.cell(row=1, column=index)
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDEBF7")
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        letter = cell.column_letter
+        sheet.column_dimensions[letter].width = width
+        # Text format keeps leading zeros in ID numbers, phones and codes.
+        for row in range(2, 2002):
+            sheet.cell(row=row, column=index).number_format = "@"
+    sheet.freeze_panes = "A2"
+    for column, values in (
+        ("D", "Nam,Nữ"),
+        ("G", "1,2"),
+        ("H", ",".join(STATUS_LABELS.values())),
+    ):
+        validation = DataValidation(type="list", formula1=f'"{values}"', allow_blank=True)
+        validation.error = "Chọn một giá trị trong danh sách."
+        validation.errorTitle = "Giá trị không hợp lệ"
+        sheet.add_data_validation(validation)
+        validation.add(f"{column}2:{column}2001")
+
+    guide = workbook.create_sheet("Hướng dẫn")
+    lines = [
+        "Mỗi dòng ghi trạng thái của một hồ sơ (một công dân, một mức) tại một thời điểm.",
+        "Số định danh: 12 chữ số. Ngày sinh: dd/mm/yyyy. Giới tính: Nam hoặc Nữ.",
+        "Mức: 1 hoặc 2. Trạng thái: " + ", ".join(STATUS_LABELS.values()) + ".",
+        "Mức 1: Đã đăng ký, Đã duyệt, Đã kích hoạt, Thất bại. "
+        "Mức 2: Đã thu nhận hồ sơ, Đã kích hoạt, Thất bại.",
+        "Lý do thất bại: chỉ ghi khi trạng thái là Thất bại.",
+        "Thời điểm: dd/mm/yyyy HH:MM, giờ Việt Nam, lúc hồ sơ đạt trạng thái đó.",
+        "Mã xã thường trú, Mã xã thu nhận: mã đơn vị hành chính (xem bảng dưới).",
+        "Cán bộ: tên đăng nhập của cán bộ thu nhận (tạo mới nếu chưa có).",
+        "",
+    ]
+    for line in lines:
+        guide.append([line])
+    guide.append(["Mã xã", "Tên xã/phường/thị trấn"])
+    for commune in tree.units:
+        if commune.level == "commune":
+            guide.append([commune.code, tree.full_name(commune.id)])
+    guide.column_dimensions["A"].width = 12
+    guide.column_dimensions["B"].width = 60
+    try:
+        workbook.save(path)
+    except OSError as error:
+        raise UserError(f"Không ghi được tệp «{path}»: {error.strerror}.") from error
+
+
+__all__ = ["COLUMNS", "ImportSummary", "UnreadableFileError", "import_records", "write_template"]

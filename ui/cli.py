@@ -1,0 +1,268 @@
+"""The command line: a thin front-end over the services, for administrators and scripts.
+
+`python main.py [--db URL] COMMAND ...`; see README.md for the contract. Nothing
+here imports Qt: commands that need no window start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from services.campaigns import available_presets, ensure_campaign, load_preset
+from services.database import Database, open_database
+from services.errors import UserError
+from services.spreadsheet import UnreadableFileError
+from services.tally import Tally, TallyBy, tally
+from services.version import APP_TITLE, APP_VERSION
+from services.vntime import parse_iso_day, today_vn
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_UNREADABLE = 2
+EXIT_INTERRUPTED = 130
+DEFAULT_PRESET = "soc-trang-2023"
+
+_ARGPARSE_VI = {
+    "usage: ": "Cách dùng: ",
+    "positional arguments": "tham số",
+    "options": "tùy chọn",
+    "show this help message and exit": "hiện hướng dẫn này rồi thoát",
+    "the following arguments are required: %s": "thiếu tham số bắt buộc: %s",
+    "unrecognized arguments: %s": "tham số không hiểu được: %s",
+    "invalid choice: %(value)r (choose from %(choices)s)": (
+        "lựa chọn %(value)r không hợp lệ (chọn một trong %(choices)s)"
+    ),
+    "argument %(argument_name)s: %(message)s": "tham số %(argument_name)s: %(message)s",
+    "expected one argument": "cần một giá trị",
+    "invalid %(type)s value: %(value)r": "giá trị %(value)r không hợp lệ",
+    "%(prog)s: error: %(message)s\n": "%(prog)s: lỗi: %(message)s\n",
+}
+
+
+def _vietnamese_argparse() -> None:
+    """argparse's own words in Vietnamese (it looks them up through gettext)."""
+
+    def translate(message: str) -> str:
+        return _ARGPARSE_VI.get(message, message)
+
+    argparse._ = translate  # type: ignore[attr-defined]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    _vietnamese_argparse()
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--db",
+        metavar="URL",
+        default=argparse.SUPPRESS,
+        help="địa chỉ cơ sở dữ liệu SQLAlchemy (mặc định: biến KICHHOAT_DB, rồi SQLite trong "
+        "thư mục dữ liệu của người dùng)",
+    )
+    parser = argparse.ArgumentParser(
+        prog="kichhoat",
+        description="Bàn làm việc cho điểm thu nhận: đăng ký, kích hoạt tài khoản định danh "
+        "điện tử. Không có lệnh: mở cửa sổ ứng dụng.",
+        parents=[common],
+    )
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"{APP_TITLE} {APP_VERSION}",
+        help="in phiên bản rồi thoát",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="LỆNH")
+
+    init = commands.add_parser(
+        "init", parents=[common], help="tạo hoặc nâng cấp cơ sở dữ liệu và nạp bộ dữ liệu mẫu"
+    )
+    init.add_argument(
+        "--preset",
+        default=DEFAULT_PRESET,
+        help=f"bộ dữ liệu của đợt (có sẵn: {', '.join(available_presets())})",
+    )
+
+    records = commands.add_parser("records", parents=[common], help="nhập hồ sơ từ bảng tính")
+    records_commands = records.add_subparsers(dest="records_command", metavar="LỆNH", required=True)
+    template = records_commands.add_parser(
+        "template", parents=[common], help="ghi tệp mẫu .xlsx để nhập hồ sơ"
+    )
+    template.add_argument("--out", required=True, type=Path, metavar="FILE.xlsx")
+    importer = records_commands.add_parser(
+        "import", parents=[common], help="nhập hồ sơ từ tệp .xlsx hoặc .csv"
+    )
+    importer.add_argument("file", type=Path, metavar="FILE")
+
+    tally_parser = commands.add_parser(
+        "tally", parents=[common], help="đếm kết quả kích hoạt theo quy tắc của kế hoạch"
+    )
+    tally_parser.add_argument(
+        "--as-of",
+        metavar="YYYY-MM-DD",
+        help="đếm đến hết ngày này, giờ Việt Nam (mặc định: hôm nay)",
+    )
+    tally_parser.add_argument(
+        "--by",
+        choices=[b.value for b in TallyBy],
+        default="district",
+        help="gộp theo huyện, xã, điểm thu nhận hay cán bộ",
+    )
+    tally_parser.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
+
+    demo = commands.add_parser("demo", parents=[common], help="thêm hồ sơ giả lập để dùng thử")
+    demo.add_argument("--records", type=int, required=True, metavar="N")
+    demo.add_argument("--seed", type=int, metavar="S")
+    return parser
+
+
+def _open(args: argparse.Namespace) -> Database:
+    return open_database(getattr(args, "db", None))
+
+
+def _ensure_campaign(database: Database) -> None:
+    with database.session() as session:
+        if ensure_campaign(session, DEFAULT_PRESET):
+            session.commit()
+
+
+def cmd_init(args: argparse.Namespace, out: TextIO) -> int:
+    database = _open(args)
+    with database.session() as session:
+        result = load_preset(session, args.preset)
+        session.commit()
+    if result.changed:
+        parts = []
+        if result.campaign_created:
+            parts.append(f"tạo đợt «{args.preset}»")
+        parts.append(f"thêm {result.units_added} đơn vị, {result.targets_added} chỉ tiêu")
+        print("Đã " + ", ".join(parts) + ".", file=out)
+    else:
+        print(
+            f"Cơ sở dữ liệu đã có đủ dữ liệu của «{args.preset}»: không có gì thay đổi.", file=out
+        )
+    for note in result.notes:
+        print(note, file=out)
+    return EXIT_OK
+
+
+def cmd_template(args: argparse.Namespace, out: TextIO) -> int:
+    from services.records import write_template
+    from services.units import UnitTree
+
+    database = _open(args)
+    _ensure_campaign(database)
+    with database.session() as session:
+        write_template(args.out, UnitTree.load(session))
+    print(f"Đã ghi tệp mẫu {args.out}.", file=out)
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
+    from services.records import import_records
+
+    path: Path = args.file
+    if not path.is_file():
+        raise UnreadableFileError(f"Không tìm thấy tệp «{path}».")
+    database = _open(args)
+    _ensure_campaign(database)
+    with database.session() as session:
+        summary = import_records(session, path)
+        session.commit()
+    for reject in summary.rejects:
+        print(f"Dòng {reject.row}: {reject.reason}", file=sys.stderr)
+    print(summary.describe(), file=out)
+    return EXIT_OK
+
+
+def _format_table(result: Tally) -> str:
+    headers = ["Mã", "Đơn vị", "Chỉ tiêu", "CT ngày", "Mức 1", "Mức 2", "Cộng dồn", "Trong ngày"]
+    body = [
+        [
+            row.code or "",
+            row.name,
+            "" if row.target_total is None else f"{row.target_total:,}".replace(",", "."),
+            "" if row.target_daily is None else f"{row.target_daily:,}".replace(",", "."),
+            str(row.level1),
+            str(row.level2),
+            str(row.activated),
+            str(row.activated_on_day),
+        ]
+        for row in [*result.rows, result.total]
+    ]
+    body[-1][1] = f"Tổng: {body[-1][1]}"
+    widths = [max(len(r[i]) for r in [headers, *body]) for i in range(len(headers))]
+    lines = [
+        "  ".join(
+            cell.ljust(widths[i]) if i < 2 else cell.rjust(widths[i]) for i, cell in enumerate(row)
+        )
+        for row in [headers, *body]
+    ]
+    lines.insert(1, "-" * len(lines[0]))
+    lines.insert(len(lines) - 1, "-" * len(lines[0]))
+    return f"Kết quả kích hoạt đến hết ngày {result.as_of:%d/%m/%Y}\n" + "\n".join(lines)
+
+
+def cmd_tally(args: argparse.Namespace, out: TextIO) -> int:
+    as_of = parse_iso_day(args.as_of) if args.as_of else today_vn()
+    database = _open(args)
+    with database.session() as session:
+        result = tally(session, as_of, TallyBy(args.by))
+    if args.json:
+        json.dump(result.as_json(), out, ensure_ascii=False)
+        out.write("\n")
+    else:
+        print(_format_table(result), file=out)
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
+    from services.demo import generate_demo
+
+    if args.records < 0:
+        raise UserError("Số hồ sơ (--records) phải là số không âm.")
+    database = _open(args)
+    _ensure_campaign(database)
+    with database.session() as session:
+        result = generate_demo(session, args.records, args.seed)
+        session.commit()
+    print(
+        f"Đã thêm {result.cases} hồ sơ giả lập ({result.events} mốc trạng thái, "
+        f"{result.points} điểm thu nhận, {result.operators} cán bộ; seed={result.seed}).",
+        file=out,
+    )
+    return EXIT_OK
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
+    "init": cmd_init,
+    "tally": cmd_tally,
+    "demo": cmd_demo,
+}
+
+
+def run_command(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    """Run one parsed command; known errors become a message on stderr and an exit status."""
+    out = out or sys.stdout
+    handler = COMMANDS.get(args.command)
+    if args.command == "records":
+        handler = cmd_template if args.records_command == "template" else cmd_import
+    assert handler is not None
+    try:
+        return handler(args, out)
+    except UnreadableFileError as error:
+        print(f"Lỗi: {error}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    except UserError as error:
+        print(f"Lỗi: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("Đã dừng theo yêu cầu; thao tác dở dang không được lưu.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    return build_parser().parse_args(argv)
