@@ -226,6 +226,7 @@ def _chain(case: Case) -> list[CaseEvent]:
 def _derive(session: Session, case: Case) -> None:
     """Set the status and the counting columns from the history chain."""
     chain = _chain(case)
+    case.history.sort(key=lambda e: (e.changed_at, e.id or 0))  # as a fresh load would order it
     last = chain[-1]
     case.status = last.to_status
     if last.to_status == Status.FAILED:

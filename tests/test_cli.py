@@ -1,0 +1,183 @@
+"""The command line as scripts use it: `main.py` run as a process."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+from services.version import APP_VERSION
+from tests.services.test_records_import import bad_rows, good_rows, write_xlsx
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(
+    *args: str, db: Path | None = None, env: dict[str, str] | None = None, check: bool = True
+) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, str(ROOT / "main.py")]
+    if db is not None:
+        command += ["--db", f"sqlite:///{db}"]
+    full_env = {**os.environ, "PYTHONIOENCODING": "utf-8", **(env or {})}
+    result = subprocess.run(
+        [*command, *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=full_env,
+        cwd=ROOT,
+        timeout=300,
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(f"exit {result.returncode}\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+def tally_json(db: Path, *args: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(run("tally", "--json", *args, db=db).stdout)
+    return data
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    path = tmp_path / "kichhoat.sqlite3"
+    run("init", "--preset", "soc-trang-2023", db=path)
+    return path
+
+
+def test_version() -> None:
+    assert APP_VERSION in run("--version").stdout
+
+
+def test_init_twice_changes_nothing(db: Path) -> None:
+    before = db.read_bytes()
+    second = run("init", "--preset", "soc-trang-2023", db=db)
+    assert "không có gì thay đổi" in second.stdout
+    data = tally_json(db, "--as-of", "2023-08-01")
+    assert len(data["rows"]) == 11
+    assert data["total"]["target_total"] == 576903
+    assert before  # the file exists and is a database
+    assert sum(r["target_total"] for r in data["rows"]) == 576903
+
+
+def test_unknown_preset_is_a_clear_error(tmp_path: Path) -> None:
+    result = run("init", "--preset", "khong-co", db=tmp_path / "x.sqlite3", check=False)
+    assert result.returncode == 1
+    assert "soc-trang-2023" in result.stderr and "Không có bộ dữ liệu" in result.stderr
+
+
+def test_tally_json_contract(db: Path) -> None:
+    data = tally_json(db, "--as-of", "2023-08-01", "--by", "district")
+    assert data["as_of"] == "2023-08-01" and data["by"] == "district"
+    first = data["rows"][0]
+    assert first == {
+        "code": "941",
+        "name": "Thành phố Sóc Trăng",
+        "target_total": 50802,
+        "target_daily": 1539,
+        "level1": 0,
+        "level2": 0,
+        "activated": 0,
+        "activated_on_day": 0,
+    }
+    assert data["total"]["code"] is None
+    communes = tally_json(db, "--as-of", "2023-08-01", "--by", "commune")
+    assert len(communes["rows"]) == 109
+    assert communes["rows"][0]["target_total"] is None
+
+
+def test_tally_text_table(db: Path) -> None:
+    out = run("tally", "--as-of", "2023-08-01", db=db).stdout
+    assert "Thành phố Sóc Trăng" in out and "576.903" in out
+
+
+def test_tally_bad_date_is_a_vietnamese_error(db: Path) -> None:
+    result = run("tally", "--as-of", "01/08/2023", db=db, check=False)
+    assert result.returncode == 1
+    assert "YYYY-MM-DD" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_template_then_import_with_good_and_bad_rows(db: Path, tmp_path: Path) -> None:
+    template = tmp_path / "mau.xlsx"
+    run("records", "template", "--out", str(template), db=db)
+    assert load_workbook(template)["Hồ sơ"]["A1"].value == "Số định danh"
+
+    source = write_xlsx(tmp_path / "ho-so.xlsx", good_rows() + [c for c, _ in bad_rows()])
+    first = run("records", "import", str(source), db=db)
+    assert "2 hồ sơ mới" in first.stdout
+    reported = [line for line in first.stderr.splitlines() if line.startswith("Dòng ")]
+    assert len(reported) == len(bad_rows())
+    assert (tmp_path / "ho-so.loi.csv").is_file()
+    counts = tally_json(db, "--as-of", "2023-07-31")
+    second = run("records", "import", str(source), db=db)
+    assert "0 hồ sơ mới, 0 cập nhật, 4 không đổi" in second.stdout
+    assert tally_json(db, "--as-of", "2023-07-31") == counts
+    assert counts["total"]["activated"] == 2
+
+
+def test_unreadable_file_exits_2_and_writes_nothing(db: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "hong.xlsx"
+    broken.write_bytes(b"PK\x03\x04 this is not a workbook")
+    result = run("records", "import", str(broken), db=db, check=False)
+    assert result.returncode == 2
+    assert "Không đọc được" in result.stderr
+    missing = run("records", "import", str(tmp_path / "khong-co.csv"), db=db, check=False)
+    assert missing.returncode == 2 and "Không tìm thấy" in missing.stderr
+    assert tally_json(db, "--as-of", "2023-08-18")["total"]["activated"] == 0
+
+
+def test_demo_fills_plausible_cases(db: Path) -> None:
+    out = run("demo", "--records", "300", "--seed", "7", db=db).stdout
+    assert "300 hồ sơ" in out
+    data = tally_json(db, "--as-of", "2023-08-18")
+    assert 0 < data["total"]["activated"] <= 300
+    assert data["total"]["level1"] > data["total"]["level2"] > 0
+    day = tally_json(db, "--as-of", "2023-07-18")
+    assert day["total"]["activated"] <= data["total"]["activated"]
+
+
+def test_db_from_environment(tmp_path: Path) -> None:
+    path = tmp_path / "env.sqlite3"
+    env = {"KICHHOAT_DB": f"sqlite:///{path}"}
+    run("init", env=env)
+    assert path.is_file()
+    result = run("tally", "--json", "--as-of", date(2023, 8, 1).isoformat(), env=env)
+    assert json.loads(result.stdout)["total"]["target_total"] == 576903
+
+
+def test_bad_database_url_is_a_clear_error(tmp_path: Path) -> None:
+    result = run("--db", "khong-phai-url", "tally", check=False)
+    assert result.returncode == 1
+    assert "không hợp lệ" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_file_that_is_not_a_database(tmp_path: Path) -> None:
+    path = tmp_path / "rac.sqlite3"
+    path.write_bytes(b"this is not sqlite at all" * 100)
+    result = run("tally", db=path, check=False)
+    assert result.returncode == 1
+    assert "bản sao lưu" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_commands_without_a_window_do_not_import_qt_widgets(db: Path) -> None:
+    code = (
+        "import sys, runpy; sys.argv=['main.py','--db','sqlite:///" + str(db) + "','tally'];"
+        "import main; main.main(sys.argv[1:]);"
+        "print('QT' if 'PySide6.QtWidgets' in sys.modules else 'NOQT')"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+        encoding="utf-8",
+    )
+    assert result.stdout.strip().endswith("NOQT")
