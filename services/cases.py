@@ -9,6 +9,7 @@ through `record_report`, so the rules hold the same way everywhere.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -361,3 +362,139 @@ def record_report(
     _derive(session, case)
     case.updated_at = now
     return RecordResult(Outcome.UPDATED, case)
+
+
+CORRECTABLE_FIELDS = (
+    "id_number",
+    "full_name",
+    "birth_date",
+    "sex",
+    "phone",
+    "address",
+    "residence_commune_id",
+    "help_reason",
+    "notes",
+)
+
+
+@dataclass(frozen=True)
+class Correction:
+    """An explicit fix of a case: new values for some facts and/or a new status, with a reason."""
+
+    reason: str
+    operator_id: int
+    intake_point_id: int | None
+    values: dict[str, object] = field(default_factory=dict)
+    status: Status | None = None
+    failure_reason: FailureReason | None = None
+    failure_note: str | None = None
+    at: datetime | None = None  # when the corrected status was reached; default now
+
+
+def _json_value(value: object) -> object:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def correct_case(
+    session: Session, case: Case, correction: Correction, min_age: int = MIN_AGE
+) -> CaseEvent:
+    """Apply a correction; the history records what changed (before, after) and why.
+
+    A correction may move the status backwards (that is its purpose); the facts are
+    validated as on a new case. Raises and changes nothing when a rule is broken.
+    """
+    reason = clean(correction.reason)
+    if len(reason) < 5:
+        raise ValidationError("Ghi rõ lý do sửa (ít nhất 5 ký tự).", "reason")
+    unknown = set(correction.values) - set(CORRECTABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not correctable: {sorted(unknown)}")
+    current = {name: getattr(case, name) for name in CORRECTABLE_FIELDS}
+    wanted = {**current, **correction.values}
+    draft = FactsDraft(
+        id_number=str(wanted["id_number"] or ""),
+        full_name=str(wanted["full_name"] or ""),
+        birth_date=wanted["birth_date"],
+        sex=str(wanted["sex"] or ""),
+        phone=str(wanted["phone"] or ""),
+        address=str(wanted["address"] or ""),
+        residence_commune_id=wanted["residence_commune_id"],
+    )
+    facts, errors = check_facts(draft, local_day(case.created_at), min_age)
+    if facts is None:
+        raise ValidationError(" ".join(e.message for e in errors), errors[0].field)
+    normalised: dict[str, object] = {
+        "id_number": facts.id_number,
+        "full_name": facts.full_name,
+        "birth_date": facts.birth_date,
+        "sex": facts.sex,
+        "phone": facts.phone,
+        "address": facts.address,
+        "residence_commune_id": facts.residence_commune_id,
+        "help_reason": wanted["help_reason"] or None,
+        "notes": clean(str(wanted["notes"] or "")) or None,
+    }
+    changes = {
+        name: [_json_value(current[name]), _json_value(value)]
+        for name, value in normalised.items()
+        if value != current[name]
+    }
+    new_status = correction.status or Status(case.status)
+    check_status_for_level(new_status, case.level)
+    if new_status != case.status or new_status == Status.FAILED:
+        check_report(
+            StatusReport(
+                level=case.level,
+                status=new_status,
+                at=now_utc(),
+                operator_id=correction.operator_id,
+                intake_point_id=correction.intake_point_id or case.intake_point_id,
+                failure_reason=correction.failure_reason if new_status == Status.FAILED else None,
+                failure_note=correction.failure_note,
+            )
+        )
+    status_changed = new_status != case.status or (
+        new_status == Status.FAILED
+        and (correction.failure_reason, correction.failure_note)
+        != (case.failure_reason, case.failure_note)
+    )
+    if not changes and not status_changed:
+        raise ValidationError("Không có gì thay đổi để sửa.", "reason")
+    if facts.id_number != case.id_number and find_case(session, facts.id_number, case.level):
+        raise ConflictError(
+            f"Số định danh {facts.id_number} đã có hồ sơ {LEVEL_LABELS[case.level].lower()} "
+            "khác; không thể sửa thành số này."
+        )
+    at = correction.at or now_utc()
+    chain = _chain(case)
+    if chain and at < chain[-1].changed_at:
+        raise ValidationError(
+            f"Thời điểm sửa phải sau mốc cuối cùng của hồ sơ ({format_moment(chain[-1].changed_at)}).",
+            "at",
+        )
+    if status_changed:
+        changes["status"] = [case.status, new_status.value]
+    event = CaseEvent(
+        kind=EventKind.CORRECTION.value,
+        from_status=case.status,
+        to_status=new_status.value,
+        changed_at=at,
+        operator_id=correction.operator_id,
+        intake_point_id=correction.intake_point_id,
+        failure_reason=(
+            correction.failure_reason.value
+            if new_status == Status.FAILED and correction.failure_reason
+            else (case.failure_reason if new_status == Status.FAILED else None)
+        ),
+        failure_note=correction.failure_note if new_status == Status.FAILED else None,
+        reason=reason,
+        changes=json.dumps(changes, ensure_ascii=False),
+    )
+    for name, value in normalised.items():
+        setattr(case, name, value)
+    case.name_folded = fold(facts.full_name)
+    case.history.append(event)
+    _derive(session, case)
+    case.updated_at = now_utc()
+    session.flush()
+    return event

@@ -17,7 +17,7 @@ from services.vntime import today_vn
 
 FIELD_COUNT = 7
 _COMPACT_DATE = re.compile(r"^\d{8}$")
-_OLD_ID = re.compile(r"^(\d{9}|\d{12})$")
+_OLD_ID = re.compile(r"^(\d{9}|\d{12})$", re.ASCII)  # not full-width or other scripts
 SCANNER_HINT = (
     " Quét lại mã QR ở mặt sau thẻ; nếu chữ hiện ra bị sai dấu, hãy tắt bộ gõ tiếng Việt "
     "(Unikey, EVKey) rồi quét lại, hoặc nhập tay."

@@ -13,8 +13,9 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import cast
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from models.codes import EventKind, FailureReason, HelpReason, PointKind, Role, Status, UnitLevel
@@ -330,8 +331,9 @@ def generate_demo(
 
     def flush() -> None:
         if case_rows:
-            session.execute(insert(Case), case_rows)
-            session.execute(insert(CaseEvent), event_rows)
+            connection = session.connection()
+            connection.execute(insert(cast(Table, Case.__table__)), case_rows)
+            connection.execute(insert(cast(Table, CaseEvent.__table__)), event_rows)
             case_rows.clear()
             event_rows.clear()
 

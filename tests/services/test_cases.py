@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -11,7 +12,15 @@ from sqlalchemy.orm import Session
 
 from models.codes import FailureReason, Status
 from models.entities import Case, CaseEvent
-from services.cases import FactsDraft, Outcome, check_facts, find_case, record_report
+from services.cases import (
+    Correction,
+    FactsDraft,
+    Outcome,
+    check_facts,
+    correct_case,
+    find_case,
+    record_report,
+)
 from services.errors import ConflictError, ValidationError
 from tests.factories import KE_SACH, PHU_TAM, World, id_number_for
 
@@ -230,3 +239,71 @@ def test_check_facts_names_both_values_on_an_id_mismatch(world: World) -> None:
     message = " ".join(e.message for e in errors)
     assert "1990" in message and "1991" in message
     assert "Nữ" in message and "Nam" in message
+
+
+def test_correction_of_a_name_is_recorded_with_its_reason(world: World) -> None:
+    facts = world.facts()
+    world.record(facts, world.report(Status.REGISTERED, "2023-07-20 08:30"))
+    case = find_case(world.session, facts.id_number, 1)
+    assert case is not None
+    event = correct_case(
+        world.session,
+        case,
+        Correction(
+            reason="Gõ sai tên khi nhập",
+            operator_id=world.other_operator.id,
+            intake_point_id=world.point_phu_tam.id,
+            values={"full_name": "Trần  Thị Mỹ   Lynh"},
+        ),
+    )
+    assert case.full_name == "Trần Thị Mỹ Lynh" and case.name_folded == "tran thi my lynh"
+    assert event.kind == "correction" and event.reason == "Gõ sai tên khi nhập"
+    assert json.loads(event.changes or "{}") == {
+        "full_name": ["Trần Thị Mỹ Linh", "Trần Thị Mỹ Lynh"]
+    }
+    assert case.status == Status.REGISTERED
+
+
+def test_correction_may_move_the_status_back(world: World) -> None:
+    facts = world.facts()
+    world.record(facts, world.report(Status.ACTIVATED, "2023-07-20 08:30"))
+    case = find_case(world.session, facts.id_number, 1)
+    assert case is not None and case.activated_on is not None
+    correct_case(
+        world.session,
+        case,
+        Correction(
+            reason="Bấm nhầm kích hoạt, thực tế mới đăng ký",
+            operator_id=world.operator.id,
+            intake_point_id=None,
+            status=Status.REGISTERED,
+        ),
+    )
+    assert case.status == Status.REGISTERED
+    assert case.activated_on is None and case.activated_at is None
+    assert [e.kind for e in case.history] == ["status", "correction"]
+    # After the correction the case moves forward again as usual.
+    world.record(facts, world.report(Status.APPROVED, "2099-01-01 08:00"))
+    assert case.status == Status.APPROVED
+
+
+def test_correction_needs_a_reason_and_valid_facts(world: World) -> None:
+    facts = world.facts()
+    world.record(facts, world.report(Status.REGISTERED, "2023-07-20 08:30"))
+    case = find_case(world.session, facts.id_number, 1)
+    assert case is not None
+    base = {"operator_id": world.operator.id, "intake_point_id": None}
+    with pytest.raises(ValidationError, match="lý do"):
+        correct_case(
+            world.session, case, Correction(reason=" ", values={"phone": "0912000111"}, **base)
+        )  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="1991"):
+        correct_case(
+            world.session,
+            case,
+            Correction(reason="Sửa ngày sinh", values={"birth_date": date(1991, 1, 1)}, **base),  # type: ignore[arg-type]
+        )
+    with pytest.raises(ValidationError, match="Không có gì thay đổi"):
+        correct_case(world.session, case, Correction(reason="Không đổi gì", **base))  # type: ignore[arg-type]
+    assert case.birth_date == date(1990, 3, 15)
+    assert len(case.history) == 1

@@ -1,0 +1,83 @@
+"""Settings of this computer (not of the shared database): which database, which intake point.
+
+Stored as JSON in the per-user data folder, written atomically so that a power cut
+never leaves half a file. A broken file is reported, set aside, and defaults are used.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from services.database import data_dir
+from services.errors import StorageError
+
+SETTINGS_FILE = "settings.json"
+
+
+@dataclass
+class LocalSettings:
+    db_url: str | None = None  # None: SQLite in the data folder
+    point_code: str | None = None  # this computer's intake point
+    last_username: str | None = None
+    slip_format: str = "a6"  # "a6" or "80mm" (the guides issue prints it)
+    idle_lock_minutes: int = 10
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> LocalSettings:
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        settings = cls(**values)
+        if not isinstance(settings.idle_lock_minutes, int) or settings.idle_lock_minutes < 0:
+            settings.idle_lock_minutes = 10
+        if settings.slip_format not in ("a6", "80mm"):
+            settings.slip_format = "a6"
+        return settings
+
+
+def settings_path(folder: Path | None = None) -> Path:
+    return (folder or data_dir()) / SETTINGS_FILE
+
+
+def load_local_settings(folder: Path | None = None) -> tuple[LocalSettings, str | None]:
+    """The settings, and a Vietnamese warning when the file was unreadable and set aside."""
+    path = settings_path(folder)
+    if not path.is_file():
+        return LocalSettings(), None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict):
+            raise ValueError("not an object")
+        return LocalSettings.from_json(data), None
+    except (OSError, ValueError, TypeError) as error:
+        broken = path.with_suffix(".json.hong")
+        try:
+            path.replace(broken)
+        except OSError:
+            broken = path
+        return LocalSettings(), (
+            f"Tệp cài đặt «{path}» bị hỏng ({type(error).__name__}) nên đã được đổi tên thành "
+            f"«{broken.name}»; ứng dụng dùng cài đặt mặc định. Hãy chọn lại điểm thu nhận."
+        )
+
+
+def save_local_settings(settings: LocalSettings, folder: Path | None = None) -> None:
+    path = settings_path(folder)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".settings-", suffix=".tmp")
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(asdict(settings), out, ensure_ascii=False, indent=2)
+            out.flush()
+            os.fsync(out.fileno())
+        Path(temporary).replace(path)
+    except OSError as error:
+        raise StorageError(
+            f"Không lưu được cài đặt vào «{path}»: {error.strerror}. Kiểm tra dung lượng ổ đĩa "
+            "và quyền ghi thư mục dữ liệu."
+        ) from error
