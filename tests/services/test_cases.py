@@ -292,18 +292,21 @@ def test_correction_needs_a_reason_and_valid_facts(world: World) -> None:
     world.record(facts, world.report(Status.REGISTERED, "2023-07-20 08:30"))
     case = find_case(world.session, facts.id_number, 1)
     assert case is not None
-    base = {"operator_id": world.operator.id, "intake_point_id": None}
-    with pytest.raises(ValidationError, match="lý do"):
-        correct_case(
-            world.session, case, Correction(reason=" ", values={"phone": "0912000111"}, **base)
-        )  # type: ignore[arg-type]
-    with pytest.raises(ValidationError, match="1991"):
+
+    def fix(reason: str, **values: object) -> None:
         correct_case(
             world.session,
             case,
-            Correction(reason="Sửa ngày sinh", values={"birth_date": date(1991, 1, 1)}, **base),  # type: ignore[arg-type]
+            Correction(
+                reason=reason, operator_id=world.operator.id, intake_point_id=None, values=values
+            ),
         )
+
+    with pytest.raises(ValidationError, match="lý do"):
+        fix(" ", phone="0912000111")
+    with pytest.raises(ValidationError, match="1991"):
+        fix("Sửa ngày sinh", birth_date=date(1991, 1, 1))
     with pytest.raises(ValidationError, match="Không có gì thay đổi"):
-        correct_case(world.session, case, Correction(reason="Không đổi gì", **base))  # type: ignore[arg-type]
+        fix("Không đổi gì")
     assert case.birth_date == date(1990, 3, 15)
     assert len(case.history) == 1
