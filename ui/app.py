@@ -10,6 +10,8 @@ from services.campaigns import ensure_campaign
 from services.database import Database, open_database
 from services.errors import UserError
 from services.version import APP_TITLE, APP_VERSION
+from services.local_settings import load_local_settings
+from ui.context import AppContext
 from ui.qt_vietnamese import install_vietnamese
 
 DEFAULT_PRESET = "soc-trang-2023"
@@ -37,7 +39,8 @@ def run_gui(url: str | None) -> int:
         return 1
     from ui.main_window import MainWindow
 
-    window = MainWindow(database)
+    settings, _warning = load_local_settings()
+    window = MainWindow(AppContext(database=database, settings=settings))
     window.resize(1280, 720)
     window.show()
     return app.exec()

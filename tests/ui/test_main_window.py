@@ -13,6 +13,8 @@ from models.codes import Status
 from services.database import Database
 from services.tally import TallyBy, tally
 from tests.factories import World
+from services.local_settings import LocalSettings
+from ui.context import AppContext
 from ui.main_window import MainWindow
 from ui.tally_model import TallyTableModel
 
@@ -23,17 +25,18 @@ def test_window_shows_the_campaign_and_its_tally(qtbot: QtBot, database: Databas
         facts = world.facts()
         world.record(facts, world.report(Status.ACTIVATED, "2023-07-20 08:30"))
         session.commit()
-    window = MainWindow(database)
+    window = MainWindow(AppContext(database=database, settings=LocalSettings()))
     qtbot.addWidget(window)
-    window.as_of.setDate(QDate(2023, 8, 1))
+    results = window.results
+    results.as_of.setDate(QDate(2023, 8, 1))
     assert "định danh điện tử" in window.windowTitle()
-    model = window.model
+    model = results.model
     assert model.rowCount() == 12  # 11 districts and the total
     total_row = model.rowCount() - 1
     assert model.index(total_row, 1).data() == "Tổng: Tỉnh Sóc Trăng"
     assert model.index(total_row, 2).data() == "576.903"  # Vietnamese digit grouping
     assert model.index(total_row, 6).data() == "1"
-    window.by.setCurrentIndex(window.by.findData(TallyBy.COMMUNE.value))
+    results.by.setCurrentIndex(results.by.findData(TallyBy.COMMUNE.value))
     assert model.rowCount() == 110
 
 
