@@ -9,8 +9,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from services.campaigns import ensure_campaign
 from services.database import Database, open_database
 from services.errors import UserError
-from services.version import APP_TITLE, APP_VERSION
 from services.local_settings import load_local_settings
+from services.version import APP_TITLE, APP_VERSION
 from ui.context import AppContext
 from ui.qt_vietnamese import install_vietnamese
 

@@ -11,9 +11,9 @@ from pytestqt.qtbot import QtBot
 
 from models.codes import Status
 from services.database import Database
+from services.local_settings import LocalSettings
 from services.tally import TallyBy, tally
 from tests.factories import World
-from services.local_settings import LocalSettings
 from ui.context import AppContext
 from ui.main_window import MainWindow
 from ui.tally_model import TallyTableModel
