@@ -1,0 +1,185 @@
+"""The intake desk's service calls: what the guided flow needs, one call per user action."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from models.codes import FailureReason, HelpReason, PointKind, Status
+from models.entities import Case, IntakePoint
+from services.cases import (
+    FactsDraft,
+    RecordResult,
+    StatusReport,
+    check_facts,
+    find_cases_of_person,
+    record_report,
+)
+from services.errors import UserError, ValidationError
+from services.labels import STATUS_DESCRIPTIONS
+from services.lifecycle import is_forward, statuses_for
+from services.session_context import Actor
+from services.vntime import local_day, now_utc
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    """A case as the desk shows it when a citizen comes back."""
+
+    id: int
+    id_number: str
+    level: int
+    status: Status
+    status_label: str
+    updated_at: datetime
+    point_name: str
+    full_name: str
+    birth_date: date
+    sex: str
+    phone: str | None
+    address: str | None
+    residence_commune_id: int
+    help_reason: str | None
+
+
+def _summary(case: Case, point_name: str) -> CaseSummary:
+    return CaseSummary(
+        id=case.id,
+        id_number=case.id_number,
+        level=case.level,
+        status=Status(case.status),
+        status_label=STATUS_DESCRIPTIONS[case.status],
+        updated_at=case.updated_at,
+        point_name=point_name,
+        full_name=case.full_name,
+        birth_date=case.birth_date,
+        sex=case.sex,
+        phone=case.phone,
+        address=case.address,
+        residence_commune_id=case.residence_commune_id,
+        help_reason=case.help_reason,
+    )
+
+
+def person_cases(session: Session, id_number: str) -> list[CaseSummary]:
+    """Every case already recorded for this ID number (one per level at most)."""
+    cases = find_cases_of_person(session, id_number)
+    names = {
+        point_id: name
+        for point_id, name in session.execute(
+            select(IntakePoint.id, IntakePoint.name).where(
+                IntakePoint.id.in_([c.intake_point_id for c in cases])
+            )
+        )
+    }
+    return [_summary(c, names.get(c.intake_point_id, "")) for c in cases]
+
+
+def case_summary(session: Session, case_id: int) -> CaseSummary:
+    case = session.get(Case, case_id)
+    if case is None:
+        raise UserError("Không tìm thấy hồ sơ (có thể đã bị xóa). Làm mới danh sách rồi thử lại.")
+    point = session.get(IntakePoint, case.intake_point_id)
+    return _summary(case, point.name if point else "")
+
+
+def next_statuses(level: int, current: Status | None) -> list[Status]:
+    """The results the operator may record: all of the level's for a new case, else forward moves."""
+    if current is None:
+        return list(statuses_for(level))
+    return [s for s in statuses_for(level) if is_forward(level, current, s)]
+
+
+def takes_level2(session: Session, point_id: int) -> bool:
+    """Level 2 applications are taken only at police ID-card points (and police mobile teams)."""
+    point = session.get(IntakePoint, point_id)
+    return point is not None and point.kind in (
+        PointKind.POLICE_ID_POINT.value,
+        PointKind.MOBILE_TEAM.value,
+    )
+
+
+@dataclass
+class IntakeResult:
+    level: int
+    status: Status
+    failure_reason: FailureReason | None = None
+    failure_note: str | None = None
+    help_reason: HelpReason | None = None
+    notes: str | None = None
+
+
+def save_intake(
+    session: Session,
+    actor: Actor,
+    draft: FactsDraft,
+    result: IntakeResult,
+    *,
+    consent: bool,
+    at: datetime | None = None,
+) -> RecordResult:
+    """Validate and save one desk action (the caller commits). Raises with every problem found."""
+    if actor.operator_id is None or actor.point_id is None:
+        raise UserError("Chưa đăng nhập hoặc chưa chọn điểm thu nhận cho máy này.")
+    moment = at or now_utc()
+    facts, errors = check_facts(draft, local_day(moment))
+    if facts is None:
+        raise ValidationError(" ".join(e.message for e in errors), errors[0].field)
+    report = StatusReport(
+        level=result.level,
+        status=result.status,
+        at=moment,
+        operator_id=actor.operator_id,
+        intake_point_id=actor.point_id,
+        failure_reason=result.failure_reason,
+        failure_note=result.failure_note,
+    )
+    recorded = record_report(
+        session,
+        facts,
+        report,
+        consent=consent,
+        help_reason=result.help_reason,
+        notes=result.notes,
+    )
+    session.flush()
+    return recorded
+
+
+@dataclass(frozen=True)
+class PointDay:
+    level1: int
+    level2: int
+    target_label: str | None
+    target_daily: int | None
+
+    @property
+    def activated(self) -> int:
+        return self.level1 + self.level2
+
+
+def point_today(session: Session, point_id: int, day: date) -> PointDay:
+    """Activations recorded at this point on `day`, and the day's target of its unit."""
+    from services.units import UnitTree
+
+    counts = {
+        level: count
+        for level, count in session.execute(
+            select(Case.level, func.count())
+            .where(Case.intake_point_id == point_id, Case.activated_on == day)
+            .group_by(Case.level)
+        )
+    }
+    point = session.get(IntakePoint, point_id)
+    label = target = None
+    if point is not None:
+        tree = UnitTree.load(session)
+        unit = tree.by_id.get(point.commune_id)
+        while unit is not None and unit.target_daily is None:
+            unit = tree.by_id.get(unit.parent_id) if unit.parent_id is not None else None
+        if unit is not None:
+            label, target = unit.name, unit.target_daily
+    return PointDay(counts.get(1, 0), counts.get(2, 0), label, target)

@@ -1,0 +1,133 @@
+"""Step 2 of the guided flow: which level, why the citizen needs help, what is needed, consent."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from models.codes import HelpReason
+from services.labels import HELP_REASON_LABELS
+from services.resources import load_json
+from ui.intake_identify import error_label
+
+
+class CheckStep(QWidget):
+    level_changed = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.level1 = QRadioButton("Mức &1 – đăng ký trên ứng dụng VNeID, kích hoạt tại đây")
+        self.level2 = QRadioButton("Mức &2 – thu nhận hồ sơ tại điểm cấp căn cước")
+        self.levels = QButtonGroup(self)
+        self.levels.addButton(self.level1, 1)
+        self.levels.addButton(self.level2, 2)
+        self.level1.setChecked(True)
+        self.referral = QLabel()
+        self.referral.setWordWrap(True)
+        self.referral.setStyleSheet("color: #8a4b00;")
+        self.referral.hide()
+        level_box = QGroupBox("Mức tài khoản")
+        level_layout = QVBoxLayout(level_box)
+        level_layout.addWidget(self.level1)
+        level_layout.addWidget(self.level2)
+        level_layout.addWidget(self.referral)
+
+        self.help_reasons = QButtonGroup(self)
+        help_box = QGroupBox("Vì sao công dân cần hỗ trợ")
+        help_layout = QVBoxLayout(help_box)
+        for index, (reason, label) in enumerate(HELP_REASON_LABELS.items()):
+            button = QRadioButton(label)
+            button.setProperty("reason", reason.value if isinstance(reason, HelpReason) else reason)
+            self.help_reasons.addButton(button, index)
+            help_layout.addWidget(button)
+
+        self.own_phone = QCheckBox("Số điện thoại &chính chủ của công dân (mã OTP gửi về số này)")
+        self.card_in_hand = QCheckBox("Công dân mang theo thẻ &căn cước")
+        needs_box = QGroupBox("Cần có")
+        needs_layout = QVBoxLayout(needs_box)
+        needs_layout.addWidget(self.own_phone)
+        needs_layout.addWidget(self.card_in_hand)
+
+        notice = load_json("desk", "consent.json")
+        text = QLabel("<br><br>".join(notice["paragraphs"]))
+        text.setWordWrap(True)
+        self.consent = QCheckBox(notice["confirmation"] + " (&Đ)")
+        self.consent.setStyleSheet("font-weight: 600;")
+        self.consent_error = error_label()
+        consent_box = QGroupBox(notice["title"])
+        consent_layout = QVBoxLayout(consent_box)
+        consent_layout.addWidget(text)
+        consent_layout.addWidget(self.consent)
+        consent_layout.addWidget(self.consent_error)
+
+        left = QVBoxLayout()
+        left.addWidget(level_box)
+        left.addWidget(help_box)
+        left.addWidget(needs_box)
+        left.addStretch(1)
+        right = QVBoxLayout()
+        right.addWidget(consent_box)
+        right.addStretch(1)
+        layout = QHBoxLayout(self)
+        layout.addLayout(left, 1)
+        layout.addLayout(right, 1)
+
+        self.levels.idToggled.connect(self._level_toggled)
+        self.consent.toggled.connect(self._consent_toggled)
+
+    def _level_toggled(self, _id: int, checked: bool) -> None:
+        if checked:
+            self.level_changed.emit(self.level())
+
+    def _consent_toggled(self, checked: bool) -> None:
+        if checked:
+            self.consent_error.hide()
+
+    def level(self) -> int:
+        return 2 if self.level2.isChecked() else 1
+
+    def set_level(self, level: int) -> None:
+        (self.level2 if level == 2 else self.level1).setChecked(True)
+
+    def help_reason(self) -> HelpReason | None:
+        button = self.help_reasons.checkedButton()
+        return HelpReason(button.property("reason")) if button else None
+
+    def set_help_reason(self, value: str | None) -> None:
+        for button in self.help_reasons.buttons():
+            if button.property("reason") == value:
+                button.setChecked(True)
+
+    def set_referral(self, text: str | None) -> None:
+        self.referral.setText(text or "")
+        self.referral.setVisible(bool(text))
+
+    def check(self) -> bool:
+        if not self.consent.isChecked():
+            self.consent_error.setText(
+                "Chưa có xác nhận đồng ý: đọc thông báo cho công dân rồi đánh dấu ô đồng ý. "
+                "Không có đồng ý thì không lưu hồ sơ."
+            )
+            self.consent_error.show()
+            return False
+        return True
+
+    def clear(self) -> None:
+        self.level1.setChecked(True)
+        self.help_reasons.setExclusive(False)
+        for button in self.help_reasons.buttons():
+            button.setChecked(False)
+        self.help_reasons.setExclusive(True)
+        for box in (self.own_phone, self.card_in_hand, self.consent):
+            box.setChecked(False)
+        self.consent_error.hide()
+        self.set_referral(None)

@@ -1,0 +1,354 @@
+"""The guided case flow: identify, check, guide, result. Usable from start to end by keyboard.
+
+Ctrl+Enter goes to the next step, Alt+Left back, Ctrl+S saves, Ctrl+N starts over.
+A scan of a card QR anywhere on step 1 fills the citizen's facts. Nothing typed is
+lost when validation fails or the database refuses a save.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from models.codes import Status
+from services.cccd import CardQRError, parse_card_qr
+from services.errors import UserError
+from services.id_number import normalise_id_number
+from services.intake import (
+    CaseSummary,
+    case_summary,
+    next_statuses,
+    person_cases,
+    save_intake,
+    takes_level2,
+)
+from services.labels import STATUS_LABELS
+from services.units import UnitTree
+from ui.context import AppContext
+from ui.intake_check import CheckStep
+from ui.intake_guide import GuideStep, default_path
+from ui.intake_identify import ERROR_STYLE, IdentifyStep
+from ui.intake_result import ResultStep
+from ui.scan_catcher import ScanCatcher
+
+STEP_TITLES = ("1. Nhận diện", "2. Kiểm tra", "3. Hướng dẫn", "4. Kết quả")
+OK_STYLE = "color: #1b5e20; font-weight: 600;"
+
+
+class IntakeFlow(QWidget):
+    """One citizen at a time. Emits `case_saved(case_id)` after each successful save."""
+
+    case_saved = Signal(int)
+
+    def __init__(
+        self,
+        context: AppContext,
+        open_url: Callable[[QUrl], object] = QDesktopServices.openUrl,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.context = context
+        with context.database.session() as session:
+            self.tree = UnitTree.load(session)
+        self.existing: list[CaseSummary] = []
+
+        self.step_labels = [QLabel(title) for title in STEP_TITLES]
+        steps_bar = QHBoxLayout()
+        for label in self.step_labels:
+            steps_bar.addWidget(label)
+        steps_bar.addStretch(1)
+
+        self.identify = IdentifyStep(self.tree)
+        self.check_step = CheckStep()
+        self.guide = GuideStep(open_url)
+        self.result = ResultStep()
+        self.pages = QStackedWidget()
+        for page in (self.identify, self.check_step, self.guide, self.result):
+            self.pages.addWidget(page)
+
+        self.banner = QLabel()
+        self.banner.setWordWrap(True)
+        self.banner.hide()
+        self.back_button = QPushButton("← &Quay lại")
+        self.back_button.setToolTip("Bước trước (Alt+←)")
+        self.next_button = QPushButton("&Tiếp →")
+        self.next_button.setToolTip("Bước sau (Ctrl+Enter)")
+        self.save_button = QPushButton("&Lưu hồ sơ")
+        self.save_button.setToolTip("Lưu kết quả (Ctrl+S)")
+        self.save_button.setDefault(False)
+        self.new_button = QPushButton("Công dân &mới")
+        self.new_button.setToolTip("Bỏ ca đang làm, bắt đầu ca mới (Ctrl+N)")
+        nav = QHBoxLayout()
+        nav.addWidget(self.new_button)
+        nav.addStretch(1)
+        nav.addWidget(self.back_button)
+        nav.addWidget(self.next_button)
+        nav.addWidget(self.save_button)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(steps_bar)
+        layout.addWidget(self.pages, 1)
+        layout.addWidget(self.banner)
+        layout.addLayout(nav)
+
+        self.back_button.clicked.connect(self.back)
+        self.next_button.clicked.connect(self.forward)
+        self.save_button.clicked.connect(self.save)
+        self.new_button.clicked.connect(self.start_over)
+        for keys, slot in (
+            ("Ctrl+Return", self.forward),
+            ("Ctrl+Enter", self.forward),
+            ("Alt+Left", self.back),
+            ("Ctrl+S", self.save),
+            ("Ctrl+N", self.start_over),
+        ):
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.activated.connect(slot)
+        open_site = QShortcut(QKeySequence("Alt+M"), self)
+        open_site.activated.connect(self.guide.open_site.click)
+
+        self.identify.scan.returnPressed.connect(self._scan_field_entered)
+        self.identify.id_number_complete.connect(self._look_up)
+        self.check_step.level_changed.connect(lambda _level: self._level_changed())
+        self.catcher = ScanCatcher(self.identify, self.identify.snapshot, self.identify.restore)
+        self.catcher.scanned.connect(self.handle_scan)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.catcher)
+        self._go(0)
+
+    # -- navigation -------------------------------------------------------------------
+
+    def step(self) -> int:
+        return self.pages.currentIndex()
+
+    def _go(self, index: int) -> None:
+        self.pages.setCurrentIndex(index)
+        for number, label in enumerate(self.step_labels):
+            current = number == index
+            label.setStyleSheet(
+                "font-weight: 700; color: white; background: #1565c0; padding: 4px 10px;"
+                if current
+                else "color: #555; padding: 4px 10px;"
+            )
+        self.back_button.setEnabled(index > 0)
+        self.next_button.setVisible(index < 3)
+        self.save_button.setVisible(index == 3)
+        if index == 0:
+            self.identify.scan.setFocus()
+        elif index == 1:
+            self.check_step.level1.setFocus()
+        elif index == 2:
+            self.guide.steps.setFocus()
+            if self.guide.steps.count():
+                self.guide.steps.setCurrentRow(0)
+        else:
+            self._offer_results()
+            buttons = self.result.statuses.buttons()
+            if buttons:
+                (self.result.statuses.checkedButton() or buttons[0]).setFocus()
+
+    def forward(self) -> None:
+        index = self.step()
+        if index == 0:
+            if not self.identify.check():
+                self._say("Kiểm tra lại các ô báo đỏ ở trên.", error=True)
+                return
+            self._prefill_check()
+        elif index == 1:
+            if not self.check_step.check():
+                self._say("Cần xác nhận đồng ý của công dân trước khi tiếp tục.", error=True)
+                return
+            self._choose_guide()
+        elif index >= 3:
+            return
+        self.banner.hide()
+        self._go(index + 1)
+
+    def back(self) -> None:
+        if self.step() > 0:
+            self._go(self.step() - 1)
+
+    def start_over(self) -> None:
+        self.identify.clear()
+        self.check_step.clear()
+        self.result.clear()
+        self.existing = []
+        self._go(0)
+
+    # -- step 1: scans and look-ups ---------------------------------------------------------
+
+    def handle_scan(self, text: str) -> None:
+        """A card QR from the scanner: fill the facts, then show earlier cases."""
+        try:
+            card = parse_card_qr(text)
+        except CardQRError as error:
+            self.identify.show_scan_message(str(error), error=True)
+            self.identify.scan.selectAll()
+            return
+        self.identify.scan.clear()
+        self.identify.apply_card(card)
+        self.identify.show_scan_message(
+            f"Đã đọc thẻ của {card.full_name}. Kiểm tra số điện thoại và xã thường trú.",
+            error=False,
+        )
+        self._look_up(card.id_number)
+        self.identify.phone.setFocus()
+
+    def _scan_field_entered(self) -> None:
+        text = self.identify.scan.text().strip()
+        if not text:
+            return
+        if "|" in text:
+            self.handle_scan(text)
+            return
+        try:
+            number = normalise_id_number(text)
+        except UserError as error:
+            self.identify.show_scan_message(str(error), error=True)
+            return
+        self.identify.scan.clear()
+        self.identify.id_number.setText(number)
+        self.identify.touched.add("id_number")
+        self.identify.check(show_all=False)
+        self._look_up(number)
+        self.identify.full_name.setFocus()
+
+    def _look_up(self, id_number: str) -> None:
+        try:
+            with self.context.database.session() as session:
+                self.existing = person_cases(session, id_number)
+        except UserError as error:
+            self._say(str(error), error=True)
+            return
+        self.identify.show_existing(self.existing)
+        if self.existing:
+            self.identify.fill_from_case(self.existing[0])
+            self.identify.check(show_all=False)
+
+    def resume(self, case_id: int) -> None:
+        """A returning citizen from the list or the follow-up queue: open at the result step."""
+        try:
+            with self.context.database.session() as session:
+                case = case_summary(session, case_id)
+        except UserError as error:
+            self._say(str(error), error=True)
+            return
+        self.start_over()
+        self.identify.id_number.setText(case.id_number)
+        self._look_up(case.id_number)
+        self.check_step.set_level(case.level)
+        self.check_step.set_help_reason(case.help_reason)
+        self.check_step.consent.setChecked(True)  # given when the case was first saved
+        self._choose_guide()
+        self._go(3)
+        self._say(
+            f"Tiếp tục hồ sơ mức {case.level} của {case.full_name}: chọn kết quả rồi Ctrl+S.",
+            error=False,
+        )
+
+    # -- steps 2 to 4 -------------------------------------------------------------------
+
+    def _case_for(self, level: int) -> CaseSummary | None:
+        return next((c for c in self.existing if c.level == level), None)
+
+    def _prefill_check(self) -> None:
+        open_cases = [c for c in self.existing if c.status != Status.ACTIVATED]
+        if open_cases:
+            self.check_step.set_level(open_cases[0].level)
+            self.check_step.set_help_reason(open_cases[0].help_reason)
+        elif self._case_for(1) is not None and self._case_for(2) is None:
+            self.check_step.set_level(2)
+        self._level_changed()
+
+    def _point_takes_level2(self) -> bool:
+        point = self.context.point
+        if point is None:
+            return False
+        with self.context.database.session() as session:
+            return takes_level2(session, point.id)
+
+    def _level_changed(self) -> None:
+        level = self.check_step.level()
+        case = self._case_for(level)
+        if level == 2 and not self._point_takes_level2() and case is None:
+            self.check_step.set_referral(
+                "Điểm này không phải điểm cấp căn cước: hướng dẫn công dân đến điểm cấp căn cước "
+                "của Công an để nộp hồ sơ mức 2 (vẫn có thể ghi kết quả kích hoạt tại đây)."
+            )
+        else:
+            self.check_step.set_referral(None)
+        if case is not None:
+            self.check_step.consent.setChecked(True)  # every saved case carries consent
+
+    def _choose_guide(self) -> None:
+        level = self.check_step.level()
+        case = self._case_for(level)
+        self.guide.select(
+            default_path(level, case.status if case else None, self._point_takes_level2())
+        )
+
+    def _offer_results(self) -> None:
+        level = self.check_step.level()
+        case = self._case_for(level)
+        current = case.status if case else None
+        allowed = next_statuses(level, current)
+        if level == 2 and current is None and not self._point_takes_level2():
+            allowed = [s for s in allowed if s != Status.APPLICATION_TAKEN]
+        self.result.offer(level, current, allowed)
+
+    # -- saving ---------------------------------------------------------------------------
+
+    def save(self) -> None:
+        if self.step() != 3:
+            self.forward()
+            return
+        actor = self.context.actor
+        if actor is None:
+            self._say("Chưa đăng nhập: đăng nhập trước khi lưu hồ sơ.", error=True)
+            return
+        level = self.check_step.level()
+        result = self.result.result(level)
+        if result is None:
+            return
+        result.help_reason = self.check_step.help_reason()
+        if not self.identify.check():
+            self._go(0)
+            self._say("Thông tin công dân chưa hợp lệ: sửa các ô báo đỏ rồi lưu lại.", error=True)
+            return
+        try:
+            with self.context.database.session() as session:
+                saved = save_intake(
+                    session,
+                    actor,
+                    self.identify.draft(),
+                    result,
+                    consent=self.check_step.consent.isChecked(),
+                )
+                session.commit()
+                case_id, name = saved.case.id, saved.case.full_name
+        except UserError as error:
+            self._say(f"Chưa lưu được: {error}", error=True)
+            return
+        status_label = STATUS_LABELS[result.status]
+        self.start_over()
+        self._say(
+            f"Đã lưu: {name} – mức {level} – {status_label}. Mời công dân tiếp theo.", error=False
+        )
+        self.case_saved.emit(case_id)
+
+    def _say(self, text: str, error: bool) -> None:
+        self.banner.setText(text)
+        self.banner.setStyleSheet(ERROR_STYLE + " font-weight: 600;" if error else OK_STYLE)
+        self.banner.show()
