@@ -263,6 +263,22 @@ class CaseEvent(Base):
     )
 
 
+class CaseContact(Base):
+    """One attempt to reach a citizen about a waiting case ("đã liên hệ"), with a note."""
+
+    __tablename__ = "case_contacts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    contacted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    operator_id: Mapped[int] = mapped_column(ForeignKey("operators.id"))
+    note: Mapped[str] = mapped_column(Text)
+
+    operator: Mapped[Operator] = relationship()
+
+    __table_args__ = (Index("ix_case_contacts_case", "case_id", "contacted_at"),)
+
+
 class Setting(Base):
     """A named setting of this database (shared by every computer using it), as JSON."""
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models.codes import PointKind, Role
-from models.entities import IntakePoint, Operator
-from services.errors import ValidationError
+from models.codes import PointKind, Role, UnitLevel
+from models.entities import IntakePoint, Operator, Unit
+from services.errors import ConflictError, NotFoundError, ValidationError
 from services.text import clean
 from services.units import UnitInfo
 from services.vntime import now_utc
@@ -15,7 +15,11 @@ from services.vntime import now_utc
 
 def next_point_code(session: Session, commune: UnitInfo) -> str:
     """`<commune code>-NN`: unique, readable, and says where the point stands."""
-    prefix = f"{commune.code}-"
+    return _next_code(session, commune.code)
+
+
+def _next_code(session: Session, commune_code: str) -> str:
+    prefix = f"{commune_code}-"
     taken = set(
         session.scalars(select(IntakePoint.code).where(IntakePoint.code.like(prefix + "%")))
     )
@@ -86,3 +90,37 @@ def get_or_create_operator(
 
 def count_points(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(IntakePoint)) or 0
+
+
+def list_points(session: Session) -> list[IntakePoint]:
+    """Every intake point, by code."""
+    return list(session.scalars(select(IntakePoint).order_by(IntakePoint.code)))
+
+
+def find_point_by_code(session: Session, code: str) -> IntakePoint | None:
+    return session.scalars(select(IntakePoint).where(IntakePoint.code == code.strip())).first()
+
+
+def create_point(session: Session, name: str, kind: PointKind, commune_id: int) -> IntakePoint:
+    """A new point in `commune_id`; a point of the same name there already is a conflict."""
+    name = clean(name)
+    if not name:
+        raise ValidationError("Chưa ghi tên điểm thu nhận.", "point")
+    commune = session.get(Unit, commune_id)
+    if commune is None or commune.level != UnitLevel.COMMUNE.value:
+        raise NotFoundError("Chưa chọn xã/phường/thị trấn của điểm thu nhận.")
+    if find_point(session, commune_id, name) is not None:
+        raise ConflictError(
+            f"{commune.name} đã có điểm thu nhận «{name}»: chọn điểm đó trong danh sách "
+            "hoặc đặt tên khác."
+        )
+    point = IntakePoint(
+        code=_next_code(session, commune.code),
+        name=name,
+        kind=kind.value,
+        commune_id=commune_id,
+        created_at=now_utc(),
+    )
+    session.add(point)
+    session.flush()
+    return point

@@ -67,7 +67,7 @@ def _summary(case: Case, point_name: str) -> CaseSummary:
 def person_cases(session: Session, id_number: str) -> list[CaseSummary]:
     """Every case already recorded for this ID number (one per level at most)."""
     cases = find_cases_of_person(session, id_number)
-    names = {
+    names = {  # noqa: C416 (rows are Row objects; mypy types the pairs only this way)
         point_id: name
         for point_id, name in session.execute(
             select(IntakePoint.id, IntakePoint.name).where(
@@ -165,7 +165,7 @@ def point_today(session: Session, point_id: int, day: date) -> PointDay:
     """Activations recorded at this point on `day`, and the day's target of its unit."""
     from services.units import UnitTree
 
-    counts = {
+    counts = {  # noqa: C416 (as above)
         level: count
         for level, count in session.execute(
             select(Case.level, func.count())
