@@ -50,7 +50,7 @@ class CheckStep(QWidget):
             self.help_reasons.addButton(button, index)
             help_layout.addWidget(button)
 
-        self.own_phone = QCheckBox("Số điện thoại &chính chủ của công dân (mã OTP gửi về số này)")
+        self.own_phone = QCheckBox("&Số điện thoại chính chủ của công dân (mã OTP gửi về số này)")
         self.card_in_hand = QCheckBox("Công dân mang theo thẻ &căn cước")
         needs_box = QGroupBox("Cần có")
         needs_layout = QVBoxLayout(needs_box)
@@ -60,7 +60,7 @@ class CheckStep(QWidget):
         notice = load_json("desk", "consent.json")
         text = QLabel("<br><br>".join(notice["paragraphs"]))
         text.setWordWrap(True)
-        self.consent = QCheckBox(notice["confirmation"] + " (&Đ)")
+        self.consent = QCheckBox(notice["confirmation"] + " (&Y)")
         self.consent.setStyleSheet("font-weight: 600;")
         self.consent_error = error_label()
         consent_box = QGroupBox(notice["title"])

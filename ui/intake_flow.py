@@ -112,11 +112,10 @@ class IntakeFlow(QWidget):
             ("Alt+Left", self.back),
             ("Ctrl+S", self.save),
             ("Ctrl+N", self.start_over),
+            ("Ctrl+O", self._open_site),
         ):
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.activated.connect(slot)
-        open_site = QShortcut(QKeySequence("Alt+M"), self)
-        open_site.activated.connect(self.guide.open_site.click)
 
         self.identify.scan.returnPressed.connect(self._scan_field_entered)
         self.identify.id_number_complete.connect(self._look_up)
@@ -129,6 +128,10 @@ class IntakeFlow(QWidget):
         self._go(0)
 
     # -- navigation -------------------------------------------------------------------
+
+    def _open_site(self) -> None:
+        if self.step() == 2 and self.guide.open_site.isVisible():
+            self.guide.open_site.click()
 
     def step(self) -> int:
         return self.pages.currentIndex()

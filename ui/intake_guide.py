@@ -50,8 +50,8 @@ class GuideStep(QWidget):
         self.steps.setWordWrap(True)
         self.steps.setStyleSheet("QListWidget::item { padding: 6px; }")
         self.progress = QLabel()
-        self.open_site = QPushButton("&Mở vneid.gov.vn")
-        self.open_site.setToolTip("Mở trang kích hoạt trong trình duyệt (Alt+M)")
+        self.open_site = QPushButton("Mở &vneid.gov.vn")
+        self.open_site.setToolTip("Mở trang kích hoạt trong trình duyệt (Ctrl+O)")
         self.open_site.clicked.connect(self._open)
 
         top = QHBoxLayout()

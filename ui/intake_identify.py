@@ -93,11 +93,11 @@ class IdentifyStep(QWidget):
             caption.setBuddy(widget)
             form.addRow(caption, box)
 
-        add("Số &định danh:", self.id_number, "id_number")
+        add("Số định &danh:", self.id_number, "id_number")
         add("&Họ và tên:", self.full_name, "full_name")
         add("Ngày &sinh:", self.birth_date, "birth_date")
         add("&Giới tính:", self.sex, "sex")
-        add("Số điện &thoại:", self.phone, "phone")
+        add("Số đ&iện thoại:", self.phone, "phone")
         add("Địa chỉ thường t&rú:", self.address, None)
         box = QVBoxLayout()
         box.setSpacing(1)
@@ -120,7 +120,7 @@ class IdentifyStep(QWidget):
         existing_layout.addWidget(self.existing)
         existing_layout.addStretch(1)
 
-        scan_caption = QLabel("&Quét thẻ:")
+        scan_caption = QLabel("Q&uét thẻ:")
         scan_caption.setBuddy(self.scan)
         scan_row = QHBoxLayout()
         scan_row.addWidget(scan_caption)

@@ -42,7 +42,7 @@ class ResultStep(QWidget):
         self.notes.setTabChangesFocus(True)
         self.notes.setFixedHeight(70)
         form = QFormLayout()
-        failure_caption = QLabel("Lý do &thất bại:")
+        failure_caption = QLabel("Lý do thất &bại:")
         failure_caption.setBuddy(self.failure)
         form.addRow(failure_caption, self.failure)
         note_caption = QLabel("Nội dung lý do:")

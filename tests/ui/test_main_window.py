@@ -46,7 +46,7 @@ def test_tally_model_passes_the_model_tester(
     model = TallyTableModel()
     with database.session() as session:
         model.set_tally(tally(session, date(2023, 8, 1), TallyBy.DISTRICT))
-    qtmodeltester.check(model)  # type: ignore[no-untyped-call]
+    qtmodeltester.check(model)
     assert model.headerData(0, Qt.Orientation.Horizontal) == "Mã"
 
 

@@ -1,0 +1,317 @@
+"""The guided case flow, driven as an operator with a USB QR scanner would drive it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from PySide6.QtCore import QEvent, Qt, QUrl
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QApplication, QWidget
+from pytestqt.qtbot import QtBot
+from sqlalchemy import func, select
+
+from models.codes import Role, Status
+from models.entities import Case, CaseEvent
+from services.database import Database
+from services.errors import StorageError
+from services.local_settings import LocalSettings
+from services.session_context import Actor
+from services.vntime import format_date, today_vn
+from tests.factories import PHU_TAM, World, id_number_for
+from ui.context import AppContext, PointInfo
+from ui.intake_flow import IntakeFlow
+from ui.messages import RecordingMessages, set_messages
+
+CARD = (
+    "094190012345|365123456|Trần Thị Mỹ Linh|15031990|Nữ|"
+    "Ấp Phú Hòa, Xã Phú Tâm, Huyện Châu Thành, Sóc Trăng|20052021"
+)
+
+
+@pytest.fixture(autouse=True)
+def recorded() -> Iterator[RecordingMessages]:
+    recorder = RecordingMessages()
+    previous = set_messages(recorder)
+    yield recorder
+    set_messages(previous)
+
+
+@pytest.fixture
+def context(database: Database) -> AppContext:
+    with database.session() as session:
+        world = World(session)
+        session.commit()
+        point = world.point_phu_tam
+        actor = Actor(world.operator.id, "lan.nt", "Nguyễn Thị Lan", Role.OPERATOR, point.id)
+        info = PointInfo(point.id, point.code, point.name, point.commune_id)
+    return AppContext(database=database, settings=LocalSettings(), actor=actor, point=info)
+
+
+@pytest.fixture
+def opened() -> list[QUrl]:
+    return []
+
+
+@pytest.fixture
+def flow(qtbot: QtBot, context: AppContext, opened: list[QUrl]) -> IntakeFlow:
+    widget = IntakeFlow(context, open_url=opened.append)
+    qtbot.addWidget(widget)
+    widget.resize(1366, 700)
+    widget.show()
+    widget.activateWindow()
+    qtbot.waitActive(widget)  # window shortcuts (Ctrl+Enter, Ctrl+S) need an active window
+    return widget
+
+
+def type_text(qtbot: QtBot, target: QWidget, text: str) -> None:
+    """Key events with text, one per character (QTest's keyClicks is ASCII-only)."""
+    target.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is target)
+    for char in text:
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.sendEvent(target, QKeyEvent(kind, 0, Qt.KeyboardModifier.NoModifier, char))
+
+
+def type_like_a_scanner(qtbot: QtBot, target: QWidget, text: str) -> None:
+    """A USB scanner: the QR text typed fast into the focused widget, then Enter."""
+    type_text(qtbot, target, text)
+    qtbot.keyClick(target, Qt.Key.Key_Return)
+
+
+def cases(database: Database) -> list[Case]:
+    with database.session() as session:
+        return list(session.scalars(select(Case)))
+
+
+def events(database: Database) -> int:
+    with database.session() as session:
+        return session.scalar(select(func.count()).select_from(CaseEvent)) or 0
+
+
+def scan_card(qtbot: QtBot, flow: IntakeFlow, text: str = CARD) -> None:
+    type_like_a_scanner(qtbot, flow.identify.scan, text)
+    qtbot.waitUntil(lambda: flow.identify.scan_message.isVisible())
+
+
+def go_to_result(qtbot: QtBot, flow: IntakeFlow, returning: bool = False) -> None:
+    """Steps 2 to 4 by keyboard; a returning citizen's consent is already recorded."""
+    qtbot.keyClick(flow, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert flow.step() == 1
+    assert flow.check_step.consent.isChecked() == returning
+    if not returning:
+        flow.check_step.consent.setFocus()
+        qtbot.keyClick(flow.check_step.consent, Qt.Key.Key_Space)
+    assert flow.check_step.consent.isChecked()
+    qtbot.keyClick(flow, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert flow.step() == 2
+    qtbot.keyClick(flow, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert flow.step() == 3
+
+
+def choose(qtbot: QtBot, flow: IntakeFlow, status: Status) -> None:
+    flow.result.choose(status)
+    assert flow.result.chosen() == status
+
+
+def test_a_scan_fills_the_form_and_the_case_is_saved(
+    qtbot: QtBot, flow: IntakeFlow, database: Database
+) -> None:
+    assert flow.step() == 0 and QApplication.focusWidget() is flow.identify.scan
+    scan_card(qtbot, flow)
+    identify = flow.identify
+    assert identify.id_number.text() == "094190012345"
+    assert identify.full_name.text() == "Trần Thị Mỹ Linh"
+    assert identify.birth_date.text() == "15/03/1990"
+    assert identify.sex.currentText() == "Nữ"
+    assert identify.address.text().startswith("Ấp Phú Hòa")
+    assert identify.commune.commune_id() == flow.tree.commune(PHU_TAM).id
+    qtbot.keyClicks(identify.phone, "0912 345 678")
+    go_to_result(qtbot, flow)
+    choose(qtbot, flow, Status.ACTIVATED)
+    with qtbot.waitSignal(flow.case_saved) as saved:
+        qtbot.keyClick(flow, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    stored = cases(database)
+    assert len(stored) == 1
+    case = stored[0]
+    assert saved.args == [case.id]
+    assert (case.id_number, case.level, case.status) == ("094190012345", 1, "activated")
+    assert case.phone == "0912345678"
+    assert case.consent_given
+    with database.session() as session:
+        history = session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)).all()
+        assert [(e.from_status, e.to_status) for e in history] == [(None, "activated")]
+        assert history[0].operator_id == flow.context.actor.operator_id  # type: ignore[union-attr]
+    # Ready for the next citizen: back at step 1, empty, focus in the scan field.
+    assert flow.step() == 0
+    assert identify.id_number.text() == "" and identify.full_name.text() == ""
+    assert QApplication.focusWidget() is identify.scan
+    assert "Đã lưu" in flow.banner.text()
+
+
+def test_a_second_scan_continues_the_existing_case(
+    qtbot: QtBot, flow: IntakeFlow, database: Database
+) -> None:
+    scan_card(qtbot, flow)
+    qtbot.keyClicks(flow.identify.phone, "0912345678")
+    go_to_result(qtbot, flow)
+    choose(qtbot, flow, Status.REGISTERED)
+    flow.save()
+    first = cases(database)[0]
+
+    scan_card(qtbot, flow)  # two days later, the approval SMS arrived
+    assert "Mức 1" in flow.identify.existing.text()
+    assert "Đã đăng ký, chờ duyệt" in flow.identify.existing.text()
+    assert flow.identify.phone.text() == "0912345678"  # filled from the saved case
+    go_to_result(qtbot, flow, returning=True)
+    offered = [b.property("status") for b in flow.result.statuses.buttons()]
+    assert offered == ["approved", "activated", "failed"]
+    choose(qtbot, flow, Status.ACTIVATED)
+    flow.save()
+    stored = cases(database)
+    assert len(stored) == 1 and stored[0].id == first.id
+    assert stored[0].status == "activated"
+    assert events(database) == 2
+
+
+def test_a_scan_while_typing_elsewhere_on_the_step(qtbot: QtBot, flow: IntakeFlow) -> None:
+    qtbot.keyClicks(flow.identify.phone, "0912345678")
+    type_like_a_scanner(qtbot, flow.identify.phone, CARD)
+    qtbot.waitUntil(lambda: flow.identify.id_number.text() == "094190012345")
+    assert flow.identify.phone.text() == "0912345678"  # the QR did not land in the phone field
+    assert flow.identify.full_name.text() == "Trần Thị Mỹ Linh"
+
+
+def test_scanner_garbage_gets_a_clear_message(qtbot: QtBot, flow: IntakeFlow) -> None:
+    scan_card(qtbot, flow, "094190012345|365123456|Trần Thị Mỹ Linh|15031991|Nữ|Ấp X|20052021")
+    message = flow.identify.scan_message.text()
+    assert "1990" in message and "1991" in message
+    assert "Unikey" in message
+    assert flow.identify.id_number.text() == ""
+
+
+@pytest.mark.parametrize(
+    ("field", "text", "expected"),
+    [
+        ("id_number", "09419001234", "12 chữ số"),
+        ("phone", "0123456789", "đầu số"),
+    ],
+)
+def test_inline_validation_as_the_operator_types(
+    qtbot: QtBot, flow: IntakeFlow, field: str, text: str, expected: str
+) -> None:
+    qtbot.keyClicks(getattr(flow.identify, field), text)
+    label = flow.identify.errors[field]
+    assert label.isVisible() and expected in label.text()
+
+
+def test_birth_date_that_disagrees_with_the_number(qtbot: QtBot, flow: IntakeFlow) -> None:
+    identify = flow.identify
+    qtbot.keyClicks(identify.id_number, "094190012345")
+    qtbot.keyClicks(identify.birth_date, "15/03/1991")
+    identify.sex.setCurrentText("Nữ")
+    identify.sex.activated.emit(2)
+    text = identify.errors["id_number"].text()
+    assert identify.errors["id_number"].isVisible()
+    assert "1990" in text and "1991" in text
+
+
+def test_under_fourteen_and_next_is_refused(qtbot: QtBot, flow: IntakeFlow) -> None:
+    identify = flow.identify
+    birth = date(today_vn().year - 10, 1, 1)  # ten years old, whatever the day the test runs
+    qtbot.keyClicks(identify.id_number, id_number_for(birth, "Nam", 12345))
+    type_text(qtbot, identify.full_name, "Lê Văn Nhỏ")
+    qtbot.keyClicks(identify.birth_date, format_date(birth))
+    identify.sex.setCurrentText("Nam")
+    identify.commune.set_commune(flow.tree.commune(PHU_TAM).id)
+    qtbot.keyClick(flow, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert flow.step() == 0
+    assert "14 tuổi" in identify.errors["birth_date"].text()
+    assert "ô báo đỏ" in flow.banner.text()
+
+
+def test_no_consent_no_next_step(qtbot: QtBot, flow: IntakeFlow) -> None:
+    scan_card(qtbot, flow)
+    qtbot.keyClick(flow, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert flow.step() == 1
+    qtbot.keyClick(flow, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert flow.step() == 1
+    assert flow.check_step.consent_error.isVisible()
+    assert "đồng ý" in flow.banner.text()
+
+
+def test_a_refused_save_keeps_everything_typed(
+    qtbot: QtBot, flow: IntakeFlow, database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full_disk(*_args: object, **_kwargs: object) -> None:
+        raise StorageError("Ổ đĩa đã đầy: giải phóng dung lượng rồi thử lại.")
+
+    scan_card(qtbot, flow)
+    qtbot.keyClicks(flow.identify.phone, "0912345678")
+    go_to_result(qtbot, flow)
+    choose(qtbot, flow, Status.ACTIVATED)
+    type_text(qtbot, flow.result.notes, "Bà cụ 80 tuổi")
+    monkeypatch.setattr("ui.intake_flow.save_intake", full_disk)
+    flow.save()
+    assert cases(database) == []
+    assert flow.step() == 3
+    assert "Ổ đĩa đã đầy" in flow.banner.text()
+    assert flow.identify.full_name.text() == "Trần Thị Mỹ Linh"
+    assert flow.identify.phone.text() == "0912345678"
+    assert flow.result.chosen() == Status.ACTIVATED
+    assert flow.result.notes.toPlainText() == "Bà cụ 80 tuổi"
+    monkeypatch.undo()
+    flow.save()  # the disk was freed: the same form saves
+    assert len(cases(database)) == 1
+
+
+def test_a_conflicting_card_is_refused_with_the_reason(
+    qtbot: QtBot, flow: IntakeFlow, database: Database
+) -> None:
+    scan_card(qtbot, flow)
+    go_to_result(qtbot, flow)
+    choose(qtbot, flow, Status.REGISTERED)
+    flow.save()
+    flow.start_over()
+    identify = flow.identify
+    qtbot.keyClicks(identify.id_number, "094190012345")
+    identify.full_name.setText("Trần Thị Mỹ Lan")  # someone typed a different name
+    go_to_result(qtbot, flow, returning=True)
+    choose(qtbot, flow, Status.APPROVED)
+    flow.save()
+    assert "Mỹ Lan" in flow.banner.text() and "Chưa lưu" in flow.banner.text()
+    assert flow.step() == 3
+    assert cases(database)[0].full_name == "Trần Thị Mỹ Linh"
+
+
+def test_resume_opens_the_result_step(
+    qtbot: QtBot, flow: IntakeFlow, database: Database, opened: list[QUrl]
+) -> None:
+    scan_card(qtbot, flow)
+    go_to_result(qtbot, flow)
+    choose(qtbot, flow, Status.APPROVED)
+    flow.save()
+    case_id = cases(database)[0].id
+    flow.resume(case_id)
+    assert flow.step() == 3
+    offered = [b.property("status") for b in flow.result.statuses.buttons()]
+    assert offered == ["activated", "failed"]
+    assert flow.guide.current() == "activation_web"
+    flow.back()
+    qtbot.keyClick(flow, Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier)
+    assert opened == [QUrl("https://vneid.gov.vn")]
+
+
+def test_level_two_at_a_point_that_does_not_take_it(qtbot: QtBot, flow: IntakeFlow) -> None:
+    scan_card(qtbot, flow)
+    qtbot.keyClick(flow, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    flow.check_step.set_level(2)
+    assert flow.check_step.referral.isVisible()
+    assert "điểm cấp căn cước" in flow.check_step.referral.text()
+    flow.check_step.consent.setChecked(True)
+    flow.forward()
+    assert flow.guide.current() == "level2_referral"
+    flow.forward()
+    offered = [b.property("status") for b in flow.result.statuses.buttons()]
+    assert "application_taken" not in offered
