@@ -179,3 +179,19 @@ def daily_series(session: Session, first: date, last: date) -> dict[date, dict[i
         if day is not None:
             found[day][level] = count
     return dict(found)
+
+
+def daily_by_unit(
+    session: Session, tree: UnitTree, level: UnitLevel, first: date, last: date
+) -> dict[tuple[date, int], int]:
+    """Activations per (local day, unit of `level`) over a period, in one query."""
+    found: dict[tuple[date, int], int] = defaultdict(int)
+    for day, unit_id, count in session.execute(
+        select(Case.activated_on, Case.counted_unit_id, func.count())
+        .where(Case.activated_on >= first, Case.activated_on <= last)
+        .group_by(Case.activated_on, Case.counted_unit_id)
+    ):
+        owner = tree.ancestor_at(unit_id, level)
+        if day is not None and owner is not None:
+            found[(day, owner.id)] += count
+    return dict(found)

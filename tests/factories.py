@@ -87,3 +87,36 @@ class World:
         result = record_report(self.session, facts, report, consent=True)
         self.session.flush()
         return result
+
+
+def known_world(session: Session) -> World:
+    """Eight cases; what counts on 25/07/2023 is listed beside each."""
+    w = World(session)
+    # 1. Level 1, lives in Phú Tâm (942), taken in Phường 5 (941), activated 21/07: counts 942.
+    a = w.facts(tail=1, residence=PHU_TAM)
+    w.record(a, w.report(Status.REGISTERED, "2023-07-20 08:00", point="phuong_5"))
+    w.record(a, w.report(Status.ACTIVATED, "2023-07-21 09:00", point="phuong_5"))
+    # 2. Level 2 of the same person, taken in Phường 5, activated 25/07: counts 941, on the day.
+    w.record(a, w.report(Status.APPLICATION_TAKEN, "2023-07-20 08:10", level=2, point="phuong_5"))
+    w.record(a, w.report(Status.ACTIVATED, "2023-07-25 20:59", level=2, point="phuong_5"))
+    # 3. Level 1, lives in Kế Sách (943), activated 25/07 at 23:30 local: counts 943, on the day.
+    b = w.facts(tail=2, residence=KE_SACH, name="Lê Văn Bình", sex="Nam")
+    w.record(b, w.report(Status.ACTIVATED, "2023-07-25 23:30"))
+    # 4. Level 1, activated 26/07 at 00:05 local (25/07 17:05 UTC): not yet on 25/07.
+    c = w.facts(tail=3, residence=KE_SACH, name="Thạch Thị Sa Rết")
+    w.record(c, w.report(Status.ACTIVATED, "2023-07-26 00:05"))
+    # 5. Level 1, only approved: never counts.
+    d = w.facts(tail=4, residence=PHU_TAM, name="Sơn Thị Hoa")
+    w.record(d, w.report(Status.APPROVED, "2023-07-22 10:00"))
+    # 6. Level 1, failed: never counts.
+    e = w.facts(tail=5, residence=PHU_TAM, name="Danh Thị Mai")
+    w.record(e, w.report(Status.FAILED, "2023-07-22 10:00", reason=FailureReason.QR_SCAN))
+    # 7. Level 2 taken in Phú Tâm for someone living in Phường 5, activated 24/07: counts 942.
+    f = w.facts(tail=6, residence=PHUONG_5, name="Kim Thị Yến")
+    w.record(f, w.report(Status.ACTIVATED, "2023-07-24 10:00", level=2))
+    # 8. Level 1 by the other operator, lives in Phường 5, activated 25/07 07:00: counts 941.
+    g = w.facts(tail=7, residence=PHUONG_5, name="Lâm Văn Tài", sex="Nam")
+    report = w.report(Status.ACTIVATED, "2023-07-25 07:00", point="phuong_5")
+    w.record(g, report.__class__(**{**report.__dict__, "operator_id": w.other_operator.id}))
+    session.commit()
+    return w

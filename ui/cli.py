@@ -113,6 +113,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     tally_parser.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
 
+    report = commands.add_parser(
+        "report", parents=[common], help="lập bảng tính báo cáo kết quả gửi PC06"
+    )
+    report.add_argument(
+        "--as-of",
+        metavar="YYYY-MM-DD",
+        required=True,
+        help="số liệu tính đến hết ngày này (giờ Việt Nam)",
+    )
+    report.add_argument("--out", required=True, type=Path, metavar="FILE.xlsx")
+
     demo = commands.add_parser("demo", parents=[common], help="thêm hồ sơ giả lập để dùng thử")
     demo.add_argument("--records", type=int, required=True, metavar="N")
     demo.add_argument("--seed", type=int, metavar="S")
@@ -219,6 +230,17 @@ def cmd_tally(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
+    from services.report import write_report
+
+    as_of = parse_iso_day(args.as_of)
+    database = _open(args)
+    with database.session() as session:
+        path = write_report(session, as_of, args.out)
+    print(f"Đã ghi báo cáo đến hết ngày {as_of:%d/%m/%Y}: {path}", file=out)
+    return EXIT_OK
+
+
 def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     from services.demo import generate_demo
 
@@ -240,6 +262,7 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
 COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "init": cmd_init,
     "tally": cmd_tally,
+    "report": cmd_report,
     "demo": cmd_demo,
 }
 
