@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import cast
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
+from models.bulk import bulk_insert
 from models.codes import EventKind, FailureReason, HelpReason, PointKind, Role, Status, UnitLevel
 from models.entities import Case, CaseEvent, IntakePoint
 from services.campaigns import active_campaign
@@ -175,6 +176,46 @@ HELP_MIX = [
     (HelpReason.OTHER, 5),
 ]
 BATCH = 20_000
+CASE_COLUMNS = (
+    "id",
+    "id_number",
+    "level",
+    "full_name",
+    "name_folded",
+    "birth_date",
+    "sex",
+    "phone",
+    "address",
+    "residence_commune_id",
+    "intake_point_id",
+    "operator_id",
+    "status",
+    "failure_reason",
+    "failure_note",
+    "help_reason",
+    "consent_given",
+    "notes",
+    "counted_unit_id",
+    "activated_at",
+    "activated_on",
+    "created_at",
+    "updated_at",
+    "version",
+)
+EVENT_COLUMNS = (
+    "id",
+    "case_id",
+    "kind",
+    "from_status",
+    "to_status",
+    "changed_at",
+    "operator_id",
+    "intake_point_id",
+    "failure_reason",
+    "failure_note",
+    "reason",
+    "changes",
+)
 
 
 @dataclass
@@ -325,15 +366,15 @@ def generate_demo(
     ] or [today]
     start, end = campaign.daily_start, campaign.daily_end
     now = now_utc()
-    case_rows: list[dict[str, object]] = []
-    event_rows: list[dict[str, object]] = []
+    case_rows: list[tuple[object, ...]] = []
+    event_rows: list[tuple[object, ...]] = []
     made = events = 0
 
     def flush() -> None:
         if case_rows:
             connection = session.connection()
-            connection.execute(insert(cast(Table, Case.__table__)), case_rows)
-            connection.execute(insert(cast(Table, CaseEvent.__table__)), event_rows)
+            bulk_insert(connection, cast(Table, Case.__table__), CASE_COLUMNS, case_rows)
+            bulk_insert(connection, cast(Table, CaseEvent.__table__), EVENT_COLUMNS, event_rows)
             case_rows.clear()
             event_rows.clear()
 
@@ -412,53 +453,53 @@ def generate_demo(
         case_id = next_case
         next_case += 1
         activated_at = moments[-1] if last == Status.ACTIVATED else None
+        reason_code = reason.value if isinstance(reason, FailureReason) else None
         case_rows.append(
-            {
-                "id": case_id,
-                "id_number": id_number,
-                "level": level,
-                "full_name": full_name,
-                "name_folded": fold(full_name),
-                "birth_date": birth,
-                "sex": sex,
-                "phone": phone,
-                "address": address,
-                "residence_commune_id": residence_id,
-                "intake_point_id": point.id,
-                "operator_id": operator_id,
-                "status": last.value,
-                "failure_reason": reason.value if isinstance(reason, FailureReason) else None,
-                "failure_note": note,
-                "help_reason": help_reason().value,  # type: ignore[attr-defined]
-                "consent_given": True,
-                "notes": None,
-                "counted_unit_id": counted_unit_id(level, residence_id, point_commune.id),
-                "activated_at": activated_at,
-                "activated_on": local_day(activated_at) if activated_at else None,
-                "created_at": moments[0],
-                "updated_at": moments[-1],
-                "version": 1,
-            }
+            (
+                case_id,
+                id_number,
+                level,
+                full_name,
+                fold(full_name),
+                birth,
+                sex,
+                phone,
+                address,
+                residence_id,
+                point.id,
+                operator_id,
+                last.value,
+                reason_code,
+                note,
+                help_reason().value,  # type: ignore[attr-defined]
+                True,
+                None,
+                counted_unit_id(level, residence_id, point_commune.id),
+                activated_at,
+                local_day(activated_at) if activated_at else None,
+                moments[0],
+                moments[-1],
+                1,
+            )
         )
         previous: Status | None = None
         for status, moment in zip(path, moments, strict=True):
+            failed = status == Status.FAILED
             event_rows.append(
-                {
-                    "id": next_event,
-                    "case_id": case_id,
-                    "kind": EventKind.STATUS.value,
-                    "from_status": previous.value if previous else None,
-                    "to_status": status.value,
-                    "changed_at": moment,
-                    "operator_id": operator_id,
-                    "intake_point_id": point.id,
-                    "failure_reason": case_rows[-1]["failure_reason"]
-                    if status == Status.FAILED
-                    else None,
-                    "failure_note": note if status == Status.FAILED else None,
-                    "reason": None,
-                    "changes": None,
-                }
+                (
+                    next_event,
+                    case_id,
+                    EventKind.STATUS.value,
+                    previous.value if previous else None,
+                    status.value,
+                    moment,
+                    operator_id,
+                    point.id,
+                    reason_code if failed else None,
+                    note if failed else None,
+                    None,
+                    None,
+                )
             )
             next_event += 1
             events += 1

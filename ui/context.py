@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from services.database import Database
 from services.local_settings import LocalSettings
@@ -23,3 +24,4 @@ class AppContext:
     settings: LocalSettings
     actor: Actor | None = None
     point: PointInfo | None = None
+    settings_folder: Path | None = None  # None: the per-user data folder

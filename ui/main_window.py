@@ -2,28 +2,46 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWidget
+import base64
+import contextlib
+from collections.abc import Callable
+
+from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from services.campaigns import active_campaign
 from services.database import describe_url
+from services.errors import UserError
+from services.intake import point_today
+from services.local_settings import save_local_settings
+from services.session_context import Actor
 from services.version import APP_VERSION
-from services.vntime import format_date
+from services.vntime import format_date, today_vn
 from ui.context import AppContext
+from ui.help_dialog import ShortcutsDialog
+from ui.intake_flow import IntakeFlow
 from ui.results_panel import ResultsPanel
 
 WINDOW_TITLE = "kichhoat – Hỗ trợ đăng ký, kích hoạt tài khoản định danh điện tử"
+GEOMETRY_KEY = "window_geometry"
+SPLITTERS_KEY = "splitters"
+
+SwitchOperator = Callable[[AppContext, QWidget], Actor | None]
+
+
+def _number(value: int) -> str:
+    return f"{value:,}".replace(",", ".")
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, context: AppContext) -> None:
+    def __init__(self, context: AppContext, switch_operator: SwitchOperator | None = None) -> None:
         super().__init__()
         self.context = context
+        self.switch_operator_dialog = switch_operator
         self.setWindowTitle(WINDOW_TITLE)
         with context.database.session() as session:
             campaign = active_campaign(session)
-            self.campaign_name = campaign.name
             self.first_day, self.last_day = campaign.first_day, campaign.last_day
             heading = (
                 f"Kế hoạch số {campaign.plan_number} ngày {format_date(campaign.plan_date)} – "
@@ -32,28 +50,162 @@ class MainWindow(QMainWindow):
             )
         subtitle = QLabel(heading)
         subtitle.setWordWrap(True)
+        subtitle.setStyleSheet("color: #555;")
 
         self.tabs = QTabWidget()
+        self.intake = IntakeFlow(context)
         self.results = ResultsPanel(context, self.last_day)
-        self.tabs.addTab(self.results, "&Kết quả")
+        self.panels: list[QWidget] = []
+        self.tabs.addTab(self.intake, "Thu nhận")
+        self._add_case_panels()
+        self.tabs.addTab(self.results, "Kết quả")
+        self.intake.case_saved.connect(self.after_save)
 
         layout = QVBoxLayout()
+        layout.setContentsMargins(6, 4, 6, 0)
         layout.addWidget(subtitle)
         layout.addWidget(self.tabs, 1)
         central = QWidget()
         central.setLayout(layout)
         self.setCentralWidget(central)
 
-        menu = self.menuBar().addMenu("&Tệp")
-        refresh = QAction("&Làm mới", self)
-        refresh.setShortcut(QKeySequence(Qt.Key.Key_F5))
-        refresh.triggered.connect(self.results.refresh)
-        menu.addAction(refresh)
-        quit_action = QAction("&Thoát", self)
-        quit_action.setShortcut(QKeySequence("Ctrl+Q"))
-        quit_action.triggered.connect(self.close)
-        menu.addAction(quit_action)
-
-        self.statusBar().showMessage(
-            f"Phiên bản {APP_VERSION} – Cơ sở dữ liệu: {describe_url(context.database.url)}"
+        self._build_menus()
+        self.who = QLabel()
+        self.today = QLabel()
+        self.statusBar().addWidget(self.who)
+        self.statusBar().addPermanentWidget(self.today)
+        self.statusBar().setToolTip(
+            f"Phiên bản {APP_VERSION} – {describe_url(context.database.url)}"
         )
+        self.show_who()
+        self.refresh_today()
+        self._restore_layout()
+
+    def _add_case_panels(self) -> None:
+        """The case list and the follow-up queue, each able to hand a case back to the desk."""
+        from ui.case_list import CaseListPanel
+        from ui.follow_up import FollowUpPanel
+
+        self.case_list = CaseListPanel(self.context)
+        self.follow_up = FollowUpPanel(self.context)
+        for panel, title in ((self.case_list, "Danh sách hồ sơ"), (self.follow_up, "Cần theo dõi")):
+            panel.resume_requested.connect(self.resume_case)
+            self.tabs.addTab(panel, title)
+            self.panels.append(panel)
+
+    def _build_menus(self) -> None:
+        def action(menu_title: str, text: str, keys: str, slot: Callable[[], object]) -> QAction:
+            made = QAction(text, self)
+            made.setShortcut(QKeySequence(keys))
+            made.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            made.triggered.connect(slot)
+            menus[menu_title].addAction(made)
+            return made
+
+        menus = {
+            "file": self.menuBar().addMenu("&Tệp"),
+            "view": self.menuBar().addMenu("&Xem"),
+            "help": self.menuBar().addMenu("Trợ &giúp"),
+        }
+        self.switch_action = action("file", "Đổi &cán bộ…", "Ctrl+Shift+D", self.switch_operator)
+        menus["file"].addSeparator()
+        action("file", "&Thoát", "Ctrl+Q", self.close)
+        for index in range(self.tabs.count()):
+            title = self.tabs.tabText(index)
+            action("view", title, f"Ctrl+{index + 1}", lambda i=index: self.show_tab(i))
+            self.tabs.setTabToolTip(index, f"{title} (Ctrl+{index + 1})")
+        menus["view"].addSeparator()
+        action("view", "&Làm mới", "F5", self.refresh_all)
+        action("help", "&Phím tắt", "F1", self.show_shortcuts)
+
+    # -- actions ------------------------------------------------------------------------
+
+    def show_tab(self, index: int) -> None:
+        self.tabs.setCurrentIndex(index)
+        widget = self.tabs.widget(index)
+        if widget is self.intake:
+            self.intake.identify.scan.setFocus()
+
+    def show_shortcuts(self) -> None:
+        ShortcutsDialog(self).exec()
+
+    def resume_case(self, case_id: int) -> None:
+        self.tabs.setCurrentWidget(self.intake)
+        self.intake.resume(case_id)
+
+    def after_save(self, _case_id: int) -> None:
+        self.refresh_today()
+        for panel in self.panels:
+            panel.refresh()  # type: ignore[attr-defined]
+
+    def refresh_all(self) -> None:
+        self.after_save(0)
+        self.results.refresh()
+
+    def switch_operator(self) -> None:
+        if self.switch_operator_dialog is None:
+            return
+        actor = self.switch_operator_dialog(self.context, self)
+        if actor is None:
+            return
+        self.context.actor = actor
+        self.intake.start_over()
+        self.show_who()
+        self.refresh_all()
+
+    # -- the status bar -----------------------------------------------------------------
+
+    def show_who(self) -> None:
+        actor, point = self.context.actor, self.context.point
+        who = f"{actor.full_name} ({actor.username})" if actor else "chưa đăng nhập"
+        where = point.name if point else "chưa chọn điểm thu nhận"
+        self.who.setText(f"Cán bộ: {who} – Điểm: {where}")
+
+    def refresh_today(self) -> None:
+        point = self.context.point
+        if point is None:
+            self.today.clear()
+            return
+        try:
+            with self.context.database.session() as session:
+                day = point_today(session, point.id, today_vn())
+        except UserError as error:
+            self.today.setText(f"Không đọc được số liệu hôm nay: {error}")
+            return
+        text = (
+            f"Hôm nay tại điểm: {_number(day.activated)} kích hoạt "
+            f"(mức 1: {_number(day.level1)}, mức 2: {_number(day.level2)})"
+        )
+        if day.target_daily:
+            text += f" – chỉ tiêu ngày của {day.target_label}: {_number(day.target_daily)}"
+        self.today.setText(text)
+
+    # -- remembered sizes -----------------------------------------------------------------
+
+    def _restore_layout(self) -> None:
+        extra = self.context.settings.extra
+        geometry = extra.get(GEOMETRY_KEY)
+        if isinstance(geometry, str):
+            self.restoreGeometry(QByteArray(base64.b64decode(geometry)))
+        states = extra.get(SPLITTERS_KEY, {})
+        if isinstance(states, dict):
+            for splitter in self.findChildren(QSplitter):
+                state = states.get(splitter.objectName())
+                if splitter.objectName() and isinstance(state, str):
+                    splitter.restoreState(QByteArray(base64.b64decode(state)))
+
+    def save_layout(self) -> None:
+        extra = self.context.settings.extra
+        extra[GEOMETRY_KEY] = base64.b64encode(bytes(self.saveGeometry().data())).decode()
+        extra[SPLITTERS_KEY] = {
+            s.objectName(): base64.b64encode(bytes(s.saveState().data())).decode()
+            for s in self.findChildren(QSplitter)
+            if s.objectName()
+        }
+        # Sizes are a comfort, never a reason to block closing.
+        with contextlib.suppress(UserError):
+            save_local_settings(self.context.settings, self.context.settings_folder)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+        self.save_layout()
+        super().closeEvent(event)

@@ -1,0 +1,59 @@
+"""The keyboard shortcuts, listed in one dialog (F1)."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+SHORTCUTS: list[tuple[str, str]] = [
+    ("F1", "Xem danh sách phím tắt này"),
+    ("Ctrl+1", "Thu nhận: hướng dẫn từng bước cho công dân"),
+    ("Ctrl+2", "Danh sách hồ sơ"),
+    ("Ctrl+3", "Hồ sơ cần theo dõi"),
+    ("Ctrl+4", "Kết quả so với chỉ tiêu"),
+    ("Quét mã QR", "Ở bước 1, quét thẻ căn cước: điền sẵn thông tin công dân"),
+    ("Enter (ô quét)", "Tìm theo số định danh vừa gõ"),
+    ("Ctrl+Enter", "Sang bước sau"),
+    ("Alt+←", "Về bước trước"),
+    ("Ctrl+S", "Lưu kết quả hồ sơ (bước 4)"),
+    ("Ctrl+N", "Bỏ ca đang làm, đón công dân mới"),
+    ("Ctrl+O", "Mở vneid.gov.vn để kích hoạt (bước 3)"),
+    ("Alt+1 … Alt+4", "Chọn mức hoặc kết quả theo số thứ tự"),
+    ("Phím cách", "Đánh dấu bước hướng dẫn đã làm, hoặc ô đang chọn"),
+    ("Ctrl+F", "Tìm trong danh sách hồ sơ"),
+    ("Enter (danh sách)", "Mở hồ sơ đang chọn"),
+    ("F4", "Tiếp tục hồ sơ đang chọn ở bước kết quả"),
+    ("F5", "Làm mới"),
+    ("Ctrl+Shift+D", "Đổi cán bộ đăng nhập"),
+    ("Ctrl+Q", "Thoát"),
+]
+
+
+class ShortcutsDialog(QDialog):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Phím tắt")
+        table = QTableWidget(len(SHORTCUTS), 2)
+        table.setHorizontalHeaderLabels(["Phím", "Việc"])
+        table.verticalHeader().setVisible(False)
+        for row, (keys, action) in enumerate(SHORTCUTS):
+            table.setItem(row, 0, QTableWidgetItem(keys))
+            table.setItem(row, 1, QTableWidgetItem(action))
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(table)
+        layout.addWidget(buttons)
+        self.table = table
+        self.resize(620, 600)
