@@ -1,29 +1,182 @@
-"""Starting the window: the Qt application, Vietnamese, the database, the main window."""
+"""Starting the window: Qt in Vietnamese, this computer's settings, the database, set-up on
+the first start, signing in, the main window.
+
+`start_session` is the whole sequence short of the main window; the dialogs it shows
+come in through `StartupDialogs`, so that tests can answer them without clicking.
+"""
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
 
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
-from services.campaigns import ensure_campaign
-from services.database import Database, open_database
+from services.database import DB_ENV, Database, default_database_url
 from services.errors import UserError
-from services.local_settings import load_local_settings
+from services.first_start import DEFAULT_PRESET, open_campaign_database, setup_state
+from services.local_settings import LocalSettings, load_local_settings, save_local_settings
+from services.session_context import Actor
 from services.version import APP_TITLE, APP_VERSION
-from ui.context import AppContext
+from ui.context import AppContext, PointInfo
+from ui.messages import messages
 from ui.qt_vietnamese import install_vietnamese
+from ui.setup_wizard import FirstStartWizard
+from ui.sign_in import sign_in
 
-DEFAULT_PRESET = "soc-trang-2023"
+__all__ = [
+    "DEFAULT_PRESET",
+    "StartupDialogs",
+    "open_for_window",
+    "run_gui",
+    "start_session",
+    "switch_operator",
+]
+
+FirstStart = Callable[[Database | None, LocalSettings, Path | None, str | None], AppContext | None]
+SignIn = Callable[[Database, PointInfo, str | None], Actor | None]
 
 
 def open_for_window(url: str | None) -> Database:
-    """Open (create, migrate, and on first start load the preset into) the database."""
-    database = open_database(url)
-    with database.session() as session:
-        if ensure_campaign(session, DEFAULT_PRESET):
-            session.commit()
-    return database
+    """Open (create, migrate and, the first time, load the preset into) the database."""
+    return open_campaign_database(url, DEFAULT_PRESET)
+
+
+def run_first_start(
+    database: Database | None,
+    settings: LocalSettings,
+    settings_folder: Path | None,
+    local_url: str | None,
+) -> AppContext | None:
+    wizard = FirstStartWizard(
+        database, settings, settings_folder=settings_folder, local_url=local_url
+    )
+    try:
+        if wizard.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return wizard.context
+    finally:
+        wizard.deleteLater()
+
+
+def run_sign_in(database: Database, point: PointInfo, last_username: str | None) -> Actor | None:
+    return sign_in(database, point, last_username)
+
+
+@dataclass
+class StartupDialogs:
+    """The windows the start-up shows; tests put answers in their place."""
+
+    first_start: FirstStart = run_first_start
+    sign_in: SignIn = run_sign_in
+
+
+def remember_username(
+    settings: LocalSettings, actor: Actor, settings_folder: Path | None = None
+) -> None:
+    """Prefill the next sign-in with who signed in last; a failure to save is only a warning."""
+    if settings.last_username == actor.username:
+        return
+    settings.last_username = actor.username
+    try:
+        save_local_settings(settings, settings_folder)
+    except UserError as error:
+        messages().warning(None, "Không lưu được cài đặt", str(error))
+
+
+def start_session(
+    url: str | None,
+    *,
+    settings_folder: Path | None = None,
+    local_url: str | None = None,
+    dialogs: StartupDialogs | None = None,
+) -> AppContext | int:
+    """Everything before the main window: the signed-in context, or the exit code when the
+    user stopped (0) or the database could not be opened and set-up was declined (1).
+
+    `url` is `--db`; it and `KICHHOAT_DB` win over the database saved in the settings."""
+    dialogs = dialogs or StartupDialogs()
+    settings, warning = load_local_settings(settings_folder)
+    if warning:
+        messages().warning(None, "Cài đặt của máy này", warning)
+    target = url or os.environ.get(DB_ENV) or settings.db_url or local_url or default_database_url()
+    database: Database | None
+    try:
+        database = open_for_window(target)
+    except UserError as error:
+        again = messages().confirm(
+            None,
+            "Không mở được cơ sở dữ liệu",
+            f"{error}\n\nMở phần thiết lập để chọn cơ sở dữ liệu khác?",
+        )
+        if not again:
+            return 1
+        database = None
+
+    point: PointInfo | None = None
+    if database is not None:
+        with database.session() as session:
+            state = setup_state(session, settings.point_code)
+            if state.point is not None:
+                found = state.point
+                point = PointInfo(found.id, found.code, found.name, found.commune_id)
+        if not state.complete:
+            point = None
+    if database is None or point is None:
+        context = dialogs.first_start(database, settings, settings_folder, local_url)
+        if context is None or context.point is None:
+            if database is not None:
+                database.dispose()
+            return 0
+        if database is not None and context.database is not database:
+            database.dispose()
+        database, settings, point = context.database, context.settings, context.point
+
+    actor = dialogs.sign_in(database, point, settings.last_username)
+    if actor is None:
+        database.dispose()
+        return 0
+    remember_username(settings, actor, settings_folder)
+    return AppContext(
+        database=database,
+        settings=settings,
+        actor=actor,
+        point=point,
+        settings_folder=settings_folder,
+    )
+
+
+class _HasContext(Protocol):
+    @property
+    def context(self) -> AppContext: ...
+
+
+def switch_operator(
+    target: AppContext | _HasContext,
+    parent: QWidget | None = None,
+    *,
+    settings_folder: Path | None = None,
+    sign_in_dialog: Callable[..., Actor | None] = sign_in,
+) -> Actor | None:
+    """Hand the desk to another operator without closing the app: the main window's
+    `MainWindow(context, switch_operator)` calls `switch_operator(context, window)`.
+
+    On success the context's actor is the new operator (and is returned); on cancel
+    nothing changes and None is returned. The caller refreshes what shows the actor."""
+    context = target if isinstance(target, AppContext) else target.context
+    if context.point is None:
+        messages().error(parent, "Đổi cán bộ", "Máy này chưa chọn điểm thu nhận.")
+        return None
+    actor = sign_in_dialog(context.database, context.point, None, parent, current=context.actor)
+    if actor is None:
+        return None
+    context.actor = actor
+    remember_username(context.settings, actor, settings_folder or context.settings_folder)
+    return actor
 
 
 def run_gui(url: str | None) -> int:
@@ -32,15 +185,12 @@ def run_gui(url: str | None) -> int:
     app.setApplicationName(APP_TITLE)
     app.setApplicationVersion(APP_VERSION)
     install_vietnamese(app)
-    try:
-        database = open_for_window(url)
-    except UserError as error:
-        QMessageBox.critical(None, "Không mở được cơ sở dữ liệu", str(error))
-        return 1
+    started = start_session(url)
+    if isinstance(started, int):
+        return started
     from ui.main_window import MainWindow
 
-    settings, _warning = load_local_settings()
-    window = MainWindow(AppContext(database=database, settings=settings))
+    window = MainWindow(started, switch_operator)
     window.resize(1280, 720)
     window.show()
     return app.exec()

@@ -1,0 +1,195 @@
+"""The start-up sequence: settings, database, set-up when needed, sign-in, the context."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from models.codes import PointKind, Role
+from models.entities import Operator
+from services.database import DB_ENV, Database
+from services.first_start import NewAdmin, NewPoint, complete_first_start
+from services.local_settings import LocalSettings, load_local_settings, save_local_settings
+from services.session_context import Actor
+from services.units import UnitTree
+from tests.factories import PHU_TAM
+from ui.app import StartupDialogs, start_session
+from ui.context import AppContext, PointInfo
+from ui.messages import RecordingMessages, set_messages
+
+
+@pytest.fixture
+def recorded() -> Iterator[RecordingMessages]:
+    recording = RecordingMessages()
+    previous = set_messages(recording)
+    yield recording
+    set_messages(previous)
+
+
+@pytest.fixture(autouse=True)
+def no_env_database(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(DB_ENV, raising=False)
+
+
+class Script:
+    """Stands in for the two dialogs and remembers how they were called."""
+
+    def __init__(
+        self, settings_folder: Path, sign_in_as: str | None = "lan.nt", set_up: bool = True
+    ) -> None:
+        self.settings_folder = settings_folder
+        self.sign_in_as = sign_in_as
+        self.set_up = set_up  # False: the user cancels the wizard
+        self.first_start_calls: list[Database | None] = []
+        self.sign_in_calls: list[tuple[PointInfo, str | None]] = []
+
+    def first_start(
+        self,
+        database: Database | None,
+        settings: LocalSettings,
+        folder: Path | None,
+        local_url: str | None,
+    ) -> AppContext | None:
+        self.first_start_calls.append(database)
+        assert folder == self.settings_folder
+        if not self.set_up:
+            return None
+        assert database is not None
+        with database.session() as session:
+            commune = UnitTree.load(session).commune(PHU_TAM)
+            point = complete_first_start(
+                session,
+                NewPoint("Công an xã Phú Tâm", PointKind.OTHER, commune.id),
+                NewAdmin("lan.nt", "Nguyễn Thị Lan", "matkhau123"),
+            )
+            settings.point_code = point.code
+            settings.last_username = "lan.nt"
+            save_local_settings(settings, folder)
+            session.commit()
+            info = PointInfo(point.id, point.code, point.name, point.commune_id)
+        return AppContext(database=database, settings=settings, point=info)
+
+    def sign_in(self, database: Database, point: PointInfo, last: str | None) -> Actor | None:
+        self.sign_in_calls.append((point, last))
+        if self.sign_in_as is None:
+            return None
+        with database.session() as session:
+            operator = session.scalars(
+                select(Operator).where(Operator.username == self.sign_in_as)
+            ).one()
+            return Actor(
+                operator.id, operator.username, operator.full_name, Role(operator.role), point.id
+            )
+
+    def dialogs(self) -> StartupDialogs:
+        return StartupDialogs(first_start=self.first_start, sign_in=self.sign_in)
+
+
+def test_first_start_then_sign_in_then_the_next_start_signs_in_only(
+    tmp_path: Path, recorded: RecordingMessages
+) -> None:
+    folder = tmp_path / "cai-dat"
+    local_url = f"sqlite:///{tmp_path / 'kichhoat.sqlite3'}"
+    script = Script(folder)
+    context = start_session(
+        None, settings_folder=folder, local_url=local_url, dialogs=script.dialogs()
+    )
+    assert isinstance(context, AppContext)
+    assert context.actor is not None and context.actor.username == "lan.nt"
+    assert context.point is not None and context.point.code == f"{PHU_TAM}-01"
+    assert context.actor.point_id == context.point.id
+    assert context.settings_folder == folder  # where "switch operator" saves the username
+    assert len(script.first_start_calls) == 1
+    assert script.sign_in_calls == [(context.point, "lan.nt")]
+    context.database.dispose()
+
+    again = Script(folder)
+    second = start_session(
+        None, settings_folder=folder, local_url=local_url, dialogs=again.dialogs()
+    )
+    assert isinstance(second, AppContext) and second.point == context.point
+    assert again.first_start_calls == []  # set up already: only sign in
+    assert again.sign_in_calls == [(context.point, "lan.nt")]
+    assert recorded.shown == []
+    second.database.dispose()
+
+
+def test_a_missing_point_code_runs_the_set_up_again(
+    tmp_path: Path, recorded: RecordingMessages
+) -> None:
+    folder = tmp_path / "cai-dat"
+    local_url = f"sqlite:///{tmp_path / 'kichhoat.sqlite3'}"
+    first = start_session(
+        None, settings_folder=folder, local_url=local_url, dialogs=Script(folder).dialogs()
+    )
+    assert isinstance(first, AppContext)
+    first.database.dispose()
+    settings, _ = load_local_settings(folder)
+    settings.point_code = "00000-99"
+    save_local_settings(settings, folder)
+
+    script = Script(folder, set_up=False)
+    assert (
+        start_session(None, settings_folder=folder, local_url=local_url, dialogs=script.dialogs())
+        == 0
+    )
+    assert len(script.first_start_calls) == 1 and script.sign_in_calls == []
+
+
+def test_cancelled_sign_in_exits_quietly(tmp_path: Path, recorded: RecordingMessages) -> None:
+    folder = tmp_path / "cai-dat"
+    local_url = f"sqlite:///{tmp_path / 'kichhoat.sqlite3'}"
+    script = Script(folder, sign_in_as=None)
+    assert (
+        start_session(None, settings_folder=folder, local_url=local_url, dialogs=script.dialogs())
+        == 0
+    )
+    assert load_local_settings(folder)[0].last_username == "lan.nt"  # from the set-up
+
+
+def test_a_broken_settings_file_is_reported(tmp_path: Path, recorded: RecordingMessages) -> None:
+    folder = tmp_path / "cai-dat"
+    folder.mkdir()
+    (folder / "settings.json").write_text("{hỏng", encoding="utf-8")
+    local_url = f"sqlite:///{tmp_path / 'kichhoat.sqlite3'}"
+    context = start_session(
+        None, settings_folder=folder, local_url=local_url, dialogs=Script(folder).dialogs()
+    )
+    assert isinstance(context, AppContext)
+    context.database.dispose()
+    assert [kind for kind, _, _ in recorded.shown] == ["warning"]
+    assert "bị hỏng" in recorded.shown[0][2]
+
+
+def test_a_database_that_cannot_open_offers_the_set_up(
+    tmp_path: Path, recorded: RecordingMessages
+) -> None:
+    folder = tmp_path / "cai-dat"
+    save_local_settings(LocalSettings(db_url="postgresql+psycopg://u:p@192.0.2.1/k"), folder)
+    recorded.answer = False
+    script = Script(folder)
+    assert start_session(None, settings_folder=folder, dialogs=script.dialogs()) == 1
+    assert recorded.shown[0][0:2] == ("confirm", "Không mở được cơ sở dữ liệu")
+    assert "psycopg" in recorded.shown[0][2] and "thiết lập" in recorded.shown[0][2]
+    assert script.first_start_calls == []
+
+    recorded.answer = True
+    cancelled = Script(folder, set_up=False)
+    assert start_session(None, settings_folder=folder, dialogs=cancelled.dialogs()) == 0
+    assert cancelled.first_start_calls == [None]  # the wizard starts on the database page
+
+
+def test_db_option_wins_over_the_saved_database(
+    tmp_path: Path, recorded: RecordingMessages
+) -> None:
+    folder = tmp_path / "cai-dat"
+    save_local_settings(LocalSettings(db_url="postgresql+psycopg://u:p@192.0.2.1/k"), folder)
+    chosen = f"sqlite:///{tmp_path / 'tham-so.sqlite3'}"
+    script = Script(folder)
+    context = start_session(chosen, settings_folder=folder, dialogs=script.dialogs())
+    assert isinstance(context, AppContext) and context.database.url == chosen
+    assert recorded.shown == []
+    context.database.dispose()
