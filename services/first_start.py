@@ -39,9 +39,8 @@ def check_database_url(url: str) -> None:
     except ImportError as error:
         if parsed.get_backend_name() == "postgresql":
             raise StorageError(
-                "Máy này chưa cài trình điều khiển PostgreSQL (gói psycopg) nên chưa kết nối "
-                "được máy chủ. Phần dùng chung cơ sở dữ liệu giữa nhiều điểm sẽ được hoàn thiện "
-                "trong bản cập nhật sau; hiện hãy chọn «Trên máy này»."
+                "Máy này thiếu trình điều khiển PostgreSQL (gói psycopg) nên chưa kết nối được "
+                "máy chủ: cài lại kichhoat bản đầy đủ, hoặc chọn «Trên máy này»."
             ) from error
         raise StorageError(
             f"Máy này không có trình điều khiển cho cơ sở dữ liệu «{describe_url(url.strip())}». "

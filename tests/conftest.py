@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from services.campaigns import load_preset
 from services.database import Database, open_database
+from tests.postgres import create_database, drop_database, server_url
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -23,15 +25,57 @@ settings.load_profile("default")
 PRESET = "soc-trang-2023"
 
 
+BACKENDS = ("sqlite", "postgresql")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Service and model tests run on SQLite and on PostgreSQL; the GUI tests on SQLite."""
+    if "database" not in metafunc.fixturenames:
+        return
+    path = metafunc.definition.path.as_posix()
+    both = "/tests/services/" in path or "/tests/models/" in path
+    metafunc.parametrize("backend", BACKENDS if both else BACKENDS[:1], indirect=True)
+
+
 @pytest.fixture
-def database(tmp_path: Path) -> Iterator[Database]:
-    """A new SQLite database, migrated and loaded with the Sóc Trăng 2023 preset."""
-    db = open_database(f"sqlite:///{tmp_path / 'test.sqlite3'}")
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(scope="session")
+def pg_template() -> Iterator[str]:
+    """A database migrated and loaded with the preset, cloned for each PostgreSQL test."""
+    url = server_url()
+    assert url is not None
+    template_url = create_database(url)
+    db = open_database(template_url)
     with db.session() as session:
         load_preset(session, PRESET)
         session.commit()
+    db.dispose()
+    yield template_url
+    drop_database(url, template_url)
+
+
+@pytest.fixture
+def database(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Database]:
+    """A new database, migrated and loaded with the Sóc Trăng 2023 preset."""
+    if backend == "sqlite":
+        db = open_database(f"sqlite:///{tmp_path / 'test.sqlite3'}")
+        with db.session() as session:
+            load_preset(session, PRESET)
+            session.commit()
+        yield db
+        db.dispose()
+        return
+    template = request.getfixturevalue("pg_template")
+    server = server_url()
+    assert server is not None
+    url = create_database(server, template=make_url(template).database)
+    db = open_database(url)
     yield db
     db.dispose()
+    drop_database(server, url)
 
 
 @pytest.fixture

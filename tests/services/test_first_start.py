@@ -41,8 +41,9 @@ def test_open_campaign_database_loads_the_preset_once(tmp_path: Path) -> None:
 
 
 def test_server_addresses_are_checked_before_connecting(tmp_path: Path) -> None:
-    with pytest.raises(StorageError, match="psycopg"):
-        check_database_url("postgresql+psycopg://kichhoat:matkhau@192.0.2.1/kichhoat")
+    check_database_url("postgresql+psycopg://kichhoat:matkhau@192.0.2.1/kichhoat")  # driver here
+    with pytest.raises(StorageError, match="trình điều khiển"):
+        check_database_url("mysql+pymysql://kichhoat:matkhau@192.0.2.1/kichhoat")
     with pytest.raises(StorageError, match="không phải địa chỉ cơ sở dữ liệu"):
         check_database_url("may-chu-cua-toi")
     with pytest.raises(StorageError, match="không phải địa chỉ cơ sở dữ liệu"):
