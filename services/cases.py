@@ -24,7 +24,7 @@ from services.eligibility import MIN_AGE, check_eligible
 from services.errors import ConflictError, ValidationError
 from services.id_number import check_id_agrees, normalise_id_number, parse_sex
 from services.labels import LEVEL_LABELS, STATUS_LABELS
-from services.lifecycle import check_status_for_level, is_forward
+from services.lifecycle import PROGRESS, check_status_for_level, is_forward
 from services.phone import normalise_phone
 from services.text import clean, fold
 from services.vntime import format_date, format_moment, local_day, now_utc
@@ -220,27 +220,52 @@ def _check_same_person(case: Case, facts: CaseFacts) -> None:
         )
 
 
+def event_order(event: CaseEvent) -> tuple[object, ...]:
+    """Time order; ties (same moment from two points) broken the same way everywhere."""
+    return (
+        event.changed_at,
+        event.kind == EventKind.CORRECTION,
+        PROGRESS.get(Status(event.to_status), 0),
+        event.to_status,
+        event.id or 0,
+    )
+
+
 def _chain(case: Case) -> list[CaseEvent]:
-    return sorted(case.history, key=lambda e: (e.changed_at, e.id or 0))
+    return sorted(case.history, key=event_order)
 
 
-def _derive(session: Session, case: Case) -> None:
-    """Set the status and the counting columns from the history chain."""
-    chain = _chain(case)
-    case.history.sort(key=lambda e: (e.changed_at, e.id or 0))  # as a fresh load would order it
-    last = chain[-1]
-    case.status = last.to_status
-    if last.to_status == Status.FAILED:
-        case.failure_reason = last.failure_reason
-        case.failure_note = last.failure_note
+def derive(session: Session, case: Case) -> None:
+    """Set the status and the counting columns from the history.
+
+    The events are folded in time order: a status event applies when it moves the
+    case forward from where it stands, a correction always applies, anything else
+    stays in the history as a record but changes nothing (an activated case stays
+    activated). So the result depends only on the set of events, never on the order
+    in which they arrived: the property that makes package merges order-independent.
+    """
+    case.history.sort(key=event_order)  # as a fresh load would order it
+    level = case.level
+    state: Status | None = None
+    applied: CaseEvent | None = None
+    for event in case.history:
+        event.from_status = state.value if state else None
+        target = Status(event.to_status)
+        if event.kind == EventKind.CORRECTION or state is None or is_forward(level, state, target):
+            state, applied = target, event
+    assert state is not None and applied is not None
+    case.status = state.value
+    if state == Status.FAILED:
+        case.failure_reason = applied.failure_reason
+        case.failure_note = applied.failure_note
     else:
         case.failure_reason = case.failure_note = None
-    if last.to_status == Status.ACTIVATED:
-        case.activated_at = last.changed_at
-        case.activated_on = local_day(last.changed_at)
+    if state == Status.ACTIVATED:
+        case.activated_at = applied.changed_at
+        case.activated_on = local_day(applied.changed_at)
     else:
         case.activated_at = case.activated_on = None
-    first = next((e for e in chain if e.kind == EventKind.STATUS), chain[0])
+    first = next((e for e in case.history if e.kind == EventKind.STATUS), case.history[0])
     if first.intake_point_id is not None:
         case.intake_point_id = first.intake_point_id
     case.operator_id = first.operator_id
@@ -306,7 +331,7 @@ def record_report(
             updated_at=now,
         )
         case.history.append(_event(report, None))
-        _derive(session, case)
+        derive(session, case)
         session.add(case)
         if known is not None:
             known[key] = case
@@ -349,8 +374,6 @@ def record_report(
             "status",
         )
     case.history.append(_event(report, previous.to_status if previous else None))
-    if following is not None:
-        following.from_status = report.status.value
     if facts.phone and not case.phone:
         case.phone = facts.phone
     if facts.address and not case.address:
@@ -359,7 +382,7 @@ def record_report(
         case.help_reason = help_reason.value
     if notes and notes.strip():
         case.notes = "\n".join(filter(None, [case.notes, notes.strip()]))
-    _derive(session, case)
+    derive(session, case)
     case.updated_at = now
     return RecordResult(Outcome.UPDATED, case)
 
@@ -494,7 +517,7 @@ def correct_case(
         setattr(case, name, value)
     case.name_folded = fold(facts.full_name)
     case.history.append(event)
-    _derive(session, case)
+    derive(session, case)
     case.updated_at = now_utc()
     session.flush()
     return event
