@@ -225,6 +225,8 @@ class Case(Base):
         Index("ix_cases_point_tally", "intake_point_id", "activated_on", "level"),
         Index("ix_cases_operator_tally", "operator_id", "activated_on", "level"),
         Index("ix_cases_status_updated", "status", "updated_at"),
+        # The case list: newest change first, paged on (updated_at, id).
+        Index("ix_cases_updated", "updated_at", "id"),
         Index("ix_cases_name_folded", "name_folded"),
         Index("ix_cases_phone", "phone"),
     )
@@ -286,3 +288,35 @@ class Setting(Base):
 
     key: Mapped[str] = mapped_column(String(128), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class CaseConflict(Base):
+    """A package's case whose facts disagree with the case here: kept aside for a manager.
+
+    Nothing is overwritten silently: the incoming case (facts and history, as JSON)
+    waits here until a manager keeps the local facts, takes the incoming ones, or
+    discards it. The same incoming case imported twice is one conflict.
+    """
+
+    __tablename__ = "case_conflicts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    id_number: Mapped[str] = mapped_column(String(12))
+    level: Mapped[int] = mapped_column(SmallInteger)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="SET NULL"))
+    incoming: Mapped[str] = mapped_column(Text)
+    incoming_hash: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(Text)  # which package: source point, time
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_by: Mapped[int | None] = mapped_column(ForeignKey("operators.id"))
+    resolution: Mapped[str | None] = mapped_column(String(16))
+
+    __table_args__ = (
+        UniqueConstraint("id_number", "level", "incoming_hash"),
+        CheckConstraint(
+            "resolution IS NULL OR resolution IN ('keep_local', 'take_incoming', 'discard')",
+            name="resolution",
+        ),
+        Index("ix_case_conflicts_open", "resolved_at", "created_at"),
+    )
