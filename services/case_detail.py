@@ -1,0 +1,270 @@
+"""One case in full, for reading: its facts, its history told in Vietnamese, the calls made.
+
+Also the correction of a case opened in a form: it refuses to overwrite a case someone
+else changed after the form was filled (the case's version moved on).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from models.codes import EventKind
+from models.entities import Case, CaseEvent, IntakePoint, Operator
+from services.case_queries import visible_to
+from services.cases import Correction, correct_case
+from services.errors import ConflictError, NotFoundError
+from services.follow_up import ContactEntry, contacts_of
+from services.labels import (
+    FAILURE_LABELS,
+    HELP_REASON_LABELS,
+    LEVEL_LABELS,
+    STATUS_LABELS,
+)
+from services.session_context import Actor
+from services.units import UnitTree
+from services.vntime import format_date
+
+EMPTY = "(trống)"
+
+FIELD_LABELS: dict[str, str] = {
+    "id_number": "Số định danh",
+    "full_name": "Họ và tên",
+    "birth_date": "Ngày sinh",
+    "sex": "Giới tính",
+    "phone": "Số điện thoại",
+    "address": "Địa chỉ",
+    "residence_commune_id": "Nơi thường trú",
+    "help_reason": "Lý do cần hỗ trợ",
+    "notes": "Ghi chú",
+    "status": "Trạng thái",
+}
+
+EVENT_KIND_LABELS: dict[str, str] = {
+    EventKind.STATUS: "Cập nhật trạng thái",
+    EventKind.CORRECTION: "Sửa hồ sơ",
+}
+
+CHANGED_ELSEWHERE = (
+    "Hồ sơ này vừa được cập nhật ở nơi khác sau khi mở. Đóng hộp sửa, mở lại hồ sơ để xem "
+    "thông tin mới, rồi sửa lại nếu vẫn cần."
+)
+NOT_FOUND = "Không tìm thấy hồ sơ này (có thể đã bị xóa, hoặc thuộc điểm thu nhận khác)."
+
+
+@dataclass(frozen=True)
+class ChangeLine:
+    field: str
+    label: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    kind: str
+    kind_label: str
+    at: datetime
+    operator_name: str
+    point_name: str | None
+    from_label: str | None
+    to_label: str
+    failure_text: str | None
+    reason: str | None
+    changes: tuple[ChangeLine, ...]
+
+
+@dataclass(frozen=True)
+class CaseDetail:
+    id: int
+    version: int
+    id_number: str
+    level: int
+    full_name: str
+    birth_date: date
+    sex: str
+    phone: str | None
+    address: str | None
+    residence_commune_id: int
+    residence_name: str
+    point_name: str
+    operator_name: str
+    status: str
+    failure_reason: str | None
+    failure_note: str | None
+    help_reason: str | None
+    notes: str | None
+    created_at: datetime
+    updated_at: datetime
+    activated_at: datetime | None
+    history: tuple[HistoryEntry, ...]
+    contacts: tuple[ContactEntry, ...]
+
+    @property
+    def level_label(self) -> str:
+        return LEVEL_LABELS.get(self.level, str(self.level))
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(self.status, self.status)
+
+    @property
+    def failure_text(self) -> str | None:
+        return _failure_text(self.failure_reason, self.failure_note)
+
+    @property
+    def help_reason_label(self) -> str | None:
+        return HELP_REASON_LABELS.get(self.help_reason) if self.help_reason else None
+
+
+def _failure_text(reason: str | None, note: str | None) -> str | None:
+    if reason is None:
+        return None
+    label = FAILURE_LABELS.get(reason, reason)
+    return f"{label}: {note}" if note else label
+
+
+def describe_value(field: str, value: object, tree: UnitTree | None = None) -> str:
+    """A value from a correction's JSON, as a person reads it."""
+    if value is None or value == "":
+        return EMPTY
+    if field == "birth_date" and isinstance(value, str):
+        try:
+            return format_date(date.fromisoformat(value))
+        except ValueError:
+            return value
+    if field == "residence_commune_id" and isinstance(value, int) and tree is not None:
+        unit = tree.by_id.get(value)
+        return tree.full_name(unit.id) if unit is not None else f"mã {value}"
+    if field == "help_reason":
+        return HELP_REASON_LABELS.get(str(value), str(value))
+    if field == "status":
+        return STATUS_LABELS.get(str(value), str(value))
+    return str(value)
+
+
+def describe_changes(changes: str | None, tree: UnitTree | None = None) -> tuple[ChangeLine, ...]:
+    """The `{"field": [before, after]}` JSON of a correction as labelled lines."""
+    if not changes:
+        return ()
+    try:
+        parsed = json.loads(changes)
+    except ValueError:
+        return (ChangeLine("?", "Thay đổi", EMPTY, "(không đọc được nội dung thay đổi)"),)
+    if not isinstance(parsed, dict):
+        return ()
+    lines = []
+    for name, pair in parsed.items():
+        before, after = pair if isinstance(pair, list) and len(pair) == 2 else (None, pair)
+        lines.append(
+            ChangeLine(
+                name,
+                FIELD_LABELS.get(str(name), str(name)),
+                describe_value(name, before, tree),
+                describe_value(name, after, tree),
+            )
+        )
+    return tuple(lines)
+
+
+def _history(session: Session, case: Case, tree: UnitTree) -> tuple[HistoryEntry, ...]:
+    operators: dict[int, str] = dict(
+        session.execute(
+            select(Operator.id, Operator.full_name).where(
+                Operator.id.in_({e.operator_id for e in case.history})
+            )
+        ).all()
+    )
+    point_ids = {e.intake_point_id for e in case.history if e.intake_point_id is not None}
+    points: dict[int, str] = dict(
+        session.execute(
+            select(IntakePoint.id, IntakePoint.name).where(IntakePoint.id.in_(point_ids))
+        ).all()
+    )
+    events = sorted(case.history, key=lambda e: (e.changed_at, e.id or 0))
+    return tuple(_entry(event, operators, points, tree) for event in events)
+
+
+def _entry(
+    event: CaseEvent, operators: dict[int, str], points: dict[int, str], tree: UnitTree
+) -> HistoryEntry:
+    return HistoryEntry(
+        kind=event.kind,
+        kind_label=EVENT_KIND_LABELS.get(event.kind, event.kind),
+        at=event.changed_at,
+        operator_name=operators.get(event.operator_id, "?"),
+        point_name=points.get(event.intake_point_id) if event.intake_point_id else None,
+        from_label=STATUS_LABELS.get(event.from_status, event.from_status)
+        if event.from_status
+        else None,
+        to_label=STATUS_LABELS.get(event.to_status, event.to_status),
+        failure_text=_failure_text(event.failure_reason, event.failure_note),
+        reason=event.reason,
+        changes=describe_changes(event.changes, tree),
+    )
+
+
+def _load(session: Session, case_id: int, actor: Actor | None) -> Case:
+    query = select(Case).options(selectinload(Case.history)).where(Case.id == case_id)
+    if actor is not None:
+        query = query.where(visible_to(actor))
+    case = session.scalars(query).first()
+    if case is None:
+        raise NotFoundError(NOT_FOUND)
+    return case
+
+
+def case_detail(session: Session, case_id: int, actor: Actor | None = None) -> CaseDetail:
+    """Everything about one case; with `actor`, only a case that person may see."""
+    case = _load(session, case_id, actor)
+    tree = UnitTree.load(session)
+    point = session.get(IntakePoint, case.intake_point_id)
+    operator = session.get(Operator, case.operator_id)
+    residence = tree.by_id.get(case.residence_commune_id)
+    return CaseDetail(
+        id=case.id,
+        version=case.version,
+        id_number=case.id_number,
+        level=case.level,
+        full_name=case.full_name,
+        birth_date=case.birth_date,
+        sex=case.sex,
+        phone=case.phone,
+        address=case.address,
+        residence_commune_id=case.residence_commune_id,
+        residence_name=tree.full_name(residence.id) if residence else "?",
+        point_name=point.name if point else "?",
+        operator_name=operator.full_name if operator else "?",
+        status=case.status,
+        failure_reason=case.failure_reason,
+        failure_note=case.failure_note,
+        help_reason=case.help_reason,
+        notes=case.notes,
+        created_at=case.created_at,
+        updated_at=case.updated_at,
+        activated_at=case.activated_at,
+        history=_history(session, case, tree),
+        contacts=tuple(contacts_of(session, case.id)),
+    )
+
+
+def correct_opened_case(
+    session: Session, actor: Actor, case_id: int, version: int, correction: Correction
+) -> CaseEvent:
+    """Apply a correction to the case as it was when the form was opened (the caller commits).
+
+    If the case changed since (another desk saved it), nothing is written: the person
+    correcting it should see the new state first.
+    """
+    case = _load(session, case_id, actor)
+    if case.version != version:
+        raise ConflictError(CHANGED_ELSEWHERE)
+    try:
+        return correct_case(session, case, correction)
+    except StaleDataError:  # saved elsewhere between our read and our write
+        raise ConflictError(CHANGED_ELSEWHERE) from None

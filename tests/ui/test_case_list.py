@@ -1,0 +1,274 @@
+"""The case list panel, the case detail and the correction form."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
+
+from models.codes import Role, Status
+from services.case_queries import CaseFilter, CaseRow, fetch_cases
+from services.database import Database
+from services.demo import generate_demo
+from services.errors import StorageError
+from services.local_settings import LocalSettings
+from services.session_context import Actor
+from tests.factories import PHUONG_5, World
+from ui.case_list import CaseListPanel
+from ui.case_list_model import CaseListModel
+from ui.context import AppContext
+from ui.lazy_model import Column, LazyTableModel
+from ui.messages import RecordingMessages, set_messages
+
+
+@pytest.fixture
+def shown() -> Iterator[RecordingMessages]:
+    recording = RecordingMessages()
+    previous = set_messages(recording)
+    yield recording
+    set_messages(previous)
+
+
+def admin() -> Actor:
+    return Actor(None, "cli:test", "cli:test", Role.ADMIN)
+
+
+def people(database: Database) -> tuple[Actor, Actor]:
+    """Four cases at Phú Tâm, one at Phường 5; a manager and an operator at Phú Tâm."""
+    with database.session() as session:
+        world = World(session)
+        for tail, name in enumerate(
+            ["Nguyễn Thị Ánh", "Nguyễn Thị Anh Thư", "Trần Thị Mỹ Linh", "Lê Thị Hoa"], 1
+        ):
+            world.record(
+                world.facts(tail=tail, name=name),
+                world.report(Status.REGISTERED, "2023-07-20 08:00"),
+            )
+        world.record(
+            world.facts(tail=9, name="Phạm Thị Ánh", residence=PHUONG_5),
+            world.report(Status.APPROVED, "2023-07-20 09:00", point="phuong_5"),
+        )
+        boss = Actor(world.other_operator.id, "minh.tv", "Trần Văn Minh", Role.MANAGER)
+        operator = Actor(
+            world.operator.id, "lan.nt", "Nguyễn Thị Lan", Role.OPERATOR, world.point_phu_tam.id
+        )
+        session.commit()
+    return boss, operator
+
+
+def panel_for(qtbot: QtBot, database: Database, actor: Actor) -> CaseListPanel:
+    context = AppContext(database=database, settings=LocalSettings(), actor=actor)
+    panel = CaseListPanel(context)
+    qtbot.addWidget(panel)
+    return panel
+
+
+def shown_names(panel: CaseListPanel) -> list[str]:
+    model = panel.model
+    return sorted(str(model.index(row, 1).data()) for row in range(model.rowCount()))
+
+
+def test_the_case_model_passes_the_model_tester(
+    qtmodeltester: ModelTester, database: Database
+) -> None:
+    with database.session() as session:
+        generate_demo(session, 450, seed=1)
+        session.commit()
+    model = CaseListModel()
+
+    def load(after: CaseRow | None, limit: int) -> list[CaseRow]:
+        with database.session() as session:
+            return fetch_cases(session, admin(), CaseFilter(), after, limit)
+
+    model.set_loader(load)
+    qtmodeltester.check(model)
+    assert model.rowCount() == 450  # the tester fetched every page
+    model.set_loader(None)
+    qtmodeltester.check(model)
+
+
+def test_search_without_diacritics(qtbot: QtBot, database: Database) -> None:
+    boss, _ = people(database)
+    panel = panel_for(qtbot, database, boss)
+    panel.search.setText("nguyen thi anh")
+    panel.apply_filter()
+    # "Anh Thư" starts with the typed words too; diacritics are ignored (see case_queries).
+    assert shown_names(panel) == ["Nguyễn Thị Anh Thư", "Nguyễn Thị Ánh"]
+    panel.search.setText("my linh")
+    panel.apply_filter()
+    assert shown_names(panel) == ["Trần Thị Mỹ Linh"]
+    assert "1 hồ sơ" in panel.summary.text()
+
+
+def test_typing_searches_after_a_pause(qtbot: QtBot, database: Database) -> None:
+    boss, _ = people(database)
+    panel = panel_for(qtbot, database, boss)
+    qtbot.keyClicks(panel.search, "hoa")
+    qtbot.waitUntil(lambda: shown_names(panel) == ["Lê Thị Hoa"])
+
+
+def test_rows_load_lazily(qtbot: QtBot, database: Database) -> None:
+    with database.session() as session:
+        generate_demo(session, 3000, seed=1)
+        session.commit()
+    panel = panel_for(qtbot, database, admin())
+    model = panel.model
+    assert panel.total == 3000
+    assert 0 < model.rowCount() < 3000
+    first = model.rowCount()
+    assert model.canFetchMore()
+    model.fetchMore()
+    assert first < model.rowCount() < 3000
+    assert "3.000 hồ sơ" in panel.summary.text()  # Vietnamese digit grouping
+
+
+def test_filters(qtbot: QtBot, database: Database) -> None:
+    boss, _ = people(database)
+    panel = panel_for(qtbot, database, boss)
+    assert panel.model.rowCount() == 5
+    panel.status.setCurrentIndex(panel.status.findData(Status.APPROVED.value))
+    assert shown_names(panel) == ["Phạm Thị Ánh"]
+    panel.status.setCurrentIndex(0)
+    panel.level.setCurrentIndex(panel.level.findData(2))
+    assert shown_names(panel) == []
+    assert "Không có hồ sơ" in panel.summary.text()
+    panel.level.setCurrentIndex(0)
+    panel.operator.setCurrentIndex(panel.operator.findText("Trần Văn Minh (minh.tv)"))
+    assert shown_names(panel) == []
+    panel.operator.setCurrentIndex(panel.operator.findText("Nguyễn Thị Lan (lan.nt)"))
+    assert panel.model.rowCount() == 5
+    panel.use_day.setChecked(True)  # today: every case here was saved today
+    assert panel.model.rowCount() == 5
+
+
+def test_an_operator_sees_only_their_point(qtbot: QtBot, database: Database) -> None:
+    _, operator = people(database)
+    panel = panel_for(qtbot, database, operator)
+    assert panel.model.rowCount() == 4
+    panel.search.setText("pham thi anh")
+    panel.apply_filter()
+    assert shown_names(panel) == []
+    assert panel.table.isColumnHidden(7)  # the point column: always their own
+
+
+def test_enter_opens_the_case_with_its_history(qtbot: QtBot, database: Database) -> None:
+    boss, _ = people(database)
+    panel = panel_for(qtbot, database, boss)
+    panel.search.setText("my linh")
+    panel.apply_filter()
+    panel.table.setCurrentIndex(panel.model.index(0, 0))
+    qtbot.keyClick(panel.table, Qt.Key.Key_Return)
+    dialog = panel.detail_dialog
+    assert dialog is not None
+    qtbot.addWidget(dialog)
+    assert dialog.heading.text() == "Trần Thị Mỹ Linh – Mức 1 – Đã đăng ký"
+    assert "Cập nhật trạng thái: Đã đăng ký | Nguyễn Thị Lan | Công an xã Phú Tâm" in (
+        dialog.history_text()
+    )
+
+
+def open_linh(qtbot: QtBot, database: Database, actor: Actor) -> CaseListPanel:
+    panel = panel_for(qtbot, database, actor)
+    panel.search.setText("my linh")
+    panel.apply_filter()
+    case_id = panel.model.case_id(0)
+    assert case_id is not None
+    panel.open_case(case_id)
+    assert panel.detail_dialog is not None
+    qtbot.addWidget(panel.detail_dialog)
+    panel.detail_dialog.edit()
+    assert panel.detail_dialog.correction_dialog is not None
+    return panel
+
+
+def test_a_correction_is_recorded_with_its_reason(
+    qtbot: QtBot, database: Database, shown: RecordingMessages
+) -> None:
+    boss, _ = people(database)
+    panel = open_linh(qtbot, database, boss)
+    detail = panel.detail_dialog
+    assert detail is not None and detail.correction_dialog is not None
+    form = detail.correction_dialog
+    form.full_name.setText("Trần Thị Mỹ Lình")
+    form.status.setCurrentIndex(form.status.findData(Status.APPROVED.value))
+    form.reason.setText("Nhập sai dấu tên; công an đã duyệt")
+    assert form.save()
+    assert shown.shown == []
+    history = detail.history_text()
+    assert "Sửa hồ sơ: Đã đăng ký → Đã duyệt | Trần Văn Minh" in history
+    assert "Lý do sửa: Nhập sai dấu tên; công an đã duyệt" in history
+    assert "Họ và tên: Trần Thị Mỹ Linh → Trần Thị Mỹ Lình" in history
+    assert "Trạng thái: Đã đăng ký → Đã duyệt" in history
+    assert detail.heading.text() == "Trần Thị Mỹ Lình – Mức 1 – Đã duyệt"
+    panel.search.setText("my linh")
+    panel.apply_filter()
+    assert shown_names(panel) == ["Trần Thị Mỹ Lình"]  # the list was refreshed
+
+
+def test_a_refused_correction_keeps_the_form(
+    qtbot: QtBot, database: Database, shown: RecordingMessages
+) -> None:
+    boss, _ = people(database)
+    panel = open_linh(qtbot, database, boss)
+    detail = panel.detail_dialog
+    assert detail is not None and detail.correction_dialog is not None
+    form = detail.correction_dialog
+    form.full_name.setText("Trần Thị Mỹ Lình")
+    form.phone.setText("0123")
+    form.reason.setText("Sửa tên")
+    assert not form.save()
+    assert form.isVisible()
+    assert form.full_name.text() == "Trần Thị Mỹ Lình"
+    assert form.reason.text() == "Sửa tên"
+    (kind, title, text), *_ = shown.shown
+    assert (kind, title) == ("error", "Chưa sửa được hồ sơ")
+    assert "0123" in text
+    assert form.error.text() == text
+    form.phone.setText("0912345678")
+    form.reason.setText("")
+    assert not form.save()
+    assert "lý do" in shown.shown[-1][2]
+    assert "Sửa hồ sơ" not in detail.history_text()
+
+
+def test_keyboard_f4_resumes_and_ctrl_f_searches(qtbot: QtBot, database: Database) -> None:
+    boss, _ = people(database)
+    panel = panel_for(qtbot, database, boss)
+    with qtbot.waitActive(panel):
+        panel.show()
+        panel.activateWindow()
+    panel.table.setFocus()
+    panel.table.setCurrentIndex(panel.model.index(2, 0))
+    expected = panel.model.case_id(2)
+    with qtbot.waitSignal(panel.resume_requested) as blocker:
+        qtbot.keyClick(panel.table, Qt.Key.Key_F4)
+    assert blocker.args == [expected]
+    qtbot.keyClick(panel.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert panel.search.hasFocus()
+    qtbot.keyClicks(panel.search, "hoa")
+    qtbot.keyClick(panel.search, Qt.Key.Key_Down)  # to the table, first row chosen
+    assert panel.table.hasFocus()
+    assert panel.model.index(panel.table.currentIndex().row(), 1).data() == "Lê Thị Hoa"
+
+
+def test_the_lazy_model_never_raises(qtbot: QtBot) -> None:
+    def broken(row: int) -> str:
+        raise ZeroDivisionError
+
+    model: LazyTableModel[int] = LazyTableModel([Column("Số", str), Column("Hỏng", broken)])
+    model.set_loader(lambda after, limit: [] if after else [1, 2])
+    assert model.index(0, 0).data() == "1"
+    assert model.index(0, 1).data() is None  # a cell that cannot be shown shows nothing
+    assert not model.canFetchMore()  # the page was short: nothing more
+
+    def unreachable(after: int | None, limit: int) -> list[int]:
+        raise StorageError("Không kết nối được máy chủ.")
+
+    with qtbot.waitSignal(model.load_failed) as blocker:
+        model.set_loader(unreachable)
+    assert blocker.args == ["Không kết nối được máy chủ."]
+    assert model.rowCount() == 0
+    assert not model.canFetchMore()
