@@ -1,0 +1,197 @@
+"""The guide editor (edit, preview, print preview, PDF) and the citizen slip's print path."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog, QPrintPreviewWidget
+from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QWidget
+from pytestqt.qtbot import QtBot
+
+from models.codes import Status
+from services.database import Database
+from services.guides import GuideLayout, load_guide
+from services.local_settings import LocalSettings
+from services.sheets import Sheet, write_pdf
+from tests.factories import World
+from tests.pdf_tools import pdf_page_size_mm, pdf_qr_codes, pdf_text
+from ui.context import AppContext, PointInfo
+from ui.guide_editor import GuideDialog
+from ui.messages import RecordingMessages, set_messages
+from ui.printing import preview_dialog, set_preview_runner, set_save_path_asker
+from ui.slip_print import print_slip
+
+NEW_PLAY = "https://play.google.com/store/apps/details?id=com.vnid&hl=vi"
+
+
+@pytest.fixture
+def shown() -> Iterator[RecordingMessages]:
+    recording = RecordingMessages()
+    previous = set_messages(recording)
+    yield recording
+    set_messages(previous)
+
+
+@pytest.fixture
+def previews() -> Iterator[list[Sheet]]:
+    seen: list[Sheet] = []
+    previous = set_preview_runner(lambda parent, sheet: seen.append(sheet))
+    yield seen
+    set_preview_runner(previous)
+
+
+@pytest.fixture
+def context(database: Database) -> AppContext:
+    with database.session() as session:
+        world = World(session)
+        point = PointInfo(
+            world.point_phu_tam.id,
+            world.point_phu_tam.code,
+            world.point_phu_tam.name,
+            world.point_phu_tam.commune_id,
+        )
+        session.commit()
+    return AppContext(database=database, settings=LocalSettings(slip_format="80mm"), point=point)
+
+
+def open_dialog(qtbot: QtBot, context: AppContext) -> GuideDialog:
+    dialog = GuideDialog(context)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
+def line(dialog: GuideDialog, name: str) -> QLineEdit:
+    editor = dialog.editors[name]
+    assert isinstance(editor, QLineEdit)
+    return editor
+
+
+def test_editing_saves_per_point_and_the_preview_follows(
+    qtbot: QtBot, context: AppContext, shown: RecordingMessages
+) -> None:
+    dialog = open_dialog(qtbot, context)
+    assert dialog.point_code() == context.point.code  # type: ignore[union-attr]
+    assert line(dialog, "point_name").text() == "Công an xã Phú Tâm"
+    assert dialog.preview.pixmap() is not None and not dialog.preview.pixmap().isNull()
+    before = dialog.preview_image.copy()
+
+    line(dialog, "play_url").setText(NEW_PLAY)
+    line(dialog, "hours").setText("06:30 – 22:00 hằng ngày")
+    steps = dialog.editors["level1_steps"]
+    assert isinstance(steps, QPlainTextEdit)
+    steps.setPlainText("Bước một.\nBước hai.")
+    qtbot.waitUntil(lambda: dialog.preview_image != before, timeout=3000)
+    assert dialog.is_dirty()
+
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert shown.shown[-1][:2] == ("info", "Đã lưu")
+    assert not dialog.is_dirty()
+    with context.database.session() as session:
+        saved = load_guide(session, context.point.code)  # type: ignore[union-attr]
+    assert saved.play_url == NEW_PLAY and saved.level1_steps == ("Bước một.", "Bước hai.")
+    dialog.close()
+
+
+def test_bad_url_is_shown_and_blocks_saving_and_printing(
+    qtbot: QtBot, context: AppContext, shown: RecordingMessages, previews: list[Sheet]
+) -> None:
+    dialog = open_dialog(qtbot, context)
+    line(dialog, "docs_url").setText("tailieuhuongdan.dean06.vn")
+    assert dialog.save() is False
+    assert "Liên kết tài liệu hướng dẫn «tailieuhuongdan.dean06.vn» không hợp lệ" in (
+        dialog.error.text()
+    )
+    dialog.print_preview()
+    assert previews == []
+    with context.database.session() as session:
+        assert load_guide(session, context.point.code).docs_url.startswith("https://")  # type: ignore[union-attr]
+    shown.answer = True  # "close and drop the changes?"
+    dialog.close()
+    assert any(kind == "confirm" for kind, _, _ in shown.shown)
+
+
+def test_print_preview_opens_and_the_pdf_is_saved(
+    qtbot: QtBot, context: AppContext, shown: RecordingMessages, tmp_path: Path
+) -> None:
+    dialog = open_dialog(qtbot, context)
+    dialog.set_layout(GuideLayout.CARDS)
+    line(dialog, "play_url").setText(NEW_PLAY)
+
+    # The real print preview, as the button opens it (shown, not exec'd, so the test goes on).
+    opened: list[QPrintPreviewDialog] = []
+
+    def run_preview(parent: QWidget | None, sheet: Sheet) -> None:
+        preview = preview_dialog(parent, sheet)
+        qtbot.addWidget(preview)
+        opened.append(preview)
+        preview.show()
+
+    previous = set_preview_runner(run_preview)
+    try:
+        qtbot.mouseClick(dialog.print_button, Qt.MouseButton.LeftButton)
+    finally:
+        set_preview_runner(previous)
+    assert len(opened) == 1
+    preview = opened[0]
+    qtbot.waitExposed(preview)
+    widget = preview.findChild(QPrintPreviewWidget)
+    assert widget is not None
+    qtbot.waitUntil(lambda: widget.pageCount() == 1, timeout=5000)
+    assert preview.windowTitle().startswith("Xem trước khi in")
+    printer = preview.printer()
+    size = printer.pageLayout().pageSize().size(printer.pageLayout().pageSize().Unit.Millimeter)
+    assert (round(size.width()), round(size.height())) == (210, 297)
+    assert printer.outputFormat() in (
+        QPrinter.OutputFormat.NativeFormat,
+        QPrinter.OutputFormat.PdfFormat,
+    )
+    preview.close()
+
+    # «Lưu PDF…» writes what the form shows.
+    target = tmp_path / "the.pdf"
+    set_save_path_asker(lambda parent, title, suggested: target)
+    try:
+        qtbot.mouseClick(dialog.pdf_button, Qt.MouseButton.LeftButton)
+    finally:
+        from ui.printing import _ask_save_path
+
+        set_save_path_asker(_ask_save_path)
+    assert shown.shown[-1][:2] == ("info", "Đã lưu PDF")
+    codes = pdf_qr_codes(target)
+    assert codes[NEW_PLAY] == 8 and sum(codes.values()) == 32
+    assert "Công an xã Phú Tâm" in pdf_text(target)
+    dialog.saved = dialog.form_content()  # nothing to ask on close
+    dialog.close()
+
+
+def test_slip_prints_through_the_preview_in_the_chosen_size(
+    context: AppContext, previews: list[Sheet], shown: RecordingMessages, tmp_path: Path
+) -> None:
+    with context.database.session() as session:
+        world = World(session)
+        result = world.record(
+            world.facts(tail=5), world.report(Status.APPROVED, "2023-07-22 10:00")
+        )
+        session.commit()
+        case_id = result.case.id
+    print_slip(None, context, case_id)
+    assert shown.shown == [] and len(previews) == 1
+    sheet = previews[0]
+    assert sheet.width_mm == 80
+    path = write_pdf(sheet, tmp_path / "slip.pdf")
+    assert pdf_page_size_mm(path)[0] == pytest.approx(80, abs=0.5)
+    assert "Kích hoạt ngay trên ứng dụng VNeID" in " ".join(pdf_text(path).split())
+
+
+def test_slip_for_a_missing_case_is_a_message(
+    context: AppContext, previews: list[Sheet], shown: RecordingMessages
+) -> None:
+    print_slip(None, context, 987_654)
+    assert previews == []
+    assert shown.shown[0][:2] == ("error", "Không in được phiếu")
+    assert "Không tìm thấy hồ sơ" in shown.shown[0][2]
