@@ -1,0 +1,347 @@
+"""Data packages: round trips, merging rules, conflicts, and every way a package is refused."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import date
+from itertools import permutations
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from models.codes import FailureReason, Role, Status
+from models.entities import Case, CaseConflict, CaseEvent, Operator
+from services.accounts import set_password
+from services.campaigns import load_preset
+from services.conflicts import open_conflicts, resolve_conflict
+from services.database import Database, open_database
+from services.package_crypto import MAGIC, PackageError, PackageWriter, decrypt_lines
+from services.packages import ImportSummary, export_package, import_package, merge_records
+from services.session_context import Actor
+from services.tally import TallyBy, tally
+from tests.factories import PHUONG_5, World, known_world
+
+PASS = "mat-khau-cua-goi"
+AS_OF = date(2023, 8, 1)
+
+
+@pytest.fixture
+def other(tmp_path: Path) -> Iterator[Database]:
+    """A second intake point's database (SQLite), with the same campaign."""
+    db = open_database(f"sqlite:///{tmp_path / 'other.sqlite3'}")
+    with db.session() as session:
+        load_preset(session, "soc-trang-2023")
+        session.commit()
+    yield db
+    db.dispose()
+
+
+def count(session: Session, model: type) -> int:
+    return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def history(session: Session) -> set[tuple[str, int, str, str, str]]:
+    rows = session.execute(
+        select(
+            Case.id_number, Case.level, CaseEvent.kind, CaseEvent.to_status, CaseEvent.changed_at
+        ).join(CaseEvent, CaseEvent.case_id == Case.id)
+    ).all()
+    return {(r[0], r[1], r[2], r[3], r[4].isoformat()) for r in rows}
+
+
+def statuses(session: Session) -> dict[tuple[str, int], str]:
+    return {(c.id_number, c.level): c.status for c in session.scalars(select(Case))}
+
+
+def test_round_trip_gives_the_same_tally(session: Session, other: Database, tmp_path: Path) -> None:
+    known_world(session)
+    session.commit()
+    result = export_package(session, tmp_path / "goi.kpkg", PASS)
+    assert result.counts["cases"] == 8 and result.counts["events"] == 10
+    with other.session() as target:
+        summary = import_package(target, tmp_path / "goi.kpkg", PASS)
+        target.commit()
+        assert (summary.new, summary.updated, summary.unchanged) == (8, 0, 0)
+        assert (
+            tally(target, AS_OF, TallyBy.COMMUNE).as_json()
+            == tally(session, AS_OF, TallyBy.COMMUNE).as_json()
+        )
+        assert history(target) == history(session)
+        again = import_package(target, tmp_path / "goi.kpkg", PASS)
+        target.commit()
+        assert (again.new, again.updated, again.unchanged) == (0, 0, 8)
+        assert count(target, CaseEvent) == 10
+
+
+def test_no_passwords_travel(session: Session, tmp_path: Path) -> None:
+    world = known_world(session)
+    set_password(session, world.operator.id, "MatKhau123")
+    session.commit()
+    export_package(session, tmp_path / "goi.kpkg", PASS)
+    content = b"".join(decrypt_lines(tmp_path / "goi.kpkg", PASS)).decode("utf-8")
+    assert "argon2" not in content and "password" not in content
+    assert '"username":"lan.nt"' in content
+
+
+def test_point_filter_and_since(session: Session, tmp_path: Path) -> None:
+    world = known_world(session)
+    session.commit()
+    point = world.point_phu_tam.code
+    by_point = export_package(session, tmp_path / "p.kpkg", PASS, point_code=point)
+    assert by_point.counts["cases"] == 5  # cases 3, 4, 5, 6, 7 were taken at Phú Tâm
+    later = export_package(session, tmp_path / "s.kpkg", PASS, since=date(2099, 1, 1))
+    assert later.counts["cases"] == 0
+
+
+def test_merge_moves_a_case_forward(session: Session, other: Database, tmp_path: Path) -> None:
+    """Point A registered the citizen; point B activated them; the province sees both."""
+    world = World(session)
+    facts = world.facts()
+    world.record(facts, world.report(Status.REGISTERED, "2023-07-20 08:00"))
+    session.commit()
+    export_package(session, tmp_path / "a.kpkg", PASS)
+    with other.session() as b_session:
+        b = World(b_session)
+        b.record(facts, b.report(Status.REGISTERED, "2023-07-20 08:00"))
+        b.record(facts, b.report(Status.ACTIVATED, "2023-07-23 10:00", point="phuong_5"))
+        b_session.commit()
+        export_package(b_session, tmp_path / "b.kpkg", PASS)
+    summary = import_package(session, tmp_path / "b.kpkg", PASS)
+    session.commit()
+    assert (summary.updated, summary.new) == (1, 0)
+    case = session.scalars(select(Case)).one()
+    assert case.status == "activated" and case.activated_on == date(2023, 7, 23)
+    assert [e.to_status for e in case.history] == ["registered", "activated"]
+
+
+def test_disagreeing_facts_are_a_conflict_and_nothing_is_overwritten(
+    session: Session, other: Database, tmp_path: Path
+) -> None:
+    world = World(session)
+    world.record(world.facts(), world.report(Status.REGISTERED, "2023-07-20 08:00"))
+    session.commit()
+    with other.session() as b_session:
+        b = World(b_session)
+        typo = b.facts(name="Trần Thị Mỹ Lynh")
+        b.record(typo, b.report(Status.ACTIVATED, "2023-07-23 10:00"))
+        b_session.commit()
+        export_package(b_session, tmp_path / "b.kpkg", PASS)
+    first = import_package(session, tmp_path / "b.kpkg", PASS)
+    session.commit()
+    second = import_package(session, tmp_path / "b.kpkg", PASS)
+    session.commit()
+    assert first.conflicts == second.conflicts == 1
+    assert count(session, CaseConflict) == 1
+    case = session.scalars(select(Case)).one()
+    assert (case.full_name, case.status) == ("Trần Thị Mỹ Linh", "registered")
+    views = open_conflicts(session)
+    assert [(v.local_name, v.incoming_name) for v in views] == [
+        ("Trần Thị Mỹ Linh", "Trần Thị Mỹ Lynh")
+    ]
+    manager = Actor(
+        world.operator.id, "lan.nt", "Nguyễn Thị Lan", Role.MANAGER, world.point_phu_tam.id
+    )
+    resolve_conflict(session, views[0].id, "keep_local", manager)
+    session.commit()
+    session.refresh(case)
+    assert (case.full_name, case.status) == ("Trần Thị Mỹ Linh", "activated")
+    assert open_conflicts(session) == []
+
+
+def test_take_incoming_records_a_correction(
+    session: Session, other: Database, tmp_path: Path
+) -> None:
+    world = World(session)
+    world.record(world.facts(), world.report(Status.REGISTERED, "2023-07-20 08:00"))
+    session.commit()
+    with other.session() as b_session:
+        b = World(b_session)
+        b.record(b.facts(name="Trần Thị Mỹ Lynh"), b.report(Status.APPROVED, "2023-07-21 10:00"))
+        b_session.commit()
+        export_package(b_session, tmp_path / "b.kpkg", PASS)
+    import_package(session, tmp_path / "b.kpkg", PASS)
+    session.commit()
+    manager = Actor(world.operator.id, "lan.nt", "Nguyễn Thị Lan", Role.MANAGER, None)
+    resolve_conflict(session, open_conflicts(session)[0].id, "take_incoming", manager)
+    session.commit()
+    case = session.scalars(select(Case)).one()
+    assert case.full_name == "Trần Thị Mỹ Lynh"
+    assert "correction" in [e.kind for e in case.history]
+
+
+# -- refused packages: a clear message, nothing written ------------------------------------
+
+
+@pytest.fixture
+def package(session: Session, tmp_path: Path) -> Path:
+    known_world(session)
+    session.commit()
+    return export_package(session, tmp_path / "goi.kpkg", PASS).path
+
+
+def refused(other: Database, path: Path, passphrase: str = PASS) -> str:
+    with other.session() as target, pytest.raises(PackageError) as caught:
+        import_package(target, path, passphrase)
+    with other.session() as target:
+        assert count(target, Case) == 0 and count(target, Operator) == 0
+    return str(caught.value)
+
+
+def test_wrong_passphrase(package: Path, other: Database) -> None:
+    assert "Sai mật khẩu" in refused(other, package, "mat-khau-khac")
+
+
+def test_truncated(package: Path, other: Database, tmp_path: Path) -> None:
+    cut = tmp_path / "cut.kpkg"
+    cut.write_bytes(package.read_bytes()[:-40])
+    assert "cắt ngắn" in refused(other, cut)
+
+
+def test_tampered(package: Path, other: Database, tmp_path: Path) -> None:
+    data = bytearray(package.read_bytes())
+    data[-100] ^= 0x01
+    bad = tmp_path / "bad.kpkg"
+    bad.write_bytes(bytes(data))
+    assert "bị sửa" in refused(other, bad)
+
+
+def test_unknown_format_version(package: Path, other: Database, tmp_path: Path) -> None:
+    data = package.read_bytes().replace(b'"format": 1', b'"format": 9', 1)
+    future = tmp_path / "future.kpkg"
+    future.write_bytes(data)
+    message = refused(other, future)
+    assert "phiên bản 9" in message
+
+
+def test_not_a_package(other: Database, tmp_path: Path) -> None:
+    path = tmp_path / "anh.jpg"
+    path.write_bytes(b"\xff\xd8\xff\xe0 not a package at all")
+    assert "không phải gói" in refused(other, path)
+
+
+def test_other_campaign(other: Database, tmp_path: Path) -> None:
+    path = tmp_path / "khac.kpkg"
+    writer = PackageWriter(path, PASS)
+    writer.write_line(
+        {"type": "manifest", "format_version": 1, "campaign": "ha-noi-2024", "counts": {"cases": 0}}
+    )
+    writer.close({"type": "end"})
+    assert "ha-noi-2024" in refused(other, path)
+
+
+def test_passphrase_too_short(session: Session, tmp_path: Path) -> None:
+    with pytest.raises(Exception, match="ít nhất 8"):
+        export_package(session, tmp_path / "x.kpkg", "ngan")
+    assert MAGIC.startswith(b"KICHHOAT")
+
+
+# -- merging: order independence, idempotence, no lost history (hypothesis) ----------------
+
+EVENT_CHOICES = [
+    ("registered", "2023-07-20T01:00:00+00:00"),
+    ("approved", "2023-07-21T02:00:00+00:00"),
+    ("activated", "2023-07-22T03:00:00+00:00"),
+    ("failed", "2023-07-21T05:00:00+00:00"),
+    ("registered", "2023-07-23T01:00:00+00:00"),
+    ("activated", "2023-07-24T09:00:00+00:00"),
+]
+
+
+def case_record(id_number: str, events: list[tuple[str, str]]) -> dict[str, Any]:
+    return {
+        "type": "case",
+        "id_number": id_number,
+        "level": 1,
+        "full_name": "Lê Thị Hoa",
+        "birth_date": "1980-01-01",
+        "sex": "Nữ",
+        "phone": None,
+        "address": None,
+        "residence": PHUONG_5,
+        "help_reason": None,
+        "notes": None,
+        "created_at": "2023-07-20T01:00:00+00:00",
+        "events": [
+            {
+                "kind": "status",
+                "to": status,
+                "at": at,
+                "operator": "lan.nt",
+                "point": "P1",
+                "failure_reason": FailureReason.QR_SCAN.value if status == "failed" else None,
+                "failure_note": None,
+                "reason": None,
+                "changes": None,
+            }
+            for status, at in events
+        ],
+    }
+
+
+HEAD = [
+    {
+        "type": "point",
+        "code": "P1",
+        "name": "Bưu điện Phường 5",
+        "kind": "post_office",
+        "commune": PHUONG_5,
+    },
+    {"type": "operator", "username": "lan.nt", "full_name": "Nguyễn Thị Lan"},
+]
+
+packages_strategy = st.lists(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["094180000001", "094180000002"]),
+            st.lists(st.sampled_from(EVENT_CHOICES), min_size=1, max_size=4, unique=True),
+        ),
+        min_size=1,
+        max_size=2,
+    ),
+    min_size=2,
+    max_size=3,
+)
+
+
+def merged_state(
+    database_factory: Callable[[], Database], order: list[list[tuple[str, list[tuple[str, str]]]]]
+) -> tuple[Any, ...]:
+    db = database_factory()
+    with db.session() as session:
+        for package_cases in order:
+            records = HEAD + [case_record(i, e) for i, e in package_cases]
+            merge_records(session, records, ImportSummary(path=Path("p")))
+        session.commit()
+        state = (sorted(statuses(session).items()), sorted(history(session)))
+    db.dispose()
+    return state
+
+
+@given(packages=packages_strategy)
+def test_merge_is_order_independent_and_idempotent(
+    packages: list[list[tuple[str, list[tuple[str, str]]]]],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    def fresh() -> Database:
+        folder = tmp_path_factory.mktemp("merge")
+        db = open_database(f"sqlite:///{folder / 'm.sqlite3'}")
+        with db.session() as session:
+            load_preset(session, "soc-trang-2023")
+            session.commit()
+        return db
+
+    results = {repr(merged_state(fresh, list(order))) for order in permutations(packages)}
+    assert len(results) == 1
+    twice = merged_state(fresh, packages + packages)
+    assert repr(twice) in results
+    # No lost history: every event of every package is in the merged history.
+    _, merged_history = twice
+    for package_cases in packages:
+        for id_number, events in package_cases:
+            for status, at in events:
+                assert (id_number, 1, "status", status, at) in merged_history
