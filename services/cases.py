@@ -10,10 +10,11 @@ through `record_report`, so the rules hold the same way everywhere.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Protocol
 
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session, selectinload
@@ -220,14 +221,27 @@ def _check_same_person(case: Case, facts: CaseFacts) -> None:
         )
 
 
-def event_order(event: CaseEvent) -> tuple[object, ...]:
+class EventLike(Protocol):
+    """What the fold needs of an event: an ORM `CaseEvent`, or a plain record from a package."""
+
+    kind: str
+    to_status: str
+    changed_at: datetime
+    from_status: str | None
+    failure_reason: str | None
+    failure_note: str | None
+    intake_point_id: int | None
+    operator_id: int
+
+
+def event_order(event: EventLike) -> tuple[object, ...]:
     """Time order; ties (same moment from two points) broken the same way everywhere."""
     return (
         event.changed_at,
         event.kind == EventKind.CORRECTION,
         PROGRESS.get(Status(event.to_status), 0),
         event.to_status,
-        event.id or 0,
+        getattr(event, "id", None) or 0,
     )
 
 
@@ -235,40 +249,61 @@ def _chain(case: Case) -> list[CaseEvent]:
     return sorted(case.history, key=event_order)
 
 
-def derive(session: Session, case: Case) -> None:
-    """Set the status and the counting columns from the history.
+@dataclass
+class Derived:
+    status: Status
+    failure_reason: str | None
+    failure_note: str | None
+    activated_at: datetime | None
+    first_point_id: int | None
+    first_operator_id: int
 
-    The events are folded in time order: a status event applies when it moves the
-    case forward from where it stands, a correction always applies, anything else
-    stays in the history as a record but changes nothing (an activated case stays
-    activated). So the result depends only on the set of events, never on the order
-    in which they arrived: the property that makes package merges order-independent.
+    @property
+    def activated_on(self) -> date | None:
+        return local_day(self.activated_at) if self.activated_at else None
+
+
+def fold_events(level: int, events: Sequence[EventLike]) -> Derived:
+    """Where a case stands, given its events in `event_order` (sets each `from_status`).
+
+    A status event applies when it moves the case forward from where it stands, a
+    correction always applies, anything else stays in the history as a record but
+    changes nothing (an activated case stays activated). So the result depends only on
+    the set of events, never on the order in which they arrived: the property that
+    makes package merges order-independent and idempotent.
     """
-    case.history.sort(key=event_order)  # as a fresh load would order it
-    level = case.level
     state: Status | None = None
-    applied: CaseEvent | None = None
-    for event in case.history:
+    applied: EventLike | None = None
+    for event in events:
         event.from_status = state.value if state else None
         target = Status(event.to_status)
         if event.kind == EventKind.CORRECTION or state is None or is_forward(level, state, target):
             state, applied = target, event
     assert state is not None and applied is not None
-    case.status = state.value
-    if state == Status.FAILED:
-        case.failure_reason = applied.failure_reason
-        case.failure_note = applied.failure_note
-    else:
-        case.failure_reason = case.failure_note = None
-    if state == Status.ACTIVATED:
-        case.activated_at = applied.changed_at
-        case.activated_on = local_day(applied.changed_at)
-    else:
-        case.activated_at = case.activated_on = None
-    first = next((e for e in case.history if e.kind == EventKind.STATUS), case.history[0])
-    if first.intake_point_id is not None:
-        case.intake_point_id = first.intake_point_id
-    case.operator_id = first.operator_id
+    first = next((e for e in events if e.kind == EventKind.STATUS), events[0])
+    failed = state == Status.FAILED
+    return Derived(
+        status=state,
+        failure_reason=applied.failure_reason if failed else None,
+        failure_note=applied.failure_note if failed else None,
+        activated_at=applied.changed_at if state == Status.ACTIVATED else None,
+        first_point_id=first.intake_point_id,
+        first_operator_id=first.operator_id,
+    )
+
+
+def derive(session: Session, case: Case) -> None:
+    """Set the status and the counting columns from the history (see `fold_events`)."""
+    case.history.sort(key=event_order)  # as a fresh load would order it
+    derived = fold_events(case.level, case.history)
+    case.status = derived.status.value
+    case.failure_reason = derived.failure_reason
+    case.failure_note = derived.failure_note
+    case.activated_at = derived.activated_at
+    case.activated_on = derived.activated_on
+    if derived.first_point_id is not None:
+        case.intake_point_id = derived.first_point_id
+    case.operator_id = derived.first_operator_id
     point = session.get(IntakePoint, case.intake_point_id)
     assert point is not None
     case.counted_unit_id = counted_unit_id(case.level, case.residence_commune_id, point.commune_id)

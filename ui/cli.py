@@ -1,7 +1,8 @@
 """The command line: a thin front-end over the services, for administrators and scripts.
 
 `python main.py [--db URL] COMMAND ...`; see README.md for the contract. Nothing
-here imports Qt: commands that need no window start fast.
+here imports Qt widgets, and only `guide` and `slip` import QtGui (lazily, to paint their
+PDF): the other commands start fast.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from services.spreadsheet import UnreadableFileError
 from services.tally import Tally, TallyBy, tally
 from services.version import APP_TITLE, APP_VERSION
 from services.vntime import parse_iso_day, today_vn
+from ui.cli_packages import add_package_parser, cmd_package
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -124,9 +126,39 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.add_argument("--out", required=True, type=Path, metavar="FILE.xlsx")
 
+    guide = commands.add_parser(
+        "guide", parents=[common], help="in tờ hướng dẫn có mã QR ra tệp PDF (không mở cửa sổ)"
+    )
+    guide.add_argument(
+        "--layout",
+        required=True,
+        metavar="a4|a5|cards",
+        help="áp phích A4 (a4), tờ A5 (a5) hoặc 8 thẻ cắt rời trên khổ A4 (cards)",
+    )
+    guide.add_argument("--out", required=True, type=Path, metavar="FILE.pdf")
+    guide.add_argument(
+        "--point",
+        metavar="MÃ",
+        help="mã điểm thu nhận: dùng tên, địa chỉ và nội dung đã sửa của điểm đó "
+        "(không ghi: nội dung mặc định, chừa chỗ ghi tên điểm)",
+    )
+
+    slip = commands.add_parser(
+        "slip", parents=[common], help="in phiếu hướng dẫn cho công dân ra tệp PDF"
+    )
+    slip.add_argument("--id-number", required=True, metavar="SỐ", help="số định danh 12 chữ số")
+    slip.add_argument("--level", required=True, metavar="1|2", help="mức tài khoản của hồ sơ")
+    slip.add_argument("--out", required=True, type=Path, metavar="FILE.pdf")
+    slip.add_argument(
+        "--format",
+        metavar="a6|80mm",
+        help="khổ phiếu (mặc định: theo cài đặt của máy này, ban đầu là a6)",
+    )
+
     demo = commands.add_parser("demo", parents=[common], help="thêm hồ sơ giả lập để dùng thử")
     demo.add_argument("--records", type=int, required=True, metavar="N")
     demo.add_argument("--seed", type=int, metavar="S")
+    add_package_parser(commands, common)
     return parser
 
 
@@ -259,11 +291,74 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _gui_application() -> None:
+    """Painting needs a QGuiApplication (never widgets here); without a display, offscreen."""
+    import os
+
+    if (
+        sys.platform.startswith("linux")
+        and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+        and not os.environ.get("QT_QPA_PLATFORM")
+    ):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from PySide6.QtGui import QGuiApplication
+
+    if QGuiApplication.instance() is None:
+        _keep_alive.append(QGuiApplication(["kichhoat"]))
+
+
+_keep_alive: list[object] = []
+
+
+def cmd_guide(args: argparse.Namespace, out: TextIO) -> int:
+    from services.guides import guide_sheet, load_guide, parse_layout
+
+    layout = parse_layout(args.layout)
+    if args.point:
+        database = _open(args)
+        with database.session() as session:
+            content = load_guide(session, args.point)
+    else:
+        from services.guides import default_guide
+
+        content = default_guide()
+    _gui_application()
+    from services.sheets import write_pdf
+
+    path = write_pdf(guide_sheet(content, layout), args.out)
+    print(f"Đã ghi tờ hướng dẫn ({layout.value}): {path}", file=out)
+    return EXIT_OK
+
+
+def cmd_slip(args: argparse.Namespace, out: TextIO) -> int:
+    from services.labels import parse_level
+    from services.slips import parse_slip_format, slip_for_id_number, slip_sheet
+
+    level = parse_level(args.level)
+    if args.format:
+        slip_format = parse_slip_format(args.format)
+    else:
+        from services.local_settings import load_local_settings
+
+        slip_format = load_local_settings()[0].slip_format
+    database = _open(args)
+    with database.session() as session:
+        slip = slip_for_id_number(session, args.id_number, level)
+    _gui_application()
+    from services.sheets import write_pdf
+
+    path = write_pdf(slip_sheet(slip, slip_format), args.out)
+    print(f"Đã ghi phiếu cho công dân (khổ {slip_format}): {path}", file=out)
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "init": cmd_init,
     "tally": cmd_tally,
     "report": cmd_report,
     "demo": cmd_demo,
+    "guide": cmd_guide,
+    "slip": cmd_slip,
 }
 
 
@@ -273,6 +368,8 @@ def run_command(args: argparse.Namespace, out: TextIO | None = None) -> int:
     handler = COMMANDS.get(args.command)
     if args.command == "records":
         handler = cmd_template if args.records_command == "template" else cmd_import
+    elif args.command == "package":
+        handler = cmd_package
     assert handler is not None
     try:
         return handler(args, out)

@@ -5,11 +5,14 @@ from __future__ import annotations
 import base64
 import contextlib
 from collections.abc import Callable
+from functools import partial
+from typing import Protocol
 
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
+from models.codes import Role
 from services.campaigns import active_campaign
 from services.database import describe_url
 from services.errors import UserError
@@ -19,15 +22,22 @@ from services.session_context import Actor
 from services.version import APP_VERSION
 from services.vntime import format_date, today_vn
 from ui.context import AppContext
+from ui.dashboard import DashboardPanel
+from ui.guide_editor import GuideDialog
 from ui.help_dialog import ShortcutsDialog
 from ui.intake_flow import IntakeFlow
-from ui.results_panel import ResultsPanel
+from ui.slip_print import print_slip
+from ui.targets_editor import TargetsPanel
 
 WINDOW_TITLE = "kichhoat – Hỗ trợ đăng ký, kích hoạt tài khoản định danh điện tử"
 GEOMETRY_KEY = "window_geometry"
 SPLITTERS_KEY = "splitters"
 
 SwitchOperator = Callable[[AppContext, QWidget], Actor | None]
+
+
+class Refreshable(Protocol):
+    def refresh(self) -> object: ...
 
 
 def _number(value: int) -> str:
@@ -54,11 +64,16 @@ class MainWindow(QMainWindow):
 
         self.tabs = QTabWidget()
         self.intake = IntakeFlow(context)
-        self.results = ResultsPanel(context, self.last_day)
-        self.panels: list[QWidget] = []
+        self.panels: list[Refreshable] = []
+        self.last_saved_case: int | None = None
         self.tabs.addTab(self.intake, "Thu nhận")
         self._add_case_panels()
-        self.tabs.addTab(self.results, "Kết quả")
+        self.dashboard = DashboardPanel(context)
+        self.targets = TargetsPanel(context)
+        self.tabs.addTab(self.dashboard, "Kết quả")
+        self.tabs.addTab(self.targets, "Chỉ tiêu")
+        self.panels.append(self.dashboard)
+        self.targets.targets_changed.connect(self.dashboard.refresh)
         self.intake.case_saved.connect(self.after_save)
 
         layout = QVBoxLayout()
@@ -78,6 +93,7 @@ class MainWindow(QMainWindow):
             f"Phiên bản {APP_VERSION} – {describe_url(context.database.url)}"
         )
         self.show_who()
+        self.apply_role()
         self.refresh_today()
         self._restore_layout()
 
@@ -100,6 +116,7 @@ class MainWindow(QMainWindow):
             made.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             made.triggered.connect(slot)
             menus[menu_title].addAction(made)
+            self.addAction(made)  # the keys work wherever the focus is in the window
             return made
 
         menus = {
@@ -107,12 +124,18 @@ class MainWindow(QMainWindow):
             "view": self.menuBar().addMenu("&Xem"),
             "help": self.menuBar().addMenu("Trợ &giúp"),
         }
+        self.slip_action = action(
+            "file", "In &phiếu cho công dân vừa lưu", "F9", self.print_last_slip
+        )
+        self.slip_action.setEnabled(False)
+        action("file", "Tờ &hướng dẫn mã QR…", "Ctrl+G", self.open_guides)
+        menus["file"].addSeparator()
         self.switch_action = action("file", "Đổi &cán bộ…", "Ctrl+Shift+D", self.switch_operator)
         menus["file"].addSeparator()
         action("file", "&Thoát", "Ctrl+Q", self.close)
         for index in range(self.tabs.count()):
             title = self.tabs.tabText(index)
-            action("view", title, f"Ctrl+{index + 1}", lambda i=index: self.show_tab(i))
+            action("view", title, f"Ctrl+{index + 1}", partial(self.show_tab, index))
             self.tabs.setTabToolTip(index, f"{title} (Ctrl+{index + 1})")
         menus["view"].addSeparator()
         action("view", "&Làm mới", "F5", self.refresh_all)
@@ -121,6 +144,8 @@ class MainWindow(QMainWindow):
     # -- actions ------------------------------------------------------------------------
 
     def show_tab(self, index: int) -> None:
+        if not self.tabs.isTabVisible(index):
+            return
         self.tabs.setCurrentIndex(index)
         widget = self.tabs.widget(index)
         if widget is self.intake:
@@ -133,14 +158,29 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentWidget(self.intake)
         self.intake.resume(case_id)
 
-    def after_save(self, _case_id: int) -> None:
-        self.refresh_today()
-        for panel in self.panels:
-            panel.refresh()  # type: ignore[attr-defined]
+    def after_save(self, case_id: int) -> None:
+        self.last_saved_case = case_id
+        self.slip_action.setEnabled(True)
+        self.statusBar().showMessage("Nhấn F9 để in phiếu cho công dân vừa lưu.", 15000)
+        self.refresh_all()
 
     def refresh_all(self) -> None:
-        self.after_save(0)
-        self.results.refresh()
+        self.refresh_today()
+        for panel in self.panels:
+            panel.refresh()
+
+    def print_last_slip(self) -> None:
+        if self.last_saved_case is not None:
+            print_slip(self, self.context, self.last_saved_case)
+
+    def open_guides(self) -> None:
+        GuideDialog(self.context, self).exec()
+
+    def apply_role(self) -> None:
+        """Managers and admins set targets; every role sees the rest."""
+        actor = self.context.actor
+        manager = actor is not None and actor.role in (Role.MANAGER, Role.ADMIN)
+        self.tabs.setTabVisible(self.tabs.indexOf(self.targets), manager)
 
     def switch_operator(self) -> None:
         if self.switch_operator_dialog is None:
@@ -151,6 +191,7 @@ class MainWindow(QMainWindow):
         self.context.actor = actor
         self.intake.start_over()
         self.show_who()
+        self.apply_role()
         self.refresh_all()
 
     # -- the status bar -----------------------------------------------------------------

@@ -18,8 +18,10 @@ class JsonTranslator(QTranslator):
 
     def translate(
         self, context: str, source: str, disambiguation: str | None = None, n: int = -1
-    ) -> str:
-        return self.table.get(context, {}).get(source, "")
+    ) -> str | None:
+        # None is a null QString: "no translation here", so Qt keeps its own text.
+        # An empty string would be taken as a translation to nothing.
+        return self.table.get(context, {}).get(source)
 
     def isEmpty(self) -> bool:  # noqa: N802 (Qt's name)
         return False

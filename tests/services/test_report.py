@@ -82,7 +82,7 @@ def test_summary_layout_fonts_and_print_settings(workbook_path: Path) -> None:
     assert "ỦY BAN NHÂN DÂN TỈNH SÓC TRĂNG" in texts
     assert any("25/07/2023" in str(t) for t in texts)
     assert any(str(t).startswith("Sóc Trăng, ngày") for t in texts)
-    assert any("NGƯỜI LẬP BÁO CÁO" == c.value for row in sheet.iter_rows() for c in row)
+    assert any(c.value == "NGƯỜI LẬP BÁO CÁO" for row in sheet.iter_rows() for c in row)
     merged = {str(r) for r in sheet.merged_cells.ranges}
     header = next(r[0].row for r in sheet.iter_rows() if r[0].value == "TT")
     assert f"A{header}:A{header + 1}" in merged  # TT spans both header rows

@@ -61,7 +61,7 @@ def flow(qtbot: QtBot, context: AppContext, opened: list[QUrl]) -> IntakeFlow:
     widget.resize(1366, 700)
     widget.show()
     widget.activateWindow()
-    qtbot.waitActive(widget)  # window shortcuts (Ctrl+Enter, Ctrl+S) need an active window
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is widget)  # window keys need it
     return widget
 
 

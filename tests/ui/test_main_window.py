@@ -1,53 +1,172 @@
-"""The main window: opens on a fresh database, in Vietnamese, with the tally."""
+"""The main window: tabs by role, refresh after a save, the slip key, resume, remembered sizes."""
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Iterator
+from pathlib import Path
 
-from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QDialogButtonBox
-from pytestqt.modeltest import ModelTester
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QWidget
 from pytestqt.qtbot import QtBot
 
-from models.codes import Status
+from models.codes import Role, Status
 from services.database import Database
-from services.local_settings import LocalSettings
-from services.tally import TallyBy, tally
+from services.local_settings import LocalSettings, load_local_settings
+from services.session_context import Actor
 from tests.factories import World
-from ui.context import AppContext
-from ui.main_window import MainWindow
-from ui.tally_model import TallyTableModel
+from ui.context import AppContext, PointInfo
+from ui.main_window import GEOMETRY_KEY, MainWindow
+from ui.messages import RecordingMessages, set_messages
 
 
-def test_window_shows_the_campaign_and_its_tally(qtbot: QtBot, database: Database) -> None:
+@pytest.fixture(autouse=True)
+def recorded() -> Iterator[RecordingMessages]:
+    recorder = RecordingMessages()
+    previous = set_messages(recorder)
+    yield recorder
+    set_messages(previous)
+
+
+def make_context(database: Database, role: Role, folder: Path) -> tuple[AppContext, World]:
     with database.session() as session:
         world = World(session)
-        facts = world.facts()
-        world.record(facts, world.report(Status.ACTIVATED, "2023-07-20 08:30"))
         session.commit()
-    window = MainWindow(AppContext(database=database, settings=LocalSettings()))
+        point = world.point_phu_tam
+        actor = Actor(world.operator.id, "lan.nt", "Nguyễn Thị Lan", role, point.id)
+        info = PointInfo(point.id, point.code, point.name, point.commune_id)
+    context = AppContext(
+        database=database, settings=LocalSettings(), actor=actor, point=info, settings_folder=folder
+    )
+    return context, world
+
+
+def make_window(
+    qtbot: QtBot, context: AppContext, resize: bool = True, **kwargs: object
+) -> MainWindow:
+    window = MainWindow(context, **kwargs)  # type: ignore[arg-type]
     qtbot.addWidget(window)
-    results = window.results
-    results.as_of.setDate(QDate(2023, 8, 1))
-    assert "định danh điện tử" in window.windowTitle()
-    model = results.model
-    assert model.rowCount() == 12  # 11 districts and the total
-    total_row = model.rowCount() - 1
-    assert model.index(total_row, 1).data() == "Tổng: Tỉnh Sóc Trăng"
-    assert model.index(total_row, 2).data() == "576.903"  # Vietnamese digit grouping
-    assert model.index(total_row, 6).data() == "1"
-    results.by.setCurrentIndex(results.by.findData(TallyBy.COMMUNE.value))
-    assert model.rowCount() == 110
+    if resize:
+        window.resize(1366, 768)
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)  # window keys need it
+    return window
 
 
-def test_tally_model_passes_the_model_tester(
-    qtmodeltester: ModelTester, database: Database
+def tab_titles(window: MainWindow) -> list[str]:
+    return [
+        window.tabs.tabText(i) for i in range(window.tabs.count()) if window.tabs.isTabVisible(i)
+    ]
+
+
+def test_an_operator_sees_the_desk_tabs_and_who_is_signed_in(
+    qtbot: QtBot, database: Database, tmp_path: Path
 ) -> None:
-    model = TallyTableModel()
+    context, _ = make_context(database, Role.OPERATOR, tmp_path)
+    window = make_window(qtbot, context)
+    assert "định danh điện tử" in window.windowTitle()
+    assert tab_titles(window) == ["Thu nhận", "Danh sách hồ sơ", "Cần theo dõi", "Kết quả"]
+    assert "Nguyễn Thị Lan (lan.nt)" in window.who.text()
+    assert "Công an xã Phú Tâm" in window.who.text()
+    assert window.today.text().startswith("Hôm nay tại điểm: 0 kích hoạt")
+    qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    assert window.tabs.currentWidget() is window.case_list
+    qtbot.keyClick(window, Qt.Key.Key_5, Qt.KeyboardModifier.ControlModifier)
+    assert window.tabs.currentWidget() is window.case_list  # hidden tab: no change
+
+
+def test_a_manager_also_sets_targets(qtbot: QtBot, database: Database, tmp_path: Path) -> None:
+    context, _ = make_context(database, Role.MANAGER, tmp_path)
+    window = make_window(qtbot, context)
+    assert "Chỉ tiêu" in tab_titles(window)
+    qtbot.keyClick(window, Qt.Key.Key_5, Qt.KeyboardModifier.ControlModifier)
+    assert window.tabs.currentWidget() is window.targets
+
+
+def test_a_save_refreshes_the_lists_and_offers_the_slip(
+    qtbot: QtBot, database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    printed: list[int] = []
+    monkeypatch.setattr(
+        "ui.main_window.print_slip", lambda _parent, _context, case_id: printed.append(case_id)
+    )
+    context, world = make_context(database, Role.OPERATOR, tmp_path)
+    window = make_window(qtbot, context)
+    assert not window.slip_action.isEnabled()
+    rows_before = window.case_list.model.rowCount()
     with database.session() as session:
-        model.set_tally(tally(session, date(2023, 8, 1), TallyBy.DISTRICT))
-    qtmodeltester.check(model)
-    assert model.headerData(0, Qt.Orientation.Horizontal) == "Mã"
+        # Saved the way the desk saves (through the same flow signal path).
+        w = World(session)
+        facts = w.facts()
+        result = w.record(facts, w.report(Status.ACTIVATED, "2023-07-20 08:30"))
+        session.commit()
+        case_id = result.case.id
+    window.intake.case_saved.emit(case_id)
+    assert window.case_list.model.rowCount() == rows_before + 1
+    assert window.slip_action.isEnabled()
+    qtbot.keyClick(window, Qt.Key.Key_F9)
+    assert printed == [case_id]
+    assert world.operator.id == context.actor.operator_id  # type: ignore[union-attr]
+
+
+def test_resume_from_the_follow_up_queue_opens_the_desk_at_the_result(
+    qtbot: QtBot, database: Database, tmp_path: Path
+) -> None:
+    context, _ = make_context(database, Role.OPERATOR, tmp_path)
+    with database.session() as session:
+        w = World(session)
+        result = w.record(w.facts(), w.report(Status.APPROVED, "2023-07-20 08:30"))
+        session.commit()
+        case_id = result.case.id
+    window = make_window(qtbot, context)
+    window.follow_up.resume_requested.emit(case_id)
+    assert window.tabs.currentWidget() is window.intake
+    assert window.intake.step() == 3
+
+
+def test_switch_operator_changes_who_and_the_tabs(
+    qtbot: QtBot, database: Database, tmp_path: Path
+) -> None:
+    context, world = make_context(database, Role.OPERATOR, tmp_path)
+
+    def switch(_context: AppContext, _parent: QWidget) -> Actor:
+        return Actor(
+            world.other_operator.id,
+            "minh.tv",
+            "Trần Văn Minh",
+            Role.MANAGER,
+            world.point_phu_tam.id,
+        )
+
+    window = make_window(qtbot, context, switch_operator=switch)
+    qtbot.keyClick(
+        window,
+        Qt.Key.Key_D,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    assert "Trần Văn Minh (minh.tv)" in window.who.text()
+    assert "Chỉ tiêu" in tab_titles(window)
+
+
+def test_window_size_is_remembered(qtbot: QtBot, database: Database, tmp_path: Path) -> None:
+    context, _ = make_context(database, Role.OPERATOR, tmp_path)
+    window = make_window(qtbot, context)
+    window.resize(800, 530)  # within the offscreen platform's 800x600 screen
+    window.close()
+    saved, warning = load_local_settings(tmp_path)
+    assert warning is None and isinstance(saved.extra.get(GEOMETRY_KEY), str)
+    again = MainWindow(
+        AppContext(
+            database=database,
+            settings=saved,
+            actor=context.actor,
+            point=context.point,
+            settings_folder=tmp_path,
+        )
+    )
+    qtbot.addWidget(again)
+    assert again.height() == 530  # the offscreen screen leaves no room to vary the width
 
 
 def test_standard_buttons_speak_vietnamese(qtbot: QtBot) -> None:
