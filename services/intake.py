@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from models.codes import FailureReason, HelpReason, PointKind, Status
 from models.entities import Case, IntakePoint
@@ -18,7 +20,7 @@ from services.cases import (
     find_cases_of_person,
     record_report,
 )
-from services.errors import UserError, ValidationError
+from services.errors import ConflictError, UserError, ValidationError
 from services.labels import STATUS_DESCRIPTIONS
 from services.lifecycle import is_forward, statuses_for
 from services.session_context import Actor
@@ -137,15 +139,25 @@ def save_intake(
         failure_reason=result.failure_reason,
         failure_note=result.failure_note,
     )
-    recorded = record_report(
-        session,
-        facts,
-        report,
-        consent=consent,
-        help_reason=result.help_reason,
-        notes=result.notes,
-    )
-    session.flush()
+    try:
+        recorded = record_report(
+            session,
+            facts,
+            report,
+            consent=consent,
+            help_reason=result.help_reason,
+            notes=result.notes,
+        )
+        session.flush()
+    except (IntegrityError, StaleDataError) as error:
+        # Another point saved this ID number and level between our read and our write:
+        # the unique constraint or the row version caught it. Theirs stands.
+        session.rollback()
+        raise ConflictError(
+            f"Hồ sơ mức {result.level} của số định danh {facts.id_number} vừa được một điểm "
+            "khác lưu cùng lúc. Đã tải lại hồ sơ như hiện có: kiểm tra trạng thái rồi lưu lại "
+            "nếu cần."
+        ) from error
     return recorded
 
 

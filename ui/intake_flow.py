@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from models.codes import Status
 from services.cccd import CardQRError, parse_card_qr
-from services.errors import UserError
+from services.errors import ConflictError, UserError
 from services.id_number import normalise_id_number
 from services.intake import (
     CaseSummary,
@@ -341,6 +341,11 @@ class IntakeFlow(QWidget):
                 )
                 session.commit()
                 case_id, name = saved.case.id, saved.case.full_name
+        except ConflictError as error:
+            self._say(f"Chưa lưu được: {error}", error=True)
+            self._look_up(self.identify.draft().id_number.strip())  # show the case as it stands
+            self._offer_results()
+            return
         except UserError as error:
             self._say(f"Chưa lưu được: {error}", error=True)
             return
