@@ -21,11 +21,13 @@ from services.local_settings import save_local_settings
 from services.session_context import Actor
 from services.version import APP_VERSION
 from services.vntime import format_date, today_vn
+from ui.conflicts_dialog import ConflictsDialog
 from ui.context import AppContext
 from ui.dashboard import DashboardPanel
 from ui.guide_editor import GuideDialog
 from ui.help_dialog import ShortcutsDialog
 from ui.intake_flow import IntakeFlow
+from ui.package_dialogs import ExportPackageDialog, ImportPackagesDialog
 from ui.slip_print import print_slip
 from ui.targets_editor import TargetsPanel
 
@@ -130,6 +132,16 @@ class MainWindow(QMainWindow):
         self.slip_action.setEnabled(False)
         action("file", "Tờ &hướng dẫn mã QR…", "Ctrl+G", self.open_guides)
         menus["file"].addSeparator()
+        self.export_action = action(
+            "file", "&Xuất gói dữ liệu…", "Ctrl+Shift+E", self.export_package
+        )
+        self.import_action = action(
+            "file", "&Nhập gói dữ liệu…", "Ctrl+Shift+I", self.import_packages
+        )
+        self.conflicts_action = action(
+            "file", "&Mâu thuẫn từ gói dữ liệu…", "Ctrl+Shift+M", self.show_conflicts
+        )
+        menus["file"].addSeparator()
         self.switch_action = action("file", "Đổi &cán bộ…", "Ctrl+Shift+D", self.switch_operator)
         menus["file"].addSeparator()
         action("file", "&Thoát", "Ctrl+Q", self.close)
@@ -176,11 +188,26 @@ class MainWindow(QMainWindow):
     def open_guides(self) -> None:
         GuideDialog(self.context, self).exec()
 
+    def export_package(self) -> None:
+        ExportPackageDialog(self.context, self).exec()
+
+    def import_packages(self) -> None:
+        dialog = ImportPackagesDialog(self.context, self)
+        if dialog.exec():
+            self.refresh_all()
+
+    def show_conflicts(self) -> None:
+        ConflictsDialog(self.context, self).exec()
+        self.refresh_all()
+
     def apply_role(self) -> None:
         """Managers and admins set targets; every role sees the rest."""
         actor = self.context.actor
         manager = actor is not None and actor.role in (Role.MANAGER, Role.ADMIN)
         self.tabs.setTabVisible(self.tabs.indexOf(self.targets), manager)
+        for manager_action in (self.export_action, self.import_action, self.conflicts_action):
+            manager_action.setVisible(manager)
+            manager_action.setEnabled(manager)
 
     def switch_operator(self) -> None:
         if self.switch_operator_dialog is None:
