@@ -34,5 +34,11 @@ def install_vietnamese(app: QCoreApplication) -> JsonTranslator:
         k: v for k, v in load_json("translations", "qt_vi.json").items() if not k.startswith("_")
     }
     translator = JsonTranslator(table)
+    # Qt does not own an installed translator: without a reference kept here, Python
+    # would collect it and the buttons would quietly turn back to English.
+    _installed.append(translator)
     app.installTranslator(translator)
     return translator
+
+
+_installed: list[JsonTranslator] = []

@@ -18,6 +18,7 @@ from tests.factories import World
 from ui.context import AppContext, PointInfo
 from ui.main_window import GEOMETRY_KEY, MainWindow
 from ui.messages import RecordingMessages, set_messages
+from ui.qt_vietnamese import JsonTranslator, install_vietnamese
 
 
 @pytest.fixture(autouse=True)
@@ -178,3 +179,21 @@ def test_standard_buttons_speak_vietnamese(qtbot: QtBot) -> None:
     cancel = box.button(QDialogButtonBox.StandardButton.Cancel)
     assert ok is not None and cancel is not None
     assert (ok.text(), cancel.text()) == ("Đồng ý", "Hủy")
+
+
+def test_the_translator_outlives_garbage_collection(
+    qtbot: QtBot, vietnamese: JsonTranslator
+) -> None:
+    import gc
+
+    from PySide6.QtCore import QCoreApplication
+
+    app = QCoreApplication.instance()
+    assert app is not None
+    app.removeTranslator(vietnamese)  # only the one installed below is left
+    install_vietnamese(app)  # the return value dropped, as the app does
+    gc.collect()
+    box = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+    qtbot.addWidget(box)
+    cancel = box.button(QDialogButtonBox.StandardButton.Cancel)
+    assert cancel is not None and cancel.text() == "Hủy"
