@@ -7,7 +7,8 @@ handed to the driver's own executemany, with the statement SQLAlchemy compiled.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -20,8 +21,8 @@ def _sqlite_value(value: Any) -> Any:
     # The text formats SQLAlchemy's SQLite dialect writes and reads back.
     if isinstance(value, datetime):
         if value.tzinfo is not None:
-            value = value.astimezone(UTC).replace(tzinfo=None)
-        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+            value = (value if value.tzinfo is UTC else value.astimezone(UTC)).replace(tzinfo=None)
+        return value.isoformat(" ", "microseconds")
     if isinstance(value, date):
         return value.isoformat()
     return value
@@ -74,3 +75,19 @@ def bulk_insert(
         cursor.executemany(sql, params)
     finally:
         cursor.close()
+
+
+@contextmanager
+def indexes_set_aside(connection: Connection, tables: Sequence[Table]) -> Iterator[None]:
+    """Drop the tables' secondary indexes for a large load and build them again after.
+
+    Building an index once over sorted data is much faster than growing it row by row
+    in random order. Unique constraints stay in place (they guard the data). On SQLite
+    and PostgreSQL the DDL is transactional: a failed load leaves the indexes as they were.
+    """
+    indexes = [index for table in tables for index in table.indexes]
+    for index in indexes:
+        index.drop(connection)
+    yield
+    for index in indexes:
+        index.create(connection)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import cast
@@ -18,7 +19,7 @@ from typing import cast
 from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
-from models.bulk import bulk_insert
+from models.bulk import bulk_insert, indexes_set_aside
 from models.codes import EventKind, FailureReason, HelpReason, PointKind, Role, Status, UnitLevel
 from models.entities import Case, CaseEvent, IntakePoint
 from services.campaigns import active_campaign
@@ -176,6 +177,8 @@ HELP_MIX = [
     (HelpReason.OTHER, 5),
 ]
 BATCH = 20_000
+# From this many new cases on, indexes are rebuilt once rather than grown row by row.
+LARGE_LOAD = 50_000
 CASE_COLUMNS = (
     "id",
     "id_number",
@@ -378,140 +381,148 @@ def generate_demo(
             case_rows.clear()
             event_rows.clear()
 
-    while made < records:
-        level = 2 if rng.random() < 0.2 else 1
-        if level == 2 and level1_people and rng.random() < 0.3:
-            id_number, full_name, birth, sex, phone, address, residence_id = level1_people.pop(
-                rng.randrange(len(level1_people))
-            )
-        else:
-            sex = "Nam" if rng.random() < 0.49 else "Nữ"
-            age = 15 + int(abs(rng.gauss(0, 1)) * 22) % 70
-            birth = date(days[0].year - age, rng.randint(1, 12), rng.randint(1, 28))
-            century = (birth.year // 100 - 19) * 2 + (1 if sex == "Nữ" else 0)
-            while True:
-                id_number = f"{prefix()}{century}{birth.year % 100:02d}{rng.randrange(10**6):06d}"
-                if id_number not in used:
+    with ExitStack() as stack:
+        if records >= LARGE_LOAD and records > len(used):
+            tables = [cast(Table, Case.__table__), cast(Table, CaseEvent.__table__)]
+            stack.enter_context(indexes_set_aside(session.connection(), tables))
+        while made < records:
+            level = 2 if rng.random() < 0.2 else 1
+            if level == 2 and level1_people and rng.random() < 0.3:
+                id_number, full_name, birth, sex, phone, address, residence_id = level1_people.pop(
+                    rng.randrange(len(level1_people))
+                )
+            else:
+                sex = "Nam" if rng.random() < 0.49 else "Nữ"
+                age = 15 + int(abs(rng.gauss(0, 1)) * 22) % 70
+                birth = date(days[0].year - age, rng.randint(1, 12), rng.randint(1, 28))
+                century = (birth.year // 100 - 19) * 2 + (1 if sex == "Nữ" else 0)
+                while True:
+                    id_number = (
+                        f"{prefix()}{century}{birth.year % 100:02d}{rng.randrange(10**6):06d}"
+                    )
+                    if id_number not in used:
+                        break
+                full_name = _name(rng, family, sex)
+                phone = (
+                    f"{rng.choice(phone_prefixes)}{rng.randrange(10**7):07d}"
+                    if rng.random() < 0.8
+                    else None
+                )
+                home = residence()
+                assert isinstance(home, UnitInfo)
+                residence_id = home.id
+                address = (
+                    f"Ấp {rng.choice(HAMLETS)}, {tree.full_name(home.id)}, "
+                    f"{campaign.province_name.replace('Tỉnh ', '')}"
+                )
+            used.add(id_number)
+            home_district = district_of[residence_id].id
+            if level == 2:
+                point, point_commune = rng.choice(police_points)
+            elif rng.random() < 0.85 and points_in.get(home_district):
+                point, point_commune = rng.choice(points_in[home_district])
+            else:
+                point, point_commune = rng.choice(points)
+            operator_id = rng.choice(operators_by_point[point.id])
+            first = _moment(rng.choice(days), rng, start, end)
+            if first > now:
+                first = now - timedelta(minutes=rng.randrange(1, 600))
+            roll = rng.random()
+            if level == 1:
+                path = (
+                    [Status.REGISTERED, Status.APPROVED, Status.ACTIVATED]
+                    if roll < 0.7
+                    else [Status.REGISTERED, Status.APPROVED]
+                    if roll < 0.8
+                    else [Status.REGISTERED]
+                    if roll < 0.88
+                    else [Status.REGISTERED, Status.FAILED]
+                    if roll < 0.94
+                    else [Status.FAILED]
+                )
+            else:
+                path = (
+                    [Status.APPLICATION_TAKEN, Status.ACTIVATED]
+                    if roll < 0.65
+                    else [Status.APPLICATION_TAKEN]
+                    if roll < 0.9
+                    else [Status.APPLICATION_TAKEN, Status.FAILED]
+                )
+            moments = [first]
+            for _ in path[1:]:
+                delay = timedelta(days=rng.choice([0, 1, 1, 2, 3]), minutes=rng.randrange(5, 240))
+                following = moments[-1] + delay
+                if local_day(following) > last_day or following > now:
                     break
-            full_name = _name(rng, family, sex)
-            phone = (
-                f"{rng.choice(phone_prefixes)}{rng.randrange(10**7):07d}"
-                if rng.random() < 0.8
-                else None
-            )
-            home = residence()
-            assert isinstance(home, UnitInfo)
-            residence_id = home.id
-            address = (
-                f"Ấp {rng.choice(HAMLETS)}, {tree.full_name(home.id)}, "
-                f"{campaign.province_name.replace('Tỉnh ', '')}"
-            )
-        used.add(id_number)
-        home_district = district_of[residence_id].id
-        if level == 2:
-            point, point_commune = rng.choice(police_points)
-        elif rng.random() < 0.85 and points_in.get(home_district):
-            point, point_commune = rng.choice(points_in[home_district])
-        else:
-            point, point_commune = rng.choice(points)
-        operator_id = rng.choice(operators_by_point[point.id])
-        first = _moment(rng.choice(days), rng, start, end)
-        if first > now:
-            first = now - timedelta(minutes=rng.randrange(1, 600))
-        roll = rng.random()
-        if level == 1:
-            path = (
-                [Status.REGISTERED, Status.APPROVED, Status.ACTIVATED]
-                if roll < 0.7
-                else [Status.REGISTERED, Status.APPROVED]
-                if roll < 0.8
-                else [Status.REGISTERED]
-                if roll < 0.88
-                else [Status.REGISTERED, Status.FAILED]
-                if roll < 0.94
-                else [Status.FAILED]
-            )
-        else:
-            path = (
-                [Status.APPLICATION_TAKEN, Status.ACTIVATED]
-                if roll < 0.65
-                else [Status.APPLICATION_TAKEN]
-                if roll < 0.9
-                else [Status.APPLICATION_TAKEN, Status.FAILED]
-            )
-        moments = [first]
-        for _ in path[1:]:
-            delay = timedelta(days=rng.choice([0, 1, 1, 2, 3]), minutes=rng.randrange(5, 240))
-            following = moments[-1] + delay
-            if local_day(following) > last_day or following > now:
-                break
-            moments.append(following)
-        path = path[: len(moments)]
-        last = path[-1]
-        reason = failure() if last == Status.FAILED else None
-        note = "Không nhận được mã OTP" if reason == FailureReason.OTHER else None
-        case_id = next_case
-        next_case += 1
-        activated_at = moments[-1] if last == Status.ACTIVATED else None
-        reason_code = reason.value if isinstance(reason, FailureReason) else None
-        case_rows.append(
-            (
-                case_id,
-                id_number,
-                level,
-                full_name,
-                fold(full_name),
-                birth,
-                sex,
-                phone,
-                address,
-                residence_id,
-                point.id,
-                operator_id,
-                last.value,
-                reason_code,
-                note,
-                help_reason().value,  # type: ignore[attr-defined]
-                True,
-                None,
-                counted_unit_id(level, residence_id, point_commune.id),
-                activated_at,
-                local_day(activated_at) if activated_at else None,
-                moments[0],
-                moments[-1],
-                1,
-            )
-        )
-        previous: Status | None = None
-        for status, moment in zip(path, moments, strict=True):
-            failed = status == Status.FAILED
-            event_rows.append(
+                moments.append(following)
+            path = path[: len(moments)]
+            last = path[-1]
+            reason = failure() if last == Status.FAILED else None
+            note = "Không nhận được mã OTP" if reason == FailureReason.OTHER else None
+            case_id = next_case
+            next_case += 1
+            activated_at = moments[-1] if last == Status.ACTIVATED else None
+            reason_code = reason.value if isinstance(reason, FailureReason) else None
+            case_rows.append(
                 (
-                    next_event,
                     case_id,
-                    EventKind.STATUS.value,
-                    previous.value if previous else None,
-                    status.value,
-                    moment,
-                    operator_id,
+                    id_number,
+                    level,
+                    full_name,
+                    fold(full_name),
+                    birth,
+                    sex,
+                    phone,
+                    address,
+                    residence_id,
                     point.id,
-                    reason_code if failed else None,
-                    note if failed else None,
+                    operator_id,
+                    last.value,
+                    reason_code,
+                    note,
+                    help_reason().value,  # type: ignore[attr-defined]
+                    True,
                     None,
-                    None,
+                    counted_unit_id(level, residence_id, point_commune.id),
+                    activated_at,
+                    local_day(activated_at) if activated_at else None,
+                    moments[0],
+                    moments[-1],
+                    1,
                 )
             )
-            next_event += 1
-            events += 1
-            previous = status
-        if level == 1 and rng.random() < 0.1:
-            level1_people.append((id_number, full_name, birth, sex, phone, address, residence_id))
-        made += 1
-        if len(case_rows) >= BATCH:
-            flush()
-            if progress:
-                progress(made)
-    flush()
+            previous: Status | None = None
+            for status, moment in zip(path, moments, strict=True):
+                failed = status == Status.FAILED
+                event_rows.append(
+                    (
+                        next_event,
+                        case_id,
+                        EventKind.STATUS.value,
+                        previous.value if previous else None,
+                        status.value,
+                        moment,
+                        operator_id,
+                        point.id,
+                        reason_code if failed else None,
+                        note if failed else None,
+                        None,
+                        None,
+                    )
+                )
+                next_event += 1
+                events += 1
+                previous = status
+            if level == 1 and rng.random() < 0.1:
+                level1_people.append(
+                    (id_number, full_name, birth, sex, phone, address, residence_id)
+                )
+            made += 1
+            if len(case_rows) >= BATCH:
+                flush()
+                if progress:
+                    progress(made)
+        flush()
     if progress:
         progress(made)
     return DemoResult(
