@@ -30,6 +30,15 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA cache_size=-32768")  # 32 MiB: big tallies and imports stay in memory
     cursor.close()
+    dbapi_connection.isolation_level = None  # transactions are begun by `_begin_sqlite`
+
+
+def _begin_sqlite(connection: Any) -> None:
+    # pysqlite starts a transaction only before INSERT/UPDATE/DELETE and runs DDL outside
+    # one; with its own handling switched off (isolation_level=None on connect), every
+    # SQLAlchemy transaction is a real SQLite one, DDL included (SQLAlchemy's documented
+    # recipe for pysqlite).
+    connection.exec_driver_sql("BEGIN")
 
 
 def make_engine(url: str) -> Engine:
@@ -40,6 +49,7 @@ def make_engine(url: str) -> Engine:
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _on_sqlite_connect)
+        event.listen(engine, "begin", _begin_sqlite)
         return engine
     connect_args = {"connect_timeout": 5} if parsed.get_backend_name() == "postgresql" else {}
     return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
