@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint check bench clean
+.PHONY: run test lint bench dist clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "kichhoat cần Python 3.11 trở lên")'
@@ -24,5 +24,16 @@ lint: $(STAMP)
 test: $(STAMP) lint
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
 
+# Province scale: 600,000 synthetic cases, every figure against its limit (a few minutes).
+bench: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) -m bench.run
+
+# The one-folder bundle for the counter PC (build.spec): dist/kichhoat/kichhoat, or
+# dist\kichhoat\kichhoat.exe when built on Windows (README: "Building the bundle").
+dist: $(STAMP)
+	rm -rf build/kichhoat dist/kichhoat
+	$(VENV)/bin/pyinstaller --noconfirm --clean --log-level WARN build.spec
+	@du -sh dist/kichhoat
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis build dist

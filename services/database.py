@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from models.database import make_engine, make_session_factory, sqlite_url
 from models.migrate import upgrade
 from services.errors import StorageError
+from services.upgrade import backup_before_upgrade
 
 APP_NAME = "kichhoat"
 DB_ENV = "KICHHOAT_DB"
@@ -96,8 +97,13 @@ class Database:
         self.engine.dispose()
 
 
-def open_database(url: str | None = None, *, migrate: bool = True) -> Database:
-    """Open (and by default create or upgrade) the database at `url`."""
+def open_database(
+    url: str | None = None, *, migrate: bool = True, backups: Path | None = None
+) -> Database:
+    """Open (and by default create or upgrade) the database at `url`.
+
+    An SQLite file made by an earlier version is copied to `backups` (default: the data
+    folder's `backups`) before it is migrated (services/upgrade.py)."""
     resolved = resolve_database_url(url)
     try:
         engine = make_engine(resolved)
@@ -114,8 +120,12 @@ def open_database(url: str | None = None, *, migrate: bool = True) -> Database:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
         if migrate:
+            backup_before_upgrade(engine, backups or data_dir() / "backups")
             upgrade(engine)
     except SQLAlchemyError as error:
         engine.dispose()
         raise storage_error(error, resolved) from error
+    except StorageError:
+        engine.dispose()
+        raise
     return Database(url=resolved, engine=engine, sessions=make_session_factory(engine))
