@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models.codes import PointKind, Role, UnitLevel
@@ -41,19 +42,29 @@ def get_or_create_point(
     name = clean(name)
     if not name:
         raise ValidationError("Chưa ghi tên điểm thu nhận.", "point")
-    point = find_point(session, commune.id, name)
-    if point is not None:
-        return point, False
-    point = IntakePoint(
-        code=next_point_code(session, commune),
-        name=name,
-        kind=kind.value,
-        commune_id=commune.id,
-        created_at=now_utc(),
+    for _attempt in range(5):
+        point = find_point(session, commune.id, name)
+        if point is not None:
+            return point, False
+        point = IntakePoint(
+            code=next_point_code(session, commune),
+            name=name,
+            kind=kind.value,
+            commune_id=commune.id,
+            created_at=now_utc(),
+        )
+        try:
+            # On a shared server another computer may take the same code (or create the
+            # same point) at the same moment: the savepoint lets us look again and retry.
+            with session.begin_nested():
+                session.add(point)
+                session.flush()
+        except IntegrityError:
+            continue
+        return point, True
+    raise ConflictError(
+        f"Không tạo được điểm thu nhận «{name}»: máy khác đang tạo điểm cùng lúc. Thử lại."
     )
-    session.add(point)
-    session.flush()
-    return point, True
 
 
 def normalise_username(text: str) -> str:
@@ -72,7 +83,8 @@ def get_or_create_operator(
     session: Session, username: str, full_name: str | None = None, role: Role = Role.OPERATOR
 ) -> tuple[Operator, bool]:
     username = normalise_username(username)
-    operator = session.scalars(select(Operator).where(Operator.username == username)).first()
+    query = select(Operator).where(Operator.username == username)
+    operator = session.scalars(query).first()
     if operator is not None:
         return operator, False
     operator = Operator(
@@ -83,8 +95,15 @@ def get_or_create_operator(
         is_active=True,
         created_at=now_utc(),
     )
-    session.add(operator)
-    session.flush()
+    try:
+        with session.begin_nested():  # another computer may create the same name at once
+            session.add(operator)
+            session.flush()
+    except IntegrityError:
+        existing = session.scalars(query).first()
+        if existing is None:
+            raise
+        return existing, False
     return operator, True
 
 

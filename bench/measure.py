@@ -1,0 +1,308 @@
+"""One measurement, run in its own process so that its time and peak memory are its own.
+
+    python -m bench.measure NAME DATABASE_URL [ARGS...]
+
+Prints one JSON object: the samples in seconds (or the figure), the peak resident
+memory of this process in MB, and anything else worth reporting.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import sqlite3
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from services.session_context import cli_actor
+
+AS_OF = date(2023, 8, 10)
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def timed(work: Callable[[], object], repeat: int) -> list[float]:
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        work()
+        samples.append(time.perf_counter() - start)
+    return samples
+
+
+def sqlite_path(url: str) -> str:
+    return url.removeprefix("sqlite:///")
+
+
+# -- the measurements -------------------------------------------------------------------------
+
+
+def tally_district(url: str) -> dict[str, Any]:
+    from services.database import open_database
+    from services.tally import TallyBy, tally
+    from services.units import UnitTree
+
+    database = open_database(url, migrate=False)
+    with database.session() as session:
+        tree = UnitTree.load(session)
+        tally(session, AS_OF, TallyBy.DISTRICT, tree)  # warm
+        ours = timed(lambda: tally(session, AS_OF, TallyBy.DISTRICT, tree), 9)
+    baseline: list[float] = []
+    if url.startswith("sqlite"):
+        raw = sqlite3.connect(sqlite_path(url))
+        query = (
+            "SELECT u.parent_id, c.level, count(*), sum(c.activated_on = ?) FROM cases c "
+            "JOIN units u ON u.id = c.counted_unit_id WHERE c.activated_on <= ? "
+            "GROUP BY u.parent_id, c.level"
+        )
+        day = AS_OF.isoformat()
+        raw.execute(query, (day, day)).fetchall()
+        baseline = timed(lambda: raw.execute(query, (day, day)).fetchall(), 9)
+    return {"samples": ours, "baseline": baseline}
+
+
+def dashboard_refresh(url: str) -> dict[str, Any]:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from services.database import open_database
+    from services.local_settings import LocalSettings
+    from ui.context import AppContext
+    from ui.dashboard import DashboardPanel
+
+    app = QApplication([])
+    database = open_database(url, migrate=False)
+    panel = DashboardPanel(AppContext(database=database, settings=LocalSettings()))
+    panel.resize(1366, 700)
+    panel.show()
+    panel.set_day(AS_OF)
+    app.processEvents()
+
+    def refresh() -> None:
+        panel.refresh()
+        panel.repaint()
+        app.processEvents()
+
+    refresh()
+    return {"samples": timed(refresh, 7)}
+
+
+def _manager() -> Any:
+    from models.codes import Role
+    from services.session_context import Actor
+
+    return Actor(operator_id=1, username="bench", full_name="bench", role=Role.MANAGER)
+
+
+def case_list_open(url: str) -> dict[str, Any]:
+    from services.case_queries import CaseFilter, count_cases, fetch_cases
+    from services.database import open_database
+
+    database = open_database(url, migrate=False)
+    actor = _manager()
+
+    def first_page() -> None:
+        with database.session() as session:
+            fetch_cases(session, actor, CaseFilter(), None, 200)
+            count_cases(session, actor, CaseFilter())
+
+    first = timed(first_page, 1)
+    samples = first + timed(first_page, 6)
+    return {"samples": samples, "first": first[0]}
+
+
+def case_list_search(url: str) -> dict[str, Any]:
+    from services.case_queries import CaseFilter, count_cases, fetch_cases
+    from services.database import open_database
+
+    database = open_database(url, migrate=False)
+    actor = _manager()
+    queries = ["nguyen thi anh", "tran van", "thach thi sa ret", "le binh", "huynh ngoc lan"]
+    samples = []
+    for text in queries:
+
+        def search(text: str = text) -> None:
+            with database.session() as session:
+                fetch_cases(session, actor, CaseFilter(text=text), None, 200)
+                count_cases(session, actor, CaseFilter(text=text))
+
+        samples += timed(search, 2)
+    return {"samples": samples}
+
+
+def save_case(url: str) -> dict[str, Any]:
+    from models.codes import Role, Status
+    from services.cases import FactsDraft
+    from services.database import open_database
+    from services.directory import list_points
+    from services.intake import IntakeResult, save_intake
+    from services.session_context import Actor
+    from services.units import UnitTree
+
+    database = open_database(url, migrate=False)
+    with database.session() as session:
+        point = list_points(session)[0]
+        commune = UnitTree.load(session).by_id[point.commune_id]
+    actor = Actor(1, "bench", "bench", Role.OPERATOR, point.id)
+    birth = date(1970, 1, 1)
+    samples = []
+    for number in range(300):
+        draft = FactsDraft(
+            id_number=f"0010{70:02d}{900000 + number:06d}",
+            full_name="Nguyễn Văn Đo Đạc",
+            birth_date=birth,
+            sex="Nam",
+            phone="0912345678",
+            residence_commune_id=commune.id,
+        )
+        start = time.perf_counter()
+        with database.session() as session:
+            save_intake(session, actor, draft, IntakeResult(1, Status.REGISTERED), consent=True)
+            session.commit()
+        samples.append(time.perf_counter() - start)
+    samples.sort()
+    return {
+        "samples": samples,
+        "p50": samples[len(samples) // 2],
+        "p99": samples[int(len(samples) * 0.99) - 1],
+    }
+
+
+def report(url: str) -> dict[str, Any]:
+    import tempfile
+
+    from services.database import open_database
+    from services.report import write_report
+
+    database = open_database(url, migrate=False)
+    folder = Path(tempfile.mkdtemp())
+    with database.session() as session:
+        return {
+            "samples": timed(
+                lambda: write_report(session, cli_actor(), AS_OF, folder / "r.xlsx"), 3
+            )
+        }
+
+
+def package_export(url: str, out: str) -> dict[str, Any]:
+    from services.database import open_database
+    from services.packages import export_package
+
+    database = open_database(url, migrate=False)
+    with database.session() as session:
+        samples = timed(
+            lambda: export_package(session, cli_actor(), Path(out), "mat-khau-do-toc-do"), 1
+        )
+    return {"samples": samples, "size_mb": Path(out).stat().st_size / 1e6}
+
+
+def package_import(url: str, package: str) -> dict[str, Any]:
+    from services.database import open_database
+    from services.packages import import_package
+
+    database = open_database(url)
+    with database.session() as session:
+        start = time.perf_counter()
+        summary = import_package(session, cli_actor(), Path(package), "mat-khau-do-toc-do")
+        session.commit()
+        elapsed = time.perf_counter() - start
+    return {"samples": [elapsed], "new": summary.new}
+
+
+def records_import(url: str, path: str) -> dict[str, Any]:
+    from services.database import open_database
+    from services.records import import_records
+
+    database = open_database(url)
+    with database.session() as session:
+        start = time.perf_counter()
+        summary = import_records(session, cli_actor(), Path(path), write_rejects=False)
+        session.commit()
+        elapsed = time.perf_counter() - start
+    return {
+        "samples": [elapsed],
+        "rows": summary.rows_read,
+        "saved": summary.saved,
+        "rejected": len(summary.rejects),
+        "rows_per_s": summary.rows_read / elapsed,
+    }
+
+
+def window_start(url: str) -> dict[str, Any]:
+    """In-process part of the start-up measurement: imports, database, main window shown."""
+    started = float(os.environ["BENCH_T0"])
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from models.codes import Role
+    from services.database import open_database
+    from services.directory import list_points
+    from services.local_settings import LocalSettings
+    from services.session_context import Actor
+    from ui.context import AppContext, PointInfo
+    from ui.main_window import MainWindow
+    from ui.qt_vietnamese import install_vietnamese
+
+    app = QApplication([])
+    install_vietnamese(app)
+    database = open_database(url)
+    with database.session() as session:
+        point = list_points(session)[0]
+    context = AppContext(
+        database=database,
+        settings=LocalSettings(),
+        actor=Actor(1, "bench", "bench", Role.OPERATOR, point.id),
+        point=PointInfo(point.id, point.code, point.name, point.commune_id),
+    )
+    window = MainWindow(context)
+    window.show()
+    app.processEvents()
+    return {"samples": [time.time() - started]}
+
+
+def bare_window(_url: str) -> dict[str, Any]:
+    started = float(os.environ["BENCH_T0"])
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication, QMainWindow
+
+    app = QApplication([])
+    window = QMainWindow()
+    window.show()
+    app.processEvents()
+    return {"samples": [time.time() - started]}
+
+
+MEASUREMENTS: dict[str, Callable[..., dict[str, Any]]] = {
+    "tally": tally_district,
+    "dashboard": dashboard_refresh,
+    "case_list_open": case_list_open,
+    "case_list_search": case_list_search,
+    "save_case": save_case,
+    "report": report,
+    "package_export": package_export,
+    "package_import": package_import,
+    "records_import": records_import,
+    "window_start": window_start,
+    "bare_window": bare_window,
+}
+
+
+def main() -> None:
+    name, url, *rest = sys.argv[1:]
+    result = MEASUREMENTS[name](url, *rest)
+    result["peak_mb"] = peak_mb()
+    if result.get("samples"):
+        result["median"] = statistics.median(result["samples"])
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,348 @@
+"""`make bench`: province scale, every figure against its limit.
+
+Builds a database of synthetic cases with `demo` (600,000 by default), runs each
+measurement several times in its own process, and prints a table: the median,
+the goal, and where a limit can be measured in the same run, the hand-written
+baseline on the same data and the ratio to it. Writes the table to
+bench/last-run.md as well. Not part of `make test`: tests assert behaviour, never time.
+
+    python -m bench.run [--records N] [--keep]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import platform
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from services.labels import FAILURE_LABELS
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "bench" / "work"
+
+
+@dataclass
+class Row:
+    what: str
+    figure: str
+    goal: str
+    baseline: str = ""
+    ratio: str = ""
+    verdict: str = ""
+
+
+def python() -> str:
+    return sys.executable
+
+
+def run_main(*args: str, env: dict[str, str] | None = None) -> float:
+    start = time.perf_counter()
+    subprocess.run(
+        [python(), str(ROOT / "main.py"), *args],
+        check=True,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        env={**os.environ, **(env or {})},
+    )
+    return time.perf_counter() - start
+
+
+def measure(name: str, url: str, *args: str, env: dict[str, str] | None = None) -> dict[str, Any]:
+    result = subprocess.run(
+        [python(), "-m", "bench.measure", name, url, *args],
+        check=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
+    data: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    return data
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.0f} ms" if seconds < 10 else f"{seconds:.1f} s"
+
+
+def verdict(ok: bool) -> str:
+    return "đạt" if ok else "CHƯA ĐẠT"
+
+
+def raw_insert_baseline(rows: int) -> float:
+    """A raw sqlite3 executemany of `rows` case-sized rows into a bare table."""
+    path = WORK / "raw.sqlite3"
+    path.unlink(missing_ok=True)
+    connection = sqlite3.connect(path)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute(
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, id_number TEXT, level INTEGER, name TEXT, "
+        "birth TEXT, sex TEXT, phone TEXT, commune INTEGER, status TEXT, at TEXT)"
+    )
+    data = [
+        (
+            i,
+            f"{94_000_000_000 + i:012d}",
+            1,
+            "Nguyễn Văn An",
+            "1980-01-01",
+            "Nam",
+            "0912345678",
+            1,
+            "activated",
+            "2023-07-20 01:00:00.000000",
+        )
+        for i in range(rows)
+    ]
+    start = time.perf_counter()
+    connection.executemany("INSERT INTO t VALUES (?,?,?,?,?,?,?,?,?,?)", data)
+    connection.commit()
+    elapsed = time.perf_counter() - start
+    connection.close()
+    return elapsed
+
+
+def write_import_csv(source: Path, out: Path) -> int:
+    """The demo's cases, one row each at their current status, laid out as the template."""
+    connection = sqlite3.connect(source)
+    query = """
+        SELECT c.id_number, c.full_name, c.birth_date, c.sex, c.phone, r.code, c.level,
+               c.status, c.failure_reason, pc.code, p.name, c.updated_at, o.username
+        FROM cases c JOIN units r ON r.id = c.residence_commune_id
+        JOIN intake_points p ON p.id = c.intake_point_id JOIN units pc ON pc.id = p.commune_id
+        JOIN operators o ON o.id = c.operator_id
+    """
+    labels = {
+        "registered": "Đã đăng ký",
+        "approved": "Đã duyệt",
+        "application_taken": "Đã thu nhận hồ sơ",
+        "activated": "Đã kích hoạt",
+        "failed": "Thất bại",
+    }
+    count = 0
+    with out.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(
+            [
+                "Số định danh",
+                "Họ và tên",
+                "Ngày sinh",
+                "Giới tính",
+                "Số điện thoại",
+                "Mã xã thường trú",
+                "Mức",
+                "Trạng thái",
+                "Lý do thất bại",
+                "Mã xã thu nhận",
+                "Điểm thu nhận",
+                "Thời điểm",
+                "Cán bộ",
+            ]
+        )
+        for row in connection.execute(query):
+            (
+                id_number,
+                name,
+                birth,
+                sex,
+                phone,
+                residence,
+                level,
+                status,
+                reason,
+                point_commune,
+                point,
+                updated,
+                user,
+            ) = row
+            y, m, d = birth.split("-")
+            local = datetime.fromisoformat(updated) + timedelta(hours=7)  # UTC -> Vietnam
+            writer.writerow(
+                [
+                    id_number,
+                    name,
+                    f"{d}/{m}/{y}",
+                    sex,
+                    phone or "",
+                    residence,
+                    level,
+                    labels[status],
+                    FAILURE_LABELS[reason] if reason else "",
+                    point_commune,
+                    point,
+                    f"{local:%d/%m/%Y %H:%M}",
+                    user,
+                ]
+            )
+            count += 1
+    connection.close()
+    return count
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="kichhoat benchmark")
+    parser.add_argument("--records", type=int, default=600_000)
+    parser.add_argument("--keep", action="store_true", help="reuse bench/work if present")
+    args = parser.parse_args()
+    WORK.mkdir(parents=True, exist_ok=True)
+    db = WORK / "bench.sqlite3"
+    url = f"sqlite:///{db}"
+    rows: list[Row] = []
+    n = args.records
+
+    # -- building the province: demo, and the raw insert baseline ---------------------------
+    if not (args.keep and db.exists()):
+        for path in WORK.glob("bench.sqlite3*"):
+            path.unlink()
+        demo_time = run_main("--db", url, "demo", "--records", str(n), "--seed", "1")
+        baseline = raw_insert_baseline(n)
+        rows.append(
+            Row(
+                f"`demo --records {n}`",
+                ms(demo_time),
+                "<= 60 s",
+                ms(baseline),
+                f"{demo_time / baseline:.1f}x",
+                verdict(demo_time <= 60),
+            )
+        )
+    print(f"database ready: {n} cases", file=sys.stderr)
+
+    save = measure("save_case", url)
+    rows.append(
+        Row(
+            "saving one case (p50 / p99)",
+            f"{ms(save['p50'])} / {ms(save['p99'])}",
+            "p50 <= 3 ms, p99 <= 10 ms",
+            verdict=verdict(save["p50"] <= 0.003 and save["p99"] <= 0.010),
+        )
+    )
+
+    tally = measure("tally", url)
+    base = statistics.median(tally["baseline"])
+    rows.append(
+        Row(
+            "tally by district, one day (warm)",
+            ms(tally["median"]),
+            "<= 100 ms and <= 3x raw",
+            ms(base),
+            f"{tally['median'] / base:.1f}x",
+            verdict(tally["median"] <= 0.1 and tally["median"] <= 3 * base),
+        )
+    )
+
+    board = measure("dashboard", url)
+    rows.append(
+        Row(
+            "whole dashboard refresh",
+            ms(board["median"]),
+            "<= 250 ms",
+            verdict=verdict(board["median"] <= 0.25),
+        )
+    )
+
+    opened = measure("case_list_open", url)
+    searched = measure("case_list_search", url)
+    memory = max(opened["peak_mb"], searched["peak_mb"])
+    rows.append(
+        Row(
+            "case list: first rows / name search without diacritics / memory",
+            f"{ms(opened['median'])} / {ms(searched['median'])} / {memory:.0f} MB",
+            "<= 100 ms / <= 200 ms / <= 200 MB",
+            verdict=verdict(
+                opened["median"] <= 0.1 and searched["median"] <= 0.2 and memory <= 200
+            ),
+        )
+    )
+
+    report = measure("report", url)
+    rows.append(
+        Row(
+            "PC06 report workbook",
+            ms(report["median"]),
+            "<= 3 s",
+            verdict=verdict(report["median"] <= 3),
+        )
+    )
+
+    package = WORK / "all.kpkg"
+    exported = measure("package_export", url, str(package))
+    target = WORK / "merged.sqlite3"
+    target.unlink(missing_ok=True)
+    imported = measure("package_import", f"sqlite:///{target}", str(package))
+    rows.append(
+        Row(
+            f"package export / import of {n} cases",
+            f"{ms(exported['median'])} / {ms(imported['median'])}",
+            "<= 60 s each",
+            verdict=verdict(exported["median"] <= 60 and imported["median"] <= 60),
+        )
+    )
+
+    sheet = WORK / "ho-so.csv"
+    written = write_import_csv(db, sheet)
+    fresh = WORK / "imported.sqlite3"
+    fresh.unlink(missing_ok=True)
+    records = measure("records_import", f"sqlite:///{fresh}", str(sheet))
+    rows.append(
+        Row(
+            f"importing a {written}-row spreadsheet (CSV)",
+            f"{records['rows_per_s']:,.0f} rows/s, {records['peak_mb']:.0f} MB",
+            ">= 5,000 rows/s, memory bounded",
+            verdict=verdict(records["rows_per_s"] >= 5000 and records["peak_mb"] < 500),
+        )
+    )
+
+    starts, bares = [], []
+    for _ in range(5):
+        env = {"BENCH_T0": repr(time.time())}
+        starts.append(measure("window_start", url, env=env)["samples"][0])
+        env = {"BENCH_T0": repr(time.time())}
+        bares.append(measure("bare_window", url, env=env)["samples"][0])
+    start, bare = statistics.median(starts), statistics.median(bares)
+    tallies = [run_main("--db", url, "tally", "--as-of", "2023-08-10") for _ in range(5)]
+    command = statistics.median(tallies)
+    rows.append(
+        Row(
+            "app start to a usable window",
+            ms(start),
+            "<= 1.0 s",
+            ms(bare),
+            f"{start / bare:.1f}x",
+            verdict(start <= 1.0),
+        )
+    )
+    rows.append(
+        Row("`tally` as a command", ms(command), "<= 1.0 s", verdict=verdict(command <= 1.0))
+    )
+
+    table = ["| what | figure | goal | baseline | ratio | verdict |", "|---|---|---|---|---|---|"]
+    table += [
+        f"| {r.what} | {r.figure} | {r.goal} | {r.baseline} | {r.ratio} | {r.verdict} |"
+        for r in rows
+    ]
+    machine = (
+        f"{platform.platform()}, Python {platform.python_version()}, "
+        f"{os.cpu_count()} cores, {n} cases, {time.strftime('%Y-%m-%d')}"
+    )
+    text = "\n".join(table) + f"\n\nMachine: {machine}\n"
+    print(text)
+    (ROOT / "bench" / "last-run.md").write_text(text, encoding="utf-8")
+    if not args.keep:
+        shutil.rmtree(WORK, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
