@@ -142,8 +142,14 @@ class Operator(Base):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     home_point_id: Mapped[int | None] = mapped_column(ForeignKey("intake_points.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Failed sign-ins in a row, and until when the account is locked after too many.
+    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    __table_args__ = (CheckConstraint(f"role IN ({sql_in(Role)})", name="role"),)
+    __table_args__ = (
+        CheckConstraint(f"role IN ({sql_in(Role)})", name="role"),
+        CheckConstraint("failed_sign_ins >= 0", name="failed_sign_ins"),
+    )
 
 
 _LEVEL_STATUS = (
@@ -320,3 +326,49 @@ class CaseConflict(Base):
         ),
         Index("ix_case_conflicts_open", "resolved_at", "created_at"),
     )
+
+
+class AuditEntry(Base):
+    """One line of the append-only audit log: who did what, when, from which point.
+
+    Each entry's `hash` covers its own fields and the previous entry's hash, so an
+    edited, removed or inserted row breaks the chain (`services.audit.verify_chain`).
+    `details` is JSON with no personal data beyond what identifies a case (its id, a
+    masked ID number).
+    """
+
+    __tablename__ = "audit_log"
+
+    # Assigned by the service under the audit head's lock: the chain's position.
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    username: Mapped[str] = mapped_column(String(80))
+    operator_id: Mapped[int | None] = mapped_column(Integer)  # no FK: the log outlives accounts
+    point_code: Mapped[str | None] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(32))
+    summary: Mapped[str] = mapped_column(Text)
+    details: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (
+        Index("ix_audit_log_at", "at"),
+        Index("ix_audit_log_action", "action", "at"),
+        Index("ix_audit_log_username", "username", "at"),
+    )
+
+
+class AuditHead(Base):
+    """The single row naming the audit chain's last entry.
+
+    Appending locks this row (an UPDATE first), so that two points appending at once on
+    PostgreSQL take turns instead of forking the chain; on SQLite the write lock does it.
+    """
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last_id: Mapped[int] = mapped_column(Integer)
+    last_hash: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)

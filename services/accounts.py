@@ -1,12 +1,14 @@
 """Operator accounts: passwords (argon2id), the password rules, creating accounts, signing in.
 
-Signing in goes through `authenticate` alone, so that the security issue can add
-lockout after failed attempts and an audit entry in one place.
+Signing in goes through `authenticate` alone: it counts failed attempts in the database
+(five in a row lock the account for fifteen minutes) and writes the audit entries.
+Creating accounts, resetting passwords and (de)activating are for administrators.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import cache
 
@@ -17,16 +19,20 @@ from sqlalchemy.orm import Session
 
 from models.codes import Role
 from models.entities import IntakePoint, Operator
+from services.audit import AuditAction, write_audit
 from services.directory import normalise_username
 from services.errors import ConflictError, NotFoundError, UserError, ValidationError
+from services.permissions import ROLE_LABELS, Action, require
 from services.session_context import Actor
 from services.text import clean
-from services.vntime import now_utc
+from services.vntime import format_moment, now_utc
 
 PASSWORD_MIN_LENGTH = 8
 PASSWORD_MAX_LENGTH = 128
 PASSWORD_RULES_TEXT = f"Mật khẩu có ít nhất {PASSWORD_MIN_LENGTH} ký tự, gồm cả chữ cái và chữ số."
 BAD_CREDENTIALS = "Sai tên đăng nhập hoặc mật khẩu."
+MAX_FAILED_SIGN_INS = 5
+LOCKOUT_MINUTES = 15
 
 # PasswordHasher's defaults are argon2id with RFC 9106's low-memory profile.
 _hasher = PasswordHasher()
@@ -36,10 +42,11 @@ class SignInFailure(StrEnum):
     BAD_CREDENTIALS = "bad_credentials"  # unknown user or wrong password: one message for both
     INACTIVE = "inactive"
     NO_PASSWORD = "no_password"  # noqa: S105 (a reason code, not a password)
+    LOCKED = "locked"
 
 
 class SignInError(UserError):
-    """A refused sign-in; `failure` says why, for the lockout and audit to come."""
+    """A refused sign-in; `failure` says why."""
 
     def __init__(self, message: str, failure: SignInFailure, username: str) -> None:
         super().__init__(message)
@@ -57,6 +64,7 @@ class OperatorInfo:
     is_active: bool
     has_password: bool
     home_point_id: int | None
+    locked_until: datetime | None = None
 
 
 def hash_password(password: str) -> str:
@@ -156,9 +164,58 @@ def has_admin(session: Session) -> bool:
     return found is not None
 
 
-def authenticate(session: Session, username: str, password: str, point_id: int | None) -> Actor:
-    """The signed-in operator at `point_id`, or a `SignInError`. The caller commits (a
-    hash made with old parameters is upgraded here)."""
+def _locked_message(operator: Operator) -> str:
+    assert operator.locked_until is not None
+    return (
+        f"Tài khoản «{operator.username}» tạm khóa đến {format_moment(operator.locked_until)} "
+        f"vì nhập sai mật khẩu {MAX_FAILED_SIGN_INS} lần liên tiếp. Chờ rồi thử lại, hoặc nhờ "
+        "quản trị viên đặt lại mật khẩu."
+    )
+
+
+def _refuse(
+    session: Session,
+    message: str,
+    failure: SignInFailure,
+    typed: str,
+    operator: Operator | None,
+    point_id: int | None,
+    at: datetime,
+) -> SignInError:
+    """Log the refused attempt and commit it (so that the count survives the error the
+    caller is about to see); the username typed is logged only when it names an account,
+    since people type passwords into the wrong box."""
+    write_audit(
+        session,
+        None,
+        AuditAction.SIGN_IN_FAILED,
+        f"Đăng nhập không thành công ({failure.value})",
+        {"reason": failure.value},
+        username=operator.username if operator is not None else "?",
+        operator_id=operator.id if operator is not None else None,
+        point_id=point_id,
+        at=at,
+    )
+    session.commit()
+    return SignInError(message, failure, typed)
+
+
+def authenticate(
+    session: Session,
+    username: str,
+    password: str,
+    point_id: int | None,
+    *,
+    now: datetime | None = None,
+    action: AuditAction = AuditAction.SIGN_IN,
+) -> Actor:
+    """The signed-in operator at `point_id`, or a `SignInError`.
+
+    On success the caller commits (the audit entry, the reset failure count, a hash
+    upgraded to today's parameters). A refusal is committed here, with its audit entry and
+    the failure count: five wrong passwords in a row lock the account for fifteen minutes.
+    `action` is `UNLOCK` when the idle lock asks for the password again."""
+    moment = now or now_utc()
     typed = clean(username).lower()
     if not typed:
         raise ValidationError("Chưa ghi tên đăng nhập.", "username")
@@ -168,31 +225,196 @@ def authenticate(session: Session, username: str, password: str, point_id: int |
     if operator is None:
         # Spend the same time as a real check, so that timing does not reveal who exists.
         verify_password(_dummy_hash(), password)
-        raise SignInError(BAD_CREDENTIALS, SignInFailure.BAD_CREDENTIALS, typed)
+        raise _refuse(
+            session, BAD_CREDENTIALS, SignInFailure.BAD_CREDENTIALS, typed, None, point_id, moment
+        )
+    if operator.locked_until is not None and moment < operator.locked_until:
+        raise _refuse(
+            session,
+            _locked_message(operator),
+            SignInFailure.LOCKED,
+            typed,
+            operator,
+            point_id,
+            moment,
+        )
     if operator.password_hash is None:
-        raise SignInError(
+        raise _refuse(
+            session,
             f"Tài khoản «{operator.username}» chưa có mật khẩu (được tạo khi nhập dữ liệu): "
             "nhờ quản trị viên đặt mật khẩu rồi đăng nhập lại.",
             SignInFailure.NO_PASSWORD,
             typed,
+            operator,
+            point_id,
+            moment,
         )
     if not verify_password(operator.password_hash, password):
-        raise SignInError(BAD_CREDENTIALS, SignInFailure.BAD_CREDENTIALS, typed)
+        operator.failed_sign_ins = (operator.failed_sign_ins or 0) + 1
+        message = BAD_CREDENTIALS
+        if operator.failed_sign_ins >= MAX_FAILED_SIGN_INS:
+            operator.failed_sign_ins = 0
+            operator.locked_until = moment + timedelta(minutes=LOCKOUT_MINUTES)
+            write_audit(
+                session,
+                None,
+                AuditAction.ACCOUNT_LOCKED,
+                f"Tạm khóa tài khoản {LOCKOUT_MINUTES} phút sau {MAX_FAILED_SIGN_INS} lần sai "
+                "mật khẩu",
+                {"minutes": LOCKOUT_MINUTES},
+                username=operator.username,
+                operator_id=operator.id,
+                point_id=point_id,
+                at=moment,
+            )
+            message = _locked_message(operator)
+        raise _refuse(
+            session,
+            message,
+            SignInFailure.BAD_CREDENTIALS,
+            typed,
+            operator,
+            point_id,
+            moment,
+        )
     if not operator.is_active:
-        raise SignInError(
+        raise _refuse(
+            session,
             f"Tài khoản «{operator.username}» đã ngừng hoạt động: liên hệ quản trị viên.",
             SignInFailure.INACTIVE,
             typed,
+            operator,
+            point_id,
+            moment,
         )
+    operator.failed_sign_ins = 0
+    operator.locked_until = None
     if needs_rehash(operator.password_hash):
         operator.password_hash = hash_password(password)
-        session.flush()
-    return Actor(
+    actor = Actor(
         operator_id=operator.id,
         username=operator.username,
         full_name=operator.full_name,
         role=Role(operator.role),
         point_id=point_id,
+    )
+    write_audit(session, actor, action, ACTION_SUMMARIES[action], at=moment)
+    return actor
+
+
+ACTION_SUMMARIES = {
+    AuditAction.SIGN_IN: "Đăng nhập",
+    AuditAction.UNLOCK: "Nhập lại mật khẩu để mở khóa màn hình",
+}
+
+
+def sign_out(session: Session, actor: Actor) -> None:
+    """Log the end of a session (closing the window, handing over the desk); the caller
+    commits."""
+    write_audit(session, actor, AuditAction.SIGN_OUT, "Đăng xuất")
+
+
+def _operator(session: Session, operator_id: int) -> Operator:
+    operator = session.get(Operator, operator_id)
+    if operator is None:
+        raise NotFoundError("Không tìm thấy tài khoản cán bộ.")
+    return operator
+
+
+def change_own_password(session: Session, actor: Actor, old: str, new: str) -> None:
+    """The signed-in person changes their password (the caller commits)."""
+    if actor.operator_id is None:
+        raise UserError("Dòng lệnh không có mật khẩu riêng để đổi.")
+    operator = _operator(session, actor.operator_id)
+    if operator.password_hash is None or not verify_password(operator.password_hash, old):
+        raise ValidationError("Mật khẩu hiện tại không đúng.", "old_password")
+    if old == new:
+        raise ValidationError("Mật khẩu mới phải khác mật khẩu hiện tại.", "password")
+    set_password(session, operator.id, new)
+    write_audit(session, actor, AuditAction.PASSWORD_CHANGED, "Tự đổi mật khẩu")
+
+
+def reset_password(session: Session, actor: Actor, operator_id: int, new: str) -> None:
+    """An administrator sets someone's password and lifts a lockout (the caller commits)."""
+    require(actor, Action.ACCOUNTS)
+    operator = _operator(session, operator_id)
+    set_password(session, operator.id, new)
+    operator.failed_sign_ins = 0
+    operator.locked_until = None
+    write_audit(
+        session,
+        actor,
+        AuditAction.PASSWORD_RESET,
+        f"Đặt lại mật khẩu cho tài khoản «{operator.username}»",
+        {"account": operator.username},
+    )
+
+
+def create_account(
+    session: Session,
+    actor: Actor,
+    *,
+    username: str,
+    full_name: str,
+    password: str,
+    role: Role,
+    organisation: str = "",
+    home_point_id: int | None = None,
+) -> Operator:
+    """An administrator creates an account (the caller commits)."""
+    require(actor, Action.ACCOUNTS)
+    operator = create_operator(
+        session,
+        username=username,
+        full_name=full_name,
+        password=password,
+        role=role,
+        organisation=organisation,
+        home_point_id=home_point_id,
+    )
+    write_audit(
+        session,
+        actor,
+        AuditAction.ACCOUNT_CREATED,
+        f"Tạo tài khoản «{operator.username}» ({ROLE_LABELS[role]})",
+        {"account": operator.username, "role": role.value},
+    )
+    return operator
+
+
+def update_account(
+    session: Session,
+    actor: Actor,
+    operator_id: int,
+    *,
+    role: Role | None = None,
+    is_active: bool | None = None,
+) -> None:
+    """An administrator changes a role or (de)activates an account (the caller commits).
+
+    The last active administrator cannot be demoted or deactivated."""
+    require(actor, Action.ACCOUNTS)
+    operator = _operator(session, operator_id)
+    before = {"role": operator.role, "is_active": operator.is_active}
+    if role is not None:
+        operator.role = role.value
+    if is_active is not None:
+        operator.is_active = is_active
+        if is_active:
+            operator.failed_sign_ins = 0
+            operator.locked_until = None
+    session.flush()
+    if not has_admin(session):
+        raise ConflictError(
+            "Phải còn ít nhất một quản trị viên đang hoạt động có mật khẩu: không đổi được."
+        )
+    after = {"role": operator.role, "is_active": operator.is_active}
+    write_audit(
+        session,
+        actor,
+        AuditAction.ACCOUNT_CHANGED,
+        f"Sửa tài khoản «{operator.username}»",
+        {"account": operator.username, "before": before, "after": after},
     )
 
 
@@ -208,6 +430,7 @@ def list_operators(session: Session) -> list[OperatorInfo]:
             is_active=o.is_active,
             has_password=o.password_hash is not None,
             home_point_id=o.home_point_id,
+            locked_until=o.locked_until,
         )
         for o in operators
     ]

@@ -16,16 +16,19 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from models.codes import EventKind
 from models.entities import Case, CaseEvent, IntakePoint, Operator
+from services.audit import AuditAction, write_audit
 from services.case_queries import visible_to
 from services.cases import Correction, correct_case
 from services.errors import ConflictError, NotFoundError
 from services.follow_up import ContactEntry, contacts_of
+from services.id_number import mask_id_number
 from services.labels import (
     FAILURE_LABELS,
     HELP_REASON_LABELS,
     LEVEL_LABELS,
     STATUS_LABELS,
 )
+from services.permissions import Action, require
 from services.session_context import Actor
 from services.units import UnitTree
 from services.vntime import format_date
@@ -261,10 +264,63 @@ def correct_opened_case(
     If the case changed since (another desk saved it), nothing is written: the person
     correcting it should see the new state first.
     """
+    require(actor, Action.WORK_CASES)
     case = _load(session, case_id, actor)
     if case.version != version:
         raise ConflictError(CHANGED_ELSEWHERE)
+    before_id = case.id_number
     try:
-        return correct_case(session, case, correction)
+        event = correct_case(session, case, correction)
     except StaleDataError:  # saved elsewhere between our read and our write
         raise ConflictError(CHANGED_ELSEWHERE) from None
+    audit_correction(session, actor, case.id, before_id, case.id_number, event)
+    return event
+
+
+# Facts whose values stay out of the audit log: it records only that they changed.
+PERSONAL_FIELDS = frozenset({"full_name", "birth_date", "phone", "address", "notes", "sex"})
+
+
+def audit_changes(changes: str | None) -> dict[str, object]:
+    """A correction's `{"field": [before, after]}` fit for the audit log: ID numbers
+    masked, other personal facts reduced to "changed", the rest (status, commune, help
+    reason) as they were."""
+    try:
+        parsed = json.loads(changes or "{}")
+    except ValueError:
+        return {}
+    if not isinstance(parsed, dict):
+        return {}
+    kept: dict[str, object] = {}
+    for name, pair in parsed.items():
+        if name in PERSONAL_FIELDS:
+            kept[name] = "đã thay đổi"
+        elif name == "id_number" and isinstance(pair, list):
+            kept[name] = [mask_id_number(str(v)) if v else v for v in pair]
+        else:
+            kept[name] = pair
+    return kept
+
+
+def audit_correction(
+    session: Session,
+    actor: Actor,
+    case_id: int,
+    id_before: str,
+    id_after: str,
+    event: CaseEvent,
+) -> None:
+    changed = audit_changes(event.changes)
+    labels = ", ".join(FIELD_LABELS.get(name, name).lower() for name in changed)
+    write_audit(
+        session,
+        actor,
+        AuditAction.CASE_CORRECTED,
+        f"Sửa hồ sơ {mask_id_number(id_after)}: {labels or 'trạng thái'}",
+        {
+            "case_id": case_id,
+            "id_number": mask_id_number(id_after),
+            "id_number_before": mask_id_number(id_before),
+            "changes": changed,
+        },
+    )

@@ -22,15 +22,16 @@ The day filter is the Vietnam-local day of the case's last change (`updated_at`)
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
-from models.codes import Status
+from models.codes import Role, Status
 from models.entities import Case, IntakePoint, Operator
+from services.id_number import mask_id_number
 from services.labels import FAILURE_LABELS, LEVEL_LABELS, STATUS_LABELS
 from services.session_context import Actor
 from services.text import fold
@@ -200,7 +201,17 @@ def fetch_cases(
             or_(Case.updated_at < after.updated_at, Case.id < after.id),
         )
     query = query.order_by(Case.updated_at.desc(), Case.id.desc()).limit(limit)
-    return [CaseRow(*row) for row in session.execute(query)]
+    rows = [CaseRow(*row) for row in session.execute(query)]
+    if masks_id_numbers(actor):
+        rows = [replace(row, id_number=mask_id_number(row.id_number)) for row in rows]
+    return rows
+
+
+def masks_id_numbers(actor: Actor) -> bool:
+    """Operators see ID numbers masked in lists (094******345); the case they open shows it
+    in full (`services.case_detail`). Managers and administrators, who check and export
+    cases, see them in full. Searching by the full number still finds the case."""
+    return actor.role == Role.OPERATOR and not actor.is_cli
 
 
 def operator_choices(session: Session, actor: Actor) -> list[OperatorChoice]:

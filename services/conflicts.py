@@ -12,9 +12,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.entities import CaseConflict
+from services.audit import AuditAction, write_audit
 from services.cases import Correction, correct_case, find_case
 from services.errors import NotFoundError, UserError
+from services.id_number import mask_id_number
 from services.packages import ImportSummary, _Merger
+from services.permissions import Action, require
 from services.session_context import Actor
 from services.vntime import now_utc
 
@@ -40,7 +43,8 @@ class ConflictView:
     created_at: datetime
 
 
-def open_conflicts(session: Session) -> list[ConflictView]:
+def open_conflicts(session: Session, actor: Actor) -> list[ConflictView]:
+    require(actor, Action.CONFLICTS)
     views = []
     for conflict in session.scalars(
         select(CaseConflict)
@@ -69,6 +73,7 @@ def open_conflicts(session: Session) -> list[ConflictView]:
 
 def resolve_conflict(session: Session, conflict_id: int, resolution: str, actor: Actor) -> None:
     """Apply a manager's decision (the caller commits)."""
+    require(actor, Action.CONFLICTS)
     if resolution not in RESOLUTIONS:
         raise UserError("Cách giải quyết không hợp lệ.")
     if actor.operator_id is None:
@@ -107,6 +112,18 @@ def resolve_conflict(session: Session, conflict_id: int, resolution: str, actor:
     conflict.resolved_by = actor.operator_id
     conflict.resolution = resolution
     session.flush()
+    write_audit(
+        session,
+        actor,
+        AuditAction.CONFLICT_RESOLVED,
+        f"Giải quyết mâu thuẫn hồ sơ {mask_id_number(conflict.id_number)}: {resolution}",
+        {
+            "conflict_id": conflict.id,
+            "case_id": local.id,
+            "id_number": mask_id_number(conflict.id_number),
+            "resolution": resolution,
+        },
+    )
 
 
 def _point_ids(session: Session, record: dict[str, Any]) -> dict[str, int]:

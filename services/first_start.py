@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from models.codes import PointKind, Role
 from models.entities import IntakePoint
 from services.accounts import create_operator, has_admin
+from services.audit import AuditAction, write_audit
 from services.campaigns import ensure_campaign
 from services.database import Database, describe_url, open_database
 from services.directory import create_point, find_point_by_code
@@ -112,7 +113,7 @@ def complete_first_start(
             raise NotFoundError("Điểm thu nhận đã chọn không còn trong cơ sở dữ liệu: chọn lại.")
         chosen = found
     if admin is not None:
-        create_operator(
+        created = create_operator(
             session,
             username=admin.username,
             full_name=admin.full_name,
@@ -120,5 +121,14 @@ def complete_first_start(
             role=Role.ADMIN,
             organisation=admin.organisation,
             home_point_id=chosen.id,
+        )
+        write_audit(
+            session,
+            None,
+            AuditAction.ACCOUNT_CREATED,
+            f"Thiết lập lần đầu: tạo quản trị viên «{created.username}»",
+            {"account": created.username, "role": Role.ADMIN.value},
+            username="thiết lập lần đầu",
+            point_id=chosen.id,
         )
     return chosen

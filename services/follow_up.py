@@ -24,8 +24,9 @@ from sqlalchemy.orm import Session
 
 from models.codes import Status
 from models.entities import Case, CaseContact, CaseEvent, IntakePoint, Operator
-from services.case_queries import PAGE_SIZE, visible_to
+from services.case_queries import PAGE_SIZE, masks_id_numbers, visible_to
 from services.errors import NotFoundError, ValidationError
+from services.id_number import mask_id_number
 from services.session_context import Actor
 from services.text import clean
 from services.vntime import end_of_day_utc, local_day, now_utc, today_vn
@@ -195,6 +196,7 @@ def follow_up_cases(
     found = session.execute(query).all()
     contacts = _contacts_of(session, [row[0] for row in found])
     rows = []
+    masked = masks_id_numbers(actor)
     for case_id, id_number, level, full_name, phone, status, point_name, waited in found:
         kind = _kind(level, status)
         due = _due(kind, waited, rules)
@@ -203,7 +205,7 @@ def follow_up_cases(
         rows.append(
             FollowUpRow(
                 case_id=case_id,
-                id_number=id_number,
+                id_number=mask_id_number(id_number) if masked else id_number,
                 level=level,
                 full_name=full_name,
                 phone=phone,

@@ -12,8 +12,10 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from models.codes import FailureReason, HelpReason, PointKind, Status
 from models.entities import Case, IntakePoint
+from services.audit import AuditAction, write_audit
 from services.cases import (
     FactsDraft,
+    Outcome,
     RecordResult,
     StatusReport,
     check_facts,
@@ -21,8 +23,10 @@ from services.cases import (
     record_report,
 )
 from services.errors import ConflictError, UserError, ValidationError
-from services.labels import STATUS_DESCRIPTIONS
+from services.id_number import mask_id_number
+from services.labels import LEVEL_LABELS, STATUS_DESCRIPTIONS, STATUS_LABELS
 from services.lifecycle import is_forward, statuses_for
+from services.permissions import require_point
 from services.session_context import Actor
 from services.vntime import local_day, now_utc
 
@@ -123,9 +127,12 @@ def save_intake(
     consent: bool,
     at: datetime | None = None,
 ) -> RecordResult:
-    """Validate and save one desk action (the caller commits). Raises with every problem found."""
-    if actor.operator_id is None or actor.point_id is None:
-        raise UserError("Chưa đăng nhập hoặc chưa chọn điểm thu nhận cho máy này.")
+    """Validate and save one desk action (the caller commits). Raises with every problem found.
+
+    The report is recorded at the operator's own point; a case begun at another point
+    (registered at the post office, activated at the police) moves on here too."""
+    point_id = require_point(actor)
+    assert actor.operator_id is not None
     moment = at or now_utc()
     facts, errors = check_facts(draft, local_day(moment))
     if facts is None:
@@ -135,7 +142,7 @@ def save_intake(
         status=result.status,
         at=moment,
         operator_id=actor.operator_id,
-        intake_point_id=actor.point_id,
+        intake_point_id=point_id,
         failure_reason=result.failure_reason,
         failure_note=result.failure_note,
     )
@@ -158,7 +165,34 @@ def save_intake(
             "khác lưu cùng lúc. Đã tải lại hồ sơ như hiện có: kiểm tra trạng thái rồi lưu lại "
             "nếu cần."
         ) from error
+    audit_case_report(session, actor, recorded)
     return recorded
+
+
+def audit_case_report(session: Session, actor: Actor, recorded: RecordResult) -> None:
+    """The audit entry of a saved report: the case's id and masked ID number, no name."""
+    if recorded.outcome == Outcome.UNCHANGED:
+        return
+    case = recorded.case
+    history = sorted(case.history, key=lambda e: (e.changed_at, e.id or 0))
+    last = history[-1] if history else None
+    created = recorded.outcome == Outcome.CREATED
+    masked = mask_id_number(case.id_number)
+    label = STATUS_LABELS.get(case.status, case.status)
+    write_audit(
+        session,
+        actor,
+        AuditAction.CASE_CREATED if created else AuditAction.CASE_STATUS,
+        f"{'Tạo hồ sơ' if created else 'Cập nhật hồ sơ'} {masked} "
+        f"({LEVEL_LABELS[case.level].lower()}): {label}",
+        {
+            "case_id": case.id,
+            "id_number": masked,
+            "level": case.level,
+            "from": last.from_status if last is not None and not created else None,
+            "to": case.status,
+        },
+    )
 
 
 @dataclass(frozen=True)

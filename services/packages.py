@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from models.codes import EventKind, PointKind, Role, Status
 from models.entities import Case, CaseConflict, CaseEvent, IntakePoint, Operator
+from services.audit import AuditAction, write_audit
 from services.campaigns import active_campaign, available_presets, has_campaign, load_preset
 from services.cases import counted_unit_id, derive, event_order, find_cases, fold_events
 from services.directory import find_point, next_point_code
@@ -30,6 +31,8 @@ from services.errors import NotFoundError, UserError, ValidationError
 from services.id_number import normalise_id_number, parse_sex
 from services.lifecycle import check_status_for_level
 from services.package_crypto import FORMAT_VERSION, PackageError, PackageWriter, decrypt_lines
+from services.permissions import Action, require
+from services.session_context import Actor
 from services.text import clean, fold
 from services.units import UnitTree
 from services.version import APP_VERSION
@@ -94,6 +97,7 @@ def _iso(moment: datetime) -> str:
 
 def export_package(
     session: Session,
+    actor: Actor,
     out: Path,
     passphrase: str,
     *,
@@ -101,7 +105,10 @@ def export_package(
     point_code: str | None = None,
     progress: Progress | None = None,
 ) -> ExportResult:
-    """Write the selected cases, their histories, points and operators to `out`."""
+    """Write the selected cases, their histories, points and operators to `out`.
+
+    The export is logged in the audit; the caller commits."""
+    require(actor, Action.PACKAGES)
     campaign = active_campaign(session)
     tree = UnitTree.load(session)
     conditions = _filters(session, since, point_code)
@@ -182,6 +189,13 @@ def export_package(
     except BaseException:
         writer.abort()
         raise
+    write_audit(
+        session,
+        actor,
+        AuditAction.PACKAGE_EXPORT,
+        f"Xuất gói dữ liệu {out.name}: {counts['cases']} hồ sơ",
+        {"file": out.name, "since": since, "point": point_code, "counts": counts},
+    )
     return ExportResult(out, counts)
 
 
@@ -600,9 +614,14 @@ def merge_records(
 
 
 def import_package(
-    session: Session, path: Path, passphrase: str, progress: Progress | None = None
+    session: Session,
+    actor: Actor,
+    path: Path,
+    passphrase: str,
+    progress: Progress | None = None,
 ) -> ImportSummary:
     """Merge one package into `session` (the caller commits; on any error, roll back)."""
+    require(actor, Action.PACKAGES)
     lines = decrypt_lines(path, passphrase)
     digest = hashlib.sha256()
     summary = ImportSummary(path=path)
@@ -649,4 +668,19 @@ def import_package(
         )
     if progress:
         progress(total, total)
+    write_audit(
+        session,
+        actor,
+        AuditAction.PACKAGE_IMPORT,
+        f"Nhập gói dữ liệu {path.name}: {summary.new} mới, {summary.updated} cập nhật, "
+        f"{summary.conflicts} mâu thuẫn, {summary.refused} bị từ chối",
+        {
+            "file": path.name,
+            "new": summary.new,
+            "updated": summary.updated,
+            "unchanged": summary.unchanged,
+            "conflicts": summary.conflicts,
+            "refused": summary.refused,
+        },
+    )
     return summary

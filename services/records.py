@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from models.codes import Status
 from models.entities import IntakePoint, Operator
+from services.audit import AuditAction, write_audit
 from services.cases import (
     FactsDraft,
     Outcome,
@@ -30,6 +31,8 @@ from services.cases import (
 from services.directory import get_or_create_operator, get_or_create_point
 from services.errors import UserError, ValidationError
 from services.labels import STATUS_LABELS, parse_failure_reason, parse_level, parse_status
+from services.permissions import Action, require
+from services.session_context import Actor
 from services.spreadsheet import (
     Cell,
     UnreadableFileError,
@@ -274,11 +277,15 @@ class _Importer:
 
 def import_records(
     session: Session,
+    actor: Actor,
     path: Path,
     progress: Callable[[int], None] | None = None,
     write_rejects: bool = True,
 ) -> ImportSummary:
-    """Import one file into `session` (the caller commits). Raises `UnreadableFileError`."""
+    """Import one file into `session` (the caller commits). Raises `UnreadableFileError`.
+
+    Cases saved by an import are logged as one audit entry with the counts."""
+    require(actor, Action.IMPORT_RECORDS)
     tree = UnitTree.load(session)
     importer = _Importer(session, tree)
     rows = read_rows(path, SHEET_NAME)
@@ -324,6 +331,21 @@ def import_records(
     summary.rejects.sort(key=lambda r: r.row)
     if write_rejects:
         _write_rejects(path, header_number, summary)
+    write_audit(
+        session,
+        actor,
+        AuditAction.RECORDS_IMPORT,
+        f"Nhập hồ sơ từ tệp {path.name}: {summary.created} mới, {summary.updated} cập nhật, "
+        f"{len(summary.rejects)} dòng lỗi",
+        {
+            "file": path.name,
+            "rows": summary.rows_read,
+            "created": summary.created,
+            "updated": summary.updated,
+            "unchanged": summary.unchanged,
+            "rejected": len(summary.rejects),
+        },
+    )
     return summary
 
 

@@ -23,8 +23,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy.orm import Session
 
 from models.codes import UnitLevel
+from services.audit import AuditAction, write_audit
 from services.campaigns import active_campaign
 from services.errors import StorageError
+from services.permissions import Action, require
+from services.session_context import Actor
 from services.tally import Tally, TallyBy, TallyRow, daily_by_unit, ordered_units, tally
 from services.units import UnitTree
 from services.vntime import format_date, today_vn
@@ -636,9 +639,16 @@ def build_report(
 
 
 def write_report(
-    session: Session, as_of: date, out: Path, progress: Callable[[int, int], None] | None = None
+    session: Session,
+    actor: Actor,
+    as_of: date,
+    out: Path,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Path:
-    """Build the workbook and save it atomically (a half-written file never replaces a good one)."""
+    """Build the workbook and save it atomically (a half-written file never replaces a good one).
+
+    The export is logged in the audit; the caller commits."""
+    require(actor, Action.REPORTS)
     workbook = build_report(session, as_of, progress)
     temporary = out.with_name(f".{out.name}.tmp")
     try:
@@ -651,4 +661,11 @@ def write_report(
             f"Không ghi được tệp báo cáo «{out}»: {error.strerror}. Kiểm tra ổ đĩa còn chỗ, tệp "
             "không đang mở trong Excel, và quyền ghi thư mục."
         ) from error
+    write_audit(
+        session,
+        actor,
+        AuditAction.REPORT_EXPORT,
+        f"Xuất báo cáo đến hết ngày {as_of:%d/%m/%Y} ra tệp {out.name}",
+        {"as_of": as_of.isoformat(), "file": out.name},
+    )
     return out

@@ -27,7 +27,10 @@ from sqlalchemy.orm import Session
 
 from models.codes import UnitLevel
 from models.entities import Target
+from services.audit import AuditAction, write_audit
 from services.errors import NotFoundError, UserError, ValidationError
+from services.permissions import Action, require
+from services.session_context import Actor
 from services.spreadsheet import Cell, cell_text, is_blank, read_rows
 from services.text import clean, fold, fold_key
 from services.units import UnitInfo, UnitTree
@@ -127,23 +130,48 @@ def _check(total: Any, daily: Any) -> tuple[int, int | None]:
     return checked_total, checked_daily
 
 
-def set_target(session: Session, unit_code: str, total: Any, daily: Any = None) -> UnitInfo:
+def _audit_targets(session: Session, actor: Actor, summary: str, details: dict[str, Any]) -> None:
+    write_audit(session, actor, AuditAction.TARGETS_CHANGED, summary, details)
+
+
+def set_target(
+    session: Session, actor: Actor, unit_code: str, total: Any, daily: Any = None
+) -> UnitInfo:
     """Give a unit its target (total, and optionally per day); numbers may be text like 50.802."""
+    require(actor, Action.TARGETS)
     unit = _unit(UnitTree.load(session), unit_code)
     checked_total, checked_daily = _check(total, daily)
     _write(session, unit.id, checked_total, checked_daily)
     session.flush()
+    _audit_targets(
+        session,
+        actor,
+        f"Chỉ tiêu {unit.name}: {_format(checked_total)}"
+        + (f", {_format(checked_daily)}/ngày" if checked_daily is not None else ""),
+        {
+            "unit": unit.code,
+            "before": [unit.target_total, unit.target_daily],
+            "after": [checked_total, checked_daily],
+        },
+    )
     return unit
 
 
-def clear_target(session: Session, unit_code: str) -> bool:
+def clear_target(session: Session, actor: Actor, unit_code: str) -> bool:
     """Remove a unit's target; True when it had one."""
+    require(actor, Action.TARGETS)
     unit = _unit(UnitTree.load(session), unit_code)
     row = _target_row(session, unit.id)
     if row is None:
         return False
     session.delete(row)
     session.flush()
+    _audit_targets(
+        session,
+        actor,
+        f"Bỏ chỉ tiêu của {unit.name}",
+        {"unit": unit.code, "before": [unit.target_total, unit.target_daily], "after": None},
+    )
     return True
 
 
@@ -175,9 +203,13 @@ class ShareResult:
 
 
 def share_proportionally(
-    session: Session, district_code: str, weights: Mapping[str, float] | None = None
+    session: Session,
+    actor: Actor,
+    district_code: str,
+    weights: Mapping[str, float] | None = None,
 ) -> ShareResult:
     """Share the district's target (total and daily) among its communes; see the module doc."""
+    require(actor, Action.TARGETS)
     tree = UnitTree.load(session)
     district = _unit(tree, district_code)
     if district.level != UnitLevel.DISTRICT.value:
@@ -215,6 +247,12 @@ def share_proportionally(
     for commune, total, daily in parts:
         _write(session, commune.id, total, daily)
     session.flush()
+    _audit_targets(
+        session,
+        actor,
+        f"Chia chỉ tiêu của {district.name} cho {len(parts)} xã ({weighting})",
+        {"district": district.code, "communes": {c.code: [t, d] for c, t, d in parts}},
+    )
     return ShareResult(district, parts, weighting)
 
 
@@ -440,7 +478,7 @@ class _Matcher:
         return found[0] if len(found) == 1 else None
 
 
-def import_targets(session: Session, path: Path) -> TargetImport:
+def import_targets(session: Session, actor: Actor, path: Path) -> TargetImport:
     """Read a sheet laid out like the plan's attachment and write the targets it gives.
 
     Columns (header in one of the first ten rows; case, diacritics and spaces ignored):
@@ -450,6 +488,7 @@ def import_targets(session: Session, path: Path) -> TargetImport:
     communes listed under their district; a total row (`Tỉnh Sóc Trăng`, `Tổng`) gives the
     province's own target. Unmatched names and bad numbers are reported, not written.
     """
+    require(actor, Action.TARGETS)
     tree = UnitTree.load(session)
     matcher = _Matcher(tree)
     rows = read_rows(path)
@@ -513,6 +552,13 @@ def import_targets(session: Session, path: Path) -> TargetImport:
         _write(session, target.unit.id, target.total, target.daily)
     session.flush()
     result.written = sorted(chosen.values(), key=lambda t: t.row)
+    write_audit(
+        session,
+        actor,
+        AuditAction.TARGETS_IMPORT,
+        f"Nhập chỉ tiêu từ tệp {path.name}: {len(result.written)} đơn vị",
+        {"file": path.name, "units": {t.unit.code: [t.total, t.daily] for t in result.written}},
+    )
     result.mismatched = [
         s for s in district_shares(UnitTree.load(session)) if s.state == ShareState.MISMATCH
     ]

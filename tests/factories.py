@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from models.codes import FailureReason, Status
 from services.cases import CaseFacts, RecordResult, StatusReport, record_report
 from services.directory import get_or_create_operator, get_or_create_point
+from services.session_context import cli_actor
 from services.units import UnitTree
 from services.vntime import vn_to_utc
 
@@ -120,3 +121,7 @@ def known_world(session: Session) -> World:
     w.record(g, report.__class__(**{**report.__dict__, "operator_id": w.other_operator.id}))
     session.commit()
     return w
+
+
+# The command line's actor (an administrator): for tests of services that check rights.
+CLI = cli_actor()

@@ -27,6 +27,7 @@ from ui.messages import messages
 from ui.qt_vietnamese import install_vietnamese
 from ui.setup_wizard import FirstStartWizard
 from ui.sign_in import sign_in
+from ui.startup_check import check_database_file
 
 __all__ = [
     "DEFAULT_PRESET",
@@ -105,6 +106,7 @@ def start_session(
         messages().warning(None, "Cài đặt của máy này", warning)
     target = url or os.environ.get(DB_ENV) or settings.db_url or local_url or default_database_url()
     database: Database | None
+    check_database_file(target, settings_folder)  # a broken file: offer the newest backup
     try:
         database = open_for_window(target)
     except UserError as error:
@@ -179,17 +181,33 @@ def switch_operator(
     return actor
 
 
+def _start_logs_and_crash_dialog() -> None:
+    """The rotating log in the data folder, Qt's warnings into it, and the Vietnamese
+    dialog for unexpected errors instead of a window that silently closes."""
+    import logging
+
+    from services.logging_setup import setup_logging
+    from ui.crash_dialog import install_crash_handler, route_qt_messages
+
+    setup_logging()
+    route_qt_messages()
+    install_crash_handler()
+    logging.getLogger(__name__).info("%s %s starting", APP_TITLE, APP_VERSION)
+
+
 def run_gui(url: str | None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName(APP_TITLE)
     app.setApplicationVersion(APP_VERSION)
+    _start_logs_and_crash_dialog()
     install_vietnamese(app)
     started = start_session(url)
     if isinstance(started, int):
         return started
     from ui.main_window import MainWindow
 
+    started.auto_backup = True
     window = MainWindow(started, switch_operator)
     window.resize(1280, 720)
     window.show()

@@ -17,11 +17,13 @@ from typing import TextIO
 from services.campaigns import available_presets, ensure_campaign, load_preset
 from services.database import Database, open_database
 from services.errors import UserError
+from services.session_context import cli_actor
 from services.spreadsheet import UnreadableFileError
 from services.tally import Tally, TallyBy, tally
 from services.version import APP_TITLE, APP_VERSION
 from services.vntime import parse_iso_day, today_vn
 from ui.cli_packages import add_package_parser, cmd_package
+from ui.cli_security import SECURITY_COMMANDS, add_security_parsers
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -76,6 +78,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="version",
         version=f"{APP_TITLE} {APP_VERSION}",
         help="in phiên bản rồi thoát",
+    )
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="tự kiểm tra bản cài đặt (cơ sở dữ liệu tạm, nâng cấp, bộ dữ liệu, cửa sổ, PDF, "
+        "báo cáo) rồi thoát; mã thoát 0 nếu mọi bước đều đạt",
     )
     commands = parser.add_subparsers(dest="command", metavar="LỆNH")
 
@@ -159,6 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--records", type=int, required=True, metavar="N")
     demo.add_argument("--seed", type=int, metavar="S")
     add_package_parser(commands, common)
+    add_security_parsers(commands, common)
     return parser
 
 
@@ -213,7 +222,7 @@ def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
     database = _open(args)
     _ensure_campaign(database)
     with database.session() as session:
-        summary = import_records(session, path)
+        summary = import_records(session, cli_actor(), path)
         session.commit()
     for reject in summary.rejects:
         print(f"Dòng {reject.row}: {reject.reason}", file=sys.stderr)
@@ -268,7 +277,8 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     as_of = parse_iso_day(args.as_of)
     database = _open(args)
     with database.session() as session:
-        path = write_report(session, as_of, args.out)
+        path = write_report(session, cli_actor(), as_of, args.out)
+        session.commit()
     print(f"Đã ghi báo cáo đến hết ngày {as_of:%d/%m/%Y}: {path}", file=out)
     return EXIT_OK
 
@@ -370,6 +380,8 @@ def run_command(args: argparse.Namespace, out: TextIO | None = None) -> int:
         handler = cmd_template if args.records_command == "template" else cmd_import
     elif args.command == "package":
         handler = cmd_package
+    elif args.command in SECURITY_COMMANDS:
+        handler = SECURITY_COMMANDS[args.command]
     assert handler is not None
     try:
         return handler(args, out)

@@ -11,6 +11,7 @@ from typing import TextIO
 
 from services.database import Database, open_database
 from services.errors import UserError
+from services.session_context import cli_actor
 from services.vntime import parse_iso_day
 
 PASSPHRASE_ENV = "KICHHOAT_PASSPHRASE"  # noqa: S105 (the name of a variable, not a secret)
@@ -59,8 +60,9 @@ def cmd_package(args: argparse.Namespace, out: TextIO) -> int:
         passphrase = read_passphrase(confirm=True)
         with database.session() as session:
             result = export_package(
-                session, args.out, passphrase, since=since, point_code=args.point
+                session, cli_actor(), args.out, passphrase, since=since, point_code=args.point
             )
+            session.commit()
         counts = result.counts
         print(
             f"Đã xuất {counts['cases']} hồ sơ ({counts['events']} mốc trạng thái, "
@@ -73,7 +75,7 @@ def cmd_package(args: argparse.Namespace, out: TextIO) -> int:
     for path in args.files:
         try:
             with database.session() as session:
-                summary = import_package(session, path, passphrase)
+                summary = import_package(session, cli_actor(), path, passphrase)
                 session.commit()
         except UserError as error:
             failed += 1

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from services.database import Database
+from services.errors import UserError
 from services.local_settings import LocalSettings
 from services.session_context import Actor
 
@@ -25,3 +26,10 @@ class AppContext:
     actor: Actor | None = None
     point: PointInfo | None = None
     settings_folder: Path | None = None  # None: the per-user data folder
+    auto_backup: bool = False  # automatic backups at start-up and every few hours (run_gui)
+
+    def signed_in(self) -> Actor:
+        """The signed-in person, for a service call that checks their rights."""
+        if self.actor is None:
+            raise UserError("Chưa đăng nhập: đăng nhập rồi thử lại.")
+        return self.actor

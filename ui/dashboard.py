@@ -470,10 +470,13 @@ class DashboardPanel(QWidget):
         if path is None:
             return
         database = self.context.database
+        context = self.context
 
         def work(report: Report) -> Path:
             with database.session() as session:
-                return write_report(session, day, path, report)
+                written = write_report(session, context.signed_in(), day, path, report)
+                session.commit()  # the audit entry of the export
+                return written
 
         def done(written: Path) -> None:
             messages().info(

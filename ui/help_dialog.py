@@ -39,6 +39,7 @@ SHORTCUTS: list[tuple[str, str]] = [
     ("Backspace", "Bảng điều khiển: lên một cấp đơn vị"),
     ("F5", "Làm mới"),
     ("Ctrl+Shift+D", "Đổi cán bộ đăng nhập"),
+    ("Ctrl+Shift+L", "Khóa màn hình (mở lại bằng mật khẩu, giữ nguyên hồ sơ đang nhập)"),
     ("Ctrl+Q", "Thoát"),
 ]
 

@@ -18,6 +18,7 @@ from services.database import describe_url
 from services.errors import UserError
 from services.intake import point_today
 from services.local_settings import save_local_settings
+from services.permissions import Action, allowed
 from services.session_context import Actor
 from services.version import APP_VERSION
 from services.vntime import format_date, today_vn
@@ -28,6 +29,7 @@ from ui.guide_editor import GuideDialog
 from ui.help_dialog import ShortcutsDialog
 from ui.intake_flow import IntakeFlow
 from ui.package_dialogs import ExportPackageDialog, ImportPackagesDialog
+from ui.security_menu import SecurityMenu
 from ui.slip_print import print_slip
 from ui.targets_editor import TargetsPanel
 
@@ -87,6 +89,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self._build_menus()
+        self.security = SecurityMenu(self, context, auto_backup=context.auto_backup)
         self.who = QLabel()
         self.today = QLabel()
         self.statusBar().addWidget(self.who)
@@ -152,6 +155,7 @@ class MainWindow(QMainWindow):
         menus["view"].addSeparator()
         action("view", "&Làm mới", "F5", self.refresh_all)
         action("help", "&Phím tắt", "F1", self.show_shortcuts)
+        action("help", "&Giới thiệu kichhoat", "", self.show_about)
 
     # -- actions ------------------------------------------------------------------------
 
@@ -165,6 +169,14 @@ class MainWindow(QMainWindow):
 
     def show_shortcuts(self) -> None:
         ShortcutsDialog(self).exec()
+
+    def show_about(self) -> None:
+        from services.about import installation
+        from services.logging_setup import current_log_file
+        from ui.about_dialog import AboutDialog
+
+        facts = installation(self.context.database.url, current_log_file())
+        AboutDialog(facts, self).exec()
 
     def resume_case(self, case_id: int) -> None:
         self.tabs.setCurrentWidget(self.intake)
@@ -208,13 +220,17 @@ class MainWindow(QMainWindow):
         for manager_action in (self.export_action, self.import_action, self.conflicts_action):
             manager_action.setVisible(manager)
             manager_action.setEnabled(manager)
+        self.dashboard.export_button.setVisible(allowed(actor, Action.REPORTS))
+        self.security.apply_role()
 
     def switch_operator(self) -> None:
         if self.switch_operator_dialog is None:
             return
+        previous = self.context.actor
         actor = self.switch_operator_dialog(self.context, self)
         if actor is None:
             return
+        self.security.sign_out(previous)
         self.context.actor = actor
         self.intake.start_over()
         self.show_who()
@@ -276,4 +292,6 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
         self.save_layout()
+        self.security.idle.stop()
+        self.security.sign_out()
         super().closeEvent(event)

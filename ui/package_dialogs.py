@@ -151,12 +151,21 @@ class ExportPackageDialog(QDialog):
         point_code = self.point.currentData()
         passphrase = self.passphrase.text()
         database = self.context.database
+        context = self.context
 
         def work(report: Report) -> ExportResult:
             with database.session() as session:
-                return export_package(
-                    session, out, passphrase, since=since, point_code=point_code, progress=report
+                result = export_package(
+                    session,
+                    context.signed_in(),
+                    out,
+                    passphrase,
+                    since=since,
+                    point_code=point_code,
+                    progress=report,
                 )
+                session.commit()  # the audit entry of the export
+                return result
 
         def done(result: ExportResult) -> None:
             self.result_ = result
@@ -242,13 +251,16 @@ class ImportPackagesDialog(QDialog):
         show_error(self.error, None)
         passphrase = self.passphrase.text()
         database = self.context.database
+        context = self.context
 
         def work(report: Report) -> tuple[list[ImportSummary], list[str]]:
             summaries, refusals = [], []
             for number, path in enumerate(paths):
                 try:
                     with database.session() as session:
-                        summaries.append(import_package(session, path, passphrase))
+                        summaries.append(
+                            import_package(session, context.signed_in(), path, passphrase)
+                        )
                         session.commit()
                 except UserError as error:
                     refusals.append(f"Từ chối {path.name}: {error}")

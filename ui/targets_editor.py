@@ -465,9 +465,9 @@ class TargetsPanel(QWidget):
     def write_target(self, code: str, total: int | None, daily: int | None) -> UnitTree:
         with self.context.database.session() as session:
             if total is None:
-                clear_target(session, code)
+                clear_target(session, self.context.signed_in(), code)
             else:
-                set_target(session, code, total, daily)
+                set_target(session, self.context.signed_in(), code, total, daily)
             session.commit()
             tree = UnitTree.load(session)
         # The model updates itself from the tree; the banner and the window follow.
@@ -495,7 +495,7 @@ class TargetsPanel(QWidget):
             return
         try:
             with self.context.database.session() as session:
-                result = share_proportionally(session, district.unit.code)
+                result = share_proportionally(session, self.context.signed_in(), district.unit.code)
                 session.commit()
         except UserError as error:
             messages().error(self, "Không chia được", str(error))
@@ -515,7 +515,7 @@ class TargetsPanel(QWidget):
             return
         try:
             with self.context.database.session() as session:
-                result = import_targets(session, path)
+                result = import_targets(session, self.context.signed_in(), path)
                 session.commit()
         except UserError as error:
             messages().error(self, "Không nhập được chỉ tiêu", str(error))

@@ -11,7 +11,7 @@ from services.dashboard import CampaignClock, ChildKind, Pace, dashboard, needed
 from services.errors import NotFoundError
 from services.tally import TallyBy, tally
 from services.targets import set_target
-from tests.factories import PHU_TAM, PHUONG_5, World, known_world
+from tests.factories import CLI, PHU_TAM, PHUONG_5, World, known_world
 
 AS_OF = date(2023, 7, 25)
 
@@ -116,7 +116,7 @@ def test_drill_to_a_commune_shows_its_points_without_targets(
 
 
 def test_a_commune_target_gives_it_a_pace(session: Session, world: World) -> None:
-    set_target(session, PHUONG_5, 3, 1)
+    set_target(session, CLI, PHUONG_5, 3, 1)
     session.commit()
     board = dashboard(session, AS_OF, "941")
     phuong_5 = next(c for c in board.children if c.code == PHUONG_5)

@@ -24,7 +24,7 @@ from services.package_crypto import MAGIC, PackageError, PackageWriter, decrypt_
 from services.packages import ImportSummary, export_package, import_package, merge_records
 from services.session_context import Actor
 from services.tally import TallyBy, tally
-from tests.factories import PHUONG_5, World, known_world
+from tests.factories import CLI, PHUONG_5, World, known_world
 
 PASS = "mat-khau-cua-goi"
 AS_OF = date(2023, 8, 1)
@@ -61,10 +61,10 @@ def statuses(session: Session) -> dict[tuple[str, int], str]:
 def test_round_trip_gives_the_same_tally(session: Session, other: Database, tmp_path: Path) -> None:
     known_world(session)
     session.commit()
-    result = export_package(session, tmp_path / "goi.kpkg", PASS)
+    result = export_package(session, CLI, tmp_path / "goi.kpkg", PASS)
     assert result.counts["cases"] == 8 and result.counts["events"] == 10
     with other.session() as target:
-        summary = import_package(target, tmp_path / "goi.kpkg", PASS)
+        summary = import_package(target, CLI, tmp_path / "goi.kpkg", PASS)
         target.commit()
         assert (summary.new, summary.updated, summary.unchanged) == (8, 0, 0)
         assert (
@@ -72,7 +72,7 @@ def test_round_trip_gives_the_same_tally(session: Session, other: Database, tmp_
             == tally(session, AS_OF, TallyBy.COMMUNE).as_json()
         )
         assert history(target) == history(session)
-        again = import_package(target, tmp_path / "goi.kpkg", PASS)
+        again = import_package(target, CLI, tmp_path / "goi.kpkg", PASS)
         target.commit()
         assert (again.new, again.updated, again.unchanged) == (0, 0, 8)
         assert count(target, CaseEvent) == 10
@@ -82,7 +82,7 @@ def test_no_passwords_travel(session: Session, tmp_path: Path) -> None:
     world = known_world(session)
     set_password(session, world.operator.id, "MatKhau123")
     session.commit()
-    export_package(session, tmp_path / "goi.kpkg", PASS)
+    export_package(session, CLI, tmp_path / "goi.kpkg", PASS)
     content = b"".join(decrypt_lines(tmp_path / "goi.kpkg", PASS)).decode("utf-8")
     assert "argon2" not in content and "password" not in content
     assert '"username":"lan.nt"' in content
@@ -92,9 +92,9 @@ def test_point_filter_and_since(session: Session, tmp_path: Path) -> None:
     world = known_world(session)
     session.commit()
     point = world.point_phu_tam.code
-    by_point = export_package(session, tmp_path / "p.kpkg", PASS, point_code=point)
+    by_point = export_package(session, CLI, tmp_path / "p.kpkg", PASS, point_code=point)
     assert by_point.counts["cases"] == 5  # cases 3, 4, 5, 6, 7 were taken at Phú Tâm
-    later = export_package(session, tmp_path / "s.kpkg", PASS, since=date(2099, 1, 1))
+    later = export_package(session, CLI, tmp_path / "s.kpkg", PASS, since=date(2099, 1, 1))
     assert later.counts["cases"] == 0
 
 
@@ -104,14 +104,14 @@ def test_merge_moves_a_case_forward(session: Session, other: Database, tmp_path:
     facts = world.facts()
     world.record(facts, world.report(Status.REGISTERED, "2023-07-20 08:00"))
     session.commit()
-    export_package(session, tmp_path / "a.kpkg", PASS)
+    export_package(session, CLI, tmp_path / "a.kpkg", PASS)
     with other.session() as b_session:
         b = World(b_session)
         b.record(facts, b.report(Status.REGISTERED, "2023-07-20 08:00"))
         b.record(facts, b.report(Status.ACTIVATED, "2023-07-23 10:00", point="phuong_5"))
         b_session.commit()
-        export_package(b_session, tmp_path / "b.kpkg", PASS)
-    summary = import_package(session, tmp_path / "b.kpkg", PASS)
+        export_package(b_session, CLI, tmp_path / "b.kpkg", PASS)
+    summary = import_package(session, CLI, tmp_path / "b.kpkg", PASS)
     session.commit()
     assert (summary.updated, summary.new) == (1, 0)
     case = session.scalars(select(Case)).one()
@@ -130,16 +130,16 @@ def test_disagreeing_facts_are_a_conflict_and_nothing_is_overwritten(
         typo = b.facts(name="Trần Thị Mỹ Lynh")
         b.record(typo, b.report(Status.ACTIVATED, "2023-07-23 10:00"))
         b_session.commit()
-        export_package(b_session, tmp_path / "b.kpkg", PASS)
-    first = import_package(session, tmp_path / "b.kpkg", PASS)
+        export_package(b_session, CLI, tmp_path / "b.kpkg", PASS)
+    first = import_package(session, CLI, tmp_path / "b.kpkg", PASS)
     session.commit()
-    second = import_package(session, tmp_path / "b.kpkg", PASS)
+    second = import_package(session, CLI, tmp_path / "b.kpkg", PASS)
     session.commit()
     assert first.conflicts == second.conflicts == 1
     assert count(session, CaseConflict) == 1
     case = session.scalars(select(Case)).one()
     assert (case.full_name, case.status) == ("Trần Thị Mỹ Linh", "registered")
-    views = open_conflicts(session)
+    views = open_conflicts(session, CLI)
     assert [(v.local_name, v.incoming_name) for v in views] == [
         ("Trần Thị Mỹ Linh", "Trần Thị Mỹ Lynh")
     ]
@@ -150,7 +150,7 @@ def test_disagreeing_facts_are_a_conflict_and_nothing_is_overwritten(
     session.commit()
     session.refresh(case)
     assert (case.full_name, case.status) == ("Trần Thị Mỹ Linh", "activated")
-    assert open_conflicts(session) == []
+    assert open_conflicts(session, CLI) == []
 
 
 def test_take_incoming_records_a_correction(
@@ -163,11 +163,11 @@ def test_take_incoming_records_a_correction(
         b = World(b_session)
         b.record(b.facts(name="Trần Thị Mỹ Lynh"), b.report(Status.APPROVED, "2023-07-21 10:00"))
         b_session.commit()
-        export_package(b_session, tmp_path / "b.kpkg", PASS)
-    import_package(session, tmp_path / "b.kpkg", PASS)
+        export_package(b_session, CLI, tmp_path / "b.kpkg", PASS)
+    import_package(session, CLI, tmp_path / "b.kpkg", PASS)
     session.commit()
     manager = Actor(world.operator.id, "lan.nt", "Nguyễn Thị Lan", Role.MANAGER, None)
-    resolve_conflict(session, open_conflicts(session)[0].id, "take_incoming", manager)
+    resolve_conflict(session, open_conflicts(session, CLI)[0].id, "take_incoming", manager)
     session.commit()
     case = session.scalars(select(Case)).one()
     assert case.full_name == "Trần Thị Mỹ Lynh"
@@ -181,12 +181,12 @@ def test_take_incoming_records_a_correction(
 def package(session: Session, tmp_path: Path) -> Path:
     known_world(session)
     session.commit()
-    return export_package(session, tmp_path / "goi.kpkg", PASS).path
+    return export_package(session, CLI, tmp_path / "goi.kpkg", PASS).path
 
 
 def refused(other: Database, path: Path, passphrase: str = PASS) -> str:
     with other.session() as target, pytest.raises(PackageError) as caught:
-        import_package(target, path, passphrase)
+        import_package(target, CLI, path, passphrase)
     with other.session() as target:
         assert count(target, Case) == 0 and count(target, Operator) == 0
     return str(caught.value)
@@ -236,7 +236,7 @@ def test_other_campaign(other: Database, tmp_path: Path) -> None:
 
 def test_passphrase_too_short(session: Session, tmp_path: Path) -> None:
     with pytest.raises(Exception, match="ít nhất 8"):
-        export_package(session, tmp_path / "x.kpkg", "ngan")
+        export_package(session, CLI, tmp_path / "x.kpkg", "ngan")
     assert MAGIC.startswith(b"KICHHOAT")
 
 

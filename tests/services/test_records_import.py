@@ -16,7 +16,7 @@ from services.records import COLUMNS, import_records, rejects_path, write_templa
 from services.spreadsheet import UnreadableFileError
 from services.tally import TallyBy, tally
 from services.units import UnitTree
-from tests.factories import KE_SACH, PHU_TAM, PHUONG_5, id_number_for
+from tests.factories import CLI, KE_SACH, PHU_TAM, PHUONG_5, id_number_for
 
 HEADER = list(COLUMNS.values())
 LINH = id_number_for(date(1990, 3, 15), "Nữ", 12345)
@@ -284,7 +284,7 @@ def count(session: Session, model: type) -> int:
 def test_mixed_file_saves_exactly_the_good_rows(session: Session, tmp_path: Path) -> None:
     bad = bad_rows()
     path = write_xlsx(tmp_path / "ho-so.xlsx", good_rows() + [cells for cells, _ in bad])
-    summary = import_records(session, path)
+    summary = import_records(session, CLI, path)
     session.commit()
     assert (summary.rows_read, summary.created, summary.updated) == (13, 2, 2)
     assert [r.row for r in summary.rejects] == list(range(6, 6 + len(bad)))
@@ -306,11 +306,11 @@ def test_mixed_file_saves_exactly_the_good_rows(session: Session, tmp_path: Path
 
 def test_importing_twice_changes_nothing(session: Session, tmp_path: Path) -> None:
     path = write_xlsx(tmp_path / "ho-so.xlsx", good_rows() + [c for c, _ in bad_rows()])
-    import_records(session, path)
+    import_records(session, CLI, path)
     session.commit()
     first = tally(session, date(2023, 7, 31), TallyBy.DISTRICT).as_json()
     events = count(session, CaseEvent)
-    again = import_records(session, path)
+    again = import_records(session, CLI, path)
     session.commit()
     assert (again.created, again.updated, again.unchanged) == (0, 0, 4)
     assert len(again.rejects) == len(bad_rows())
@@ -320,7 +320,7 @@ def test_importing_twice_changes_nothing(session: Session, tmp_path: Path) -> No
 
 
 def test_counts_follow_the_plan_rules(session: Session, tmp_path: Path) -> None:
-    import_records(session, write_xlsx(tmp_path / "a.xlsx", good_rows()))
+    import_records(session, CLI, write_xlsx(tmp_path / "a.xlsx", good_rows()))
     session.commit()
     result = tally(session, date(2023, 7, 31), TallyBy.COMMUNE)
     by_code = {r.code: r for r in result.rows}
@@ -331,7 +331,7 @@ def test_counts_follow_the_plan_rules(session: Session, tmp_path: Path) -> None:
 
 def test_rows_out_of_order_still_move_the_case_forward(session: Session, tmp_path: Path) -> None:
     rows = good_rows()
-    import_records(session, write_xlsx(tmp_path / "a.xlsx", [rows[1], rows[0]]))
+    import_records(session, CLI, write_xlsx(tmp_path / "a.xlsx", [rows[1], rows[0]]))
     session.commit()
     case = session.scalars(select(Case).where(Case.id_number == LINH)).one()
     assert case.status == "activated"
@@ -343,7 +343,7 @@ def test_csv_with_or_without_bom(
     session: Session, tmp_path: Path, bom: bool, delimiter: str
 ) -> None:
     path = write_csv(tmp_path / "ho-so.csv", good_rows(), bom=bom, delimiter=delimiter)
-    summary = import_records(session, path)
+    summary = import_records(session, CLI, path)
     assert (summary.created, summary.updated, len(summary.rejects)) == (2, 2, 0)
     assert not rejects_path(path).exists()
 
@@ -364,7 +364,7 @@ def test_headers_match_without_case_diacritics_or_spaces(session: Session, tmp_p
         "THOI DIEM",
         "can bo",
     ]
-    summary = import_records(session, write_xlsx(tmp_path / "a.xlsx", good_rows(), header))
+    summary = import_records(session, CLI, write_xlsx(tmp_path / "a.xlsx", good_rows(), header))
     assert summary.created == 2 and not summary.rejects
 
 
@@ -388,7 +388,7 @@ def test_excel_numbers_and_dates_are_understood(session: Session, tmp_path: Path
             "lan.nt",
         ]
     ]
-    summary = import_records(session, write_xlsx(tmp_path / "a.xlsx", rows))
+    summary = import_records(session, CLI, write_xlsx(tmp_path / "a.xlsx", rows))
     assert summary.created == 1, summary.rejects
     case = session.scalars(select(Case)).one()
     assert (case.id_number, case.phone, case.sex) == (LINH, "0912345678", "Nữ")
@@ -399,7 +399,7 @@ def test_missing_column_is_refused_and_nothing_written(session: Session, tmp_pat
     header = [h for h in HEADER if h != "Mức"]
     rows = [[c for i, c in enumerate(r) if HEADER[i] != "Mức"] for r in good_rows()]
     with pytest.raises(UnreadableFileError, match="Mức"):
-        import_records(session, write_xlsx(tmp_path / "a.xlsx", rows, header))
+        import_records(session, CLI, write_xlsx(tmp_path / "a.xlsx", rows, header))
     session.rollback()
     assert count(session, Case) == 0
 
@@ -409,7 +409,7 @@ def test_truncated_workbook_is_refused(session: Session, tmp_path: Path) -> None
     truncated = tmp_path / "cut.xlsx"
     truncated.write_bytes(full.read_bytes()[: full.stat().st_size // 2])
     with pytest.raises(UnreadableFileError, match="hỏng"):
-        import_records(session, truncated)
+        import_records(session, CLI, truncated)
 
 
 def test_csv_broken_midway_writes_nothing(session: Session, tmp_path: Path) -> None:
@@ -417,7 +417,7 @@ def test_csv_broken_midway_writes_nothing(session: Session, tmp_path: Path) -> N
     with path.open("ab") as handle:
         handle.write(b"\xff\xfe broken bytes," * 5000)
     with pytest.raises(UnreadableFileError, match="UTF-8"):
-        import_records(session, path)
+        import_records(session, CLI, path)
     session.rollback()
     assert count(session, Case) == 0
 
@@ -426,7 +426,7 @@ def test_other_formats_are_refused(session: Session, tmp_path: Path) -> None:
     path = tmp_path / "a.ods"
     path.write_bytes(b"not really")
     with pytest.raises(UnreadableFileError, match=r"\.xlsx"):
-        import_records(session, path)
+        import_records(session, CLI, path)
 
 
 def test_template_has_the_columns_and_imports_empty(session: Session, tmp_path: Path) -> None:
@@ -438,5 +438,5 @@ def test_template_has_the_columns_and_imports_empty(session: Session, tmp_path: 
     assert sheet["A2"].number_format == "@"  # leading zeros survive
     codes = {row[0].value for row in workbook["Hướng dẫn"].iter_rows() if row[0].value}
     assert PHU_TAM in codes
-    summary = import_records(session, path)
+    summary = import_records(session, CLI, path)
     assert summary.rows_read == 0 and not summary.rejects

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from services.directory import get_or_create_point
 from services.report import BY_COMMUNE, BY_DAY, BY_OPERATOR, BY_POINT, SUMMARY, write_report
 from services.tally import TallyBy, tally
-from tests.factories import PHU_TAM, PHUONG_5, known_world
+from tests.factories import CLI, PHU_TAM, PHUONG_5, known_world
 
 AS_OF = date(2023, 7, 25)
 
@@ -25,7 +25,7 @@ def workbook_path(session: Session, tmp_path: Path) -> Path:
     # A point whose name a spreadsheet would take for a formula.
     get_or_create_point(session, world.tree.commune(PHU_TAM), '=HYPERLINK("http://x")')
     session.commit()
-    return write_report(session, AS_OF, tmp_path / "bao-cao.xlsx")
+    return write_report(session, CLI, AS_OF, tmp_path / "bao-cao.xlsx")
 
 
 def rows_by_first(sheet: Worksheet, column: int) -> dict[Any, tuple[Any, ...]]:

@@ -26,6 +26,7 @@ from services.targets import (
     share_proportionally,
 )
 from services.units import UnitTree
+from tests.factories import CLI
 
 CHAU_THANH = "942"
 DAILY_HEADER = (
@@ -100,16 +101,16 @@ def test_fractions_and_words_are_refused_not_guessed(written: Any) -> None:
 
 
 def test_set_and_clear_a_target(session: Session) -> None:
-    set_target(session, "31573", "1.200", "40")
+    set_target(session, CLI, "31573", "1.200", "40")
     session.commit()
     assert target_of(session, "31573") == (1200, 40)
-    set_target(session, "31573", 1300)
+    set_target(session, CLI, "31573", 1300)
     session.commit()
     assert target_of(session, "31573") == (1300, None)
-    assert clear_target(session, "31573")
+    assert clear_target(session, CLI, "31573")
     session.commit()
     assert target_of(session, "31573") == (None, None)
-    assert not clear_target(session, "31573")
+    assert not clear_target(session, CLI, "31573")
 
 
 @pytest.mark.parametrize(
@@ -125,12 +126,12 @@ def test_bad_targets_are_refused_in_vietnamese(
     session: Session, total: str, daily: str | None, message: str
 ) -> None:
     with pytest.raises(ValidationError, match=message):
-        set_target(session, "31573", total, daily)
+        set_target(session, CLI, "31573", total, daily)
 
 
 def test_an_unknown_unit_is_refused(session: Session) -> None:
     with pytest.raises(UserError, match="Không có đơn vị mã"):
-        set_target(session, "00000", 1)
+        set_target(session, CLI, "00000", 1)
 
 
 # -- sharing -------------------------------------------------------------------------------
@@ -152,7 +153,7 @@ def test_largest_remainder_gives_leftovers_to_the_biggest_remainders() -> None:
 
 
 def test_share_a_district_equally_then_rescale(session: Session) -> None:
-    result = share_proportionally(session, CHAU_THANH)
+    result = share_proportionally(session, CLI, CHAU_THANH)
     session.commit()
     assert result.weighting == "chia đều cho các xã"
     tree = UnitTree.load(session)
@@ -166,11 +167,11 @@ def test_share_a_district_equally_then_rescale(session: Session) -> None:
     assert share.state == ShareState.MATCH
 
     # The district's target changes: pressing again rescales by the communes' current split.
-    set_target(session, communes[0].code, 10_000, 300)
-    set_target(session, CHAU_THANH, 50_000, 1_500)
+    set_target(session, CLI, communes[0].code, 10_000, 300)
+    set_target(session, CLI, CHAU_THANH, 50_000, 1_500)
     session.commit()
     assert [s.district.code for s in mismatches(session)] == [CHAU_THANH]
-    result = share_proportionally(session, CHAU_THANH)
+    result = share_proportionally(session, CLI, CHAU_THANH)
     session.commit()
     assert result.weighting == "theo tỉ lệ chỉ tiêu hiện có của các xã"
     tree = UnitTree.load(session)
@@ -185,7 +186,7 @@ def test_share_by_explicit_weights(session: Session) -> None:
     tree = UnitTree.load(session)
     communes = tree.children[tree.by_code[CHAU_THANH].id]
     weights = {c.code: (3.0 if i == 0 else 1.0) for i, c in enumerate(communes)}
-    result = share_proportionally(session, CHAU_THANH, weights)
+    result = share_proportionally(session, CLI, CHAU_THANH, weights)
     totals = [total for _, total, _ in result.parts]
     assert sum(totals) == 46680
     assert totals[0] == pytest.approx(46680 * 3 / (len(communes) + 2), abs=1)
@@ -194,7 +195,7 @@ def test_share_by_explicit_weights(session: Session) -> None:
 def test_a_partial_split_is_a_mismatch(session: Session) -> None:
     tree = UnitTree.load(session)
     first = tree.children[tree.by_code[CHAU_THANH].id][0]
-    set_target(session, first.code, 46680, 1415)
+    set_target(session, CLI, first.code, 46680, 1415)
     session.commit()
     share = next(s for s in mismatches(session) if s.district.code == CHAU_THANH)
     assert "xã chưa có chỉ tiêu" in share.describe()
@@ -202,7 +203,7 @@ def test_a_partial_split_is_a_mismatch(session: Session) -> None:
 
 def test_a_commune_cannot_be_shared(session: Session) -> None:
     with pytest.raises(ValidationError, match="không phải đơn vị cấp huyện"):
-        share_proportionally(session, "31573")
+        share_proportionally(session, CLI, "31573")
 
 
 # -- importing -----------------------------------------------------------------------------
@@ -218,9 +219,9 @@ def test_names_as_the_plan_writes_them() -> None:
 
 def test_import_a_sheet_like_the_plans_attachment(session: Session, tmp_path: Path) -> None:
     path = write_xlsx(tmp_path / "chi-tieu.xlsx", PLAN_ROWS)
-    set_target(session, "941", 1, 1)  # overwritten by the import
+    set_target(session, CLI, "941", 1, 1)  # overwritten by the import
     session.commit()
-    result = import_targets(session, path)
+    result = import_targets(session, CLI, path)
     session.commit()
     assert target_of(session, "941") == (50802, 1539)
     assert target_of(session, "950") == (75019, 2273)
@@ -251,7 +252,7 @@ def test_import_communes_under_their_district_from_csv(session: Session, tmp_pat
         writer.writerow(["2", "Kế Sách", "76.101", "2,5", ""])  # a fraction
         writer.writerow(["3", "TP Sóc Trăng", "50.802", "1.539", ""])
         writer.writerow(["3.1", "Phường 5", "5.000", "150", ""])
-    result = import_targets(session, path)
+    result = import_targets(session, CLI, path)
     session.commit()
     assert target_of(session, "31573") == (6000, 182)  # Xã Phú Tâm
     assert target_of(session, "31569") == (7000, 212)  # Thị trấn Châu Thành, not the district
@@ -267,4 +268,4 @@ def test_import_communes_under_their_district_from_csv(session: Session, tmp_pat
 def test_a_sheet_without_the_columns_is_refused(session: Session, tmp_path: Path) -> None:
     path = write_xlsx(tmp_path / "khac.xlsx", [["Họ và tên", "Số định danh"], ["A", "1"]])
     with pytest.raises(UserError, match="Không tìm thấy dòng tiêu đề"):
-        import_targets(session, path)
+        import_targets(session, CLI, path)

@@ -16,7 +16,7 @@ from services.dashboard import dashboard
 from services.database import Database
 from services.local_settings import LocalSettings
 from services.report import SUMMARY
-from tests.factories import PHU_TAM, known_world
+from tests.factories import CLI, PHU_TAM, known_world
 from ui.charts import paint_bar_chart, paint_line_chart
 from ui.context import AppContext
 from ui.dashboard import DashboardPanel
@@ -37,7 +37,7 @@ def shown() -> Iterator[RecordingMessages]:
 def panel(qtbot: QtBot, database: Database, shown: RecordingMessages) -> DashboardPanel:
     with database.session() as session:
         known_world(session)
-    made = DashboardPanel(AppContext(database=database, settings=LocalSettings()))
+    made = DashboardPanel(AppContext(database=database, settings=LocalSettings(), actor=CLI))
     qtbot.addWidget(made)
     made.set_day(AS_OF)
     made.resize(1366, 700)

@@ -17,7 +17,7 @@ from services.database import Database, open_database
 from services.local_settings import LocalSettings
 from services.packages import export_package
 from services.session_context import Actor
-from tests.factories import World, known_world
+from tests.factories import CLI, World, known_world
 from tests.ui.keys import type_text
 from ui.conflicts_dialog import ConflictsDialog
 from ui.context import AppContext
@@ -103,7 +103,7 @@ def test_a_wrong_passphrase_is_reported_and_nothing_written(
     with database.session() as session:
         known_world(session)
         session.commit()
-        export_package(session, tmp_path / "goi.kpkg", PASS)
+        export_package(session, CLI, tmp_path / "goi.kpkg", PASS)
     importer = ImportPackagesDialog(
         manager_context(other), ask_open=lambda _parent: [tmp_path / "goi.kpkg"]
     )
@@ -128,7 +128,7 @@ def test_conflicts_dialog_resolves(
         b = World(session)
         b.record(b.facts(name="Trần Thị Mỹ Lynh"), b.report(Status.ACTIVATED, "2023-07-22 08:00"))
         session.commit()
-        export_package(session, tmp_path / "b.kpkg", PASS)
+        export_package(session, CLI, tmp_path / "b.kpkg", PASS)
     importer = ImportPackagesDialog(
         manager_context(database), ask_open=lambda _parent: [tmp_path / "b.kpkg"]
     )

@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 from services.database import Database
 from services.local_settings import LocalSettings
 from services.units import UnitTree
-from tests.factories import PHU_TAM
+from tests.factories import CLI, PHU_TAM
 from tests.services.test_targets import PLAN_ROWS
 from ui.context import AppContext
 from ui.messages import RecordingMessages, set_messages
@@ -34,7 +34,7 @@ def shown() -> Iterator[RecordingMessages]:
 
 @pytest.fixture
 def panel(qtbot: QtBot, database: Database, shown: RecordingMessages) -> TargetsPanel:
-    made = TargetsPanel(AppContext(database=database, settings=LocalSettings()))
+    made = TargetsPanel(AppContext(database=database, settings=LocalSettings(), actor=CLI))
     qtbot.addWidget(made)
     made.resize(1200, 700)
     made.show()

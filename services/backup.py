@@ -1,0 +1,306 @@
+"""Backups of the embedded SQLite database: made, checked, rotated and restored.
+
+Copies are made with SQLite's online backup API (consistent in WAL mode, while the app
+keeps working) into `<data folder>/backups`: automatically at start-up and every few
+hours (the newest `KEEP_AUTOMATIC` kept), and on demand. Every copy is checked with
+`PRAGMA integrity_check` before it counts as a backup.
+
+Restoring checks the file first (an SQLite database, intact, with this app's tables and
+a schema version this app knows), backs up the current database, then copies the backup
+over it, again through the backup API, in one step. A PostgreSQL server is backed up by
+its administrator with `pg_dump`: these functions refuse with that advice.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+
+from models.migrate import MIGRATIONS_DIR, upgrade
+from services.audit import AuditAction, write_audit
+from services.database import Database, data_dir
+from services.errors import StorageError, UserError
+from services.permissions import Action, require
+from services.session_context import Actor
+from services.upgrade import copy_sqlite, sqlite_file
+
+BACKUP_FOLDER = "backups"
+AUTO_PREFIX = "tu-dong-"
+BEFORE_RESTORE_PREFIX = "truoc-khoi-phuc-"
+BEFORE_PURGE_PREFIX = "truoc-xoa-du-lieu-"
+KEEP_AUTOMATIC = 12
+AUTO_BACKUP_HOURS = 4
+SQLITE_HEADER = b"SQLite format 3\x00"
+REQUIRED_TABLES = frozenset(
+    {"alembic_version", "campaigns", "units", "intake_points", "operators", "cases"}
+)
+SERVER_BACKUP_ADVICE = (
+    "Cơ sở dữ liệu dùng chung trên máy chủ PostgreSQL được sao lưu và khôi phục bởi quản trị "
+    "viên máy chủ (pg_dump / pg_restore), không phải từ ứng dụng này."
+)
+
+
+class BackupCheckError(UserError):
+    """A file that is not a usable backup of this app's database."""
+
+
+def backups_folder(folder: Path | None = None, db_path: Path | None = None) -> Path:
+    """Where backups of the database file `db_path` go: `<data folder>/backups/<name>-<hash>`
+    (or under `folder`), one folder per database so that a start-up never offers another
+    database's copy."""
+    root = (folder or data_dir()) / BACKUP_FOLDER
+    if db_path is None:
+        return root
+    tag = hashlib.sha256(str(db_path.resolve()).encode("utf-8")).hexdigest()[:8]
+    return root / f"{db_path.stem}-{tag}"
+
+
+def _stamp(moment: datetime | None = None) -> str:
+    return f"{(moment or datetime.now(UTC)).astimezone(UTC):%Y%m%d-%H%M%S-%f}"
+
+
+def database_file(database: Database) -> Path:
+    """The SQLite file behind `database`; PostgreSQL gets the server-backup advice."""
+    path = sqlite_file(database.engine)
+    if path is None:
+        raise UserError(SERVER_BACKUP_ADVICE)
+    return path
+
+
+def integrity_problem(path: Path, *, quick: bool = False) -> str | None:
+    """None when the SQLite file at `path` passes its integrity check, else what is wrong."""
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+    except OSError as error:
+        return f"không đọc được tệp ({error.strerror})"
+    if header != SQLITE_HEADER:
+        return "không phải tệp cơ sở dữ liệu SQLite"
+    try:
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as error:
+        return f"không mở được ({error})"
+    try:
+        pragma = "quick_check" if quick else "integrity_check"
+        rows = connection.execute(f"PRAGMA {pragma}").fetchall()
+    except sqlite3.Error as error:
+        return f"hỏng ({error})"
+    finally:
+        connection.close()
+    results = [str(row[0]) for row in rows]
+    return None if results == ["ok"] else "hỏng: " + "; ".join(results[:3])
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    path: Path
+    revision: str
+    cases: int
+    size: int
+    modified: datetime
+
+
+def check_backup(path: Path) -> BackupInfo:
+    """Raise `BackupCheckError` unless `path` is an intact database of this app."""
+    if not path.is_file():
+        raise BackupCheckError(f"Không tìm thấy tệp «{path}».")
+    problem = integrity_problem(path)
+    if problem is not None:
+        raise BackupCheckError(f"Tệp «{path.name}» không dùng được để khôi phục: {problem}.")
+    connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        tables = {
+            str(row[0])
+            for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
+        missing = REQUIRED_TABLES - tables
+        if missing:
+            raise BackupCheckError(
+                f"Tệp «{path.name}» không phải cơ sở dữ liệu của kichhoat (thiếu bảng "
+                f"{', '.join(sorted(missing))})."
+            )
+        row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+        cases = int(connection.execute("SELECT count(*) FROM cases").fetchone()[0])
+    except sqlite3.Error as error:
+        raise BackupCheckError(f"Tệp «{path.name}» không đọc được: {error}.") from error
+    finally:
+        connection.close()
+    revision = str(row[0]) if row else ""
+    known = {script.revision for script in ScriptDirectory(str(MIGRATIONS_DIR)).walk_revisions()}
+    if revision not in known:
+        raise BackupCheckError(
+            f"Tệp «{path.name}» được tạo bởi phiên bản kichhoat khác (lược đồ «{revision}»): "
+            "dùng phiên bản mới hơn của ứng dụng để khôi phục."
+        )
+    stat = path.stat()
+    return BackupInfo(
+        path, revision, cases, stat.st_size, datetime.fromtimestamp(stat.st_mtime, UTC)
+    )
+
+
+def _copy_checked(engine: Engine, target: Path) -> Path:
+    try:
+        copy_sqlite(engine, target)
+    except (OSError, sqlite3.Error) as error:
+        raise StorageError(
+            f"Không sao lưu được vào «{target}»: {error}. Kiểm tra dung lượng ổ đĩa và quyền "
+            "ghi thư mục."
+        ) from error
+    problem = integrity_problem(target)
+    if problem is not None:
+        target.unlink(missing_ok=True)
+        raise StorageError(f"Bản sao lưu vừa tạo không đạt kiểm tra ({problem}); đã bỏ bản này.")
+    return target
+
+
+def rotate(folder: Path, prefix: str = AUTO_PREFIX, keep: int = KEEP_AUTOMATIC) -> list[Path]:
+    """Delete all but the newest `keep` backups named `prefix*`; returns those deleted."""
+    found = sorted(folder.glob(f"{prefix}*.sqlite3"), key=lambda p: p.name, reverse=True)
+    removed = []
+    for old in found[keep:]:
+        with contextlib.suppress(OSError):
+            old.unlink()
+            removed.append(old)
+    return removed
+
+
+def _audit(
+    database: Database, actor: Actor | None, action: AuditAction, text: str, **details: object
+) -> None:
+    with database.session() as session:
+        write_audit(session, actor, action, text, dict(details), username="hệ thống")
+        session.commit()
+
+
+def automatic_backup(
+    database: Database, folder: Path | None = None, actor: Actor | None = None
+) -> Path | None:
+    """The start-up and periodic copy (any role; no rights needed): None on PostgreSQL."""
+    path = sqlite_file(database.engine)
+    if path is None:
+        return None
+    target_folder = backups_folder(folder, path)
+    target = _copy_checked(database.engine, target_folder / f"{AUTO_PREFIX}{_stamp()}.sqlite3")
+    rotate(target_folder)
+    _audit(database, actor, AuditAction.BACKUP, f"Sao lưu tự động: {target.name}", file=target.name)
+    return target
+
+
+def create_backup(database: Database, actor: Actor, out: Path) -> Path:
+    """A backup on demand (administrators) to `out`; checked, then logged."""
+    require(actor, Action.BACKUPS)
+    database_file(database)
+    if out.exists() and out.is_dir():
+        out = out / f"kichhoat-{_stamp()}.sqlite3"
+    target = _copy_checked(database.engine, out)
+    _audit(database, actor, AuditAction.BACKUP, f"Sao lưu ra tệp {target.name}", file=target.name)
+    return target
+
+
+def backup_before(database: Database, prefix: str, folder: Path | None = None) -> Path:
+    """A checked copy before a risky step (restore, purge), kept beside the automatic ones."""
+    path = database_file(database)
+    return _copy_checked(
+        database.engine, backups_folder(folder, path) / f"{prefix}{_stamp()}.sqlite3"
+    )
+
+
+@dataclass(frozen=True)
+class RestoreResult:
+    restored_from: BackupInfo
+    previous_saved_to: Path
+
+
+def restore_backup(
+    database: Database, actor: Actor, source: Path, folder: Path | None = None
+) -> RestoreResult:
+    """Replace the database's content with the backup at `source` (administrators).
+
+    The file is checked first; the current database is copied aside; then the backup is
+    copied in through the online backup API (one step: readers see the old or the new
+    database, never half of each) and migrated to this version's schema."""
+    require(actor, Action.BACKUPS)
+    database_file(database)
+    info = check_backup(source)
+    previous = backup_before(database, BEFORE_RESTORE_PREFIX, folder)
+    raw = database.engine.raw_connection()
+    try:
+        destination = raw.driver_connection
+        assert isinstance(destination, sqlite3.Connection)
+        origin = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            origin.backup(destination)
+        finally:
+            origin.close()
+    except sqlite3.Error as error:
+        raise StorageError(
+            f"Không khôi phục được từ «{source.name}»: {error}. Cơ sở dữ liệu trước khi khôi "
+            f"phục đã được lưu ở «{previous}»."
+        ) from error
+    finally:
+        raw.close()
+    database.engine.dispose()
+    upgrade(database.engine)
+    _audit(
+        database,
+        actor,
+        AuditAction.RESTORE,
+        f"Khôi phục từ tệp {source.name} (bản trước khi khôi phục: {previous.name})",
+        file=source.name,
+        saved_previous=previous.name,
+        cases=info.cases,
+    )
+    return RestoreResult(info, previous)
+
+
+def list_backups(folder: Path | None = None, db_path: Path | None = None) -> list[Path]:
+    """Backups of `db_path`, newest first."""
+    where = backups_folder(folder, db_path)
+    if not where.is_dir():
+        return []
+    return sorted(where.glob("*.sqlite3"), key=lambda p: p.stat().st_mtime, reverse=True)
+
+
+def newest_good_backup(
+    folder: Path | None = None, db_path: Path | None = None
+) -> BackupInfo | None:
+    for path in list_backups(folder, db_path):
+        try:
+            return check_backup(path)
+        except BackupCheckError:
+            continue
+    return None
+
+
+def replace_broken_file(db_path: Path, backup: Path) -> Path:
+    """At start-up, put a good backup in place of a broken database file (the user agreed).
+
+    The broken file (and its -wal/-shm companions) is renamed, never deleted: returns its
+    new name."""
+    check_backup(backup)
+    aside = db_path.with_name(f"{db_path.name}.hong-{_stamp()}")
+    db_path.replace(aside)
+    for suffix in ("-wal", "-shm"):
+        companion = db_path.with_name(db_path.name + suffix)
+        if companion.exists():
+            companion.replace(aside.with_name(aside.name + suffix))
+    origin = sqlite3.connect(f"{backup.resolve().as_uri()}?mode=ro", uri=True)
+    partial = db_path.with_name(f".{db_path.name}.part")
+    try:
+        destination = sqlite3.connect(partial)
+        try:
+            origin.backup(destination)
+        finally:
+            destination.close()
+        partial.replace(db_path)
+    finally:
+        origin.close()
+        partial.unlink(missing_ok=True)
+    return aside

@@ -1,0 +1,115 @@
+"""Who may do what: one table of actions by role, checked at the top of the service calls.
+
+The buttons a role may not use are hidden too, but hiding is a comfort: the rule lives
+here, so a call made without the right (a stray shortcut, a script, a future screen)
+raises `PermissionDeniedError`, whose Vietnamese message the UI shows.
+
+Roles are cumulative: a manager may do what an operator may, an administrator what a
+manager may. The command line acts as an administrator (`cli_actor`): whoever can open
+the database owns it (on a shared server, the database's own credentials guard it).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from models.codes import Role
+from services.errors import UserError
+from services.session_context import Actor
+
+
+class Action(StrEnum):
+    WORK_CASES = "work_cases"  # save and correct cases at one's point, follow-up calls
+    PRINT = "print"  # guide sheets and citizen slips
+    REPORTS = "reports"  # the Excel report for PC06
+    TARGETS = "targets"
+    IMPORT_RECORDS = "import_records"
+    PACKAGES = "packages"
+    CONFLICTS = "conflicts"
+    DETAIL_LIST = "detail_list"  # every case with personal data, for the police
+    AUDIT = "audit"  # read, verify and export the audit log
+    ACCOUNTS = "accounts"
+    BACKUPS = "backups"  # back up and restore
+    SETTINGS = "settings"  # settings of the shared database (retention, ...)
+    PURGE = "purge"  # erase personal data after the campaign
+
+
+ROLE_RANK = {Role.OPERATOR: 0, Role.MANAGER: 1, Role.ADMIN: 2}
+
+# The lowest role allowed each action.
+MINIMUM_ROLE: dict[Action, Role] = {
+    Action.WORK_CASES: Role.OPERATOR,
+    Action.PRINT: Role.OPERATOR,
+    Action.REPORTS: Role.MANAGER,
+    Action.TARGETS: Role.MANAGER,
+    Action.IMPORT_RECORDS: Role.MANAGER,
+    Action.PACKAGES: Role.MANAGER,
+    Action.CONFLICTS: Role.MANAGER,
+    Action.DETAIL_LIST: Role.MANAGER,
+    Action.AUDIT: Role.MANAGER,
+    Action.ACCOUNTS: Role.ADMIN,
+    Action.BACKUPS: Role.ADMIN,
+    Action.SETTINGS: Role.ADMIN,
+    Action.PURGE: Role.ADMIN,
+}
+
+ROLE_LABELS: dict[Role, str] = {
+    Role.OPERATOR: "cán bộ thu nhận",
+    Role.MANAGER: "quản lý",
+    Role.ADMIN: "quản trị viên",
+}
+
+ACTION_LABELS: dict[Action, str] = {
+    Action.WORK_CASES: "ghi và sửa hồ sơ",
+    Action.PRINT: "in tờ hướng dẫn và phiếu",
+    Action.REPORTS: "lập báo cáo",
+    Action.TARGETS: "sửa chỉ tiêu",
+    Action.IMPORT_RECORDS: "nhập hồ sơ từ bảng tính",
+    Action.PACKAGES: "xuất, nhập gói dữ liệu",
+    Action.CONFLICTS: "giải quyết hồ sơ mâu thuẫn",
+    Action.DETAIL_LIST: "xuất danh sách chi tiết",
+    Action.AUDIT: "xem nhật ký hệ thống",
+    Action.ACCOUNTS: "quản lý tài khoản",
+    Action.BACKUPS: "sao lưu, khôi phục dữ liệu",
+    Action.SETTINGS: "đổi cài đặt chung",
+    Action.PURGE: "xóa dữ liệu cá nhân",
+}
+
+
+class PermissionDeniedError(UserError):
+    """The signed-in person's role does not allow the action."""
+
+    def __init__(self, message: str, action: Action) -> None:
+        super().__init__(message)
+        self.action = action
+
+
+def allowed(actor: Actor | None, action: Action) -> bool:
+    if actor is None:
+        return False
+    return ROLE_RANK[actor.role] >= ROLE_RANK[MINIMUM_ROLE[action]]
+
+
+def require(actor: Actor | None, action: Action) -> Actor:
+    """`actor` when their role allows `action`; else a Vietnamese `PermissionDeniedError`."""
+    if actor is None:
+        raise PermissionDeniedError("Cần đăng nhập trước khi làm việc này.", action)
+    if not allowed(actor, action):
+        needed = ROLE_LABELS[MINIMUM_ROLE[action]]
+        raise PermissionDeniedError(
+            f"Tài khoản «{actor.username}» ({ROLE_LABELS[actor.role]}) không có quyền "
+            f"{ACTION_LABELS[action]}: việc này cần tài khoản {needed} trở lên. Nhờ người có "
+            "quyền thực hiện.",
+            action,
+        )
+    return actor
+
+
+def require_point(actor: Actor, action: Action = Action.WORK_CASES) -> int:
+    """The actor's intake point; a signed-in person must be at one to work cases."""
+    require(actor, action)
+    if actor.operator_id is None or actor.point_id is None:
+        raise PermissionDeniedError(
+            "Chưa đăng nhập hoặc chưa chọn điểm thu nhận cho máy này.", action
+        )
+    return actor.point_id

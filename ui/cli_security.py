@@ -1,0 +1,168 @@
+"""`audit verify`, `details`, `backup`, `restore` and `purge` from the command line.
+
+The command line acts as the machine's administrator (`cli:<OS user>` in the audit): it
+has the rights of whoever can open the database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from services.database import Database, open_database
+from services.errors import UserError
+from services.session_context import cli_actor
+from services.vntime import format_date, parse_iso_day
+from ui.cli_packages import read_passphrase
+
+EXIT_OK = 0
+EXIT_BROKEN = 1
+
+
+def add_security_parsers(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+) -> None:
+    audit = commands.add_parser("audit", parents=[common], help="nhật ký hệ thống")
+    audit_commands = audit.add_subparsers(dest="audit_command", metavar="LỆNH", required=True)
+    audit_commands.add_parser(
+        "verify", parents=[common], help="kiểm tra chuỗi mã băm của nhật ký (phát hiện sửa, xóa)"
+    )
+    details = commands.add_parser(
+        "details",
+        parents=[common],
+        help="xuất danh sách chi tiết (có dữ liệu cá nhân) ra tệp Excel mã hóa bằng mật khẩu",
+    )
+    details.add_argument(
+        "--as-of", metavar="YYYY-MM-DD", help="hồ sơ và trạng thái đến hết ngày này"
+    )
+    details.add_argument("--out", required=True, type=Path, metavar="FILE.xlsx")
+    backup = commands.add_parser(
+        "backup", parents=[common], help="sao lưu cơ sở dữ liệu SQLite ra một tệp"
+    )
+    backup.add_argument("--out", required=True, type=Path, metavar="FILE")
+    restore = commands.add_parser(
+        "restore",
+        parents=[common],
+        help="khôi phục từ một bản sao lưu (sao lưu cơ sở dữ liệu hiện tại trước)",
+    )
+    restore.add_argument("file", type=Path, metavar="FILE")
+    restore.add_argument("--yes", action="store_true", help="không hỏi xác nhận (cho tập lệnh)")
+    purge = commands.add_parser(
+        "purge",
+        parents=[common],
+        help="xóa dữ liệu cá nhân sau khi hết thời gian giữ (giữ số liệu thống kê)",
+    )
+    purge.add_argument("--yes", action="store_true", help="không hỏi xác nhận (cho tập lệnh)")
+    purge.add_argument(
+        "--server-backup-done",
+        action="store_true",
+        help="(PostgreSQL) xác nhận máy chủ đã được sao lưu bằng pg_dump",
+    )
+
+
+def _open(args: argparse.Namespace) -> Database:
+    return open_database(getattr(args, "db", None))
+
+
+def _confirm(question: str, assume_yes: bool) -> None:
+    if assume_yes:
+        return
+    if not sys.stdin.isatty():
+        raise UserError(
+            f"{question} Chạy lệnh trong cửa sổ dòng lệnh để xác nhận, hoặc thêm --yes."
+        )
+    answer = input(f"{question} Gõ «có» để tiếp tục: ").strip().lower()
+    if answer not in ("có", "co", "yes", "y"):
+        raise UserError("Đã hủy; không thay đổi gì.")
+
+
+def cmd_audit(args: argparse.Namespace, out: TextIO) -> int:
+    from services.audit import verify_chain
+
+    database = _open(args)
+    with database.session() as session:
+        check = verify_chain(session)
+    if check.ok:
+        print(f"OK: {check.count} mục nhật ký, chuỗi mã băm khớp.", file=out)
+        return EXIT_OK
+    print(f"Lỗi: {check.describe()}", file=sys.stderr)
+    return EXIT_BROKEN
+
+
+def cmd_details(args: argparse.Namespace, out: TextIO) -> int:
+    from services.detail_list import check_password, write_detail_list
+
+    as_of = parse_iso_day(args.as_of) if args.as_of else None
+    password = read_passphrase(confirm=True)
+    check_password(password)
+    database = _open(args)
+    with database.session() as session:
+        result = write_detail_list(session, cli_actor(), args.out, password, as_of=as_of)
+        session.commit()
+    until = f" đến hết ngày {format_date(as_of)}" if as_of else ""
+    print(
+        f"Đã ghi danh sách chi tiết ({result.cases} hồ sơ{until}), mã hóa bằng mật khẩu: "
+        f"{result.path}",
+        file=out,
+    )
+    return EXIT_OK
+
+
+def cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
+    from services.backup import create_backup
+
+    database = _open(args)
+    path = create_backup(database, cli_actor(), args.out)
+    print(f"Đã sao lưu và kiểm tra: {path}", file=out)
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
+    from services.backup import check_backup, database_file, restore_backup
+
+    info = check_backup(args.file)
+    database = _open(args)
+    target = database_file(database)
+    _confirm(
+        f"Khôi phục «{info.path.name}» ({info.cases} hồ sơ) đè lên «{target}»? Cơ sở dữ liệu "
+        "hiện tại sẽ được sao lưu trước.",
+        args.yes,
+    )
+    result = restore_backup(database, cli_actor(), args.file)
+    print(
+        f"Đã khôi phục từ {info.path} ({info.cases} hồ sơ). Bản trước khi khôi phục: "
+        f"{result.previous_saved_to}",
+        file=out,
+    )
+    return EXIT_OK
+
+
+def cmd_purge(args: argparse.Namespace, out: TextIO) -> int:
+    from services.purge import purge_personal_data, purge_state
+    from services.vntime import today_vn
+
+    database = _open(args)
+    with database.session() as session:
+        state = purge_state(session)
+    print(state.describe(today_vn()), file=out)
+    if not state.allowed(today_vn()):
+        return EXIT_BROKEN
+    _confirm(f"Xóa vĩnh viễn dữ liệu cá nhân của {state.cases_with_personal_data} hồ sơ?", args.yes)
+    result = purge_personal_data(
+        database, cli_actor(), server_backup_confirmed=args.server_backup_done
+    )
+    saved = f" Bản sao lưu trước khi xóa: {result.backup}" if result.backup else ""
+    print(f"Đã xóa dữ liệu cá nhân của {result.cases} hồ sơ.{saved}", file=out)
+    return EXIT_OK
+
+
+SECURITY_COMMANDS = {
+    "audit": cmd_audit,
+    "details": cmd_details,
+    "backup": cmd_backup,
+    "restore": cmd_restore,
+    "purge": cmd_purge,
+}
