@@ -219,10 +219,13 @@ def package_import(url: str, package: str) -> dict[str, Any]:
 
 def records_import(url: str, path: str) -> dict[str, Any]:
     from services.database import open_database
+    from services.campaigns import ensure_campaign
     from services.records import import_records
 
     database = open_database(url)
     with database.session() as session:
+        ensure_campaign(session, "soc-trang-2023")
+        session.commit()
         start = time.perf_counter()
         summary = import_records(session, cli_actor(), Path(path), write_rejects=False)
         session.commit()
@@ -234,6 +237,39 @@ def records_import(url: str, path: str) -> dict[str, Any]:
         "rejected": len(summary.rejects),
         "rows_per_s": summary.rows_read / elapsed,
     }
+
+
+def detail_list(url: str, out: str) -> dict[str, Any]:
+    from services.database import open_database
+    from services.detail_list import write_detail_list
+
+    database = open_database(url, migrate=False)
+    with database.session() as session:
+        start = time.perf_counter()
+        write_detail_list(session, cli_actor(), Path(out), "mat-khau-do-toc-do")
+        elapsed = time.perf_counter() - start
+    return {"samples": [elapsed]}
+
+
+def detail_list_baseline(url: str, out: str) -> dict[str, Any]:
+    """The limit: a raw query of the same rows written by xlsxwriter in constant memory."""
+    import xlsxwriter
+
+    start = time.perf_counter()
+    raw = sqlite3.connect(sqlite_path(url))
+    workbook = xlsxwriter.Workbook(out, {"constant_memory": True})
+    sheet = workbook.add_worksheet("Danh sách chi tiết")
+    rows = raw.execute(
+        "SELECT c.id, c.id_number, c.full_name, c.birth_date, c.sex, c.phone, c.address, "
+        "u.name, c.level, c.status, c.failure_reason, c.help_reason, p.name, o.full_name, "
+        "c.created_at, c.activated_on FROM cases c JOIN units u ON u.id = c.residence_commune_id "
+        "JOIN intake_points p ON p.id = c.intake_point_id "
+        "JOIN operators o ON o.id = c.operator_id ORDER BY c.id"
+    )
+    for number, row in enumerate(rows, start=1):
+        sheet.write_row(number, 0, row)
+    workbook.close()
+    return {"samples": [time.perf_counter() - start]}
 
 
 def window_start(url: str) -> dict[str, Any]:
@@ -290,6 +326,8 @@ MEASUREMENTS: dict[str, Callable[..., dict[str, Any]]] = {
     "package_export": package_export,
     "package_import": package_import,
     "records_import": records_import,
+    "detail_list": detail_list,
+    "detail_list_baseline": detail_list_baseline,
     "window_start": window_start,
     "bare_window": bare_window,
 }

@@ -118,7 +118,8 @@ def write_import_csv(source: Path, out: Path) -> int:
     connection = sqlite3.connect(source)
     query = """
         SELECT c.id_number, c.full_name, c.birth_date, c.sex, c.phone, r.code, c.level,
-               c.status, c.failure_reason, pc.code, p.name, c.updated_at, o.username
+               c.status, c.failure_reason, pc.code, p.name, c.updated_at, o.username,
+               c.failure_note
         FROM cases c JOIN units r ON r.id = c.residence_commune_id
         JOIN intake_points p ON p.id = c.intake_point_id JOIN units pc ON pc.id = p.commune_id
         JOIN operators o ON o.id = c.operator_id
@@ -273,6 +274,20 @@ def main() -> int:
             ms(report["median"]),
             "<= 3 s",
             verdict=verdict(report["median"] <= 3),
+        )
+    )
+
+    details = measure("detail_list", url, str(WORK / "chi-tiet.xlsx"))
+    plain = measure("detail_list_baseline", url, str(WORK / "baseline.xlsx"))
+    ratio = details["median"] / plain["median"]
+    rows.append(
+        Row(
+            f"encrypted detail list of {n} cases (time, peak memory)",
+            f"{ms(details['median'])}, {details['peak_mb']:.0f} MB",
+            "<= 1.3x baseline, <= 300 MB",
+            f"{ms(plain['median'])}, {plain['peak_mb']:.0f} MB",
+            f"{ratio:.1f}x",
+            verdict(ratio <= 1.3 and details["peak_mb"] <= 300),
         )
     )
 

@@ -14,9 +14,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, cast
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import Table, insert, select, tuple_
 from sqlalchemy.orm import Session, selectinload
 
 from models.codes import EventKind, FailureReason, HelpReason, Status
@@ -292,6 +292,23 @@ def fold_events(level: int, events: Sequence[EventLike]) -> Derived:
     )
 
 
+def point_commune_id(session: Session, point_id: int) -> int:
+    """The commune an intake point stands in, remembered for the session's lifetime.
+
+    Looked up without autoflush: during an import the pending cases are flushed in
+    batches, not one by one because a point had to be read.
+    """
+    cache: dict[int, int] = session.info.setdefault("point_communes", {})
+    if point_id not in cache:
+        with session.no_autoflush:
+            commune = session.scalar(
+                select(IntakePoint.commune_id).where(IntakePoint.id == point_id)
+            )
+        assert commune is not None, f"intake point {point_id} does not exist"
+        cache[point_id] = commune
+    return cache[point_id]
+
+
 def derive(session: Session, case: Case) -> None:
     """Set the status and the counting columns from the history (see `fold_events`)."""
     case.history.sort(key=event_order)  # as a fresh load would order it
@@ -304,9 +321,8 @@ def derive(session: Session, case: Case) -> None:
     if derived.first_point_id is not None:
         case.intake_point_id = derived.first_point_id
     case.operator_id = derived.first_operator_id
-    point = session.get(IntakePoint, case.intake_point_id)
-    assert point is not None
-    case.counted_unit_id = counted_unit_id(case.level, case.residence_commune_id, point.commune_id)
+    point_commune = point_commune_id(session, case.intake_point_id)
+    case.counted_unit_id = counted_unit_id(case.level, case.residence_commune_id, point_commune)
 
 
 def _event(report: StatusReport, from_status: str | None) -> CaseEvent:
@@ -332,12 +348,14 @@ def record_report(
     notes: str | None = None,
     known: dict[tuple[str, int], Case] | None = None,
     min_age: int = MIN_AGE,
+    attach: bool = True,
 ) -> RecordResult:
     """Create the case or move it forward; one report, one history event at most.
 
     `known` is a prefetched map from `find_cases` (for imports); without it the
-    case is looked up. Raises `ValidationError` / `ConflictError` and changes
-    nothing when the report breaks a rule.
+    case is looked up. With `attach=False` a new case is not added to the session:
+    a bulk import inserts the new cases itself (`insert_new_cases`). Raises
+    `ValidationError` / `ConflictError` and changes nothing when the report breaks a rule.
     """
     if not consent:
         raise ValidationError(CONSENT_MISSING, "consent")
@@ -367,7 +385,8 @@ def record_report(
         )
         case.history.append(_event(report, None))
         derive(session, case)
-        session.add(case)
+        if attach:
+            session.add(case)
         if known is not None:
             known[key] = case
         return RecordResult(Outcome.CREATED, case)
@@ -556,3 +575,34 @@ def correct_case(
     case.updated_at = now_utc()
     session.flush()
     return event
+
+
+_CASE_COLUMNS = [c.key for c in Case.__table__.columns if c.key != "id"]
+_EVENT_COLUMNS = [c.key for c in CaseEvent.__table__.columns if c.key not in ("id", "case_id")]
+
+
+def insert_new_cases(session: Session, cases: Sequence[Case]) -> None:
+    """Insert unattached new cases and their histories in two bulk statements.
+
+    The ORM's unit of work costs more than the rules themselves on a large import; the
+    cases were built and checked by `record_report(..., attach=False)` all the same.
+    """
+    if not cases:
+        return
+    case_table = cast(Table, Case.__table__)
+    rows = [{name: getattr(case, name) for name in _CASE_COLUMNS} for case in cases]
+    for row in rows:
+        row["version"] = 1
+    ids = (
+        session.execute(
+            insert(case_table).returning(case_table.c.id, sort_by_parameter_order=True), rows
+        )
+        .scalars()
+        .all()
+    )
+    events = [
+        {"case_id": case_id, **{name: getattr(event, name) for name in _EVENT_COLUMNS}}
+        for case_id, case in zip(ids, cases, strict=True)
+        for event in case.history
+    ]
+    session.execute(insert(cast(Table, CaseEvent.__table__)), events)

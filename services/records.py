@@ -12,20 +12,21 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
 from models.codes import Status
-from models.entities import IntakePoint, Operator
+from models.entities import Case, IntakePoint, Operator
 from services.audit import AuditAction, write_audit
 from services.cases import (
+    CaseFacts,
     FactsDraft,
     Outcome,
     StatusReport,
     check_facts,
     find_cases,
+    insert_new_cases,
     record_report,
 )
 from services.directory import get_or_create_operator, get_or_create_point
@@ -117,6 +118,7 @@ class _Row:
     point_commune_id: int
     point_name: str
     operator: str
+    facts: CaseFacts
 
 
 class _Importer:
@@ -191,11 +193,11 @@ class _Importer:
         if not operator:
             problems.append("Thiếu tên đăng nhập của cán bộ.")
         on_day = local_day(moment) if moment else self.today
-        _facts, fact_errors = check_facts(draft, on_day)
+        facts, fact_errors = check_facts(draft, on_day)
         problems = [e.message for e in fact_errors] + problems
         if problems:
             raise ValidationError(" ".join(dict.fromkeys(problems)))
-        assert level and status and moment and point_commune
+        assert level and status and moment and point_commune and facts
         return _Row(
             number,
             cells,
@@ -206,6 +208,7 @@ class _Importer:
             point_commune.id,
             point_name,
             operator,
+            facts,
         )
 
     def point_id(self, row: _Row, created: list[object]) -> int:
@@ -229,15 +232,11 @@ class _Importer:
 
     def save_batch(self, rows: list[_Row]) -> None:
         known = find_cases(self.session, ((r.draft.id_number, r.level) for r in rows))
+        new_cases: list[Case] = []
         for row in rows:
             # A point or an operator named only by a rejected row is not kept.
             created: list[object] = []
             try:
-                at = row.report_fields["at"]
-                assert isinstance(at, datetime)
-                facts, errors = check_facts(row.draft, local_day(at))
-                if facts is None:
-                    raise ValidationError(" ".join(e.message for e in errors))
                 report = StatusReport(
                     level=row.level,
                     status=row.status,
@@ -245,18 +244,22 @@ class _Importer:
                     intake_point_id=self.point_id(row, created),
                     **row.report_fields,  # type: ignore[arg-type]
                 )
-                result = record_report(self.session, facts, report, consent=True, known=known)
+                result = record_report(
+                    self.session, row.facts, report, consent=True, known=known, attach=False
+                )
             except UserError as error:
                 self.forget(created, row)
                 self.reject(row.number, str(error), row.cells)
                 continue
             if result.outcome == Outcome.CREATED:
+                new_cases.append(result.case)  # inserted in bulk below, with later rows' moves
                 self.summary.created += 1
             elif result.outcome == Outcome.UPDATED:
                 self.summary.updated += 1
             else:
                 self.summary.unchanged += 1
         self.session.flush()
+        insert_new_cases(self.session, new_cases)
         # Keep memory flat on big files: what is flushed stays in the transaction.
         self.session.expunge_all()
 
