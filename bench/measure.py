@@ -218,8 +218,8 @@ def package_import(url: str, package: str) -> dict[str, Any]:
 
 
 def records_import(url: str, path: str) -> dict[str, Any]:
-    from services.database import open_database
     from services.campaigns import ensure_campaign
+    from services.database import open_database
     from services.records import import_records
 
     database = open_database(url)

@@ -166,6 +166,7 @@ def write_import_csv(source: Path, out: Path) -> int:
                 point,
                 updated,
                 user,
+                note,
             ) = row
             y, m, d = birth.split("-")
             local = datetime.fromisoformat(updated) + timedelta(hours=7)  # UTC -> Vietnam
@@ -179,7 +180,7 @@ def write_import_csv(source: Path, out: Path) -> int:
                     residence,
                     level,
                     labels[status],
-                    FAILURE_LABELS[reason] if reason else "",
+                    (note or FAILURE_LABELS[reason]) if reason else "",
                     point_commune,
                     point,
                     f"{local:%d/%m/%Y %H:%M}",
