@@ -17,11 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from msoffcrypto.format.ooxml import OOXMLFile
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -73,6 +70,10 @@ def check_password(password: str) -> None:
         )
 
 
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+
+
 def _workbook(
     session: Session, as_of: date | None, progress: Progress | None
 ) -> tuple[Workbook, int]:
@@ -88,6 +89,11 @@ def _workbook(
         else []
     )
     total = session.scalar(select(func.count()).select_from(Case).where(*conditions)) or 0
+    # openpyxl and msoffcrypto load only when a list is made: the window starts faster.
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(SHEET)
     bold = Font(bold=True)
@@ -175,6 +181,8 @@ def write_detail_list(
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         with temporary.open("wb") as handle:
+            from msoffcrypto.format.ooxml import OOXMLFile
+
             OOXMLFile(plain).encrypt(password, handle)
         temporary.replace(out)
     except OSError as error:

@@ -38,7 +38,6 @@ from services.dashboard import (
     dashboard,
 )
 from services.errors import UserError
-from services.report import write_report
 from services.vntime import format_date, today_vn
 from ui.background import BackgroundOp, Report
 from ui.charts import (
@@ -473,6 +472,8 @@ class DashboardPanel(QWidget):
         context = self.context
 
         def work(report: Report) -> Path:
+            from services.report import write_report  # openpyxl loads only when needed
+
             with database.session() as session:
                 written = write_report(session, context.signed_in(), day, path, report)
                 session.commit()  # the audit entry of the export

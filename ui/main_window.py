@@ -22,20 +22,23 @@ from services.permissions import Action, allowed
 from services.session_context import Actor
 from services.version import APP_VERSION
 from services.vntime import format_date, today_vn
-from ui.conflicts_dialog import ConflictsDialog
 from ui.context import AppContext
 from ui.dashboard import DashboardPanel
-from ui.guide_editor import GuideDialog
 from ui.help_dialog import ShortcutsDialog
 from ui.intake_flow import IntakeFlow
-from ui.package_dialogs import ExportPackageDialog, ImportPackagesDialog
 from ui.security_menu import SecurityMenu
-from ui.slip_print import print_slip
 from ui.targets_editor import TargetsPanel
 
 WINDOW_TITLE = "kichhoat – Hỗ trợ đăng ký, kích hoạt tài khoản định danh điện tử"
 GEOMETRY_KEY = "window_geometry"
 SPLITTERS_KEY = "splitters"
+
+
+def print_slip(parent: QWidget, context: AppContext, case_id: int) -> None:
+    from ui.slip_print import print_slip as print_it
+
+    print_it(parent, context, case_id)
+
 
 SwitchOperator = Callable[[AppContext, QWidget], Actor | None]
 
@@ -193,22 +196,32 @@ class MainWindow(QMainWindow):
         for panel in self.panels:
             panel.refresh()
 
+    # Dialogs used now and then are imported when first opened: the window starts faster.
+
     def print_last_slip(self) -> None:
         if self.last_saved_case is not None:
             print_slip(self, self.context, self.last_saved_case)
 
     def open_guides(self) -> None:
+        from ui.guide_editor import GuideDialog
+
         GuideDialog(self.context, self).exec()
 
     def export_package(self) -> None:
+        from ui.package_dialogs import ExportPackageDialog
+
         ExportPackageDialog(self.context, self).exec()
 
     def import_packages(self) -> None:
+        from ui.package_dialogs import ImportPackagesDialog
+
         dialog = ImportPackagesDialog(self.context, self)
         if dialog.exec():
             self.refresh_all()
 
     def show_conflicts(self) -> None:
+        from ui.conflicts_dialog import ConflictsDialog
+
         ConflictsDialog(self.context, self).exec()
         self.refresh_all()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
@@ -44,3 +45,27 @@ def test_sqlite_folder_is_created(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{target}")
     upgrade(engine)
     assert target.is_file()
+
+
+def test_the_head_constant_is_the_newest_revision() -> None:
+    from models.migrate import HEAD_REVISION
+
+    assert head_revision() == HEAD_REVISION  # update HEAD_REVISION with every new migration
+
+
+def test_an_up_to_date_database_is_not_handed_to_alembic(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from alembic import command
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'm.sqlite3'}")
+    upgrade(engine)
+
+    def must_not_run(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("Alembic was run on an up-to-date database")
+
+    monkeypatch.setattr(command, "upgrade", must_not_run)
+    assert not needs_upgrade(engine)
+    upgrade(engine)  # one query, no Alembic
+    with pytest.raises(AssertionError):
+        upgrade(engine, "0003")  # an explicit revision still goes to Alembic
