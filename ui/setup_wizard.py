@@ -9,12 +9,10 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt
-from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
-    QCompleter,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -43,68 +41,34 @@ from services.first_start import (
 )
 from services.labels import POINT_KIND_LABELS
 from services.local_settings import LocalSettings, save_local_settings
-from services.text import clean, fold
+from services.text import clean
 from services.units import UnitTree
 from ui.commune_picker import CommunePicker
 from ui.context import AppContext, PointInfo
 from ui.forms import ERROR_STYLE, OK_STYLE, error_label, show_error, wait_cursor, with_error
+from ui.searchable_combo import SearchableCombo
 
 DATABASE_PAGE, POINT_PAGE, ADMIN_PAGE = 0, 1, 2
-SEARCH_ROLE = Qt.ItemDataRole.UserRole + 1
-ID_ROLE = Qt.ItemDataRole.UserRole
 
 
 def point_label(tree: UnitTree, name: str, code: str, commune_id: int) -> str:
     return f"{name} – {tree.full_name(commune_id)} ({code})"
 
 
-class PointPicker(QComboBox):
-    """An editable combo over the existing points, searched without diacritics."""
+class PointPicker(SearchableCombo):
+    """The existing points, searched without diacritics."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setEditable(True)
-        self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.source = QStandardItemModel(self)
-        self.setModel(self.source)
-        self.filter = QSortFilterProxyModel(self)
-        self.filter.setSourceModel(self.source)
-        self.filter.setFilterRole(SEARCH_ROLE)
-        completer = QCompleter(self.filter, self)
-        completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
-        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.setCompleter(completer)
-        line = self.lineEdit()
-        assert line is not None
-        line.setPlaceholderText("Gõ tên điểm, tên xã (không cần dấu) hoặc mã điểm")
-        line.textEdited.connect(lambda text: self.filter.setFilterFixedString(fold(text)))
-        completer.activated.connect(self._picked)
+        super().__init__("Gõ tên điểm, tên xã (không cần dấu) hoặc mã điểm", parent)
 
     def set_points(self, points: list[tuple[int, str]]) -> None:
-        self.source.clear()
-        for point_id, label in points:
-            item = QStandardItem(label)
-            item.setData(point_id, ID_ROLE)
-            item.setData(fold(label), SEARCH_ROLE)
-            self.source.appendRow(item)
-        self.setCurrentIndex(-1)
-
-    def _picked(self, text: str) -> None:
-        row = self.findText(text)
-        if row >= 0:
-            self.setCurrentIndex(row)
+        self.set_items(points)
 
     def point_id(self) -> int | None:
-        if self.currentIndex() < 0 or self.currentText() != self.itemText(self.currentIndex()):
-            return None
-        value = self.itemData(self.currentIndex(), ID_ROLE)
-        return int(value) if value is not None else None
+        return self.chosen_id()
 
     def select_point(self, point_id: int) -> None:
-        for row in range(self.source.rowCount()):
-            if self.source.item(row).data(ID_ROLE) == point_id:
-                self.setCurrentIndex(row)
-                return
+        self.choose(point_id)
 
 
 class DatabasePage(QWizardPage):

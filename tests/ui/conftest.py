@@ -7,7 +7,17 @@ from collections.abc import Iterator
 import pytest
 from PySide6.QtWidgets import QApplication
 
+from ui.messages import RecordingMessages, set_messages
 from ui.qt_vietnamese import JsonTranslator, install_vietnamese
+
+
+@pytest.fixture(autouse=True)
+def recorded() -> Iterator[RecordingMessages]:
+    """Every GUI test: message boxes are recorded, never shown (a real one would block)."""
+    recorder = RecordingMessages()
+    previous = set_messages(recorder)
+    yield recorder
+    set_messages(previous)
 
 
 @pytest.fixture(autouse=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,15 +11,6 @@ from pytestqt.qtbot import QtBot
 from services.about import bundled_components, installation
 from services.version import APP_VERSION
 from ui.about_dialog import AboutDialog
-from ui.messages import RecordingMessages, set_messages
-
-
-@pytest.fixture(autouse=True)
-def recorded() -> Iterator[RecordingMessages]:
-    recorder = RecordingMessages()
-    previous = set_messages(recorder)
-    yield recorder
-    set_messages(previous)
 
 
 def test_every_bundled_part_has_its_licence_text() -> None:

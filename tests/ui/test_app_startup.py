@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,15 +17,7 @@ from services.units import UnitTree
 from tests.factories import PHU_TAM
 from ui.app import StartupDialogs, start_session
 from ui.context import AppContext, PointInfo
-from ui.messages import RecordingMessages, set_messages
-
-
-@pytest.fixture
-def recorded() -> Iterator[RecordingMessages]:
-    recording = RecordingMessages()
-    previous = set_messages(recording)
-    yield recording
-    set_messages(previous)
+from ui.messages import RecordingMessages
 
 
 @pytest.fixture(autouse=True)

@@ -14,15 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from services.logging_setup import setup_logging, stop_logging
 from ui.crash_dialog import CRASH_TITLE, CrashHandler, install_crash_handler
-from ui.messages import RecordingMessages, set_messages
-
-
-@pytest.fixture
-def recorded() -> Iterator[RecordingMessages]:
-    recorder = RecordingMessages()
-    previous = set_messages(recorder)
-    yield recorder
-    set_messages(previous)
+from ui.messages import RecordingMessages
 
 
 @pytest.fixture

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
-from PySide6.QtCore import QEvent, Qt, QUrl
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
@@ -20,22 +18,14 @@ from services.local_settings import LocalSettings
 from services.session_context import Actor
 from services.vntime import format_date, today_vn
 from tests.factories import PHU_TAM, World, id_number_for
+from tests.ui import keys
 from ui.context import AppContext, PointInfo
 from ui.intake_flow import IntakeFlow
-from ui.messages import RecordingMessages, set_messages
 
 CARD = (
     "094190012345|365123456|Trần Thị Mỹ Linh|15031990|Nữ|"
     "Ấp Phú Hòa, Xã Phú Tâm, Huyện Châu Thành, Sóc Trăng|20052021"
 )
-
-
-@pytest.fixture(autouse=True)
-def recorded() -> Iterator[RecordingMessages]:
-    recorder = RecordingMessages()
-    previous = set_messages(recorder)
-    yield recorder
-    set_messages(previous)
 
 
 @pytest.fixture
@@ -66,12 +56,10 @@ def flow(qtbot: QtBot, context: AppContext, opened: list[QUrl]) -> IntakeFlow:
 
 
 def type_text(qtbot: QtBot, target: QWidget, text: str) -> None:
-    """Key events with text, one per character (QTest's keyClicks is ASCII-only)."""
+    """Typed into `target` with the focus there, as a person (or a scanner) would."""
     target.setFocus()
     qtbot.waitUntil(lambda: QApplication.focusWidget() is target)
-    for char in text:
-        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
-            QApplication.sendEvent(target, QKeyEvent(kind, 0, Qt.KeyboardModifier.NoModifier, char))
+    keys.type_text(target, text)
 
 
 def type_like_a_scanner(qtbot: QtBot, target: QWidget, text: str) -> None:

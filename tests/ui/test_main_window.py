@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,16 +16,7 @@ from services.session_context import Actor
 from tests.factories import World
 from ui.context import AppContext, PointInfo
 from ui.main_window import GEOMETRY_KEY, MainWindow
-from ui.messages import RecordingMessages, set_messages
 from ui.qt_vietnamese import JsonTranslator, install_vietnamese
-
-
-@pytest.fixture(autouse=True)
-def recorded() -> Iterator[RecordingMessages]:
-    recorder = RecordingMessages()
-    previous = set_messages(recorder)
-    yield recorder
-    set_messages(previous)
 
 
 def make_context(database: Database, role: Role, folder: Path) -> tuple[AppContext, World]:

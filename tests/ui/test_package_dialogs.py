@@ -21,18 +21,10 @@ from tests.factories import CLI, World, known_world
 from tests.ui.keys import type_text
 from ui.conflicts_dialog import ConflictsDialog
 from ui.context import AppContext
-from ui.messages import RecordingMessages, set_messages
+from ui.messages import RecordingMessages
 from ui.package_dialogs import ExportPackageDialog, ImportPackagesDialog
 
 PASS = "mat-khau-cua-goi"
-
-
-@pytest.fixture(autouse=True)
-def recorded() -> Iterator[RecordingMessages]:
-    recorder = RecordingMessages()
-    previous = set_messages(recorder)
-    yield recorder
-    set_messages(previous)
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import msoffcrypto
@@ -29,7 +28,7 @@ from ui.app import start_session
 from ui.audit_viewer import AuditDialog
 from ui.context import AppContext, PointInfo
 from ui.main_window import MainWindow
-from ui.messages import RecordingMessages, set_messages
+from ui.messages import RecordingMessages
 from ui.security_menu import AccountsDialog, DetailListDialog, PasswordDialog
 
 PASSWORD = "matkhau123"
@@ -41,14 +40,6 @@ def shot(widget: QWidget, name: str) -> None:
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
         widget.grab().save(str(Path(folder) / name))
-
-
-@pytest.fixture(autouse=True)
-def recorded() -> Iterator[RecordingMessages]:
-    recorder = RecordingMessages()
-    previous = set_messages(recorder)
-    yield recorder
-    set_messages(previous)
 
 
 @pytest.fixture(autouse=True)

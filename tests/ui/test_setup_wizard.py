@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,19 +22,11 @@ from services.local_settings import LocalSettings, load_local_settings
 from services.units import UnitTree
 from tests.factories import KE_SACH, PHU_TAM
 from tests.ui.keys import type_text
-from ui.messages import RecordingMessages, set_messages
+from ui.messages import RecordingMessages
 from ui.setup_wizard import ADMIN_PAGE, DATABASE_PAGE, POINT_PAGE, FirstStartWizard
 
 PASSWORD = "matkhau123"
 Button = QWizard.WizardButton
-
-
-@pytest.fixture
-def recorded() -> Iterator[RecordingMessages]:
-    recording = RecordingMessages()
-    previous = set_messages(recording)
-    yield recording
-    set_messages(previous)
 
 
 @pytest.fixture

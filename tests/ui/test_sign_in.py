@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,18 +23,10 @@ from tests.factories import PHU_TAM
 from tests.ui.keys import type_text
 from ui.app import switch_operator
 from ui.context import AppContext, PointInfo
-from ui.messages import RecordingMessages, set_messages
+from ui.messages import RecordingMessages
 from ui.sign_in import SignInDialog
 
 PASSWORD = "matkhau123"
-
-
-@pytest.fixture
-def recorded() -> Iterator[RecordingMessages]:
-    recording = RecordingMessages()
-    previous = set_messages(recording)
-    yield recording
-    set_messages(previous)
 
 
 @pytest.fixture
