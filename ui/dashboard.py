@@ -139,6 +139,7 @@ class DashboardPanel(QWidget):
         context: AppContext,
         ask_save_path: AskSavePath = ask_report_path,
         parent: QWidget | None = None,
+        refresh_now: bool = True,
     ) -> None:
         super().__init__(parent)
         self.context = context
@@ -237,7 +238,8 @@ class DashboardPanel(QWidget):
         self.timer.timeout.connect(self.refresh)
         if not context.database.is_sqlite:
             self.timer.start()
-        self.refresh()
+        if refresh_now:  # the main window counts when the tab is first shown instead
+            self.refresh()
 
     # -- navigation ---------------------------------------------------------------------
 

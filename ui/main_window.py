@@ -6,7 +6,7 @@ import base64
 import contextlib
 from collections.abc import Callable
 from functools import partial
-from typing import Protocol
+from typing import Protocol, cast
 
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -71,15 +71,18 @@ class MainWindow(QMainWindow):
 
         self.tabs = QTabWidget()
         self.intake = IntakeFlow(context)
-        self.panels: list[Refreshable] = []
+        self.panels: list[QWidget] = []  # each has refresh()
         self.last_saved_case: int | None = None
         self.tabs.addTab(self.intake, "Thu nhận")
         self._add_case_panels()
-        self.dashboard = DashboardPanel(context)
+        self.dashboard = DashboardPanel(context, refresh_now=False)
         self.targets = TargetsPanel(context)
         self.tabs.addTab(self.dashboard, "Kết quả")
         self.tabs.addTab(self.targets, "Chỉ tiêu")
         self.panels.append(self.dashboard)
+        # Counting 600,000 cases for a tab nobody looks at would only slow the start.
+        self.stale: set[int] = {id(self.dashboard)}
+        self.tabs.currentChanged.connect(self._tab_shown)
         self.targets.targets_changed.connect(self.dashboard.refresh)
         self.intake.case_saved.connect(self.after_save)
 
@@ -192,9 +195,21 @@ class MainWindow(QMainWindow):
         self.refresh_all()
 
     def refresh_all(self) -> None:
+        """The status bar and the tab in view now; the other tabs when they are next shown."""
         self.refresh_today()
+        current = self.tabs.currentWidget()
         for panel in self.panels:
-            panel.refresh()
+            if panel is current:
+                cast(Refreshable, panel).refresh()
+            else:
+                self.stale.add(id(panel))
+
+    def _tab_shown(self, index: int) -> None:
+        widget = self.tabs.widget(index)
+        for panel in self.panels:
+            if panel is widget and id(panel) in self.stale:
+                self.stale.discard(id(panel))
+                cast(Refreshable, panel).refresh()
 
     # Dialogs used now and then are imported when first opened: the window starts faster.
 
