@@ -98,10 +98,16 @@ ACTION_LABELS: dict[str, str] = {
 
 
 def _point_code(session: Session, point_id: int | None) -> str | None:
+    """A point's code, remembered for the session (read without flushing the action)."""
     if point_id is None:
         return None
-    point = session.get(IntakePoint, point_id)
-    return point.code if point else None
+    codes: dict[int, str | None] = session.info.setdefault("audit_point_codes", {})
+    if point_id not in codes:
+        with session.no_autoflush:
+            codes[point_id] = session.scalar(
+                select(IntakePoint.code).where(IntakePoint.id == point_id)
+            )
+    return codes[point_id]
 
 
 def _moment_text(at: datetime) -> str:
@@ -143,14 +149,15 @@ def _lock_head(session: Session) -> tuple[int, str]:
     """Take the head's row lock (an UPDATE first: on PostgreSQL it waits for any other
     appender; on SQLite it takes the write lock) and return the next id and previous hash."""
     bumped = session.execute(
-        update(AuditHead).where(AuditHead.id == HEAD_ID).values(last_id=AuditHead.last_id + 1)
-    )
-    if getattr(bumped, "rowcount", 1) == 0:  # a database made without the migrations
+        update(AuditHead)
+        .where(AuditHead.id == HEAD_ID)
+        .values(last_id=AuditHead.last_id + 1)
+        .returning(AuditHead.last_id, AuditHead.last_hash)
+    ).first()
+    if bumped is None:  # a database made without the migrations
         session.execute(insert(AuditHead).values(id=HEAD_ID, last_id=1, last_hash=GENESIS_HASH))
-    row = session.execute(
-        select(AuditHead.last_id, AuditHead.last_hash).where(AuditHead.id == HEAD_ID)
-    ).one()
-    return int(row[0]), str(row[1])
+        return 1, GENESIS_HASH
+    return int(bumped[0]), str(bumped[1])
 
 
 def write_audit(
