@@ -581,28 +581,43 @@ _CASE_COLUMNS = [c.key for c in Case.__table__.columns if c.key != "id"]
 _EVENT_COLUMNS = [c.key for c in CaseEvent.__table__.columns if c.key not in ("id", "case_id")]
 
 
+def insert_case_rows(session: Session, rows: list[dict[str, object]]) -> list[int]:
+    """Insert new case rows in one executemany; their ids, in the rows' order.
+
+    The ids are read back by ID number and level (one query) rather than with RETURNING:
+    SQLite cannot return a multi-row insert's ids in order, so SQLAlchemy would fall back
+    to one statement per row.
+    """
+    if not rows:
+        return []
+    session.execute(insert(cast(Table, Case.__table__)), rows)
+    keys = [(str(row["id_number"]), int(str(row["level"]))) for row in rows]
+    found: dict[tuple[str, int], int] = {}
+    for start in range(0, len(keys), 500):
+        batch = keys[start : start + 500]
+        for case_id, id_number, level in session.execute(
+            select(Case.id, Case.id_number, Case.level).where(
+                tuple_(Case.id_number, Case.level).in_(batch)
+            )
+        ):
+            found[(id_number, level)] = case_id
+    return [found[key] for key in keys]
+
+
 def insert_new_cases(session: Session, cases: Sequence[Case]) -> None:
     """Insert unattached new cases and their histories in two bulk statements.
 
     The ORM's unit of work costs more than the rules themselves on a large import; the
     cases were built and checked by `record_report(..., attach=False)` all the same.
     """
-    if not cases:
-        return
-    case_table = cast(Table, Case.__table__)
     rows = [{name: getattr(case, name) for name in _CASE_COLUMNS} for case in cases]
     for row in rows:
         row["version"] = 1
-    ids = (
-        session.execute(
-            insert(case_table).returning(case_table.c.id, sort_by_parameter_order=True), rows
-        )
-        .scalars()
-        .all()
-    )
+    ids = insert_case_rows(session, rows)
     events = [
         {"case_id": case_id, **{name: getattr(event, name) for name in _EVENT_COLUMNS}}
         for case_id, case in zip(ids, cases, strict=True)
         for event in case.history
     ]
-    session.execute(insert(cast(Table, CaseEvent.__table__)), events)
+    if events:
+        session.execute(insert(cast(Table, CaseEvent.__table__)), events)

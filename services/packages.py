@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -21,11 +22,19 @@ from typing import Any, cast
 from sqlalchemy import Table, and_, exists, func, insert, or_, select
 from sqlalchemy.orm import Session
 
+from models.bulk import indexes_set_aside
 from models.codes import EventKind, PointKind, Role, Status
 from models.entities import Case, CaseConflict, CaseEvent, IntakePoint, Operator
 from services.audit import AuditAction, write_audit
 from services.campaigns import active_campaign, available_presets, has_campaign, load_preset
-from services.cases import counted_unit_id, derive, event_order, find_cases, fold_events
+from services.cases import (
+    counted_unit_id,
+    derive,
+    event_order,
+    find_cases,
+    fold_events,
+    insert_case_rows,
+)
 from services.directory import find_point, next_point_code
 from services.errors import NotFoundError, UserError, ValidationError
 from services.id_number import normalise_id_number, parse_sex
@@ -39,6 +48,8 @@ from services.version import APP_VERSION
 from services.vntime import end_of_day_utc, format_moment, now_utc
 
 BATCH = 500
+# From this many incoming cases on, indexes are rebuilt once rather than grown row by row.
+LARGE_LOAD = 50_000
 Progress = Callable[[int, int], None]
 
 
@@ -532,16 +543,7 @@ class _Merger:
                     "version": 1,
                 }
             )
-        ids = (
-            self.session.execute(
-                insert(cast(Table, Case.__table__)).returning(
-                    Case.__table__.c.id, sort_by_parameter_order=True
-                ),
-                rows,
-            )
-            .scalars()
-            .all()
-        )
+        ids = insert_case_rows(self.session, rows)
         event_rows = [
             {
                 "case_id": case_id,
@@ -661,7 +663,12 @@ def import_package(
                 return
             yield record
 
-    merge_records(session, body(), summary, total, progress)
+    existing = session.scalar(select(func.count()).select_from(Case)) or 0
+    with ExitStack() as stack:
+        if total >= LARGE_LOAD and total > existing:  # the province merging a district, say
+            tables = [cast(Table, Case.__table__), cast(Table, CaseEvent.__table__)]
+            stack.enter_context(indexes_set_aside(session.connection(), tables))
+        merge_records(session, body(), summary, total, progress)
     if trailer.get("sha256") != digest.hexdigest():
         raise PackageError(
             f"Gói «{path.name}» sai tổng kiểm tra (checksum): nội dung không trọn vẹn; không nhập gì."
