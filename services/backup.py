@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 from models.migrate import MIGRATIONS_DIR, upgrade
@@ -133,6 +132,8 @@ def check_backup(path: Path) -> BackupInfo:
     finally:
         connection.close()
     revision = str(row[0]) if row else ""
+    from alembic.script import ScriptDirectory  # only when a backup is checked: fast start
+
     known = {script.revision for script in ScriptDirectory(str(MIGRATIONS_DIR)).walk_revisions()}
     if revision not in known:
         raise BackupCheckError(

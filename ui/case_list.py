@@ -42,7 +42,9 @@ SEARCH_HINT = "Số định danh, số điện thoại hoặc họ tên (gõ kh�
 class CaseListPanel(QWidget):
     resume_requested = Signal(int)
 
-    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, context: AppContext, parent: QWidget | None = None, load_now: bool = True
+    ) -> None:
         super().__init__(parent)
         self.context = context
         self.detail_dialog: CaseDetailDialog | None = None
@@ -162,9 +164,10 @@ class CaseListPanel(QWidget):
         self.use_day.toggled.connect(lambda _: self.apply_filter())
         self.day.dateChanged.connect(lambda _: self._day_changed())
 
-        self._load_operators()
         self.table.setColumnHidden(POINT_COLUMN, not self._sees_all_points())
-        self.apply_filter()
+        if load_now:  # the main window loads the list when its tab is first shown
+            self._load_operators()
+            self.apply_filter()
         self._size_columns()
 
     # Filters ----------------------------------------------------------------------------

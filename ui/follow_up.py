@@ -99,6 +99,7 @@ class FollowUpPanel(QWidget):
         context: AppContext,
         parent: QWidget | None = None,
         today: Callable[[], date] = today_vn,
+        load_now: bool = True,
     ) -> None:
         super().__init__(parent)
         self.context = context
@@ -174,7 +175,8 @@ class FollowUpPanel(QWidget):
 
         actor = context.actor
         self.table.setColumnHidden(POINT_COLUMN, not (actor and actor.sees_all_points))
-        self.refresh()
+        if load_now:  # the main window loads the queue when its tab is first shown
+            self.refresh()
 
     def refresh(self) -> None:
         """Reload the queue (after a case was saved, or a contact recorded)."""

@@ -81,7 +81,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.targets, "Chỉ tiêu")
         self.panels.append(self.dashboard)
         # Counting 600,000 cases for a tab nobody looks at would only slow the start.
-        self.stale: set[int] = {id(self.dashboard)}
+        self.stale: set[int] = {id(panel) for panel in self.panels}
         self.tabs.currentChanged.connect(self._tab_shown)
         self.targets.targets_changed.connect(self.dashboard.refresh)
         self.intake.case_saved.connect(self.after_save)
@@ -113,8 +113,8 @@ class MainWindow(QMainWindow):
         from ui.case_list import CaseListPanel
         from ui.follow_up import FollowUpPanel
 
-        self.case_list = CaseListPanel(self.context)
-        self.follow_up = FollowUpPanel(self.context)
+        self.case_list = CaseListPanel(self.context, load_now=False)
+        self.follow_up = FollowUpPanel(self.context, load_now=False)
         for panel, title in ((self.case_list, "Danh sách hồ sơ"), (self.follow_up, "Cần theo dõi")):
             panel.resume_requested.connect(self.resume_case)
             self.tabs.addTab(panel, title)
