@@ -30,10 +30,11 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from models.entities import AuditEntry, AuditHead, IntakePoint
+from models.entities import AuditEntry, AuditHead
 from services.errors import StorageError, ValidationError
 from services.permissions import Action, require
 from services.session_context import Actor
+from services.stable_lookups import point_facts
 from services.vntime import end_of_day_utc, format_moment, now_utc
 
 GENESIS_HASH = "0" * 64
@@ -98,16 +99,10 @@ ACTION_LABELS: dict[str, str] = {
 
 
 def _point_code(session: Session, point_id: int | None) -> str | None:
-    """A point's code, remembered for the session (read without flushing the action)."""
     if point_id is None:
         return None
-    codes: dict[int, str | None] = session.info.setdefault("audit_point_codes", {})
-    if point_id not in codes:
-        with session.no_autoflush:
-            codes[point_id] = session.scalar(
-                select(IntakePoint.code).where(IntakePoint.id == point_id)
-            )
-    return codes[point_id]
+    facts = point_facts(session, point_id)
+    return facts[0] if facts else None
 
 
 def _moment_text(at: datetime) -> str:

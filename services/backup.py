@@ -28,6 +28,7 @@ from services.database import Database, data_dir
 from services.errors import StorageError, UserError
 from services.permissions import Action, require
 from services.session_context import Actor
+from services.stable_lookups import forget_point_facts
 from services.upgrade import copy_sqlite, sqlite_file
 
 BACKUP_FOLDER = "backups"
@@ -248,6 +249,7 @@ def restore_backup(
     finally:
         raw.close()
     database.engine.dispose()
+    forget_point_facts()  # the restored file may number its points differently
     upgrade(database.engine)
     _audit(
         database,

@@ -20,13 +20,14 @@ from sqlalchemy import Table, insert, select, tuple_
 from sqlalchemy.orm import Session, selectinload
 
 from models.codes import EventKind, FailureReason, HelpReason, Status
-from models.entities import Case, CaseEvent, IntakePoint
+from models.entities import Case, CaseEvent
 from services.eligibility import MIN_AGE, check_eligible
 from services.errors import ConflictError, ValidationError
 from services.id_number import check_id_agrees, normalise_id_number, parse_sex
 from services.labels import LEVEL_LABELS, STATUS_LABELS
 from services.lifecycle import PROGRESS, check_status_for_level, is_forward
 from services.phone import normalise_phone
+from services.stable_lookups import point_facts
 from services.text import clean, fold
 from services.vntime import format_date, format_moment, local_day, now_utc
 
@@ -293,20 +294,10 @@ def fold_events(level: int, events: Sequence[EventLike]) -> Derived:
 
 
 def point_commune_id(session: Session, point_id: int) -> int:
-    """The commune an intake point stands in, remembered for the session's lifetime.
-
-    Looked up without autoflush: during an import the pending cases are flushed in
-    batches, not one by one because a point had to be read.
-    """
-    cache: dict[int, int] = session.info.setdefault("point_communes", {})
-    if point_id not in cache:
-        with session.no_autoflush:
-            commune = session.scalar(
-                select(IntakePoint.commune_id).where(IntakePoint.id == point_id)
-            )
-        assert commune is not None, f"intake point {point_id} does not exist"
-        cache[point_id] = commune
-    return cache[point_id]
+    """The commune an intake point stands in (see `services.stable_lookups`)."""
+    facts = point_facts(session, point_id)
+    assert facts is not None, f"intake point {point_id} does not exist"
+    return facts[1]
 
 
 def derive(session: Session, case: Case) -> None:
