@@ -10,15 +10,16 @@ through `record_report`, so the rules hold the same way everywhere.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Protocol, cast
 
-from sqlalchemy import Table, insert, select, tuple_
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session, selectinload
 
+from models.bulk import bulk_insert
 from models.codes import EventKind, FailureReason, HelpReason, Status
 from models.entities import Case, CaseEvent
 from services.eligibility import MIN_AGE, check_eligible
@@ -184,17 +185,23 @@ def find_cases_of_person(session: Session, id_number: str) -> list[Case]:
 
 
 def find_cases(session: Session, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], Case]:
-    """Many cases at once, with their histories: one query per batch, for imports."""
-    wanted = list(set(keys))
+    """Many cases at once, with their histories: one query per batch, for imports.
+
+    Looked up by ID number alone and matched on the level here: SQLite scans the whole
+    index for a `(id_number, level) IN (...)` row-value list, but seeks it for `IN`.
+    """
+    wanted = set(keys)
+    numbers = sorted({number for number, _level in wanted})
     found: dict[tuple[str, int], Case] = {}
-    for start in range(0, len(wanted), 500):
-        batch = wanted[start : start + 500]
+    for start in range(0, len(numbers), 500):
         for case in session.scalars(
             select(Case)
             .options(selectinload(Case.history))
-            .where(tuple_(Case.id_number, Case.level).in_(batch))
+            .where(Case.id_number.in_(numbers[start : start + 500]))
         ):
-            found[(case.id_number, case.level)] = case
+            key = (case.id_number, case.level)
+            if key in wanted:
+                found[key] = case
     return found
 
 
@@ -581,14 +588,20 @@ def insert_case_rows(session: Session, rows: list[dict[str, object]]) -> list[in
     """
     if not rows:
         return []
-    session.execute(insert(cast(Table, Case.__table__)), rows)
+    columns = list(rows[0])
+    bulk_insert(
+        session.connection(),
+        cast(Table, Case.__table__),
+        columns,
+        [[row[name] for name in columns] for row in rows],
+    )
     keys = [(str(row["id_number"]), int(str(row["level"]))) for row in rows]
+    numbers = sorted({number for number, _level in keys})
     found: dict[tuple[str, int], int] = {}
-    for start in range(0, len(keys), 500):
-        batch = keys[start : start + 500]
+    for start in range(0, len(numbers), 500):  # by ID number: see `find_cases`
         for case_id, id_number, level in session.execute(
             select(Case.id, Case.id_number, Case.level).where(
-                tuple_(Case.id_number, Case.level).in_(batch)
+                Case.id_number.in_(numbers[start : start + 500])
             )
         ):
             found[(id_number, level)] = case_id
@@ -610,5 +623,17 @@ def insert_new_cases(session: Session, cases: Sequence[Case]) -> None:
         for case_id, case in zip(ids, cases, strict=True)
         for event in case.history
     ]
-    if events:
-        session.execute(insert(cast(Table, CaseEvent.__table__)), events)
+    insert_event_rows(session, events)
+
+
+def insert_event_rows(session: Session, events: Sequence[Mapping[str, object]]) -> None:
+    """History rows in one driver executemany (see `models.bulk`)."""
+    if not events:
+        return
+    columns = list(events[0])
+    bulk_insert(
+        session.connection(),
+        cast(Table, CaseEvent.__table__),
+        columns,
+        [[event[name] for name in columns] for event in events],
+    )

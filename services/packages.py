@@ -19,7 +19,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, exists, func, insert, or_, select
+from sqlalchemy import Table, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from models.bulk import indexes_set_aside
@@ -34,6 +34,7 @@ from services.cases import (
     find_cases,
     fold_events,
     insert_case_rows,
+    insert_event_rows,
 )
 from services.directory import find_point, next_point_code
 from services.errors import NotFoundError, UserError, ValidationError
@@ -561,7 +562,7 @@ class _Merger:
             for case_id, case in zip(ids, cases, strict=True)
             for e in case.events
         ]
-        self.session.execute(insert(cast(Table, CaseEvent.__table__)), event_rows)
+        insert_event_rows(self.session, event_rows)
         self.summary.new += len(cases)
 
 
