@@ -66,6 +66,22 @@ def tally_district(url: str) -> dict[str, Any]:
         day = AS_OF.isoformat()
         raw.execute(query, (day, day)).fetchall()
         baseline = timed(lambda: raw.execute(query, (day, day)).fetchall(), 9)
+    else:
+        pg = database.engine.raw_connection()
+        cursor = pg.cursor()
+        query = (
+            "SELECT u.parent_id, c.level, count(*), count(*) FILTER (WHERE c.activated_on = %s) "
+            "FROM cases c JOIN units u ON u.id = c.counted_unit_id WHERE c.activated_on <= %s "
+            "GROUP BY u.parent_id, c.level"
+        )
+
+        def raw_pg() -> None:
+            cursor.execute(query, (AS_OF, AS_OF))
+            cursor.fetchall()
+
+        raw_pg()
+        baseline = timed(raw_pg, 9)
+        pg.close()
     return {"samples": ours, "baseline": baseline}
 
 
@@ -316,7 +332,70 @@ def bare_window(_url: str) -> dict[str, Any]:
     return {"samples": [time.time() - started]}
 
 
+def concurrent_saves(url: str, workers: str = "16", cases: str = "150") -> dict[str, Any]:
+    """WORKERS processes (intake points) saving at once on one server; then the check that
+    every save an operator was told of is stored, and no citizen is stored twice."""
+    import subprocess
+    from collections import Counter
+
+    from sqlalchemy import select
+
+    from models.entities import Case
+    from services.database import open_database
+
+    root = Path(__file__).resolve().parent.parent
+    count, per_worker = int(workers), int(cases)
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "bench.saver", url, str(n), str(per_worker)],
+            cwd=root,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for n in range(count)
+    ]
+    for process in processes:
+        assert process.stdout is not None
+        ready = process.stdout.readline().strip()
+        if ready != "READY":
+            raise RuntimeError(f"a saver did not start: {ready!r}")
+    for process in processes:
+        assert process.stdin is not None
+        process.stdin.write("go\n")
+        process.stdin.flush()
+    outputs = [process.communicate()[0] for process in processes]
+    if any(process.returncode for process in processes):
+        raise RuntimeError("a saver failed")
+    confirmed: list[str] = []
+    starts, ends = [], []
+    for out in outputs:
+        for line in out.splitlines():
+            word, *rest = line.split()
+            if word == "SAVED":
+                confirmed.append(rest[0])
+            elif word == "DONE":
+                starts.append(float(rest[0]))
+                ends.append(float(rest[1]))
+    elapsed = max(ends) - min(starts)
+    numbers = set(confirmed)
+    database = open_database(url, migrate=False)
+    with database.session() as session:
+        query = select(Case.id_number).where(Case.id_number.like("002075%"))
+        stored = Counter(session.scalars(query))
+    database.dispose()
+    return {
+        "samples": [elapsed],
+        "saves": len(confirmed),
+        "saves_per_s": len(confirmed) / elapsed,
+        "lost": len(numbers - set(stored)),
+        "twice": sum(n - 1 for n in stored.values()),
+        "unconfirmed": len(set(stored) - numbers),
+    }
+
+
 MEASUREMENTS: dict[str, Callable[..., dict[str, Any]]] = {
+    "concurrent_saves": concurrent_saves,
     "tally": tally_district,
     "dashboard": dashboard_refresh,
     "case_list_open": case_list_open,

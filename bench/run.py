@@ -62,12 +62,13 @@ def run_main(*args: str, env: dict[str, str] | None = None) -> float:
 def measure(name: str, url: str, *args: str, env: dict[str, str] | None = None) -> dict[str, Any]:
     result = subprocess.run(
         [python(), "-m", "bench.measure", name, url, *args],
-        check=True,
         cwd=ROOT,
         capture_output=True,
         text=True,
         env={**os.environ, **(env or {})},
     )
+    if result.returncode:
+        sys.exit(f"measurement {name} failed:\n{result.stderr}")
     data: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
     return data
 
@@ -192,19 +193,76 @@ def write_import_csv(source: Path, out: Path) -> int:
     return count
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description="kichhoat benchmark")
-    parser.add_argument("--records", type=int, default=600_000)
-    parser.add_argument("--keep", action="store_true", help="reuse bench/work if present")
-    args = parser.parse_args()
-    WORK.mkdir(parents=True, exist_ok=True)
+def desk_rows(url: str, prefix: str) -> list[Row]:
+    """The figures a counter feels, the same on either backend."""
+    rows: list[Row] = []
+    save = measure("save_case", url)
+    rows.append(
+        Row(
+            f"{prefix}saving one case (p50 / p99)",
+            f"{ms(save['p50'])} / {ms(save['p99'])}",
+            "p50 <= 3 ms, p99 <= 10 ms",
+            verdict=verdict(save["p50"] <= 0.003 and save["p99"] <= 0.010),
+        )
+    )
+
+    tally = measure("tally", url)
+    base = statistics.median(tally["baseline"])
+    rows.append(
+        Row(
+            f"{prefix}tally by district, one day (warm)",
+            ms(tally["median"]),
+            "<= 100 ms and <= 3x raw",
+            ms(base),
+            f"{tally['median'] / base:.1f}x",
+            verdict(tally["median"] <= 0.1 and tally["median"] <= 3 * base),
+        )
+    )
+
+    board = measure("dashboard", url)
+    rows.append(
+        Row(
+            f"{prefix}whole dashboard refresh",
+            ms(board["median"]),
+            "<= 250 ms",
+            verdict=verdict(board["median"] <= 0.25),
+        )
+    )
+
+    opened = measure("case_list_open", url)
+    searched = measure("case_list_search", url)
+    memory = max(opened["peak_mb"], searched["peak_mb"])
+    rows.append(
+        Row(
+            f"{prefix}case list: first rows / name search without diacritics / memory",
+            f"{ms(opened['median'])} / {ms(searched['median'])} / {memory:.0f} MB",
+            "<= 100 ms / <= 200 ms / <= 200 MB",
+            verdict=verdict(
+                opened["median"] <= 0.1 and searched["median"] <= 0.2 and memory <= 200
+            ),
+        )
+    )
+
+    report = measure("report", url)
+    rows.append(
+        Row(
+            f"{prefix}PC06 report workbook",
+            ms(report["median"]),
+            "<= 3 s",
+            verdict=verdict(report["median"] <= 3),
+        )
+    )
+    return rows
+
+
+def sqlite_rows(n: int, keep: bool) -> list[Row]:
+    """Every figure on the embedded default: one SQLite file of `n` demo cases."""
     db = WORK / "bench.sqlite3"
     url = f"sqlite:///{db}"
     rows: list[Row] = []
-    n = args.records
 
     # -- building the province: demo, and the raw insert baseline ---------------------------
-    if not (args.keep and db.exists()):
+    if not (keep and db.exists()):
         for path in WORK.glob("bench.sqlite3*"):
             path.unlink()
         demo_time = run_main("--db", url, "demo", "--records", str(n), "--seed", "1")
@@ -221,62 +279,7 @@ def main() -> int:
         )
     print(f"database ready: {n} cases", file=sys.stderr)
 
-    save = measure("save_case", url)
-    rows.append(
-        Row(
-            "saving one case (p50 / p99)",
-            f"{ms(save['p50'])} / {ms(save['p99'])}",
-            "p50 <= 3 ms, p99 <= 10 ms",
-            verdict=verdict(save["p50"] <= 0.003 and save["p99"] <= 0.010),
-        )
-    )
-
-    tally = measure("tally", url)
-    base = statistics.median(tally["baseline"])
-    rows.append(
-        Row(
-            "tally by district, one day (warm)",
-            ms(tally["median"]),
-            "<= 100 ms and <= 3x raw",
-            ms(base),
-            f"{tally['median'] / base:.1f}x",
-            verdict(tally["median"] <= 0.1 and tally["median"] <= 3 * base),
-        )
-    )
-
-    board = measure("dashboard", url)
-    rows.append(
-        Row(
-            "whole dashboard refresh",
-            ms(board["median"]),
-            "<= 250 ms",
-            verdict=verdict(board["median"] <= 0.25),
-        )
-    )
-
-    opened = measure("case_list_open", url)
-    searched = measure("case_list_search", url)
-    memory = max(opened["peak_mb"], searched["peak_mb"])
-    rows.append(
-        Row(
-            "case list: first rows / name search without diacritics / memory",
-            f"{ms(opened['median'])} / {ms(searched['median'])} / {memory:.0f} MB",
-            "<= 100 ms / <= 200 ms / <= 200 MB",
-            verdict=verdict(
-                opened["median"] <= 0.1 and searched["median"] <= 0.2 and memory <= 200
-            ),
-        )
-    )
-
-    report = measure("report", url)
-    rows.append(
-        Row(
-            "PC06 report workbook",
-            ms(report["median"]),
-            "<= 3 s",
-            verdict=verdict(report["median"] <= 3),
-        )
-    )
+    rows += desk_rows(url, "")
 
     details = measure("detail_list", url, str(WORK / "chi-tiet.xlsx"))
     plain = measure("detail_list_baseline", url, str(WORK / "baseline.xlsx"))
@@ -342,6 +345,100 @@ def main() -> int:
     rows.append(
         Row("`tally` as a command", ms(command), "<= 1.0 s", verdict=verdict(command <= 1.0))
     )
+    return rows
+
+
+PG_BENCH_ENV = "KICHHOAT_BENCH_PG"
+PG_DATABASE = "kichhoat_bench"
+SAVERS, SAVES_EACH = 16, 150
+
+
+def _pg_admin(server: str):  # type: ignore[no-untyped-def]
+    from sqlalchemy import create_engine
+
+    return create_engine(server, isolation_level="AUTOCOMMIT")
+
+
+def fresh_pg_database(server: str) -> str | None:
+    """Drop and create the benchmark's own database next to `server`'s; None if unreachable."""
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import DBAPIError
+
+    engine = _pg_admin(server)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)'))
+            connection.execute(text(f'CREATE DATABASE "{PG_DATABASE}"'))
+    except DBAPIError as error:
+        print(f"PostgreSQL not reachable: {error.orig}", file=sys.stderr)
+        return None
+    finally:
+        engine.dispose()
+    return make_url(server).set(database=PG_DATABASE).render_as_string(hide_password=False)
+
+
+def drop_pg_database(server: str) -> None:
+    from sqlalchemy import text
+
+    engine = _pg_admin(server)
+    with engine.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)'))
+    engine.dispose()
+
+
+def postgresql_rows(server: str | None, n: int) -> list[Row]:
+    """The shared server: the province's cases on PostgreSQL, and 16 points saving at once."""
+    url = fresh_pg_database(server) if server else None
+    if url is None:
+        return [Row("PostgreSQL", "no server reachable: not measured", "", verdict="-")]
+    assert server is not None
+    rows: list[Row] = []
+    demo_time = run_main("--db", url, "demo", "--records", str(n), "--seed", "1")
+    rows.append(
+        Row(
+            f"PostgreSQL: `demo --records {n}`",
+            ms(demo_time),
+            "<= 60 s",
+            verdict=verdict(demo_time <= 60),
+        )
+    )
+    print(f"PostgreSQL database ready: {n} cases", file=sys.stderr)
+    rows += desk_rows(url, "PostgreSQL: ")
+    together = measure("concurrent_saves", url, str(SAVERS), str(SAVES_EACH))
+    safe = together["lost"] == 0 and together["twice"] == 0 and together["unconfirmed"] == 0
+    rows.append(
+        Row(
+            f"PostgreSQL: {SAVERS} processes saving cases at once",
+            f"{together['saves_per_s']:,.0f} saves/s ({together['saves']} saves); "
+            f"lost {together['lost']}, twice {together['twice']}",
+            ">= 500 saves/s, nothing lost, nothing twice",
+            verdict=verdict(together["saves_per_s"] >= 500 and safe),
+        )
+    )
+    drop_pg_database(server)
+    return rows
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="kichhoat benchmark")
+    parser.add_argument("--records", type=int, default=600_000)
+    parser.add_argument("--keep", action="store_true", help="reuse bench/work if present")
+    parser.add_argument(
+        "--pg",
+        default=os.environ.get(PG_BENCH_ENV) or os.environ.get("KICHHOAT_TEST_PG"),
+        help=f"a PostgreSQL URL whose role may create databases (default: ${PG_BENCH_ENV}, "
+        "then $KICHHOAT_TEST_PG); the PostgreSQL part is skipped without one",
+    )
+    parser.add_argument("--only", choices=["sqlite", "postgresql"], help="run one part only")
+    args = parser.parse_args()
+    WORK.mkdir(parents=True, exist_ok=True)
+    n = args.records
+    rows: list[Row] = []
+    if args.only != "postgresql":
+        rows += sqlite_rows(n, args.keep)
+    if args.only != "sqlite":
+        rows += postgresql_rows(args.pg, n)
 
     table = ["| what | figure | goal | baseline | ratio | verdict |", "|---|---|---|---|---|---|"]
     table += [

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Date, DateTime, Table
+from sqlalchemy import Connection, Date, DateTime, Table, text
 
 from models.base import UTCDateTime
 
@@ -75,6 +75,24 @@ def bulk_insert(
         cursor.executemany(sql, params)
     finally:
         cursor.close()
+
+
+def advance_id_sequences(connection: Connection, tables: Sequence[Table]) -> None:
+    """After rows were inserted with explicit ids: move PostgreSQL's id sequences past them,
+    or the next ordinary insert would be given an id that is already taken.
+    (SQLite takes max(rowid) + 1 by itself.)"""
+    if connection.dialect.name != "postgresql":
+        return
+    for table in tables:
+        name = connection.dialect.identifier_preparer.format_table(table)
+        # Names come from the table definition: no injection here.
+        connection.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence(:table, 'id'), "  # noqa: S608
+                f"coalesce(max(id), 0) + 1, false) FROM {name}"
+            ),
+            {"table": table.name},
+        )
 
 
 @contextmanager

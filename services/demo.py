@@ -19,7 +19,7 @@ from typing import cast
 from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
-from models.bulk import bulk_insert, indexes_set_aside
+from models.bulk import advance_id_sequences, bulk_insert, indexes_set_aside
 from models.codes import EventKind, FailureReason, HelpReason, PointKind, Role, Status, UnitLevel
 from models.entities import Case, CaseEvent, IntakePoint
 from services.campaigns import active_campaign
@@ -527,6 +527,9 @@ def generate_demo(
                 if progress:
                     progress(made)
         flush()
+        advance_id_sequences(
+            session.connection(), [cast(Table, Case.__table__), cast(Table, CaseEvent.__table__)]
+        )
     if progress:
         progress(made)
     return DemoResult(

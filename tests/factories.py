@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from models.codes import FailureReason, Status
-from services.cases import CaseFacts, RecordResult, StatusReport, record_report
+from services.cases import CaseFacts, FactsDraft, RecordResult, StatusReport, record_report
 from services.directory import get_or_create_operator, get_or_create_point
 from services.session_context import cli_actor
 from services.units import UnitTree
@@ -62,6 +62,18 @@ class World:
             phone=phone,
             address=None,
             residence_commune_id=self.tree.commune(residence).id,
+        )
+
+    def draft(self, tail: int = 1) -> FactsDraft:
+        """What the desk's form holds for `facts(tail)`: the input of `save_intake`."""
+        facts = self.facts(tail=tail)
+        return FactsDraft(
+            id_number=facts.id_number,
+            full_name=facts.full_name,
+            birth_date=facts.birth_date,
+            sex=facts.sex,
+            phone=facts.phone or "",
+            residence_commune_id=facts.residence_commune_id,
         )
 
     def report(

@@ -10,12 +10,13 @@ other exception is a bug and is shown as such, never swallowed.
 
 from __future__ import annotations
 
+import itertools
 import threading
 import traceback
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import QObject, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from services.errors import UserError
@@ -29,33 +30,73 @@ class CancelledError(Exception):
     """Raised inside `report` when the user pressed Hủy."""
 
 
-class _Signals(QObject):
-    progress = Signal(int, int)
-    done = Signal(object)
-    failed = Signal(object, str)
+class _Dispatcher(QObject):
+    """The one object workers emit on, made on the GUI thread and never deleted.
+
+    A worker never holds a QObject of its own: if the last reference to one were dropped
+    on the worker thread, Qt would delete it there while the GUI thread may still be
+    delivering its queued signals (memory corruption, an abort). Workers send their
+    operation's number instead, and the GUI thread looks the operation up.
+    """
+
+    progress = Signal(int, int, int)
+    done = Signal(int, object)
+    failed = Signal(int, object, str)
 
 
-class _Runner(QRunnable):
-    def __init__(
-        self, work: Callable[[Report], Any], signals: _Signals, cancel: threading.Event
-    ) -> None:
-        super().__init__()
-        self.work = work
-        self.signals = signals
-        self.cancel = cancel
+_dispatcher: _Dispatcher | None = None
+_running: dict[int, BackgroundOp[Any]] = {}
+_numbers = itertools.count(1)
 
-    def run(self) -> None:
-        def report(done: int, total: int) -> None:
-            if self.cancel.is_set():
-                raise CancelledError
-            self.signals.progress.emit(done, total)
 
-        try:
-            result = self.work(report)
-        except BaseException as error:
-            self.signals.failed.emit(error, traceback.format_exc())
-        else:
-            self.signals.done.emit(result)
+def _shared_dispatcher() -> _Dispatcher:
+    global _dispatcher
+    if _dispatcher is None:
+        _dispatcher = _Dispatcher()
+        connection = Qt.ConnectionType.QueuedConnection
+        _dispatcher.progress.connect(_on_progress, connection)
+        _dispatcher.done.connect(_on_done, connection)
+        _dispatcher.failed.connect(_on_failed, connection)
+    return _dispatcher
+
+
+def _on_progress(number: int, done: int, total: int) -> None:
+    op = _running.get(number)
+    if op is not None:
+        op._progress(done, total)
+
+
+def _on_done(number: int, result: object) -> None:
+    op = _running.pop(number, None)
+    if op is not None:
+        op._done(result)
+
+
+def _on_failed(number: int, error: BaseException, trace: str) -> None:
+    op = _running.pop(number, None)
+    if op is not None:
+        op._failed(error, trace)
+
+
+def _run_in_worker(
+    number: int, work: Callable[[Report], Any], cancel: threading.Event, signals: _Dispatcher
+) -> None:
+    def report(done: int, total: int) -> None:
+        if cancel.is_set():
+            raise CancelledError
+        signals.progress.emit(number, done, total)
+
+    try:
+        result = work(report)
+    except BaseException as error:
+        signals.failed.emit(number, error, traceback.format_exc())
+    else:
+        signals.done.emit(number, result)
+
+
+def wait_for_background_work(pool: QThreadPool | None = None) -> None:
+    """Block until every worker has returned (tests, and closing the app)."""
+    (pool or QThreadPool.globalInstance()).waitForDone()
 
 
 class BackgroundOp(Generic[T]):
@@ -68,7 +109,6 @@ class BackgroundOp(Generic[T]):
         self.on_failure: Callable[[BaseException], None] | None = None
         self.label: str | None = None
         self.cancel = threading.Event()
-        self.signals = _Signals()
         self.dialog: QProgressDialog | None = None
         self.finished = False
 
@@ -88,12 +128,13 @@ class BackgroundOp(Generic[T]):
             dialog.setMinimumDuration(300)
             dialog.canceled.connect(self.cancel.set)
             self.dialog = dialog
-        self.signals.progress.connect(self._progress)
-        self.signals.done.connect(self._done)
-        self.signals.failed.connect(self._failed)
-        # Keep self alive until the work is done.
-        _running.add(self)
-        (pool or QThreadPool.globalInstance()).start(_Runner(self.work, self.signals, self.cancel))
+        signals = _shared_dispatcher()
+        number = next(_numbers)
+        _running[number] = self  # keeps self alive until the work is done
+        work, cancel = self.work, self.cancel
+        (pool or QThreadPool.globalInstance()).start(
+            lambda: _run_in_worker(number, work, cancel, signals)
+        )
         return self
 
     def _progress(self, done: int, total: int) -> None:
@@ -103,7 +144,6 @@ class BackgroundOp(Generic[T]):
 
     def _close(self) -> None:
         self.finished = True
-        _running.discard(self)
         if self.dialog is not None:
             self.dialog.reset()
             self.dialog.deleteLater()
@@ -129,6 +169,3 @@ class BackgroundOp(Generic[T]):
                 "Đã xảy ra lỗi ngoài dự kiến; dữ liệu đã lưu vẫn an toàn.\n\n"
                 + trace.strip().splitlines()[-1],
             )
-
-
-_running: set[BackgroundOp[Any]] = set()

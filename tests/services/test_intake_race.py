@@ -14,19 +14,11 @@ from services.database import Database
 from services.errors import ConflictError
 from services.intake import IntakeResult, save_intake
 from services.session_context import Actor
-from tests.factories import PHU_TAM, World
+from tests.factories import World
 
 
 def draft(world: World) -> FactsDraft:
-    facts = world.facts()
-    return FactsDraft(
-        id_number=facts.id_number,
-        full_name=facts.full_name,
-        birth_date=facts.birth_date,
-        sex=facts.sex,
-        phone=facts.phone or "",
-        residence_commune_id=world.tree.commune(PHU_TAM).id,
-    )
+    return world.draft()
 
 
 def test_the_second_of_two_simultaneous_saves_gets_a_clear_message(

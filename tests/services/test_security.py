@@ -56,15 +56,7 @@ def actor(world: World, role: Role, point: str = "phu_tam") -> Actor:
 
 
 def draft(world: World, tail: int = 42) -> FactsDraft:
-    facts = world.facts(tail=tail)
-    return FactsDraft(
-        id_number=facts.id_number,
-        full_name=facts.full_name,
-        birth_date=facts.birth_date,
-        sex=facts.sex,
-        phone=facts.phone or "",
-        residence_commune_id=world.tree.commune(PHU_TAM).id,
-    )
+    return world.draft(tail)
 
 
 # -- the table --------------------------------------------------------------------------

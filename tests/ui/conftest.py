@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 from PySide6.QtWidgets import QApplication
 
+from ui.background import wait_for_background_work
 from ui.messages import RecordingMessages, set_messages
 from ui.qt_vietnamese import JsonTranslator, install_vietnamese
 
@@ -25,3 +26,11 @@ def vietnamese(qapp: QApplication) -> Iterator[JsonTranslator]:
     translator = install_vietnamese(qapp)
     yield translator
     qapp.removeTranslator(translator)
+
+
+@pytest.fixture(autouse=True)
+def background_work_settled(qapp: QApplication, recorded: RecordingMessages) -> Iterator[None]:
+    """No worker outlives its test: its result arrives while the test's fixtures stand."""
+    yield
+    wait_for_background_work()
+    qapp.processEvents()

@@ -1,0 +1,77 @@
+"""One intake point saving cases as fast as it can, for the concurrent-save benchmark.
+
+    python -m bench.saver URL WORKER_NUMBER CASES
+
+Opens the database and its point, prints `READY`, waits for a line on stdin (so that
+every worker starts at the same moment, start-up excluded), then saves CASES cases
+through the same service as the desk. Prints `SAVED <id number>` for every save that
+returned without error (what the operator was told), and at the end
+`DONE <start> <end>` (wall-clock seconds). Every tenth citizen is shared by all
+workers on purpose: they collide, and only one may be stored.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from datetime import date
+
+from models.codes import Role, Status, UnitLevel
+from services.cases import FactsDraft
+from services.database import open_database
+from services.directory import get_or_create_operator, get_or_create_point
+from services.errors import ConflictError, UserError
+from services.intake import IntakeResult, save_intake
+from services.session_context import Actor
+from services.units import UnitTree
+
+BIRTH = date(1975, 3, 3)
+
+
+def id_number(tail: int) -> str:
+    """A valid 12-digit number outside the demo's province (002, born 1975, male)."""
+    return f"002075{tail:06d}"
+
+
+def shared(number: int) -> bool:
+    return number % 10 == 0
+
+
+def tail_for(worker: int, number: int) -> int:
+    return 900_000 + number if shared(number) else 10_000 * (worker + 1) + number
+
+
+def main(url: str, worker: int, cases: int) -> None:
+    database = open_database(url, migrate=False)
+    with database.session() as session:
+        tree = UnitTree.load(session)
+        commune = tree.at_level(UnitLevel.COMMUNE)[worker]
+        point, _ = get_or_create_point(session, commune, f"Điểm đo tải {worker}")
+        operator, _ = get_or_create_operator(session, f"dotai{worker}", f"Cán bộ đo tải {worker}")
+        session.commit()
+        actor = Actor(operator.id, operator.username, operator.full_name, Role.OPERATOR, point.id)
+    print("READY", flush=True)
+    sys.stdin.readline()
+    start = time.time()
+    for number in range(cases):
+        draft = FactsDraft(
+            id_number=id_number(tail_for(worker, number)),
+            full_name="Trần Văn Đo Tải",
+            birth_date=BIRTH,
+            sex="Nam",
+            phone="0912345678",
+            residence_commune_id=commune.id,
+        )
+        try:
+            with database.session() as session:
+                save_intake(session, actor, draft, IntakeResult(1, Status.REGISTERED), consent=True)
+                session.commit()
+            print(f"SAVED {draft.id_number}", flush=True)
+        except (ConflictError, UserError):
+            pass  # another point saved this citizen first: the desk says so, nothing is lost
+    print(f"DONE {start} {time.time()}", flush=True)
+    database.dispose()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]))

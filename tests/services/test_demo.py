@@ -1,0 +1,33 @@
+"""Demo data: a province loaded in bulk with explicit ids, and the desk works on after it."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from models.codes import Role, Status
+from models.entities import Case, CaseEvent
+from services.demo import generate_demo
+from services.intake import IntakeResult, save_intake
+from services.session_context import Actor
+from tests.factories import World
+
+
+def test_a_case_saved_after_the_demo_gets_a_fresh_id(session: Session) -> None:
+    world = World(session)
+    session.commit()
+    generate_demo(session, 300, seed=3)
+    session.commit()
+    before = session.scalar(select(func.max(Case.id)))
+    events_before = session.scalar(select(func.max(CaseEvent.id)))
+    actor = Actor(
+        world.operator.id, "lan.nt", "Nguyễn Thị Lan", Role.OPERATOR, world.point_phu_tam.id
+    )
+    saved = save_intake(
+        session, actor, world.draft(), IntakeResult(1, Status.REGISTERED), consent=True
+    )
+    session.commit()
+    assert before is not None and events_before is not None
+    assert saved.case.id > before
+    assert session.scalar(select(func.count()).select_from(Case)) == 301
+    assert session.scalar(select(func.max(CaseEvent.id))) > events_before
