@@ -166,7 +166,7 @@ def write_audit(
     operator_id: int | None = None,
     point_id: int | None = None,
     at: datetime | None = None,
-) -> AuditEntry:
+) -> None:
     """Append one entry in `session`'s transaction (the caller commits with its action).
 
     `username`, `operator_id`, `point_id` stand in when there is no actor (a failed
@@ -189,22 +189,26 @@ def write_audit(
         details=details_text,
         prev_hash=prev_hash,
     )
-    entry = AuditEntry(
-        id=entry_id,
-        at=moment,
-        username=who[:80],
-        operator_id=operator,
-        point_code=code,
-        action=action.value,
-        summary=summary,
-        details=details_text,
-        prev_hash=prev_hash,
-        hash=digest,
-    )
-    session.add(entry)
-    session.execute(update(AuditHead).where(AuditHead.id == HEAD_ID).values(last_hash=digest))
-    session.flush()
-    return entry
+    values = {
+        "id": entry_id,
+        "at": moment,
+        "username": who[:80],
+        "operator_id": operator,
+        "point_code": code,
+        "action": action.value,
+        "summary": summary,
+        "details": details_text,
+        "prev_hash": prev_hash,
+        "hash": digest,
+    }
+    move_head = update(AuditHead).where(AuditHead.id == HEAD_ID)
+    if session.get_bind().dialect.name == "postgresql":
+        # One round trip while the head is locked: other points are waiting for it.
+        added = insert(AuditEntry).values(values).returning(AuditEntry.hash).cte("added")
+        session.execute(move_head.values(last_hash=select(added.c.hash).scalar_subquery()))
+    else:
+        session.execute(insert(AuditEntry).values(values))
+        session.execute(move_head.values(last_hash=digest))
 
 
 # -- verification ---------------------------------------------------------------------------
