@@ -411,7 +411,9 @@ def postgresql_rows(server: str | None, n: int) -> list[Row]:
         Row(
             f"PostgreSQL: {SAVERS} processes saving cases at once",
             f"{together['saves_per_s']:,.0f} saves/s ({together['saves']} saves); "
-            f"lost {together['lost']}, twice {together['twice']}",
+            f"lost {together['lost']}, twice {together['twice']}; CPU per save "
+            f"{together['machine_cpu_ms']:.1f} ms, {together['client_cpu_ms']:.1f} of it "
+            "in the savers",
             ">= 500 saves/s, nothing lost, nothing twice",
             verdict=verdict(together["saves_per_s"] >= 500 and safe),
         )

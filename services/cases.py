@@ -16,7 +16,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Protocol, cast
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.orm import Session, selectinload
 
 from models.bulk import bulk_insert
@@ -165,12 +165,16 @@ def check_report(report: StatusReport) -> None:
         )
 
 
+# Built once: composing a statement costs more than SQLite takes to run it (desk saves).
+_FIND_CASE = (
+    select(Case)
+    .options(selectinload(Case.history))
+    .where(Case.id_number == bindparam("id_number"), Case.level == bindparam("level"))
+)
+
+
 def find_case(session: Session, id_number: str, level: int) -> Case | None:
-    return session.scalars(
-        select(Case)
-        .options(selectinload(Case.history))
-        .where(Case.id_number == id_number, Case.level == level)
-    ).first()
+    return session.scalars(_FIND_CASE, {"id_number": id_number, "level": level}).first()
 
 
 def find_cases_of_person(session: Session, id_number: str) -> list[Case]:
