@@ -41,7 +41,8 @@ _PLACEHOLDERS = {"qmark": "?", "format": "%s", "pyformat": "%s", "numeric": ":{n
 def bulk_insert(
     connection: Connection, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
 ) -> None:
-    """Insert `rows` (tuples in `columns` order) into `table` in one driver executemany.
+    """Insert `rows` (tuples in `columns` order) into `table` in one driver executemany
+    (COPY on PostgreSQL).
 
     Every NOT NULL column must be among `columns`: no Python-side defaults apply here.
     """
@@ -72,7 +73,15 @@ def bulk_insert(
         params.append(values)
     cursor = connection.connection.cursor()
     try:
-        cursor.executemany(sql, params)
+        if connection.dialect.name == "postgresql":
+            # COPY streams the rows in one command: several times faster than executemany.
+            names = ", ".join(preparer.quote(name) for name in columns)
+            copy_sql = f"COPY {preparer.format_table(table)} ({names}) FROM STDIN"
+            with cursor.copy(copy_sql) as copy:
+                for row_values in params:
+                    copy.write_row(row_values)
+        else:
+            cursor.executemany(sql, params)
     finally:
         cursor.close()
 

@@ -96,6 +96,21 @@ class Database:
     def dispose(self) -> None:
         self.engine.dispose()
 
+    def refresh_statistics_after_bulk_load(self) -> None:
+        """PostgreSQL after hundreds of thousands of rows at once: VACUUM (ANALYZE) the case
+        tables, so that the planner knows their size and the tally's covering index is read
+        without visiting the table (its visibility map is set). Autovacuum would do it in
+        its own time; a shared server's first dashboard should not wait for that.
+        SQLite keeps its planner's defaults (the queries are shaped for them)."""
+        if self.engine.dialect.name != "postgresql":
+            return
+        try:
+            with self.engine.connect() as connection:
+                connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+                connection.exec_driver_sql("VACUUM (ANALYZE) cases, case_history")
+        except DBAPIError as error:
+            raise storage_error(error, self.url) from error
+
 
 def open_database(
     url: str | None = None, *, migrate: bool = True, backups: Path | None = None

@@ -293,6 +293,7 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     with database.session() as session:
         result = generate_demo(session, args.records, args.seed)
         session.commit()
+    database.refresh_statistics_after_bulk_load()
     print(
         f"Đã thêm {result.cases} hồ sơ giả lập ({result.events} mốc trạng thái, "
         f"{result.points} điểm thu nhận, {result.operators} cán bộ; seed={result.seed}).",

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from models.codes import Role, Status
 from models.entities import Case, CaseEvent
+from services.database import Database
 from services.demo import generate_demo
 from services.intake import IntakeResult, save_intake
 from services.session_context import Actor
@@ -31,3 +33,19 @@ def test_a_case_saved_after_the_demo_gets_a_fresh_id(session: Session) -> None:
     assert saved.case.id > before
     assert session.scalar(select(func.count()).select_from(Case)) == 301
     assert session.scalar(select(func.max(CaseEvent.id))) > events_before
+
+
+def test_statistics_are_refreshed_after_a_bulk_load(database: Database) -> None:
+    if database.is_sqlite:
+        pytest.skip("PostgreSQL only: SQLite keeps its planner's defaults")
+    with database.session() as session:
+        generate_demo(session, 200, seed=4)
+        session.commit()
+    database.refresh_statistics_after_bulk_load()
+    with database.engine.connect() as connection:
+        vacuumed, analyzed = connection.execute(
+            text(
+                "SELECT last_vacuum, last_analyze FROM pg_stat_user_tables WHERE relname = 'cases'"
+            )
+        ).one()
+    assert vacuumed is not None and analyzed is not None
