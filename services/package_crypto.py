@@ -89,7 +89,7 @@ class PackageWriter:
         self.file.write(MAGIC + len(header_bytes).to_bytes(4, "big") + header_bytes)
         self.encryptor = Cipher(algorithms.AES(key), modes.GCM(nonce)).encryptor()
         self.encryptor.authenticate_additional_data(MAGIC + header_bytes)
-        self.compressor = zlib.compressobj(6, zlib.DEFLATED, 31)  # gzip framing
+        self.compressor = zlib.compressobj(1, zlib.DEFLATED, 31)  # gzip framing
         self.digest = hashlib.sha256()
 
     def write_line(self, record: dict[str, Any]) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import subprocess
+import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -151,3 +153,18 @@ def test_backup_is_consistent_while_the_database_is_open(tmp_path: Path) -> None
         engine.dispose()
     assert copy is not None
     assert _rows(copy, "SELECT notes FROM cases WHERE id = 5") == [("ghi chú",)]
+
+
+def test_an_up_to_date_database_opens_without_importing_alembic(tmp_path: Path) -> None:
+    path = tmp_path / "moi.sqlite3"
+    open_database(sqlite_url(path), backups=tmp_path / "backups").dispose()
+    code = (
+        "import sys; from services.database import open_database;"
+        f"open_database({sqlite_url(path)!r}, backups=__import__('pathlib').Path({str(tmp_path)!r}))"
+        ".dispose(); print('ALEMBIC' if 'alembic' in sys.modules else 'NONE')"
+    )
+    root = Path(__file__).resolve().parent.parent.parent
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=root, check=True
+    )
+    assert result.stdout.strip() == "NONE"
