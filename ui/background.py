@@ -78,19 +78,30 @@ def _on_failed(number: int, error: BaseException, trace: str) -> None:
         op._failed(error, trace)
 
 
-def _run_in_worker(
-    number: int, work: Callable[[Report], Any], cancel: threading.Event, signals: _Dispatcher
-) -> None:
+def _run_in_worker(number: int, cancel: threading.Event, signals: _Dispatcher) -> None:
+    """The worker thread's side. It takes the work from the registry and lets go of it
+    before reporting: the work often closes over a widget, and a widget's last reference
+    must never be dropped on this thread (Qt would delete it here)."""
+
     def report(done: int, total: int) -> None:
         if cancel.is_set():
             raise CancelledError
         signals.progress.emit(number, done, total)
 
+    op = _running.get(number)
+    work = op.work if op is not None else None
+    del op
+    if work is None:
+        return
     try:
         result = work(report)
     except BaseException as error:
-        signals.failed.emit(number, error, traceback.format_exc())
+        work = None  # the traceback keeps this frame, and so its locals, alive
+        trace = traceback.format_exc()
+        traceback.clear_frames(error.__traceback__)  # the work's frames hold widgets too
+        signals.failed.emit(number, error, trace)
     else:
+        work = None
         signals.done.emit(number, result)
 
 
@@ -131,9 +142,9 @@ class BackgroundOp(Generic[T]):
         signals = _shared_dispatcher()
         number = next(_numbers)
         _running[number] = self  # keeps self alive until the work is done
-        work, cancel = self.work, self.cancel
+        cancel = self.cancel
         (pool or QThreadPool.globalInstance()).start(
-            lambda: _run_in_worker(number, work, cancel, signals)
+            lambda: _run_in_worker(number, cancel, signals)
         )
         return self
 

@@ -1,0 +1,82 @@
+"""Long work off the GUI thread: results and errors come back on the GUI thread, and the
+worker keeps nothing of the caller's alive once it is done."""
+
+from __future__ import annotations
+
+import gc
+import threading
+import weakref
+from collections.abc import Callable
+
+from pytestqt.qtbot import QtBot
+
+from services.errors import UserError
+from ui.background import BackgroundOp, Report, wait_for_background_work
+from ui.messages import RecordingMessages
+
+
+class Owner:
+    """Stands for the widget a work function usually closes over."""
+
+
+def run(
+    work: Callable[[Report], object], success: Callable[[object], None]
+) -> BackgroundOp[object]:
+    return BackgroundOp(None, work, success).run()
+
+
+def test_the_result_arrives_on_the_gui_thread(qtbot: QtBot) -> None:
+    arrived: list[tuple[object, bool]] = []
+
+    def work(report: Report) -> object:
+        report(1, 2)
+        return threading.current_thread() is threading.main_thread()
+
+    op = run(
+        work,
+        lambda result: arrived.append(
+            (result, threading.current_thread() is threading.main_thread())
+        ),
+    )
+    qtbot.waitUntil(lambda: op.finished)
+    assert arrived == [(False, True)]  # worked elsewhere, answered here
+
+
+def test_a_user_error_is_shown_with_its_message(qtbot: QtBot, recorded: RecordingMessages) -> None:
+    def work(report: Report) -> object:
+        raise UserError("Tệp bị cắt cụt: chép lại tệp rồi nhập lại.")
+
+    op = run(work, lambda result: None)
+    qtbot.waitUntil(lambda: op.finished)
+    assert recorded.shown == [
+        ("error", "Không thực hiện được", "Tệp bị cắt cụt: chép lại tệp rồi nhập lại.")
+    ]
+
+
+def test_a_failure_handler_gets_the_error_instead(
+    qtbot: QtBot, recorded: RecordingMessages
+) -> None:
+    caught: list[BaseException] = []
+
+    def work(report: Report) -> object:
+        raise ValueError("hỏng")
+
+    op = BackgroundOp(None, work, lambda result: None).failure(caught.append).run()
+    qtbot.waitUntil(lambda: op.finished)
+    assert [str(e) for e in caught] == ["hỏng"] and recorded.shown == []
+
+
+def test_nothing_of_the_caller_is_kept_once_done(qtbot: QtBot) -> None:
+    owner = Owner()
+    alive = weakref.ref(owner)
+
+    def work(report: Report, owner: Owner = owner) -> object:
+        raise RuntimeError(repr(owner))  # the traceback's frames hold the owner too
+
+    ops = [BackgroundOp(None, work, lambda result: None).failure(lambda error: None).run()]
+    qtbot.waitUntil(lambda: ops[0].finished)
+    wait_for_background_work()
+    del owner, work
+    ops.clear()
+    gc.collect()
+    assert alive() is None
