@@ -54,15 +54,10 @@ def bulk_insert(
         for index, name in enumerate(columns)
         if isinstance(table.c[name].type, Date | DateTime | UTCDateTime)
     ]
-    style = connection.dialect.paramstyle
-    if style not in _PLACEHOLDERS:
-        raise NotImplementedError(f"paramstyle {style}")
-    marks = ", ".join(_PLACEHOLDERS[style].format(n=i + 1) for i in range(len(columns)))
     preparer = connection.dialect.identifier_preparer
     # Names come from the table definition, values are bound: no injection here.
-    sql = (
-        f"INSERT INTO {preparer.format_table(table)} "  # noqa: S608
-        f"({', '.join(preparer.quote(name) for name in columns)}) VALUES ({marks})"
+    target = (
+        f"{preparer.format_table(table)} ({', '.join(preparer.quote(name) for name in columns)})"
     )
     convert = _sqlite_value if connection.dialect.name == "sqlite" else _generic_value
     params: list[Sequence[Any]] = []
@@ -75,13 +70,15 @@ def bulk_insert(
     try:
         if connection.dialect.name == "postgresql":
             # COPY streams the rows in one command: several times faster than executemany.
-            names = ", ".join(preparer.quote(name) for name in columns)
-            copy_sql = f"COPY {preparer.format_table(table)} ({names}) FROM STDIN"
-            with cursor.copy(copy_sql) as copy:
+            with cursor.copy(f"COPY {target} FROM STDIN") as copy:
                 for row_values in params:
                     copy.write_row(row_values)
         else:
-            cursor.executemany(sql, params)
+            style = connection.dialect.paramstyle
+            if style not in _PLACEHOLDERS:
+                raise NotImplementedError(f"paramstyle {style}")
+            marks = ", ".join(_PLACEHOLDERS[style].format(n=i + 1) for i in range(len(columns)))
+            cursor.executemany(f"INSERT INTO {target} VALUES ({marks})", params)  # noqa: S608
     finally:
         cursor.close()
 

@@ -106,7 +106,7 @@ def _run_in_worker(number: int, cancel: threading.Event, signals: _Dispatcher) -
 
 
 def wait_for_background_work(pool: QThreadPool | None = None) -> None:
-    """Block until every worker has returned (tests, and closing the app)."""
+    """Block until every worker has returned (the GUI tests, before their teardown)."""
     (pool or QThreadPool.globalInstance()).waitForDone()
 
 
