@@ -59,8 +59,15 @@ class HelpReason(StrEnum):
 
 
 class EventKind(StrEnum):
-    STATUS = "status"  # a move along the lifecycle
-    CORRECTION = "correction"  # an explicit fix of a status or of a fact, with a reason
+    STATUS = "status"  # a report of a step along the lifecycle, with the facts it was given
+    CORRECTION = "correction"  # an explicit fix of facts and/or of the status, with a reason
+    MOMENT = "moment"  # an explicit move of the activation to another moment, with a reason
+    DECISION = "decision"  # a manager's choice between disagreeing facts (a conflict)
+
+
+# The permanent residence of a citizen who lives in another province: a real answer, counted
+# on a row of its own and in no commune of the campaign.
+OUTSIDE_PROVINCE = "NGOAI_TINH"
 
 
 def sql_in(values: tuple[StrEnum, ...] | type[StrEnum]) -> str:

@@ -173,7 +173,10 @@ class Case(Base):
     sex: Mapped[str] = mapped_column(String(3))
     phone: Mapped[str | None] = mapped_column(String(10))
     address: Mapped[str | None] = mapped_column(Text)
-    residence_commune_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    # NULL: the citizen's permanent residence is outside the province (a real answer).
+    residence_commune_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    # The point and operator of the event that set the status: for an activated case, whoever
+    # recorded the activation (credited by point and by operator).
     intake_point_id: Mapped[int] = mapped_column(ForeignKey("intake_points.id"))
     operator_id: Mapped[int] = mapped_column(ForeignKey("operators.id"))
     status: Mapped[str] = mapped_column(String(24))
@@ -182,12 +185,16 @@ class Case(Base):
     help_reason: Mapped[str | None] = mapped_column(String(32))
     consent_given: Mapped[bool] = mapped_column(Boolean)
     notes: Mapped[str | None] = mapped_column(Text)
-    # Derived by the lifecycle service so that a tally is one indexed GROUP BY:
-    # the commune the case counts for (residence for level 1, the intake
-    # point's commune for level 2) and the Vietnam-local day of activation.
-    counted_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    # Every column above and below is derived from the history (`services.case_fold`), so
+    # that a tally is one indexed GROUP BY: the commune the case counts for (residence for
+    # level 1, NULL when that is outside the province; for level 2 the commune of the point
+    # that took the application leading to the activation) and the Vietnam-local day of
+    # the activation (the earliest activation event, unless explicitly moved).
+    counted_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     activated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     activated_on: Mapped[date | None] = mapped_column(Date)
+    # Reports disagree on who the citizen is or where they live, and no manager has decided.
+    has_conflict: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # Optimistic locking: two points saving the same case at once, one wins.
@@ -235,39 +242,78 @@ class Case(Base):
         Index("ix_cases_updated", "updated_at", "id"),
         Index("ix_cases_name_folded", "name_folded"),
         Index("ix_cases_phone", "phone"),
+        Index("ix_cases_conflict", "has_conflict", "updated_at"),
     )
 
 
+class FactSet(Base):
+    """What one report said about the citizen: a claim, shared by every event that said it.
+
+    Stored once per distinct content (`digest`), so that every event can carry the facts it
+    was given without copying them. The residence is a commune code (or `OUTSIDE_PROVINCE`),
+    the same in every database.
+    """
+
+    __tablename__ = "fact_sets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    digest: Mapped[str] = mapped_column(String(32), unique=True)
+    full_name: Mapped[str] = mapped_column(Text)
+    birth_date: Mapped[date] = mapped_column(Date)
+    sex: Mapped[str] = mapped_column(String(3))
+    residence_code: Mapped[str] = mapped_column(String(16))
+    phone: Mapped[str | None] = mapped_column(String(10))
+    address: Mapped[str | None] = mapped_column(Text)
+    help_reason: Mapped[str | None] = mapped_column(String(32))
+    notes: Mapped[str | None] = mapped_column(Text)
+
+
 class CaseEvent(Base):
-    """One entry of a case's history: a status change, or a correction with its reason."""
+    """One event of a case's history: a status report, a correction, a moved activation moment
+    or a manager's decision. The case is the fold of these (`services.case_fold`).
+
+    `uid` is the event's identity everywhere: it travels in packages, so the same event
+    arriving twice is one, and it breaks ties between events of the same moment.
+    """
 
     __tablename__ = "case_history"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(32), unique=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(16), default=EventKind.STATUS.value)
+    # Where the case stood before this event, in the fold's order (derived).
     from_status: Mapped[str | None] = mapped_column(String(24))
-    to_status: Mapped[str] = mapped_column(String(24))
+    # The status reported (status events) or set (corrections of the status); else NULL.
+    to_status: Mapped[str | None] = mapped_column(String(24))
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     operator_id: Mapped[int] = mapped_column(ForeignKey("operators.id"))
     intake_point_id: Mapped[int | None] = mapped_column(ForeignKey("intake_points.id"))
     failure_reason: Mapped[str | None] = mapped_column(String(32))
     failure_note: Mapped[str | None] = mapped_column(Text)
-    # For corrections: why, and what changed as JSON {"field": [before, after]}.
+    # For corrections, moments and decisions: why, and what changed as JSON
+    # {"field": [before, after]} (residence as a commune code).
     reason: Mapped[str | None] = mapped_column(Text)
     changes: Mapped[str | None] = mapped_column(Text)
+    # The facts this report was given (status events, decisions); NULL: none asserted.
+    fact_set_id: Mapped[int | None] = mapped_column(ForeignKey("fact_sets.id"))
 
     case: Mapped[Case] = relationship(back_populates="history")
     operator: Mapped[Operator] = relationship()
+    fact_set: Mapped[FactSet | None] = relationship(lazy="joined")
 
     __table_args__ = (
-        UniqueConstraint("case_id", "kind", "to_status", "changed_at"),
         CheckConstraint(f"kind IN ({sql_in(EventKind)})", name="kind"),
         CheckConstraint(
-            f"kind <> '{EventKind.CORRECTION.value}' OR reason IS NOT NULL",
+            f"kind = '{EventKind.STATUS.value}' OR reason IS NOT NULL",
             name="correction_reason",
         ),
+        CheckConstraint(
+            f"kind <> '{EventKind.STATUS.value}' OR to_status IS NOT NULL", name="status_to"
+        ),
         Index("ix_case_history_case", "case_id", "changed_at"),
+        # "A point sees every case that has any event there."
+        Index("ix_case_history_point", "intake_point_id", "case_id"),
     )
 
 
@@ -294,38 +340,6 @@ class Setting(Base):
 
     key: Mapped[str] = mapped_column(String(128), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
-
-
-class CaseConflict(Base):
-    """A package's case whose facts disagree with the case here: kept aside for a manager.
-
-    Nothing is overwritten silently: the incoming case (facts and history, as JSON)
-    waits here until a manager keeps the local facts, takes the incoming ones, or
-    discards it. The same incoming case imported twice is one conflict.
-    """
-
-    __tablename__ = "case_conflicts"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    id_number: Mapped[str] = mapped_column(String(12))
-    level: Mapped[int] = mapped_column(SmallInteger)
-    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="SET NULL"))
-    incoming: Mapped[str] = mapped_column(Text)
-    incoming_hash: Mapped[str] = mapped_column(String(64))
-    source: Mapped[str] = mapped_column(Text)  # which package: source point, time
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    resolved_by: Mapped[int | None] = mapped_column(ForeignKey("operators.id"))
-    resolution: Mapped[str | None] = mapped_column(String(16))
-
-    __table_args__ = (
-        UniqueConstraint("id_number", "level", "incoming_hash"),
-        CheckConstraint(
-            "resolution IS NULL OR resolution IN ('keep_local', 'take_incoming', 'discard')",
-            name="resolution",
-        ),
-        Index("ix_case_conflicts_open", "resolved_at", "created_at"),
-    )
 
 
 class AuditEntry(Base):

@@ -14,11 +14,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from models.codes import EventKind
+from models.codes import OUTSIDE_PROVINCE, EventKind
 from models.entities import Case, CaseEvent, IntakePoint, Operator
 from services.audit import AuditAction, write_audit
+from services.case_fold import event_order, fold_case
 from services.case_queries import visible_to
-from services.cases import Correction, correct_case
+from services.cases import Correction, correct_case, fold_event
 from services.errors import ConflictError, NotFoundError
 from services.follow_up import ContactEntry, contacts_of
 from services.id_number import mask_id_number
@@ -31,7 +32,7 @@ from services.labels import (
 from services.permissions import Action, require
 from services.session_context import Actor
 from services.units import UnitTree
-from services.vntime import format_date
+from services.vntime import format_date, format_moment
 
 EMPTY = "(trống)"
 
@@ -43,14 +44,18 @@ FIELD_LABELS: dict[str, str] = {
     "phone": "Số điện thoại",
     "address": "Địa chỉ",
     "residence_commune_id": "Nơi thường trú",
+    "residence": "Nơi thường trú",
     "help_reason": "Lý do cần hỗ trợ",
     "notes": "Ghi chú",
     "status": "Trạng thái",
+    "activated_at": "Thời điểm kích hoạt",
 }
 
 EVENT_KIND_LABELS: dict[str, str] = {
     EventKind.STATUS: "Cập nhật trạng thái",
     EventKind.CORRECTION: "Sửa hồ sơ",
+    EventKind.MOMENT: "Sửa thời điểm kích hoạt",
+    EventKind.DECISION: "Quyết định khi thông tin khác nhau",
 }
 
 CHANGED_ELSEWHERE = (
@@ -76,10 +81,12 @@ class HistoryEntry:
     operator_name: str
     point_name: str | None
     from_label: str | None
-    to_label: str
+    to_label: str | None  # None: the event names no status (a correction of facts...)
     failure_text: str | None
     reason: str | None
     changes: tuple[ChangeLine, ...]
+    # A report that contradicts where the case stood: kept in the history, changed nothing.
+    kept_as_record: bool = False
 
 
 @dataclass(frozen=True)
@@ -93,7 +100,7 @@ class CaseDetail:
     sex: str
     phone: str | None
     address: str | None
-    residence_commune_id: int
+    residence_commune_id: int | None  # None: outside the province
     residence_name: str
     point_name: str
     operator_name: str
@@ -144,6 +151,16 @@ def describe_value(field: str, value: object, tree: UnitTree | None = None) -> s
     if field == "residence_commune_id" and isinstance(value, int) and tree is not None:
         unit = tree.by_id.get(value)
         return tree.full_name(unit.id) if unit is not None else f"mã {value}"
+    if field == "residence" and isinstance(value, str):
+        if value == OUTSIDE_PROVINCE:
+            return "Ngoài tỉnh"
+        unit = tree.by_code.get(value) if tree is not None else None
+        return tree.full_name(unit.id) if tree is not None and unit is not None else f"mã {value}"
+    if field == "activated_at" and isinstance(value, str):
+        try:
+            return format_moment(datetime.fromisoformat(value))
+        except ValueError:
+            return value
     if field == "help_reason":
         return HELP_REASON_LABELS.get(str(value), str(value))
     if field == "status":
@@ -189,12 +206,19 @@ def _history(session: Session, case: Case, tree: UnitTree) -> tuple[HistoryEntry
             select(IntakePoint.id, IntakePoint.name).where(IntakePoint.id.in_(point_ids))
         ).all()
     )
-    events = sorted(case.history, key=lambda e: (e.changed_at, e.id or 0))
-    return tuple(_entry(event, operators, points, tree) for event in events)
+    events = [fold_event(e) for e in case.history]
+    records = {r.event.uid for r in fold_case(case.level, events).records}
+    order = {event.uid: event_order(event) for event in events}
+    ordered = sorted(case.history, key=lambda e: order[e.uid])
+    return tuple(_entry(event, operators, points, tree, event.uid in records) for event in ordered)
 
 
 def _entry(
-    event: CaseEvent, operators: dict[int, str], points: dict[int, str], tree: UnitTree
+    event: CaseEvent,
+    operators: dict[int, str],
+    points: dict[int, str],
+    tree: UnitTree,
+    kept_as_record: bool = False,
 ) -> HistoryEntry:
     return HistoryEntry(
         kind=event.kind,
@@ -205,10 +229,11 @@ def _entry(
         from_label=STATUS_LABELS.get(event.from_status, event.from_status)
         if event.from_status
         else None,
-        to_label=STATUS_LABELS.get(event.to_status, event.to_status),
+        to_label=STATUS_LABELS.get(event.to_status, event.to_status) if event.to_status else None,
         failure_text=_failure_text(event.failure_reason, event.failure_note),
         reason=event.reason,
         changes=describe_changes(event.changes, tree),
+        kept_as_record=kept_as_record,
     )
 
 
@@ -228,7 +253,9 @@ def case_detail(session: Session, case_id: int, actor: Actor | None = None) -> C
     tree = UnitTree.load(session)
     point = session.get(IntakePoint, case.intake_point_id)
     operator = session.get(Operator, case.operator_id)
-    residence = tree.by_id.get(case.residence_commune_id)
+    residence = (
+        tree.by_id.get(case.residence_commune_id) if case.residence_commune_id is not None else None
+    )
     return CaseDetail(
         id=case.id,
         version=case.version,
@@ -240,7 +267,7 @@ def case_detail(session: Session, case_id: int, actor: Actor | None = None) -> C
         phone=case.phone,
         address=case.address,
         residence_commune_id=case.residence_commune_id,
-        residence_name=tree.full_name(residence.id) if residence else "?",
+        residence_name=tree.full_name(residence.id) if residence else "Ngoài tỉnh",
         point_name=point.name if point else "?",
         operator_name=operator.full_name if operator else "?",
         status=case.status,

@@ -26,11 +26,11 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
 from models.codes import Role, Status
-from models.entities import Case, IntakePoint, Operator
+from models.entities import Case, CaseEvent, IntakePoint, Operator
 from services.id_number import mask_id_number
 from services.labels import FAILURE_LABELS, LEVEL_LABELS, STATUS_LABELS
 from services.session_context import Actor
@@ -87,12 +87,16 @@ class OperatorChoice:
 
 
 def visible_to(actor: Actor) -> ColumnElement[bool]:
-    """Managers and admins see every point; an operator only the point they sign in at."""
+    """Managers and admins see every point; an operator the cases that have any event at
+    the point they sign in at (registered there, taken there, activated there...)."""
     if actor.sees_all_points:
         return true()
     if actor.point_id is None:
         return false()
-    return Case.intake_point_id == actor.point_id
+    return or_(
+        Case.intake_point_id == actor.point_id,
+        exists().where(CaseEvent.intake_point_id == actor.point_id, CaseEvent.case_id == Case.id),
+    )
 
 
 def _next_prefix(prefix: str) -> str:

@@ -1,10 +1,11 @@
-"""The intake lifecycle: creating a case, moving it forward, keeping its history.
+"""The intake lifecycle: recording reports, corrections and decisions as events of a case.
 
-A case's history is a chain of events ordered by time; its status is the last
-event's. A report may arrive late (an import of yesterday's sheet, a package
-from a mobile team): it is slotted into the chain at its moment, provided the
-chain stays a forward path. Every caller (the desk, imports, packages) goes
-through `record_report`, so the rules hold the same way everywhere.
+A case is the fold of its events (`services.case_fold`): every report is kept as an event
+with the facts it was given, and the case's columns (facts, status, activation, the commune
+it counts for) are derived from the whole history by `derive`, whatever order the events
+arrived in. A late report (yesterday's sheet, a mobile team's package) simply joins the
+history at its moment. Every caller (the desk, imports, packages, corrections) goes through
+this module, so the rules hold the same way everywhere.
 """
 
 from __future__ import annotations
@@ -14,21 +15,23 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Protocol, cast
+from typing import cast
 
 from sqlalchemy import Table, bindparam, select
 from sqlalchemy.orm import Session, selectinload
 
 from models.bulk import bulk_insert
-from models.codes import EventKind, FailureReason, HelpReason, Status
-from models.entities import Case, CaseEvent
+from models.codes import OUTSIDE_PROVINCE, EventKind, FailureReason, HelpReason, Status
+from models.entities import Case, CaseEvent, FactSet
+from models.event_ids import claim_digest, new_uid
+from services.case_fold import Claim, Event, Folded, Record, fold_case
 from services.eligibility import MIN_AGE, check_eligible
 from services.errors import ConflictError, ValidationError
 from services.id_number import check_id_agrees, normalise_id_number, parse_sex
 from services.labels import LEVEL_LABELS, STATUS_LABELS
-from services.lifecycle import PROGRESS, check_status_for_level, is_forward
+from services.lifecycle import check_status_for_level
 from services.phone import normalise_phone
-from services.stable_lookups import point_facts
+from services.stable_lookups import point_facts, unit_code, unit_id_of
 from services.text import clean, fold
 from services.vntime import format_date, format_moment, local_day, now_utc
 
@@ -48,7 +51,8 @@ class CaseFacts:
     sex: str
     phone: str | None
     address: str | None
-    residence_commune_id: int
+    # None: the citizen's permanent residence is outside the province (an explicit choice).
+    residence_commune_id: int | None
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,10 @@ class Outcome(StrEnum):
 class RecordResult:
     outcome: Outcome
     case: Case
+    event: CaseEvent | None = None
+    # Events of this case that the fold now keeps as records (they contradict where the
+    # case stands) and did not before this report: the report itself, or older ones.
+    new_records: list[Record] = field(default_factory=list)
 
 
 @dataclass
@@ -87,6 +95,8 @@ class FactsDraft:
     phone: str = ""
     address: str = ""
     residence_commune_id: int | None = None
+    # The citizen lives in another province: an explicit answer, not a missing commune.
+    residence_outside: bool = False
     errors: list[ValidationError] = field(default_factory=list)
 
 
@@ -131,11 +141,15 @@ def check_facts(
             phone = normalise_phone(draft.phone)
         except ValidationError as error:
             errors.append(error)
-    if draft.residence_commune_id is None and not any(e.field == "residence" for e in errors):
+    if (
+        draft.residence_commune_id is None
+        and not draft.residence_outside
+        and not any(e.field == "residence" for e in errors)
+    ):
         errors.append(ValidationError("Chưa chọn xã/phường nơi thường trú.", "residence"))
     if errors:
         return None, errors
-    assert id_number and sex and draft.birth_date and draft.residence_commune_id is not None
+    assert id_number and sex and draft.birth_date
     return (
         CaseFacts(
             id_number=id_number,
@@ -144,7 +158,7 @@ def check_facts(
             sex=sex,
             phone=phone,
             address=clean(draft.address) or None,
-            residence_commune_id=draft.residence_commune_id,
+            residence_commune_id=None if draft.residence_outside else draft.residence_commune_id,
         ),
         [],
     )
@@ -209,98 +223,128 @@ def find_cases(session: Session, keys: Iterable[tuple[str, int]]) -> dict[tuple[
     return found
 
 
-def counted_unit_id(level: int, residence_commune_id: int, point_commune_id: int) -> int:
-    """Level 1 counts where the citizen lives; level 2 where the application was taken."""
-    return residence_commune_id if level == 1 else point_commune_id
+def residence_code(session: Session, residence_commune_id: int | None) -> str:
+    """The code a claim uses for a residence: the commune's, or `OUTSIDE_PROVINCE`."""
+    if residence_commune_id is None:
+        return OUTSIDE_PROVINCE
+    return unit_code(session, residence_commune_id)
 
 
-def _check_same_person(case: Case, facts: CaseFacts) -> None:
-    differences = []
-    if clean(case.full_name) != facts.full_name:
-        differences.append(f"họ tên «{case.full_name}» / «{facts.full_name}»")
-    if case.birth_date != facts.birth_date:
-        differences.append(
-            f"ngày sinh {format_date(case.birth_date)} / {format_date(facts.birth_date)}"
-        )
-    if case.sex != facts.sex:
-        differences.append(f"giới tính {case.sex} / {facts.sex}")
-    if differences:
-        raise ConflictError(
-            f"Số định danh {case.id_number} đã có hồ sơ {LEVEL_LABELS[case.level].lower()} với "
-            f"thông tin khác (đã lưu / mới nhập): "
-            + "; ".join(differences)
-            + ". Kiểm tra lại thẻ; nếu hồ sơ đã lưu ghi sai, hãy sửa hồ sơ (có ghi lý do)."
-        )
+def residence_id(session: Session, code: str) -> int | None:
+    """The commune id of a claim's residence code; None outside the province."""
+    if code == OUTSIDE_PROVINCE:
+        return None
+    unit_id = unit_id_of(session, code)
+    if unit_id is None:
+        raise ValidationError(f"Mã xã thường trú «{code}» không có trong đợt này.", "residence")
+    return unit_id
 
 
-class EventLike(Protocol):
-    """What the fold needs of an event: an ORM `CaseEvent`, or a plain record from a package."""
-
-    kind: str
-    to_status: str
-    changed_at: datetime
-    from_status: str | None
-    failure_reason: str | None
-    failure_note: str | None
-    intake_point_id: int | None
-    operator_id: int
-
-
-def event_order(event: EventLike) -> tuple[object, ...]:
-    """Time order; ties (same moment from two points) broken the same way everywhere."""
-    return (
-        event.changed_at,
-        event.kind == EventKind.CORRECTION,
-        PROGRESS.get(Status(event.to_status), 0),
-        event.to_status,
-        getattr(event, "id", None) or 0,
+def claim_of(
+    session: Session,
+    facts: CaseFacts,
+    help_reason: HelpReason | str | None = None,
+    notes: str | None = None,
+) -> Claim:
+    """What a report says about the citizen, as the fold reads it."""
+    return Claim(
+        full_name=facts.full_name,
+        birth_date=facts.birth_date,
+        sex=facts.sex,
+        residence=residence_code(session, facts.residence_commune_id),
+        phone=facts.phone,
+        address=facts.address,
+        help_reason=str(help_reason) if help_reason else None,
+        notes=(notes or "").strip() or None,
     )
 
 
-def _chain(case: Case) -> list[CaseEvent]:
-    return sorted(case.history, key=event_order)
+def _digest(claim: Claim) -> str:
+    return claim_digest(
+        claim.full_name,
+        claim.birth_date,
+        claim.sex,
+        claim.residence,
+        claim.phone,
+        claim.address,
+        claim.help_reason,
+        claim.notes,
+    )
 
 
-@dataclass
-class Derived:
-    status: Status
-    failure_reason: str | None
-    failure_note: str | None
-    activated_at: datetime | None
-    first_point_id: int | None
-    first_operator_id: int
+class FactSets:
+    """The fact-set rows of one operation: one row per distinct claim, found or added.
 
-    @property
-    def activated_on(self) -> date | None:
-        return local_day(self.activated_at) if self.activated_at else None
+    Callers that expunge their session between batches call `forget` at the same time."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.known: dict[str, FactSet] = {}
+
+    def prefetch(self, claims: Iterable[Claim]) -> None:
+        wanted = {_digest(claim) for claim in claims} - set(self.known)
+        digests = sorted(wanted)
+        with self.session.no_autoflush:
+            for start in range(0, len(digests), 500):
+                for fact_set in self.session.scalars(
+                    select(FactSet).where(FactSet.digest.in_(digests[start : start + 500]))
+                ):
+                    self.known[fact_set.digest] = fact_set
+
+    def row(self, claim: Claim) -> FactSet:
+        digest = _digest(claim)
+        found = self.known.get(digest)
+        if found is None:
+            with self.session.no_autoflush:
+                found = self.session.scalars(
+                    select(FactSet).where(FactSet.digest == digest)
+                ).first()
+        if found is None:
+            found = FactSet(
+                digest=digest,
+                full_name=claim.full_name,
+                birth_date=claim.birth_date,
+                sex=claim.sex,
+                residence_code=claim.residence,
+                phone=claim.phone,
+                address=claim.address,
+                help_reason=claim.help_reason,
+                notes=claim.notes,
+            )
+            self.session.add(found)
+        self.known[digest] = found
+        return found
+
+    def forget(self) -> None:
+        self.known.clear()
 
 
-def fold_events(level: int, events: Sequence[EventLike]) -> Derived:
-    """Where a case stands, given its events in `event_order` (sets each `from_status`).
+def claim_from_row(fact_set: FactSet) -> Claim:
+    return Claim(
+        full_name=fact_set.full_name,
+        birth_date=fact_set.birth_date,
+        sex=fact_set.sex,
+        residence=fact_set.residence_code,
+        phone=fact_set.phone,
+        address=fact_set.address,
+        help_reason=fact_set.help_reason,
+        notes=fact_set.notes,
+    )
 
-    A status event applies when it moves the case forward from where it stands, a
-    correction always applies, anything else stays in the history as a record but
-    changes nothing (an activated case stays activated). So the result depends only on
-    the set of events, never on the order in which they arrived: the property that
-    makes package merges order-independent and idempotent.
-    """
-    state: Status | None = None
-    applied: EventLike | None = None
-    for event in events:
-        event.from_status = state.value if state else None
-        target = Status(event.to_status)
-        if event.kind == EventKind.CORRECTION or state is None or is_forward(level, state, target):
-            state, applied = target, event
-    assert state is not None and applied is not None
-    first = next((e for e in events if e.kind == EventKind.STATUS), events[0])
-    failed = state == Status.FAILED
-    return Derived(
-        status=state,
-        failure_reason=applied.failure_reason if failed else None,
-        failure_note=applied.failure_note if failed else None,
-        activated_at=applied.changed_at if state == Status.ACTIVATED else None,
-        first_point_id=first.intake_point_id,
-        first_operator_id=first.operator_id,
+
+def fold_event(event: CaseEvent) -> Event:
+    """A history row as the fold reads it."""
+    return Event(
+        uid=event.uid,
+        kind=EventKind(event.kind),
+        at=event.changed_at,
+        operator_id=event.operator_id,
+        point_id=event.intake_point_id,
+        status=Status(event.to_status) if event.to_status else None,
+        failure_reason=event.failure_reason,
+        failure_note=event.failure_note,
+        claim=claim_from_row(event.fact_set) if event.fact_set is not None else None,
+        changes=json.loads(event.changes) if event.changes else None,
     )
 
 
@@ -311,33 +355,69 @@ def point_commune_id(session: Session, point_id: int) -> int:
     return facts[1]
 
 
-def derive(session: Session, case: Case) -> None:
-    """Set the status and the counting columns from the history (see `fold_events`)."""
-    case.history.sort(key=event_order)  # as a fresh load would order it
-    derived = fold_events(case.level, case.history)
-    case.status = derived.status.value
-    case.failure_reason = derived.failure_reason
-    case.failure_note = derived.failure_note
-    case.activated_at = derived.activated_at
-    case.activated_on = derived.activated_on
-    if derived.first_point_id is not None:
-        case.intake_point_id = derived.first_point_id
-    case.operator_id = derived.first_operator_id
-    point_commune = point_commune_id(session, case.intake_point_id)
-    case.counted_unit_id = counted_unit_id(case.level, case.residence_commune_id, point_commune)
+def counted_unit(session: Session, level: int, folded: Folded, residence: int | None) -> int | None:
+    """Level 1 counts where the citizen lives (None: outside the province); level 2 where
+    the application leading to the activation was taken."""
+    if level == 1:
+        return residence
+    point_id = folded.counted_point_id or folded.credited_point_id
+    return point_commune_id(session, point_id) if point_id is not None else None
 
 
-def _event(report: StatusReport, from_status: str | None) -> CaseEvent:
-    return CaseEvent(
-        kind=EventKind.STATUS.value,
-        from_status=from_status,
-        to_status=report.status.value,
-        changed_at=report.at,
-        operator_id=report.operator_id,
-        intake_point_id=report.intake_point_id,
-        failure_reason=report.failure_reason.value if report.failure_reason else None,
-        failure_note=(report.failure_note or "").strip() or None,
-    )
+def derive(session: Session, case: Case) -> Folded:
+    """Set every derived column of `case` from its history (see `services.case_fold`)."""
+    folded = fold_case(case.level, [fold_event(e) for e in case.history])
+    for event in case.history:
+        before = folded.from_status.get(event.uid)
+        event.from_status = before.value if before else None
+    facts = folded.facts
+    if facts is not None:
+        if facts.id_number:
+            case.id_number = facts.id_number
+        case.full_name = facts.full_name
+        case.name_folded = fold(facts.full_name)
+        case.birth_date = facts.birth_date
+        case.sex = facts.sex
+        case.phone = facts.phone
+        case.address = facts.address
+        case.help_reason = facts.help_reason
+        case.notes = facts.notes
+        case.residence_commune_id = residence_id(session, facts.residence)
+    case.status = folded.status.value
+    case.failure_reason = folded.failure_reason
+    case.failure_note = folded.failure_note
+    case.activated_at = folded.activated_at
+    case.activated_on = local_day(folded.activated_at) if folded.activated_at else None
+    assert folded.credited_point_id is not None, "a status report names its intake point"
+    case.intake_point_id = folded.credited_point_id
+    case.operator_id = folded.credited_operator_id
+    case.has_conflict = folded.conflict
+    case.consent_given = True
+    case.counted_unit_id = counted_unit(session, case.level, folded, case.residence_commune_id)
+    return folded
+
+
+def check_same_person(case: Case, facts: CaseFacts) -> None:
+    """The desk: a report on a known case must name the same person living in the same
+    place; a change is a correction (with a reason), never a silent second version."""
+    differences = []
+    if clean(case.full_name).casefold() != facts.full_name.casefold():
+        differences.append(f"họ tên «{case.full_name}» / «{facts.full_name}»")
+    if case.birth_date != facts.birth_date:
+        differences.append(
+            f"ngày sinh {format_date(case.birth_date)} / {format_date(facts.birth_date)}"
+        )
+    if case.sex != facts.sex:
+        differences.append(f"giới tính {case.sex} / {facts.sex}")
+    if case.residence_commune_id != facts.residence_commune_id:
+        differences.append("nơi thường trú")
+    if differences:
+        raise ConflictError(
+            f"Số định danh {case.id_number} đã có hồ sơ {LEVEL_LABELS[case.level].lower()} với "
+            f"thông tin khác (đã lưu / mới nhập): "
+            + "; ".join(differences)
+            + ". Kiểm tra lại thẻ; nếu hồ sơ đã lưu ghi sai, hãy sửa hồ sơ (Ctrl+E, có ghi lý do)."
+        )
 
 
 def record_report(
@@ -351,96 +431,55 @@ def record_report(
     known: dict[tuple[str, int], Case] | None = None,
     min_age: int = MIN_AGE,
     attach: bool = True,
+    uid: str | None = None,
+    fact_sets: FactSets | None = None,
 ) -> RecordResult:
-    """Create the case or move it forward; one report, one history event at most.
+    """Add one report to its case (created if new) as an event with the facts it was given.
 
-    `known` is a prefetched map from `find_cases` (for imports); without it the
-    case is looked up. With `attach=False` a new case is not added to the session:
-    a bulk import inserts the new cases itself (`insert_new_cases`). Raises
-    `ValidationError` / `ConflictError` and changes nothing when the report breaks a rule.
+    The report is never refused for where it falls in the history: one that contradicts
+    the case's status is kept as a record (`RecordResult.new_records`). `uid` identifies
+    the event (a spreadsheet row's content hash; default a fresh one): the same uid again
+    changes nothing. `known` is a prefetched map from `find_cases` (for imports); with
+    `attach=False` a new case is not added to the session (`insert_new_cases` does it).
+    Raises `ValidationError` and changes nothing when the report itself breaks a rule.
     """
     if not consent:
         raise ValidationError(CONSENT_MISSING, "consent")
     check_report(report)
+    check_eligible(facts.birth_date, local_day(report.at), min_age)
     key = (facts.id_number, report.level)
     case = known.get(key) if known is not None else find_case(session, *key)
+    uid = uid or new_uid()
+    if case is not None and any(e.uid == uid for e in case.history):
+        return RecordResult(Outcome.UNCHANGED, case)
+    fact_sets = fact_sets or FactSets(session)
+    event = CaseEvent(
+        uid=uid,
+        kind=EventKind.STATUS.value,
+        to_status=report.status.value,
+        changed_at=report.at,
+        operator_id=report.operator_id,
+        intake_point_id=report.intake_point_id,
+        failure_reason=report.failure_reason.value if report.failure_reason else None,
+        failure_note=(report.failure_note or "").strip() or None,
+        fact_set=fact_sets.row(claim_of(session, facts, help_reason, notes)),
+    )
     now = now_utc()
     if case is None:
-        check_eligible(facts.birth_date, local_day(report.at), min_age)
-        case = Case(
-            id_number=facts.id_number,
-            level=report.level,
-            full_name=facts.full_name,
-            name_folded=fold(facts.full_name),
-            birth_date=facts.birth_date,
-            sex=facts.sex,
-            phone=facts.phone,
-            address=facts.address,
-            residence_commune_id=facts.residence_commune_id,
-            intake_point_id=report.intake_point_id,
-            operator_id=report.operator_id,
-            help_reason=help_reason.value if help_reason else None,
-            consent_given=True,
-            notes=(notes or "").strip() or None,
-            created_at=now,
-            updated_at=now,
-        )
-        case.history.append(_event(report, None))
-        derive(session, case)
+        case = Case(id_number=facts.id_number, level=report.level, created_at=now, updated_at=now)
+        case.history.append(event)
+        folded = derive(session, case)
         if attach:
             session.add(case)
         if known is not None:
             known[key] = case
-        return RecordResult(Outcome.CREATED, case)
-
-    _check_same_person(case, facts)
-    chain = _chain(case)
-    if any(
-        e.kind == EventKind.STATUS and e.to_status == report.status and e.changed_at == report.at
-        for e in chain
-    ):
-        return RecordResult(Outcome.UNCHANGED, case)
-    before = [e for e in chain if e.changed_at <= report.at]
-    after = [e for e in chain if e.changed_at > report.at]
-    previous = before[-1] if before else None
-    following = after[0] if after else None
-    if previous is not None and previous.to_status == report.status:
-        return RecordResult(Outcome.UNCHANGED, case)  # the same status reported again
-    if previous is None and following is not None and following.to_status == report.status:
-        return RecordResult(Outcome.UNCHANGED, case)
-    if any(e.kind == EventKind.CORRECTION for e in after):
-        raise ConflictError(
-            f"Hồ sơ {case.id_number} đã được sửa sau {format_moment(report.at)}; "
-            "không ghi thêm trạng thái cũ hơn lần sửa đó."
-        )
-    level = report.level
-    if previous is not None and not is_forward(level, Status(previous.to_status), report.status):
-        raise ValidationError(
-            f"Hồ sơ {case.id_number} ({LEVEL_LABELS[level].lower()}) đang ở trạng thái "
-            f"«{STATUS_LABELS[previous.to_status]}» từ {format_moment(previous.changed_at)}: không "
-            f"thể chuyển về «{STATUS_LABELS[report.status]}» (trạng thái không được lùi). Nếu "
-            "trạng thái đã lưu bị sai, hãy sửa hồ sơ (có ghi lý do).",
-            "status",
-        )
-    if following is not None and not is_forward(level, report.status, Status(following.to_status)):
-        raise ValidationError(
-            f"Hồ sơ {case.id_number}: trạng thái «{STATUS_LABELS[report.status]}» lúc "
-            f"{format_moment(report.at)} mâu thuẫn với «{STATUS_LABELS[following.to_status]}» đã "
-            f"ghi lúc {format_moment(following.changed_at)}.",
-            "status",
-        )
-    case.history.append(_event(report, previous.to_status if previous else None))
-    if facts.phone and not case.phone:
-        case.phone = facts.phone
-    if facts.address and not case.address:
-        case.address = facts.address
-    if help_reason and not case.help_reason:
-        case.help_reason = help_reason.value
-    if notes and notes.strip():
-        case.notes = "\n".join(filter(None, [case.notes, notes.strip()]))
-    derive(session, case)
+        return RecordResult(Outcome.CREATED, case, event, folded.records)
+    before = {r.event.uid for r in fold_case(case.level, map(fold_event, case.history)).records}
+    case.history.append(event)
+    folded = derive(session, case)
     case.updated_at = now
-    return RecordResult(Outcome.UPDATED, case)
+    new_records = [r for r in folded.records if r.event.uid not in before]
+    return RecordResult(Outcome.UPDATED, case, event, new_records)
 
 
 CORRECTABLE_FIELDS = (
@@ -458,7 +497,9 @@ CORRECTABLE_FIELDS = (
 
 @dataclass(frozen=True)
 class Correction:
-    """An explicit fix of a case: new values for some facts and/or a new status, with a reason."""
+    """An explicit fix of a case: new values for some facts and/or a new status, with a reason.
+
+    In `values`, `residence_commune_id: None` means the citizen lives outside the province."""
 
     reason: str
     operator_id: int
@@ -474,35 +515,37 @@ def _json_value(value: object) -> object:
     return value.isoformat() if isinstance(value, date) else value
 
 
-def correct_case(
-    session: Session, case: Case, correction: Correction, min_age: int = MIN_AGE
-) -> CaseEvent:
-    """Apply a correction; the history records what changed (before, after) and why.
-
-    A correction may move the status backwards (that is its purpose); the facts are
-    validated as on a new case. Raises and changes nothing when a rule is broken.
-    """
-    reason = clean(correction.reason)
+def _reason(text: str) -> str:
+    reason = clean(text)
     if len(reason) < 5:
         raise ValidationError("Ghi rõ lý do sửa (ít nhất 5 ký tự).", "reason")
-    unknown = set(correction.values) - set(CORRECTABLE_FIELDS)
+    return reason
+
+
+def _corrected_facts(
+    session: Session, case: Case, values: Mapping[str, object], min_age: int
+) -> dict[str, object]:
+    """The facts after the correction, validated as on a new case."""
+    unknown = set(values) - set(CORRECTABLE_FIELDS)
     if unknown:
         raise ValueError(f"not correctable: {sorted(unknown)}")
     current = {name: getattr(case, name) for name in CORRECTABLE_FIELDS}
-    wanted = {**current, **correction.values}
+    wanted = {**current, **values}
+    outside = wanted["residence_commune_id"] is None
     draft = FactsDraft(
         id_number=str(wanted["id_number"] or ""),
         full_name=str(wanted["full_name"] or ""),
-        birth_date=wanted["birth_date"],
+        birth_date=cast(date | None, wanted["birth_date"]),
         sex=str(wanted["sex"] or ""),
         phone=str(wanted["phone"] or ""),
         address=str(wanted["address"] or ""),
-        residence_commune_id=wanted["residence_commune_id"],
+        residence_commune_id=cast(int | None, wanted["residence_commune_id"]),
+        residence_outside=outside,
     )
     facts, errors = check_facts(draft, local_day(case.created_at), min_age)
     if facts is None:
         raise ValidationError(" ".join(e.message for e in errors), errors[0].field)
-    normalised: dict[str, object] = {
+    return {
         "id_number": facts.id_number,
         "full_name": facts.full_name,
         "birth_date": facts.birth_date,
@@ -513,14 +556,40 @@ def correct_case(
         "help_reason": wanted["help_reason"] or None,
         "notes": clean(str(wanted["notes"] or "")) or None,
     }
-    changes = {
-        name: [_json_value(current[name]), _json_value(value)]
-        for name, value in normalised.items()
-        if value != current[name]
-    }
+
+
+def correct_case(
+    session: Session, case: Case, correction: Correction, min_age: int = MIN_AGE
+) -> CaseEvent:
+    """Record a correction of facts and/or of the status; the history keeps what changed
+    (before, after) and why.
+
+    A correction of facts never moves the activation; a correction of the status may move
+    it backwards (that is its purpose). Raises and changes nothing when a rule is broken.
+    """
+    reason = _reason(correction.reason)
+    current = {name: getattr(case, name) for name in CORRECTABLE_FIELDS}
+    normalised = _corrected_facts(session, case, correction.values, min_age)
+    changes: dict[str, object] = {}
+    for name, value in normalised.items():
+        if value == current[name]:
+            continue
+        if name == "residence_commune_id":
+            changes["residence"] = [
+                residence_code(session, cast(int | None, current[name])),
+                residence_code(session, cast(int | None, value)),
+            ]
+        else:
+            changes[name] = [_json_value(current[name]), _json_value(value)]
     new_status = correction.status or Status(case.status)
     check_status_for_level(new_status, case.level)
-    if new_status != case.status or new_status == Status.FAILED:
+    status_changed = new_status != case.status or (
+        new_status == Status.FAILED
+        and correction.status is not None
+        and (correction.failure_reason, correction.failure_note)
+        != (case.failure_reason, case.failure_note)
+    )
+    if status_changed:
         check_report(
             StatusReport(
                 level=case.level,
@@ -532,51 +601,110 @@ def correct_case(
                 failure_note=correction.failure_note,
             )
         )
-    status_changed = new_status != case.status or (
-        new_status == Status.FAILED
-        and (correction.failure_reason, correction.failure_note)
-        != (case.failure_reason, case.failure_note)
-    )
     if not changes and not status_changed:
         raise ValidationError("Không có gì thay đổi để sửa.", "reason")
-    if facts.id_number != case.id_number and find_case(session, facts.id_number, case.level):
+    new_number = str(normalised["id_number"])
+    if new_number != case.id_number and find_case(session, new_number, case.level):
         raise ConflictError(
-            f"Số định danh {facts.id_number} đã có hồ sơ {LEVEL_LABELS[case.level].lower()} "
+            f"Số định danh {new_number} đã có hồ sơ {LEVEL_LABELS[case.level].lower()} "
             "khác; không thể sửa thành số này."
         )
-    at = correction.at or now_utc()
-    chain = _chain(case)
-    if chain and at < chain[-1].changed_at:
+    at = (correction.at if status_changed else None) or now_utc()
+    last = max(e.changed_at for e in case.history)
+    if status_changed and at < last:
         raise ValidationError(
-            f"Thời điểm sửa phải sau mốc cuối cùng của hồ sơ ({format_moment(chain[-1].changed_at)}).",
-            "at",
+            f"Thời điểm sửa phải sau mốc cuối cùng của hồ sơ ({format_moment(last)}).", "at"
         )
     if status_changed:
         changes["status"] = [case.status, new_status.value]
+    failed = status_changed and new_status == Status.FAILED
     event = CaseEvent(
+        uid=new_uid(),
         kind=EventKind.CORRECTION.value,
-        from_status=case.status,
-        to_status=new_status.value,
+        to_status=new_status.value if status_changed else None,
         changed_at=at,
         operator_id=correction.operator_id,
         intake_point_id=correction.intake_point_id,
-        failure_reason=(
-            correction.failure_reason.value
-            if new_status == Status.FAILED and correction.failure_reason
-            else (case.failure_reason if new_status == Status.FAILED else None)
-        ),
-        failure_note=correction.failure_note if new_status == Status.FAILED else None,
+        failure_reason=correction.failure_reason.value
+        if failed and correction.failure_reason
+        else None,
+        failure_note=correction.failure_note if failed else None,
         reason=reason,
         changes=json.dumps(changes, ensure_ascii=False),
     )
-    for name, value in normalised.items():
-        setattr(case, name, value)
-    case.name_folded = fold(facts.full_name)
+    return _append(session, case, event)
+
+
+def _append(session: Session, case: Case, event: CaseEvent) -> CaseEvent:
     case.history.append(event)
     derive(session, case)
     case.updated_at = now_utc()
     session.flush()
     return event
+
+
+def correct_activation_moment(
+    session: Session,
+    case: Case,
+    moment: datetime,
+    reason: str,
+    operator_id: int,
+    intake_point_id: int | None,
+) -> CaseEvent:
+    """Move the activation to `moment` (a wrong time was recorded): its own kind of
+    correction, with a required reason; the days before and after change their figures."""
+    text = _reason(reason)
+    if case.status != Status.ACTIVATED or case.activated_at is None:
+        raise ValidationError("Chỉ sửa thời điểm kích hoạt cho hồ sơ đã kích hoạt.", "activated_at")
+    if moment.tzinfo is None:
+        raise ValueError("an aware moment is needed")
+    if moment > now_utc():
+        raise ValidationError("Thời điểm kích hoạt không thể ở tương lai.", "activated_at")
+    first = min(e.changed_at for e in case.history)
+    if moment < first:
+        raise ValidationError(
+            f"Thời điểm kích hoạt không thể trước mốc đầu tiên của hồ sơ ({format_moment(first)}).",
+            "activated_at",
+        )
+    if moment == case.activated_at:
+        raise ValidationError("Thời điểm mới trùng thời điểm đang ghi.", "activated_at")
+    event = CaseEvent(
+        uid=new_uid(),
+        kind=EventKind.MOMENT.value,
+        to_status=None,
+        changed_at=max(now_utc(), max(e.changed_at for e in case.history)),
+        operator_id=operator_id,
+        intake_point_id=intake_point_id,
+        reason=text,
+        changes=json.dumps(
+            {"activated_at": [case.activated_at.isoformat(), moment.isoformat()]},
+            ensure_ascii=False,
+        ),
+    )
+    return _append(session, case, event)
+
+
+def decide_facts(
+    session: Session,
+    case: Case,
+    claim: Claim,
+    reason: str,
+    operator_id: int,
+    intake_point_id: int | None,
+) -> CaseEvent:
+    """A manager's decision between disagreeing reports: `claim`'s identity and residence
+    stand from now on (an event, so it travels in packages like any other)."""
+    event = CaseEvent(
+        uid=new_uid(),
+        kind=EventKind.DECISION.value,
+        to_status=None,
+        changed_at=max(now_utc(), max(e.changed_at for e in case.history)),
+        operator_id=operator_id,
+        intake_point_id=intake_point_id,
+        reason=_reason(reason),
+        fact_set=FactSets(session).row(claim),
+    )
+    return _append(session, case, event)
 
 
 _CASE_COLUMNS = [c.key for c in Case.__table__.columns if c.key != "id"]
@@ -623,7 +751,12 @@ def insert_new_cases(session: Session, cases: Sequence[Case]) -> None:
         row["version"] = 1
     ids = insert_case_rows(session, rows)
     events = [
-        {"case_id": case_id, **{name: getattr(event, name) for name in _EVENT_COLUMNS}}
+        {
+            "case_id": case_id,
+            **{name: getattr(event, name) for name in _EVENT_COLUMNS},
+            # The fact set was flushed before (it is in the session); the event is not.
+            "fact_set_id": event.fact_set.id if event.fact_set is not None else None,
+        }
         for case_id, case in zip(ids, cases, strict=True)
         for event in case.history
     ]

@@ -1,142 +1,166 @@
-"""Conflicts between packages and the local database, and how a manager resolves them."""
+"""Conflicts: reports of one case that disagree on who the person is or where they live.
+
+A conflict is not set aside: every report joins the case's history (packages, sheets), the
+facts recorded first in event time stand and count, and the case is flagged
+(`Case.has_conflict`, derived by the fold). A manager compares the claims and decides which
+one stands; the decision is an event (`services.cases.decide_facts`), so it travels in
+packages and gives the same result wherever and in whatever order it arrives.
+"""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
-from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
-from models.entities import CaseConflict
+from models.codes import OUTSIDE_PROVINCE
+from models.entities import Case, IntakePoint
 from services.audit import AuditAction, write_audit
-from services.cases import Correction, correct_case, find_case
+from services.case_fold import Claim, fold_case
+from services.cases import decide_facts, fold_event
 from services.errors import NotFoundError, UserError
 from services.id_number import mask_id_number
-from services.packages import ImportSummary, _Merger
 from services.permissions import Action, require
 from services.session_context import Actor
-from services.vntime import now_utc
+from services.units import UnitTree
 
 RESOLUTIONS = {
-    "keep_local": "Giữ thông tin tại đây, gộp lịch sử trạng thái",
-    "take_incoming": "Lấy thông tin trong gói (ghi là một lần sửa), gộp lịch sử",
-    "discard": "Bỏ hồ sơ trong gói (không gộp gì)",
+    "keep_local": "Giữ thông tin đang dùng",
+    "take_incoming": "Lấy thông tin khác",
 }
+DECISION_REASON = "Quản lý quyết định khi các báo cáo ghi khác nhau"
+
+
+@dataclass(frozen=True)
+class ClaimView:
+    """One version of the facts, as some report gave it, and where it came from."""
+
+    full_name: str
+    birth_date: date
+    sex: str
+    residence: str  # the commune's full name, or "Ngoài tỉnh"
+    point_name: str
+    at: datetime
+    claim: Claim
 
 
 @dataclass(frozen=True)
 class ConflictView:
-    id: int
+    id: int  # the case's id
     id_number: str
     level: int
-    local_name: str | None
-    local_birth: date | None
-    local_sex: str | None
-    incoming_name: str
-    incoming_birth: date
-    incoming_sex: str
-    source: str
-    created_at: datetime
+    in_force: ClaimView  # the facts that stand (and count) until a manager decides
+    others: tuple[ClaimView, ...]  # the versions that disagree with them
+    updated_at: datetime
+
+    # The two versions side by side, as the dialog shows them.
+    @property
+    def local_name(self) -> str:
+        return self.in_force.full_name
+
+    @property
+    def incoming_name(self) -> str:
+        return self.others[0].full_name if self.others else ""
+
+    @property
+    def source(self) -> str:
+        other = self.others[0] if self.others else self.in_force
+        return other.point_name
+
+
+def residence_label(tree: UnitTree, code: str) -> str:
+    if code == OUTSIDE_PROVINCE:
+        return "Ngoài tỉnh"
+    unit = tree.by_code.get(code)
+    return tree.full_name(unit.id) if unit else code
+
+
+def _view(session: Session, case: Case, tree: UnitTree, points: dict[int, str]) -> ConflictView:
+    folded = fold_case(case.level, [fold_event(e) for e in case.history])
+    facts = folded.facts
+    assert facts is not None
+    standing = Claim(facts.full_name, facts.birth_date, facts.sex, facts.residence)
+
+    def view(claim: Claim, point_id: int | None, at: datetime) -> ClaimView:
+        return ClaimView(
+            claim.full_name,
+            claim.birth_date,
+            claim.sex,
+            residence_label(tree, claim.residence),
+            points.get(point_id, "?") if point_id else "?",
+            at,
+            claim,
+        )
+
+    first = next(
+        ((c, e) for c, e in folded.claims if c.identity() == standing.identity()),
+        (standing, folded.status_event),
+    )
+    others = tuple(
+        view(claim, event.point_id, event.at)
+        for claim, event in folded.claims
+        if claim.identity() != standing.identity()
+    )
+    return ConflictView(
+        id=case.id,
+        id_number=case.id_number,
+        level=case.level,
+        in_force=view(standing, first[1].point_id, first[1].at),
+        others=others,
+        updated_at=case.updated_at,
+    )
 
 
 def open_conflicts(session: Session, actor: Actor) -> list[ConflictView]:
+    """Every case whose reports disagree and that no manager has decided, oldest change first."""
     require(actor, Action.CONFLICTS)
-    views = []
-    for conflict in session.scalars(
-        select(CaseConflict)
-        .where(CaseConflict.resolved_at.is_(None))
-        .order_by(CaseConflict.created_at, CaseConflict.id)
-    ):
-        incoming: dict[str, Any] = json.loads(conflict.incoming)
-        local = find_case(session, conflict.id_number, conflict.level)
-        views.append(
-            ConflictView(
-                id=conflict.id,
-                id_number=conflict.id_number,
-                level=conflict.level,
-                local_name=local.full_name if local else None,
-                local_birth=local.birth_date if local else None,
-                local_sex=local.sex if local else None,
-                incoming_name=incoming["full_name"],
-                incoming_birth=date.fromisoformat(incoming["birth_date"]),
-                incoming_sex=incoming["sex"],
-                source=conflict.source,
-                created_at=conflict.created_at,
-            )
-        )
-    return views
+    tree = UnitTree.load(session)
+    points: dict[int, str] = dict(session.execute(select(IntakePoint.id, IntakePoint.name)).all())
+    cases = session.scalars(
+        select(Case)
+        .options(selectinload(Case.history))
+        .where(Case.has_conflict.is_(True))
+        .order_by(Case.updated_at, Case.id)
+    )
+    return [_view(session, case, tree, points) for case in cases]
 
 
-def resolve_conflict(session: Session, conflict_id: int, resolution: str, actor: Actor) -> None:
-    """Apply a manager's decision (the caller commits)."""
+def resolve_conflict(
+    session: Session, case_id: int, resolution: str, actor: Actor, choice: int = 0
+) -> None:
+    """Record a manager's decision (the caller commits): keep the facts in force, or take
+    the `choice`-th version that disagrees with them."""
     require(actor, Action.CONFLICTS)
     if resolution not in RESOLUTIONS:
         raise UserError("Cách giải quyết không hợp lệ.")
     if actor.operator_id is None:
         raise UserError("Cần đăng nhập bằng tài khoản quản lý để giải quyết mâu thuẫn.")
-    conflict = session.get(CaseConflict, conflict_id)
-    if conflict is None or conflict.resolved_at is not None:
+    case = session.scalars(
+        select(Case).options(selectinload(Case.history)).where(Case.id == case_id)
+    ).first()
+    if case is None or not case.has_conflict:
         raise NotFoundError("Mâu thuẫn này không còn (có thể người khác đã giải quyết).")
-    local = find_case(session, conflict.id_number, conflict.level)
-    if local is None:
-        raise NotFoundError("Hồ sơ tại đây không còn; không giải quyết được mâu thuẫn này.")
-    if resolution != "discard":
-        record: dict[str, Any] = json.loads(conflict.incoming)
-        merger = _Merger(session, Path(conflict.source), ImportSummary(path=Path("conflict")))
-        for event in record["events"]:
-            if event["operator"] not in merger.operators:
-                merger.operator({"username": event["operator"], "full_name": event["operator"]})
-        merger.points = _point_ids(session, record)
-        incoming = merger.parse_case(record)
-        if resolution == "take_incoming":
-            correct_case(
-                session,
-                local,
-                Correction(
-                    reason=f"Lấy thông tin từ gói dữ liệu ({conflict.source})",
-                    operator_id=actor.operator_id,
-                    intake_point_id=actor.point_id,
-                    values={
-                        "full_name": incoming.full_name,
-                        "birth_date": incoming.birth_date,
-                        "sex": incoming.sex,
-                    },
-                ),
-            )
-        merger.merge(local, incoming)
-    conflict.resolved_at = now_utc()
-    conflict.resolved_by = actor.operator_id
-    conflict.resolution = resolution
-    session.flush()
+    tree = UnitTree.load(session)
+    view = _view(session, case, tree, {})
+    if resolution == "keep_local":
+        chosen = view.in_force.claim
+    else:
+        if not 0 <= choice < len(view.others):
+            raise UserError("Không có phiên bản thông tin này để chọn.")
+        chosen = view.others[choice].claim
+    residence_before = case.residence_commune_id
+    decide_facts(session, case, chosen, DECISION_REASON, actor.operator_id, actor.point_id)
     write_audit(
         session,
         actor,
         AuditAction.CONFLICT_RESOLVED,
-        f"Giải quyết mâu thuẫn hồ sơ {mask_id_number(conflict.id_number)}: {resolution}",
+        f"Giải quyết mâu thuẫn hồ sơ {mask_id_number(case.id_number)}: {resolution}",
         {
-            "conflict_id": conflict.id,
-            "case_id": local.id,
-            "id_number": mask_id_number(conflict.id_number),
+            "case_id": case.id,
+            "id_number": mask_id_number(case.id_number),
             "resolution": resolution,
+            "residence_changed": residence_before != case.residence_commune_id,
         },
     )
-
-
-def _point_ids(session: Session, record: dict[str, Any]) -> dict[str, int]:
-    from models.entities import IntakePoint
-
-    codes = {e["point"] for e in record["events"] if e.get("point")}
-    found = {  # noqa: C416 (rows are Row objects; mypy types the pairs only this way)
-        code: point_id
-        for code, point_id in session.execute(
-            select(IntakePoint.code, IntakePoint.id).where(IntakePoint.code.in_(codes))
-        )
-    }
-    missing = codes - set(found)
-    if missing:
-        raise NotFoundError(f"Không có điểm thu nhận {', '.join(sorted(missing))} tại đây.")
-    return found

@@ -112,6 +112,14 @@ class Database:
             raise storage_error(error, self.url) from error
 
 
+def _refold_if_required(engine: Engine) -> None:
+    """A migration that changed the counting rules asks for every case to be derived again."""
+    from services.case_rebuild import refold_if_required
+
+    with make_session_factory(engine)() as session:
+        refold_if_required(session)
+
+
 def open_database(
     url: str | None = None, *, migrate: bool = True, backups: Path | None = None
 ) -> Database:
@@ -137,6 +145,7 @@ def open_database(
         if migrate:
             backup_before_upgrade(engine, backups or data_dir() / "backups")
             upgrade(engine)
+            _refold_if_required(engine)
     except SQLAlchemyError as error:
         engine.dispose()
         raise storage_error(error, resolved) from error

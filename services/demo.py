@@ -21,9 +21,9 @@ from sqlalchemy.orm import Session
 
 from models.bulk import advance_id_sequences, bulk_insert, indexes_set_aside
 from models.codes import EventKind, FailureReason, HelpReason, PointKind, Role, Status, UnitLevel
-from models.entities import Case, CaseEvent, IntakePoint
+from models.entities import Case, CaseEvent, FactSet, IntakePoint
+from models.event_ids import claim_digest
 from services.campaigns import active_campaign
-from services.cases import counted_unit_id
 from services.directory import get_or_create_operator, get_or_create_point
 from services.phone import carrier_prefixes
 from services.text import fold
@@ -208,6 +208,7 @@ CASE_COLUMNS = (
 )
 EVENT_COLUMNS = (
     "id",
+    "uid",
     "case_id",
     "kind",
     "from_status",
@@ -219,6 +220,19 @@ EVENT_COLUMNS = (
     "failure_note",
     "reason",
     "changes",
+    "fact_set_id",
+)
+FACT_SET_COLUMNS = (
+    "id",
+    "digest",
+    "full_name",
+    "birth_date",
+    "sex",
+    "residence_code",
+    "phone",
+    "address",
+    "help_reason",
+    "notes",
 )
 
 
@@ -363,10 +377,14 @@ def generate_demo(
     # Computed once, not per case: at 600,000 cases these small costs add up to seconds.
     province = campaign.province_name.replace("Tỉnh ", "")
     place_names = {c.id: f"{tree.full_name(c.id)}, {province}" for c in communes}
+    unit_codes = {c.id: c.code for c in communes}
     folded_names: dict[str, str] = {}
     level1_people: list[tuple[str, str, date, str, str | None, str, int]] = []
     next_case = (session.scalar(select(func.max(Case.id))) or 0) + 1
     next_event = (session.scalar(select(func.max(CaseEvent.id))) or 0) + 1
+    next_fact_set = (session.scalar(select(func.max(FactSet.id))) or 0) + 1
+    fact_set_ids: dict[str, int] = dict(session.execute(select(FactSet.digest, FactSet.id)).all())
+    fact_set_rows: list[tuple[object, ...]] = []
     today = local_day(now_utc())
     last_day = min(campaign.last_day, today)
     days = [
@@ -382,6 +400,9 @@ def generate_demo(
     def flush() -> None:
         if case_rows:
             connection = session.connection()
+            table = cast(Table, FactSet.__table__)
+            bulk_insert(connection, table, FACT_SET_COLUMNS, fact_set_rows)
+            fact_set_rows.clear()
             bulk_insert(connection, cast(Table, Case.__table__), CASE_COLUMNS, case_rows)
             bulk_insert(connection, cast(Table, CaseEvent.__table__), EVENT_COLUMNS, event_rows)
             case_rows.clear()
@@ -466,6 +487,14 @@ def generate_demo(
             next_case += 1
             activated_at = moments[-1] if last == Status.ACTIVATED else None
             reason_code = reason.value if isinstance(reason, FailureReason) else None
+            helped = help_reason().value  # type: ignore[attr-defined]
+            claim = (full_name, birth, sex, unit_codes[residence_id], phone, address, helped, None)
+            digest = claim_digest(*claim)
+            fact_set_id = fact_set_ids.get(digest)
+            if fact_set_id is None:
+                fact_set_id = fact_set_ids[digest] = next_fact_set
+                next_fact_set += 1
+                fact_set_rows.append((fact_set_id, digest, *claim))
             case_rows.append(
                 (
                     case_id,
@@ -484,10 +513,10 @@ def generate_demo(
                     last.value,
                     reason_code,
                     note,
-                    help_reason().value,  # type: ignore[attr-defined]
+                    helped,
                     True,
                     None,
-                    counted_unit_id(level, residence_id, point_commune.id),
+                    residence_id if level == 1 else point_commune.id,
                     activated_at,
                     local_day(activated_at) if activated_at else None,
                     moments[0],
@@ -501,6 +530,7 @@ def generate_demo(
                 event_rows.append(
                     (
                         next_event,
+                        f"{rng.getrandbits(128):032x}",
                         case_id,
                         EventKind.STATUS.value,
                         previous.value if previous else None,
@@ -512,6 +542,7 @@ def generate_demo(
                         note if failed else None,
                         None,
                         None,
+                        fact_set_id if previous is None else None,
                     )
                 )
                 next_event += 1
@@ -528,7 +559,12 @@ def generate_demo(
                     progress(made)
         flush()
         advance_id_sequences(
-            session.connection(), [cast(Table, Case.__table__), cast(Table, CaseEvent.__table__)]
+            session.connection(),
+            [
+                cast(Table, Case.__table__),
+                cast(Table, CaseEvent.__table__),
+                cast(Table, FactSet.__table__),
+            ],
         )
     if progress:
         progress(made)

@@ -24,7 +24,8 @@ from sqlalchemy.orm import Session
 
 from models.entities import Case, CaseEvent, IntakePoint, Operator
 from services.audit import AuditAction, write_audit
-from services.cases import event_order, fold_events
+from services.case_fold import fold_case
+from services.cases import fold_event
 from services.errors import StorageError, UserError
 from services.labels import FAILURE_LABELS, HELP_REASON_LABELS, LEVEL_LABELS, STATUS_LABELS
 from services.permissions import Action, require
@@ -108,7 +109,7 @@ def _row_values(
         sex,
         phone or "",
         address or "",
-        tree.full_name(unit.id) if unit else "",
+        tree.full_name(unit.id) if unit else "Ngoài tỉnh",
         LEVEL_LABELS.get(level, str(level)) if isinstance(level, int) else "",
         STATUS_LABELS.get(status, status),
         failure,
@@ -187,10 +188,9 @@ def _write_plain(
             )
             for event in session.scalars(query):
                 events.setdefault(event.case_id, []).append(event)
-            session.expunge_all()  # folding sets `from_status`; detached, never written
+            session.expunge_all()
             for row in batch:
-                history = sorted(events.get(row[0], []), key=event_order)
-                state = fold_events(int(row[8]), history)
+                state = fold_case(int(row[8]), [fold_event(e) for e in events.get(row[0], [])])
                 folded[row[0]] = (
                     state.status.value,
                     _failure(state.failure_reason, state.failure_note),

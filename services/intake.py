@@ -19,6 +19,8 @@ from services.cases import (
     RecordResult,
     StatusReport,
     check_facts,
+    check_same_person,
+    find_case,
     find_cases_of_person,
     record_report,
 )
@@ -27,6 +29,7 @@ from services.id_number import mask_id_number
 from services.labels import LEVEL_LABELS, STATUS_DESCRIPTIONS, STATUS_LABELS
 from services.lifecycle import is_forward, statuses_for
 from services.permissions import require_point
+from services.purge import refuse_after_purge
 from services.session_context import Actor
 from services.vntime import local_day, now_utc
 
@@ -47,7 +50,7 @@ class CaseSummary:
     sex: str
     phone: str | None
     address: str | None
-    residence_commune_id: int
+    residence_commune_id: int | None  # None: outside the province
     help_reason: str | None
 
 
@@ -133,10 +136,25 @@ def save_intake(
     (registered at the post office, activated at the police) moves on here too."""
     point_id = require_point(actor)
     assert actor.operator_id is not None
+    refuse_after_purge(session, "ghi hồ sơ mới")
     moment = at or now_utc()
     facts, errors = check_facts(draft, local_day(moment))
     if facts is None:
         raise ValidationError(" ".join(e.message for e in errors), errors[0].field)
+    key = (facts.id_number, result.level)
+    existing = find_case(session, *key)
+    if existing is not None:
+        check_same_person(existing, facts)
+        current = Status(existing.status)
+        if not is_forward(result.level, current, result.status):
+            # The desk records what happens now: a step back is a correction, not a report.
+            raise ValidationError(
+                f"Hồ sơ {LEVEL_LABELS[result.level].lower()} của số định danh {facts.id_number} "
+                f"đang ở trạng thái «{STATUS_LABELS[current]}»: không thể ghi "
+                f"«{STATUS_LABELS[result.status]}» (trạng thái không được lùi). Nếu trạng thái "
+                "đã lưu bị sai, hãy sửa hồ sơ (Ctrl+E, có ghi lý do).",
+                "status",
+            )
     report = StatusReport(
         level=result.level,
         status=result.status,
@@ -154,6 +172,7 @@ def save_intake(
             consent=consent,
             help_reason=result.help_reason,
             notes=result.notes,
+            known={key: existing} if existing is not None else {},
         )
         session.flush()
     except (IntegrityError, StaleDataError) as error:

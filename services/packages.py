@@ -1,11 +1,13 @@
 """Data packages: how offline intake points meet in one tally.
 
-A package holds cases with their whole histories, and the intake points and operators
-they refer to (never passwords), as JSON lines inside the encrypted container of
-`services.package_crypto`. Importing merges by ID number and level: events are united
-without repeats and the status is folded from the union (`services.cases.fold_events`),
-so the result does not depend on the order of the packages or on how many times one is
-imported. A case whose facts disagree with the local one is set aside as a conflict.
+A package holds cases with their whole histories (each event with its uid and the facts it
+was given), and the intake points and operators they refer to (never passwords), as JSON
+lines inside the encrypted container of `services.package_crypto`. Importing unites the
+events of each case by uid (a case is found by any event it shares, else by ID number and
+level) and derives the case from the union (`services.case_fold`), so the result depends
+neither on the order of the packages nor on how many times one is imported. Reports that
+disagree on who the person is or where they live make the case a conflict for a manager
+(`services.conflicts`); nothing is set aside or overwritten.
 """
 
 from __future__ import annotations
@@ -20,21 +22,20 @@ from pathlib import Path
 from typing import Any, cast
 
 from sqlalchemy import Table, and_, exists, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from models.bulk import indexes_set_aside
-from models.codes import EventKind, PointKind, Role, Status
-from models.entities import Case, CaseConflict, CaseEvent, IntakePoint, Operator
+from models.codes import OUTSIDE_PROVINCE, EventKind, PointKind, Role, Status
+from models.entities import Case, CaseEvent, FactSet, IntakePoint, Operator
+from models.event_ids import UID_LENGTH, legacy_uid
 from services.audit import AuditAction, write_audit
 from services.campaigns import active_campaign, available_presets, has_campaign, load_preset
+from services.case_fold import Claim
 from services.cases import (
-    counted_unit_id,
+    FactSets,
     derive,
-    event_order,
     find_cases,
-    fold_events,
-    insert_case_rows,
-    insert_event_rows,
+    insert_new_cases,
 )
 from services.directory import find_point, next_point_code
 from services.errors import NotFoundError, UserError, ValidationError
@@ -42,13 +43,17 @@ from services.id_number import normalise_id_number, parse_sex
 from services.lifecycle import check_status_for_level
 from services.package_crypto import FORMAT_VERSION, PackageError, PackageWriter, decrypt_lines
 from services.permissions import Action, require
+from services.purge import refuse_after_purge
 from services.session_context import Actor
-from services.text import clean, fold
+from services.text import clean
 from services.units import UnitTree
 from services.version import APP_VERSION
 from services.vntime import end_of_day_utc, format_moment, now_utc
 
 BATCH = 500
+# The shape of the case lines: 2 carries event uids and claims; a package without the
+# field was written before events had them (read by `_Merger.legacy_case`).
+BODY_VERSION = 2
 # From this many incoming cases on, indexes are rebuilt once rather than grown row by row.
 LARGE_LOAD = 50_000
 Progress = Callable[[int, int], None]
@@ -153,6 +158,7 @@ def export_package(
                 "created_at": _iso(now_utc()),
                 "since": since.isoformat() if since else None,
                 "counts": counts,
+                "body_version": BODY_VERSION,
             }
         )
         for point in points:
@@ -193,10 +199,11 @@ def export_package(
                 select(history_rows).where(CaseEvent.case_id.in_([c.id for c in batch]))
             ):
                 events.setdefault(event.case_id, []).append(event)
+            claims = _claims_of(connection, events)
             for case in batch:
-                history = sorted(events.get(case.id, []), key=event_order)
+                history = sorted(events.get(case.id, []), key=lambda e: (e.changed_at, e.uid))
                 counts["events"] += len(history)
-                writer.write_line(_case_record(case, history, tree, point_codes, usernames))
+                writer.write_line(_case_record(case, history, claims, point_codes, usernames))
             done += len(batch)
             if progress:
                 progress(done, total)
@@ -214,28 +221,49 @@ def export_package(
     return ExportResult(out, counts)
 
 
+def _claims_of(
+    connection: Any, events: dict[int, list[Any]]
+) -> dict[int, tuple[str, dict[str, Any]]]:
+    """The fact sets the events refer to: (digest, claim as JSON) by fact-set id."""
+    ids = sorted({e.fact_set_id for rows in events.values() for e in rows if e.fact_set_id})
+    found: dict[int, tuple[str, dict[str, Any]]] = {}
+    for start in range(0, len(ids), 1000):
+        for row in connection.execute(
+            select(FactSet.__table__).where(FactSet.id.in_(ids[start : start + 1000]))
+        ):
+            found[row.id] = (
+                row.digest,
+                {
+                    "full_name": row.full_name,
+                    "birth_date": row.birth_date.isoformat(),
+                    "sex": row.sex,
+                    "residence": row.residence_code,
+                    "phone": row.phone,
+                    "address": row.address,
+                    "help_reason": row.help_reason,
+                    "notes": row.notes,
+                },
+            )
+    return found
+
+
 def _case_record(
     case: Any,
     history: list[Any],
-    tree: UnitTree,
+    claims: dict[int, tuple[str, dict[str, Any]]],
     point_codes: dict[int, str],
     usernames: dict[int, str],
 ) -> dict[str, Any]:
-    return {
-        "type": "case",
-        "id_number": case.id_number,
-        "level": case.level,
-        "full_name": case.full_name,
-        "birth_date": case.birth_date.isoformat(),
-        "sex": case.sex,
-        "phone": case.phone,
-        "address": case.address,
-        "residence": tree.by_id[case.residence_commune_id].code,
-        "help_reason": case.help_reason,
-        "notes": case.notes,
-        "created_at": _iso(case.created_at),
-        "events": [
+    used: dict[str, dict[str, Any]] = {}
+    events = []
+    for e in history:
+        digest = None
+        if e.fact_set_id is not None:
+            digest, claim = claims[e.fact_set_id]
+            used[digest] = claim
+        events.append(
             {
+                "uid": e.uid,
                 "kind": e.kind,
                 "to": e.to_status,
                 "at": _iso(e.changed_at),
@@ -245,9 +273,16 @@ def _case_record(
                 "failure_note": e.failure_note,
                 "reason": e.reason,
                 "changes": e.changes,
+                "claim": digest,
             }
-            for e in history
-        ],
+        )
+    return {
+        "type": "case",
+        "id_number": case.id_number,
+        "level": case.level,
+        "created_at": _iso(case.created_at),
+        "claims": used,
+        "events": events,
     }
 
 
@@ -255,40 +290,45 @@ def _case_record(
 
 
 @dataclass
-class _Event:
-    """An incoming event, shaped for `fold_events`."""
-
-    kind: str
-    to_status: str
-    changed_at: datetime
-    operator_id: int
-    intake_point_id: int | None
-    failure_reason: str | None
-    failure_note: str | None
-    reason: str | None
-    changes: str | None
-    from_status: str | None = None
-
-    @property
-    def key(self) -> tuple[str, str, datetime]:
-        return (self.kind, self.to_status, self.changed_at)
-
-
-@dataclass
 class _Incoming:
     id_number: str
     level: int
-    full_name: str
-    birth_date: date
-    sex: str
-    phone: str | None
-    address: str | None
-    residence_id: int
-    help_reason: str | None
-    notes: str | None
     created_at: datetime
-    events: list[_Event]
-    raw: dict[str, Any]
+    events: list[CaseEvent]
+    claims: dict[str, Claim]  # by the event uids that carry them
+
+
+def _claim(raw: dict[str, Any], tree: UnitTree) -> Claim:
+    residence = str(raw["residence"])
+    if residence != OUTSIDE_PROVINCE:
+        tree.commune(residence)  # raises for a code this campaign does not have
+    return Claim(
+        full_name=clean(str(raw["full_name"])),
+        birth_date=date.fromisoformat(raw["birth_date"]),
+        sex=parse_sex(raw["sex"]),
+        residence=residence,
+        phone=raw.get("phone") or None,
+        address=raw.get("address") or None,
+        help_reason=raw.get("help_reason") or None,
+        notes=raw.get("notes") or None,
+    )
+
+
+def _changes(raw: object, tree: UnitTree) -> str | None:
+    """A correction's changes, checked: a JSON object whose residence codes exist here."""
+    if raw is None:
+        return None
+    parsed = json.loads(str(raw))
+    if not isinstance(parsed, dict):
+        raise ValidationError("nội dung sửa không hợp lệ")
+    for code in parsed.get("residence", [])[1:]:
+        if code != OUTSIDE_PROVINCE:
+            tree.commune(str(code))
+    if "birth_date" in parsed:
+        date.fromisoformat(parsed["birth_date"][1])
+    if "activated_at" in parsed:
+        datetime.fromisoformat(parsed["activated_at"][1])
+    return json.dumps(parsed, ensure_ascii=False)
 
 
 class _Merger:
@@ -299,6 +339,8 @@ class _Merger:
         self.tree = UnitTree.load(session)
         self.points: dict[str, int] = {}
         self.operators: dict[str, int] = {}
+        self.fact_sets = FactSets(session)
+        self.legacy = False
 
     def point(self, record: dict[str, Any]) -> None:
         code = str(record["code"])
@@ -345,51 +387,107 @@ class _Merger:
         level = int(record["level"])
         if level not in (1, 2):
             raise ValidationError(f"mức {level} không hợp lệ")
-        events = []
+        if self.legacy:
+            record = self.legacy_case(record, id_number, level)
+        claims = {digest: _claim(raw, self.tree) for digest, raw in record["claims"].items()}
+        events: list[CaseEvent] = []
+        claimed: dict[str, Claim] = {}
         for raw in record["events"]:
-            status = Status(raw["to"])
-            check_status_for_level(status, level)
-            if raw["kind"] not in (EventKind.STATUS.value, EventKind.CORRECTION.value):
-                raise ValidationError(f"loại mốc «{raw['kind']}» không hợp lệ")
+            kind = EventKind(raw["kind"])
+            status = Status(raw["to"]) if raw.get("to") else None
+            if status is not None:
+                check_status_for_level(status, level)
+            elif kind == EventKind.STATUS:
+                raise ValidationError("mốc trạng thái không ghi trạng thái")
+            uid = str(raw["uid"])
+            if not uid or len(uid) > UID_LENGTH:
+                raise ValidationError("mã mốc không hợp lệ")
+            if kind != EventKind.STATUS and not (raw.get("reason") or "").strip():
+                raise ValidationError("lần sửa không ghi lý do")
             point = raw.get("point")
+            claim = claims[raw["claim"]] if raw.get("claim") else None
+            if claim is not None:
+                claimed[uid] = claim
             events.append(
-                _Event(
-                    kind=raw["kind"],
-                    to_status=status.value,
+                CaseEvent(
+                    uid=uid,
+                    kind=kind.value,
+                    to_status=status.value if status else None,
                     changed_at=datetime.fromisoformat(raw["at"]),
                     operator_id=self.operators[raw["operator"]],
                     intake_point_id=self.points[point] if point else None,
                     failure_reason=raw.get("failure_reason"),
                     failure_note=raw.get("failure_note"),
                     reason=raw.get("reason"),
-                    changes=raw.get("changes"),
+                    changes=_changes(raw.get("changes"), self.tree),
                 )
             )
-        if not events:
+        if not any(e.kind == EventKind.STATUS.value for e in events):
             raise ValidationError("hồ sơ không có mốc trạng thái nào")
-        events.sort(key=event_order)
+        if any(e.changed_at.tzinfo is None for e in events):
+            raise ValidationError("thời điểm không ghi múi giờ")
         return _Incoming(
             id_number=id_number,
             level=level,
-            full_name=clean(str(record["full_name"])),
-            birth_date=date.fromisoformat(record["birth_date"]),
-            sex=parse_sex(record["sex"]),
-            phone=record.get("phone"),
-            address=record.get("address"),
-            residence_id=self.tree.commune(str(record["residence"])).id,
-            help_reason=record.get("help_reason"),
-            notes=record.get("notes"),
             created_at=datetime.fromisoformat(record["created_at"]),
             events=events,
-            raw=record,
+            claims=claimed,
         )
+
+    @staticmethod
+    def legacy_case(record: dict[str, Any], id_number: str, level: int) -> dict[str, Any]:
+        """A case line written before events had uids and claims: each event gets the uid
+        an upgraded database gave it (`legacy_uid`), and the case's facts become the claim
+        of its first event. A residence correction named the source's own unit ids, which
+        mean nothing here: the case's facts already hold its result."""
+        events = sorted(record["events"], key=lambda e: e["at"])
+        facts = {
+            name: record.get(name)
+            for name in (
+                "full_name",
+                "birth_date",
+                "sex",
+                "residence",
+                "phone",
+                "address",
+                "help_reason",
+                "notes",
+            )
+        }
+        converted = []
+        for index, raw in enumerate(events):
+            changes = json.loads(raw["changes"]) if raw.get("changes") else None
+            if changes is not None:
+                changes.pop("residence_commune_id", None)
+            to_status = raw["to"]
+            if raw["kind"] == EventKind.CORRECTION.value and "status" not in (changes or {}):
+                to_status = None
+            converted.append(
+                {
+                    **raw,
+                    "to": to_status,
+                    "changes": json.dumps(changes, ensure_ascii=False) if changes else None,
+                    "uid": legacy_uid(
+                        id_number,
+                        level,
+                        raw["kind"],
+                        raw["to"],
+                        datetime.fromisoformat(raw["at"]).isoformat(),
+                        raw.get("point"),
+                        raw["operator"],
+                        raw.get("failure_reason"),
+                    ),
+                    "claim": "facts" if index == 0 else None,
+                }
+            )
+        return {**record, "claims": {"facts": facts}, "events": converted}
 
     def merge_batch(self, records: list[dict[str, Any]]) -> None:
         incoming: list[_Incoming] = []
         for record in records:
             try:
                 incoming.append(self.parse_case(record))
-            except (KeyError, ValueError, TypeError, UserError) as error:
+            except (KeyError, ValueError, TypeError, AttributeError, UserError) as error:
                 self.summary.refused += 1
                 self.summary.refusals.append(
                     f"Hồ sơ {record.get('id_number', '?')} mức {record.get('level', '?')}: "
@@ -408,165 +506,99 @@ class _Merger:
             self._merge_round(now)
             incoming = later
 
-    def _merge_round(self, incoming: list[_Incoming]) -> None:
-        known = find_cases(self.session, ((c.id_number, c.level) for c in incoming))
-        new_cases = []
-        for case in incoming:
-            local = known.get((case.id_number, case.level))
-            if local is None:
-                new_cases.append(case)
-            elif (clean(local.full_name), local.birth_date, local.sex) != (
-                case.full_name,
-                case.birth_date,
-                case.sex,
+    def _owners(self, incoming: list[_Incoming]) -> dict[str, int]:
+        """The local case of every incoming event uid already here."""
+        uids = sorted({e.uid for case in incoming for e in case.events})
+        owners: dict[str, int] = {}
+        for start in range(0, len(uids), 500):
+            for uid, case_id in self.session.execute(
+                select(CaseEvent.uid, CaseEvent.case_id).where(
+                    CaseEvent.uid.in_(uids[start : start + 500])
+                )
             ):
-                self.conflict(local, case)
+                owners[uid] = case_id
+        return owners
+
+    def _merge_round(self, incoming: list[_Incoming]) -> None:
+        self.fact_sets.prefetch(claim for case in incoming for claim in case.claims.values())
+        owners = self._owners(incoming)
+        known = find_cases(self.session, ((c.id_number, c.level) for c in incoming))
+        by_id = {case.id: case for case in known.values()}
+        missing = set(owners.values()) - set(by_id)
+        if missing:
+            for found in self.session.scalars(
+                select(Case).options(selectinload(Case.history)).where(Case.id.in_(missing))
+            ):
+                by_id[found.id] = found
+        new_cases: list[Case] = []
+        for case in incoming:
+            matched = {owners[e.uid] for e in case.events if e.uid in owners}
+            if len(matched) > 1:
+                self.summary.refused += 1
+                self.summary.refusals.append(
+                    f"Hồ sơ {case.id_number} mức {case.level}: các mốc của hồ sơ này thuộc "
+                    "nhiều hồ sơ khác nhau tại đây; không gộp được, cần kiểm tra số định danh."
+                )
+                continue
+            local = by_id[matched.pop()] if matched else known.get((case.id_number, case.level))
+            if local is None:
+                new_cases.append(self.new_case(case))
             else:
                 self.merge(local, case)
-        self.insert_new(new_cases)
+        self.session.flush()  # the new fact sets get their ids
+        insert_new_cases(self.session, new_cases)
+        self.summary.new += len(new_cases)
+        self.summary.conflicts += sum(1 for c in new_cases if c.has_conflict)
         self.session.flush()
         self.session.expunge_all()
+        self.fact_sets.forget()
+
+    def _attach_claims(self, case: _Incoming, events: list[CaseEvent]) -> None:
+        for event in events:
+            claim = case.claims.get(event.uid)
+            if claim is not None:
+                event.fact_set = self.fact_sets.row(claim)
+
+    def new_case(self, case: _Incoming) -> Case:
+        """A case seen here for the first time, derived from its events (inserted in bulk)."""
+        now = now_utc()
+        local = Case(
+            id_number=case.id_number, level=case.level, created_at=case.created_at, updated_at=now
+        )
+        self._attach_claims(case, case.events)
+        local.history.extend(case.events)
+        derive(self.session, local)
+        return local
 
     def merge(self, local: Case, case: _Incoming) -> None:
-        have = {(e.kind, e.to_status, e.changed_at) for e in local.history}
-        added = [e for e in case.events if e.key not in have]
-        filled = False
-        for name in ("phone", "address"):
-            if getattr(local, name) is None and getattr(case, name):
-                setattr(local, name, getattr(case, name))
-                filled = True
-        if not added and not filled:
+        have = {e.uid for e in local.history}
+        added = [e for e in case.events if e.uid not in have]
+        if not added:
             self.summary.unchanged += 1
             return
-        for event in added:
-            local.history.append(
-                CaseEvent(
-                    kind=event.kind,
-                    to_status=event.to_status,
-                    changed_at=event.changed_at,
-                    operator_id=event.operator_id,
-                    intake_point_id=event.intake_point_id,
-                    failure_reason=event.failure_reason,
-                    failure_note=event.failure_note,
-                    reason=event.reason,
-                    changes=event.changes,
-                )
-            )
-        derive(self.session, local)
+        key = (local.id_number, local.level)
+        self._attach_claims(case, added)
+        local.history.extend(added)
+        folded = derive(self.session, local)
+        if (local.id_number, local.level) != key:
+            self._check_new_number(local)
         local.updated_at = now_utc()
         self.summary.updated += 1
+        if folded.conflict:
+            self.summary.conflicts += 1
 
-    def conflict(self, local: Case, case: _Incoming) -> None:
-        # Kept with this database's point codes (a package's code may have been renamed here).
-        codes = dict(
-            self.session.execute(
-                select(IntakePoint.id, IntakePoint.code).where(
-                    IntakePoint.id.in_(set(self.points.values()))
-                )
-            ).all()
-        )
-        raw = {
-            **case.raw,
-            "events": [
-                {
-                    **event,
-                    "point": codes[self.points[event["point"]]] if event.get("point") else None,
-                }
-                for event in case.raw["events"]
-            ],
-        }
-        body = json.dumps(raw, ensure_ascii=False, sort_keys=True)
-        digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
-        exists_already = self.session.scalar(
-            select(CaseConflict.id).where(
-                CaseConflict.id_number == case.id_number,
-                CaseConflict.level == case.level,
-                CaseConflict.incoming_hash == digest,
+    def _check_new_number(self, local: Case) -> None:
+        other = self.session.scalar(
+            select(Case.id).where(
+                Case.id_number == local.id_number, Case.level == local.level, Case.id != local.id
             )
         )
-        if exists_already is None:
-            self.session.add(
-                CaseConflict(
-                    id_number=case.id_number,
-                    level=case.level,
-                    case_id=local.id,
-                    incoming=body,
-                    incoming_hash=digest,
-                    source=self.summary.source,
-                    created_at=now_utc(),
-                )
+        if other is not None:
+            raise PackageError(
+                f"Gói «{self.path.name}» sửa số định danh của một hồ sơ thành "
+                f"{local.id_number}, số đã có hồ sơ mức {local.level} khác tại đây: không nhập. "
+                "Kiểm tra hai hồ sơ này rồi sửa tại nơi ghi sai."
             )
-        self.summary.conflicts += 1
-
-    def insert_new(self, cases: list[_Incoming]) -> None:
-        """New cases in two bulk statements (cases, then their events)."""
-        if not cases:
-            return
-        point_communes = dict(
-            self.session.execute(
-                select(IntakePoint.id, IntakePoint.commune_id).where(
-                    IntakePoint.id.in_(
-                        {e.intake_point_id for c in cases for e in c.events if e.intake_point_id}
-                    )
-                )
-            ).all()
-        )
-        now = now_utc()
-        rows = []
-        for case in cases:
-            derived = fold_events(case.level, case.events)
-            point_id = derived.first_point_id
-            if point_id is None:
-                raise PackageError("Gói hỏng: hồ sơ không có điểm thu nhận ở mốc đầu tiên.")
-            rows.append(
-                {
-                    "id_number": case.id_number,
-                    "level": case.level,
-                    "full_name": case.full_name,
-                    "name_folded": fold(case.full_name),
-                    "birth_date": case.birth_date,
-                    "sex": case.sex,
-                    "phone": case.phone,
-                    "address": case.address,
-                    "residence_commune_id": case.residence_id,
-                    "intake_point_id": point_id,
-                    "operator_id": derived.first_operator_id,
-                    "status": derived.status.value,
-                    "failure_reason": derived.failure_reason,
-                    "failure_note": derived.failure_note,
-                    "help_reason": case.help_reason,
-                    "consent_given": True,
-                    "notes": case.notes,
-                    "counted_unit_id": counted_unit_id(
-                        case.level, case.residence_id, point_communes[point_id]
-                    ),
-                    "activated_at": derived.activated_at,
-                    "activated_on": derived.activated_on,
-                    "created_at": case.created_at,
-                    "updated_at": now,
-                    "version": 1,
-                }
-            )
-        ids = insert_case_rows(self.session, rows)
-        event_rows = [
-            {
-                "case_id": case_id,
-                "kind": e.kind,
-                "from_status": e.from_status,
-                "to_status": e.to_status,
-                "changed_at": e.changed_at,
-                "operator_id": e.operator_id,
-                "intake_point_id": e.intake_point_id,
-                "failure_reason": e.failure_reason,
-                "failure_note": e.failure_note,
-                "reason": e.reason,
-                "changes": e.changes,
-            }
-            for case_id, case in zip(ids, cases, strict=True)
-            for e in case.events
-        ]
-        insert_event_rows(self.session, event_rows)
-        self.summary.new += len(cases)
 
 
 def _records(lines: Iterator[bytes], path: Path) -> Iterator[dict[str, Any]]:
@@ -586,9 +618,11 @@ def merge_records(
     summary: ImportSummary,
     total: int = 0,
     progress: Progress | None = None,
+    body_version: int = BODY_VERSION,
 ) -> ImportSummary:
     """Merge point, operator and case records (a package's body) into `session`."""
     merger = _Merger(session, summary.path, summary)
+    merger.legacy = body_version < BODY_VERSION
     batch: list[dict[str, Any]] = []
     done = 0
     try:
@@ -628,6 +662,7 @@ def import_package(
 ) -> ImportSummary:
     """Merge one package into `session` (the caller commits; on any error, roll back)."""
     require(actor, Action.PACKAGES)
+    refuse_after_purge(session, "nhập gói dữ liệu")
     lines = decrypt_lines(path, passphrase)
     digest = hashlib.sha256()
     summary = ImportSummary(path=path)
@@ -672,7 +707,8 @@ def import_package(
         if total >= LARGE_LOAD and total > existing:  # the province merging a district, say
             tables = [cast(Table, Case.__table__), cast(Table, CaseEvent.__table__)]
             stack.enter_context(indexes_set_aside(session.connection(), tables))
-        merge_records(session, body(), summary, total, progress)
+        version = int(manifest.get("body_version") or 1)
+        merge_records(session, body(), summary, total, progress, version)
     if trailer.get("sha256") != digest.hexdigest():
         raise PackageError(
             f"Gói «{path.name}» sai tổng kiểm tra (checksum): nội dung không trọn vẹn; không nhập gì."

@@ -8,7 +8,12 @@ each ID number is replaced by a pseudonym made from the case's own row number (`
 link back to the person); the birth date keeps only its year (1 January). Sex, level,
 status, the communes, points, operators and every moment stay: they are the anonymous
 counts, so every tally and report for past days is exactly the same after the purge.
-Conflicts waiting for a decision (they hold incoming personal data) are removed.
+The facts each report was given (`fact_sets`) are erased the same way, and every event's
+uid (for a spreadsheet row, a hash of what the row said) becomes a number with no meaning.
+
+After the purge no new case data is taken: the desk, `records import` and `package import`
+refuse with `refuse_after_purge`. The ID numbers are gone, so a citizen recorded again could
+not be recognised and would be counted twice.
 
 The purge backs up the database first (SQLite; on PostgreSQL the server administrator
 confirms a `pg_dump` was made), runs in one transaction and is logged in the audit.
@@ -22,11 +27,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import Table, bindparam, delete, func, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from models.codes import EventKind
-from models.entities import Case, CaseConflict, CaseContact, CaseEvent, Setting
+from models.entities import Case, CaseContact, CaseEvent, FactSet, Setting
 from services.audit import AuditAction, write_audit
 from services.backup import BEFORE_PURGE_PREFIX, SERVER_BACKUP_ADVICE, backup_before
 from services.campaigns import active_campaign
@@ -48,6 +53,23 @@ BATCH = 2000
 
 def pseudonym(case_id: int) -> str:
     return f"{PSEUDONYM_PREFIX}{case_id:011d}"
+
+
+def purged_at(session: Session) -> datetime | None:
+    """When the personal data was erased, or None."""
+    setting = session.get(Setting, PURGED_SETTING)
+    return datetime.fromisoformat(json.loads(setting.value)) if setting else None
+
+
+def refuse_after_purge(session: Session, action: str) -> None:
+    """New case data after the purge could count a citizen twice: refuse it, saying why."""
+    moment = purged_at(session)
+    if moment is not None:
+        raise ConflictError(
+            f"Dữ liệu cá nhân của đợt đã được xóa ngày {format_date(moment)}: không {action} "
+            "nữa. Số định danh đã được thay bằng mã ẩn danh, nên một công dân ghi lại sẽ không "
+            "được nhận ra và bị đếm hai lần. Số liệu của đợt vẫn giữ nguyên để báo cáo."
+        )
 
 
 def grace_days(session: Session) -> int:
@@ -110,7 +132,7 @@ class PurgeState:
 def purge_state(session: Session) -> PurgeState:
     campaign = active_campaign(session)
     days = grace_days(session)
-    purged = session.get(Setting, PURGED_SETTING)
+    purged = purged_at(session)
     remaining = session.scalar(
         select(func.count()).select_from(Case).where(~Case.id_number.startswith(PSEUDONYM_PREFIX))
     )
@@ -118,7 +140,7 @@ def purge_state(session: Session) -> PurgeState:
         last_day=campaign.last_day,
         grace_days=days,
         allowed_from=campaign.last_day + timedelta(days=days + 1),
-        purged_at=datetime.fromisoformat(json.loads(purged.value)) if purged else None,
+        purged_at=purged,
         cases_with_personal_data=int(remaining or 0),
     )
 
@@ -213,8 +235,69 @@ def _purge_rows(session: Session, progress: Callable[[int, int], None] | None) -
             [{"b_id": i, "b_changes": _scrub_changes(c)} for i, c in corrections],
         )
     session.execute(update(CaseContact).values(note=ERASED))
-    session.execute(delete(CaseConflict))
+    _scrub_fact_sets(session)
+    _meaningless_uids(session)
     return done
+
+
+def _batched_update(session: Session, table: Table, rows: list[dict[str, object]]) -> None:
+    if rows:
+        session.execute(
+            update(table)
+            .where(table.c.id == bindparam("b_id"))
+            .values(**{name[2:]: bindparam(name) for name in rows[0] if name != "b_id"}),
+            rows,
+        )
+
+
+def _scrub_fact_sets(session: Session) -> None:
+    """What each report said: the name, contacts and notes erased, the birth date kept to
+    its year; sex and residence stay (they count)."""
+    table = FactSet.__table__
+    assert isinstance(table, Table)
+    last_id = 0
+    while True:
+        rows = session.execute(
+            select(table.c.id, table.c.birth_date)
+            .where(table.c.id > last_id)
+            .order_by(table.c.id)
+            .limit(BATCH)
+        ).all()
+        if not rows:
+            break
+        last_id = rows[-1][0]
+        _batched_update(
+            session,
+            table,
+            [
+                {
+                    "b_id": row_id,
+                    "b_digest": f"x{row_id:031d}",
+                    "b_full_name": ERASED,
+                    "b_birth_date": date(born.year, 1, 1),
+                    "b_phone": None,
+                    "b_address": None,
+                    "b_notes": None,
+                }
+                for row_id, born in rows
+            ],
+        )
+
+
+def _meaningless_uids(session: Session) -> None:
+    table = CaseEvent.__table__
+    assert isinstance(table, Table)
+    last_id = 0
+    while True:
+        ids = list(
+            session.scalars(
+                select(table.c.id).where(table.c.id > last_id).order_by(table.c.id).limit(BATCH)
+            )
+        )
+        if not ids:
+            break
+        last_id = ids[-1]
+        _batched_update(session, table, [{"b_id": i, "b_uid": f"p{i:031d}"} for i in ids])
 
 
 def purge_personal_data(

@@ -1,10 +1,14 @@
 """Cases in spreadsheets: the import template and `records import`.
 
-Each row says where one case stood at one moment. Valid rows are saved; each
-invalid row is reported with its row number and reason, on the terminal and
-in a rejects file beside the input. Importing the same file twice changes
-nothing the second time. The whole import is one transaction: a file that
-cannot be read leaves the database untouched.
+Each row says where one case stood at one moment: it becomes one event of the case, with
+the facts the row gives, identified by the hash of what the row says (so the same row read
+again, here or in another database, is recognised). Valid rows are saved; each invalid row
+is reported with its row number and reason, on the terminal and in a rejects file beside
+the input. A row that contradicts where its case stands (a failure after an activation) is
+kept in the history as a record and listed; so is a row whose facts disagree with the case
+(a conflict for a manager). Importing the same file twice changes nothing the second time.
+The whole import is one transaction: a file that cannot be read leaves the database
+untouched.
 """
 
 from __future__ import annotations
@@ -16,23 +20,34 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from models.codes import Status
+from models.codes import OUTSIDE_PROVINCE, Status
 from models.entities import Case, IntakePoint, Operator
+from models.event_ids import content_uid
 from services.audit import AuditAction, write_audit
+from services.case_fold import Record
 from services.cases import (
     CaseFacts,
     FactsDraft,
+    FactSets,
     Outcome,
     StatusReport,
     check_facts,
+    claim_of,
     find_cases,
     insert_new_cases,
     record_report,
 )
 from services.directory import get_or_create_operator, get_or_create_point
 from services.errors import UserError, ValidationError
-from services.labels import STATUS_LABELS, parse_failure_reason, parse_level, parse_status
+from services.labels import (
+    LEVEL_LABELS,
+    STATUS_LABELS,
+    parse_failure_reason,
+    parse_level,
+    parse_status,
+)
 from services.permissions import Action, require
+from services.purge import refuse_after_purge
 from services.session_context import Actor
 from services.spreadsheet import (
     Cell,
@@ -45,8 +60,9 @@ from services.spreadsheet import (
     moment_cell,
     read_rows,
 )
+from services.text import fold_key
 from services.units import UnitTree
-from services.vntime import local_day, now_utc
+from services.vntime import format_moment, local_day, now_utc
 
 SHEET_NAME = "Hồ sơ"
 COLUMNS: dict[str, str] = {
@@ -68,6 +84,9 @@ OPTIONAL = {"phone", "failure_reason"}
 REQUIRED = [key for key in COLUMNS if key not in OPTIONAL]
 BATCH_ROWS = 1000
 HEADER_SEARCH_ROWS = 10
+# `Mã xã thường trú` for a citizen whose permanent residence is in another province.
+OUTSIDE_LABEL = "Ngoài tỉnh"
+OUTSIDE_KEYS = {fold_key(OUTSIDE_PROVINCE), fold_key(OUTSIDE_LABEL)}
 
 
 @dataclass
@@ -84,6 +103,10 @@ class ImportSummary:
     updated: int = 0
     unchanged: int = 0
     rejects: list[Reject] = field(default_factory=list)
+    # Reports kept in the history that change nothing (they contradict an activation...).
+    records: list[str] = field(default_factory=list)
+    # Cases whose reports now disagree on who the person is or where they live.
+    conflicts: set[str] = field(default_factory=set)
     rejects_file: Path | None = None
     rejects_file_error: str | None = None
 
@@ -96,6 +119,16 @@ class ImportSummary:
             f"Đã đọc {self.rows_read} dòng: {self.created} hồ sơ mới, {self.updated} cập nhật, "
             f"{self.unchanged} không đổi, {len(self.rejects)} dòng lỗi."
         )
+        if self.records:
+            text += (
+                f" {len(self.records)} báo cáo mâu thuẫn với trạng thái của hồ sơ: giữ trong "
+                "lịch sử, không đổi hồ sơ."
+            )
+        if self.conflicts:
+            text += (
+                f" {len(self.conflicts)} hồ sơ có thông tin khác nhau giữa các báo cáo: chờ quản "
+                "lý quyết định (Tệp → Mâu thuẫn thông tin)."
+            )
         if self.rejects_file is not None:
             text += f" Danh sách dòng lỗi: {self.rejects_file}"
         if self.rejects_file_error:
@@ -128,6 +161,8 @@ class _Importer:
         self.points: dict[tuple[int, str], int] = {}
         self.operators: dict[str, int] = {}
         self.summary = ImportSummary()
+        self.fact_sets = FactSets(session)
+        self.row_of_event: dict[str, int] = {}
         self.columns: dict[str, int] = {}
         self.today = local_day(now_utc())
 
@@ -148,11 +183,15 @@ class _Importer:
             draft.birth_date = date_cell(self.cell(cells, "birth_date"), "Ngày sinh")
         except ValidationError as error:
             draft.errors.append(ValidationError(error.message, "birth_date"))
-        try:
-            residence = self.tree.commune(digits_cell(self.cell(cells, "residence_code"), 5))
-            draft.residence_commune_id = residence.id
-        except UserError as error:
-            draft.errors.append(ValidationError(f"Nơi thường trú: {error}", "residence"))
+        residence_cell = self.cell(cells, "residence_code")
+        if fold_key(cell_text(residence_cell)) in OUTSIDE_KEYS:
+            draft.residence_outside = True
+        else:
+            try:
+                residence = self.tree.commune(digits_cell(residence_cell, 5))
+                draft.residence_commune_id = residence.id
+            except UserError as error:
+                draft.errors.append(ValidationError(f"Nơi thường trú: {error}", "residence"))
         level = status = moment = point_commune = None
         try:
             level = parse_level(cell_text(self.cell(cells, "level")))
@@ -230,8 +269,30 @@ class _Importer:
                 created.append(operator)
         return self.operators[row.operator]
 
+    def uid(self, row: _Row) -> str:
+        """The row's event identity: the hash of everything the row says."""
+        claim = claim_of(self.session, row.facts)
+        return content_uid(
+            "row",
+            row.facts.id_number,
+            row.level,
+            row.status.value,
+            row.report_fields["at"].isoformat(),  # type: ignore[attr-defined]
+            self.tree.by_id[row.point_commune_id].code,
+            row.point_name,
+            row.operator,
+            row.report_fields["failure_reason"],
+            row.report_fields["failure_note"],
+            claim.full_name,
+            claim.birth_date.isoformat(),
+            claim.sex,
+            claim.residence,
+            claim.phone,
+        )
+
     def save_batch(self, rows: list[_Row]) -> None:
         known = find_cases(self.session, ((r.draft.id_number, r.level) for r in rows))
+        self.fact_sets.prefetch(claim_of(self.session, r.facts) for r in rows)
         new_cases: list[Case] = []
         for row in rows:
             # A point or an operator named only by a rejected row is not kept.
@@ -245,12 +306,25 @@ class _Importer:
                     **row.report_fields,  # type: ignore[arg-type]
                 )
                 result = record_report(
-                    self.session, row.facts, report, consent=True, known=known, attach=False
+                    self.session,
+                    row.facts,
+                    report,
+                    consent=True,
+                    known=known,
+                    attach=False,
+                    uid=self.uid(row),
+                    fact_sets=self.fact_sets,
                 )
             except UserError as error:
                 self.forget(created, row)
                 self.reject(row.number, str(error), row.cells)
                 continue
+            if result.event is not None:
+                self.row_of_event[result.event.uid] = row.number
+            for record in result.new_records:
+                self.note_record(result.case, record)
+            if result.case.has_conflict:
+                self.summary.conflicts.add(f"{result.case.id_number} mức {result.case.level}")
             if result.outcome == Outcome.CREATED:
                 new_cases.append(result.case)  # inserted in bulk below, with later rows' moves
                 self.summary.created += 1
@@ -262,6 +336,22 @@ class _Importer:
         insert_new_cases(self.session, new_cases)
         # Keep memory flat on big files: what is flushed stays in the transaction.
         self.session.expunge_all()
+        self.fact_sets.forget()
+
+    def note_record(self, case: Case, record: Record) -> None:
+        """A report that the case's status now contradicts: listed with its reason."""
+        event = record.event
+        where = (
+            f"Dòng {self.row_of_event[event.uid]}"
+            if event.uid in self.row_of_event
+            else "Báo cáo đã có"
+        )
+        status = STATUS_LABELS.get(str(event.status), str(event.status))
+        self.summary.records.append(
+            f"{where}: hồ sơ {case.id_number} ({LEVEL_LABELS[case.level].lower()}), «{status}» lúc "
+            f"{format_moment(event.at)} mâu thuẫn với «{STATUS_LABELS[record.standing]}» lúc "
+            f"{format_moment(record.against.at)}: giữ trong lịch sử, không đổi hồ sơ."
+        )
 
     def forget(self, created: list[object], row: _Row) -> None:
         """Undo the points and operators created for a row that was then rejected."""
@@ -289,6 +379,7 @@ def import_records(
 
     Cases saved by an import are logged as one audit entry with the counts."""
     require(actor, Action.IMPORT_RECORDS)
+    refuse_after_purge(session, "nhập hồ sơ")
     tree = UnitTree.load(session)
     importer = _Importer(session, tree)
     rows = read_rows(path, SHEET_NAME)
@@ -414,12 +505,15 @@ def write_template(path: Path, tree: UnitTree) -> None:
         "Lý do thất bại: chỉ ghi khi trạng thái là Thất bại.",
         "Thời điểm: dd/mm/yyyy HH:MM, giờ Việt Nam, lúc hồ sơ đạt trạng thái đó.",
         "Mã xã thường trú, Mã xã thu nhận: mã đơn vị hành chính (xem bảng dưới).",
+        f"Công dân thường trú ở tỉnh khác: ghi «{OUTSIDE_PROVINCE}» (hoặc «{OUTSIDE_LABEL}») "
+        "vào cột Mã xã thường trú.",
         "Cán bộ: tên đăng nhập của cán bộ thu nhận (tạo mới nếu chưa có).",
         "",
     ]
     for line in lines:
         guide.append([line])
     guide.append(["Mã xã", "Tên xã/phường/thị trấn"])
+    guide.append([OUTSIDE_PROVINCE, f"{OUTSIDE_LABEL} (chỉ dùng cho nơi thường trú)"])
     for commune in tree.units:
         if commune.level == "commune":
             guide.append([commune.code, tree.full_name(commune.id)])

@@ -28,7 +28,15 @@ from services.campaigns import active_campaign
 from services.errors import StorageError
 from services.permissions import Action, require
 from services.session_context import Actor
-from services.tally import Tally, TallyBy, TallyRow, daily_by_unit, ordered_units, tally
+from services.tally import (
+    Tally,
+    TallyBy,
+    TallyRow,
+    daily_by_unit,
+    ordered_units,
+    steps_recorded,
+    tally,
+)
 from services.units import UnitTree
 from services.vntime import format_date, today_vn
 
@@ -376,13 +384,25 @@ def _summary_sheet(sheet: Worksheet, ctx: ReportContext, result: Tally) -> None:
         fill=TOTAL_FILL,
     )
     sheet.row_dimensions[row].height = 20
+    row += 1
+    # Citizens living in another province: kept and shown, outside every unit and the total.
+    outside = result.outside
+    put(sheet, row, 1, None, border=True)
+    put(sheet, row, 2, outside.name, italic=True, border=True)
+    put(sheet, row, 3, None, border=True)
+    put(sheet, row, 4, None, border=True)
+    _result_cells(sheet, row, 5, outside)
+    for column in range(11, 14):
+        put(sheet, row, column, None, border=True)
     row += 2
     put(
         sheet,
         row,
         1,
         "Ghi chú: Mức 1 tính theo nơi thường trú của công dân; mức 2 tính theo "
-        "đơn vị nơi thu nhận hồ sơ; chỉ tính tài khoản đã kích hoạt thành công.",
+        "đơn vị nơi thu nhận hồ sơ dẫn đến kích hoạt; chỉ tính tài khoản đã kích hoạt thành "
+        "công. Dòng «Ngoài tỉnh»: mức 1 của công dân thường trú ở tỉnh khác, không tính vào "
+        "tổng cộng của tỉnh.",
         italic=True,
         size=11,
     )
@@ -621,18 +641,32 @@ def build_report(
         ],
     )
     step(3)
+    # Activations are credited to whoever recorded them; what each point or operator
+    # registered (level 1) or took (level 2) is shown beside them.
+    points = steps_recorded(session, as_of, TallyBy.POINT)
     _breakdown_sheet(
         workbook.create_sheet(BY_POINT),
         "KẾT QUẢ THEO ĐIỂM THU NHẬN",
         tally(session, as_of, TallyBy.POINT, tree),
-        [("Mã điểm", lambda r: r.code), ("Điểm thu nhận", lambda r: r.name)],
+        [
+            ("Mã điểm", lambda r: r.code),
+            ("Điểm thu nhận", lambda r: r.name),
+            ("Đã đăng ký mức 1", lambda r: points.get(r.code or "", (0, 0))[0]),
+            ("Đã thu nhận hồ sơ mức 2", lambda r: points.get(r.code or "", (0, 0))[1]),
+        ],
     )
     step(4)
+    operators = steps_recorded(session, as_of, TallyBy.OPERATOR)
     _breakdown_sheet(
         workbook.create_sheet(BY_OPERATOR),
         "KẾT QUẢ THEO CÁN BỘ",
         tally(session, as_of, TallyBy.OPERATOR, tree),
-        [("Tên đăng nhập", lambda r: r.code), ("Họ và tên", lambda r: r.name)],
+        [
+            ("Tên đăng nhập", lambda r: r.code),
+            ("Họ và tên", lambda r: r.name),
+            ("Đã đăng ký mức 1", lambda r: operators.get(r.code or "", (0, 0))[0]),
+            ("Đã thu nhận hồ sơ mức 2", lambda r: operators.get(r.code or "", (0, 0))[1]),
+        ],
     )
     step(5)
     return workbook

@@ -1,5 +1,9 @@
 """Counting, by the plan's rules: only activated cases, on the Vietnam-local day of activation;
-level 1 to the unit of permanent residence, level 2 to the unit where it was taken.
+level 1 to the commune of permanent residence, level 2 to the commune of the point that took
+the application leading to the activation; by point and by operator, to whoever recorded the
+activation. Level-1 activations of citizens living outside the province count on a row of
+their own ("Ngoài tỉnh"), in no district or commune and not in the province's total. Every
+column read here is derived from the case's events (`services.case_fold`).
 
 The same function feeds `tally`, the dashboard and the report workbook.
 """
@@ -15,11 +19,14 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models.codes import UnitLevel
-from models.entities import Case, IntakePoint, Operator
+from models.codes import OUTSIDE_PROVINCE, EventKind, Status, UnitLevel
+from models.entities import Case, CaseEvent, IntakePoint, Operator
 from services.campaigns import active_campaign
 from services.errors import UserError
 from services.units import UnitInfo, UnitTree
+from services.vntime import end_of_day_utc
+
+OUTSIDE_NAME = "Ngoài tỉnh"
 
 
 class TallyBy(StrEnum):
@@ -72,26 +79,40 @@ class Tally:
     as_of: date
     by: TallyBy
     rows: list[TallyRow]
+    # The province's figures: every row of units, never the outside-the-province row.
     total: TallyRow
+    # Level-1 activations of citizens living in another province (a row of its own).
+    outside: TallyRow
+
+    @property
+    def by_unit(self) -> bool:
+        return self.by in (TallyBy.DISTRICT, TallyBy.COMMUNE)
 
     def as_json(self) -> dict[str, Any]:
+        rows = [row.as_json() for row in self.rows]
+        if self.by_unit and self.outside.activated:
+            # A row of its own after the units, present once there is anyone to count.
+            rows.append(self.outside.as_json())
         return {
             "as_of": self.as_of.isoformat(),
             "by": self.by.value,
-            "rows": [row.as_json() for row in self.rows],
+            "rows": rows,
             "total": self.total.as_json(),
+            "outside_province": self.outside.as_json(),
         }
 
 
 @dataclass(frozen=True)
 class Count:
-    key: int
+    key: int | None
     level: int
     cumulative: int
     on_day: int
 
 
-def _counts(session: Session, column: Any, as_of: date) -> list[Count]:
+def _counts(
+    session: Session, column: Any, as_of: date, *, outside_only: bool = False
+) -> list[Count]:
     """Activations up to `as_of` per key and level, and on `as_of` alone.
 
     Grouped in the order of the covering indexes (`ix_cases_tally` is activated_on,
@@ -105,9 +126,12 @@ def _counts(session: Session, column: Any, as_of: date) -> list[Count]:
     else:
         group = (column, Case.activated_on, Case.level)
     totals: dict[tuple[int, int], list[int]] = {}
+    conditions = [Case.activated_on <= as_of]
+    if outside_only:
+        conditions.append(Case.counted_unit_id.is_(None))
     for day, key, level, count in session.execute(
         select(Case.activated_on, column, Case.level, func.count())
-        .where(Case.activated_on <= as_of)
+        .where(*conditions)
         .group_by(*group)
     ):
         bucket = totals.setdefault((key, level), [0, 0])
@@ -145,6 +169,7 @@ def tally(
     campaign = active_campaign(session)
     tree = tree or UnitTree.load(session)
     rows: list[TallyRow]
+    unit_counts: list[Count] | None = None
     if by in (TallyBy.DISTRICT, TallyBy.COMMUNE):
         level = UnitLevel.DISTRICT if by == TallyBy.DISTRICT else UnitLevel.COMMUNE
         if level == UnitLevel.DISTRICT and not tree.has_districts:
@@ -152,8 +177,9 @@ def tally(
         units = ordered_units(tree, level)
         row_of = {u.id: _unit_row(u) for u in units}
         rows = [row_of[u.id] for u in units]
-        for count in _counts(session, Case.counted_unit_id, as_of):
-            owner = tree.ancestor_at(count.key, level)
+        unit_counts = _counts(session, Case.counted_unit_id, as_of)
+        for count in unit_counts:
+            owner = tree.ancestor_at(count.key, level) if count.key is not None else None
             if owner is not None:
                 row_of[owner.id].add(count.level, count.cumulative, count.on_day)
     elif by == TallyBy.POINT:
@@ -163,6 +189,7 @@ def tally(
         row_of = {pid: TallyRow(code, name, None, None) for pid, code, name in points}
         rows = list(row_of.values())
         for count in _counts(session, Case.intake_point_id, as_of):
+            assert count.key is not None  # a case is always credited to a point
             row_of[count.key].add(count.level, count.cumulative, count.on_day)
     else:
         operators = session.execute(
@@ -171,8 +198,15 @@ def tally(
         row_of = {oid: TallyRow(username, name, None, None) for oid, username, name in operators}
         rows = list(row_of.values())
         for count in _counts(session, Case.operator_id, as_of):
+            assert count.key is not None
             row_of[count.key].add(count.level, count.cumulative, count.on_day)
 
+    outside = TallyRow(OUTSIDE_PROVINCE, OUTSIDE_NAME, None, None)
+    if unit_counts is None:
+        unit_counts = _counts(session, Case.counted_unit_id, as_of, outside_only=True)
+    for count in unit_counts:
+        if count.key is None:
+            outside.add(count.level, count.cumulative, count.on_day)
     province = tree.province
     total = TallyRow(None, campaign.province_name, province.target_total, province.target_daily)
     if total.target_total is None and rows and all(r.target_total is not None for r in rows):
@@ -184,15 +218,52 @@ def tally(
         total.activated_on_day += row.activated_on_day
         total.level1_on_day += row.level1_on_day
         total.level2_on_day += row.level2_on_day
-    return Tally(as_of=as_of, by=by, rows=rows, total=total)
+    if by in (TallyBy.POINT, TallyBy.OPERATOR):
+        # Points and operators are credited with every activation they recorded; the
+        # province's total leaves out those of citizens living elsewhere.
+        total.level1 -= outside.level1
+        total.level1_on_day -= outside.level1_on_day
+        total.activated_on_day -= outside.activated_on_day
+    return Tally(as_of=as_of, by=by, rows=rows, total=total, outside=outside)
+
+
+def steps_recorded(session: Session, as_of: date, by: TallyBy) -> dict[str, tuple[int, int]]:
+    """How many citizens each point (by code) or operator (by username) registered for level
+    1 and took a level-2 application from, up to the end of `as_of`: their work, whoever
+    activated the account later."""
+    column = CaseEvent.intake_point_id if by == TallyBy.POINT else CaseEvent.operator_id
+    names = (
+        select(IntakePoint.id, IntakePoint.code)
+        if by == TallyBy.POINT
+        else select(Operator.id, Operator.username)
+    )
+    code_of: dict[int, str] = dict(session.execute(names).all())
+    found: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for key, status, count in session.execute(
+        select(column, CaseEvent.to_status, func.count(func.distinct(CaseEvent.case_id)))
+        .where(
+            CaseEvent.kind == EventKind.STATUS.value,
+            CaseEvent.to_status.in_([Status.REGISTERED.value, Status.APPLICATION_TAKEN.value]),
+            CaseEvent.changed_at < end_of_day_utc(as_of),
+        )
+        .group_by(column, CaseEvent.to_status)
+    ):
+        if key is not None:
+            found[code_of[key]][0 if status == Status.REGISTERED.value else 1] += count
+    return {key: (pair[0], pair[1]) for key, pair in found.items()}
 
 
 def daily_series(session: Session, first: date, last: date) -> dict[date, dict[int, int]]:
-    """Activations per local day and level over a period (for charts and the daily sheet)."""
+    """The province's activations per local day and level over a period (for charts and the
+    daily sheet): outside-the-province level-1 activations left out, as in the total."""
     found: dict[date, dict[int, int]] = defaultdict(lambda: {1: 0, 2: 0})
     for day, level, count in session.execute(
         select(Case.activated_on, Case.level, func.count())
-        .where(Case.activated_on >= first, Case.activated_on <= last)
+        .where(
+            Case.activated_on >= first,
+            Case.activated_on <= last,
+            Case.counted_unit_id.is_not(None),
+        )
         .group_by(Case.activated_on, Case.level)
     ):
         if day is not None:
@@ -210,7 +281,7 @@ def daily_by_unit(
         .where(Case.activated_on >= first, Case.activated_on <= last)
         .group_by(Case.activated_on, Case.counted_unit_id)
     ):
-        owner = tree.ancestor_at(unit_id, level)
+        owner = tree.ancestor_at(unit_id, level) if unit_id is not None else None
         if day is not None and owner is not None:
             found[(day, owner.id)] += count
     return dict(found)

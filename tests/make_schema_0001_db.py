@@ -57,6 +57,11 @@ CASES = [
     (6, "094098000606", 1, "Huỳnh Thị Giang", "huynh thi giang", "1998-12-12", "Nữ", None, 3,
      "approved", None, 3, None, None,
      "2023-07-22 06:00:00.000000", "2023-07-23 01:00:00.000000", 2),
+    # Activated on 21/07; its phone corrected on 28/07. The rules of that time moved the
+    # activation to the correction's moment (28/07): the columns below are what they derived.
+    (7, "094187000707", 1, "Lý Thị Hạnh", "ly thi hanh", "1987-04-04", "Nữ", "0912000777", 4,
+     "activated", None, 4, "2023-07-28 03:00:00.000000", "2023-07-28",
+     "2023-07-20 02:00:00.000000", "2023-07-28 03:00:00.000000", 3),
 ]  # fmt: skip
 # id, case, kind, from, to, changed_at, operator, point, failure_reason, reason, changes
 HISTORY = [
@@ -75,6 +80,10 @@ HISTORY = [
     (13, 6, "correction", "registered", "registered", "2023-07-22 07:00:00.000000", 2, 1, None,
      "Sửa ngày sinh theo thẻ", '{"birth_date": ["1989-12-12", "1998-12-12"]}'),
     (14, 6, "status", "registered", "approved", "2023-07-23 01:00:00.000000", 1, 1, None, None, None),
+    (15, 7, "status", None, "registered", "2023-07-20 02:00:00.000000", 1, 1, None, None, None),
+    (16, 7, "status", "registered", "activated", "2023-07-21 03:00:00.000000", 1, 1, None, None, None),
+    (17, 7, "correction", "activated", "activated", "2023-07-28 03:00:00.000000", 2, 1, None,
+     "Sửa số điện thoại", '{"phone": ["0912000707", "0912000777"]}'),
 ]  # fmt: skip
 
 

@@ -29,8 +29,13 @@ from ui.shortcuts import action_button
 
 
 def _status_move(entry: HistoryEntry) -> str:
+    if entry.to_label is None:
+        return entry.kind_label
     move = f"{entry.from_label} → {entry.to_label}" if entry.from_label else entry.to_label
-    return f"{entry.kind_label}: {move}"
+    text = f"{entry.kind_label}: {move}"
+    if entry.kept_as_record:
+        text += " (mâu thuẫn với trạng thái đã có: chỉ ghi nhận, không đổi hồ sơ)"
+    return text
 
 
 class CaseDetailDialog(QDialog):

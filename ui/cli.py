@@ -226,6 +226,13 @@ def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
         session.commit()
     for reject in summary.rejects:
         print(f"Dòng {reject.row}: {reject.reason}", file=sys.stderr)
+    for record in summary.records:
+        print(record, file=sys.stderr)
+    for case in sorted(summary.conflicts):
+        print(
+            f"Hồ sơ {case}: các báo cáo ghi thông tin khác nhau, chờ quản lý quyết định.",
+            file=sys.stderr,
+        )
     print(summary.describe(), file=out)
     return EXIT_OK
 

@@ -1,4 +1,5 @@
-"""Conflicts from data packages: a manager compares the facts and decides."""
+"""Conflicts: reports of one case disagree on who the person is or where they live; a
+manager compares the versions and decides which stands (a decision event)."""
 
 from __future__ import annotations
 
@@ -16,27 +17,32 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.conflicts import RESOLUTIONS, ConflictView, open_conflicts, resolve_conflict
+from services.conflicts import (
+    RESOLUTIONS,
+    ClaimView,
+    ConflictView,
+    open_conflicts,
+    resolve_conflict,
+)
 from services.errors import UserError
 from services.vntime import format_date, format_moment
 from ui.context import AppContext
 from ui.messages import messages
 
-HEADERS = ["Số định danh", "Mức", "Tại đây", "Trong gói", "Từ gói", "Lúc nhập"]
+HEADERS = ["Số định danh", "Mức", "Đang dùng (ghi trước)", "Thông tin khác", "Ghi tại", "Lúc ghi"]
 
 
-def _facts(name: str | None, birth: object, sex: str | None) -> str:
-    if name is None:
+def _facts(claim: ClaimView | None) -> str:
+    if claim is None:
         return "(không còn)"
-    born = format_date(birth) if birth is not None else "?"  # type: ignore[arg-type]
-    return f"{name} – {born} – {sex}"
+    return f"{claim.full_name} – {format_date(claim.birth_date)} – {claim.sex} – {claim.residence}"
 
 
 class ConflictsDialog(QDialog):
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.context = context
-        self.setWindowTitle("Mâu thuẫn từ gói dữ liệu")
+        self.setWindowTitle("Mâu thuẫn thông tin giữa các báo cáo")
         self.views: list[ConflictView] = []
         self.table = QTableWidget(0, len(HEADERS))
         self.table.setHorizontalHeaderLabels(HEADERS)
@@ -61,8 +67,9 @@ class ConflictsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(
             QLabel(
-                "Cùng số định danh và mức nhưng họ tên, ngày sinh hoặc giới tính khác nhau. "
-                "Đối chiếu với thẻ căn cước của công dân rồi chọn cách giải quyết."
+                "Cùng số định danh và mức nhưng họ tên, ngày sinh, giới tính hoặc nơi thường trú "
+                "khác nhau. Cho đến khi quyết định, số liệu theo thông tin ghi trước (theo thời "
+                "điểm). Đối chiếu với thẻ căn cước của công dân rồi chọn thông tin đúng."
             )
         )
         layout.addWidget(self.table, 1)
@@ -81,19 +88,20 @@ class ConflictsDialog(QDialog):
             return
         self.table.setRowCount(len(self.views))
         for row, view in enumerate(self.views):
+            other = view.others[0] if view.others else None
             cells = [
                 view.id_number,
                 str(view.level),
-                _facts(view.local_name, view.local_birth, view.local_sex),
-                _facts(view.incoming_name, view.incoming_birth, view.incoming_sex),
-                view.source,
-                format_moment(view.created_at),
+                _facts(view.in_force),
+                _facts(other),
+                other.point_name if other else "",
+                format_moment(other.at) if other else "",
             ]
             for column, text in enumerate(cells):
                 self.table.setItem(row, column, QTableWidgetItem(text))
         if self.views:
             self.table.selectRow(0)
-        self.summary.setText(f"Còn {len(self.views)} mâu thuẫn chưa giải quyết.")
+        self.summary.setText(f"Còn {len(self.views)} hồ sơ có thông tin khác nhau chưa quyết định.")
         for button in self.buttons.values():
             button.setEnabled(bool(self.views))
 

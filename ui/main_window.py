@@ -148,7 +148,7 @@ class MainWindow(QMainWindow):
             "file", "&Nhập gói dữ liệu…", "Ctrl+Shift+I", self.import_packages
         )
         self.conflicts_action = action(
-            "file", "&Mâu thuẫn từ gói dữ liệu…", "Ctrl+Shift+M", self.show_conflicts
+            "file", "&Mâu thuẫn thông tin…", "Ctrl+Shift+M", self.show_conflicts
         )
         menus["file"].addSeparator()
         self.switch_action = action("file", "Đổi &cán bộ…", "Ctrl+Shift+D", self.switch_operator)

@@ -273,8 +273,8 @@ class ImportPackagesDialog(QDialog):
             conflicts = sum(s.conflicts for s in self.summaries)
             if conflicts:
                 lines.append(
-                    f"\nCó {conflicts} hồ sơ mâu thuẫn: mở Tệp → Mâu thuẫn từ gói dữ "
-                    "liệu để quản lý giải quyết."
+                    f"\nCó {conflicts} hồ sơ có thông tin khác nhau giữa các báo cáo: mở "
+                    "Tệp → Mâu thuẫn thông tin để quản lý quyết định."
                 )
             show = messages().warning if self.refusals else messages().info
             show(self, "Kết quả nhập gói", "\n".join(lines))

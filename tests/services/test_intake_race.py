@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-import services.cases
+import services.intake
 from models.codes import Role, Status
 from models.entities import Case
 from services.cases import FactsDraft
@@ -43,7 +43,7 @@ def test_the_second_of_two_simultaneous_saves_gets_a_clear_message(
             other, other_actor, draft(other_world), IntakeResult(1, Status.REGISTERED), consent=True
         )
         other.commit()
-    monkeypatch.setattr(services.cases, "find_case", lambda *_args: None)
+    monkeypatch.setattr(services.intake, "find_case", lambda *_args: None)
     with pytest.raises(ConflictError, match="vừa được một điểm khác lưu"):
         save_intake(session, actor, draft(world), IntakeResult(1, Status.ACTIVATED), consent=True)
     monkeypatch.undo()

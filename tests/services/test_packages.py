@@ -2,29 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date
-from itertools import permutations
 from pathlib import Path
-from typing import Any
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models.codes import FailureReason, Role, Status
-from models.entities import Case, CaseConflict, CaseEvent, Operator
+from models.codes import Role, Status
+from models.entities import Case, CaseEvent, Operator
 from services.accounts import set_password
 from services.campaigns import load_preset
 from services.conflicts import open_conflicts, resolve_conflict
 from services.database import Database, open_database
 from services.package_crypto import MAGIC, PackageError, PackageWriter, decrypt_lines
-from services.packages import ImportSummary, export_package, import_package, merge_records
+from services.packages import export_package, import_package
 from services.session_context import Actor
 from services.tally import TallyBy, tally
-from tests.factories import CLI, PHUONG_5, World, known_world
+from tests.factories import CLI, World, known_world
 
 PASS = "mat-khau-cua-goi"
 AS_OF = date(2023, 8, 1)
@@ -45,7 +41,7 @@ def count(session: Session, model: type) -> int:
     return session.scalar(select(func.count()).select_from(model)) or 0
 
 
-def history(session: Session) -> set[tuple[str, int, str, str, str]]:
+def history(session: Session) -> set[tuple[str, int, str, str | None, str]]:
     rows = session.execute(
         select(
             Case.id_number, Case.level, CaseEvent.kind, CaseEvent.to_status, CaseEvent.changed_at
@@ -107,7 +103,6 @@ def test_merge_moves_a_case_forward(session: Session, other: Database, tmp_path:
     export_package(session, CLI, tmp_path / "a.kpkg", PASS)
     with other.session() as b_session:
         b = World(b_session)
-        b.record(facts, b.report(Status.REGISTERED, "2023-07-20 08:00"))
         b.record(facts, b.report(Status.ACTIVATED, "2023-07-23 10:00", point="phuong_5"))
         b_session.commit()
         export_package(b_session, CLI, tmp_path / "b.kpkg", PASS)
@@ -119,7 +114,7 @@ def test_merge_moves_a_case_forward(session: Session, other: Database, tmp_path:
     assert [e.to_status for e in case.history] == ["registered", "activated"]
 
 
-def test_disagreeing_facts_are_a_conflict_and_nothing_is_overwritten(
+def test_disagreeing_facts_are_a_conflict_and_the_first_recorded_stand(
     session: Session, other: Database, tmp_path: Path
 ) -> None:
     world = World(session)
@@ -135,10 +130,15 @@ def test_disagreeing_facts_are_a_conflict_and_nothing_is_overwritten(
     session.commit()
     second = import_package(session, CLI, tmp_path / "b.kpkg", PASS)
     session.commit()
-    assert first.conflicts == second.conflicts == 1
-    assert count(session, CaseConflict) == 1
+    assert (first.conflicts, first.updated) == (1, 1)
+    assert (second.conflicts, second.unchanged) == (0, 1)
     case = session.scalars(select(Case)).one()
-    assert (case.full_name, case.status) == ("Trần Thị Mỹ Linh", "registered")
+    # The reports are merged; the facts recorded first in event time stand.
+    assert (case.full_name, case.status, case.has_conflict) == (
+        "Trần Thị Mỹ Linh",
+        "activated",
+        True,
+    )
     views = open_conflicts(session, CLI)
     assert [(v.local_name, v.incoming_name) for v in views] == [
         ("Trần Thị Mỹ Linh", "Trần Thị Mỹ Lynh")
@@ -149,11 +149,16 @@ def test_disagreeing_facts_are_a_conflict_and_nothing_is_overwritten(
     resolve_conflict(session, views[0].id, "keep_local", manager)
     session.commit()
     session.refresh(case)
-    assert (case.full_name, case.status) == ("Trần Thị Mỹ Linh", "activated")
+    assert (case.full_name, case.status, case.has_conflict) == (
+        "Trần Thị Mỹ Linh",
+        "activated",
+        False,
+    )
     assert open_conflicts(session, CLI) == []
+    assert "decision" in [e.kind for e in case.history]
 
 
-def test_take_incoming_records_a_correction(
+def test_take_incoming_is_a_decision_event(
     session: Session, other: Database, tmp_path: Path
 ) -> None:
     world = World(session)
@@ -170,8 +175,8 @@ def test_take_incoming_records_a_correction(
     resolve_conflict(session, open_conflicts(session, CLI)[0].id, "take_incoming", manager)
     session.commit()
     case = session.scalars(select(Case)).one()
-    assert case.full_name == "Trần Thị Mỹ Lynh"
-    assert "correction" in [e.kind for e in case.history]
+    assert (case.full_name, case.has_conflict) == ("Trần Thị Mỹ Lynh", False)
+    assert "decision" in [e.kind for e in case.history]
 
 
 # -- refused packages: a clear message, nothing written ------------------------------------
@@ -238,110 +243,3 @@ def test_passphrase_too_short(session: Session, tmp_path: Path) -> None:
     with pytest.raises(Exception, match="ít nhất 8"):
         export_package(session, CLI, tmp_path / "x.kpkg", "ngan")
     assert MAGIC.startswith(b"KICHHOAT")
-
-
-# -- merging: order independence, idempotence, no lost history (hypothesis) ----------------
-
-EVENT_CHOICES = [
-    ("registered", "2023-07-20T01:00:00+00:00"),
-    ("approved", "2023-07-21T02:00:00+00:00"),
-    ("activated", "2023-07-22T03:00:00+00:00"),
-    ("failed", "2023-07-21T05:00:00+00:00"),
-    ("registered", "2023-07-23T01:00:00+00:00"),
-    ("activated", "2023-07-24T09:00:00+00:00"),
-]
-
-
-def case_record(id_number: str, events: list[tuple[str, str]]) -> dict[str, Any]:
-    return {
-        "type": "case",
-        "id_number": id_number,
-        "level": 1,
-        "full_name": "Lê Thị Hoa",
-        "birth_date": "1980-01-01",
-        "sex": "Nữ",
-        "phone": None,
-        "address": None,
-        "residence": PHUONG_5,
-        "help_reason": None,
-        "notes": None,
-        "created_at": "2023-07-20T01:00:00+00:00",
-        "events": [
-            {
-                "kind": "status",
-                "to": status,
-                "at": at,
-                "operator": "lan.nt",
-                "point": "P1",
-                "failure_reason": FailureReason.QR_SCAN.value if status == "failed" else None,
-                "failure_note": None,
-                "reason": None,
-                "changes": None,
-            }
-            for status, at in events
-        ],
-    }
-
-
-HEAD = [
-    {
-        "type": "point",
-        "code": "P1",
-        "name": "Bưu điện Phường 5",
-        "kind": "post_office",
-        "commune": PHUONG_5,
-    },
-    {"type": "operator", "username": "lan.nt", "full_name": "Nguyễn Thị Lan"},
-]
-
-packages_strategy = st.lists(
-    st.lists(
-        st.tuples(
-            st.sampled_from(["094180000001", "094180000002"]),
-            st.lists(st.sampled_from(EVENT_CHOICES), min_size=1, max_size=4, unique=True),
-        ),
-        min_size=1,
-        max_size=2,
-    ),
-    min_size=2,
-    max_size=3,
-)
-
-
-def merged_state(
-    database_factory: Callable[[], Database], order: list[list[tuple[str, list[tuple[str, str]]]]]
-) -> tuple[Any, ...]:
-    db = database_factory()
-    with db.session() as session:
-        for package_cases in order:
-            records = HEAD + [case_record(i, e) for i, e in package_cases]
-            merge_records(session, records, ImportSummary(path=Path("p")))
-        session.commit()
-        state = (sorted(statuses(session).items()), sorted(history(session)))
-    db.dispose()
-    return state
-
-
-@given(packages=packages_strategy)
-def test_merge_is_order_independent_and_idempotent(
-    packages: list[list[tuple[str, list[tuple[str, str]]]]],
-    tmp_path_factory: pytest.TempPathFactory,
-) -> None:
-    def fresh() -> Database:
-        folder = tmp_path_factory.mktemp("merge")
-        db = open_database(f"sqlite:///{folder / 'm.sqlite3'}")
-        with db.session() as session:
-            load_preset(session, "soc-trang-2023")
-            session.commit()
-        return db
-
-    results = {repr(merged_state(fresh, list(order))) for order in permutations(packages)}
-    assert len(results) == 1
-    twice = merged_state(fresh, packages + packages)
-    assert repr(twice) in results
-    # No lost history: every event of every package is in the merged history.
-    _, merged_history = twice
-    for package_cases in packages:
-        for id_number, events in package_cases:
-            for status, at in events:
-                assert (id_number, 1, "status", status, at) in merged_history

@@ -236,25 +236,6 @@ def bad_rows() -> list[tuple[list[object], str]]:
             ],
             "Thời điểm",
         ),
-        # Backwards: Linh is activated on 22/07 (good rows); "registered" after that is refused.
-        (
-            [
-                LINH,
-                "Trần Thị Mỹ Linh",
-                "15/03/1990",
-                "Nữ",
-                "",
-                PHU_TAM,
-                1,
-                "Đã đăng ký",
-                "",
-                PHU_TAM,
-                "Công an xã Phú Tâm",
-                "23/07/2023 08:00",
-                "lan.nt",
-            ],
-            "lùi",
-        ),
     ]
 
 
@@ -286,7 +267,7 @@ def test_mixed_file_saves_exactly_the_good_rows(session: Session, tmp_path: Path
     path = write_xlsx(tmp_path / "ho-so.xlsx", good_rows() + [cells for cells, _ in bad])
     summary = import_records(session, CLI, path)
     session.commit()
-    assert (summary.rows_read, summary.created, summary.updated) == (13, 2, 2)
+    assert (summary.rows_read, summary.created, summary.updated) == (12, 2, 2)
     assert [r.row for r in summary.rejects] == list(range(6, 6 + len(bad)))
     for reject, (_, word) in zip(summary.rejects, bad, strict=True):
         assert word.lower() in reject.reason.lower(), reject.reason
@@ -440,3 +421,32 @@ def test_template_has_the_columns_and_imports_empty(session: Session, tmp_path: 
     assert PHU_TAM in codes
     summary = import_records(session, CLI, path)
     assert summary.rows_read == 0 and not summary.rejects
+
+
+def test_a_row_that_contradicts_an_activation_is_kept_and_listed(
+    session: Session, tmp_path: Path
+) -> None:
+    """Linh is activated on 22/07 (good rows); "registered" on 23/07 is a record, not a move."""
+    backwards = [
+        LINH,
+        "Trần Thị Mỹ Linh",
+        "15/03/1990",
+        "Nữ",
+        "",
+        PHU_TAM,
+        1,
+        "Đã đăng ký",
+        "",
+        PHU_TAM,
+        "Công an xã Phú Tâm",
+        "23/07/2023 08:00",
+        "lan.nt",
+    ]
+    path = write_xlsx(tmp_path / "ho-so.xlsx", [*good_rows(), backwards])
+    summary = import_records(session, CLI, path)
+    session.commit()
+    assert summary.rejects == []
+    assert len(summary.records) == 1 and summary.records[0].startswith("Dòng 6:")
+    assert "Đã kích hoạt" in summary.records[0]
+    linh = session.scalars(select(Case).where(Case.id_number == LINH, Case.level == 1)).one()
+    assert linh.status == "activated" and linh.activated_on == date(2023, 7, 22)

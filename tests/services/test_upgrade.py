@@ -41,7 +41,11 @@ EXPECTED_STATUSES = {
     ("094075000404", 1): Status.FAILED,
     ("094001000505", 1): Status.REGISTERED,
     ("094098000606", 1): Status.APPROVED,
+    ("094187000707", 1): Status.ACTIVATED,
 }
+# Where the rules changed (migration 0005): case 7's phone correction had moved its activation
+# to 28/07; by today's rules a correction of facts never moves it, so it counts on 21/07.
+NEW_RULES_ACTIVATED_ON = {7: date(2023, 7, 21)}
 
 
 def _copy(tmp_path: Path) -> Path:
@@ -83,13 +87,24 @@ def test_an_old_database_is_backed_up_then_upgraded_with_every_case_intact(
                 assert case.phone == row[7]
                 assert case.residence_commune_id == row[8]
                 assert case.counted_unit_id == row[11]
-                assert case.activated_on == (date.fromisoformat(str(row[13])) if row[13] else None)
-                assert case.version == row[16]
+                old_day = date.fromisoformat(str(row[13])) if row[13] else None
+                assert case.activated_on == NEW_RULES_ACTIVATED_ON.get(case.id, old_day)
+                assert case.has_conflict is False
             events = session.scalars(select(CaseEvent).order_by(CaseEvent.id)).all()
             assert len(events) == len(first.HISTORY)
+            assert len({e.uid for e in events}) == len(events)  # every event has its identity
+            # The facts of each case became the claim of its first event.
+            claimed = {e.case_id: e.fact_set for e in events if e.fact_set is not None}
+            assert set(claimed) == {row[0] for row in first.CASES}
+            assert claimed[7] is not None and claimed[7].phone == "0912000777"
             for event, entry in zip(events, first.HISTORY, strict=True):
                 assert (event.id, event.case_id, event.kind) == entry[:3]
-                assert (event.from_status, event.to_status) == entry[3:5]
+                facts_only = event.kind == "correction" and "status" not in str(entry[10])
+                # A correction of facts alone names no status any more.
+                assert (event.from_status, event.to_status) == (
+                    entry[3],
+                    None if facts_only else entry[4],
+                )
                 assert event.changed_at == datetime.fromisoformat(str(entry[5])).replace(tzinfo=UTC)
                 assert (event.operator_id, event.failure_reason, event.reason) == (
                     entry[6],
@@ -111,6 +126,12 @@ def test_an_old_database_is_backed_up_then_upgraded_with_every_case_intact(
             EXPECTED_TOTAL["level2"],
             EXPECTED_TOTAL["activated"],
         )
+        with database.session() as session:
+            on_21 = tally(session, date(2023, 7, 21), TallyBy.COMMUNE)
+            on_28 = tally(session, date(2023, 7, 28), TallyBy.COMMUNE)
+        phuong_7 = {row.code: row for row in on_21.rows}["31501"]
+        assert (phuong_7.level1, phuong_7.activated_on_day) == (2, 1)
+        assert on_28.total.activated_on_day == 0 and on_28.total.activated == 4
     finally:
         database.dispose()
 
