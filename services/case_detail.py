@@ -19,7 +19,7 @@ from models.entities import Case, CaseEvent, IntakePoint, Operator
 from services.audit import AuditAction, write_audit
 from services.case_fold import event_order, fold_case
 from services.case_queries import visible_to
-from services.cases import Correction, correct_case, fold_event
+from services.cases import Correction, correct_activation_moment, correct_case, fold_event
 from services.errors import ConflictError, NotFoundError
 from services.follow_up import ContactEntry, contacts_of
 from services.id_number import mask_id_number
@@ -30,6 +30,7 @@ from services.labels import (
     STATUS_LABELS,
 )
 from services.permissions import Action, require
+from services.purge import refuse_after_purge
 from services.session_context import Actor
 from services.units import UnitTree
 from services.vntime import format_date, format_moment
@@ -292,6 +293,7 @@ def correct_opened_case(
     correcting it should see the new state first.
     """
     require(actor, Action.WORK_CASES)
+    refuse_after_purge(session, "sửa hồ sơ")
     case = _load(session, case_id, actor)
     if case.version != version:
         raise ConflictError(CHANGED_ELSEWHERE)
@@ -301,6 +303,33 @@ def correct_opened_case(
     except StaleDataError:  # saved elsewhere between our read and our write
         raise ConflictError(CHANGED_ELSEWHERE) from None
     audit_correction(session, actor, case.id, before_id, case.id_number, event)
+    return event
+
+
+def correct_opened_moment(
+    session: Session,
+    actor: Actor,
+    case_id: int,
+    version: int,
+    moment: datetime,
+    reason: str,
+) -> CaseEvent:
+    """Move the activation of the case opened at `version` to `moment` (the caller commits);
+    the history and the audit log record it, and the days before and after change figures."""
+    require(actor, Action.WORK_CASES)
+    if actor.operator_id is None:
+        raise ConflictError("Cần đăng nhập bằng tài khoản cán bộ để sửa thời điểm kích hoạt.")
+    refuse_after_purge(session, "sửa hồ sơ")
+    case = _load(session, case_id, actor)
+    if case.version != version:
+        raise ConflictError(CHANGED_ELSEWHERE)
+    try:
+        event = correct_activation_moment(
+            session, case, moment, reason, actor.operator_id, actor.point_id
+        )
+    except StaleDataError:
+        raise ConflictError(CHANGED_ELSEWHERE) from None
+    audit_correction(session, actor, case.id, case.id_number, case.id_number, event)
     return event
 
 

@@ -126,6 +126,9 @@ def export_package(
 
     The export is logged in the audit; the caller commits."""
     require(actor, Action.PACKAGES)
+    # After the purge the ID numbers and event uids are pseudonyms: imported elsewhere,
+    # every citizen would arrive as someone new.
+    refuse_after_purge(session, "xuất gói dữ liệu")
     campaign = active_campaign(session)
     tree = UnitTree.load(session)
     conditions = _filters(session, since, point_code)

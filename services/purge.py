@@ -190,6 +190,7 @@ def _purge_rows(session: Session, progress: Callable[[int, int], None] | None) -
             address=None,
             notes=None,
             failure_note=None,
+            has_conflict=False,  # what the reports disagreed on is erased
             version=cases.c.version + 1,
         )
     )
