@@ -22,6 +22,7 @@ from services.spreadsheet import UnreadableFileError
 from services.tally import Tally, TallyBy, tally
 from services.version import APP_TITLE, APP_VERSION
 from services.vntime import parse_iso_day, today_vn
+from ui.cli_cases import CASE_COMMANDS, add_case_parsers
 from ui.cli_packages import add_package_parser, cmd_package
 from ui.cli_security import SECURITY_COMMANDS, add_security_parsers
 
@@ -167,6 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--records", type=int, required=True, metavar="N")
     demo.add_argument("--seed", type=int, metavar="S")
     add_package_parser(commands, common)
+    add_case_parsers(commands, common)
     add_security_parsers(commands, common)
     return parser
 
@@ -250,9 +252,14 @@ def _format_table(result: Tally) -> str:
             str(row.activated),
             str(row.activated_on_day),
         ]
-        for row in [*result.rows, result.total]
+        for row in [
+            *result.rows,
+            result.total,
+            *([result.outside] if result.outside.activated else []),
+        ]
     ]
-    body[-1][1] = f"Tổng: {body[-1][1]}"
+    total_line = len(result.rows)
+    body[total_line][1] = f"Tổng: {body[total_line][1]}"
     widths = [max(len(r[i]) for r in [headers, *body]) for i in range(len(headers))]
     lines = [
         "  ".join(
@@ -261,7 +268,7 @@ def _format_table(result: Tally) -> str:
         for row in [headers, *body]
     ]
     lines.insert(1, "-" * len(lines[0]))
-    lines.insert(len(lines) - 1, "-" * len(lines[0]))
+    lines.insert(total_line + 2, "-" * len(lines[0]))
     return f"Kết quả kích hoạt đến hết ngày {result.as_of:%d/%m/%Y}\n" + "\n".join(lines)
 
 
@@ -390,6 +397,8 @@ def run_command(args: argparse.Namespace, out: TextIO | None = None) -> int:
         handler = cmd_package
     elif args.command in SECURITY_COMMANDS:
         handler = SECURITY_COMMANDS[args.command]
+    elif args.command in CASE_COMMANDS:
+        handler = CASE_COMMANDS[args.command]
     assert handler is not None
     try:
         return handler(args, out)
