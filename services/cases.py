@@ -24,6 +24,7 @@ from models.bulk import bulk_insert
 from models.codes import OUTSIDE_PROVINCE, EventKind, FailureReason, HelpReason, Status
 from models.entities import Case, CaseEvent, FactSet
 from models.event_ids import claim_digest, new_uid
+from services.campaigns import active_campaign
 from services.case_fold import Claim, Event, Folded, Record, fold_case
 from services.eligibility import MIN_AGE, check_eligible
 from services.errors import ConflictError, ValidationError
@@ -499,7 +500,8 @@ CORRECTABLE_FIELDS = (
 class Correction:
     """An explicit fix of a case: new values for some facts and/or a new status, with a reason.
 
-    In `values`, `residence_commune_id: None` means the citizen lives outside the province."""
+    In `values`, `residence_commune_id: OUTSIDE_PROVINCE` means the citizen lives in another
+    province (None: no commune chosen, refused)."""
 
     reason: str
     operator_id: int
@@ -530,8 +532,12 @@ def _corrected_facts(
     if unknown:
         raise ValueError(f"not correctable: {sorted(unknown)}")
     current = {name: getattr(case, name) for name in CORRECTABLE_FIELDS}
+    if case.residence_commune_id is None:
+        current["residence_commune_id"] = OUTSIDE_PROVINCE
     wanted = {**current, **values}
-    outside = wanted["residence_commune_id"] is None
+    outside = wanted["residence_commune_id"] == OUTSIDE_PROVINCE
+    if outside:
+        wanted["residence_commune_id"] = None
     draft = FactsDraft(
         id_number=str(wanted["id_number"] or ""),
         full_name=str(wanted["full_name"] or ""),
@@ -660,10 +666,10 @@ def correct_activation_moment(
         raise ValueError("an aware moment is needed")
     if moment > now_utc():
         raise ValidationError("Thời điểm kích hoạt không thể ở tương lai.", "activated_at")
-    first = min(e.changed_at for e in case.history)
-    if moment < first:
+    first_day = active_campaign(session).first_day
+    if local_day(moment) < first_day:
         raise ValidationError(
-            f"Thời điểm kích hoạt không thể trước mốc đầu tiên của hồ sơ ({format_moment(first)}).",
+            f"Thời điểm kích hoạt không thể trước ngày đầu của đợt ({format_date(first_day)}).",
             "activated_at",
         )
     if moment == case.activated_at:

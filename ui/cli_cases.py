@@ -126,7 +126,7 @@ def _values(session: Session, args: argparse.Namespace) -> dict[str, object]:
         values["address"] = args.address
     if args.residence is not None:
         if fold_key(args.residence) in OUTSIDE_KEYS:
-            values["residence_commune_id"] = None
+            values["residence_commune_id"] = OUTSIDE_PROVINCE
         else:
             values["residence_commune_id"] = UnitTree.load(session).commune(args.residence).id
     return values

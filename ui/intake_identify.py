@@ -157,6 +157,7 @@ class IdentifyStep(QWidget):
             phone=self.phone.text(),
             address=self.address.text(),
             residence_commune_id=self.commune.commune_id(),
+            residence_outside=self.commune.is_outside(),
         )
         text = self.birth_date.text().strip()
         if text:
@@ -201,8 +202,8 @@ class IdentifyStep(QWidget):
             self.phone.setText(case.phone)
         if not self.address.text().strip() and case.address:
             self.address.setText(case.address)
-        if self.commune.commune_id() is None:
-            self.commune.set_commune(case.residence_commune_id)
+        if self.commune.chosen_id() is None:
+            self.commune.set_residence(case.residence_commune_id)
             self.commune_hint.setText("Theo hồ sơ đã lưu.")
 
     def show_existing(self, cases: list[CaseSummary]) -> None:
@@ -241,7 +242,7 @@ class IdentifyStep(QWidget):
         return {
             "lines": {w: w.text() for w in self.findChildren(QLineEdit)},
             "sex": self.sex.currentIndex(),
-            "commune": self.commune.commune_id(),
+            "commune": self.commune.chosen_id(),
         }
 
     def restore(self, saved: dict[str, Any] | None) -> None:
@@ -250,7 +251,7 @@ class IdentifyStep(QWidget):
         for widget, text in saved["lines"].items():
             widget.setText(text)
         self.sex.setCurrentIndex(saved["sex"])
-        self.commune.set_commune(saved["commune"])
+        self.commune.choose(saved["commune"])
 
     def show_scan_message(self, text: str, error: bool) -> None:
         self.scan_message.setText(text)

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QWidget
@@ -54,6 +55,10 @@ class ScanCatcher(QObject):
         )
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if not shiboken6.isValid(self.page):
+            # The page is being destroyed (its widgets still send focus and hide events to
+            # this application-wide filter until it goes with them): nothing to watch.
+            return False
         kind = event.type()
         if (
             kind == QEvent.Type.FocusOut

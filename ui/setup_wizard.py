@@ -258,7 +258,7 @@ class PointPage(QWizardPage):
         self.picker.set_points(labels)
         if self.commune is not None:
             self.commune.deleteLater()
-        self.commune = CommunePicker(self.tree)
+        self.commune = CommunePicker(self.tree, with_outside=False)
         self.commune.setAccessibleName("Xã/phường/thị trấn của điểm")
         self.commune.commune_changed.connect(lambda _: show_error(self.commune_error, None))
         self.commune_label.setBuddy(self.commune)

@@ -294,7 +294,7 @@ class CountingMachine(RuleBasedStateMachine):
     )
     def correct_residence(self, target_index: int, person: int, level: int, residence: str) -> None:
         point = self.points[target_index]
-        values: dict[str, object] = {"residence_commune_id": None}
+        values: dict[str, object] = {"residence_commune_id": OUTSIDE_PROVINCE}
         with point.database.session() as session:
             if residence != OUTSIDE:
                 values["residence_commune_id"] = UnitTree.load(session).commune(residence).id

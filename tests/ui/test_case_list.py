@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -17,6 +19,7 @@ from services.errors import StorageError
 from services.local_settings import LocalSettings
 from services.session_context import Actor
 from tests.factories import PHUONG_5, World
+from tests.ui.keys import type_text
 from ui.case_list import CaseListPanel
 from ui.case_list_model import CaseListModel
 from ui.context import AppContext
@@ -192,20 +195,88 @@ def test_a_correction_is_recorded_with_its_reason(
     detail = panel.detail_dialog
     assert detail is not None and detail.correction_dialog is not None
     form = detail.correction_dialog
+    assert form.kind == "facts" and "Không làm đổi ngày kích hoạt" in form.kind_text.text()
     form.full_name.setText("Trần Thị Mỹ Lình")
-    form.status.setCurrentIndex(form.status.findData(Status.APPROVED.value))
-    form.reason.setText("Nhập sai dấu tên; công an đã duyệt")
+    form.reason.setText("Nhập sai dấu tên theo thẻ")
     assert form.save()
     assert shown.shown == []
+    detail.edit()
+    form = detail.correction_dialog
+    assert form is not None
+    form.set_kind("status")
+    form.status.setCurrentIndex(form.status.findData(Status.APPROVED.value))
+    form.reason.setText("Công an đã duyệt")
+    assert form.save()
     history = detail.history_text()
     assert "Sửa hồ sơ: Đã đăng ký → Đã duyệt | Trần Văn Minh" in history
-    assert "Lý do sửa: Nhập sai dấu tên; công an đã duyệt" in history
+    assert "Lý do sửa: Nhập sai dấu tên theo thẻ" in history
     assert "Họ và tên: Trần Thị Mỹ Linh → Trần Thị Mỹ Lình" in history
     assert "Trạng thái: Đã đăng ký → Đã duyệt" in history
     assert detail.heading.text() == "Trần Thị Mỹ Lình – Mức 1 – Đã duyệt"
     panel.search.setText("my linh")
     panel.apply_filter()
     assert shown_names(panel) == ["Trần Thị Mỹ Lình"]  # the list was refreshed
+
+
+def test_the_form_shows_the_kind_of_correction_chosen_by_key(
+    qtbot: QtBot, database: Database, shown: RecordingMessages
+) -> None:
+    boss, _ = people(database)
+    panel = open_linh(qtbot, database, boss)
+    detail = panel.detail_dialog
+    assert detail is not None and detail.correction_dialog is not None
+    form = detail.correction_dialog
+    with qtbot.waitActive(form):
+        form.show()
+        form.activateWindow()
+    assert form.full_name.isVisible() and not form.status.isVisible()
+    qtbot.keyClick(form.reason, Qt.Key.Key_2, Qt.KeyboardModifier.AltModifier)
+    assert form.kind == "status" and form.status.hasFocus()
+    assert form.status.isVisible() and not form.full_name.isVisible()
+    assert "trạng thái đã ghi sai" in form.kind_text.text()
+    # Not activated: the moment cannot be corrected.
+    assert not form.kind_buttons["moment"].isEnabled()
+    qtbot.keyClick(form.status, Qt.Key.Key_3, Qt.KeyboardModifier.AltModifier)
+    assert form.kind == "status"
+    qtbot.keyClick(form.status, Qt.Key.Key_1, Qt.KeyboardModifier.AltModifier)
+    assert form.kind == "facts" and form.full_name.isVisible() and form.full_name.hasFocus()
+
+
+def test_moving_the_activation_says_which_days_changed(
+    qtbot: QtBot, database: Database, shown: RecordingMessages
+) -> None:
+    from datetime import date
+
+    from PySide6.QtCore import QDate, QDateTime, QTime
+
+    from services.tally import TallyBy, tally
+
+    with database.session() as session:
+        world = World(session)
+        world.record(world.facts(), world.report(Status.ACTIVATED, "2023-07-20 10:00"))
+        boss = Actor(world.other_operator.id, "minh.tv", "Trần Văn Minh", Role.MANAGER)
+        session.commit()
+    panel = open_linh(qtbot, database, boss)
+    detail = panel.detail_dialog
+    assert detail is not None and detail.correction_dialog is not None
+    form = detail.correction_dialog
+    with qtbot.waitActive(form):
+        form.show()
+        form.activateWindow()
+    qtbot.keyClick(form.reason, Qt.Key.Key_3, Qt.KeyboardModifier.AltModifier)
+    assert form.kind == "moment" and form.activated_at.hasFocus()
+    assert form.activated_at.dateTime().toString("dd/MM/yyyy HH:mm") == "20/07/2023 10:00"
+    form.activated_at.setDateTime(QDateTime(QDate(2023, 7, 19), QTime(21, 30)))
+    type_text(form.reason, "Ghi nhầm giờ kích hoạt")
+    qtbot.keyClick(form.reason, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert form.error.text() == "" and not form.isVisible(), (form.error.text(), shown.shown)
+    (kind, title, text), *_ = shown.shown
+    assert (kind, title) == ("info", "Số liệu đã thay đổi")
+    assert "20/07/2023" in text and "19/07/2023" in text
+    assert "Sửa thời điểm kích hoạt" in detail.history_text()
+    with database.session() as session:
+        assert tally(session, date(2023, 7, 19), TallyBy.DISTRICT).total.activated_on_day == 1
+        assert tally(session, date(2023, 7, 20), TallyBy.DISTRICT).total.activated_on_day == 0
 
 
 def test_a_refused_correction_keeps_the_form(
@@ -272,3 +343,24 @@ def test_the_lazy_model_never_raises(qtbot: QtBot) -> None:
     assert blocker.args == ["Không kết nối được máy chủ."]
     assert model.rowCount() == 0
     assert not model.canFetchMore()
+
+
+def test_the_correction_form_fits_a_counter_laptop(
+    qtbot: QtBot, database: Database, tmp_path: Path
+) -> None:
+    """Each kind of correction at 1366x768: the window fits, no choice is cut off; the
+    screenshots are kept for a person to look at."""
+    boss, _ = people(database)
+    panel = open_linh(qtbot, database, boss)
+    assert panel.detail_dialog is not None
+    form = panel.detail_dialog.correction_dialog
+    assert form is not None
+    form.show()
+    for kind in ("facts", "status", "moment"):
+        form.set_kind(kind)
+        QApplication.processEvents()
+        assert form.width() <= 1366 and form.height() <= 768, (kind, form.size())
+        for button in form.kind_buttons.values():
+            assert button.width() >= button.sizeHint().width(), (kind, button.text())
+        assert form.kind_text.isVisible() and form.reason.isVisible()
+        assert form.grab().save(str(tmp_path / f"sua-ho-so-{kind}.png"))

@@ -303,3 +303,35 @@ def test_level_two_at_a_point_that_does_not_take_it(qtbot: QtBot, flow: IntakeFl
     flow.forward()
     offered = [b.property("status") for b in flow.result.statuses.buttons()]
     assert "application_taken" not in offered
+
+
+def test_a_residence_outside_the_province_is_chosen_by_keyboard(
+    qtbot: QtBot, flow: IntakeFlow, database: Database
+) -> None:
+    """The commune list offers "Ngoài tỉnh": typed without diacritics, picked from the list."""
+    scan_card(qtbot, flow)
+    picker = flow.identify.commune
+    line = picker.lineEdit()
+    assert line is not None
+    line.setFocus()
+    line.selectAll()
+    qtbot.keyClick(line, Qt.Key.Key_Backspace)
+    qtbot.keyClicks(line, "ngoai tinh")
+    completer = picker.completer()
+    assert completer is not None
+    popup = completer.popup()
+    assert popup is not None
+    qtbot.waitUntil(popup.isVisible)
+    assert popup.model().rowCount() == 1
+    qtbot.keyClick(popup, Qt.Key.Key_Down)
+    qtbot.keyClick(popup, Qt.Key.Key_Return)
+    assert picker.is_outside() and picker.commune_id() is None
+    go_to_result(qtbot, flow)
+    choose(qtbot, flow, Status.ACTIVATED)
+    flow.save()
+    (case,) = cases(database)
+    assert (case.residence_commune_id, case.counted_unit_id, case.status) == (
+        None,
+        None,
+        Status.ACTIVATED.value,
+    )
