@@ -25,19 +25,21 @@ whole remainder is needed.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models.codes import UnitLevel
-from models.entities import IntakePoint
+from models.codes import EventKind, UnitLevel
+from models.entities import CaseEvent, IntakePoint
 from services.campaigns import active_campaign
 from services.errors import NotFoundError
 from services.tally import TallyBy, TallyRow, daily_by_unit, daily_series, tally
 from services.units import UnitInfo, UnitTree
+from services.vntime import local_day, now_utc
 
 ON_PLAN = 1.0
 CLOSE = 0.8
@@ -170,6 +172,15 @@ class DayCount:
     activated: int
 
 
+@dataclass(frozen=True)
+class MovedActivation:
+    """An activation moved to another moment by a correction: both days' figures changed."""
+
+    corrected_at: datetime
+    from_day: date
+    to_day: date
+
+
 @dataclass
 class Dashboard:
     clock: CampaignClock
@@ -178,6 +189,11 @@ class Dashboard:
     child_kind: ChildKind
     children: list[Progress]
     series: list[DayCount] = field(default_factory=list)  # first day .. min(as_of, last day)
+    # Level-1 activations of citizens living in another province (outside every unit).
+    outside_level1: int = 0
+    # Activations moved to another day in the last week (newest first): reports sent for
+    # those days are out of date.
+    moved: list[MovedActivation] = field(default_factory=list)
 
     @property
     def series_target(self) -> int | None:
@@ -226,10 +242,12 @@ def dashboard(
         raise NotFoundError(f"Không có đơn vị mã «{unit_code}» trong danh sách của đợt này.")
 
     first, last = campaign.first_day, min(as_of, campaign.last_day)
+    outside = 0
     if unit.level == UnitLevel.PROVINCE.value:
         by = TallyBy.DISTRICT if tree.has_districts else TallyBy.COMMUNE
         result = tally(session, as_of, by, tree)
         headline = _progress(result.total, clock)
+        outside = result.outside.level1
         children = [_progress(r, clock, drillable=True) for r in result.rows]
         kind = ChildKind.DISTRICT if by == TallyBy.DISTRICT else ChildKind.COMMUNE
         per_day = {
@@ -269,4 +287,27 @@ def dashboard(
         child_kind=kind,
         children=children,
         series=series,
+        outside_level1=outside,
+        moved=moved_activations(session),
     )
+
+
+def moved_activations(session: Session, days: int = 7, limit: int = 5) -> list[MovedActivation]:
+    """Activations moved to another day by a correction made in the last `days` days."""
+    since = now_utc() - timedelta(days=days)
+    moved = []
+    for corrected_at, changes in session.execute(
+        select(CaseEvent.changed_at, CaseEvent.changes)
+        .where(CaseEvent.kind == EventKind.MOMENT.value, CaseEvent.changed_at >= since)
+        .order_by(CaseEvent.changed_at.desc())
+        .limit(limit)
+    ):
+        try:
+            before, after = json.loads(changes or "{}")["activated_at"]
+            from_day = local_day(datetime.fromisoformat(before))
+            to_day = local_day(datetime.fromisoformat(after))
+        except (ValueError, KeyError, TypeError):
+            continue
+        if from_day != to_day:
+            moved.append(MovedActivation(corrected_at, from_day, to_day))
+    return moved

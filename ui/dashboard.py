@@ -38,7 +38,7 @@ from services.dashboard import (
     dashboard,
 )
 from services.errors import UserError
-from services.vntime import format_date, today_vn
+from services.vntime import format_date, format_moment, today_vn
 from ui.background import BackgroundOp, Report
 from ui.charts import (
     Bar,
@@ -219,6 +219,12 @@ class DashboardPanel(QWidget):
         self.note = QLabel()
         self.note.setStyleSheet("color: #52606d; font-size: 12px;")
         self.note.setWordWrap(True)
+        self.moved_note = QLabel()
+        self.moved_note.setWordWrap(True)
+        self.moved_note.setStyleSheet(
+            "background: #fff4e5; color: #8a4b00; padding: 4px 6px; border-radius: 3px;"
+        )
+        self.moved_note.setVisible(False)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 6)
@@ -226,6 +232,7 @@ class DashboardPanel(QWidget):
         layout.addLayout(top)
         layout.addLayout(tiles)
         layout.addWidget(self.charts, 1)
+        layout.addWidget(self.moved_note)
         layout.addWidget(self.note)
 
         self.up_shortcut = QShortcut(QKeySequence(Qt.Key.Key_Backspace), self)
@@ -457,10 +464,26 @@ class DashboardPanel(QWidget):
             if board.child_kind == ChildKind.POINT
             else ""
         )
+        outside = (
+            f" Ngoài tỉnh (mức 1 của công dân thường trú ở tỉnh khác, không tính vào tỉnh): "
+            f"{number(board.outside_level1)}."
+            if board.outside_level1
+            else ""
+        )
         self.note.setText(
             "Chỉ tính tài khoản đã kích hoạt thành công; mức 1 tính theo nơi thường trú, mức 2 "
             "theo nơi thu nhận hồ sơ. Kế hoạch đến nay = chỉ tiêu × số ngày đã qua ÷ "
-            f"{board.clock.campaign_days} ngày của đợt.{points}"
+            f"{board.clock.campaign_days} ngày của đợt.{points}{outside}"
+        )
+        self.moved_note.setVisible(bool(board.moved))
+        self.moved_note.setText(
+            "Số liệu đã báo cáo thay đổi do sửa thời điểm kích hoạt: "
+            + "; ".join(
+                f"ngày {format_date(m.from_day)} → ngày {format_date(m.to_day)} "
+                f"(sửa lúc {format_moment(m.corrected_at)})"
+                for m in board.moved
+            )
+            + ". Lập và gửi lại báo cáo của các ngày đó."
         )
 
     # -- the report ---------------------------------------------------------------------

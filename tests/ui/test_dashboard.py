@@ -183,3 +183,32 @@ def test_the_charts_paint_on_any_device(panel: DashboardPanel) -> None:
     paint_line_chart(painter, image.rect().toRectF(), panel.line_data(panel.board))
     painter.end()
     assert len(hits) == 11
+
+
+def test_a_moved_activation_and_the_outside_row_are_shown(
+    panel: DashboardPanel, database: Database, tmp_path: Path
+) -> None:
+    from sqlalchemy import select
+
+    from models.codes import Status
+    from models.entities import Case
+    from services.cases import correct_activation_moment
+    from tests.factories import World, vn
+
+    assert not panel.moved_note.isVisible()
+    with database.session() as session:
+        world = World(session)
+        outside = world.facts(tail=43)
+        outside = outside.__class__(**{**outside.__dict__, "residence_commune_id": None})
+        world.record(outside, world.report(Status.ACTIVATED, "2023-07-24 10:00"))
+        case = session.scalars(select(Case).where(Case.activated_on == AS_OF)).first()
+        assert case is not None
+        correct_activation_moment(
+            session, case, vn("2023-07-24 09:00"), "Ghi nhầm ngày", world.operator.id, None
+        )
+        session.commit()
+    panel.refresh()
+    assert panel.moved_note.isVisible()
+    assert "ngày 25/07/2023 → ngày 24/07/2023" in panel.moved_note.text()
+    assert "Ngoài tỉnh" in panel.note.text() and "không tính vào tỉnh): 1" in panel.note.text()
+    assert panel.grab().save(str(tmp_path / "ket-qua.png"))
