@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -57,14 +58,26 @@ def pg_template() -> Iterator[str]:
     drop_database(url, template_url)
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One SQLite file migrated and loaded with the preset, copied for each SQLite test:
+    running every migration for every test would take most of the suite's time."""
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    db = open_database(f"sqlite:///{path}")
+    with db.session() as session:
+        load_preset(session, PRESET)
+        session.commit()
+    db.dispose()  # the last connection closes: the WAL is checkpointed into the file
+    return path
+
+
 @pytest.fixture
 def database(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Database]:
     """A new database, migrated and loaded with the Sóc Trăng 2023 preset."""
     if backend == "sqlite":
-        db = open_database(f"sqlite:///{tmp_path / 'test.sqlite3'}")
-        with db.session() as session:
-            load_preset(session, PRESET)
-            session.commit()
+        path = tmp_path / "test.sqlite3"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        db = open_database(f"sqlite:///{path}")
         yield db
         db.dispose()
         return

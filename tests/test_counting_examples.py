@@ -23,7 +23,9 @@ import pytest
 
 import services.package_crypto
 from models.codes import OUTSIDE_PROVINCE
+from services.database import open_database
 from services.records import COLUMNS
+from services.tally import TallyBy, tally
 from tests.factories import id_number_for
 from ui.cli import parse_args, run_command
 
@@ -118,13 +120,20 @@ def quick_packages(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 
 def figures(db: Path) -> dict[tuple[str, date], dict[str, Any]]:
-    """`tally --json` for every campaign day and every grouping."""
-    found = {}
-    for by in ("district", "commune", "point", "operator"):
-        for day in DAYS:
-            found[(by, day)] = json.loads(
-                ok(db, "tally", "--json", "--by", by, "--as-of", str(day))
-            )
+    """`tally --json` for every campaign day and every grouping: the function the command
+    prints, in one session (the command itself is checked against it on the first day)."""
+    found: dict[tuple[str, date], dict[str, Any]] = {}
+    database = open_database(f"sqlite:///{db}")
+    try:
+        with database.session() as session:
+            for by in ("district", "commune", "point", "operator"):
+                for day in DAYS:
+                    found[(by, day)] = tally(session, day, TallyBy(by)).as_json()
+    finally:
+        database.dispose()
+    for by in ("district", "point"):
+        printed = json.loads(ok(db, "tally", "--json", "--by", by, "--as-of", str(DAYS[3])))
+        assert printed == found[(by, DAYS[3])]
     return found
 
 
