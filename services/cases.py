@@ -260,7 +260,7 @@ def claim_of(
     )
 
 
-def _digest(claim: Claim) -> str:
+def claim_digest_of(claim: Claim) -> str:
     return claim_digest(
         claim.full_name,
         claim.birth_date,
@@ -281,9 +281,16 @@ class FactSets:
     def __init__(self, session: Session) -> None:
         self.session = session
         self.known: dict[str, FactSet] = {}
+        # Looked up by `prefetch` and not in the database: no need to ask again.
+        self.absent: set[str] = set()
 
-    def prefetch(self, claims: Iterable[Claim]) -> None:
-        wanted = {_digest(claim) for claim in claims} - set(self.known)
+    def prefetch(self, claims: Iterable[Claim] | Mapping[str, Claim]) -> None:
+        """Read the rows of these claims (or of a map from digest to claim)."""
+        if isinstance(claims, Mapping):
+            wanted = set(claims)
+        else:
+            wanted = {claim_digest_of(claim) for claim in claims}
+        wanted = wanted - set(self.known) - self.absent
         digests = sorted(wanted)
         with self.session.no_autoflush:
             for start in range(0, len(digests), 500):
@@ -291,11 +298,12 @@ class FactSets:
                     select(FactSet).where(FactSet.digest.in_(digests[start : start + 500]))
                 ):
                     self.known[fact_set.digest] = fact_set
+        self.absent |= wanted - set(self.known)
 
     def row(self, claim: Claim) -> FactSet:
-        digest = _digest(claim)
+        digest = claim_digest_of(claim)
         found = self.known.get(digest)
-        if found is None:
+        if found is None and digest not in self.absent:
             with self.session.no_autoflush:
                 found = self.session.scalars(
                     select(FactSet).where(FactSet.digest == digest)
@@ -314,10 +322,70 @@ class FactSets:
             )
             self.session.add(found)
         self.known[digest] = found
+        self.absent.discard(digest)
+        return found
+
+    def ids(self, by_digest: Mapping[str, Claim]) -> dict[str, int]:
+        """The ids of many claims' rows (given by digest), the missing ones inserted in one
+        bulk statement (imports of many new cases: no ORM object per claim)."""
+        self.prefetch(by_digest)
+        missing = [digest for digest in by_digest if digest not in self.known]
+        if missing:
+            columns = list(_FACT_SET_COLUMNS)
+            bulk_insert(
+                self.session.connection(),
+                cast(Table, FactSet.__table__),
+                columns,
+                [_fact_set_row(digest, by_digest[digest]) for digest in missing],
+            )
+            self.absent -= set(missing)
+        found: dict[str, int] = {}
+        pending = [d for d in by_digest if d in self.known and self.known[d].id is None]
+        if pending:
+            self.session.flush()
+        for digest in by_digest:
+            if digest in self.known:
+                found[digest] = self.known[digest].id
+        rest = sorted(set(by_digest) - set(found))
+        for start in range(0, len(rest), 500):
+            for fact_set_id, digest in self.session.execute(
+                select(FactSet.id, FactSet.digest).where(
+                    FactSet.digest.in_(rest[start : start + 500])
+                )
+            ):
+                found[digest] = fact_set_id
         return found
 
     def forget(self) -> None:
         self.known.clear()
+        self.absent.clear()
+
+
+_FACT_SET_COLUMNS = (
+    "digest",
+    "full_name",
+    "birth_date",
+    "sex",
+    "residence_code",
+    "phone",
+    "address",
+    "help_reason",
+    "notes",
+)
+
+
+def _fact_set_row(digest: str, claim: Claim) -> list[object]:
+    return [
+        digest,
+        claim.full_name,
+        claim.birth_date,
+        claim.sex,
+        claim.residence,
+        claim.phone,
+        claim.address,
+        claim.help_reason,
+        claim.notes,
+    ]
 
 
 def claim_from_row(fact_set: FactSet) -> Claim:
@@ -365,36 +433,55 @@ def counted_unit(session: Session, level: int, folded: Folded, residence: int | 
     return point_commune_id(session, point_id) if point_id is not None else None
 
 
-def derive(session: Session, case: Case) -> Folded:
-    """Set every derived column of `case` from its history (see `services.case_fold`)."""
-    folded = fold_case(case.level, [fold_event(e) for e in case.history])
-    for event in case.history:
-        before = folded.from_status.get(event.uid)
-        event.from_status = before.value if before else None
+def derived_values(
+    session: Session, level: int, events: Sequence[Event], residence: int | None = None
+) -> tuple[dict[str, object], Folded]:
+    """Every derived column of a case with these events (see `services.case_fold`), and the
+    fold itself. `residence` stands for the facts when no event carries any."""
+    folded = fold_case(level, events)
+    values: dict[str, object] = {}
     facts = folded.facts
     if facts is not None:
         if facts.id_number:
-            case.id_number = facts.id_number
-        case.full_name = facts.full_name
-        case.name_folded = fold(facts.full_name)
-        case.birth_date = facts.birth_date
-        case.sex = facts.sex
-        case.phone = facts.phone
-        case.address = facts.address
-        case.help_reason = facts.help_reason
-        case.notes = facts.notes
-        case.residence_commune_id = residence_id(session, facts.residence)
-    case.status = folded.status.value
-    case.failure_reason = folded.failure_reason
-    case.failure_note = folded.failure_note
-    case.activated_at = folded.activated_at
-    case.activated_on = local_day(folded.activated_at) if folded.activated_at else None
+            values["id_number"] = facts.id_number
+        residence = residence_id(session, facts.residence)
+        values.update(
+            full_name=facts.full_name,
+            name_folded=fold(facts.full_name),
+            birth_date=facts.birth_date,
+            sex=facts.sex,
+            phone=facts.phone,
+            address=facts.address,
+            help_reason=facts.help_reason,
+            notes=facts.notes,
+            residence_commune_id=residence,
+        )
     assert folded.credited_point_id is not None, "a status report names its intake point"
-    case.intake_point_id = folded.credited_point_id
-    case.operator_id = folded.credited_operator_id
-    case.has_conflict = folded.conflict
-    case.consent_given = True
-    case.counted_unit_id = counted_unit(session, case.level, folded, case.residence_commune_id)
+    values.update(
+        status=folded.status.value,
+        failure_reason=folded.failure_reason,
+        failure_note=folded.failure_note,
+        activated_at=folded.activated_at,
+        activated_on=local_day(folded.activated_at) if folded.activated_at else None,
+        intake_point_id=folded.credited_point_id,
+        operator_id=folded.credited_operator_id,
+        has_conflict=folded.conflict,
+        consent_given=True,
+        counted_unit_id=counted_unit(session, level, folded, residence),
+    )
+    return values, folded
+
+
+def derive(session: Session, case: Case) -> Folded:
+    """Set every derived column of `case` from its history (see `services.case_fold`)."""
+    values, folded = derived_values(
+        session, case.level, [fold_event(e) for e in case.history], case.residence_commune_id
+    )
+    for name, value in values.items():
+        setattr(case, name, value)
+    for event in case.history:
+        before = folded.from_status.get(event.uid)
+        event.from_status = before.value if before else None
     return folded
 
 

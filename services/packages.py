@@ -30,12 +30,15 @@ from models.entities import Case, CaseEvent, FactSet, IntakePoint, Operator
 from models.event_ids import UID_LENGTH, legacy_uid
 from services.audit import AuditAction, write_audit
 from services.campaigns import active_campaign, available_presets, has_campaign, load_preset
-from services.case_fold import Claim
+from services.case_fold import Claim, Event
 from services.cases import (
     FactSets,
+    claim_digest_of,
     derive,
+    derived_values,
     find_cases,
-    insert_new_cases,
+    insert_case_rows,
+    insert_event_rows,
 )
 from services.directory import find_point, next_point_code
 from services.errors import NotFoundError, UserError, ValidationError
@@ -292,13 +295,37 @@ def _case_record(
 # -- import ---------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _In:
+    """An incoming event: as the fold reads it, and what is stored beside it."""
+
+    event: Event
+    reason: str | None
+    changes: str | None  # the JSON text, as stored
+    claim_digest: str | None = None  # the digest of `event.claim`, computed once
+
+    def row(self) -> dict[str, Any]:
+        e = self.event
+        return {
+            "uid": e.uid,
+            "kind": e.kind.value,
+            "to_status": e.status.value if e.status else None,
+            "changed_at": e.at,
+            "operator_id": e.operator_id,
+            "intake_point_id": e.point_id,
+            "failure_reason": e.failure_reason,
+            "failure_note": e.failure_note,
+            "reason": self.reason,
+            "changes": self.changes,
+        }
+
+
 @dataclass
 class _Incoming:
     id_number: str
     level: int
     created_at: datetime
-    events: list[CaseEvent]
-    claims: dict[str, Claim]  # by the event uids that carry them
+    events: list[_In]
 
 
 def _claim(raw: dict[str, Any], tree: UnitTree) -> Claim:
@@ -392,9 +419,11 @@ class _Merger:
             raise ValidationError(f"mức {level} không hợp lệ")
         if self.legacy:
             record = self.legacy_case(record, id_number, level)
-        claims = {digest: _claim(raw, self.tree) for digest, raw in record["claims"].items()}
-        events: list[CaseEvent] = []
-        claimed: dict[str, Claim] = {}
+        claims = {}
+        for key, raw in record["claims"].items():
+            claim = _claim(raw, self.tree)
+            claims[key] = (claim, claim_digest_of(claim))  # never trust the package's key
+        events: list[_In] = []
         for raw in record["events"]:
             kind = EventKind(raw["kind"])
             status = Status(raw["to"]) if raw.get("to") else None
@@ -407,34 +436,37 @@ class _Merger:
                 raise ValidationError("mã mốc không hợp lệ")
             if kind != EventKind.STATUS and not (raw.get("reason") or "").strip():
                 raise ValidationError("lần sửa không ghi lý do")
+            at = datetime.fromisoformat(raw["at"])
+            if at.tzinfo is None:
+                raise ValidationError("thời điểm không ghi múi giờ")
             point = raw.get("point")
-            claim = claims[raw["claim"]] if raw.get("claim") else None
-            if claim is not None:
-                claimed[uid] = claim
+            changes = _changes(raw.get("changes"), self.tree)
             events.append(
-                CaseEvent(
-                    uid=uid,
-                    kind=kind.value,
-                    to_status=status.value if status else None,
-                    changed_at=datetime.fromisoformat(raw["at"]),
-                    operator_id=self.operators[raw["operator"]],
-                    intake_point_id=self.points[point] if point else None,
-                    failure_reason=raw.get("failure_reason"),
-                    failure_note=raw.get("failure_note"),
-                    reason=raw.get("reason"),
-                    changes=_changes(raw.get("changes"), self.tree),
+                _In(
+                    Event(
+                        uid=uid,
+                        kind=kind,
+                        at=at,
+                        operator_id=self.operators[raw["operator"]],
+                        point_id=self.points[point] if point else None,
+                        status=status,
+                        failure_reason=raw.get("failure_reason"),
+                        failure_note=raw.get("failure_note"),
+                        claim=claims[raw["claim"]][0] if raw.get("claim") else None,
+                        changes=json.loads(changes) if changes else None,
+                    ),
+                    raw.get("reason"),
+                    changes,
+                    claims[raw["claim"]][1] if raw.get("claim") else None,
                 )
             )
-        if not any(e.kind == EventKind.STATUS.value for e in events):
+        if not any(i.event.kind == EventKind.STATUS for i in events):
             raise ValidationError("hồ sơ không có mốc trạng thái nào")
-        if any(e.changed_at.tzinfo is None for e in events):
-            raise ValidationError("thời điểm không ghi múi giờ")
         return _Incoming(
             id_number=id_number,
             level=level,
             created_at=datetime.fromisoformat(record["created_at"]),
             events=events,
-            claims=claimed,
         )
 
     @staticmethod
@@ -511,7 +543,7 @@ class _Merger:
 
     def _owners(self, incoming: list[_Incoming]) -> dict[str, int]:
         """The local case of every incoming event uid already here."""
-        uids = sorted({e.uid for case in incoming for e in case.events})
+        uids = sorted({i.event.uid for case in incoming for i in case.events})
         owners: dict[str, int] = {}
         for start in range(0, len(uids), 500):
             for uid, case_id in self.session.execute(
@@ -523,7 +555,14 @@ class _Merger:
         return owners
 
     def _merge_round(self, incoming: list[_Incoming]) -> None:
-        self.fact_sets.prefetch(claim for case in incoming for claim in case.claims.values())
+        self.fact_sets.prefetch(
+            {
+                i.claim_digest: i.event.claim
+                for case in incoming
+                for i in case.events
+                if i.claim_digest and i.event.claim
+            }
+        )
         owners = self._owners(incoming)
         known = find_cases(self.session, ((c.id_number, c.level) for c in incoming))
         by_id = {case.id: case for case in known.values()}
@@ -533,9 +572,9 @@ class _Merger:
                 select(Case).options(selectinload(Case.history)).where(Case.id.in_(missing))
             ):
                 by_id[found.id] = found
-        new_cases: list[Case] = []
+        new_cases: list[_Incoming] = []
         for case in incoming:
-            matched = {owners[e.uid] for e in case.events if e.uid in owners}
+            matched = {owners[i.event.uid] for i in case.events if i.event.uid in owners}
             if len(matched) > 1:
                 self.summary.refused += 1
                 self.summary.refusals.append(
@@ -545,43 +584,81 @@ class _Merger:
                 continue
             local = by_id[matched.pop()] if matched else known.get((case.id_number, case.level))
             if local is None:
-                new_cases.append(self.new_case(case))
+                new_cases.append(case)
             else:
                 self.merge(local, case)
-        self.session.flush()  # the new fact sets get their ids
-        insert_new_cases(self.session, new_cases)
-        self.summary.new += len(new_cases)
-        self.summary.conflicts += sum(1 for c in new_cases if c.has_conflict)
         self.session.flush()
+        self.insert_new(new_cases)
         self.session.expunge_all()
         self.fact_sets.forget()
 
-    def _attach_claims(self, case: _Incoming, events: list[CaseEvent]) -> None:
-        for event in events:
-            claim = case.claims.get(event.uid)
-            if claim is not None:
-                event.fact_set = self.fact_sets.row(claim)
-
-    def new_case(self, case: _Incoming) -> Case:
-        """A case seen here for the first time, derived from its events (inserted in bulk)."""
-        now = now_utc()
-        local = Case(
-            id_number=case.id_number, level=case.level, created_at=case.created_at, updated_at=now
+    def insert_new(self, cases: list[_Incoming]) -> None:
+        """Cases seen here for the first time, derived from their events and written in
+        three bulk statements (fact sets, cases, events): no ORM object per row."""
+        if not cases:
+            return
+        claim_ids = self.fact_sets.ids(
+            {
+                i.claim_digest: i.event.claim
+                for case in cases
+                for i in case.events
+                if i.claim_digest and i.event.claim
+            }
         )
-        self._attach_claims(case, case.events)
-        local.history.extend(case.events)
-        derive(self.session, local)
-        return local
+        now = now_utc()
+        rows: list[dict[str, object]] = []
+        folds = []
+        for case in cases:
+            values, folded = derived_values(
+                self.session, case.level, [i.event for i in case.events]
+            )
+            if "full_name" not in values:
+                raise PackageError(
+                    f"Gói «{self.path.name}» hỏng: hồ sơ {case.id_number} không có thông tin "
+                    "công dân."
+                )
+            rows.append(
+                {
+                    "id_number": case.id_number,
+                    "level": case.level,
+                    **values,
+                    "created_at": case.created_at,
+                    "updated_at": now,
+                    "version": 1,
+                }
+            )
+            folds.append(folded)
+        ids = insert_case_rows(self.session, rows)
+        event_rows = []
+        for case_id, case, folded in zip(ids, cases, folds, strict=True):
+            for i in case.events:
+                before = folded.from_status.get(i.event.uid)
+                event_rows.append(
+                    {
+                        "case_id": case_id,
+                        **i.row(),
+                        "from_status": before.value if before else None,
+                        "fact_set_id": claim_ids[i.claim_digest] if i.claim_digest else None,
+                    }
+                )
+        insert_event_rows(self.session, event_rows)
+        self.summary.new += len(cases)
+        self.summary.conflicts += sum(1 for folded in folds if folded.conflict)
+
+    def _orm_event(self, incoming: _In) -> CaseEvent:
+        event = CaseEvent(**incoming.row())
+        if incoming.event.claim is not None:
+            event.fact_set = self.fact_sets.row(incoming.event.claim)
+        return event
 
     def merge(self, local: Case, case: _Incoming) -> None:
         have = {e.uid for e in local.history}
-        added = [e for e in case.events if e.uid not in have]
+        added = [i for i in case.events if i.event.uid not in have]
         if not added:
             self.summary.unchanged += 1
             return
         key = (local.id_number, local.level)
-        self._attach_claims(case, added)
-        local.history.extend(added)
+        local.history.extend(self._orm_event(i) for i in added)
         folded = derive(self.session, local)
         if (local.id_number, local.level) != key:
             self._check_new_number(local)

@@ -17,10 +17,10 @@ from services.campaigns import load_preset
 from services.conflicts import open_conflicts, resolve_conflict
 from services.database import Database, open_database
 from services.package_crypto import MAGIC, PackageError, PackageWriter, decrypt_lines
-from services.packages import export_package, import_package
+from services.packages import ImportSummary, export_package, import_package, merge_records
 from services.session_context import Actor
 from services.tally import TallyBy, tally
-from tests.factories import CLI, World, known_world
+from tests.factories import CLI, PHUONG_5, World, known_world
 
 PASS = "mat-khau-cua-goi"
 AS_OF = date(2023, 8, 1)
@@ -243,3 +243,53 @@ def test_passphrase_too_short(session: Session, tmp_path: Path) -> None:
     with pytest.raises(Exception, match="ít nhất 8"):
         export_package(session, CLI, tmp_path / "x.kpkg", "ngan")
     assert MAGIC.startswith(b"KICHHOAT")
+
+
+def test_a_package_written_before_events_had_uids_is_still_read(session: Session) -> None:
+    """Body version 1: no uids, no claims; the case's facts became the first event's claim."""
+    head = [
+        {
+            "type": "point",
+            "code": "P1",
+            "name": "Bưu điện Phường 5",
+            "kind": "post_office",
+            "commune": PHUONG_5,
+        },
+        {"type": "operator", "username": "lan.nt", "full_name": "Nguyễn Thị Lan"},
+    ]
+    case = {
+        "type": "case",
+        "id_number": "094180000001",
+        "level": 1,
+        "full_name": "Lê Thị Hoa",
+        "birth_date": "1980-01-01",
+        "sex": "Nữ",
+        "phone": None,
+        "address": None,
+        "residence": PHUONG_5,
+        "help_reason": None,
+        "notes": None,
+        "created_at": "2023-07-20T01:00:00+00:00",
+        "events": [
+            {"kind": "status", "to": status, "at": at, "operator": "lan.nt", "point": "P1"}
+            for status, at in (
+                ("registered", "2023-07-20T01:00:00+00:00"),
+                ("activated", "2023-07-22T03:00:00+00:00"),
+            )
+        ],
+    }
+    for expected in ((1, 0, 0), (0, 0, 1)):
+        summary = merge_records(
+            session, [*head, case], ImportSummary(path=Path("cu.kpkg")), body_version=1
+        )
+        session.commit()
+        assert (summary.new, summary.updated, summary.unchanged) == expected
+    stored = session.scalars(select(Case)).one()
+    assert (stored.full_name, stored.status, stored.activated_on) == (
+        "Lê Thị Hoa",
+        "activated",
+        date(2023, 7, 22),
+    )
+    events = sorted(stored.history, key=lambda e: e.changed_at)
+    assert [e.fact_set is not None for e in events] == [True, False]
+    assert len({e.uid for e in events}) == 2
