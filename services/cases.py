@@ -260,8 +260,11 @@ def claim_of(
     )
 
 
-def claim_digest_of(claim: Claim) -> str:
-    return claim_digest(
+def claim_values(
+    claim: Claim,
+) -> tuple[str, date, str, str, str | None, str | None, str | None, str | None]:
+    """A claim's values in the order of `FACT_SET_COLUMNS` after the digest."""
+    return (
         claim.full_name,
         claim.birth_date,
         claim.sex,
@@ -271,6 +274,10 @@ def claim_digest_of(claim: Claim) -> str:
         claim.help_reason,
         claim.notes,
     )
+
+
+def claim_digest_of(claim: Claim) -> str:
+    return claim_digest(*claim_values(claim))
 
 
 class FactSets:
@@ -286,11 +293,12 @@ class FactSets:
 
     def prefetch(self, claims: Iterable[Claim] | Mapping[str, Claim]) -> None:
         """Read the rows of these claims (or of a map from digest to claim)."""
-        if isinstance(claims, Mapping):
-            wanted = set(claims)
-        else:
-            wanted = {claim_digest_of(claim) for claim in claims}
-        wanted = wanted - set(self.known) - self.absent
+        given = (
+            set(claims)
+            if isinstance(claims, Mapping)
+            else {claim_digest_of(claim) for claim in claims}
+        )
+        wanted = given - set(self.known) - self.absent
         digests = sorted(wanted)
         with self.session.no_autoflush:
             for start in range(0, len(digests), 500):
@@ -331,7 +339,7 @@ class FactSets:
         self.prefetch(by_digest)
         missing = [digest for digest in by_digest if digest not in self.known]
         if missing:
-            columns = list(_FACT_SET_COLUMNS)
+            columns = list(FACT_SET_COLUMNS)
             bulk_insert(
                 self.session.connection(),
                 cast(Table, FactSet.__table__),
@@ -361,7 +369,7 @@ class FactSets:
         self.absent.clear()
 
 
-_FACT_SET_COLUMNS = (
+FACT_SET_COLUMNS = (
     "digest",
     "full_name",
     "birth_date",
@@ -375,17 +383,7 @@ _FACT_SET_COLUMNS = (
 
 
 def _fact_set_row(digest: str, claim: Claim) -> list[object]:
-    return [
-        digest,
-        claim.full_name,
-        claim.birth_date,
-        claim.sex,
-        claim.residence,
-        claim.phone,
-        claim.address,
-        claim.help_reason,
-        claim.notes,
-    ]
+    return [digest, *claim_values(claim)]
 
 
 def claim_from_row(fact_set: FactSet) -> Claim:

@@ -24,6 +24,7 @@ from models.codes import EventKind, FailureReason, HelpReason, PointKind, Role, 
 from models.entities import Case, CaseEvent, FactSet, IntakePoint
 from models.event_ids import claim_digest
 from services.campaigns import active_campaign
+from services.cases import FACT_SET_COLUMNS as CLAIM_COLUMNS
 from services.directory import get_or_create_operator, get_or_create_point
 from services.phone import carrier_prefixes
 from services.text import fold
@@ -222,18 +223,7 @@ EVENT_COLUMNS = (
     "changes",
     "fact_set_id",
 )
-FACT_SET_COLUMNS = (
-    "id",
-    "digest",
-    "full_name",
-    "birth_date",
-    "sex",
-    "residence_code",
-    "phone",
-    "address",
-    "help_reason",
-    "notes",
-)
+FACT_SET_COLUMNS = ("id", *CLAIM_COLUMNS)
 
 
 @dataclass
