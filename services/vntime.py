@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta, timezone
 
 from services.errors import ValidationError
@@ -13,11 +14,22 @@ _DATE = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
 _DATETIME = re.compile(
     r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})[ T]+(\d{1,2})[:h](\d{2})(?::(\d{2}))?\s*$"
 )
+_COMPACT_DATE = re.compile(r"^\s*(\d{2})(\d{2})(\d{4})\s*$")  # ddmmyyyy, as typed by hand
 _ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})\s*$")
 
 
+_clock: Callable[[], datetime] | None = None
+
+
 def now_utc() -> datetime:
-    return datetime.now(UTC)
+    return _clock() if _clock is not None else datetime.now(UTC)
+
+
+def set_clock(clock: Callable[[], datetime] | None) -> None:
+    """Replace the clock with one giving aware moments (the user guide's screenshots show a
+    fixed campaign day); None puts the real clock back."""
+    global _clock
+    _clock = clock
 
 
 def today_vn() -> date:
@@ -48,8 +60,8 @@ def format_moment(moment: datetime) -> str:
 
 
 def parse_date(text: str, what: str = "Ngày") -> date:
-    """`dd/mm/yyyy` (also with `.` or `-`), or ISO `yyyy-mm-dd`."""
-    match = _DATE.match(text)
+    """`dd/mm/yyyy` (also with `.` or `-`), `ddmmyyyy`, or ISO `yyyy-mm-dd`."""
+    match = _DATE.match(text) or _COMPACT_DATE.match(text)
     try:
         if match:
             day, month, year = (int(g) for g in match.groups())
@@ -61,7 +73,7 @@ def parse_date(text: str, what: str = "Ngày") -> date:
     except ValueError:
         raise ValidationError(f"{what} «{text.strip()}» không có thật trên lịch.") from None
     raise ValidationError(
-        f"{what} «{text.strip()}» không đúng dạng ngày/tháng/năm (ví dụ 18/07/2023)."
+        f"{what} «{text.strip()}» không đúng dạng ngày/tháng/năm (ví dụ 18/07/2023 hoặc 18072023)."
     )
 
 

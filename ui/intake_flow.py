@@ -1,8 +1,11 @@
 """The guided case flow: identify, check, guide, result. Usable from start to end by keyboard.
 
 Ctrl+Enter goes to the next step, Alt+Left back, Ctrl+S saves, Ctrl+N starts over.
-A scan of a card QR anywhere on step 1 fills the citizen's facts. Nothing typed is
-lost when validation fails or the database refuses a save.
+A scan of a card QR anywhere in the window (any step, field, tab or dialog; see
+`ui.scan_catcher` for what counts as a scan) brings the new citizen; with a case open and
+not saved, the clerk chooses first (save it, drop it, or go back to it), and nothing of
+the open case changes before that choice. Nothing typed is lost when validation fails
+or the database refuses a save.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from models.codes import Status
-from services.cccd import CardQRError, parse_card_qr
+from services.cccd import CardInfo, CardQRError, parse_card_qr
 from services.errors import ConflictError, UserError
 from services.id_number import normalise_id_number
 from services.intake import (
@@ -40,16 +43,22 @@ from ui.intake_check import CheckStep
 from ui.intake_guide import GuideStep, default_path
 from ui.intake_identify import ERROR_STYLE, IdentifyStep
 from ui.intake_result import ResultStep
-from ui.scan_catcher import ScanCatcher
+from ui.messages import messages
+from ui.scan_catcher import ScanDetector
 
 STEP_TITLES = ("1. Nhận diện", "2. Kiểm tra", "3. Hướng dẫn", "4. Kết quả")
 OK_STYLE = "color: #1b5e20; font-weight: 600;"
 
 
 class IntakeFlow(QWidget):
-    """One citizen at a time. Emits `case_saved(case_id)` after each successful save."""
+    """One citizen at a time. Emits `case_saved(case_id)` after each successful save,
+    `started_over` when the clerk starts a new citizen (Ctrl+N, or after a save), and
+    `scan_arrived` when a card is scanned anywhere in the window (to bring the desk to
+    the front)."""
 
     case_saved = Signal(int)
+    started_over = Signal()
+    scan_arrived = Signal()
 
     def __init__(
         self,
@@ -78,6 +87,7 @@ class IntakeFlow(QWidget):
             self.pages.addWidget(page)
 
         self.banner = QLabel()
+        self.banner_is_error = False
         self.banner.setWordWrap(True)
         self.banner.hide()
         self.back_button = QPushButton("← &Quay lại")
@@ -119,12 +129,13 @@ class IntakeFlow(QWidget):
 
         self.identify.scan.returnPressed.connect(self._scan_field_entered)
         self.identify.id_number_complete.connect(self._look_up)
+        self.identify.edited.connect(self._clear_fixed_error)
         self.check_step.level_changed.connect(lambda _level: self._level_changed())
-        self.catcher = ScanCatcher(self.identify, self.identify.snapshot, self.identify.restore)
-        self.catcher.scanned.connect(self.handle_scan)
+        self.detector = ScanDetector(self, self.window)
+        self.detector.scanned.connect(self.receive_scan)
         app = QApplication.instance()
         if app is not None:
-            app.installEventFilter(self.catcher)
+            app.installEventFilter(self.detector)
         self._go(0)
 
     # -- navigation -------------------------------------------------------------------
@@ -158,9 +169,7 @@ class IntakeFlow(QWidget):
                 self.guide.steps.setCurrentRow(0)
         else:
             self._offer_results()
-            buttons = self.result.statuses.buttons()
-            if buttons:
-                (self.result.statuses.checkedButton() or buttons[0]).setFocus()
+            self.result.focus_results()
 
     def forward(self) -> None:
         index = self.step()
@@ -184,37 +193,106 @@ class IntakeFlow(QWidget):
             self._go(self.step() - 1)
 
     def start_over(self) -> None:
+        """A new citizen from a clean desk (Ctrl+N, a change of operator, after a save)."""
+        self._clear()
+        self.banner.hide()
+        self.started_over.emit()
+
+    def _clear(self) -> None:
         self.identify.clear()
         self.check_step.clear()
         self.result.clear()
         self.existing = []
         self._go(0)
 
+    def has_unsaved(self) -> bool:
+        """A case is open: past step 1, or something typed or chosen on it."""
+        return self.step() > 0 or self.identify.has_input()
+
     # -- step 1: scans and look-ups ---------------------------------------------------------
 
-    def handle_scan(self, text: str) -> None:
-        """A card QR from the scanner: fill the facts, then show earlier cases."""
+    def receive_scan(self, text: str) -> None:
+        """A card QR from the scanner, wherever it was typed: the new citizen, once the
+        clerk has chosen what becomes of an open case."""
+        modal = QApplication.activeModalWidget()
+        if modal is not None and modal is not self.window():
+            messages().warning(
+                modal,
+                "Đang mở hộp thoại",
+                f"Máy quét vừa đọc một thẻ căn cước khi hộp thoại «{modal.windowTitle()}» "
+                "đang mở, nên thẻ chưa được nhận. Đóng hộp thoại rồi quét lại thẻ.",
+            )
+            return
+        self.scan_arrived.emit()
         try:
             card = parse_card_qr(text)
         except CardQRError as error:
-            self.identify.show_scan_message(str(error), error=True)
-            self.identify.scan.selectAll()
+            if self.has_unsaved():
+                self._say(
+                    f"Mã QR vừa quét không đọc được, ca đang làm không thay đổi. {error}",
+                    error=True,
+                )
+            else:
+                self.identify.show_scan_message(str(error), error=True)
+                self.identify.scan.setFocus()
             return
-        self.identify.scan.clear()
+        if self.has_unsaved() and not self._make_way_for(card):
+            return
+        self._clear()
+        self.banner.hide()
+        self.started_over.emit()
+        self._take_card(card)
+
+    def handle_scan(self, text: str) -> None:
+        """A card QR (scanned, or pasted into the scan field)."""
+        self.receive_scan(text)
+
+    def _make_way_for(self, card: CardInfo) -> bool:
+        """Ask what becomes of the open case; True when the desk may take the new card."""
+        current = self.identify.id_number.text().strip()
+        if current == card.id_number:
+            self._say(
+                f"Thẻ vừa quét là của {card.full_name}, công dân đang làm: tiếp tục ca này.",
+                error=False,
+            )
+            return False
+        name = self.identify.full_name.text().strip() or "công dân đang làm"
+        can_save = self.step() == 3 and self.result.chosen() is not None
+        choices = [("save", f"&Lưu ca của {name}")] if can_save else []
+        choices += [("back", "&Quay lại ca đang làm"), ("discard", "&Bỏ ca đang làm")]
+        text = (
+            f"Máy quét vừa đọc thẻ của {card.full_name}, trong khi ca của {name} chưa được "
+            "lưu. Chưa có gì của ca đang làm bị thay đổi.\n\n"
+            + ("Lưu ca đang làm rồi nhận công dân mới, " if can_save else "")
+            + "Quay lại ca đang làm (bỏ qua lần quét này), hoặc Bỏ ca đang làm (không lưu) "
+            "để nhận công dân mới?"
+        )
+        choice = messages().choose(self, "Ca đang làm chưa lưu", text, choices, escape="back")
+        if choice == "save":
+            return self.save()
+        if choice == "discard":
+            return True
+        self._say(
+            f"Đã giữ nguyên ca của {name}; thẻ của {card.full_name} chưa được nhận.", error=False
+        )
+        return False
+
+    def _take_card(self, card: CardInfo) -> None:
         self.identify.apply_card(card)
         self.identify.show_scan_message(
             f"Đã đọc thẻ của {card.full_name}. Kiểm tra số điện thoại và xã thường trú.",
             error=False,
         )
         self._look_up(card.id_number)
-        self.identify.phone.setFocus()
+        self.identify.focus_field(self.identify.phone)
 
     def _scan_field_entered(self) -> None:
         text = self.identify.scan.text().strip()
         if not text:
             return
         if "|" in text:
-            self.handle_scan(text)
+            self.identify.scan.clear()
+            self.receive_scan(text)
             return
         try:
             number = normalise_id_number(text)
@@ -226,7 +304,7 @@ class IntakeFlow(QWidget):
         self.identify.touched.add("id_number")
         self.identify.check(show_all=False)
         self._look_up(number)
-        self.identify.full_name.setFocus()
+        self.identify.focus_field(self.identify.full_name)
 
     def _look_up(self, id_number: str) -> None:
         try:
@@ -248,7 +326,8 @@ class IntakeFlow(QWidget):
         except UserError as error:
             self._say(str(error), error=True)
             return
-        self.start_over()
+        self._clear()
+        self.banner.hide()
         self.identify.id_number.setText(case.id_number)
         self._look_up(case.id_number)
         self.check_step.set_level(case.level)
@@ -313,23 +392,24 @@ class IntakeFlow(QWidget):
 
     # -- saving ---------------------------------------------------------------------------
 
-    def save(self) -> None:
+    def save(self) -> bool:
+        """Save the open case (step 4); True when it was saved."""
         if self.step() != 3:
             self.forward()
-            return
+            return False
         actor = self.context.actor
         if actor is None:
             self._say("Chưa đăng nhập: đăng nhập trước khi lưu hồ sơ.", error=True)
-            return
+            return False
         level = self.check_step.level()
         result = self.result.result(level)
         if result is None:
-            return
+            return False
         result.help_reason = self.check_step.help_reason()
         if not self.identify.check():
             self._go(0)
             self._say("Thông tin công dân chưa hợp lệ: sửa các ô báo đỏ rồi lưu lại.", error=True)
-            return
+            return False
         try:
             with self.context.database.session() as session:
                 saved = save_intake(
@@ -345,18 +425,30 @@ class IntakeFlow(QWidget):
             self._say(f"Chưa lưu được: {error}", error=True)
             self._look_up(self.identify.draft().id_number.strip())  # show the case as it stands
             self._offer_results()
-            return
+            return False
         except UserError as error:
             self._say(f"Chưa lưu được: {error}", error=True)
-            return
+            return False
         status_label = STATUS_LABELS[result.status]
         self.start_over()
         self._say(
             f"Đã lưu: {name} – mức {level} – {status_label}. Mời công dân tiếp theo.", error=False
         )
         self.case_saved.emit(case_id)
+        return True
+
+    def _clear_fixed_error(self) -> None:
+        """The "check the red fields" banner goes as soon as the fields are right."""
+        if (
+            self.banner.isVisible()
+            and self.banner_is_error
+            and self.step() == 0
+            and self.identify.check(show_all=False)
+        ):
+            self.banner.hide()
 
     def _say(self, text: str, error: bool) -> None:
+        self.banner_is_error = error
         self.banner.setText(text)
         self.banner.setStyleSheet(ERROR_STYLE + " font-weight: 600;" if error else OK_STYLE)
         self.banner.show()

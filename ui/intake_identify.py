@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
-from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
 from services.address_match import best_commune, match_commune
 from services.cases import FactsDraft, check_facts
 from services.cccd import CardInfo
-from services.errors import ValidationError
-from services.id_number import FEMALE, MALE
+from services.errors import UserError, ValidationError
+from services.id_number import FEMALE, MALE, decode_id_number
 from services.intake import CaseSummary
 from services.labels import LEVEL_LABELS
 from services.units import UnitTree
@@ -30,6 +30,8 @@ from ui.commune_picker import CommunePicker
 
 ERROR_STYLE = "color: #b00020;"
 FIELDS = ("id_number", "full_name", "birth_date", "sex", "phone", "residence")
+BIRTH_DATE_HINT = "ddmmyyyy hoặc dd/mm/yyyy"
+DAY_AND_MONTH = re.compile(r"^\s*(\d{2})[/.-]?(\d{2})[/.-]?\s*$")
 
 
 def error_label() -> QLabel:
@@ -41,9 +43,12 @@ def error_label() -> QLabel:
 
 
 class IdentifyStep(QWidget):
-    """The citizen's facts. `draft()` reads them; errors show under each field as typed."""
+    """The citizen's facts. `draft()` reads them; errors show under each field as typed.
+    Typed by hand: the birth date as ddmmyyyy or dd/mm/yyyy (or only ddmm once the ID
+    number gives the year), and the sex is proposed from the ID number's digits."""
 
     id_number_complete = Signal(str)
+    edited = Signal()
 
     def __init__(self, tree: UnitTree, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -66,7 +71,7 @@ class IdentifyStep(QWidget):
         self.id_number.setPlaceholderText("12 chữ số")
         self.full_name = QLineEdit()
         self.birth_date = QLineEdit()
-        self.birth_date.setPlaceholderText("dd/mm/yyyy")
+        self.birth_date.setPlaceholderText(BIRTH_DATE_HINT)
         self.birth_date.setMaxLength(10)
         self.sex = QComboBox()
         self.sex.addItems(["", MALE, FEMALE])
@@ -146,6 +151,7 @@ class IdentifyStep(QWidget):
         self.commune.commune_changed.connect(lambda _c: self._edited("residence"))
         self.address.textEdited.connect(self._address_edited)
         self.id_number.textChanged.connect(self._id_changed)
+        self.birth_date.editingFinished.connect(self._tidy_birth_date)
 
     # -- reading and writing the form -------------------------------------------------
 
@@ -159,7 +165,7 @@ class IdentifyStep(QWidget):
             residence_commune_id=self.commune.commune_id(),
             residence_outside=self.commune.is_outside(),
         )
-        text = self.birth_date.text().strip()
+        text = self._full_birth_date(self.birth_date.text().strip())
         if text:
             try:
                 draft.birth_date = parse_date(text, "Ngày sinh")
@@ -238,20 +244,21 @@ class IdentifyStep(QWidget):
         for label in self.errors.values():
             label.hide()
 
-    def snapshot(self) -> dict[str, Any]:
-        return {
-            "lines": {w: w.text() for w in self.findChildren(QLineEdit)},
-            "sex": self.sex.currentIndex(),
-            "commune": self.commune.chosen_id(),
-        }
+    def has_input(self) -> bool:
+        """Anything typed or chosen about a citizen (the scan field aside)."""
+        lines = (self.id_number, self.full_name, self.birth_date, self.phone, self.address)
+        commune_text = self.commune.currentText().strip()
+        return (
+            any(line.text().strip() for line in lines)
+            or self.sex.currentIndex() > 0
+            or self.commune.chosen_id() is not None
+            or bool(commune_text)
+        )
 
-    def restore(self, saved: dict[str, Any] | None) -> None:
-        if not saved:
-            return
-        for widget, text in saved["lines"].items():
-            widget.setText(text)
-        self.sex.setCurrentIndex(saved["sex"])
-        self.commune.choose(saved["commune"])
+    def focus_field(self, line: QLineEdit) -> None:
+        """Focus a field with its text selected: typing replaces what was filled in."""
+        line.setFocus()
+        line.selectAll()
 
     def show_scan_message(self, text: str, error: bool) -> None:
         self.scan_message.setText(text)
@@ -263,6 +270,46 @@ class IdentifyStep(QWidget):
     def _edited(self, name: str) -> None:
         self.touched.add(name)
         self.check(show_all=False)
+        self.edited.emit()
+
+    def _year_from_id(self) -> int | None:
+        try:
+            return decode_id_number(self.id_number.text()).birth_year
+        except UserError:
+            return None
+
+    def _full_birth_date(self, text: str) -> str:
+        """ddmm alone, once the ID number gives the year: the whole date."""
+        match = DAY_AND_MONTH.match(text)
+        year = self._year_from_id() if match else None
+        if match and year is not None:
+            return f"{match.group(1)}/{match.group(2)}/{year}"
+        return text
+
+    def _tidy_birth_date(self) -> None:
+        """Shown as dd/mm/yyyy once typed, whichever way it was typed."""
+        text = self._full_birth_date(self.birth_date.text().strip())
+        try:
+            tidy = format_date(parse_date(text, "Ngày sinh"))
+        except ValidationError:
+            return
+        if tidy != self.birth_date.text():
+            self.birth_date.setText(tidy)
+            self._edited("birth_date")
+
+    def _propose_from_id(self) -> None:
+        """Sex and birth year from the ID digits: the sex filled in when still empty, the
+        year offered in the birth date's hint (typing ddmm is then enough)."""
+        try:
+            facts = decode_id_number(self.id_number.text())
+        except UserError:
+            self.birth_date.setPlaceholderText(BIRTH_DATE_HINT)
+            return
+        self.birth_date.setPlaceholderText(
+            f"{BIRTH_DATE_HINT} – năm {facts.birth_year} theo số định danh (gõ ddmm là đủ)"
+        )
+        if self.sex.currentIndex() <= 0:
+            self.sex.setCurrentText(facts.sex)
 
     def _address_edited(self, _text: str) -> None:
         self._match_address()
@@ -286,6 +333,7 @@ class IdentifyStep(QWidget):
             )
 
     def _id_changed(self, text: str) -> None:
+        self._propose_from_id()
         compact = "".join(ch for ch in text if ch.isdigit())
         if len(compact) == 12 and compact == text.strip():
             self.id_number_complete.emit(compact)

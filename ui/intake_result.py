@@ -1,7 +1,15 @@
-"""Step 4 of the guided flow: record what happened."""
+"""Step 4 of the guided flow: record what happened.
+
+Keyboard-first: the focus lands on the results, a digit (or Alt+digit) picks the result
+of that number, the arrows move between them. A failure reason is asked for only once
+"failed" is picked, and starts empty: the clerk chooses it. Every message goes as soon
+as its problem is fixed.
+"""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -35,6 +43,9 @@ class ResultStep(QWidget):
         self.failure = QComboBox()
         for reason, label in FAILURE_LABELS.items():
             self.failure.addItem(label, str(reason))
+        self.failure.setPlaceholderText("– Chọn lý do thất bại –")
+        self.failure.setCurrentIndex(-1)
+        self.failure_error = error_label()
         self.failure_note = QLineEdit()
         self.failure_note.setPlaceholderText("Ghi rõ khi chọn «Lý do khác»")
         self.notes = QPlainTextEdit()
@@ -44,8 +55,12 @@ class ResultStep(QWidget):
         form = QFormLayout()
         failure_caption = QLabel("Lý do thất &bại:")
         failure_caption.setBuddy(self.failure)
-        form.addRow(failure_caption, self.failure)
-        note_caption = QLabel("Nội dung lý do:")
+        failure_box = QVBoxLayout()
+        failure_box.setSpacing(1)
+        failure_box.addWidget(self.failure)
+        failure_box.addWidget(self.failure_error)
+        form.addRow(failure_caption, failure_box)
+        note_caption = QLabel("&Nội dung lý do:")
         note_caption.setBuddy(self.failure_note)
         form.addRow(note_caption, self.failure_note)
         notes_caption = QLabel("Ghi &chú:")
@@ -58,7 +73,8 @@ class ResultStep(QWidget):
         layout.addWidget(self.status_error)
         layout.addLayout(form)
         layout.addStretch(1)
-        self.statuses.idToggled.connect(lambda *_: self._failure_enabled())
+        self.statuses.idToggled.connect(self._status_toggled)
+        self.failure.currentIndexChanged.connect(self._reason_chosen)
         self._failure_enabled()
 
     def offer(self, level: int, current: Status | None, allowed: list[Status]) -> None:
@@ -83,6 +99,7 @@ class ResultStep(QWidget):
             button.setProperty("status", status.value)
             self.statuses.addButton(button, index)
             self.status_layout.addWidget(button)
+            button.show()  # now, not when the layout gets round to it: it takes the focus
         self.status_error.hide()
         self._failure_enabled()
 
@@ -103,6 +120,11 @@ class ResultStep(QWidget):
             return None
         self.status_error.hide()
         failed = status == Status.FAILED
+        if failed and self.failure.currentIndex() < 0:
+            self.failure_error.setText("Chọn lý do thất bại trước khi lưu.")
+            self.failure_error.show()
+            self.failure.setFocus()
+            return None
         return IntakeResult(
             level=level,
             status=status,
@@ -112,10 +134,40 @@ class ResultStep(QWidget):
         )
 
     def clear(self) -> None:
-        self.failure.setCurrentIndex(0)
+        self.failure.setCurrentIndex(-1)
         self.failure_note.clear()
         self.notes.clear()
         self.status_error.hide()
+        self.failure_error.hide()
+
+    def focus_results(self) -> None:
+        buttons = self.statuses.buttons()
+        if buttons:
+            (self.statuses.checkedButton() or buttons[0]).setFocus()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt's name)
+        """A digit picks the result of that number, wherever the focus is on this step
+        except where digits are typed (the reason and the notes)."""
+        text = event.text()
+        modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        button = self.statuses.button(int(text)) if text.isdigit() and text.isascii() else None
+        if button is not None and modifiers == Qt.KeyboardModifier.NoModifier:
+            button.setChecked(True)
+            button.setFocus()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def _status_toggled(self, _id: int, checked: bool) -> None:
+        if checked:
+            self.status_error.hide()
+        if self.chosen() != Status.FAILED:
+            self.failure_error.hide()
+        self._failure_enabled()
+
+    def _reason_chosen(self, index: int) -> None:
+        if index >= 0:
+            self.failure_error.hide()
 
     def _failure_enabled(self) -> None:
         failed = self.chosen() == Status.FAILED

@@ -31,12 +31,38 @@ class Messages:
         )
         return answer == QMessageBox.StandardButton.Yes
 
+    def choose(
+        self,
+        parent: QWidget | None,
+        title: str,
+        text: str,
+        choices: list[tuple[str, str]],
+        escape: str,
+    ) -> str:
+        """One of `choices` (key, button text with its "&" mnemonic); Esc gives `escape`.
+        The first choice is the default button."""
+        box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=parent)
+        buttons = {}
+        for key, label in choices:
+            role = (
+                QMessageBox.ButtonRole.RejectRole
+                if key == escape
+                else QMessageBox.ButtonRole.AcceptRole
+            )
+            buttons[key] = box.addButton(label, role)
+        box.setDefaultButton(buttons[choices[0][0]])
+        box.setEscapeButton(buttons[escape])
+        box.exec()
+        clicked = box.clickedButton()
+        return next((key for key, button in buttons.items() if button is clicked), escape)
+
 
 @dataclass
 class RecordingMessages(Messages):
     """For tests: remembers every message; `confirm` answers with `answer`."""
 
     answer: bool = True
+    choice: str | None = None  # what `choose` answers; None: the escape choice
     shown: list[tuple[str, str, str]] = field(default_factory=list)
 
     def info(self, parent: QWidget | None, title: str, text: str) -> None:
@@ -51,6 +77,18 @@ class RecordingMessages(Messages):
     def confirm(self, parent: QWidget | None, title: str, text: str) -> bool:
         self.shown.append(("confirm", title, text))
         return self.answer
+
+    def choose(
+        self,
+        parent: QWidget | None,
+        title: str,
+        text: str,
+        choices: list[tuple[str, str]],
+        escape: str,
+    ) -> str:
+        self.shown.append(("choose", title, text))
+        keys = [key for key, _label in choices]
+        return self.choice if self.choice in keys else escape
 
 
 _current: Messages = Messages()

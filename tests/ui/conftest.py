@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
+from tests.ui.hands import HandClock
+from ui import file_dialogs
 from ui.background import wait_for_background_work
 from ui.messages import RecordingMessages, set_messages
 from ui.qt_vietnamese import JsonTranslator, install_vietnamese
+from ui.scan_catcher import set_clock
 
 
 @pytest.fixture(autouse=True)
@@ -19,6 +23,27 @@ def recorded() -> Iterator[RecordingMessages]:
     previous = set_messages(recorder)
     yield recorder
     set_messages(previous)
+
+
+def _no_save_dialog(_parent: QWidget | None, title: str, _start: str, _filters: str) -> str:
+    raise AssertionError(f"a real file dialog would block the test: {title}")
+
+
+def _no_open_dialog(_parent: QWidget | None, title: str, _start: str, _filters: str) -> list[str]:
+    raise AssertionError(f"a real file dialog would block the test: {title}")
+
+
+@pytest.fixture(autouse=True)
+def file_dialog_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Every GUI test: Documents is a temporary folder, no folder is remembered yet (and
+    the start-up's memory file does not leak into the next test), no real file dialog."""
+    documents = tmp_path / "Documents"
+    monkeypatch.setattr(file_dialogs, "user_documents_dir", lambda: str(documents))
+    previous_memory = file_dialogs.set_folder_memory(file_dialogs.FolderMemory())
+    previous_dialogs = file_dialogs.set_dialogs(_no_save_dialog, _no_open_dialog)
+    yield documents
+    file_dialogs.set_dialogs(*previous_dialogs)
+    file_dialogs.set_folder_memory(previous_memory)
 
 
 @pytest.fixture(autouse=True)
@@ -34,3 +59,13 @@ def background_work_settled(qapp: QApplication, recorded: RecordingMessages) -> 
     yield
     wait_for_background_work()
     qapp.processEvents()
+
+
+@pytest.fixture(autouse=True)
+def hand_clock() -> Iterator[HandClock]:
+    """The scan detector's clock: keys are as far apart as the test says, not as the
+    machine happens to deliver them."""
+    clock = HandClock()
+    previous = set_clock(clock)
+    yield clock
+    set_clock(previous)

@@ -18,9 +18,10 @@ from services.local_settings import LocalSettings
 from services.session_context import Actor
 from services.vntime import format_date, today_vn
 from tests.factories import PHU_TAM, World, id_number_for
-from tests.ui import keys
+from tests.ui import hands
 from ui.context import AppContext, PointInfo
 from ui.intake_flow import IntakeFlow
+from ui.messages import RecordingMessages
 
 CARD = (
     "094190012345|365123456|Trần Thị Mỹ Linh|15031990|Nữ|"
@@ -56,16 +57,15 @@ def flow(qtbot: QtBot, context: AppContext, opened: list[QUrl]) -> IntakeFlow:
 
 
 def type_text(qtbot: QtBot, target: QWidget, text: str) -> None:
-    """Typed into `target` with the focus there, as a person (or a scanner) would."""
-    target.setFocus()
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is target)
-    keys.type_text(target, text)
+    """Typed into `target` with the focus there, as a person would."""
+    hands.type_into(qtbot, target, text)
 
 
 def type_like_a_scanner(qtbot: QtBot, target: QWidget, text: str) -> None:
     """A USB scanner: the QR text typed fast into the focused widget, then Enter."""
-    type_text(qtbot, target, text)
-    qtbot.keyClick(target, Qt.Key.Key_Return)
+    target.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is target)
+    hands.scan(qtbot, text)
 
 
 def cases(database: Database) -> list[Case]:
@@ -115,7 +115,7 @@ def test_a_scan_fills_the_form_and_the_case_is_saved(
     assert identify.sex.currentText() == "Nữ"
     assert identify.address.text().startswith("Ấp Phú Hòa")
     assert identify.commune.commune_id() == flow.tree.commune(PHU_TAM).id
-    qtbot.keyClicks(identify.phone, "0912 345 678")
+    type_text(qtbot, identify.phone, "0912 345 678")
     go_to_result(qtbot, flow)
     choose(qtbot, flow, Status.ACTIVATED)
     with qtbot.waitSignal(flow.case_saved) as saved:
@@ -142,7 +142,7 @@ def test_a_second_scan_continues_the_existing_case(
     qtbot: QtBot, flow: IntakeFlow, database: Database
 ) -> None:
     scan_card(qtbot, flow)
-    qtbot.keyClicks(flow.identify.phone, "0912345678")
+    type_text(qtbot, flow.identify.phone, "0912345678")
     go_to_result(qtbot, flow)
     choose(qtbot, flow, Status.REGISTERED)
     flow.save()
@@ -163,12 +163,20 @@ def test_a_second_scan_continues_the_existing_case(
     assert events(database) == 2
 
 
-def test_a_scan_while_typing_elsewhere_on_the_step(qtbot: QtBot, flow: IntakeFlow) -> None:
-    qtbot.keyClicks(flow.identify.phone, "0912345678")
+def test_a_scan_while_typing_elsewhere_on_the_step(
+    qtbot: QtBot, flow: IntakeFlow, recorded: RecordingMessages
+) -> None:
+    type_text(qtbot, flow.identify.phone, "0912345678")
     type_like_a_scanner(qtbot, flow.identify.phone, CARD)
-    qtbot.waitUntil(lambda: flow.identify.id_number.text() == "094190012345")
+    # Something was typed: the clerk is asked first, and going back changes nothing.
+    assert [kind for kind, _title, _text in recorded.shown] == ["choose"]
     assert flow.identify.phone.text() == "0912345678"  # the QR did not land in the phone field
+    assert flow.identify.id_number.text() == ""
+    recorded.choice = "discard"
+    type_like_a_scanner(qtbot, flow.identify.phone, CARD)
+    assert flow.identify.id_number.text() == "094190012345"
     assert flow.identify.full_name.text() == "Trần Thị Mỹ Linh"
+    assert flow.identify.phone.text() == ""
 
 
 def test_scanner_garbage_gets_a_clear_message(qtbot: QtBot, flow: IntakeFlow) -> None:
@@ -189,15 +197,15 @@ def test_scanner_garbage_gets_a_clear_message(qtbot: QtBot, flow: IntakeFlow) ->
 def test_inline_validation_as_the_operator_types(
     qtbot: QtBot, flow: IntakeFlow, field: str, text: str, expected: str
 ) -> None:
-    qtbot.keyClicks(getattr(flow.identify, field), text)
+    type_text(qtbot, getattr(flow.identify, field), text)
     label = flow.identify.errors[field]
     assert label.isVisible() and expected in label.text()
 
 
 def test_birth_date_that_disagrees_with_the_number(qtbot: QtBot, flow: IntakeFlow) -> None:
     identify = flow.identify
-    qtbot.keyClicks(identify.id_number, "094190012345")
-    qtbot.keyClicks(identify.birth_date, "15/03/1991")
+    type_text(qtbot, identify.id_number, "094190012345")
+    type_text(qtbot, identify.birth_date, "15/03/1991")
     identify.sex.setCurrentText("Nữ")
     identify.sex.activated.emit(2)
     text = identify.errors["id_number"].text()
@@ -208,9 +216,9 @@ def test_birth_date_that_disagrees_with_the_number(qtbot: QtBot, flow: IntakeFlo
 def test_under_fourteen_and_next_is_refused(qtbot: QtBot, flow: IntakeFlow) -> None:
     identify = flow.identify
     birth = date(today_vn().year - 10, 1, 1)  # ten years old, whatever the day the test runs
-    qtbot.keyClicks(identify.id_number, id_number_for(birth, "Nam", 12345))
+    type_text(qtbot, identify.id_number, id_number_for(birth, "Nam", 12345))
     type_text(qtbot, identify.full_name, "Lê Văn Nhỏ")
-    qtbot.keyClicks(identify.birth_date, format_date(birth))
+    type_text(qtbot, identify.birth_date, format_date(birth))
     identify.sex.setCurrentText("Nam")
     identify.commune.set_commune(flow.tree.commune(PHU_TAM).id)
     qtbot.keyClick(flow, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
@@ -236,7 +244,7 @@ def test_a_refused_save_keeps_everything_typed(
         raise StorageError("Ổ đĩa đã đầy: giải phóng dung lượng rồi thử lại.")
 
     scan_card(qtbot, flow)
-    qtbot.keyClicks(flow.identify.phone, "0912345678")
+    type_text(qtbot, flow.identify.phone, "0912345678")
     go_to_result(qtbot, flow)
     choose(qtbot, flow, Status.ACTIVATED)
     type_text(qtbot, flow.result.notes, "Bà cụ 80 tuổi")
@@ -263,7 +271,7 @@ def test_a_conflicting_card_is_refused_with_the_reason(
     flow.save()
     flow.start_over()
     identify = flow.identify
-    qtbot.keyClicks(identify.id_number, "094190012345")
+    type_text(qtbot, identify.id_number, "094190012345")
     identify.full_name.setText("Trần Thị Mỹ Lan")  # someone typed a different name
     go_to_result(qtbot, flow, returning=True)
     choose(qtbot, flow, Status.APPROVED)
@@ -316,7 +324,7 @@ def test_a_residence_outside_the_province_is_chosen_by_keyboard(
     line.setFocus()
     line.selectAll()
     qtbot.keyClick(line, Qt.Key.Key_Backspace)
-    qtbot.keyClicks(line, "ngoai tinh")
+    type_text(qtbot, line, "ngoai tinh")
     completer = picker.completer()
     assert completer is not None
     popup = completer.popup()
