@@ -33,6 +33,9 @@ PASSWORD_RULES_TEXT = f"Mật khẩu có ít nhất {PASSWORD_MIN_LENGTH} ký t�
 BAD_CREDENTIALS = "Sai tên đăng nhập hoặc mật khẩu."
 MAX_FAILED_SIGN_INS = 5
 LOCKOUT_MINUTES = 15
+# How to lift a lock when no administrator can sign in (Windows: the console program of the
+# bundle; elsewhere `kichhoat` or `python main.py` takes the same words).
+UNLOCK_COMMAND = "kichhoat-cli account unlock {username}"
 
 # PasswordHasher's defaults are argon2id with RFC 9106's low-memory profile.
 _hasher = PasswordHasher()
@@ -43,6 +46,14 @@ class SignInFailure(StrEnum):
     INACTIVE = "inactive"
     NO_PASSWORD = "no_password"  # noqa: S105 (a reason code, not a password)
     LOCKED = "locked"
+
+
+SIGN_IN_FAILURE_LABELS: dict[str, str] = {
+    SignInFailure.BAD_CREDENTIALS: "sai tên đăng nhập hoặc mật khẩu",
+    SignInFailure.INACTIVE: "tài khoản đã ngừng hoạt động",
+    SignInFailure.NO_PASSWORD: "tài khoản chưa có mật khẩu",
+    SignInFailure.LOCKED: "tài khoản đang tạm khóa",
+}
 
 
 class SignInError(UserError):
@@ -169,7 +180,9 @@ def _locked_message(operator: Operator) -> str:
     return (
         f"Tài khoản «{operator.username}» tạm khóa đến {format_moment(operator.locked_until)} "
         f"vì nhập sai mật khẩu {MAX_FAILED_SIGN_INS} lần liên tiếp. Chờ rồi thử lại, hoặc nhờ "
-        "quản trị viên đặt lại mật khẩu."
+        "quản trị viên mở khóa (Quản trị → Tài khoản cán bộ).\nNếu không còn quản trị viên nào "
+        "đăng nhập được, mở cửa sổ dòng lệnh trong thư mục cài đặt kichhoat và chạy:\n"
+        f"{UNLOCK_COMMAND.format(username=operator.username)}"
     )
 
 
@@ -189,7 +202,7 @@ def _refuse(
         session,
         None,
         AuditAction.SIGN_IN_FAILED,
-        f"Đăng nhập không thành công ({failure.value})",
+        f"Đăng nhập không thành công ({SIGN_IN_FAILURE_LABELS[failure]})",
         {"reason": failure.value},
         username=operator.username if operator is not None else "?",
         operator_id=operator.id if operator is not None else None,
@@ -348,6 +361,53 @@ def reset_password(session: Session, actor: Actor, operator_id: int, new: str) -
         f"Đặt lại mật khẩu cho tài khoản «{operator.username}»",
         {"account": operator.username},
     )
+
+
+def account_id(session: Session, username: str) -> int:
+    """The id of the account named `username`; a Vietnamese `NotFoundError` when none is."""
+    name = clean(username).lower()
+    operator = _find(session, name) if name else None
+    if operator is None:
+        admins = session.scalars(
+            select(Operator.username)
+            .where(Operator.role == Role.ADMIN.value)
+            .order_by(Operator.username)
+        ).all()
+        known = f" Tài khoản quản trị viên: {', '.join(admins)}." if admins else ""
+        raise NotFoundError(f"Không có tài khoản «{name or username}».{known}")
+    return operator.id
+
+
+def is_locked(operator: Operator, now: datetime | None = None) -> bool:
+    return operator.locked_until is not None and (now or now_utc()) < operator.locked_until
+
+
+def unlock_account(
+    session: Session, actor: Actor, operator_id: int, *, now: datetime | None = None
+) -> bool:
+    """An administrator lifts a lockout and clears the count of wrong passwords (the caller
+    commits). False, and nothing written, when the account was neither locked nor counting."""
+    require(actor, Action.ACCOUNTS)
+    operator = _operator(session, operator_id)
+    locked_until = operator.locked_until if is_locked(operator, now) else None
+    if locked_until is None and not operator.failed_sign_ins:
+        return False
+    failed = operator.failed_sign_ins or 0
+    operator.failed_sign_ins = 0
+    operator.locked_until = None
+    session.flush()
+    write_audit(
+        session,
+        actor,
+        AuditAction.ACCOUNT_UNLOCKED,
+        f"Mở khóa tài khoản «{operator.username}»",
+        {
+            "account": operator.username,
+            "locked_until": locked_until.isoformat() if locked_until else None,
+            "failed_sign_ins": failed,
+        },
+    )
+    return True
 
 
 def create_account(

@@ -64,6 +64,7 @@ class AuditAction(StrEnum):
     SETTINGS = "settings"
     ACCOUNT_CREATED = "account_created"
     ACCOUNT_CHANGED = "account_changed"
+    ACCOUNT_UNLOCKED = "account_unlocked"  # an administrator lifted a lockout
     PASSWORD_CHANGED = "password_changed"  # noqa: S105 (an action code)
     PASSWORD_RESET = "password_reset"  # noqa: S105 (an action code)
     PURGE = "purge"
@@ -92,6 +93,7 @@ ACTION_LABELS: dict[str, str] = {
     AuditAction.SETTINGS: "Đổi cài đặt",
     AuditAction.ACCOUNT_CREATED: "Tạo tài khoản",
     AuditAction.ACCOUNT_CHANGED: "Sửa tài khoản",
+    AuditAction.ACCOUNT_UNLOCKED: "Mở khóa tài khoản",
     AuditAction.PASSWORD_CHANGED: "Đổi mật khẩu",
     AuditAction.PASSWORD_RESET: "Đặt lại mật khẩu",
     AuditAction.PURGE: "Xóa dữ liệu cá nhân",

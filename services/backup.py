@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import re
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -29,6 +30,7 @@ from services.errors import StorageError, UserError
 from services.permissions import Action, require
 from services.session_context import Actor
 from services.stable_lookups import forget_point_facts
+from services.upgrade import BACKUP_PREFIX as UPGRADE_PREFIX
 from services.upgrade import copy_sqlite, sqlite_file
 
 BACKUP_FOLDER = "backups"
@@ -269,6 +271,71 @@ def list_backups(folder: Path | None = None, db_path: Path | None = None) -> lis
     if not where.is_dir():
         return []
     return sorted(where.glob("*.sqlite3"), key=lambda p: p.stat().st_mtime, reverse=True)
+
+
+BACKUP_KIND_LABELS = {
+    AUTO_PREFIX: "tự động",
+    BEFORE_RESTORE_PREFIX: "trước khi khôi phục",
+    BEFORE_PURGE_PREFIX: "trước khi xóa dữ liệu cá nhân",
+    UPGRADE_PREFIX: "trước khi nâng cấp",
+}
+_STAMP_IN_NAME = re.compile(r"(\d{8}-\d{6})(?:-(\d{1,6}))?\.sqlite3$")
+
+
+@dataclass(frozen=True)
+class RestorePoint:
+    """A copy the app made by itself, as the restore dialog lists it."""
+
+    path: Path
+    kind: str  # Vietnamese: "tự động", "trước khi khôi phục"...
+    moment: datetime  # UTC, when the copy was made
+    size: int  # bytes
+
+
+def _made_at(path: Path) -> datetime:
+    """When a copy was made: the UTC time in its name, else the file's modification time."""
+    match = _STAMP_IN_NAME.search(path.name)
+    if match:
+        with contextlib.suppress(ValueError):
+            made = datetime.strptime(match.group(1), "%Y%m%d-%H%M%S").replace(tzinfo=UTC)
+            return made.replace(microsecond=int((match.group(2) or "0").ljust(6, "0")))
+    return datetime.fromtimestamp(path.stat().st_mtime, UTC)
+
+
+def restore_points(folder: Path | None = None, db_path: Path | None = None) -> list[RestorePoint]:
+    """The automatic copies of `db_path` and those made before a restore, a purge or an
+    upgrade (the last are kept in the backups root), newest first. Reads only names and
+    sizes: counting each copy's cases is `count_cases`, one file at a time."""
+    candidates = list_backups(folder, db_path) if db_path is not None else []
+    root = backups_folder(folder)
+    if root.is_dir():
+        candidates += sorted(root.glob(f"{UPGRADE_PREFIX}*.sqlite3"))
+    points = []
+    for path in candidates:
+        kind = next(
+            (label for prefix, label in BACKUP_KIND_LABELS.items() if path.name.startswith(prefix)),
+            "khác",
+        )
+        try:
+            points.append(RestorePoint(path, kind, _made_at(path), path.stat().st_size))
+        except OSError:
+            continue  # rotated away while listing
+    return sorted(points, key=lambda p: p.moment, reverse=True)
+
+
+def count_cases(path: Path) -> int | None:
+    """The number of cases in the copy at `path`, read-only; None when it cannot be read."""
+    try:
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except (sqlite3.Error, OSError):
+        return None
+    try:
+        row = connection.execute("SELECT count(*) FROM cases").fetchone()
+        return int(row[0])
+    except (sqlite3.Error, TypeError, ValueError):
+        return None
+    finally:
+        connection.close()
 
 
 def newest_good_backup(

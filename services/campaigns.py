@@ -16,6 +16,7 @@ from models.codes import UnitLevel
 from models.entities import Campaign, Target, Unit
 from services.errors import NotFoundError, UserError
 from services.resources import resource_path
+from services.vntime import format_date
 
 PRESETS_DIR = ("presets",)
 
@@ -193,3 +194,21 @@ def load_preset(session: Session, name: str) -> PresetResult:
         ensure_target(province_unit, int(province_target["total"]), province_target.get("daily"))
     session.flush()
     return result
+
+
+def outside_period_note(first_day: date, last_day: date, day: date) -> str | None:
+    """What to tell the desk when `day` is outside the campaign's period (None inside it).
+    A case is still recorded on the day it happened: the figures of the period's days do
+    not include it, and the report says which days it covers."""
+    period = f"từ {format_date(first_day)} đến {format_date(last_day)}"
+    if day < first_day:
+        return (
+            f"Hôm nay ({format_date(day)}) chưa đến thời gian của kế hoạch ({period}). Hồ sơ "
+            "vẫn được lưu theo ngày thực tế nhưng không tính vào số liệu các ngày của kế hoạch."
+        )
+    if day > last_day:
+        return (
+            f"Kế hoạch đã kết thúc ngày {format_date(last_day)} ({period}). Hồ sơ vẫn được "
+            "lưu theo ngày thực tế nhưng không tính vào số liệu các ngày của kế hoạch."
+        )
+    return None

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import cast
 
@@ -784,12 +784,17 @@ def decide_facts(
     intake_point_id: int | None,
 ) -> CaseEvent:
     """A manager's decision between disagreeing reports: `claim`'s identity and residence
-    stand from now on (an event, so it travels in packages like any other)."""
+    stand from now on (an event, so it travels in packages like any other).
+
+    It is strictly later than every event of the case, so a decision taken again (the
+    other way, to undo one) always follows the one it replaces, even within one tick of
+    the clock: equal moments would be ordered by their random uids."""
+    latest = max(e.changed_at for e in case.history) + timedelta(microseconds=1)
     event = CaseEvent(
         uid=new_uid(),
         kind=EventKind.DECISION.value,
         to_status=None,
-        changed_at=max(now_utc(), max(e.changed_at for e in case.history)),
+        changed_at=max(now_utc(), latest),
         operator_id=operator_id,
         intake_point_id=intake_point_id,
         reason=_reason(reason),

@@ -127,40 +127,84 @@ def open_conflicts(session: Session, actor: Actor) -> list[ConflictView]:
     return [_view(session, case, tree, points) for case in cases]
 
 
-def resolve_conflict(
-    session: Session, case_id: int, resolution: str, actor: Actor, choice: int = 0
-) -> None:
-    """Record a manager's decision (the caller commits): keep the facts in force, or take
-    the `choice`-th version that disagrees with them."""
+@dataclass(frozen=True)
+class Decision:
+    """A decision just recorded, and what deciding again the other way takes."""
+
+    case_id: int
+    resolution: str
+    chosen: Claim  # the version that stands now
+    other: Claim  # the version set aside: what an undo makes stand again
+
+
+def _case_for_decision(session: Session, case_id: int, actor: Actor) -> Case | None:
     require(actor, Action.CONFLICTS)
-    if resolution not in RESOLUTIONS:
-        raise UserError("Cách giải quyết không hợp lệ.")
     if actor.operator_id is None:
         raise UserError("Cần đăng nhập bằng tài khoản quản lý để giải quyết mâu thuẫn.")
-    case = session.scalars(
+    return session.scalars(
         select(Case).options(selectinload(Case.history)).where(Case.id == case_id)
     ).first()
-    if case is None or not case.has_conflict:
-        raise NotFoundError("Mâu thuẫn này không còn (có thể người khác đã giải quyết).")
-    tree = UnitTree.load(session)
-    view = _view(session, case, tree, {})
-    if resolution == "keep_local":
-        chosen = view.in_force.claim
-    else:
-        if not 0 <= choice < len(view.others):
-            raise UserError("Không có phiên bản thông tin này để chọn.")
-        chosen = view.others[choice].claim
+
+
+def _decide(
+    session: Session, case: Case, chosen: Claim, resolution: str, actor: Actor, *, undo: bool
+) -> None:
+    assert actor.operator_id is not None
     residence_before = case.residence_commune_id
     decide_facts(session, case, chosen, DECISION_REASON, actor.operator_id, actor.point_id)
+    what = "Hoàn tác quyết định mâu thuẫn" if undo else "Giải quyết mâu thuẫn"
+    details: dict[str, object] = {
+        "case_id": case.id,
+        "id_number": mask_id_number(case.id_number),
+        "resolution": resolution,
+        "residence_changed": residence_before != case.residence_commune_id,
+    }
+    if undo:
+        details["undo"] = True
     write_audit(
         session,
         actor,
         AuditAction.CONFLICT_RESOLVED,
-        f"Giải quyết mâu thuẫn hồ sơ {mask_id_number(case.id_number)}: {resolution}",
-        {
-            "case_id": case.id,
-            "id_number": mask_id_number(case.id_number),
-            "resolution": resolution,
-            "residence_changed": residence_before != case.residence_commune_id,
-        },
+        f"{what} hồ sơ {mask_id_number(case.id_number)}: {RESOLUTIONS[resolution].lower()}",
+        details,
     )
+
+
+def resolve_conflict(
+    session: Session, case_id: int, resolution: str, actor: Actor, choice: int = 0
+) -> Decision:
+    """Record a manager's decision (the caller commits): keep the facts in force, or take
+    the `choice`-th version that disagrees with them."""
+    require(actor, Action.CONFLICTS)  # before anything else is told about the request
+    if resolution not in RESOLUTIONS:
+        raise UserError("Cách giải quyết không hợp lệ.")
+    case = _case_for_decision(session, case_id, actor)
+    if case is None or not case.has_conflict:
+        raise NotFoundError("Mâu thuẫn này không còn (có thể người khác đã giải quyết).")
+    tree = UnitTree.load(session)
+    view = _view(session, case, tree, {})
+    if resolution == "keep_local" and not view.others:
+        chosen = other = view.in_force.claim
+    elif resolution == "keep_local":
+        chosen, other = view.in_force.claim, view.others[min(choice, len(view.others) - 1)].claim
+    else:
+        if not 0 <= choice < len(view.others):
+            raise UserError("Không có phiên bản thông tin này để chọn.")
+        chosen, other = view.others[choice].claim, view.in_force.claim
+    _decide(session, case, chosen, resolution, actor, undo=False)
+    return Decision(case.id, resolution, chosen, other)
+
+
+def undo_decision(session: Session, decision: Decision, actor: Actor) -> Decision:
+    """Decide again the other way (the caller commits): the version `decision` set aside
+    stands from now on. A new decision event, so it travels in packages like the first;
+    the returned decision undoes this one."""
+    case = _case_for_decision(session, decision.case_id, actor)
+    if case is None:
+        raise NotFoundError("Không tìm thấy hồ sơ này (có thể đã bị xóa).")
+    folded = fold_case(case.level, [fold_event(e) for e in case.history])
+    if decision.other.identity() not in {claim.identity() for claim, _event in folded.claims}:
+        raise UserError("Hồ sơ không còn phiên bản thông tin này để chọn lại.")
+    resolution = "take_incoming" if decision.resolution == "keep_local" else "keep_local"
+    _decide(session, case, decision.other, resolution, actor, undo=True)
+    return Decision(case.id, resolution, decision.other, decision.chosen)

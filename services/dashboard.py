@@ -20,7 +20,8 @@ behind (red). A unit with no target, or a day before the campaign, has no pace (
 
 Days left are the campaign days *after* the chosen day (as in the PC06 workbook), and the
 daily rate needed is the remaining target divided by them, rounded up; on the last day the
-whole remainder is needed.
+whole remainder is needed. Once the last day has passed (today is after it) no day is left
+to need anything: the campaign has *ended* and what remains is a shortfall, not a rate.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from services.campaigns import active_campaign
 from services.errors import NotFoundError
 from services.tally import TallyBy, TallyRow, daily_by_unit, daily_series, tally
 from services.units import UnitInfo, UnitTree
-from services.vntime import local_day, now_utc
+from services.vntime import local_day, now_utc, today_vn
 
 ON_PLAN = 1.0
 CLOSE = 0.8
@@ -78,6 +79,7 @@ class CampaignClock:
     first_day: date
     last_day: date
     as_of: date
+    today: date | None = None  # the real today (None: `as_of` is today)
 
     @property
     def campaign_days(self) -> int:
@@ -93,6 +95,18 @@ class CampaignClock:
         """Campaign days after `as_of` (the whole campaign before it starts, 0 once over)."""
         start = max(self.as_of + timedelta(days=1), self.first_day)
         return max((self.last_day - start).days + 1, 0)
+
+    @property
+    def ended(self) -> bool:
+        """No campaign day is left to work in: `as_of` is the last day (or later) and it
+        has passed. On the last day itself the campaign has not ended."""
+        today = self.today or self.as_of
+        return self.as_of >= self.last_day and max(today, self.as_of) > self.last_day
+
+    @property
+    def last_day_now(self) -> bool:
+        """`as_of` is the last day and it is still running: everything left is for today."""
+        return self.days_left == 0 and not self.ended
 
 
 def needed_per_day(remaining: int, days_left: int) -> int:
@@ -117,6 +131,7 @@ class Progress:
     expected: float | None
     days_left: int
     drillable: bool = False
+    campaign_ended: bool = False
 
     @property
     def activated(self) -> int:
@@ -154,8 +169,12 @@ class Progress:
 
     @property
     def needed_per_day(self) -> int | None:
+        """None without a target, and once the campaign has ended (no day left: what
+        remains is the shortfall, `remaining`)."""
         remaining = self.remaining
-        return needed_per_day(remaining, self.days_left) if remaining is not None else None
+        if remaining is None or self.campaign_ended:
+            return None
+        return needed_per_day(remaining, self.days_left)
 
 
 @dataclass(frozen=True)
@@ -217,6 +236,7 @@ def _progress(row: TallyRow, clock: CampaignClock, drillable: bool = False) -> P
         expected=expected,
         days_left=clock.days_left,
         drillable=drillable,
+        campaign_ended=clock.ended,
     )
 
 
@@ -231,12 +251,20 @@ def _path(tree: UnitTree, unit: UnitInfo, province_name: str) -> list[Crumb]:
 
 
 def dashboard(
-    session: Session, as_of: date, unit_code: str | None = None, tree: UnitTree | None = None
+    session: Session,
+    as_of: date,
+    unit_code: str | None = None,
+    tree: UnitTree | None = None,
+    *,
+    today: date | None = None,
 ) -> Dashboard:
-    """The dashboard at `unit_code` (None: the province) with the counts up to the end of `as_of`."""
+    """The dashboard at `unit_code` (None: the province) with the counts up to the end of `as_of`.
+
+    `today` (default: today in Vietnam) tells the last day still running from a campaign
+    that has ended."""
     campaign = active_campaign(session)
     tree = tree or UnitTree.load(session)
-    clock = CampaignClock(campaign.first_day, campaign.last_day, as_of)
+    clock = CampaignClock(campaign.first_day, campaign.last_day, as_of, today or today_vn())
     unit = tree.province if unit_code is None else tree.by_code.get(unit_code)
     if unit is None:
         raise NotFoundError(f"Không có đơn vị mã «{unit_code}» trong danh sách của đợt này.")

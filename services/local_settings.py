@@ -17,6 +17,9 @@ from services.database import data_dir
 from services.errors import StorageError
 
 SETTINGS_FILE = "settings.json"
+SLIP_FORMATS = ("a6", "80mm")
+DEFAULT_IDLE_LOCK_MINUTES = 10
+MAX_IDLE_LOCK_MINUTES = 240  # four hours; 0 turns the lock off
 
 
 @dataclass
@@ -25,7 +28,8 @@ class LocalSettings:
     point_code: str | None = None  # this computer's intake point
     last_username: str | None = None
     slip_format: str = "a6"  # "a6" or "80mm" (the guides issue prints it)
-    idle_lock_minutes: int = 10
+    idle_lock_minutes: int = DEFAULT_IDLE_LOCK_MINUTES
+    printer_name: str | None = None  # the printer for citizen slips; None: the system default
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -33,10 +37,17 @@ class LocalSettings:
         known = {f.name for f in fields(cls)}
         values = {k: v for k, v in data.items() if k in known}
         settings = cls(**values)
-        if not isinstance(settings.idle_lock_minutes, int) or settings.idle_lock_minutes < 0:
-            settings.idle_lock_minutes = 10
-        if settings.slip_format not in ("a6", "80mm"):
+        minutes = settings.idle_lock_minutes
+        if (
+            not isinstance(minutes, int)
+            or isinstance(minutes, bool)
+            or not 0 <= minutes <= MAX_IDLE_LOCK_MINUTES
+        ):
+            settings.idle_lock_minutes = DEFAULT_IDLE_LOCK_MINUTES
+        if settings.slip_format not in SLIP_FORMATS:
             settings.slip_format = "a6"
+        if not isinstance(settings.printer_name, str) or not settings.printer_name.strip():
+            settings.printer_name = None
         return settings
 
 

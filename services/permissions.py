@@ -31,6 +31,7 @@ class Action(StrEnum):
     ACCOUNTS = "accounts"
     BACKUPS = "backups"  # back up and restore
     SETTINGS = "settings"  # settings of the shared database (retention, ...)
+    LOCAL_SETTINGS = "local_settings"  # this computer's slip size, printer, idle lock
     PURGE = "purge"  # erase personal data after the campaign
 
 
@@ -50,6 +51,7 @@ MINIMUM_ROLE: dict[Action, Role] = {
     Action.ACCOUNTS: Role.ADMIN,
     Action.BACKUPS: Role.ADMIN,
     Action.SETTINGS: Role.ADMIN,
+    Action.LOCAL_SETTINGS: Role.MANAGER,
     Action.PURGE: Role.ADMIN,
 }
 
@@ -72,6 +74,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.ACCOUNTS: "quản lý tài khoản",
     Action.BACKUPS: "sao lưu, khôi phục dữ liệu",
     Action.SETTINGS: "đổi cài đặt chung",
+    Action.LOCAL_SETTINGS: "đổi cài đặt của máy này",
     Action.PURGE: "xóa dữ liệu cá nhân",
 }
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -24,6 +25,7 @@ from models.codes import OUTSIDE_PROVINCE, Status
 from models.entities import Case, IntakePoint, Operator
 from models.event_ids import content_uid
 from services.audit import AuditAction, write_audit
+from services.campaigns import active_campaign
 from services.case_fold import Record
 from services.cases import (
     CaseFacts,
@@ -38,7 +40,7 @@ from services.cases import (
     record_report,
 )
 from services.directory import get_or_create_operator, get_or_create_point
-from services.errors import UserError, ValidationError
+from services.errors import StorageError, UserError, ValidationError
 from services.labels import (
     LEVEL_LABELS,
     STATUS_LABELS,
@@ -62,7 +64,7 @@ from services.spreadsheet import (
 )
 from services.text import fold_key
 from services.units import UnitTree
-from services.vntime import format_moment, local_day, now_utc
+from services.vntime import format_date, format_moment, local_day, now_utc
 
 SHEET_NAME = "Hồ sơ"
 COLUMNS: dict[str, str] = {
@@ -107,6 +109,8 @@ class ImportSummary:
     records: list[str] = field(default_factory=list)
     # Cases whose reports now disagree on who the person is or where they live.
     conflicts: set[str] = field(default_factory=set)
+    # Rows dated outside the campaign's period: saved on their own day, and said so.
+    outside_period: list[str] = field(default_factory=list)
     rejects_file: Path | None = None
     rejects_file_error: str | None = None
 
@@ -128,6 +132,11 @@ class ImportSummary:
             text += (
                 f" {len(self.conflicts)} hồ sơ có thông tin khác nhau giữa các báo cáo: chờ quản "
                 "lý quyết định (Tệp → Mâu thuẫn thông tin)."
+            )
+        if self.outside_period:
+            text += (
+                f" {len(self.outside_period)} dòng ghi ngày ngoài thời gian kế hoạch: vẫn lưu "
+                "theo ngày thực tế, không tính vào các ngày của kế hoạch."
             )
         if self.rejects_file is not None:
             text += f" Danh sách dòng lỗi: {self.rejects_file}"
@@ -165,6 +174,8 @@ class _Importer:
         self.row_of_event: dict[str, int] = {}
         self.columns: dict[str, int] = {}
         self.today = local_day(now_utc())
+        campaign = active_campaign(session)
+        self.period = (campaign.first_day, campaign.last_day)
 
     def cell(self, cells: list[Cell], key: str) -> Cell:
         index = self.columns.get(key)
@@ -321,6 +332,7 @@ class _Importer:
                 continue
             if result.event is not None:
                 self.row_of_event[result.event.uid] = row.number
+                self.note_outside_period(row)
             for record in result.new_records:
                 self.note_record(result.case, record)
             if result.case.has_conflict:
@@ -337,6 +349,17 @@ class _Importer:
         # Keep memory flat on big files: what is flushed stays in the transaction.
         self.session.expunge_all()
         self.fact_sets.forget()
+
+    def note_outside_period(self, row: _Row) -> None:
+        at = row.report_fields["at"]
+        assert isinstance(at, datetime)
+        day = local_day(at)
+        first_day, last_day = self.period
+        if not first_day <= day <= last_day:
+            self.summary.outside_period.append(
+                f"Dòng {row.number}: ngày {format_date(day)} ngoài thời gian kế hoạch (từ "
+                f"{format_date(first_day)} đến {format_date(last_day)}): vẫn lưu theo ngày đó."
+            )
 
     def note_record(self, case: Case, record: Record) -> None:
         """A report that the case's status now contradicts: listed with its reason."""
@@ -449,17 +472,57 @@ def _write_rejects(source: Path, header_row: int, summary: ImportSummary) -> Non
         if not summary.rejects:
             target.unlink(missing_ok=True)
             return
-        with target.open("w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(["Dòng", "Lý do", *COLUMNS.values()])
-            for reject in summary.rejects:
-                writer.writerow([reject.row, reject.reason, *reject.cells])
+        _write_rejects_csv(target, summary.rejects)
         summary.rejects_file = target
     except OSError as error:
         summary.rejects_file_error = (
             f"Không ghi được tệp dòng lỗi «{target}» ({error.strerror}); "
             "danh sách lỗi chỉ in ra màn hình."
         )
+
+
+def _write_rejects_csv(target: Path, rejects: list[Reject]) -> None:
+    with target.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Dòng", "Lý do", *COLUMNS.values()])
+        for reject in rejects:
+            writer.writerow([reject.row, reject.reason, *reject.cells])
+
+
+def save_rejects(target: Path, rejects: list[Reject]) -> Path:
+    """The rejected rows to `target`, in the CSV the command line writes beside its input
+    (row, reason, then the row's cells); a Vietnamese `StorageError` when it cannot."""
+    try:
+        _write_rejects_csv(target, rejects)
+    except OSError as error:
+        raise StorageError(
+            f"Không ghi được tệp dòng lỗi «{target}» ({error.strerror}). Chọn thư mục khác "
+            "hoặc đóng tệp nếu đang mở trong Excel."
+        ) from error
+    return target
+
+
+def estimate_rows(path: Path) -> int:
+    """About how many rows `path` holds (for a progress bar): lines of a CSV, the sheet's
+    stated size for Excel; 0 when unknown. Never raises."""
+    try:
+        if path.suffix.lower() in (".csv", ".txt"):
+            lines = 0
+            with path.open("rb") as handle:
+                while chunk := handle.read(1 << 20):
+                    lines += chunk.count(b"\n")
+            return max(lines - 1, 0)
+        from openpyxl import load_workbook
+
+        workbook = load_workbook(path, read_only=True)
+        try:
+            sheet = workbook[SHEET_NAME] if SHEET_NAME in workbook.sheetnames else None
+            sheet = sheet or workbook.worksheets[0]
+            return max((sheet.max_row or 0) - 1, 0)
+        finally:
+            workbook.close()
+    except Exception:  # an estimate: the import itself reports what is wrong
+        return 0
 
 
 def write_template(path: Path, tree: UnitTree) -> None:
@@ -525,4 +588,13 @@ def write_template(path: Path, tree: UnitTree) -> None:
         raise UserError(f"Không ghi được tệp «{path}»: {error.strerror}.") from error
 
 
-__all__ = ["COLUMNS", "ImportSummary", "UnreadableFileError", "import_records", "write_template"]
+__all__ = [
+    "COLUMNS",
+    "ImportSummary",
+    "Reject",
+    "UnreadableFileError",
+    "estimate_rows",
+    "import_records",
+    "save_rejects",
+    "write_template",
+]

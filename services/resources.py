@@ -16,6 +16,14 @@ def resources_dir() -> Path:
     return base / "resources"
 
 
+def user_guide_dir() -> Path:
+    """The user guide's pages and pictures: docs/guide in a checkout, the same folder inside
+    the bundle (build.spec ships it there)."""
+    bundle = getattr(sys, "_MEIPASS", None)
+    base = Path(bundle) if bundle else Path(__file__).resolve().parent.parent
+    return base / "docs" / "guide"
+
+
 def resource_path(*parts: str) -> Path:
     return resources_dir().joinpath(*parts)
 

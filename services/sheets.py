@@ -52,6 +52,16 @@ class Sheet:
             QPageSize.SizeMatchPolicy.ExactMatch,
         )
 
+    def page_layout(self) -> QPageLayout:
+        """Exactly this page (A6 stays A6, the roll 80 mm wide), portrait, no margins: the
+        layouts keep their own. The PDF writer and the printer both take it."""
+        return QPageLayout(
+            self.page_size(),
+            QPageLayout.Orientation.Portrait,
+            QMarginsF(0, 0, 0, 0),
+            QPageLayout.Unit.Millimeter,
+        )
+
 
 class Canvas:
     """Drawing in millimetres of a `width_mm` x `height_mm` page fitted into `target`.
@@ -264,9 +274,8 @@ def write_pdf(sheet: Sheet, path: Path) -> Path:
     writer.setResolution(PDF_DPI)
     writer.setTitle(sheet.title)
     writer.setCreator(APP_TITLE)
-    writer.setPageLayout(
-        QPageLayout(sheet.page_size(), QPageLayout.Orientation.Portrait, QMarginsF(0, 0, 0, 0))
-    )
+    if not writer.setPageLayout(sheet.page_layout()):
+        raise AssertionError(f"QPdfWriter refused the page {sheet.width_mm} x {sheet.height_mm}")
     painter = QPainter()
     if not painter.begin(writer):
         Path(temporary).unlink(missing_ok=True)

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from models.codes import UnitLevel
 from models.entities import Target
 from services.audit import AuditAction, write_audit
-from services.errors import NotFoundError, UserError, ValidationError
+from services.errors import ConflictError, NotFoundError, UserError, ValidationError
 from services.permissions import Action, require
 from services.session_context import Actor
 from services.spreadsheet import Cell, cell_text, is_blank, read_rows
@@ -200,6 +200,8 @@ class ShareResult:
     district: UnitInfo
     parts: list[tuple[UnitInfo, int, int | None]]
     weighting: str  # how the weights were chosen, in Vietnamese
+    # each commune's (total, daily) before the split, (None, None) without one: for undo
+    before: dict[str, tuple[int | None, int | None]] = field(default_factory=dict)
 
 
 def share_proportionally(
@@ -253,7 +255,48 @@ def share_proportionally(
         f"Chia chỉ tiêu của {district.name} cho {len(parts)} xã ({weighting})",
         {"district": district.code, "communes": {c.code: [t, d] for c, t, d in parts}},
     )
-    return ShareResult(district, parts, weighting)
+    before = {c.code: (c.target_total, c.target_daily) for c in communes}
+    return ShareResult(district, parts, weighting, before)
+
+
+def undo_share(session: Session, actor: Actor, result: ShareResult) -> None:
+    """Give the communes back the targets they had before `result`'s split (one audit
+    entry). Refused when a commune's target was changed since: that change would be lost."""
+    require(actor, Action.TARGETS)
+    tree = UnitTree.load(session)
+    changed = [
+        commune.name
+        for commune, total, daily in result.parts
+        if (tree.by_code[commune.code].target_total, tree.by_code[commune.code].target_daily)
+        != (total, daily)
+    ]
+    if changed:
+        raise ConflictError(
+            "Chỉ tiêu đã được sửa sau khi chia (" + ", ".join(changed) + "): không hoàn tác "
+            "được. Sửa lại từng xã nếu cần."
+        )
+    for commune, _total, _daily in result.parts:
+        total, daily = result.before.get(commune.code, (None, None))
+        if total is None:
+            row = _target_row(session, commune.id)
+            if row is not None:
+                session.delete(row)
+        else:
+            _write(session, commune.id, total, daily)
+    session.flush()
+    _audit_targets(
+        session,
+        actor,
+        f"Hoàn tác chia chỉ tiêu của {result.district.name}: trả lại chỉ tiêu trước đó của "
+        f"{len(result.parts)} xã",
+        {
+            "district": result.district.code,
+            "communes": {
+                c.code: list(result.before.get(c.code, (None, None))) for c, _, _ in result.parts
+            },
+            "undo": True,
+        },
+    )
 
 
 # -- checking the communes' sum ------------------------------------------------------------

@@ -61,7 +61,10 @@ def format_moment(moment: datetime) -> str:
 
 def parse_date(text: str, what: str = "Ngày") -> date:
     """`dd/mm/yyyy` (also with `.` or `-`), `ddmmyyyy`, or ISO `yyyy-mm-dd`."""
-    match = _DATE.match(text) or _COMPACT_DATE.match(text)
+    compact = _COMPACT_DATE.match(text)
+    if compact and not 1 <= int(compact.group(2)) <= 12:
+        compact = None  # yyyymmdd or another order: not a ddmmyyyy date, said as such
+    match = _DATE.match(text) or compact
     try:
         if match:
             day, month, year = (int(g) for g in match.groups())

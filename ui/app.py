@@ -16,13 +16,14 @@ from typing import Protocol
 
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
-from services.database import DB_ENV, Database, default_database_url
+from services.database import DB_ENV, Database, data_dir, default_database_url
 from services.errors import UserError
 from services.first_start import DEFAULT_PRESET, open_campaign_database, setup_state
 from services.local_settings import LocalSettings, load_local_settings, save_local_settings
 from services.session_context import Actor
 from services.version import APP_TITLE, APP_VERSION
 from ui.context import AppContext, PointInfo
+from ui.file_dialogs import MEMORY_FILE, FolderMemory, set_folder_memory
 from ui.messages import messages
 from ui.qt_vietnamese import install_vietnamese
 from ui.setup_wizard import FirstStartWizard
@@ -101,6 +102,8 @@ def start_session(
 
     `url` is `--db`; it and `KICHHOAT_DB` win over the database saved in the settings."""
     dialogs = dialogs or StartupDialogs()
+    # the last folder of the save/open dialogs lives beside this computer's settings
+    set_folder_memory(FolderMemory((settings_folder or data_dir()) / MEMORY_FILE))
     settings, warning = load_local_settings(settings_folder)
     if warning:
         messages().warning(None, "Cài đặt của máy này", warning)

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -33,9 +32,11 @@ from services.audit import (
     usernames,
     verify_chain,
 )
+from services.audit_labels import describe_details, readable_summary
 from services.errors import UserError
 from services.vntime import format_moment, today_vn
 from ui.context import AppContext
+from ui.file_dialogs import ask_save_path
 from ui.messages import messages
 
 PAGE = 1000
@@ -47,10 +48,9 @@ def _qdate(day: date) -> QDate:
 
 
 def ask_export_path(parent: QWidget, suggested: str) -> Path | None:
-    name, _ = QFileDialog.getSaveFileName(
+    return ask_save_path(
         parent, "Xuất nhật ký", suggested, "Bảng tính Excel (*.xlsx);;Tệp CSV (*.csv)"
     )
-    return Path(name) if name else None
 
 
 class AuditDialog(QDialog):
@@ -177,12 +177,12 @@ class AuditDialog(QDialog):
                 entry.username,
                 entry.point_code or "",
                 entry.action_label,
-                entry.summary,
+                readable_summary(entry.summary, entry.details),
             )
             for column, value in enumerate(cells):
                 item = QTableWidgetItem(value)
                 if column == 5:
-                    item.setToolTip(entry.details)
+                    item.setToolTip(describe_details(entry.details))
                 self.table.setItem(row, column, item)
         shown = f"{len(self.rows)} mục mới nhất trong {total}" if total > len(self.rows) else ""
         self.summary.setText(shown or f"{total} mục")

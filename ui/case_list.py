@@ -268,10 +268,37 @@ class CaseListPanel(QWidget):
         self.search.selectAll()
 
     def _to_table(self) -> None:
+        """Enter in the search: one case found opens at once; more go to the table."""
         self.apply_filter()
+        if self.total == 1 and self.model.rowCount() == 1:
+            self.table.selectRow(0)
+            self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+            self.open_current()
+            return
         self.table.setFocus(Qt.FocusReason.OtherFocusReason)
         if self.model.rowCount() and not self.table.currentIndex().isValid():
             self.table.selectRow(0)
+
+    def reset(self) -> None:
+        """A clean list for the next citizen or the next operator: no search, no filter,
+        no selection (the list loads again when next shown)."""
+        self._timer.stop()
+        widgets = (self.search, self.level, self.status, self.use_day, self.day, self.operator)
+        for widget in widgets:
+            widget.blockSignals(True)
+        self.search.clear()
+        for combo in (self.level, self.status, self.operator):
+            combo.setCurrentIndex(0 if combo.count() else -1)
+        self.use_day.setChecked(False)
+        self.day.setEnabled(False)
+        today = today_vn()
+        self.day.setDate(QDate(today.year, today.month, today.day))
+        for widget in widgets:
+            widget.blockSignals(False)
+        self.table.clearSelection()
+        self.table.setCurrentIndex(QModelIndex())
+        self.model.set_loader(None)
+        self.summary.clear()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
         if (

@@ -22,6 +22,7 @@ from services.spreadsheet import UnreadableFileError
 from services.tally import Tally, TallyBy, tally
 from services.version import APP_TITLE, APP_VERSION
 from services.vntime import parse_iso_day, today_vn
+from ui.cli_accounts import ACCOUNT_COMMANDS, add_account_parsers
 from ui.cli_cases import CASE_COMMANDS, add_case_parsers
 from ui.cli_packages import add_package_parser, cmd_package
 from ui.cli_security import SECURITY_COMMANDS, add_security_parsers
@@ -170,6 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_package_parser(commands, common)
     add_case_parsers(commands, common)
     add_security_parsers(commands, common)
+    add_account_parsers(commands, common)
     return parser
 
 
@@ -230,6 +232,8 @@ def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
         print(f"Dòng {reject.row}: {reject.reason}", file=sys.stderr)
     for record in summary.records:
         print(record, file=sys.stderr)
+    for line in summary.outside_period:
+        print(line, file=sys.stderr)
     for case in sorted(summary.conflicts):
         print(
             f"Hồ sơ {case}: các báo cáo ghi thông tin khác nhau, chờ quản lý quyết định.",
@@ -399,6 +403,8 @@ def run_command(args: argparse.Namespace, out: TextIO | None = None) -> int:
         handler = SECURITY_COMMANDS[args.command]
     elif args.command in CASE_COMMANDS:
         handler = CASE_COMMANDS[args.command]
+    elif args.command in ACCOUNT_COMMANDS:
+        handler = ACCOUNT_COMMANDS[args.command]
     assert handler is not None
     try:
         return handler(args, out)

@@ -16,7 +16,6 @@ from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDateEdit,
-    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -31,6 +30,7 @@ from PySide6.QtWidgets import (
 from services.campaigns import active_campaign
 from services.dashboard import (
     CHILD_LABELS,
+    CampaignClock,
     ChildKind,
     Dashboard,
     Pace,
@@ -50,6 +50,7 @@ from ui.charts import (
     percent,
 )
 from ui.context import AppContext
+from ui.file_dialogs import ask_save_path
 from ui.messages import messages
 
 REFRESH_MS = 60_000
@@ -76,12 +77,9 @@ AskSavePath = Callable[[QWidget, str], Path | None]
 
 
 def ask_report_path(parent: QWidget, suggested: str) -> Path | None:
-    chosen, _ = QFileDialog.getSaveFileName(
-        parent, "Lưu báo cáo PC06", suggested, "Bảng tính Excel (*.xlsx)"
-    )
-    if not chosen:
+    path = ask_save_path(parent, "Lưu báo cáo PC06", suggested, "Bảng tính Excel (*.xlsx)")
+    if path is None:
         return None
-    path = Path(chosen)
     return path if path.suffix.lower() == ".xlsx" else path.with_name(path.name + ".xlsx")
 
 
@@ -283,7 +281,7 @@ class DashboardPanel(QWidget):
         """Recount and redraw; False (and a message) when the database cannot be read."""
         try:
             with self.context.database.session() as session:
-                board = dashboard(session, self.day(), self.unit_code)
+                board = dashboard(session, self.day(), self.unit_code, today=today_vn())
         except UserError as error:
             messages().warning(self, "Không đếm được", str(error))
             return False
@@ -354,27 +352,50 @@ class DashboardPanel(QWidget):
             )
         else:
             self.tile_total.set(f"Lũy kế đến {day}", number(unit.activated), "Chưa có chỉ tiêu")
-        self.tile_days.set(
-            "Số ngày còn lại",
-            number(clock.days_left),
-            f"Đợt từ {format_date(clock.first_day)} đến hết {format_date(clock.last_day)}",
-        )
-        if unit.needed_per_day is not None and unit.remaining is not None:
-            needed_colour = None
-            if unit.target_daily and unit.needed_per_day > unit.target_daily:
-                needed_colour = PACE_COLOURS[Pace.BEHIND]
-            self.tile_needed.set(
-                "Cần đạt mỗi ngày",
-                number(unit.needed_per_day),
-                f"Còn thiếu {number(unit.remaining)} để đạt chỉ tiêu đúng hạn",
-                needed_colour,
-            )
+        period = f"từ {format_date(clock.first_day)} đến hết {format_date(clock.last_day)}"
+        if clock.ended:
+            days_detail = f"Đợt {period} đã kết thúc"
+        elif clock.last_day_now:
+            days_detail = f"Ngày {format_date(clock.last_day)} là ngày cuối của đợt"
         else:
-            self.tile_needed.set("Cần đạt mỗi ngày", "–", "Chưa có chỉ tiêu")
+            days_detail = f"Đợt {period}"
+        self.tile_days.set("Số ngày còn lại", number(clock.days_left), days_detail)
+        self._show_needed(unit, clock)
         self.tile_levels.set(
             "Mức 1 / Mức 2 (lũy kế)",
             f"{number(unit.level1)} / {number(unit.level2)}",
             f"Trong ngày: mức 1 {number(unit.level1_on_day)}, mức 2 {number(unit.level2_on_day)}",
+        )
+
+    def _show_needed(self, unit: Progress, clock: CampaignClock) -> None:
+        """The daily rate still needed; on the last day, all that is left; once the
+        campaign has ended, no rate (no day is left) but the shortfall."""
+        if unit.remaining is None:
+            self.tile_needed.set("Cần đạt mỗi ngày", "–", "Chưa có chỉ tiêu")
+            return
+        if unit.needed_per_day is None:  # the campaign has ended
+            if unit.remaining:
+                detail = "Đợt đã kết thúc: số còn thiếu để đạt chỉ tiêu"
+                colour = PACE_COLOURS[Pace.BEHIND]
+            else:
+                detail = "Đợt đã kết thúc: đã đạt chỉ tiêu"
+                colour = PACE_COLOURS[Pace.ON_PLAN]
+            self.tile_needed.set(
+                "Còn thiếu so với chỉ tiêu", number(unit.remaining), detail, colour
+            )
+            return
+        behind = bool(unit.target_daily) and unit.needed_per_day > (unit.target_daily or 0)
+        if clock.last_day_now:
+            caption = "Cần đạt trong ngày cuối"
+            detail = f"Còn thiếu {number(unit.remaining)}: cần đạt hết trong ngày cuối của đợt"
+        else:
+            caption = "Cần đạt mỗi ngày"
+            detail = f"Còn thiếu {number(unit.remaining)} để đạt chỉ tiêu đúng hạn"
+        self.tile_needed.set(
+            caption,
+            number(unit.needed_per_day),
+            detail,
+            PACE_COLOURS[Pace.BEHIND] if behind else None,
         )
 
     def bar_data(self, board: Dashboard) -> BarChartData:

@@ -207,6 +207,15 @@ class FollowUpPanel(QWidget):
         )
         self._select(current)
 
+    def reset(self) -> None:
+        """Clean for the next operator: no selection, the note as it starts (the queue
+        loads again when next shown)."""
+        self.note.setText(DEFAULT_NOTE)
+        self.table.clearSelection()
+        self.table.setCurrentIndex(QModelIndex())
+        self.model.set_loader(None)
+        self.summary.clear()
+
     def _select(self, case_id: int | None) -> None:
         for row in range(self.model.rowCount()):
             if self.model.case_id(row) == case_id:

@@ -1,4 +1,4 @@
-"""The keyboard shortcuts, listed in one dialog (F1)."""
+"""The keyboard shortcuts, listed in one dialog (Shift+F1; F1 opens the user guide)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,9 @@ from PySide6.QtWidgets import (
 )
 
 SHORTCUTS: list[tuple[str, str]] = [
-    ("F1", "Xem danh sách phím tắt này"),
+    ("F1", "Hướng dẫn sử dụng, mở ở trang của màn hình đang xem"),
+    ("Shift+F1", "Xem danh sách phím tắt này"),
+    ("Alt+← (hướng dẫn)", "Trong cửa sổ hướng dẫn: về trang vừa xem"),
     ("Ctrl+1", "Thu nhận: hướng dẫn từng bước cho công dân"),
     ("Ctrl+2", "Danh sách hồ sơ"),
     ("Ctrl+3", "Hồ sơ cần theo dõi"),

@@ -45,10 +45,31 @@ _INPUT_EVENTS = frozenset(
 )
 
 
-class LockDialog(QDialog):
-    """Asks for the password of the person who is signed in; cannot be dismissed."""
+MANUAL_REASON = "Đã khóa màn hình theo yêu cầu của cán bộ để bảo vệ dữ liệu cá nhân."
 
-    def __init__(self, context: AppContext, minutes: int, parent: QWidget | None = None) -> None:
+
+def lock_reason(minutes: int, *, manual: bool) -> str:
+    """Why the screen is locked: locked by hand (Ctrl+Shift+L), or after `minutes` idle."""
+    if manual:
+        return MANUAL_REASON
+    if not minutes:
+        return "Màn hình đã khóa để bảo vệ dữ liệu cá nhân."
+    return f"Không có thao tác trong {minutes} phút nên màn hình đã khóa để bảo vệ dữ liệu cá nhân."
+
+
+class LockDialog(QDialog):
+    """Asks for the password of the person who is signed in; cannot be dismissed.
+
+    `manual`: locked by hand (Ctrl+Shift+L), not after `minutes` without input."""
+
+    def __init__(
+        self,
+        context: AppContext,
+        minutes: int,
+        parent: QWidget | None = None,
+        *,
+        manual: bool = False,
+    ) -> None:
         super().__init__(parent)
         self.context = context
         self.quit_requested = False
@@ -60,13 +81,8 @@ class LockDialog(QDialog):
         font.setPointSizeF(font.pointSizeF() * 1.4)
         font.setBold(True)
         heading.setFont(font)
-        reason = (
-            f"Không có thao tác trong {minutes} phút nên màn hình đã khóa để bảo vệ dữ liệu cá "
-            "nhân."
-            if minutes
-            else "Màn hình đã khóa để bảo vệ dữ liệu cá nhân."
-        )
-        explain = QLabel(
+        reason = lock_reason(minutes, manual=manual)
+        self.explain = explain = QLabel(
             f"{reason}<br>Cán bộ đang làm việc: <b>{who}</b>.<br>Nhập mật khẩu để tiếp tục: "
             "hồ sơ đang nhập dở vẫn được giữ nguyên."
         )
@@ -117,6 +133,7 @@ class LockDialog(QDialog):
                 session.commit()
         except UserError as error:
             show_error(self.error, str(error))
+            self.adjustSize()  # a lockout's message is long: grow to show all of it
             self.password.clear()
             self.password.setFocus()
             return
@@ -189,16 +206,19 @@ class IdleLock(QObject):
         if self.minutes <= 0 or self.locked or self.context.actor is None:
             return
         if self.clock() - self.last_input >= self.minutes * 60:
-            self.lock()
+            self.lock(manual=False)
 
-    def lock(self) -> LockDialog:
-        """Hide the window's content and ask for the password (window-modal, not blocking)."""
+    def lock(self, *, manual: bool = True) -> LockDialog:
+        """Hide the window's content and ask for the password (window-modal, not blocking).
+
+        By hand (the menu, Ctrl+Shift+L) unless `manual` is False (the idle timer): the
+        dialog says which, so nobody reads "10 phút không thao tác" after locking it."""
         if self.dialog is not None:
             return self.dialog
         central = self.window.centralWidget()
         if central is not None:
             central.setVisible(False)
-        dialog = LockDialog(self.context, self.minutes, self.window)
+        dialog = LockDialog(self.context, self.minutes, self.window, manual=manual)
         dialog.setWindowModality(Qt.WindowModality.ApplicationModal)
         dialog.finished.connect(self._finished)
         self.dialog = dialog
@@ -217,6 +237,15 @@ class IdleLock(QObject):
         if central is not None:
             central.setVisible(True)
         self.last_input = self.clock()
+
+    def set_minutes(self, minutes: int) -> None:
+        """A new idle time, from now on (the settings dialog); 0 turns the lock off."""
+        self.minutes = max(0, minutes)
+        self.last_input = self.clock()
+        if self.minutes > 0:
+            self.timer.start()
+        else:
+            self.timer.stop()
 
     def stop(self) -> None:
         self.timer.stop()

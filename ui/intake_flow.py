@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtGui import QDesktopServices, QFont, QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from models.codes import Status
+from services.campaigns import active_campaign, outside_period_note
 from services.cccd import CardInfo, CardQRError, parse_card_qr
 from services.errors import ConflictError, UserError
 from services.id_number import normalise_id_number
@@ -38,6 +39,7 @@ from services.intake import (
 )
 from services.labels import STATUS_LABELS
 from services.units import UnitTree
+from services.vntime import today_vn
 from ui.context import AppContext
 from ui.intake_check import CheckStep
 from ui.intake_guide import GuideStep, default_path
@@ -75,6 +77,9 @@ class IntakeFlow(QWidget):
         self.step_labels = [QLabel(title) for title in STEP_TITLES]
         steps_bar = QHBoxLayout()
         for label in self.step_labels:
+            bold = QFont(label.font())
+            bold.setBold(True)  # the current step is bold: room for it, never "3. Hướng dẫ"
+            label.setMinimumWidth(QFontMetrics(bold).horizontalAdvance(label.text()) + 24)
             steps_bar.addWidget(label)
         steps_bar.addStretch(1)
 
@@ -86,6 +91,12 @@ class IntakeFlow(QWidget):
         for page in (self.identify, self.check_step, self.guide, self.result):
             self.pages.addWidget(page)
 
+        self.period_note = QLabel()
+        self.period_note.setWordWrap(True)
+        self.period_note.setStyleSheet(
+            "background: #fff4e5; color: #8a4b00; padding: 4px 6px; border-radius: 3px;"
+        )
+        self.period_note.hide()
         self.banner = QLabel()
         self.banner_is_error = False
         self.banner.setWordWrap(True)
@@ -107,6 +118,7 @@ class IntakeFlow(QWidget):
         nav.addWidget(self.save_button)
 
         layout = QVBoxLayout(self)
+        layout.addWidget(self.period_note)
         layout.addLayout(steps_bar)
         layout.addWidget(self.pages, 1)
         layout.addWidget(self.banner)
@@ -121,11 +133,13 @@ class IntakeFlow(QWidget):
             ("Ctrl+Enter", self.forward),
             ("Alt+Left", self.back),
             ("Ctrl+S", self.save),
-            ("Ctrl+N", self.start_over),
             ("Ctrl+O", self._open_site),
         ):
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.activated.connect(slot)
+        # The main window turns this off and offers Ctrl+N on every tab instead.
+        self.new_shortcut = QShortcut(QKeySequence("Ctrl+N"), self)
+        self.new_shortcut.activated.connect(self.start_over)
 
         self.identify.scan.returnPressed.connect(self._scan_field_entered)
         self.identify.id_number_complete.connect(self._look_up)
@@ -136,6 +150,7 @@ class IntakeFlow(QWidget):
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self.detector)
+        self.show_period_note()
         self._go(0)
 
     # -- navigation -------------------------------------------------------------------
@@ -143,6 +158,19 @@ class IntakeFlow(QWidget):
     def _open_site(self) -> None:
         if self.step() == 2 and self.guide.open_site.isVisible():
             self.guide.open_site.click()
+
+    def show_period_note(self) -> None:
+        """A day outside the campaign's period is said on the desk, not saved silently."""
+        try:
+            with self.context.database.session() as session:
+                campaign = active_campaign(session)
+                first_day, last_day = campaign.first_day, campaign.last_day
+        except UserError:
+            self.period_note.hide()
+            return
+        note = outside_period_note(first_day, last_day, today_vn())
+        self.period_note.setText(note or "")
+        self.period_note.setVisible(note is not None)
 
     def step(self) -> int:
         return self.pages.currentIndex()
@@ -199,6 +227,7 @@ class IntakeFlow(QWidget):
         self.started_over.emit()
 
     def _clear(self) -> None:
+        self.show_period_note()
         self.identify.clear()
         self.check_step.clear()
         self.result.clear()
@@ -378,7 +407,12 @@ class IntakeFlow(QWidget):
         level = self.check_step.level()
         case = self._case_for(level)
         self.guide.select(
-            default_path(level, case.status if case else None, self._point_takes_level2())
+            default_path(
+                level,
+                case.status if case else None,
+                self._point_takes_level2(),
+                self.check_step.help_reason(),
+            )
         )
 
     def _offer_results(self) -> None:

@@ -17,18 +17,29 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.codes import Status
+from models.codes import HelpReason, Status
 from services.resources import load_json
 
 PATHS_FILE = ("desk", "guide_steps.json")
+# The citizen cannot install VNeID on a phone of their own: level 1 is registered on the
+# point's device and activated on its computer (vneid.gov.vn, as the plan provides).
+WITHOUT_OWN_SMARTPHONE = frozenset({HelpReason.NO_SMARTPHONE, HelpReason.PHONE_UNSUPPORTED})
 
 
-def default_path(level: int, status: Status | None, takes_level2: bool) -> str:
-    """The path to show: register, apply, or activate, by where the case stands."""
+def default_path(
+    level: int,
+    status: Status | None,
+    takes_level2: bool,
+    help_reason: str | None = None,
+) -> str:
+    """The path to show: register, apply, or activate, by where the case stands; a level 1
+    registration without a smartphone of the citizen's own is done on the point's device."""
     if status in (Status.APPROVED, Status.APPLICATION_TAKEN):
         return "activation_web"
     if level == 2:
         return "level2_police" if takes_level2 else "level2_referral"
+    if help_reason in WITHOUT_OWN_SMARTPHONE:
+        return "level1_no_smartphone"
     return "level1_app"
 
 
@@ -48,6 +59,9 @@ class GuideStep(QWidget):
         caption.setBuddy(self.path)
         self.steps = QListWidget()
         self.steps.setWordWrap(True)
+        # Long steps wrap to the list's width instead of running off under a scroll bar.
+        self.steps.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.steps.setResizeMode(QListWidget.ResizeMode.Adjust)
         self.steps.setStyleSheet("QListWidget::item { padding: 6px; }")
         self.progress = QLabel()
         self.open_site = QPushButton("Mở &vneid.gov.vn")

@@ -35,7 +35,7 @@ class ResultStep(QWidget):
         self.current = QLabel()
         self.current.setWordWrap(True)
         self.current.setStyleSheet("font-weight: 600;")
-        self.status_box = QGroupBox("Kết quả hỗ trợ")
+        self.status_box = QGroupBox("Kết quả hỗ trợ (gõ số để chọn, ↑↓ để đổi)")
         self.status_layout = QVBoxLayout(self.status_box)
         self.statuses = QButtonGroup(self)
         self.status_error = error_label()

@@ -8,9 +8,17 @@ from collections.abc import Callable
 from functools import partial
 from typing import Protocol, cast
 
-from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtCore import QByteArray, QRect, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QMainWindow,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from models.codes import Role
 from services.campaigns import active_campaign
@@ -32,6 +40,19 @@ from ui.targets_editor import TargetsPanel
 WINDOW_TITLE = "kichhoat – Hỗ trợ đăng ký, kích hoạt tài khoản định danh điện tử"
 GEOMETRY_KEY = "window_geometry"
 SPLITTERS_KEY = "splitters"
+# A remembered layout is used only when it is usable: no pane narrower than this, and a
+# window at least this big on a screen that is still there.
+MIN_PANE = 120
+MIN_WINDOW = (640, 400)
+
+
+def usable_sizes(sizes: object) -> bool:
+    """Pane sizes in pixels, as `QSplitter.sizes()` gives them, each wide enough to use."""
+    return (
+        isinstance(sizes, list)
+        and len(sizes) >= 2
+        and all(isinstance(size, int) and size >= MIN_PANE for size in sizes)
+    )
 
 
 def print_slip(parent: QWidget, context: AppContext, case_id: int) -> None:
@@ -85,6 +106,8 @@ class MainWindow(QMainWindow):
         self.tabs.currentChanged.connect(self._tab_shown)
         self.targets.targets_changed.connect(self.dashboard.refresh)
         self.intake.case_saved.connect(self.after_save)
+        self.intake.scan_arrived.connect(self.show_desk)
+        self.intake.started_over.connect(self.clear_lists)
 
         layout = QVBoxLayout()
         layout.setContentsMargins(6, 4, 6, 0)
@@ -139,6 +162,8 @@ class MainWindow(QMainWindow):
             "file", "In &phiếu cho công dân vừa lưu", "F9", self.print_last_slip
         )
         self.slip_action.setEnabled(False)
+        self.intake.new_shortcut.setEnabled(False)  # one Ctrl+N, on every tab
+        action("file", "Công dân &mới", "Ctrl+N", self.new_citizen)
         action("file", "Tờ &hướng dẫn mã QR…", "Ctrl+G", self.open_guides)
         menus["file"].addSeparator()
         self.export_action = action(
@@ -147,6 +172,7 @@ class MainWindow(QMainWindow):
         self.import_action = action(
             "file", "&Nhập gói dữ liệu…", "Ctrl+Shift+I", self.import_packages
         )
+        self.records_action = action("file", "Nhập hồ sơ từ &bảng tính…", "", self.import_records)
         self.conflicts_action = action(
             "file", "&Mâu thuẫn thông tin…", "Ctrl+Shift+M", self.show_conflicts
         )
@@ -160,8 +186,12 @@ class MainWindow(QMainWindow):
             self.tabs.setTabToolTip(index, f"{title} (Ctrl+{index + 1})")
         menus["view"].addSeparator()
         action("view", "&Làm mới", "F5", self.refresh_all)
-        action("help", "&Phím tắt", "F1", self.show_shortcuts)
+        from ui.guide_viewer import install_guide_key
+
+        action("help", "&Hướng dẫn sử dụng", "F1", self.show_guide)
+        action("help", "&Phím tắt", "Shift+F1", self.show_shortcuts)
         action("help", "&Giới thiệu kichhoat", "", self.show_about)
+        install_guide_key(self)  # F1 in a dialog: that dialog's page
 
     # -- actions ------------------------------------------------------------------------
 
@@ -173,8 +203,38 @@ class MainWindow(QMainWindow):
         if widget is self.intake:
             self.intake.identify.scan.setFocus()
 
+    def new_citizen(self) -> None:
+        """Ctrl+N on any tab: the desk, clean, ready for the next citizen."""
+        self.intake.start_over()
+        self.show_tab(self.tabs.indexOf(self.intake))
+
+    def show_desk(self) -> None:
+        """A card was scanned somewhere in the window: the desk comes to the front."""
+        if self.tabs.currentWidget() is not self.intake:
+            self.tabs.setCurrentWidget(self.intake)
+
+    def clear_lists(self) -> None:
+        """A new citizen or a new operator: no search, filter or selection of the previous
+        one stays on screen. The lists load again when next shown."""
+        self.case_list.reset()
+        self.follow_up.reset()
+        for panel in (self.case_list, self.follow_up):
+            self.stale.add(id(panel))
+        current = self.tabs.currentWidget()
+        if current in (self.case_list, self.follow_up):
+            self._tab_shown(self.tabs.currentIndex())
+
     def show_shortcuts(self) -> None:
-        ShortcutsDialog(self).exec()
+        """Shift+F1 (F1 is the user guide, which has a button for this list too)."""
+        dialog = ShortcutsDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def show_guide(self) -> None:
+        """F1: the user guide, at the page of the tab in view."""
+        from ui.guide_viewer import open_guide, page_for_main_window
+
+        open_guide(self, page_for_main_window(self))
 
     def show_about(self) -> None:
         from services.about import installation
@@ -234,6 +294,16 @@ class MainWindow(QMainWindow):
         if dialog.exec():
             self.refresh_all()
 
+    def import_records(self) -> None:
+        from ui.records_import import RecordsImportDialog
+
+        dialog = RecordsImportDialog(self.context, self)
+        dialog.imported.connect(self.refresh_all)
+        try:
+            dialog.exec()
+        finally:
+            dialog.deleteLater()
+
     def show_conflicts(self) -> None:
         from ui.conflicts_dialog import ConflictsDialog
 
@@ -249,6 +319,8 @@ class MainWindow(QMainWindow):
             manager_action.setVisible(manager)
             manager_action.setEnabled(manager)
         self.dashboard.export_button.setVisible(allowed(actor, Action.REPORTS))
+        self.records_action.setVisible(allowed(actor, Action.IMPORT_RECORDS))
+        self.records_action.setEnabled(allowed(actor, Action.IMPORT_RECORDS))
         self.security.apply_role()
 
     def switch_operator(self) -> None:
@@ -261,6 +333,10 @@ class MainWindow(QMainWindow):
         self.security.sign_out(previous)
         self.context.actor = actor
         self.intake.start_over()
+        self.dashboard.unit_code = None  # the province again, as after signing in
+        self.statusBar().clearMessage()
+        self.last_saved_case = None
+        self.slip_action.setEnabled(False)
         self.show_who()
         self.apply_role()
         self.refresh_all()
@@ -295,25 +371,40 @@ class MainWindow(QMainWindow):
     # -- remembered sizes -----------------------------------------------------------------
 
     def _restore_layout(self) -> None:
+        """The window and panes as the user left them, when that is usable; else the
+        defaults (a pane saved before its tab was ever shown is zero pixels wide)."""
         extra = self.context.settings.extra
         geometry = extra.get(GEOMETRY_KEY)
         if isinstance(geometry, str):
-            self.restoreGeometry(QByteArray(base64.b64decode(geometry)))
+            before = self.geometry()
+            with contextlib.suppress(ValueError):
+                self.restoreGeometry(QByteArray(base64.b64decode(geometry)))
+            if not self._geometry_usable():
+                self.setGeometry(before)
         states = extra.get(SPLITTERS_KEY, {})
         if isinstance(states, dict):
             for splitter in self.findChildren(QSplitter):
-                state = states.get(splitter.objectName())
-                if splitter.objectName() and isinstance(state, str):
-                    splitter.restoreState(QByteArray(base64.b64decode(state)))
+                sizes = states.get(splitter.objectName())
+                if splitter.objectName() and usable_sizes(sizes):
+                    splitter.setSizes(cast(list[int], sizes))
+
+    def _geometry_usable(self) -> bool:
+        frame = self.frameGeometry()
+        if frame.width() < MIN_WINDOW[0] or frame.height() < MIN_WINDOW[1]:
+            return False
+        screens = [screen.availableGeometry() for screen in QApplication.screens()]
+        return any(QRect(area).intersects(frame) for area in screens) if screens else True
 
     def save_layout(self) -> None:
         extra = self.context.settings.extra
         extra[GEOMETRY_KEY] = base64.b64encode(bytes(self.saveGeometry().data())).decode()
-        extra[SPLITTERS_KEY] = {
-            s.objectName(): base64.b64encode(bytes(s.saveState().data())).decode()
-            for s in self.findChildren(QSplitter)
-            if s.objectName()
-        }
+        splitters = extra.get(SPLITTERS_KEY)
+        kept = dict(splitters) if isinstance(splitters, dict) else {}
+        for splitter in self.findChildren(QSplitter):
+            # A splitter never laid out (its tab not shown) keeps what was saved before.
+            if splitter.objectName() and usable_sizes(splitter.sizes()):
+                kept[splitter.objectName()] = splitter.sizes()
+        extra[SPLITTERS_KEY] = kept
         # Sizes are a comfort, never a reason to block closing.
         with contextlib.suppress(UserError):
             save_local_settings(self.context.settings, self.context.settings_folder)

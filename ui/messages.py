@@ -31,6 +31,14 @@ class Messages:
         )
         return answer == QMessageBox.StandardButton.Yes
 
+    def confirm_action(
+        self, parent: QWidget | None, title: str, text: str, action: str = "&Đồng ý"
+    ) -> bool:
+        """Ask before doing what the user just chose: Enter confirms (`action` is the
+        default button), Esc cancels. (`confirm` defaults to No, for risky steps.)"""
+        choices = [("yes", action), ("no", "&Hủy")]
+        return self.choose(parent, title, text, choices, "no") == "yes"
+
     def choose(
         self,
         parent: QWidget | None,
@@ -75,6 +83,12 @@ class RecordingMessages(Messages):
         self.shown.append(("error", title, text))
 
     def confirm(self, parent: QWidget | None, title: str, text: str) -> bool:
+        self.shown.append(("confirm", title, text))
+        return self.answer
+
+    def confirm_action(
+        self, parent: QWidget | None, title: str, text: str, action: str = "&Đồng ý"
+    ) -> bool:
         self.shown.append(("confirm", title, text))
         return self.answer
 

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -31,6 +30,7 @@ from services.packages import ExportResult, ImportSummary, export_package, impor
 from services.vntime import today_vn
 from ui.background import BackgroundOp, Report
 from ui.context import AppContext
+from ui.file_dialogs import ask_open_paths, ask_save_path
 from ui.forms import error_label, show_error
 from ui.messages import messages
 
@@ -40,13 +40,11 @@ AskOpen = Callable[[QWidget], list[Path]]
 
 
 def ask_save_package(parent: QWidget, suggested: str) -> Path | None:
-    name, _ = QFileDialog.getSaveFileName(parent, "Lưu gói dữ liệu", suggested, PACKAGE_FILTER)
-    return Path(name) if name else None
+    return ask_save_path(parent, "Lưu gói dữ liệu", suggested, PACKAGE_FILTER)
 
 
 def ask_open_packages(parent: QWidget) -> list[Path]:
-    names, _ = QFileDialog.getOpenFileNames(parent, "Chọn gói dữ liệu để nhập", "", PACKAGE_FILTER)
-    return [Path(n) for n in names]
+    return ask_open_paths(parent, "Chọn gói dữ liệu để nhập", PACKAGE_FILTER)
 
 
 def _password_field() -> QLineEdit:

@@ -115,7 +115,9 @@ def current_clock() -> Clock:
 
 def all_settled() -> bool:
     """No detector holds keys back (tests wait for this after typing)."""
-    return not any(detector.holding() for detector in list(_detectors))
+    return not any(
+        detector.holding() for detector in list(_detectors) if shiboken6.isValid(detector)
+    )
 
 
 @dataclass
@@ -226,6 +228,15 @@ class ScanDetector(QObject):
         assert isinstance(event, QKeyEvent)
         target = self._receiver(obj)
         if target is None:
+            if (
+                self.held
+                and kind != QEvent.Type.KeyRelease
+                and event.key() not in MODIFIER_KEYS
+                and not self._would_hold(event)
+                and isinstance(obj, QWidget)
+                and self._in_scope(obj)
+            ):
+                self.flush()  # a key sent to the window itself (Ctrl+S): what was typed first
             return False
         if kind == QEvent.Type.KeyRelease:
             return self._release(event)

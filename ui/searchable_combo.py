@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt
-from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtCore import QEvent, QObject, QSortFilterProxyModel, Qt
+from PySide6.QtGui import QKeyEvent, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QComboBox, QCompleter, QWidget
 
 from services.text import fold
@@ -13,7 +13,8 @@ SEARCH_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 class SearchableCombo(QComboBox):
-    """Items are (id, label); `chosen_id()` is the id of the item picked, or None."""
+    """Items are (id, label); `chosen_id()` is the id of the item picked, or None.
+    Enter when the typed text matches a single item picks it."""
 
     def __init__(self, placeholder: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -33,6 +34,37 @@ class SearchableCombo(QComboBox):
         line.setPlaceholderText(placeholder)
         line.textEdited.connect(lambda text: self.filter.setFilterFixedString(fold(text)))
         completer.activated.connect(self._picked)
+        line.installEventFilter(self)
+        popup = completer.popup()
+        if popup is not None:
+            popup.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and self._pick_single_match()
+        ):
+            return True
+        return super().eventFilter(watched, event)
+
+    def _pick_single_match(self) -> bool:
+        """The typed text matches one item and nothing is picked from the list: pick it."""
+        completer = self.completer()
+        popup = completer.popup() if completer is not None else None
+        if popup is not None and popup.isVisible() and popup.currentIndex().isValid():
+            return False  # the clerk chose a row: the completer picks that one
+        if self.filter.rowCount() != 1 or self.chosen_id() is not None:
+            return False
+        label = self.filter.index(0, 0).data()
+        row = self.findText(str(label))
+        if row < 0:
+            return False
+        if popup is not None:
+            popup.hide()
+        self.setCurrentIndex(row)
+        return True
 
     def set_items(self, items: list[tuple[int, str]]) -> None:
         self.source.clear()

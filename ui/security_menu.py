@@ -12,8 +12,8 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QObject, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -42,20 +41,24 @@ from services.accounts import (
     list_operators,
     reset_password,
     sign_out,
+    unlock_account,
     update_account,
 )
 from services.backup import (
     AUTO_BACKUP_HOURS,
     automatic_backup,
-    check_backup,
+    backups_folder,
     create_backup,
+    database_file,
     restore_backup,
+    restore_points,
 )
 from services.detail_list import DetailListResult, check_password, write_detail_list
 from services.errors import UserError
 from services.permissions import ROLE_LABELS, Action, allowed
 from services.purge import PurgeResult, purge_personal_data, purge_state
 from services.session_context import Actor
+from services.text import fold
 from services.vntime import format_date, format_moment, today_vn
 from ui.audit_viewer import AuditDialog
 from ui.background import BackgroundOp, Report
@@ -63,6 +66,7 @@ from ui.context import AppContext
 from ui.forms import error_label, show_error
 from ui.idle_lock import IdleLock
 from ui.messages import messages
+from ui.restore_dialog import RestoreDialog
 
 BACKUP_FILTER = "Bản sao lưu kichhoat (*.sqlite3);;Mọi tệp (*)"
 
@@ -152,12 +156,33 @@ class AccountsDialog(QDialog):
         self.table.horizontalHeader().setStretchLastSection(True)
         for column, width in enumerate((150, 220, 130, 210)):
             self.table.setColumnWidth(column, width)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Tên đăng nhập hoặc họ tên; gõ không dấu cũng được")
+        self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName("Tìm tài khoản")
+        self.search.textChanged.connect(self.apply_filter)
+        self.search.installEventFilter(self)  # Enter or Down: on to the accounts found
+        search_label = QLabel("Tìm &kiếm:")
+        search_label.setBuddy(self.search)
+        self.shown = QLabel()
+        self.shown.setStyleSheet("color: #555;")
+        self.shown.setMinimumWidth(
+            self.shown.fontMetrics().horizontalAdvance("0000/0000 tài khoản")
+        )
+        search_row = QHBoxLayout()
+        search_row.addWidget(search_label)
+        search_row.addWidget(self.search, 1)
+        search_row.addWidget(self.shown)
         reset = QPushButton("Đặt lại &mật khẩu…")
         reset.clicked.connect(self.reset_selected)
+        unlock = QPushButton("Mở khó&a")
+        unlock.setToolTip("Bỏ khóa tạm thời sau nhiều lần nhập sai mật khẩu")
+        unlock.clicked.connect(self.unlock_selected)
         toggle = QPushButton("Ngừng / cho &hoạt động lại")
         toggle.clicked.connect(self.toggle_selected)
         row = QHBoxLayout()
         row.addWidget(reset)
+        row.addWidget(unlock)
         row.addWidget(toggle)
         row.addStretch(1)
 
@@ -178,6 +203,7 @@ class AccountsDialog(QDialog):
         close = QPushButton("Đóng")
         close.clicked.connect(self.accept)
         layout = QVBoxLayout(self)
+        layout.addLayout(search_row)
         layout.addWidget(self.table, 1)
         layout.addLayout(row)
         layout.addWidget(QLabel("<b>Thêm tài khoản</b>"))
@@ -190,7 +216,9 @@ class AccountsDialog(QDialog):
         layout.addLayout(buttons)
         self.resize(820, 600)
         self.ids: list[int] = []
+        self.folded: list[str] = []  # username and full name, folded, for the search
         self.reload()
+        self.search.setFocus()
 
     def reload(self) -> None:
         try:
@@ -213,10 +241,64 @@ class AccountsDialog(QDialog):
             )
             for column, text in enumerate(cells):
                 self.table.setItem(row, column, QTableWidgetItem(text))
+        self.folded = [fold(f"{a.username} {a.full_name}") for a in accounts]
+        self.apply_filter()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        """Enter or Down in the search box moves to the list; Enter must not reach the
+        dialog's default button (it would reset the first account's password)."""
+        if (
+            watched is self.search
+            and isinstance(event, QKeyEvent)
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Down)
+        ):
+            self.table.setFocus()
+            return True
+        return super().eventFilter(watched, event)
+
+    def apply_filter(self) -> None:
+        """Show the accounts whose username or full name contains what is typed, compared
+        without diacritics ("tuan" finds "Tuấn", "duc" finds "Đức")."""
+        key = fold(self.search.text())
+        visible = 0
+        for row, text in enumerate(self.folded):
+            hidden = bool(key) and key not in text
+            self.table.setRowHidden(row, hidden)
+            visible += not hidden
+        total = len(self.folded)
+        self.shown.setText(f"{visible}/{total} tài khoản" if key else f"{total} tài khoản")
+        current = self.table.currentRow()
+        if visible and (current < 0 or self.table.isRowHidden(current)):
+            first = next(r for r in range(total) if not self.table.isRowHidden(r))
+            self.table.selectRow(first)
+        elif not visible:
+            self.table.clearSelection()
+            self.table.setCurrentCell(-1, -1)
 
     def selected(self) -> int | None:
         row = self.table.currentRow()
-        return self.ids[row] if 0 <= row < len(self.ids) else None
+        if not 0 <= row < len(self.ids) or self.table.isRowHidden(row):
+            return None
+        return self.ids[row]
+
+    def unlock_selected(self) -> None:
+        chosen = self.selected()
+        if chosen is None:
+            messages().info(self, "Chưa chọn tài khoản", "Chọn một tài khoản trong bảng.")
+            return
+        try:
+            with self.context.database.session() as session:
+                changed = unlock_account(session, self.context.signed_in(), chosen)
+                session.commit()
+        except UserError as error:
+            messages().error(self, "Không mở khóa được", str(error))
+            return
+        if changed:
+            messages().info(self, "Đã mở khóa", "Tài khoản đăng nhập lại được ngay.")
+        else:
+            messages().info(self, "Không bị khóa", "Tài khoản này không bị khóa.")
+        self.reload()
 
     def reset_selected(self) -> None:
         chosen = self.selected()
@@ -264,13 +346,15 @@ class AccountsDialog(QDialog):
 
 
 def ask_save(parent: QWidget, title: str, suggested: str, filters: str) -> Path | None:
-    name, _ = QFileDialog.getSaveFileName(parent, title, suggested, filters)
-    return Path(name) if name else None
+    from ui.file_dialogs import ask_save_path
+
+    return ask_save_path(parent, title, suggested, filters)
 
 
 def ask_open(parent: QWidget, title: str, filters: str) -> Path | None:
-    name, _ = QFileDialog.getOpenFileName(parent, title, "", filters)
-    return Path(name) if name else None
+    from ui.file_dialogs import ask_open_path
+
+    return ask_open_path(parent, title, filters)
 
 
 class DetailListDialog(QDialog):
@@ -408,6 +492,7 @@ class SecurityMenu(QObject):
         add("Xuất danh sách &chi tiết (mã hóa)…", self.export_details, Action.DETAIL_LIST)
         menu.addSeparator()
         add("&Tài khoản cán bộ…", self.open_accounts, Action.ACCOUNTS)
+        add("Cà&i đặt…", self.open_settings, Action.LOCAL_SETTINGS)
         add("&Sao lưu dữ liệu…", self.backup_now, Action.BACKUPS)
         add("&Khôi phục từ bản sao lưu…", self.restore, Action.BACKUPS)
         add("&Xóa dữ liệu cá nhân sau đợt…", self.purge, Action.PURGE)
@@ -422,6 +507,7 @@ class SecurityMenu(QObject):
         self.backup_timer.setInterval(AUTO_BACKUP_HOURS * 3600 * 1000)
         self.backup_timer.timeout.connect(self.automatic_backup)
         self.last_backup: Path | None = None
+        self.restore_dialog: RestoreDialog | None = None
         if auto_backup and context.database.is_sqlite:
             self.backup_timer.start()
             QTimer.singleShot(2000, self.automatic_backup)
@@ -473,6 +559,17 @@ class SecurityMenu(QObject):
     def export_details(self) -> None:
         DetailListDialog(self.context, self.window).exec()
 
+    def open_settings(self) -> None:
+        from ui.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.context, self.window)
+        try:
+            if dialog.exec():
+                self.idle.set_minutes(self.context.settings.idle_lock_minutes)
+                self.window.statusBar().showMessage("Đã lưu cài đặt.", 10000)
+        finally:
+            dialog.deleteLater()
+
     def automatic_backup(self) -> None:
         database, context = self.context.database, self.context
 
@@ -506,22 +603,29 @@ class SecurityMenu(QObject):
 
         BackgroundOp(self.window, work, done).with_progress("Đang sao lưu…").run()
 
-    def restore(self) -> None:
-        path = self.ask_open(self.window, "Chọn bản sao lưu để khôi phục", BACKUP_FILTER)
-        if path is None:
-            return
+    def choose_backup(self) -> Path | None:
+        """The backup to restore, confirmed, from the list of the app's own copies (or any
+        file); None when the admin changed their mind."""
         try:
-            info = check_backup(path)
+            db_path = database_file(self.context.database)
         except UserError as error:
             messages().error(self.window, "Không khôi phục được", str(error))
-            return
-        if not messages().confirm(
-            self.window,
-            "Khôi phục dữ liệu",
-            f"Khôi phục «{path.name}» (sao lưu lúc {format_moment(info.modified)}, "
-            f"{info.cases} hồ sơ)?\n\nDữ liệu hiện tại sẽ được thay bằng dữ liệu trong bản sao "
-            "lưu; trước đó ứng dụng tự sao lưu dữ liệu hiện tại.",
-        ):
+            return None
+        folder = self.context.settings_folder
+        dialog = RestoreDialog(
+            restore_points(folder, db_path), backups_folder(folder, db_path), self.window
+        )
+        self.restore_dialog = dialog  # tests drive it while it is open
+        try:
+            dialog.exec()
+            return dialog.chosen
+        finally:
+            self.restore_dialog = None
+            dialog.deleteLater()
+
+    def restore(self) -> None:
+        path = self.choose_backup()
+        if path is None:
             return
         context = self.context
 

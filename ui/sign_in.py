@@ -110,7 +110,7 @@ class SignInDialog(QDialog):
         layout.addWidget(self.error)
         layout.addStretch(1)
         layout.addWidget(buttons)
-        self.setMinimumWidth(460)
+        self.setMinimumWidth(520)
         (self.password if self.username.text() else self.username).setFocus()
 
     def accept(self) -> None:
@@ -123,6 +123,9 @@ class SignInDialog(QDialog):
                 session.commit()  # an upgraded password hash
         except UserError as error:
             show_error(self.error, str(error))
+            # A lockout's message says how to recover and is long: the dialog grows to show
+            # all of it, wrapped, instead of cutting it under the buttons.
+            self.adjustSize()
             had_username = bool(self.username.text().strip())
             self.password.clear()
             (self.password if had_username else self.username).setFocus()

@@ -1,4 +1,5 @@
-"""The citizen slip after a case is saved: one key, a preview, the printer.
+"""The citizen slip after a case is saved: one key, a preview, the printer (this computer's
+choice in *Cài đặt*, else the default one).
 
 The main window calls `print_slip(self, context, case_id)` (from F9 after a save).
 """
@@ -29,4 +30,4 @@ def print_slip(parent: QWidget | None, context: AppContext, case_id: int) -> Non
     except UserError as error:
         messages().error(parent, "Không in được phiếu", str(error))
         return
-    show_preview(parent, sheet)
+    show_preview(parent, sheet, context.settings.printer_name)

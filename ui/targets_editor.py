@@ -21,10 +21,9 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QFont, QRegularExpressionValidator
+from PySide6.QtGui import QColor, QFont, QKeySequence, QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -41,6 +40,7 @@ from models.codes import UnitLevel
 from services.errors import UserError
 from services.targets import (
     DistrictShare,
+    ShareResult,
     ShareState,
     clear_target,
     district_shares,
@@ -48,10 +48,12 @@ from services.targets import (
     parse_count,
     set_target,
     share_proportionally,
+    undo_share,
 )
 from services.units import UnitInfo, UnitTree
 from ui.charts import number
 from ui.context import AppContext
+from ui.file_dialogs import ask_open_path
 from ui.messages import messages
 
 Index = QModelIndex | QPersistentModelIndex
@@ -312,13 +314,9 @@ class NumberDelegate(QStyledItemDelegate):
 
 
 def ask_targets_file(parent: QWidget) -> Path | None:
-    chosen, _ = QFileDialog.getOpenFileName(
-        parent,
-        "Nhập chỉ tiêu từ bảng tính",
-        "",
-        "Bảng tính (*.xlsx *.xlsm *.csv);;Tất cả các tệp (*)",
+    return ask_open_path(
+        parent, "Nhập chỉ tiêu từ bảng tính", "Bảng tính (*.xlsx *.xlsm *.csv);;Tất cả các tệp (*)"
     )
-    return Path(chosen) if chosen else None
 
 
 class TargetsPanel(QWidget):
@@ -355,9 +353,15 @@ class TargetsPanel(QWidget):
         self.import_button.clicked.connect(self.import_from_file)
         self.share_button = QPushButton("&Chia theo tỉ lệ")
         self.share_button.clicked.connect(self.share_selected)
+        self.last_share: ShareResult | None = None  # the split "Hoàn tác" takes back
+        self.undo_button = QPushButton("&Hoàn tác lần chia")
+        self.undo_button.setShortcut(QKeySequence.StandardKey.Undo)
+        self.undo_button.setEnabled(False)
+        self.undo_button.clicked.connect(self.undo_last_share)
         buttons = QHBoxLayout()
         buttons.addWidget(self.import_button)
         buttons.addWidget(self.share_button)
+        buttons.addWidget(self.undo_button)
         buttons.addStretch(1)
 
         self.banner = QLabel()
@@ -470,6 +474,7 @@ class TargetsPanel(QWidget):
                 set_target(session, self.context.signed_in(), code, total, daily)
             session.commit()
             tree = UnitTree.load(session)
+        self._forget_undo()
         # The model updates itself from the tree; the banner and the window follow.
         self.model.update_tree(tree)
         self._show_state()
@@ -485,13 +490,22 @@ class TargetsPanel(QWidget):
             messages().info(self, "Chia chỉ tiêu", "Chọn một huyện trước.")
             return
         already = [c for c in district.children if c.unit.target_total is not None]
-        if already and not messages().confirm(
-            self,
-            "Chia chỉ tiêu",
-            f"{len(already)} xã của {district.unit.name} đã có chỉ tiêu. Chia lại chỉ tiêu của "
-            "huyện cho các xã (theo tỉ lệ chỉ tiêu hiện có nếu xã nào cũng có, nếu không thì "
-            "chia đều) và ghi đè chỉ tiêu hiện có?",
-        ):
+        total = district.unit.target_total
+        question = (
+            f"Chia chỉ tiêu {number(total)} của {district.unit.name} cho "
+            f"{len(district.children)} xã"
+            if total is not None
+            else f"Chia chỉ tiêu của {district.unit.name} cho {len(district.children)} xã"
+        )
+        if already:
+            question += (
+                f"?\n\n{len(already)} xã đã có chỉ tiêu: chia theo tỉ lệ chỉ tiêu hiện có nếu xã "
+                "nào cũng có, nếu không thì chia đều, và ghi đè chỉ tiêu hiện có."
+            )
+        else:
+            question += " (chia đều)?"
+        question += "\n\nCó thể hoàn tác ngay sau đó (Ctrl+Z)."
+        if not messages().confirm_action(self, "Chia chỉ tiêu", question, "&Chia"):
             return
         try:
             with self.context.database.session() as session:
@@ -500,6 +514,11 @@ class TargetsPanel(QWidget):
         except UserError as error:
             messages().error(self, "Không chia được", str(error))
             return
+        self.last_share = result
+        self.undo_button.setEnabled(True)
+        self.undo_button.setToolTip(
+            f"Trả lại chỉ tiêu các xã của {result.district.name} như trước khi chia (Ctrl+Z)"
+        )
         self._reload()
         self.view.expand(self.model.createIndex(district.row, 0, district))
         messages().info(
@@ -507,6 +526,33 @@ class TargetsPanel(QWidget):
             "Đã chia chỉ tiêu",
             f"Đã chia chỉ tiêu {number(result.district.target_total or 0)} của "
             f"{result.district.name} cho {len(result.parts)} xã ({result.weighting}).",
+        )
+
+    def _forget_undo(self) -> None:
+        """Another change came after the split: undo only ever takes back the last action."""
+        self.last_share = None
+        self.undo_button.setEnabled(False)
+        self.undo_button.setToolTip("")
+
+    def undo_last_share(self) -> None:
+        """Give the communes of the last split back the targets they had before it."""
+        result = self.last_share
+        if result is None:
+            return
+        try:
+            with self.context.database.session() as session:
+                undo_share(session, self.context.signed_in(), result)
+                session.commit()
+        except UserError as error:
+            messages().error(self, "Không hoàn tác được", str(error))
+            return
+        self._forget_undo()
+        self._reload()
+        messages().info(
+            self,
+            "Đã hoàn tác",
+            f"Đã trả lại chỉ tiêu của {len(result.parts)} xã thuộc {result.district.name} như "
+            "trước khi chia.",
         )
 
     def import_from_file(self) -> None:
@@ -520,6 +566,7 @@ class TargetsPanel(QWidget):
         except UserError as error:
             messages().error(self, "Không nhập được chỉ tiêu", str(error))
             return
+        self._forget_undo()
         self._reload()
         text = "\n".join(result.lines())
         if result.unmatched or result.errors:

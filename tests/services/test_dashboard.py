@@ -7,7 +7,14 @@ from datetime import date
 import pytest
 from sqlalchemy.orm import Session
 
-from services.dashboard import CampaignClock, ChildKind, Pace, dashboard, needed_per_day
+from services.dashboard import (
+    CampaignClock,
+    ChildKind,
+    Pace,
+    Progress,
+    dashboard,
+    needed_per_day,
+)
 from services.errors import NotFoundError
 from services.tally import TallyBy, tally
 from services.targets import set_target
@@ -33,6 +40,27 @@ def test_the_clock() -> None:
     assert needed_per_day(100, 3) == 34
     assert needed_per_day(100, 0) == 100
     assert needed_per_day(0, 5) == 0
+
+
+def test_the_last_day_and_the_end() -> None:
+    first, last = date(2023, 7, 18), date(2023, 8, 18)
+    on_last = CampaignClock(first, last, last, today=last)
+    assert (on_last.days_left, on_last.last_day_now, on_last.ended) == (0, True, False)
+    passed = CampaignClock(first, last, last, today=date(2023, 8, 19))
+    assert (passed.days_left, passed.last_day_now, passed.ended) == (0, False, True)
+    assert CampaignClock(first, last, date(2023, 9, 1)).ended
+    looking_back = CampaignClock(first, last, AS_OF, today=date(2023, 9, 1))
+    assert (looking_back.days_left, looking_back.ended) == (24, False)
+
+    def progress(clock: CampaignClock) -> Progress:
+        return Progress(
+            "941", "Thành phố Sóc Trăng", 900, 100, 10, 0, 5000, 200, None,
+            clock.days_left, campaign_ended=clock.ended,
+        )  # fmt: skip
+
+    assert progress(on_last).needed_per_day == 4000  # everything, on the last day
+    over = progress(passed)
+    assert over.needed_per_day is None and over.remaining == 4000  # a shortfall, no rate
 
 
 def test_province_headline(session: Session, world: World) -> None:

@@ -450,3 +450,20 @@ def test_a_row_that_contradicts_an_activation_is_kept_and_listed(
     assert "Đã kích hoạt" in summary.records[0]
     linh = session.scalars(select(Case).where(Case.id_number == LINH, Case.level == 1)).one()
     assert linh.status == "activated" and linh.activated_on == date(2023, 7, 22)
+
+
+def test_rows_outside_the_campaign_period_are_saved_and_named(
+    session: Session, tmp_path: Path
+) -> None:
+    rows = good_rows()
+    rows[1][11] = "20/08/2023 09:15"  # two days after the campaign's last day (18/08/2023)
+    summary = import_records(session, CLI, write_xlsx(tmp_path / "a.xlsx", rows))
+    session.commit()
+    assert summary.outside_period == [
+        "Dòng 3: ngày 20/08/2023 ngoài thời gian kế hoạch (từ 18/07/2023 đến 18/08/2023): "
+        "vẫn lưu theo ngày đó."
+    ]
+    assert "1 dòng ghi ngày ngoài thời gian kế hoạch" in summary.describe()
+    assert summary.created == 2 and not summary.rejects
+    case = session.scalars(select(Case).where(Case.id_number == LINH)).one()
+    assert case.status == "activated"

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QApplication, QWidget
 
+from tests.ui.desk import context, flow, opened  # noqa: F401 (the desk's fixtures)
 from tests.ui.hands import HandClock
 from ui import file_dialogs
 from ui.background import wait_for_background_work

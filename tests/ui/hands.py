@@ -50,18 +50,25 @@ def key_for(char: str) -> Qt.Key:
     )
 
 
-def press(char: str) -> None:
-    """One key into the focused widget (or the active window), shortcuts first."""
+def key_target() -> QWidget:
+    """Where a key goes: an open popup (a completer's list), else the focused widget."""
+    popup = QApplication.activePopupWidget()
+    if popup is not None:
+        return popup.focusWidget() or popup
     target = QApplication.focusWidget() or QApplication.activeWindow()
     assert isinstance(target, QWidget), "no widget has the focus"
+    return target
+
+
+def press(char: str) -> None:
+    """One key into the focused widget (or the active window), shortcuts first."""
+    target = key_target()
     modifier = Qt.KeyboardModifier.ShiftModifier if char == "|" else Qt.KeyboardModifier.NoModifier
     QTest.sendKeyEvent(QTest.KeyAction.Click, target, key_for(char), char, modifier)
 
 
 def press_key(key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
-    target = QApplication.focusWidget() or QApplication.activeWindow()
-    assert isinstance(target, QWidget), "no widget has the focus"
-    QTest.keyClick(target, key, modifier)
+    QTest.keyClick(key_target(), key, modifier)
 
 
 def hand_clock() -> HandClock:

@@ -364,3 +364,30 @@ def test_the_correction_form_fits_a_counter_laptop(
             assert button.width() >= button.sizeHint().width(), (kind, button.text())
         assert form.kind_text.isVisible() and form.reason.isVisible()
         assert form.grab().save(str(tmp_path / f"sua-ho-so-{kind}.png"))
+
+
+def test_enter_in_the_search_opens_a_single_result(qtbot: QtBot, database: Database) -> None:
+    boss, _ = people(database)
+    panel = panel_for(qtbot, database, boss)
+    panel.focus_search()
+    qtbot.keyClicks(panel.search, "my linh")
+    qtbot.keyClick(panel.search, Qt.Key.Key_Return)
+    dialog = panel.detail_dialog
+    assert dialog is not None and dialog.isVisible()
+    qtbot.addWidget(dialog)
+    assert dialog.heading.text().startswith("Trần Thị Mỹ Linh")
+
+
+def test_enter_in_the_search_with_several_results_goes_to_the_table(
+    qtbot: QtBot, database: Database
+) -> None:
+    boss, _ = people(database)
+    panel = panel_for(qtbot, database, boss)
+    panel.show()
+    panel.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is panel)
+    panel.focus_search()
+    qtbot.keyClicks(panel.search, "nguyen thi")
+    qtbot.keyClick(panel.search, Qt.Key.Key_Return)
+    assert panel.detail_dialog is None
+    assert QApplication.focusWidget() is panel.table

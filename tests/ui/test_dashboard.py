@@ -17,7 +17,7 @@ from services.database import Database
 from services.local_settings import LocalSettings
 from services.report import SUMMARY
 from tests.factories import CLI, PHU_TAM, known_world
-from ui.charts import paint_bar_chart, paint_line_chart
+from ui.charts import number, paint_bar_chart, paint_line_chart
 from ui.context import AppContext
 from ui.dashboard import DashboardPanel
 from ui.messages import RecordingMessages, set_messages
@@ -127,6 +127,38 @@ def test_the_day_is_kept_within_the_campaign(panel: DashboardPanel) -> None:
     assert panel.tile_days.value.text() == "0"
     panel.set_day(date(2023, 7, 1))
     assert panel.day() == date(2023, 7, 18)
+
+
+def test_the_last_day_needs_all_that_is_left_then_the_shortfall_shows(
+    panel: DashboardPanel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    last_day = date(2023, 8, 18)
+    monkeypatch.setattr("ui.dashboard.today_vn", lambda: last_day)
+    panel.set_day(last_day)
+    panel.refresh()
+    assert panel.tile_days.value.text() == "0"
+    assert "ngày cuối" in panel.tile_days.detail.text()
+    assert panel.board is not None
+    unit = panel.board.unit
+    assert unit.target_total is not None and unit.remaining == unit.target_total - unit.activated
+    left = number(unit.remaining)
+    assert panel.tile_needed.caption.text() == "Cần đạt trong ngày cuối"
+    assert panel.tile_needed.value.text() == left  # the whole remainder, today
+
+    monkeypatch.setattr("ui.dashboard.today_vn", lambda: date(2023, 8, 19))
+    panel.refresh()
+    assert panel.board is not None and panel.board.clock.ended
+    assert panel.tile_needed.caption.text() == "Còn thiếu so với chỉ tiêu"
+    assert panel.tile_needed.value.text() == left
+    assert "Đợt đã kết thúc" in panel.tile_needed.detail.text()
+    assert "đã kết thúc" in panel.tile_days.detail.text()
+    assert "mỗi ngày" not in panel.tile_needed.caption.text()
+
+    # Looking back at a day inside the campaign: the rate that day asked for.
+    panel.set_day(AS_OF)
+    panel.refresh()
+    assert panel.tile_needed.caption.text() == "Cần đạt mỗi ngày"
+    assert panel.tile_needed.value.text() == "24.038"
 
 
 def test_refresh_picks_up_a_new_case(panel: DashboardPanel, database: Database) -> None:

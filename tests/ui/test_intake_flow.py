@@ -10,16 +10,13 @@ from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
-from models.codes import Role, Status
+from models.codes import Status
 from models.entities import Case, CaseEvent
 from services.database import Database
 from services.errors import StorageError
-from services.local_settings import LocalSettings
-from services.session_context import Actor
 from services.vntime import format_date, today_vn
-from tests.factories import PHU_TAM, World, id_number_for
+from tests.factories import PHU_TAM, id_number_for
 from tests.ui import hands
-from ui.context import AppContext, PointInfo
 from ui.intake_flow import IntakeFlow
 from ui.messages import RecordingMessages
 
@@ -27,33 +24,6 @@ CARD = (
     "094190012345|365123456|Trần Thị Mỹ Linh|15031990|Nữ|"
     "Ấp Phú Hòa, Xã Phú Tâm, Huyện Châu Thành, Sóc Trăng|20052021"
 )
-
-
-@pytest.fixture
-def context(database: Database) -> AppContext:
-    with database.session() as session:
-        world = World(session)
-        session.commit()
-        point = world.point_phu_tam
-        actor = Actor(world.operator.id, "lan.nt", "Nguyễn Thị Lan", Role.OPERATOR, point.id)
-        info = PointInfo(point.id, point.code, point.name, point.commune_id)
-    return AppContext(database=database, settings=LocalSettings(), actor=actor, point=info)
-
-
-@pytest.fixture
-def opened() -> list[QUrl]:
-    return []
-
-
-@pytest.fixture
-def flow(qtbot: QtBot, context: AppContext, opened: list[QUrl]) -> IntakeFlow:
-    widget = IntakeFlow(context, open_url=opened.append)
-    qtbot.addWidget(widget)
-    widget.resize(1366, 700)
-    widget.show()
-    widget.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is widget)  # window keys need it
-    return widget
 
 
 def type_text(qtbot: QtBot, target: QWidget, text: str) -> None:
@@ -343,3 +313,94 @@ def test_a_residence_outside_the_province_is_chosen_by_keyboard(
         None,
         Status.ACTIVATED.value,
     )
+
+
+# -- keyboard-first: manual entry and step 4 ----------------------------------------------
+
+
+def test_typed_by_hand_dates_without_slashes_and_sex_from_the_number(
+    qtbot: QtBot, flow: IntakeFlow
+) -> None:
+    identify = flow.identify
+    type_text(qtbot, identify.id_number, "094190012399")
+    assert identify.sex.currentText() == "Nữ"  # digit 4 is odd: a woman born in the 1900s
+    assert "1990" in identify.birth_date.placeholderText()
+    type_text(qtbot, identify.birth_date, "05051990")
+    qtbot.keyClick(identify.birth_date, Qt.Key.Key_Tab)
+    assert identify.birth_date.text() == "05/05/1990"
+    assert not identify.errors["birth_date"].isVisible()
+    identify.birth_date.clear()
+    type_text(qtbot, identify.birth_date, "1503")  # day and month: the year is the number's
+    qtbot.keyClick(identify.birth_date, Qt.Key.Key_Tab)
+    assert identify.birth_date.text() == "15/03/1990"
+    assert identify.draft().birth_date == date(1990, 3, 15)
+
+
+def test_enter_picks_the_single_commune_that_matches(qtbot: QtBot, flow: IntakeFlow) -> None:
+    picker = flow.identify.commune
+    line = picker.lineEdit()
+    assert line is not None
+    type_text(qtbot, line, "phu tam")
+    hands.press_key(Qt.Key.Key_Return)
+    assert picker.commune_id() == flow.tree.commune(PHU_TAM).id
+
+
+def test_a_filled_in_phone_is_replaced_by_typing(
+    qtbot: QtBot, flow: IntakeFlow, database: Database
+) -> None:
+    scan_card(qtbot, flow)
+    type_text(qtbot, flow.identify.phone, "0912345678")
+    go_to_result(qtbot, flow)
+    choose(qtbot, flow, Status.REGISTERED)
+    assert flow.save()
+    scan_card(qtbot, flow)  # the same citizen comes back with a new number
+    phone = flow.identify.phone
+    assert QApplication.focusWidget() is phone and phone.text() == "0912345678"
+    hands.type_keys(qtbot, "0987654321")
+    assert phone.text() == "0987654321"
+
+
+def test_step_four_by_keyboard(qtbot: QtBot, flow: IntakeFlow, database: Database) -> None:
+    scan_card(qtbot, flow)
+    type_text(qtbot, flow.identify.phone, "0912345678")
+    go_to_result(qtbot, flow)
+    result = flow.result
+    buttons = result.statuses.buttons()
+    assert QApplication.focusWidget() is buttons[0]  # the focus is on the results
+    assert result.chosen() is None
+    qtbot.keyClick(flow, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert result.status_error.isVisible() and cases(database) == []
+    hands.type_keys(qtbot, "2")  # a plain digit picks the result of that number
+    assert result.chosen() == Status(buttons[1].property("status"))
+    assert not result.status_error.isVisible()  # gone as soon as a result is chosen
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Down)  # arrows move and pick
+    assert result.chosen() == Status(buttons[2].property("status"))
+    failed = next(i for i, b in enumerate(buttons, 1) if b.property("status") == "failed")
+    hands.type_keys(qtbot, str(failed))
+    assert result.chosen() == Status.FAILED
+    assert result.failure.isEnabled() and result.failure.currentIndex() == -1  # no reason yet
+    qtbot.keyClick(flow, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert cases(database) == [] and result.failure_error.isVisible()
+    assert QApplication.focusWidget() is result.failure
+    qtbot.keyClick(result.failure, Qt.Key.Key_Down)
+    assert result.failure.currentIndex() == 0 and not result.failure_error.isVisible()
+    qtbot.keyClick(flow, Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)  # "Nội dung lý do"
+    assert QApplication.focusWidget() is result.failure_note
+    hands.type_keys(qtbot, "Mat song")
+    qtbot.keyClick(flow, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    saved = cases(database)
+    assert [(c.status, c.failure_note) for c in saved] == [("failed", "Mat song")]
+
+
+def test_a_day_outside_the_campaign_is_said_on_the_desk(
+    qtbot: QtBot, flow: IntakeFlow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The preset's campaign ran in 2023: a desk opened later says so and saves all the same.
+    assert flow.period_note.isVisible()
+    assert "đã kết thúc" in flow.period_note.text()
+    monkeypatch.setattr("ui.intake_flow.today_vn", lambda: date(2023, 7, 25))
+    flow.start_over()
+    assert not flow.period_note.isVisible()
+    monkeypatch.setattr("ui.intake_flow.today_vn", lambda: date(2023, 6, 1))
+    flow.start_over()
+    assert flow.period_note.isVisible() and "chưa đến" in flow.period_note.text()

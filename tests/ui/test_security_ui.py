@@ -153,6 +153,7 @@ def _visible(window: MainWindow) -> list[str]:
                 "Đổi &mật khẩu…",
                 "&Nhật ký hệ thống…",
                 "Xuất danh sách &chi tiết (mã hóa)…",
+                "Cà&i đặt…",
             ],
         ),
     ],
@@ -169,7 +170,7 @@ def test_an_admin_sees_every_entry_and_closing_signs_out(
     qtbot: QtBot, database: Database, tmp_path: Path
 ) -> None:
     window = window_for(qtbot, context_for(database, Role.ADMIN, tmp_path))
-    assert len(_visible(window)) == 8
+    assert len(_visible(window)) == 9
     window.close()
     with database.session() as session:
         last = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()

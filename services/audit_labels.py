@@ -1,0 +1,171 @@
+"""The audit log in Vietnamese: labels for the codes its entries keep, and readable text.
+
+An entry keeps codes (`{"reason": "bad_credentials"}`, `{"resolution": "keep_local"}`):
+they stay stable for searching and for the hash chain, and entries already written can
+never be reworded. The viewer shows them through the tables here. Every details key a
+service writes, and every coded value, has its label here: a test reads the services'
+`write_audit` calls and fails on a key or a code without one.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from services.accounts import SIGN_IN_FAILURE_LABELS
+from services.case_detail import FIELD_LABELS
+from services.conflicts import RESOLUTIONS
+from services.labels import HELP_REASON_LABELS, LEVEL_LABELS, ROLE_LABELS, STATUS_LABELS
+from services.purge import GRACE_SETTING
+from services.slips import SLIP_FORMAT_LABELS
+
+# Every key of an entry's details, as the services write them (nested ones too).
+DETAIL_KEY_LABELS: dict[str, str] = {
+    "account": "Tài khoản",
+    "after": "Sau",
+    "as_of": "Đến hết ngày",
+    "backup": "Bản sao lưu trước khi xóa",
+    "before": "Trước",
+    "case_id": "Mã hồ sơ",
+    "cases": "Số hồ sơ",
+    "changes": "Thay đổi",
+    "communes": "Chỉ tiêu các xã (tổng, mỗi ngày)",
+    "count": "Số mục",
+    "conflicts": "Mâu thuẫn",
+    "counts": "Số lượng",
+    "created": "Tạo mới",
+    "district": "Mã huyện",
+    "events": "Lần cập nhật",
+    "failed_sign_ins": "Số lần đăng nhập sai",
+    "file": "Tệp",
+    "from": "Trạng thái trước",
+    "id_number": "Số định danh",
+    "id_number_before": "Số định danh trước khi sửa",
+    "is_active": "Đang hoạt động",
+    "level": "Mức",
+    "locked_until": "Khóa đến",
+    "minutes": "Số phút",
+    "new": "Mới",
+    "operators": "Cán bộ",
+    "point": "Điểm thu nhận",
+    "points": "Điểm thu nhận",
+    "reason": "Lý do",
+    "refused": "Bị từ chối",
+    "rejected": "Dòng lỗi",
+    "residence_changed": "Đổi nơi thường trú",
+    "resolution": "Cách giải quyết",
+    "role": "Vai trò",
+    "rows": "Số dòng đã đọc",
+    "saved_previous": "Bản lưu trước khi khôi phục",
+    "scope": "Phạm vi",
+    "setting": "Cài đặt",
+    "since": "Từ ngày",
+    "to": "Trạng thái mới",
+    "unchanged": "Không đổi",
+    "unit": "Mã đơn vị",
+    "units": "Chỉ tiêu các đơn vị (tổng, mỗi ngày)",
+    "undo": "Hoàn tác quyết định trước",
+    "updated": "Cập nhật",
+    # the settings of this computer (the `changes` of a settings entry)
+    "idle_lock_minutes": "Tự khóa màn hình (phút)",
+    "printer_name": "Máy in phiếu",
+    "slip_format": "Khổ phiếu",
+    # the fields of a case correction (the `changes` of a correction entry)
+    **FIELD_LABELS,
+}
+
+# Details whose *keys* are unit codes, not words: shown as they are.
+CODE_KEYED = frozenset({"communes", "units"})
+
+SCOPE_LABELS = {"computer": "Máy này"}
+SETTING_LABELS = {GRACE_SETTING: "Thời gian giữ dữ liệu sau đợt (ngày)"}
+
+# The coded values, by the key they are stored under.
+VALUE_LABELS: dict[str, Mapping[str, str]] = {
+    "reason": SIGN_IN_FAILURE_LABELS,
+    "resolution": RESOLUTIONS,
+    "role": ROLE_LABELS,
+    "from": STATUS_LABELS,
+    "to": STATUS_LABELS,
+    "status": STATUS_LABELS,
+    "help_reason": HELP_REASON_LABELS,
+    "level": {str(level): label for level, label in LEVEL_LABELS.items()},
+    "scope": SCOPE_LABELS,
+    "setting": SETTING_LABELS,
+    "slip_format": SLIP_FORMAT_LABELS,
+}
+
+# Keys whose code older entries also wrote into the summary ("... (bad_credentials)").
+SUMMARY_CODED_KEYS = ("reason", "resolution")
+
+EMPTY = "–"
+
+
+def label_for_key(key: str) -> str:
+    return DETAIL_KEY_LABELS.get(key, key)
+
+
+def label_for_value(key: str, value: Any) -> str:
+    if value is None:
+        return EMPTY
+    if isinstance(value, bool):
+        return "có" if value else "không"
+    labels = VALUE_LABELS.get(key)
+    if labels is not None:
+        return labels.get(str(value), str(value))
+    return str(value)
+
+
+def _value_text(key: str, value: Any, *, changed_pair: bool = False) -> str:
+    """`changed_pair`: a list is a field's [before, after] (inside `changes`)."""
+    if isinstance(value, dict):
+        parts = []
+        for inner, inner_value in value.items():
+            name = str(inner) if key in CODE_KEYED else label_for_key(str(inner))
+            text = _value_text(str(inner), inner_value, changed_pair=key == "changes")
+            parts.append(f"{name}: {text}")
+        return "; ".join(parts) if parts else EMPTY
+    if isinstance(value, list):
+        if changed_pair and len(value) == 2:
+            return f"{label_for_value(key, value[0])} → {label_for_value(key, value[1])}"
+        return " / ".join(label_for_value(key, v) for v in value)
+    return label_for_value(key, value)
+
+
+def _parsed(details: str) -> dict[str, Any]:
+    try:
+        parsed = json.loads(details or "{}")
+    except ValueError:
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
+def describe_details(details: str) -> str:
+    """An entry's details JSON as labelled lines ("Lý do: sai tên đăng nhập hoặc mật khẩu")."""
+    parsed = _parsed(details)
+    if not parsed and details not in ("", "{}"):
+        return details  # not ours to read: shown as written
+    return "\n".join(f"{label_for_key(k)}: {_value_text(k, v)}" for k, v in parsed.items())
+
+
+def readable_summary(summary: str, details: str) -> str:
+    """The summary, with a code older entries wrote into it put in words."""
+    parsed = _parsed(details)
+    for key in SUMMARY_CODED_KEYS:
+        code = parsed.get(key)
+        if isinstance(code, str) and code in VALUE_LABELS[key]:
+            pattern = rf"(?<![\w.]){re.escape(code)}(?![\w.])"
+            summary = re.sub(pattern, VALUE_LABELS[key][code], summary)
+    return summary
+
+
+__all__ = [
+    "DETAIL_KEY_LABELS",
+    "VALUE_LABELS",
+    "describe_details",
+    "label_for_key",
+    "label_for_value",
+    "readable_summary",
+]
