@@ -24,7 +24,7 @@ from services.directory import normalise_username
 from services.errors import ConflictError, NotFoundError, UserError, ValidationError
 from services.permissions import ROLE_LABELS, Action, require
 from services.session_context import Actor
-from services.text import clean
+from services.text import NAME_LENGTH, ORGANISATION_LENGTH, clean, clean_text, quote_value
 from services.vntime import format_moment, now_utc
 
 PASSWORD_MIN_LENGTH = 8
@@ -131,18 +131,20 @@ def create_operator(
 ) -> Operator:
     """A new account with a hashed password; the caller commits."""
     name = normalise_username(username)
-    full = clean(full_name)
+    full = clean_text(full_name, "Họ và tên cán bộ", NAME_LENGTH, field="full_name")
     if not full:
         raise ValidationError("Chưa ghi họ và tên cán bộ.", "full_name")
     check_password_rules(password)
     if _find(session, name) is not None:
-        raise ConflictError(f"Tên đăng nhập «{name}» đã có người dùng: chọn tên khác.")
+        raise ConflictError(f"Tên đăng nhập {quote_value(name)} đã có người dùng: chọn tên khác.")
     if home_point_id is not None and session.get(IntakePoint, home_point_id) is None:
         raise NotFoundError("Điểm thu nhận của cán bộ không có trong cơ sở dữ liệu.")
     operator = Operator(
         username=name,
         full_name=full,
-        organisation=clean(organisation),
+        organisation=clean_text(
+            organisation, "Đơn vị công tác", ORGANISATION_LENGTH, field="organisation"
+        ),
         role=role.value,
         password_hash=hash_password(password),
         is_active=True,
@@ -374,7 +376,7 @@ def account_id(session: Session, username: str) -> int:
             .order_by(Operator.username)
         ).all()
         known = f" Tài khoản quản trị viên: {', '.join(admins)}." if admins else ""
-        raise NotFoundError(f"Không có tài khoản «{name or username}».{known}")
+        raise NotFoundError(f"Không có tài khoản {quote_value(name or username)}.{known}")
     return operator.id
 
 

@@ -17,7 +17,6 @@ then never waits for another row lock, so the head cannot be part of a deadlock.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 from collections.abc import Iterator
@@ -32,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from models.entities import AuditEntry, AuditHead
 from services.errors import StorageError, ValidationError
+from services.export_cells import CsvWriter, text_cell
 from services.permissions import Action, require
 from services.session_context import Actor
 from services.stable_lookups import point_facts
@@ -409,7 +409,7 @@ def export_entries(session: Session, actor: Actor, audit_filter: AuditFilter, ou
         out.parent.mkdir(parents=True, exist_ok=True)
         if suffix == ".csv":
             with temporary.open("w", encoding="utf-8-sig", newline="") as handle:
-                writer = csv.writer(handle)
+                writer = CsvWriter(handle)
                 writer.writerow(EXPORT_HEADER)
                 for line in rows:
                     writer.writerow(line)
@@ -421,7 +421,7 @@ def export_entries(session: Session, actor: Actor, audit_filter: AuditFilter, ou
             sheet = workbook.create_sheet("Nhật ký")
             sheet.append(EXPORT_HEADER)
             for line in rows:
-                sheet.append(line)
+                sheet.append([text_cell(sheet, value) for value in line])
                 written += 1
             workbook.save(temporary)
         temporary.replace(out)

@@ -14,7 +14,9 @@ its administrator with `pg_dump`: these functions refuse with that advice.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
+import logging
 import re
 import sqlite3
 from dataclasses import dataclass
@@ -31,7 +33,9 @@ from services.permissions import Action, require
 from services.session_context import Actor
 from services.stable_lookups import forget_point_facts
 from services.upgrade import BACKUP_PREFIX as UPGRADE_PREFIX
-from services.upgrade import copy_sqlite, sqlite_file
+from services.upgrade import CopyCheckError, copy_sqlite, sqlite_file
+
+log = logging.getLogger(__name__)
 
 BACKUP_FOLDER = "backups"
 AUTO_PREFIX = "tu-dong-"
@@ -149,18 +153,33 @@ def check_backup(path: Path) -> BackupInfo:
     )
 
 
+def _disk_full(error: BaseException) -> bool:
+    if isinstance(error, OSError):
+        return error.errno == errno.ENOSPC
+    lowered = str(error).lower()
+    return "disk is full" in lowered or "no space" in lowered
+
+
 def _copy_checked(engine: Engine, target: Path) -> Path:
+    """Copy through a temporary file beside `target`, checked before it takes its name: a
+    failed copy leaves nothing behind."""
     try:
-        copy_sqlite(engine, target)
+        copy_sqlite(engine, target, check=integrity_problem)
+    except CopyCheckError as error:
+        raise StorageError(
+            f"Bản sao lưu vừa tạo không đạt kiểm tra ({error}); đã bỏ bản này."
+        ) from error
     except (OSError, sqlite3.Error) as error:
+        if _disk_full(error):
+            raise StorageError(
+                f"Ổ đĩa đã đầy: không sao lưu được vào thư mục «{target.parent}». Giải phóng "
+                "dung lượng hoặc chọn ổ đĩa khác rồi thử lại; không có tệp dở dang nào được để "
+                "lại."
+            ) from error
         raise StorageError(
             f"Không sao lưu được vào «{target}»: {error}. Kiểm tra dung lượng ổ đĩa và quyền "
             "ghi thư mục."
         ) from error
-    problem = integrity_problem(target)
-    if problem is not None:
-        target.unlink(missing_ok=True)
-        raise StorageError(f"Bản sao lưu vừa tạo không đạt kiểm tra ({problem}); đã bỏ bản này.")
     return target
 
 
@@ -183,6 +202,25 @@ def _audit(
         session.commit()
 
 
+def _audit_copy(
+    database: Database, actor: Actor | None, text: str, file: str, notes: list[str] | None
+) -> None:
+    """Log a copy that was made. A copy is what saves the data when its own disk is full or
+    cannot be written: it stands even when the log entry cannot be written (said in
+    `notes`, and in the program's log)."""
+    if database.read_only:
+        problem = "cơ sở dữ liệu đang mở chỉ đọc"
+    else:
+        try:
+            _audit(database, actor, AuditAction.BACKUP, text, file=file)
+            return
+        except StorageError as error:
+            problem = str(error)
+    log.warning("Backup %s made but not logged in the audit: %s", file, problem)
+    if notes is not None:
+        notes.append(f"Đã sao lưu nhưng không ghi được vào nhật ký kiểm tra ({problem}).")
+
+
 def automatic_backup(
     database: Database, folder: Path | None = None, actor: Actor | None = None
 ) -> Path | None:
@@ -197,14 +235,20 @@ def automatic_backup(
     return target
 
 
-def create_backup(database: Database, actor: Actor, out: Path) -> Path:
-    """A backup on demand (administrators) to `out`; checked, then logged."""
+def create_backup(
+    database: Database, actor: Actor, out: Path, notes: list[str] | None = None
+) -> Path:
+    """A backup on demand (administrators) to `out`; checked, then logged.
+
+    Nothing is written on the database's own disk but the log entry; a database opened
+    read-only (a read-only folder or medium), or one whose disk is full, is still copied
+    out, and `notes` says that the entry could not be written."""
     require(actor, Action.BACKUPS)
     database_file(database)
     if out.exists() and out.is_dir():
         out = out / f"kichhoat-{_stamp()}.sqlite3"
     target = _copy_checked(database.engine, out)
-    _audit(database, actor, AuditAction.BACKUP, f"Sao lưu ra tệp {target.name}", file=target.name)
+    _audit_copy(database, actor, f"Sao lưu ra tệp {target.name}", target.name, notes)
     return target
 
 

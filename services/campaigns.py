@@ -16,6 +16,7 @@ from models.codes import UnitLevel
 from models.entities import Campaign, Target, Unit
 from services.errors import NotFoundError, UserError
 from services.resources import resource_path
+from services.text import quote_value
 from services.vntime import format_date
 
 PRESETS_DIR = ("presets",)
@@ -65,7 +66,7 @@ def _preset_dir(name: str) -> Path:
     folder = resource_path(*PRESETS_DIR, name)
     if not (folder / "campaign.json").is_file():
         known = ", ".join(available_presets()) or "(không có)"
-        raise NotFoundError(f"Không có bộ dữ liệu mẫu «{name}». Các bộ có sẵn: {known}.")
+        raise NotFoundError(f"Không có bộ dữ liệu mẫu {quote_value(name)}. Các bộ có sẵn: {known}.")
     return folder
 
 

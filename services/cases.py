@@ -33,7 +33,15 @@ from services.labels import LEVEL_LABELS, STATUS_LABELS
 from services.lifecycle import check_status_for_level
 from services.phone import normalise_phone
 from services.stable_lookups import point_facts, unit_code, unit_id_of
-from services.text import clean, fold
+from services.text import (
+    ADDRESS_LENGTH,
+    NAME_LENGTH,
+    NOTE_LENGTH,
+    clean,
+    clean_text,
+    fold,
+    quote_value,
+)
 from services.vntime import format_date, format_moment, local_day, now_utc
 
 CONSENT_MISSING = (
@@ -111,11 +119,25 @@ def check_facts(
         id_number = normalise_id_number(draft.id_number)
     except ValidationError as error:
         errors.append(error)
-    full_name = clean(draft.full_name)
+    full_name = address = ""
+    try:
+        full_name = clean_text(draft.full_name, "Họ và tên", NAME_LENGTH, field="full_name")
+    except ValidationError as error:
+        errors.append(error)
+    try:
+        address = clean_text(draft.address, "Địa chỉ", ADDRESS_LENGTH, field="address")
+    except ValidationError as error:
+        errors.append(error)
     if not full_name:
-        errors.append(ValidationError("Chưa nhập họ và tên.", "full_name"))
-    elif any(ch.isdigit() for ch in full_name) or len(full_name) > 100:
-        errors.append(ValidationError(f"Họ và tên «{full_name}» không hợp lệ.", "full_name"))
+        if not any(e.field == "full_name" for e in errors):
+            errors.append(ValidationError("Chưa nhập họ và tên.", "full_name"))
+    elif any(ch.isdigit() for ch in full_name):
+        errors.append(
+            ValidationError(
+                f"Họ và tên {quote_value(full_name)} có chữ số: ghi họ tên như trên thẻ căn cước.",
+                "full_name",
+            )
+        )
     if draft.birth_date is None:
         if not any(e.field == "birth_date" for e in errors):
             errors.append(ValidationError("Chưa nhập ngày sinh.", "birth_date"))
@@ -158,7 +180,7 @@ def check_facts(
             birth_date=draft.birth_date,
             sex=sex,
             phone=phone,
-            address=clean(draft.address) or None,
+            address=address or None,
             residence_commune_id=None if draft.residence_outside else draft.residence_commune_id,
         ),
         [],
@@ -172,6 +194,8 @@ def check_report(report: StatusReport) -> None:
             raise ValidationError("Trạng thái Thất bại cần ghi lý do thất bại.", "failure_reason")
         if report.failure_reason == FailureReason.OTHER and not (report.failure_note or "").strip():
             raise ValidationError("Lý do «Khác» cần ghi rõ nội dung.", "failure_note")
+        if report.failure_note:
+            clean_text(report.failure_note, "Lý do thất bại", NOTE_LENGTH, field="failure_note")
     elif report.failure_reason is not None:
         raise ValidationError(
             f"Chỉ ghi lý do thất bại khi trạng thái là Thất bại (đang là "
@@ -237,7 +261,9 @@ def residence_id(session: Session, code: str) -> int | None:
         return None
     unit_id = unit_id_of(session, code)
     if unit_id is None:
-        raise ValidationError(f"Mã xã thường trú «{code}» không có trong đợt này.", "residence")
+        raise ValidationError(
+            f"Mã xã thường trú {quote_value(code)} không có trong đợt này.", "residence"
+        )
     return unit_id
 
 
@@ -488,7 +514,7 @@ def check_same_person(case: Case, facts: CaseFacts) -> None:
     place; a change is a correction (with a reason), never a silent second version."""
     differences = []
     if clean(case.full_name).casefold() != facts.full_name.casefold():
-        differences.append(f"họ tên «{case.full_name}» / «{facts.full_name}»")
+        differences.append(f"họ tên {quote_value(case.full_name)} / {quote_value(facts.full_name)}")
     if case.birth_date != facts.birth_date:
         differences.append(
             f"ngày sinh {format_date(case.birth_date)} / {format_date(facts.birth_date)}"
@@ -532,6 +558,8 @@ def record_report(
     if not consent:
         raise ValidationError(CONSENT_MISSING, "consent")
     check_report(report)
+    if notes:
+        clean_text(notes, "Ghi chú", NOTE_LENGTH, multiline=True, field="notes")
     check_eligible(facts.birth_date, local_day(report.at), min_age)
     key = (facts.id_number, report.level)
     case = known.get(key) if known is not None else find_case(session, *key)
@@ -645,7 +673,8 @@ def _corrected_facts(
         "address": facts.address,
         "residence_commune_id": facts.residence_commune_id,
         "help_reason": wanted["help_reason"] or None,
-        "notes": clean(str(wanted["notes"] or "")) or None,
+        "notes": clean_text(str(wanted["notes"] or ""), "Ghi chú", NOTE_LENGTH, field="notes")
+        or None,
     }
 
 

@@ -12,7 +12,7 @@ from datetime import date
 
 from services.errors import ValidationError
 from services.id_number import check_id_agrees, normalise_id_number, parse_sex
-from services.text import clean
+from services.text import clean, quote_value
 from services.vntime import today_vn
 
 FIELD_COUNT = 7
@@ -49,11 +49,15 @@ def looks_like_card_qr(text: str) -> bool:
 
 def _compact_date(text: str, what: str) -> date:
     if not _COMPACT_DATE.match(text):
-        raise CardQRError(f"Mã QR không hợp lệ: {what} «{text}» phải có 8 chữ số (ngàythángnăm).")
+        raise CardQRError(
+            f"Mã QR không hợp lệ: {what} {quote_value(text)} phải có 8 chữ số (ngàythángnăm)."
+        )
     try:
         return date(int(text[4:]), int(text[2:4]), int(text[:2]))
     except ValueError:
-        raise CardQRError(f"Mã QR không hợp lệ: {what} «{text}» không có thật trên lịch.") from None
+        raise CardQRError(
+            f"Mã QR không hợp lệ: {what} {quote_value(text)} không có thật trên lịch."
+        ) from None
 
 
 def parse_card_qr(text: str) -> CardInfo:
@@ -71,17 +75,23 @@ def parse_card_qr(text: str) -> CardInfo:
     except ValidationError as error:
         raise CardQRError(f"Mã QR không hợp lệ: {error.message}") from None
     if raw_id != id_number:
-        raise CardQRError(f"Mã QR không hợp lệ: số định danh «{raw_id}» phải là 12 chữ số liền.")
+        raise CardQRError(
+            f"Mã QR không hợp lệ: số định danh {quote_value(raw_id)} phải là 12 chữ số liền."
+        )
     if old_id and not _OLD_ID.match(old_id):
-        raise CardQRError(f"Mã QR không hợp lệ: số CMND cũ «{old_id}» phải có 9 hoặc 12 chữ số.")
+        raise CardQRError(
+            f"Mã QR không hợp lệ: số CMND cũ {quote_value(old_id)} phải có 9 hoặc 12 chữ số."
+        )
     if not name or any(ch.isdigit() for ch in name):
-        raise CardQRError(f"Mã QR không hợp lệ: họ và tên «{name}» trống hoặc có chữ số.")
+        raise CardQRError(
+            f"Mã QR không hợp lệ: họ và tên {quote_value(name)} trống hoặc có chữ số."
+        )
     birth_date = _compact_date(raw_birth, "ngày sinh")
     try:
         sex = parse_sex(raw_sex)
     except ValidationError:
         raise CardQRError(
-            f"Mã QR không hợp lệ: giới tính «{raw_sex}» phải là Nam hoặc Nữ."
+            f"Mã QR không hợp lệ: giới tính {quote_value(raw_sex)} phải là Nam hoặc Nữ."
         ) from None
     if not address:
         raise CardQRError("Mã QR không hợp lệ: thiếu địa chỉ thường trú.")

@@ -1,27 +1,47 @@
-"""Opening the database: where it is, migrating it, and turning driver errors into messages."""
+"""Opening the database: where it is, migrating it, and turning driver errors into messages.
+
+Two writers on one SQLite file queue (every write transaction begins IMMEDIATE and waits
+within the busy timeout; see models/database.py); work that only reads asks for
+`Database.session(read_only=True)` and never holds a writer up. A database whose file or
+folder cannot be written (a read-only folder or medium) is opened read-only by the
+commands that only read (`open_database(read_only=None)`): nothing is migrated or written
+there, and no -wal/-shm file is made when none is needed.
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from platformdirs import user_data_dir
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from models.database import make_engine, make_session_factory, sqlite_url
-from models.migrate import upgrade
+from models.database import (
+    READ_ONLY_OPTION,
+    make_engine,
+    make_session_factory,
+    sqlite_read_only_uri,
+    sqlite_url,
+)
+from models.migrate import HEAD_REVISION, current_revision, upgrade
 from services.errors import StorageError
 from services.upgrade import backup_before_upgrade
 
 APP_NAME = "kichhoat"
 DB_ENV = "KICHHOAT_DB"
 DB_FILENAME = "kichhoat.sqlite3"
+
+
+READ_ONLY_NOTE = (
+    "Cơ sở dữ liệu đang mở chỉ đọc (thư mục hoặc ổ đĩa không cho ghi): lần này không được "
+    "ghi vào nhật ký kiểm tra."
+)
 
 
 def data_dir() -> Path:
@@ -76,11 +96,18 @@ class Database:
     url: str
     engine: Engine
     sessions: sessionmaker[Session]
+    read_only: bool = False  # opened read-only: nothing can be written through it
+    _reading_sessions: sessionmaker[Session] | None = field(default=None, repr=False)
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A session whose errors from the driver become `StorageError`."""
-        session = self.sessions()
+    def session(self, *, read_only: bool = False) -> Iterator[Session]:
+        """A session whose errors from the driver become `StorageError`.
+
+        `read_only=True` for work that only reads (tallies, reports, checks): on SQLite its
+        transactions begin deferred, without the write lock, so they never make a writer
+        wait. Such a session can still write, but a write after another connection's
+        commit is then refused at once (its snapshot is stale): writers use the default."""
+        session = self._reading_factory()() if read_only else self.sessions()
         try:
             yield session
         except DBAPIError as error:
@@ -88,6 +115,13 @@ class Database:
             raise storage_error(error, self.url) from error
         finally:
             session.close()
+
+    def _reading_factory(self) -> sessionmaker[Session]:
+        if self._reading_sessions is None:
+            self._reading_sessions = make_session_factory(
+                self.engine.execution_options(**{READ_ONLY_OPTION: True})
+            )
+        return self._reading_sessions
 
     @property
     def is_sqlite(self) -> bool:
@@ -112,6 +146,71 @@ class Database:
             raise storage_error(error, self.url) from error
 
 
+def sqlite_path(url: str) -> Path | None:
+    """The file behind an SQLite URL (None for memory, URIs and other databases)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return None
+    if database.startswith("file:"):
+        return None
+    return Path(database).expanduser()
+
+
+def is_writable(path: Path) -> bool:
+    """Whether the database file at `path` and its folder can be written (SQLite writes
+    its -wal/-shm files beside the database). False on a read-only medium or folder."""
+    folder = path.parent
+    if not os.access(folder, os.W_OK):
+        return False
+    return not path.exists() or os.access(path, os.W_OK)
+
+
+def _has_companions(path: Path) -> bool:
+    """Whether a -wal or -shm file lies beside the database: a connection has it open, or
+    one did not close cleanly (the -wal may hold committed pages)."""
+    return any(path.with_name(path.name + suffix).exists() for suffix in ("-wal", "-shm"))
+
+
+def _read_only_uri(path: Path) -> str:
+    """mode=ro; immutable too when the file or folder cannot be written (SQLite could not
+    make the -shm file there) and no -wal/-shm lies beside it: immutable reads neither, so it
+    is only safe on a cleanly closed file that nobody has open."""
+    if not path.is_file():
+        raise StorageError(f"Không tìm thấy tệp cơ sở dữ liệu «{path}».")
+    immutable = not is_writable(path) and not _has_companions(path)
+    return sqlite_read_only_uri(path, immutable=immutable)
+
+
+def _check_readable_as_is(engine: Engine, url: str) -> None:
+    """A read-only database must be at this version's schema with nothing left to derive:
+    it cannot be upgraded where it is."""
+    from models.entities import Setting
+    from services.case_rebuild import REFOLD_SETTING
+
+    revision = current_revision(engine)
+    pending_refold = False
+    if revision == HEAD_REVISION:
+        with make_session_factory(engine)() as session:
+            pending_refold = (
+                session.scalar(select(Setting.key).where(Setting.key == REFOLD_SETTING)) is not None
+            )
+    if revision is None:
+        raise StorageError(
+            f"Cơ sở dữ liệu {describe_url(url)} chỉ đọc được và chưa được khởi tạo: "
+            "không có dữ liệu để đọc."
+        )
+    if revision != HEAD_REVISION or pending_refold:
+        raise StorageError(
+            f"Cơ sở dữ liệu {describe_url(url)} chỉ đọc được (thư mục hoặc ổ đĩa không cho "
+            "ghi) nhưng cần được nâng cấp lên phiên bản này trước khi dùng: chép tệp sang "
+            "một thư mục ghi được rồi mở bằng ứng dụng, hoặc dùng phiên bản đã tạo ra nó."
+        )
+
+
 def _refold_if_required(engine: Engine) -> None:
     """A migration that changed the counting rules asks for every case to be derived again."""
     from services.case_rebuild import refold_if_required
@@ -121,15 +220,35 @@ def _refold_if_required(engine: Engine) -> None:
 
 
 def open_database(
-    url: str | None = None, *, migrate: bool = True, backups: Path | None = None
+    url: str | None = None,
+    *,
+    migrate: bool = True,
+    backups: Path | None = None,
+    read_only: bool | None = False,
 ) -> Database:
     """Open (and by default create or upgrade) the database at `url`.
 
     An SQLite file made by an earlier version is copied to `backups` (default: the data
-    folder's `backups`) before it is migrated (services/upgrade.py)."""
+    folder's `backups`) before it is migrated (services/upgrade.py).
+
+    `read_only=True` opens it without writing anything (SQLite: `mode=ro`, and `immutable`
+    when its folder cannot be written): no migration, and a `StorageError` when the
+    database would need one. `read_only=None` (the commands that only read) does so only
+    when the SQLite file or its folder cannot be written."""
     resolved = resolve_database_url(url)
+    path = sqlite_path(resolved)
+    if read_only is None:
+        read_only = path is not None and path.exists() and not is_writable(path)
+    elif not read_only and path is not None and path.exists() and not is_writable(path):
+        raise StorageError(
+            f"Không ghi được vào cơ sở dữ liệu «{path}»: tệp hoặc thư mục chứa nó chỉ cho "
+            "đọc. Trên đó chỉ xem được số liệu, xuất báo cáo, kiểm tra nhật ký và sao lưu "
+            "(tally, report, audit verify, backup); muốn ghi thì chép tệp sang thư mục ghi "
+            "được."
+        )
+    uri = _read_only_uri(path) if read_only and path is not None else None
     try:
-        engine = make_engine(resolved)
+        engine = make_engine(resolved, read_only_uri=uri)
     except (ArgumentError, ValueError) as error:
         raise StorageError(
             f"Địa chỉ cơ sở dữ liệu «{describe_url(resolved)}» không hợp lệ: {error}. "
@@ -140,9 +259,13 @@ def open_database(
             f"Thiếu trình điều khiển cho cơ sở dữ liệu «{describe_url(resolved)}»: {error}."
         ) from error
     try:
+        if read_only and path is None:
+            engine = engine.execution_options(**{READ_ONLY_OPTION: True})
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
-        if migrate:
+        if read_only:
+            _check_readable_as_is(engine, resolved)
+        elif migrate:
             backup_before_upgrade(engine, backups or data_dir() / "backups")
             upgrade(engine)
             _refold_if_required(engine)
@@ -152,4 +275,9 @@ def open_database(
     except StorageError:
         engine.dispose()
         raise
-    return Database(url=resolved, engine=engine, sessions=make_session_factory(engine))
+    return Database(
+        url=resolved,
+        engine=engine,
+        sessions=make_session_factory(engine),
+        read_only=read_only,
+    )

@@ -27,6 +27,7 @@ from services.audit import AuditAction, write_audit
 from services.case_fold import fold_case
 from services.cases import fold_event
 from services.errors import StorageError, UserError
+from services.export_cells import XLSXWRITER_OPTIONS, write_xlsxwriter_row
 from services.labels import FAILURE_LABELS, HELP_REASON_LABELS, LEVEL_LABELS, STATUS_LABELS
 from services.permissions import Action, require
 from services.session_context import Actor
@@ -160,7 +161,8 @@ def _write_plain(
     conditions = [first_moment <= until] if until is not None else []
     total = session.scalar(select(func.count()).select_from(Case).where(*conditions)) or 0
     workbook = xlsxwriter.Workbook(
-        str(plain), {"constant_memory": True, "tmpdir": str(plain.parent)}
+        str(plain),
+        {"constant_memory": True, "tmpdir": str(plain.parent), **XLSXWRITER_OPTIONS},
     )
     sheet = workbook.add_worksheet(SHEET)
     bold = workbook.add_format({"bold": True})
@@ -202,9 +204,9 @@ def _write_plain(
                 row[0], (str(row[9]), _failure(row[10], row[11]), row[15])
             )
             number += 1
-            sheet.write_row(
+            write_xlsxwriter_row(
+                sheet,
                 row_number,
-                0,
                 _row_values(
                     number, case, tree, points, operators, status, failure, activated, moment
                 ),

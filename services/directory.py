@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from models.codes import PointKind, Role, UnitLevel
 from models.entities import IntakePoint, Operator, Unit
 from services.errors import ConflictError, NotFoundError, ValidationError
-from services.text import clean
+from services.text import NAME_LENGTH, USERNAME_LENGTH, clean_text, quote_value
 from services.units import UnitInfo
 from services.vntime import now_utc
 
@@ -36,12 +36,18 @@ def find_point(session: Session, commune_id: int, name: str) -> IntakePoint | No
     ).first()
 
 
+def point_name(text: str) -> str:
+    """An intake point's name, cleaned; refused when empty, too long or carrying hidden characters."""
+    name = clean_text(text, "Tên điểm thu nhận", NAME_LENGTH, field="point")
+    if not name:
+        raise ValidationError("Chưa ghi tên điểm thu nhận.", "point")
+    return name
+
+
 def get_or_create_point(
     session: Session, commune: UnitInfo, name: str, kind: PointKind = PointKind.OTHER
 ) -> tuple[IntakePoint, bool]:
-    name = clean(name)
-    if not name:
-        raise ValidationError("Chưa ghi tên điểm thu nhận.", "point")
+    name = point_name(name)
     for _attempt in range(5):
         point = find_point(session, commune.id, name)
         if point is not None:
@@ -63,17 +69,18 @@ def get_or_create_point(
             continue
         return point, True
     raise ConflictError(
-        f"Không tạo được điểm thu nhận «{name}»: máy khác đang tạo điểm cùng lúc. Thử lại."
+        f"Không tạo được điểm thu nhận {quote_value(name)}: máy khác đang tạo điểm cùng lúc. Thử lại."
     )
 
 
 def normalise_username(text: str) -> str:
-    username = clean(text).lower()
+    username = clean_text(text, "Tên đăng nhập", USERNAME_LENGTH, field="operator").lower()
     if not username:
         raise ValidationError("Chưa ghi tên đăng nhập của cán bộ.", "operator")
-    if len(username) > 64 or any(ch.isspace() for ch in username):
+    if any(ch.isspace() for ch in username):
         raise ValidationError(
-            f"Tên đăng nhập «{clean(text)}» không hợp lệ: không có khoảng trắng, tối đa 64 ký tự.",
+            f"Tên đăng nhập {quote_value(username)} không hợp lệ: viết liền, không có khoảng "
+            f"trắng (tối đa {USERNAME_LENGTH} ký tự).",
             "operator",
         )
     return username
@@ -89,7 +96,8 @@ def get_or_create_operator(
         return operator, False
     operator = Operator(
         username=username,
-        full_name=clean(full_name or "") or username,
+        full_name=clean_text(full_name or "", "Họ và tên cán bộ", NAME_LENGTH, field="full_name")
+        or username,
         organisation="",
         role=role.value,
         is_active=True,
@@ -122,15 +130,13 @@ def find_point_by_code(session: Session, code: str) -> IntakePoint | None:
 
 def create_point(session: Session, name: str, kind: PointKind, commune_id: int) -> IntakePoint:
     """A new point in `commune_id`; a point of the same name there already is a conflict."""
-    name = clean(name)
-    if not name:
-        raise ValidationError("Chưa ghi tên điểm thu nhận.", "point")
+    name = point_name(name)
     commune = session.get(Unit, commune_id)
     if commune is None or commune.level != UnitLevel.COMMUNE.value:
         raise NotFoundError("Chưa chọn xã/phường/thị trấn của điểm thu nhận.")
     if find_point(session, commune_id, name) is not None:
         raise ConflictError(
-            f"{commune.name} đã có điểm thu nhận «{name}»: chọn điểm đó trong danh sách "
+            f"{commune.name} đã có điểm thu nhận {quote_value(name)}: chọn điểm đó trong danh sách "
             "hoặc đặt tên khác."
         )
     point = IntakePoint(

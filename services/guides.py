@@ -8,6 +8,7 @@ that differ from the defaults, so a better default reaches every point that kept
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import asdict, dataclass, fields, replace
 from enum import StrEnum
 from typing import Any
@@ -22,7 +23,7 @@ from services.directory import find_point_by_code
 from services.errors import NotFoundError, ValidationError
 from services.resources import load_json
 from services.sheets import Canvas, Sheet
-from services.text import clean
+from services.text import clean, clean_text, quote_value
 
 SETTING_PREFIX = "guide."
 
@@ -153,12 +154,19 @@ def guide_problems(content: GuideContent) -> list[ValidationError]:
     for f in fields(GuideContent):
         value = getattr(content, f.name)
         label = FIELD_LABELS[f.name]
+        try:  # hidden and control characters; lengths are checked below, per field
+            for text in value if isinstance(value, tuple) else (value,):
+                clean_text(text, label, sys.maxsize, field=f.name)
+        except ValidationError as error:
+            problems.append(error)
+            continue
         if f.name in URL_FIELDS:
             parts = urlsplit(value)
             if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
                 problems.append(
                     ValidationError(
-                        f"{label} «{value}» không hợp lệ: phải là địa chỉ web bắt đầu bằng "
+                        f"{label} {quote_value(value)} không hợp lệ: phải là địa chỉ web bắt "
+                        "đầu bằng "
                         "https:// (hoặc http://), ví dụ https://vneid.gov.vn.",
                         f.name,
                     )
@@ -198,7 +206,7 @@ def _point(session: Session, point_code: str) -> IntakePoint:
     point = find_point_by_code(session, point_code)
     if point is None:
         raise NotFoundError(
-            f"Không có điểm thu nhận mã «{point_code}». Xem danh sách điểm trong cửa sổ "
+            f"Không có điểm thu nhận mã {quote_value(point_code)}. Xem danh sách điểm trong cửa sổ "
             "ứng dụng hoặc trong báo cáo theo điểm (tally --by point)."
         )
     return point
@@ -279,7 +287,7 @@ def parse_layout(text: str) -> GuideLayout:
     except ValueError:
         allowed = ", ".join(layout.value for layout in GuideLayout)
         raise ValidationError(
-            f"Khổ «{text}» không có: chọn một trong {allowed}.", "layout"
+            f"Khổ {quote_value(text)} không có: chọn một trong {allowed}.", "layout"
         ) from None
 
 

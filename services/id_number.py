@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from services.errors import ValidationError
-from services.text import fold
+from services.text import fold, quote_value
 from services.vntime import format_date
 
 MALE = "Nam"
@@ -36,12 +36,12 @@ def normalise_id_number(text: str) -> str:
         raise ValidationError("Chưa nhập số định danh (12 chữ số trên thẻ căn cước).", "id_number")
     if not compact.isdigit() or not compact.isascii():
         raise ValidationError(
-            f"Số định danh «{text.strip()}» chỉ được có chữ số (12 chữ số trên thẻ căn cước).",
+            f"Số định danh {quote_value(text.strip())} chỉ được có chữ số (12 chữ số trên thẻ căn cước).",
             "id_number",
         )
     if not _DIGITS.match(compact):
         raise ValidationError(
-            f"Số định danh phải có đúng 12 chữ số; «{compact}» có {len(compact)} chữ số.",
+            f"Số định danh phải có đúng 12 chữ số; {quote_value(compact)} có {len(compact)} chữ số.",
             "id_number",
         )
     return compact
@@ -90,7 +90,9 @@ def parse_sex(text: str) -> str:
         return MALE
     if folded == "nu":
         return FEMALE
-    raise ValidationError(f"Giới tính «{text.strip()}» không hợp lệ: ghi Nam hoặc Nữ.", "sex")
+    raise ValidationError(
+        f"Giới tính {quote_value(text.strip())} không hợp lệ: ghi Nam hoặc Nữ.", "sex"
+    )
 
 
 def mask_id_number(id_number: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from models.codes import FailureReason, HelpReason, PointKind, Role, Status
 from services.errors import ValidationError
-from services.text import fold_key
+from services.text import fold_key, quote_value
 
 STATUS_LABELS: dict[str, str] = {
     Status.REGISTERED: "Đã đăng ký",
@@ -75,7 +75,9 @@ def parse_status(text: str) -> Status:
     code = _STATUS_BY_LABEL.get(fold_key(text))
     if code is None:
         allowed = ", ".join(STATUS_LABELS.values())
-        raise ValidationError(f"Trạng thái «{text.strip()}» không hợp lệ: ghi một trong {allowed}.")
+        raise ValidationError(
+            f"Trạng thái {quote_value(text.strip())} không hợp lệ: ghi một trong {allowed}."
+        )
     return Status(code)
 
 
@@ -92,4 +94,4 @@ def parse_level(text: str) -> int:
     for level in (1, 2):
         if key in (str(level), f"muc{level}"):
             return level
-    raise ValidationError(f"Mức «{text.strip()}» không hợp lệ: ghi 1 hoặc 2.")
+    raise ValidationError(f"Mức {quote_value(text.strip())} không hợp lệ: ghi 1 hoặc 2.")

@@ -14,12 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from services.database import data_dir
-from services.errors import StorageError
+from services.errors import StorageError, ValidationError
+from services.text import POINT_CODE_LENGTH, USERNAME_LENGTH, clean_text
 
 SETTINGS_FILE = "settings.json"
 SLIP_FORMATS = ("a6", "80mm")
 DEFAULT_IDLE_LOCK_MINUTES = 10
 MAX_IDLE_LOCK_MINUTES = 240  # four hours; 0 turns the lock off
+PRINTER_NAME_LENGTH = 200
 
 
 @dataclass
@@ -48,7 +50,21 @@ class LocalSettings:
             settings.slip_format = "a6"
         if not isinstance(settings.printer_name, str) or not settings.printer_name.strip():
             settings.printer_name = None
+        # A hand-edited or damaged file: a name that is not clean text is forgotten (the user
+        # picks it again) rather than shown, printed or looked up with hidden characters.
+        settings.point_code = _setting_text(settings.point_code, POINT_CODE_LENGTH)
+        settings.last_username = _setting_text(settings.last_username, USERNAME_LENGTH)
+        settings.printer_name = _setting_text(settings.printer_name, PRINTER_NAME_LENGTH)
         return settings
+
+
+def _setting_text(value: object, limit: int) -> str | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return clean_text(value, "Cài đặt", limit) or None
+    except ValidationError:
+        return None
 
 
 def settings_path(folder: Path | None = None) -> Path:

@@ -48,7 +48,17 @@ from services.package_crypto import FORMAT_VERSION, PackageError, PackageWriter,
 from services.permissions import Action, require
 from services.purge import refuse_after_purge
 from services.session_context import Actor
-from services.text import clean
+from services.text import (
+    ADDRESS_LENGTH,
+    NAME_LENGTH,
+    ORGANISATION_LENGTH,
+    POINT_CODE_LENGTH,
+    USERNAME_LENGTH,
+    clean,
+    has_hidden,
+    quote_value,
+    strip_hidden,
+)
 from services.units import UnitTree
 from services.version import APP_VERSION
 from services.vntime import end_of_day_utc, format_moment, now_utc
@@ -78,13 +88,16 @@ class ImportSummary:
     conflicts: int = 0
     refused: int = 0
     refusals: list[str] = field(default_factory=list)
+    # Texts stored with their control or invisible characters taken out (see `_tidied`).
+    cleaned: list[str] = field(default_factory=list)
 
     def describe(self) -> str:
         text = (
             f"{self.path.name} ({self.source}): {self.new} mới, {self.updated} cập nhật, "
             f"{self.unchanged} không đổi, {self.conflicts} mâu thuẫn, {self.refused} bị từ chối."
         )
-        return text + "".join(f"\n  - {reason}" for reason in self.refusals[:20])
+        text += "".join(f"\n  - {reason}" for reason in self.refusals[:20])
+        return text + "".join(f"\n  - {note}" for note in self.cleaned[:20])
 
 
 # -- export ---------------------------------------------------------------------------------
@@ -328,6 +341,20 @@ class _Incoming:
     events: list[_In]
 
 
+Tidy = Callable[[object], Any]
+
+
+def _tidied(value: str, max_length: int | None, multiline: bool) -> str | None:
+    """`value` with what the desk refuses taken out (and cut), or None when it is fine as sent.
+
+    A package is not refused for such text, nor its case: what it carries was accepted where
+    it was written (before these rules, say) and its history cannot be fixed there, so
+    refusing would lose it for good. Taking out characters no one can see loses nothing."""
+    if has_hidden(value) or (max_length is not None and len(clean(value)) > max_length):
+        return strip_hidden(value, max_length, multiline=multiline)
+    return None
+
+
 def _claim(raw: dict[str, Any], tree: UnitTree) -> Claim:
     residence = str(raw["residence"])
     if residence != OUTSIDE_PROVINCE:
@@ -344,13 +371,16 @@ def _claim(raw: dict[str, Any], tree: UnitTree) -> Claim:
     )
 
 
-def _changes(raw: object, tree: UnitTree) -> str | None:
+def _changes(raw: object, tree: UnitTree, tidy: Tidy) -> str | None:
     """A correction's changes, checked: a JSON object whose residence codes exist here."""
     if raw is None:
         return None
     parsed = json.loads(str(raw))
     if not isinstance(parsed, dict):
         raise ValidationError("nội dung sửa không hợp lệ")
+    for key, values in parsed.items():
+        if isinstance(values, list):
+            parsed[key] = [tidy(value) for value in values]
     for code in parsed.get("residence", [])[1:]:
         if code != OUTSIDE_PROVINCE:
             tree.commune(str(code))
@@ -372,22 +402,43 @@ class _Merger:
         self.fact_sets = FactSets(session)
         self.legacy = False
 
+    def tidy(
+        self, what: str, value: object, max_length: int | None = None, multiline: bool = False
+    ) -> Any:
+        """`value`, or its text with hidden characters taken out (and cut), noted in the summary."""
+        if not isinstance(value, str):
+            return value
+        tidied = _tidied(value, max_length, multiline)
+        if tidied is None:
+            return value
+        self.summary.cleaned.append(
+            f"{what}: {quote_value(value)} có ký tự ẩn, ký tự điều khiển hoặc quá dài; đã lưu "
+            f"thành {quote_value(tidied)}."
+        )
+        return tidied
+
     def point(self, record: dict[str, Any]) -> None:
         code = str(record["code"])
+        what = f"Điểm thu nhận mã {quote_value(code)}"
         commune = self.tree.commune(str(record["commune"]))
-        name = clean(str(record["name"]))
+        name = clean(self.tidy(what, str(record["name"]), NAME_LENGTH))
+        if not name:
+            raise PackageError(f"Gói «{self.path.name}»: {what} không có tên; gói bị hỏng.")
+        local_code = self.tidy(what, code, POINT_CODE_LENGTH)
         local = find_point(self.session, commune.id, name)
         if local is None:
             same_code = self.session.scalars(
-                select(IntakePoint).where(IntakePoint.code == code)
+                select(IntakePoint).where(IntakePoint.code == local_code)
             ).first()
             kind = record.get("kind") if record.get("kind") in set(PointKind) else "other"
             local = IntakePoint(
-                code=code if same_code is None else next_point_code(self.session, commune),
+                code=local_code
+                if local_code and same_code is None
+                else next_point_code(self.session, commune),
                 name=name,
                 kind=kind,
                 commune_id=commune.id,
-                address=record.get("address"),
+                address=self.tidy(what, record.get("address"), ADDRESS_LENGTH) or None,
                 created_at=now_utc(),
             )
             self.session.add(local)
@@ -396,14 +447,26 @@ class _Merger:
 
     def operator(self, record: dict[str, Any]) -> None:
         username = str(record["username"])
-        local = self.session.scalars(select(Operator).where(Operator.username == username)).first()
+        what = f"Cán bộ {quote_value(username)}"
+        local_name = self.tidy(what, username, USERNAME_LENGTH)
+        if not local_name or any(ch.isspace() for ch in local_name):
+            raise PackageError(
+                f"Gói «{self.path.name}»: tên đăng nhập cán bộ {quote_value(username)} không "
+                "dùng được; gói bị hỏng."
+            )
+        local = self.session.scalars(
+            select(Operator).where(Operator.username == local_name)
+        ).first()
         if local is None:
             # No password travels: an imported operator cannot sign in here until an
             # admin sets one, and gets the plain operator role.
             local = Operator(
-                username=username,
-                full_name=clean(str(record["full_name"])),
-                organisation=str(record.get("organisation") or ""),
+                username=local_name,
+                full_name=clean(self.tidy(what, str(record["full_name"]), NAME_LENGTH))
+                or local_name,
+                organisation=self.tidy(
+                    what, str(record.get("organisation") or ""), ORGANISATION_LENGTH
+                ),
                 role=Role.OPERATOR.value,
                 is_active=True,
                 created_at=now_utc(),
@@ -419,8 +482,15 @@ class _Merger:
             raise ValidationError(f"mức {level} không hợp lệ")
         if self.legacy:
             record = self.legacy_case(record, id_number, level)
+        what = f"Hồ sơ {id_number} mức {level}"
+
+        def tidy(value: object, multiline: bool = False) -> Any:
+            return self.tidy(what, value, multiline=multiline)
+
         claims = {}
         for key, raw in record["claims"].items():
+            for field_name, value in raw.items():
+                raw[field_name] = tidy(value, multiline=field_name == "notes")
             claim = _claim(raw, self.tree)
             claims[key] = (claim, claim_digest_of(claim))  # never trust the package's key
         events: list[_In] = []
@@ -436,11 +506,14 @@ class _Merger:
                 raise ValidationError("mã mốc không hợp lệ")
             if kind != EventKind.STATUS and not (raw.get("reason") or "").strip():
                 raise ValidationError("lần sửa không ghi lý do")
+            for key in ("failure_note", "reason"):
+                if key in raw:
+                    raw[key] = tidy(raw[key])
             at = datetime.fromisoformat(raw["at"])
             if at.tzinfo is None:
                 raise ValidationError("thời điểm không ghi múi giờ")
             point = raw.get("point")
-            changes = _changes(raw.get("changes"), self.tree)
+            changes = _changes(raw.get("changes"), self.tree, tidy)
             events.append(
                 _In(
                     Event(

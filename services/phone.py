@@ -10,6 +10,7 @@ from functools import cache
 
 from services.errors import ValidationError
 from services.resources import load_json
+from services.text import quote_value
 
 _SEPARATORS = re.compile(r"[\s.\-()]")
 
@@ -35,14 +36,15 @@ def normalise_phone(text: str) -> str:
     elif compact.startswith("84") and len(compact) == 11:
         compact = "0" + compact[2:]
     if not compact.isascii() or not compact.isdigit():
-        raise ValidationError(f"Số điện thoại «{raw}» chỉ được có chữ số.", "phone")
+        raise ValidationError(f"Số điện thoại {quote_value(raw)} chỉ được có chữ số.", "phone")
     if len(compact) != 10 or not compact.startswith("0"):
         raise ValidationError(
-            f"Số điện thoại «{raw}» phải có 10 chữ số bắt đầu bằng 0 (ví dụ 0912345678).", "phone"
+            f"Số điện thoại {quote_value(raw)} phải có 10 chữ số bắt đầu bằng 0 (ví dụ 0912345678).",
+            "phone",
         )
     if compact[:3] not in carrier_prefixes():
         raise ValidationError(
-            f"Số điện thoại «{raw}»: đầu số {compact[:3]} không phải đầu số di động Việt Nam. "
+            f"Số điện thoại {quote_value(raw)}: đầu số {compact[:3]} không phải đầu số di động Việt Nam. "
             "Kiểm tra lại số.",
             "phone",
         )

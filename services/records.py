@@ -13,7 +13,6 @@ untouched.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -39,8 +38,9 @@ from services.cases import (
     insert_new_cases,
     record_report,
 )
-from services.directory import get_or_create_operator, get_or_create_point
+from services.directory import get_or_create_operator, get_or_create_point, normalise_username
 from services.errors import StorageError, UserError, ValidationError
+from services.export_cells import CsvWriter, set_cell
 from services.labels import (
     LEVEL_LABELS,
     STATUS_LABELS,
@@ -62,7 +62,7 @@ from services.spreadsheet import (
     moment_cell,
     read_rows,
 )
-from services.text import fold_key
+from services.text import NAME_LENGTH, NOTE_LENGTH, clean_text, fold_key
 from services.units import UnitTree
 from services.vntime import format_date, format_moment, local_day, now_utc
 
@@ -181,12 +181,18 @@ class _Importer:
         index = self.columns.get(key)
         return cells[index] if index is not None and index < len(cells) else None
 
+    def text(self, cells: list[Cell], key: str) -> str:
+        """A text cell as written, for `clean_text` to judge: `cell_text` would already have
+        turned some control characters (U+001C to U+001F, U+0085) into spaces."""
+        cell = self.cell(cells, key)
+        return cell if isinstance(cell, str) else cell_text(cell)
+
     def parse(self, number: int, cells: list[Cell]) -> _Row:
         """A row as a draft and a report; raises `ValidationError` with every problem found."""
         problems: list[str] = []
         draft = FactsDraft(
             id_number=digits_cell(self.cell(cells, "id_number"), 12),
-            full_name=cell_text(self.cell(cells, "full_name")),
+            full_name=self.text(cells, "full_name"),
             sex=cell_text(self.cell(cells, "sex")),
             phone=digits_cell(self.cell(cells, "phone"), 10),
         )
@@ -219,6 +225,11 @@ class _Importer:
                 problems.append("Trạng thái Thất bại cần ghi lý do thất bại.")
             else:
                 reason, note = parse_failure_reason(reason_text)
+                if note:
+                    try:
+                        clean_text(note, "Lý do thất bại", NOTE_LENGTH)
+                    except ValidationError as error:
+                        problems.append(error.message)
         elif reason_text and status is not None:
             problems.append(
                 f"Có lý do thất bại nhưng trạng thái là «{STATUS_LABELS[status]}»: chỉ ghi lý do "
@@ -236,12 +247,21 @@ class _Importer:
             )
         except UserError as error:
             problems.append(f"Nơi thu nhận: {error}")
-        point_name = cell_text(self.cell(cells, "point_name"))
-        if not point_name:
-            problems.append("Thiếu tên điểm thu nhận.")
-        operator = cell_text(self.cell(cells, "operator"))
-        if not operator:
-            problems.append("Thiếu tên đăng nhập của cán bộ.")
+        point_name = operator = ""
+        try:
+            point_name = clean_text(self.text(cells, "point_name"), "Điểm thu nhận", NAME_LENGTH)
+            if not point_name:
+                problems.append("Thiếu tên điểm thu nhận.")
+        except ValidationError as error:
+            problems.append(error.message)
+        try:
+            operator = cell_text(self.cell(cells, "operator"))
+            if not operator:
+                problems.append("Thiếu tên đăng nhập của cán bộ.")
+            else:  # checked as written; the row's uid keeps the cell's text
+                normalise_username(self.text(cells, "operator"))
+        except ValidationError as error:
+            problems.append(error.message)
         on_day = local_day(moment) if moment else self.today
         facts, fact_errors = check_facts(draft, on_day)
         problems = [e.message for e in fact_errors] + problems
@@ -483,7 +503,7 @@ def _write_rejects(source: Path, header_row: int, summary: ImportSummary) -> Non
 
 def _write_rejects_csv(target: Path, rejects: list[Reject]) -> None:
     with target.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
+        writer = CsvWriter(handle)
         writer.writerow(["Dòng", "Lý do", *COLUMNS.values()])
         for reject in rejects:
             writer.writerow([reject.row, reject.reason, *reject.cells])
@@ -578,8 +598,10 @@ def write_template(path: Path, tree: UnitTree) -> None:
     guide.append(["Mã xã", "Tên xã/phường/thị trấn"])
     guide.append([OUTSIDE_PROVINCE, f"{OUTSIDE_LABEL} (chỉ dùng cho nơi thường trú)"])
     for commune in tree.units:
-        if commune.level == "commune":
-            guide.append([commune.code, tree.full_name(commune.id)])
+        if commune.level == "commune":  # names from the database: written as text
+            row = guide.max_row + 1
+            set_cell(guide.cell(row=row, column=1), commune.code)
+            set_cell(guide.cell(row=row, column=2), tree.full_name(commune.id))
     guide.column_dimensions["A"].width = 12
     guide.column_dimensions["B"].width = 60
     try:

@@ -26,6 +26,7 @@ from models.codes import UnitLevel
 from services.audit import AuditAction, write_audit
 from services.campaigns import active_campaign
 from services.errors import StorageError
+from services.export_cells import set_cell
 from services.permissions import Action, require
 from services.session_context import Actor
 from services.tally import (
@@ -47,7 +48,6 @@ THIN = Side(style="thin")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
 TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
-FORMULA_START = ("=", "+", "-", "@")
 
 SUMMARY = "Tổng hợp"
 BY_DAY = "Theo ngày"
@@ -71,7 +71,8 @@ def put(
     fill: PatternFill | None = None,
     wrap: bool = False,
 ) -> Cell | MergedCell:
-    """Write one cell. Text that starts like a formula stays text (a spreadsheet injection guard)."""
+    """Write one cell. Only a `Formula` is a formula; any other text is written as text,
+    without control characters (`services.export_cells`), whatever the database holds."""
     cell = sheet.cell(row=row, column=column)
     if isinstance(cell, MergedCell):  # covered by a merge: only its border and fill count
         if border:
@@ -79,13 +80,10 @@ def put(
         if fill is not None:
             cell.fill = fill
         return cell
-    cell.value = value
-    if (
-        isinstance(value, str)
-        and value.startswith(FORMULA_START)
-        and not getattr(value, "is_formula", False)
-    ):
-        cell.data_type = "s"
+    if isinstance(value, Formula):
+        cell.value = str(value)
+    else:
+        set_cell(cell, value)
     cell.font = Font(name=FONT, bold=bold, italic=italic, size=size)
     if number_format:
         cell.number_format = number_format
@@ -99,8 +97,6 @@ def put(
 
 class Formula(str):
     """A string meant as a formula (everything else that starts with `=` is written as text)."""
-
-    is_formula = True
 
 
 @dataclass
@@ -678,10 +674,13 @@ def write_report(
     as_of: date,
     out: Path,
     progress: Callable[[int, int], None] | None = None,
+    *,
+    audited: bool = True,
 ) -> Path:
     """Build the workbook and save it atomically (a half-written file never replaces a good one).
 
-    The export is logged in the audit; the caller commits."""
+    The export is logged in the audit (unless `audited` is False: a database opened
+    read-only cannot take the entry); the caller commits."""
     require(actor, Action.REPORTS)
     workbook = build_report(session, as_of, progress)
     temporary = out.with_name(f".{out.name}.tmp")
@@ -695,6 +694,8 @@ def write_report(
             f"Không ghi được tệp báo cáo «{out}»: {error.strerror}. Kiểm tra ổ đĩa còn chỗ, tệp "
             "không đang mở trong Excel, và quyền ghi thư mục."
         ) from error
+    if not audited:
+        return out
     write_audit(
         session,
         actor,

@@ -26,7 +26,7 @@ from services.local_settings import (
 from services.permissions import Action, require
 from services.purge import grace_days, set_grace_days
 from services.session_context import Actor
-from services.text import clean
+from services.text import clean, quote_value
 
 DEFAULT_PRINTER_LABEL = "máy in mặc định"
 SLIP_FORMAT_WORDS = {"a6": "A6", "80mm": "cuộn 80 mm"}  # in the audit summary
@@ -45,7 +45,8 @@ def check_local_choice(choice: LocalChoice) -> LocalChoice:
     """The choice with its printer name cleaned; a Vietnamese `ValidationError` when wrong."""
     if choice.slip_format not in SLIP_FORMATS:
         raise ValidationError(
-            f"Khổ phiếu «{choice.slip_format}» không có: chọn A6 hoặc cuộn 80 mm.", "slip_format"
+            f"Khổ phiếu {quote_value(choice.slip_format)} không có: chọn A6 hoặc cuộn 80 mm.",
+            "slip_format",
         )
     minutes = choice.idle_lock_minutes
     if isinstance(minutes, bool) or not 0 <= minutes <= MAX_IDLE_LOCK_MINUTES:

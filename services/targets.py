@@ -32,7 +32,7 @@ from services.errors import ConflictError, NotFoundError, UserError, ValidationE
 from services.permissions import Action, require
 from services.session_context import Actor
 from services.spreadsheet import Cell, cell_text, is_blank, read_rows
-from services.text import clean, fold, fold_key
+from services.text import clean, fold, fold_key, quote_value
 from services.units import UnitInfo, UnitTree
 
 # Big enough for any province; small enough to catch a pasted ID number.
@@ -61,11 +61,11 @@ def parse_count(value: Cell, what: str = "Chỉ tiêu") -> int | None:
     if value is None:
         return None
     if isinstance(value, bool):
-        raise ValidationError(f"{what} phải là một số nguyên, không phải «{value}».")
+        raise ValidationError(f"{what} phải là một số nguyên, không phải {quote_value(value)}.")
     if isinstance(value, int | float):
         if isinstance(value, float) and (not math.isfinite(value) or not value.is_integer()):
             raise ValidationError(
-                f"{what} «{cell_text(value).replace('.', ',')}» không phải số nguyên. Nếu bảng "
+                f"{what} {quote_value(cell_text(value).replace('.', ','))} không phải số nguyên. Nếu bảng "
                 "tính hiểu nhầm dấu chấm phân cách hàng nghìn thành dấu thập phân, định dạng ô "
                 "là Văn bản (Text) rồi gõ lại, ví dụ 50.802."
             )
@@ -85,7 +85,7 @@ def parse_count(value: Cell, what: str = "Chỉ tiêu") -> int | None:
             number = int(re.sub(r"[., ]", "", text))
         else:
             raise ValidationError(
-                f"{what} «{text}» không phải số nguyên không âm (ví dụ: 50.802 hoặc 50802)."
+                f"{what} {quote_value(text)} không phải số nguyên không âm (ví dụ: 50.802 hoặc 50802)."
             )
         number = -number if negative else number
     if number < 0:
@@ -101,7 +101,9 @@ def parse_count(value: Cell, what: str = "Chỉ tiêu") -> int | None:
 def _unit(tree: UnitTree, code: str) -> UnitInfo:
     unit = tree.by_code.get(code.strip())
     if unit is None:
-        raise NotFoundError(f"Không có đơn vị mã «{code.strip()}» trong danh sách của đợt này.")
+        raise NotFoundError(
+            f"Không có đơn vị mã {quote_value(code.strip())} trong danh sách của đợt này."
+        )
     return unit
 
 
@@ -473,7 +475,7 @@ class TargetImport:
             lines.append(
                 f"{len(self.unmatched)} tên không khớp đơn vị nào trong danh sách (không ghi):"
             )
-            lines.extend(f"  Dòng {row}: «{name}»" for row, name in self.unmatched)
+            lines.extend(f"  Dòng {row}: {quote_value(name)}" for row, name in self.unmatched)
         if self.errors:
             lines.append(f"{len(self.errors)} dòng có lỗi (không ghi):")
             lines.extend(f"  Dòng {row}: {message}" for row, message in self.errors)
@@ -586,7 +588,10 @@ def import_targets(session: Session, actor: Actor, path: Path) -> TargetImport:
             continue
         if unit.id in chosen:
             result.errors.append(
-                (number, f"«{name}» trùng đơn vị với dòng {chosen[unit.id].row}; bỏ qua dòng này.")
+                (
+                    number,
+                    f"{quote_value(name)} trùng đơn vị với dòng {chosen[unit.id].row}; bỏ qua dòng này.",
+                )
             )
             continue
         chosen[unit.id] = ImportedTarget(number, unit, total, daily)

@@ -12,7 +12,7 @@ from models.codes import UnitLevel
 from models.entities import Target, Unit
 from services.campaigns import active_campaign
 from services.errors import NotFoundError
-from services.text import fold
+from services.text import fold, quote_value
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,7 @@ class UnitTree:
         unit = self.by_code.get(code.strip())
         if unit is None or unit.level != UnitLevel.COMMUNE.value:
             raise NotFoundError(
-                f"Mã xã «{code.strip()}» không có trong danh sách đơn vị hành chính của đợt này."
+                f"Mã xã {quote_value(code.strip())} không có trong danh sách đơn vị hành chính của đợt này."
             )
         return unit
 

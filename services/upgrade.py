@@ -11,7 +11,9 @@ server administrator's to back up; a new, empty database has nothing to lose.
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -40,9 +42,42 @@ def backup_name(revision: str, moment: datetime | None = None) -> str:
     return f"{BACKUP_PREFIX}{revision}-{moment:%Y%m%d-%H%M%S}.sqlite3"
 
 
-def copy_sqlite(engine: Engine, target: Path) -> Path:
-    """Copy the live database to `target` with the online backup API; the file appears
-    whole or not at all."""
+def write_copy(source: sqlite3.Connection, partial: Path) -> None:
+    """Copy every page of `source` into a new file at `partial`, synced to its disk.
+
+    The copy is one self-contained file: its header is switched from WAL to a rollback
+    journal, so opening it (even read-only) makes no -wal/-shm beside it. Nothing is
+    written on the source's disk."""
+    destination = sqlite3.connect(partial, isolation_level=None)
+    try:
+        source.backup(destination)
+        destination.execute("PRAGMA journal_mode=DELETE")
+    finally:
+        destination.close()
+    with partial.open("rb+") as handle:
+        os.fsync(handle.fileno())
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make a rename in `folder` durable (POSIX; Windows has no folder handles to sync)."""
+    if os.name == "nt":
+        return
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+    except OSError:  # some file systems (a FAT stick) refuse it: the copy is written all the same
+        log.warning("Could not sync the folder %s after a copy", folder)
+
+
+def copy_sqlite(
+    engine: Engine, target: Path, check: Callable[[Path], str | None] | None = None
+) -> Path:
+    """Copy the live database to `target` with the online backup API, through a temporary
+    file in the target's folder: the file appears whole (and, with `check`, checked: it
+    returns what is wrong, or None) or not at all."""
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.part")
     partial.unlink(missing_ok=True)
@@ -50,18 +85,24 @@ def copy_sqlite(engine: Engine, target: Path) -> Path:
     try:
         source = raw.driver_connection
         assert isinstance(source, sqlite3.Connection)
-        destination = sqlite3.connect(partial)
-        try:
-            source.backup(destination)
-        finally:
-            destination.close()
+        write_copy(source, partial)
+        problem = check(partial) if check is not None else None
+        if problem is not None:
+            raise CopyCheckError(problem)
         partial.replace(target)
+        _sync_folder(target.parent)
     except BaseException:
         partial.unlink(missing_ok=True)
+        for suffix in ("-journal", "-wal", "-shm"):
+            partial.with_name(partial.name + suffix).unlink(missing_ok=True)
         raise
     finally:
         raw.close()
     return target
+
+
+class CopyCheckError(Exception):
+    """A copy that failed its check (`copy_sqlite`): it was removed."""
 
 
 def backup_before_upgrade(engine: Engine, backups: Path) -> Path | None:

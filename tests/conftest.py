@@ -93,5 +93,8 @@ def database(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> It
 
 @pytest.fixture
 def session(database: Database) -> Iterator[Session]:
-    with database.session() as session:
+    # Deferred, as before IMMEDIATE: a test reads through this session, keeps its
+    # transaction open and then calls a service that opens its own session to write; an
+    # IMMEDIATE transaction here would hold that write up for the whole busy timeout.
+    with database.session(read_only=True) as session:
         yield session

@@ -139,7 +139,7 @@ class AuditDialog(QDialog):
         self.user.clear()
         self.user.addItem("Tất cả", None)
         try:
-            with self.context.database.session() as session:
+            with self.context.database.session(read_only=True) as session:
                 for name in usernames(session, self.context.signed_in()):
                     self.user.addItem(name, name)
         except UserError as error:
@@ -162,7 +162,7 @@ class AuditDialog(QDialog):
     def reload(self) -> None:
         audit_filter = self.current_filter()
         try:
-            with self.context.database.session() as session:
+            with self.context.database.session(read_only=True) as session:
                 actor = self.context.signed_in()
                 total = count_entries(session, actor, audit_filter)
                 self.rows = list_entries(session, actor, audit_filter, limit=PAGE)
@@ -189,7 +189,7 @@ class AuditDialog(QDialog):
 
     def verify(self) -> None:
         try:
-            with self.context.database.session() as session:
+            with self.context.database.session(read_only=True) as session:
                 self.context.signed_in()
                 check = verify_chain(session)
         except UserError as error:

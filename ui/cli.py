@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TextIO
 
 from services.campaigns import available_presets, ensure_campaign, load_preset
-from services.database import Database, open_database
+from services.database import READ_ONLY_NOTE, Database, open_database
 from services.errors import UserError
 from services.session_context import cli_actor
 from services.spreadsheet import UnreadableFileError
@@ -175,8 +175,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _open(args: argparse.Namespace) -> Database:
-    return open_database(getattr(args, "db", None))
+def _open(args: argparse.Namespace, *, reading: bool = False) -> Database:
+    """`reading`: a command that only reads, which also works on a database that cannot be
+    written (a read-only folder or medium), opened read-only then."""
+    return open_database(getattr(args, "db", None), read_only=None if reading else False)
 
 
 def _ensure_campaign(database: Database) -> None:
@@ -278,8 +280,8 @@ def _format_table(result: Tally) -> str:
 
 def cmd_tally(args: argparse.Namespace, out: TextIO) -> int:
     as_of = parse_iso_day(args.as_of) if args.as_of else today_vn()
-    database = _open(args)
-    with database.session() as session:
+    database = _open(args, reading=True)
+    with database.session(read_only=True) as session:
         result = tally(session, as_of, TallyBy(args.by))
     if args.json:
         json.dump(result.as_json(), out, ensure_ascii=False)
@@ -293,11 +295,13 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     from services.report import write_report
 
     as_of = parse_iso_day(args.as_of)
-    database = _open(args)
-    with database.session() as session:
-        path = write_report(session, cli_actor(), as_of, args.out)
+    database = _open(args, reading=True)
+    with database.session(read_only=database.read_only) as session:
+        path = write_report(session, cli_actor(), as_of, args.out, audited=not database.read_only)
         session.commit()
     print(f"Đã ghi báo cáo đến hết ngày {as_of:%d/%m/%Y}: {path}", file=out)
+    if database.read_only:
+        print(READ_ONLY_NOTE, file=sys.stderr)
     return EXIT_OK
 
 

@@ -63,8 +63,10 @@ def add_security_parsers(
     )
 
 
-def _open(args: argparse.Namespace) -> Database:
-    return open_database(getattr(args, "db", None))
+def _open(args: argparse.Namespace, *, reading: bool = False) -> Database:
+    """`reading`: a command that only reads, which also works on a database that cannot be
+    written (a read-only folder or medium), opened read-only then."""
+    return open_database(getattr(args, "db", None), read_only=None if reading else False)
 
 
 def _confirm(question: str, assume_yes: bool) -> None:
@@ -82,8 +84,8 @@ def _confirm(question: str, assume_yes: bool) -> None:
 def cmd_audit(args: argparse.Namespace, out: TextIO) -> int:
     from services.audit import verify_chain
 
-    database = _open(args)
-    with database.session() as session:
+    database = _open(args, reading=True)
+    with database.session(read_only=True) as session:
         check = verify_chain(session)
     if check.ok:
         print(f"OK: {check.count} mục nhật ký, chuỗi mã băm khớp.", file=out)
@@ -114,9 +116,12 @@ def cmd_details(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
     from services.backup import create_backup
 
-    database = _open(args)
-    path = create_backup(database, cli_actor(), args.out)
+    database = _open(args, reading=True)
+    notes: list[str] = []
+    path = create_backup(database, cli_actor(), args.out, notes)
     print(f"Đã sao lưu và kiểm tra: {path}", file=out)
+    for note in notes:
+        print(note, file=sys.stderr)
     return EXIT_OK
 
 

@@ -145,7 +145,7 @@ class DashboardPanel(QWidget):
         self.unit_code: str | None = None
         self.board: Dashboard | None = None
         self.last_export: BackgroundOp[Path] | None = None
-        with context.database.session() as session:
+        with context.database.session(read_only=True) as session:
             campaign = active_campaign(session)
             self.first_day, self.last_day = campaign.first_day, campaign.last_day
         self.campaign_days = [
@@ -280,7 +280,7 @@ class DashboardPanel(QWidget):
     def refresh(self) -> bool:
         """Recount and redraw; False (and a message) when the database cannot be read."""
         try:
-            with self.context.database.session() as session:
+            with self.context.database.session(read_only=True) as session:
                 board = dashboard(session, self.day(), self.unit_code, today=today_vn())
         except UserError as error:
             messages().warning(self, "Không đếm được", str(error))

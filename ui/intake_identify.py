@@ -29,7 +29,7 @@ from services.vntime import format_date, format_moment, parse_date, today_vn
 from ui.commune_picker import CommunePicker
 
 ERROR_STYLE = "color: #b00020;"
-FIELDS = ("id_number", "full_name", "birth_date", "sex", "phone", "residence")
+FIELDS = ("id_number", "full_name", "birth_date", "sex", "phone", "address", "residence")
 BIRTH_DATE_HINT = "ddmmyyyy hoặc dd/mm/yyyy"
 DAY_AND_MONTH = re.compile(r"^\s*(\d{2})[/.-]?(\d{2})[/.-]?\s*$")
 
@@ -103,7 +103,7 @@ class IdentifyStep(QWidget):
         add("Ngày &sinh:", self.birth_date, "birth_date")
         add("&Giới tính:", self.sex, "sex")
         add("Số đ&iện thoại:", self.phone, "phone")
-        add("Địa chỉ thường t&rú:", self.address, None)
+        add("Địa chỉ thường t&rú:", self.address, "address")
         box = QVBoxLayout()
         box.setSpacing(1)
         box.addWidget(self.commune)

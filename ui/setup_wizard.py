@@ -41,7 +41,7 @@ from services.first_start import (
 )
 from services.labels import POINT_KIND_LABELS
 from services.local_settings import LocalSettings, save_local_settings
-from services.text import clean
+from services.text import NAME_LENGTH, clean, clean_text
 from services.units import UnitTree
 from ui.commune_picker import CommunePicker
 from ui.context import AppContext, PointInfo
@@ -396,8 +396,11 @@ class AdminPage(QWizardPage):
             normalise_username(self.username.text())
         except ValidationError as error:
             problems["username"] = str(error)
-        if not clean(self.full_name.text()):
-            problems["full_name"] = "Chưa ghi họ và tên."
+        try:
+            if not clean_text(self.full_name.text(), "Họ và tên", NAME_LENGTH):
+                problems["full_name"] = "Chưa ghi họ và tên."
+        except ValidationError as error:
+            problems["full_name"] = str(error)
         try:
             check_password_rules(self.password.text())
         except ValidationError as error:

@@ -177,3 +177,13 @@ def test_header_map_finds_every_known_header_in_any_order(headers: list[str]) ->
     assert set(found) == set(KNOWN)
     for key, index in found.items():
         assert headers[index] == KNOWN[key]
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [("'+84 912 345 678", "+84 912 345 678"), ("'=1+2", "=1+2"), ("'abc", "'abc"), ("'", "'")],
+)
+def test_the_quote_our_exports_put_before_a_formula_is_read_back_off(
+    written: str, read: str
+) -> None:
+    assert cell_text(written) == read

@@ -172,6 +172,18 @@ def test_inline_validation_as_the_operator_types(
     assert label.isVisible() and expected in label.text()
 
 
+def test_hidden_characters_in_a_name_or_an_address_are_shown_under_the_field(
+    flow: IntakeFlow,
+) -> None:
+    identify = flow.identify
+    identify.full_name.setText("Trần\u200b Thị Lan")
+    identify.address.setText("Ấp 3\u202e")
+    assert not identify.check()
+    for field, code in (("full_name", "U+200B"), ("address", "U+202E")):
+        label = identify.errors[field]
+        assert label.isVisible() and code in label.text(), label.text()
+
+
 def test_birth_date_that_disagrees_with_the_number(qtbot: QtBot, flow: IntakeFlow) -> None:
     identify = flow.identify
     type_text(qtbot, identify.id_number, "094190012345")
