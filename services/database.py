@@ -73,7 +73,11 @@ def storage_error(error: Exception, url: str) -> StorageError:
     if "disk is full" in lowered or "no space" in lowered or "database or disk is full" in lowered:
         advice = "Ổ đĩa đã đầy: giải phóng dung lượng rồi thử lại."
     elif "locked" in lowered or "busy" in lowered:
-        advice = "Cơ sở dữ liệu đang bị chương trình khác khóa: đóng chương trình đó rồi thử lại."
+        advice = (
+            "Cơ sở dữ liệu đang bận quá 10 giây: một việc lớn (nhập gói dữ liệu, nhập bảng "
+            "tính) đang ghi vào tệp này. Đợi việc đó xong rồi thử lại; những gì đã nhập trên "
+            "màn hình vẫn được giữ."
+        )
     elif "readonly" in lowered or "read-only" in lowered or "permission" in lowered:
         advice = "Không có quyền ghi vào tệp cơ sở dữ liệu: kiểm tra quyền của thư mục."
     elif "not a database" in lowered or "malformed" in lowered:

@@ -124,7 +124,7 @@ def start_session(
 
     point: PointInfo | None = None
     if database is not None:
-        with database.session() as session:
+        with database.session(read_only=True) as session:
             state = setup_state(session, settings.point_code)
             if state.point is not None:
                 found = state.point

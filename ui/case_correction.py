@@ -84,7 +84,7 @@ class CorrectionDialog(QDialog):
         self.context = context
         self.detail = detail
         self.setWindowTitle(f"Sửa hồ sơ – {detail.full_name} ({detail.level_label})")
-        with context.database.session() as session:
+        with context.database.session(read_only=True) as session:
             tree = UnitTree.load(session)
 
         self.id_number = QLineEdit(detail.id_number)

@@ -108,7 +108,7 @@ class CaseDetailDialog(QDialog):
     def reload(self) -> bool:
         actor = self.context.actor
         try:
-            with self.context.database.session() as session:
+            with self.context.database.session(read_only=True) as session:
                 self.detail = case_detail(session, self.case_id, actor)
         except UserError as error:
             messages().warning(self.parentWidget() or self, "Không mở được hồ sơ", str(error))

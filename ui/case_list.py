@@ -185,7 +185,7 @@ class CaseListPanel(QWidget):
         choices = []
         if actor is not None:
             try:
-                with self.context.database.session() as session:
+                with self.context.database.session(read_only=True) as session:
                     choices = operator_choices(session, actor)
             except UserError as error:
                 messages().warning(self, "Không đọc được danh sách cán bộ", str(error))
@@ -222,11 +222,11 @@ class CaseListPanel(QWidget):
             return
 
         def load(after: CaseRow | None, limit: int) -> list[CaseRow]:
-            with self.context.database.session() as session:
+            with self.context.database.session(read_only=True) as session:
                 return fetch_cases(session, actor, case_filter, after, limit)
 
         try:
-            with self.context.database.session() as session:
+            with self.context.database.session(read_only=True) as session:
                 self.total = count_cases(session, actor, case_filter)
         except UserError as error:
             self.model.set_loader(None)

@@ -213,7 +213,7 @@ def cmd_template(args: argparse.Namespace, out: TextIO) -> int:
 
     database = _open(args)
     _ensure_campaign(database)
-    with database.session() as session:
+    with database.session(read_only=True) as session:
         write_template(args.out, UnitTree.load(session))
     print(f"Đã ghi tệp mẫu {args.out}.", file=out)
     return EXIT_OK
@@ -349,7 +349,7 @@ def cmd_guide(args: argparse.Namespace, out: TextIO) -> int:
     layout = parse_layout(args.layout)
     if args.point:
         database = _open(args)
-        with database.session() as session:
+        with database.session(read_only=True) as session:
             content = load_guide(session, args.point)
     else:
         from services.guides import default_guide
@@ -375,7 +375,7 @@ def cmd_slip(args: argparse.Namespace, out: TextIO) -> int:
 
         slip_format = load_local_settings()[0].slip_format
     database = _open(args)
-    with database.session() as session:
+    with database.session(read_only=True) as session:
         slip = slip_for_id_number(session, args.id_number, level)
     _gui_application()
     from services.sheets import write_pdf

@@ -104,7 +104,7 @@ def cmd_reset_password(args: argparse.Namespace, out: TextIO) -> int:
     from services.accounts import account_id, check_password_rules, reset_password
 
     database = _open(args)
-    with database.session() as session:
+    with database.session(read_only=True) as session:
         operator_id = account_id(session, args.username)  # an unknown name: before asking
     password = read_new_password(args.password_stdin)
     check_password_rules(password)

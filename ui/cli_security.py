@@ -150,7 +150,7 @@ def cmd_purge(args: argparse.Namespace, out: TextIO) -> int:
     from services.vntime import today_vn
 
     database = _open(args)
-    with database.session() as session:
+    with database.session(read_only=True) as session:
         state = purge_state(session)
     print(state.describe(today_vn()), file=out)
     if not state.allowed(today_vn()):

@@ -103,7 +103,7 @@ class ConflictsDialog(QDialog):
 
     def reload(self) -> None:
         try:
-            with self.context.database.session() as session:
+            with self.context.database.session(read_only=True) as session:
                 self.views = open_conflicts(session, self.context.signed_in())
         except UserError as error:
             messages().error(self, "Không đọc được mâu thuẫn", str(error))

@@ -188,12 +188,12 @@ class FollowUpPanel(QWidget):
         today = self.today()
 
         def load(after: FollowUpRow | None, limit: int) -> list[FollowUpRow]:
-            with self.context.database.session() as session:
+            with self.context.database.session(read_only=True) as session:
                 return follow_up_cases(session, actor, today, after, limit)
 
         current = self.current_case_id()
         try:
-            with self.context.database.session() as session:
+            with self.context.database.session(read_only=True) as session:
                 self.total = count_follow_up(session, actor, today)
         except UserError as error:
             self.model.set_loader(None)

@@ -78,7 +78,7 @@ class GuideDialog(QDialog):
         self.saved: GuideContent | None = None
 
         self.point_box = QComboBox()
-        with context.database.session() as session:
+        with context.database.session(read_only=True) as session:
             for point in list_points(session):
                 self.point_box.addItem(f"{point.name} ({point.code})", point.code)
         if self.point_box.count() == 0:
@@ -208,7 +208,7 @@ class GuideDialog(QDialog):
 
     def load_point(self) -> None:
         code = self.point_code()
-        with self.context.database.session() as session:
+        with self.context.database.session(read_only=True) as session:
             content = load_guide(session, code)
         self.saved = content
         self.save_button.setEnabled(code is not None)

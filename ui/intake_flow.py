@@ -70,7 +70,7 @@ class IntakeFlow(QWidget):
     ) -> None:
         super().__init__(parent)
         self.context = context
-        with context.database.session() as session:
+        with context.database.session(read_only=True) as session:
             self.tree = UnitTree.load(session)
         self.existing: list[CaseSummary] = []
 
@@ -162,7 +162,7 @@ class IntakeFlow(QWidget):
     def show_period_note(self) -> None:
         """A day outside the campaign's period is said on the desk, not saved silently."""
         try:
-            with self.context.database.session() as session:
+            with self.context.database.session(read_only=True) as session:
                 campaign = active_campaign(session)
                 first_day, last_day = campaign.first_day, campaign.last_day
         except UserError:
@@ -337,7 +337,7 @@ class IntakeFlow(QWidget):
 
     def _look_up(self, id_number: str) -> None:
         try:
-            with self.context.database.session() as session:
+            with self.context.database.session(read_only=True) as session:
                 self.existing = person_cases(session, id_number)
         except UserError as error:
             self._say(str(error), error=True)
@@ -350,7 +350,7 @@ class IntakeFlow(QWidget):
     def resume(self, case_id: int) -> None:
         """A returning citizen from the list or the follow-up queue: open at the result step."""
         try:
-            with self.context.database.session() as session:
+            with self.context.database.session(read_only=True) as session:
                 case = case_summary(session, case_id)
         except UserError as error:
             self._say(str(error), error=True)
@@ -387,7 +387,7 @@ class IntakeFlow(QWidget):
         point = self.context.point
         if point is None:
             return False
-        with self.context.database.session() as session:
+        with self.context.database.session(read_only=True) as session:
             return takes_level2(session, point.id)
 
     def _level_changed(self) -> None:

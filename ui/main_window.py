@@ -78,7 +78,7 @@ class MainWindow(QMainWindow):
         self.context = context
         self.switch_operator_dialog = switch_operator
         self.setWindowTitle(WINDOW_TITLE)
-        with context.database.session() as session:
+        with context.database.session(read_only=True) as session:
             campaign = active_campaign(session)
             self.first_day, self.last_day = campaign.first_day, campaign.last_day
             heading = (
@@ -355,7 +355,7 @@ class MainWindow(QMainWindow):
             self.today.clear()
             return
         try:
-            with self.context.database.session() as session:
+            with self.context.database.session(read_only=True) as session:
                 day = point_today(session, point.id, today_vn())
         except UserError as error:
             self.today.setText(f"Không đọc được số liệu hôm nay: {error}")

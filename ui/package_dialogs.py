@@ -78,7 +78,7 @@ class ExportPackageDialog(QDialog):
         self.use_since.toggled.connect(self.since.setEnabled)
         self.point = QComboBox()
         self.point.addItem("Mọi điểm thu nhận trong cơ sở dữ liệu", None)
-        with context.database.session() as session:
+        with context.database.session(read_only=True) as session:
             for point in list_points(session):
                 self.point.addItem(f"{point.name} ({point.code})", point.code)
         if context.point is not None:

@@ -230,7 +230,7 @@ class RecordsImportDialog(QDialog):
         if path is None:
             return
         try:
-            with self.context.database.session() as session:
+            with self.context.database.session(read_only=True) as session:
                 write_template(path, UnitTree.load(session))
         except UserError as error:
             messages().error(self, "Không lưu được tệp mẫu", str(error))

@@ -222,7 +222,7 @@ class AccountsDialog(QDialog):
 
     def reload(self) -> None:
         try:
-            with self.context.database.session() as session:
+            with self.context.database.session(read_only=True) as session:
                 accounts = list_operators(session)
         except UserError as error:
             messages().error(self, "Không đọc được tài khoản", str(error))
@@ -650,7 +650,7 @@ class SecurityMenu(QObject):
 
     def purge(self) -> None:
         try:
-            with self.context.database.session() as session:
+            with self.context.database.session(read_only=True) as session:
                 state = purge_state(session)
         except UserError as error:
             messages().error(self.window, "Xóa dữ liệu cá nhân", str(error))

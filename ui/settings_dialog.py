@@ -98,7 +98,7 @@ class SettingsDialog(QDialog):
         self.grace.setRange(0, MAX_GRACE_DAYS)
         self.grace.setSuffix(" ngày")
         self.grace.setAccessibleName("Giữ dữ liệu cá nhân sau khi đợt kết thúc")
-        with context.database.session() as session:
+        with context.database.session(read_only=True) as session:
             self.saved_grace = grace_days(session)
             self.last_day: date = active_campaign(session).last_day
         self.grace.setValue(self.saved_grace)

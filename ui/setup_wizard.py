@@ -251,7 +251,7 @@ class PointPage(QWizardPage):
         if self.loaded_url == database.url:
             return  # back and forth: keep what was typed
         self.loaded_url = database.url
-        with database.session() as session:
+        with database.session(read_only=True) as session:
             self.tree = UnitTree.load(session)
             points = list_points(session)
             labels = [(p.id, point_label(self.tree, p.name, p.code, p.commune_id)) for p in points]
@@ -301,7 +301,7 @@ class PointPage(QWizardPage):
         commune_id = self.commune.commune_id() if self.commune is not None else None
         name_problem = None if name else "Chưa ghi tên điểm thu nhận."
         if name and commune_id is not None and self.owner.database is not None:
-            with self.owner.database.session() as session:
+            with self.owner.database.session(read_only=True) as session:
                 if find_point(session, commune_id, name) is not None:
                     name_problem = (
                         "Xã này đã có điểm tên này: chọn điểm đó ở mục «Chọn điểm đã có» "
@@ -451,7 +451,7 @@ class FirstStartWizard(QWizard):
         self.needs_admin = True
         self.context: AppContext | None = None
         if database is not None:
-            with database.session() as session:
+            with database.session(read_only=True) as session:
                 self.needs_admin = not setup_state(session, None).has_admin
 
         self.setWindowTitle("Thiết lập lần đầu – kichhoat")
@@ -487,7 +487,7 @@ class FirstStartWizard(QWizard):
             self.opened.append(database)
             self.database = database
         self.chosen_url = url
-        with self.database.session() as session:
+        with self.database.session(read_only=True) as session:
             self.needs_admin = not setup_state(session, None).has_admin
 
     def finish_if_last(self, page: PointPage | AdminPage) -> bool:

@@ -51,7 +51,7 @@ class SignInDialog(QDialog):
         font.setBold(True)
         heading.setFont(font)
         try:
-            with database.session() as session:
+            with database.session(read_only=True) as session:
                 commune = UnitTree.load(session).full_name(point.commune_id)
         except (UserError, KeyError):
             commune = ""

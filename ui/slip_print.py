@@ -18,7 +18,7 @@ from ui.printing import show_preview
 
 def slip_sheet_for_case(context: AppContext, case_id: int) -> Sheet:
     """The slip of the saved case, in this computer's slip size (A6 or 80 mm roll)."""
-    with context.database.session() as session:
+    with context.database.session(read_only=True) as session:
         slip = slip_for_case(session, case_id)
     return slip_sheet(slip, context.settings.slip_format)
 

@@ -333,7 +333,7 @@ class TargetsPanel(QWidget):
         super().__init__(parent)
         self.context = context
         self.ask_open_path = ask_open_path
-        with context.database.session() as session:
+        with context.database.session(read_only=True) as session:
             tree = UnitTree.load(session)
         self.model = TargetsModel(tree, self.write_target)
         self.model.error_raised.connect(self.show_error)
@@ -461,7 +461,7 @@ class TargetsPanel(QWidget):
     # -- actions, one transaction each --------------------------------------------------
 
     def _reload(self) -> None:
-        with self.context.database.session() as session:
+        with self.context.database.session(read_only=True) as session:
             self.model.update_tree(UnitTree.load(session))
         self._show_state()
         self.targets_changed.emit()
