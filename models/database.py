@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session, sessionmaker
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 # An execution option: transactions on a connection carrying it only read (plain BEGIN).
 READ_ONLY_OPTION = "kichhoat_read_only"
+# An execution option: how long (ms) a transaction may wait for the write lock (SQLite).
+BUSY_WAIT_OPTION = "kichhoat_busy_wait_ms"
 
 
 def sqlite_url(path: Path) -> str:
@@ -54,7 +56,15 @@ def _begin_sqlite(connection: Any) -> None:
     # and writes later gets SQLITE_BUSY at once (it cannot wait: its snapshot is stale).
     # In WAL mode readers are never blocked by it; sessions that only read ask for a
     # plain BEGIN (`READ_ONLY_OPTION`) so that they do not hold writers up either.
-    read_only = connection.get_execution_options().get(READ_ONLY_OPTION, False)
+    options = connection.get_execution_options()
+    read_only = options.get(READ_ONLY_OPTION, False)
+    # The desk first tries with a short wait, then waits in the background (see
+    # `services.database.save_when_free`); the pooled connection keeps what it was last set to.
+    wanted = int(options.get(BUSY_WAIT_OPTION, SQLITE_BUSY_TIMEOUT_MS))
+    info = connection.connection.info
+    if info.get(BUSY_WAIT_OPTION, SQLITE_BUSY_TIMEOUT_MS) != wanted:
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={wanted}")
+        info[BUSY_WAIT_OPTION] = wanted
     connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 

@@ -11,10 +11,11 @@ there, and no -wal/-shm file is made when none is needed.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from platformdirs import user_data_dir
 from sqlalchemy import Engine, select, text
@@ -23,6 +24,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.database import (
+    BUSY_WAIT_OPTION,
     READ_ONLY_OPTION,
     make_engine,
     make_session_factory,
@@ -30,7 +32,7 @@ from models.database import (
     sqlite_url,
 )
 from models.migrate import HEAD_REVISION, current_revision, upgrade
-from services.errors import StorageError
+from services.errors import DatabaseBusyError, StorageError
 from services.upgrade import backup_before_upgrade
 
 APP_NAME = "kichhoat"
@@ -70,9 +72,11 @@ def storage_error(error: Exception, url: str) -> StorageError:
     """A Vietnamese message for a database that cannot be opened or written."""
     detail = str(getattr(error, "orig", None) or error).strip().splitlines()[0][:200]
     lowered = detail.lower()
+    busy = False
     if "disk is full" in lowered or "no space" in lowered or "database or disk is full" in lowered:
         advice = "Ổ đĩa đã đầy: giải phóng dung lượng rồi thử lại."
     elif "locked" in lowered or "busy" in lowered:
+        busy = True
         advice = (
             "Cơ sở dữ liệu đang bận quá 10 giây: một việc lớn (nhập gói dữ liệu, nhập bảng "
             "tính) đang ghi vào tệp này. Đợi việc đó xong rồi thử lại; những gì đã nhập trên "
@@ -90,9 +94,11 @@ def storage_error(error: Exception, url: str) -> StorageError:
         advice = "Không kết nối được máy chủ: kiểm tra mạng và địa chỉ máy chủ."
     else:
         advice = "Kiểm tra địa chỉ cơ sở dữ liệu rồi thử lại."
-    return StorageError(
-        f"Không dùng được cơ sở dữ liệu {describe_url(url)}: {advice} (Chi tiết: {detail})"
-    )
+    kind = DatabaseBusyError if busy else StorageError
+    return kind(f"Không dùng được cơ sở dữ liệu {describe_url(url)}: {advice} (Chi tiết: {detail})")
+
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -104,7 +110,9 @@ class Database:
     _reading_sessions: sessionmaker[Session] | None = field(default=None, repr=False)
 
     @contextmanager
-    def session(self, *, read_only: bool = False) -> Iterator[Session]:
+    def session(
+        self, *, read_only: bool = False, busy_wait_ms: int | None = None
+    ) -> Iterator[Session]:
         """A session whose errors from the driver become `StorageError`.
 
         `read_only=True` for work that only reads (tallies, reports, checks): on SQLite its
@@ -113,6 +121,9 @@ class Database:
         commit is then refused at once (its snapshot is stale): writers use the default."""
         session = self._reading_factory()() if read_only else self.sessions()
         try:
+            if busy_wait_ms is not None and self.is_sqlite:
+                # The transaction begins now, waiting at most this long for the write lock.
+                session.connection(execution_options={BUSY_WAIT_OPTION: busy_wait_ms})
             yield session
         except DBAPIError as error:
             session.rollback()
@@ -285,3 +296,25 @@ def open_database(
         sessions=make_session_factory(engine),
         read_only=read_only,
     )
+
+
+def save_when_free(
+    database: Database,
+    work: Callable[[Session], T],
+    waiting: Callable[[int], None],
+    wait_ms: int | None = None,
+) -> T:
+    """Run `work(session)` and commit, trying again for as long as another connection holds
+    the write lock (SQLite: a long import on the same file). `waiting(attempt)` is called
+    before each new try; it may raise to give up (the caller's Cancel). Every other error
+    goes to the caller at once."""
+    attempt = 0
+    while True:
+        try:
+            with database.session(busy_wait_ms=wait_ms) as session:
+                result = work(session)
+                session.commit()
+                return result
+        except DatabaseBusyError:
+            attempt += 1
+            waiting(attempt)

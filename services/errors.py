@@ -36,3 +36,8 @@ class ConflictError(UserError):
 
 class StorageError(UserError):
     """The database or a file cannot be read or written (disk full, locked, missing)."""
+
+
+class DatabaseBusyError(StorageError):
+    """Another connection kept the database's write lock past the wait (SQLite): the work
+    can be tried again once that connection's transaction (an import, say) is over."""

@@ -23,11 +23,13 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy.orm import Session
 
 from models.codes import Status
 from services.campaigns import active_campaign, outside_period_note
 from services.cccd import CardInfo, CardQRError, parse_card_qr
-from services.errors import ConflictError, UserError
+from services.database import save_when_free
+from services.errors import ConflictError, DatabaseBusyError, UserError
 from services.id_number import normalise_id_number
 from services.intake import (
     CaseSummary,
@@ -40,6 +42,7 @@ from services.intake import (
 from services.labels import STATUS_LABELS
 from services.units import UnitTree
 from services.vntime import today_vn
+from ui.background import BackgroundOp, CancelledError, Report
 from ui.context import AppContext
 from ui.intake_check import CheckStep
 from ui.intake_guide import GuideStep, default_path
@@ -47,6 +50,9 @@ from ui.intake_identify import ERROR_STYLE, IdentifyStep
 from ui.intake_result import ResultStep
 from ui.messages import messages
 from ui.scan_catcher import ScanDetector
+
+QUICK_WAIT_MS = 300  # a save tries this long for the write lock before waiting in the background
+RETRY_WAIT_MS = 1000  # each try in the background: Hủy is heard within a second
 
 STEP_TITLES = ("1. Nhận diện", "2. Kiểm tra", "3. Hướng dẫn", "4. Kết quả")
 OK_STYLE = "color: #1b5e20; font-weight: 600;"
@@ -99,6 +105,8 @@ class IntakeFlow(QWidget):
         self.period_note.hide()
         self.banner = QLabel()
         self.banner_is_error = False
+        self.waiting_to_save = False
+        self.waiting: BackgroundOp[tuple[int, str]] | None = None
         self.banner.setWordWrap(True)
         self.banner.hide()
         self.back_button = QPushButton("← &Quay lại")
@@ -243,6 +251,9 @@ class IntakeFlow(QWidget):
     def receive_scan(self, text: str) -> None:
         """A card QR from the scanner, wherever it was typed: the new citizen, once the
         clerk has chosen what becomes of an open case."""
+        if self.waiting_to_save:
+            self._say("Đang chờ lưu ca trước: quét lại thẻ khi đã lưu xong.", error=False)
+            return
         modal = QApplication.activeModalWidget()
         if modal is not None and modal is not self.window():
             messages().warning(
@@ -444,32 +455,87 @@ class IntakeFlow(QWidget):
             self._go(0)
             self._say("Thông tin công dân chưa hợp lệ: sửa các ô báo đỏ rồi lưu lại.", error=True)
             return False
+        draft, consent = self.identify.draft(), self.check_step.consent.isChecked()
+
+        def store(session: Session) -> tuple[int, str]:
+            saved = save_intake(session, actor, draft, result, consent=consent)
+            return saved.case.id, saved.case.full_name
+
         try:
-            with self.context.database.session() as session:
-                saved = save_intake(
-                    session,
-                    actor,
-                    self.identify.draft(),
-                    result,
-                    consent=self.check_step.consent.isChecked(),
-                )
+            # A short wait for the write lock: a longer one waits in the background instead.
+            with self.context.database.session(busy_wait_ms=QUICK_WAIT_MS) as session:
+                stored = store(session)
                 session.commit()
-                case_id, name = saved.case.id, saved.case.full_name
-        except ConflictError as error:
-            self._say(f"Chưa lưu được: {error}", error=True)
-            self._look_up(self.identify.draft().id_number.strip())  # show the case as it stands
-            self._offer_results()
+        except DatabaseBusyError:
+            self._save_when_free(store, level, result.status)
             return False
         except UserError as error:
-            self._say(f"Chưa lưu được: {error}", error=True)
+            self._refused(error)
             return False
-        status_label = STATUS_LABELS[result.status]
+        self._saved(stored, level, result.status)
+        return True
+
+    def _refused(self, error: UserError) -> None:
+        self._say(f"Chưa lưu được: {error}", error=True)
+        if isinstance(error, ConflictError):
+            self._look_up(self.identify.draft().id_number.strip())  # the case as it stands
+            self._offer_results()
+
+    def _saved(self, stored: tuple[int, str], level: int, status: Status) -> None:
+        case_id, name = stored
         self.start_over()
         self._say(
-            f"Đã lưu: {name} – mức {level} – {status_label}. Mời công dân tiếp theo.", error=False
+            f"Đã lưu: {name} – mức {level} – {STATUS_LABELS[status]}. Mời công dân tiếp theo.",
+            error=False,
         )
         self.case_saved.emit(case_id)
-        return True
+
+    def _save_when_free(
+        self, store: Callable[[Session], tuple[int, str]], level: int, status: Status
+    ) -> None:
+        """The database is held by a long import: the save waits in the background (the
+        window keeps working, the case stays on screen, Hủy stops waiting)."""
+        self.waiting_to_save = True
+        self.setEnabled(False)
+        self._say(
+            "Đang chờ cơ sở dữ liệu: một việc lớn (nhập gói dữ liệu, nhập bảng tính) đang ghi "
+            "vào tệp. Hồ sơ được lưu ngay khi việc đó xong; Hủy để thôi chờ (thông tin vẫn giữ).",
+            error=False,
+        )
+        database = self.context.database
+
+        def work(report: Report) -> tuple[int, str]:
+            return save_when_free(
+                database, store, lambda attempt: report(attempt, 0), wait_ms=RETRY_WAIT_MS
+            )
+
+        def done(stored: tuple[int, str]) -> None:
+            self._wait_over()
+            self._saved(stored, level, status)
+
+        def failed(error: BaseException) -> None:
+            self._wait_over()
+            if isinstance(error, CancelledError):
+                self._say(
+                    "Chưa lưu: đã thôi chờ cơ sở dữ liệu. Thông tin vẫn giữ; nhấn Ctrl+S để lưu "
+                    "lại khi việc lớn đã xong.",
+                    error=True,
+                )
+            elif isinstance(error, UserError):
+                self._refused(error)
+            else:
+                raise error
+
+        self.waiting = (
+            BackgroundOp(self, work, done)
+            .failure(failed)
+            .with_progress("Đang chờ cơ sở dữ liệu để lưu hồ sơ…")
+            .run()
+        )
+
+    def _wait_over(self) -> None:
+        self.waiting_to_save = False
+        self.setEnabled(True)
 
     def _clear_fixed_error(self) -> None:
         """The "check the red fields" banner goes as soon as the fields are right."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import date
 
 import pytest
@@ -12,7 +13,7 @@ from sqlalchemy import func, select
 
 from models.codes import Status
 from models.entities import Case, CaseEvent
-from services.database import Database
+from services.database import Database, sqlite_path
 from services.errors import StorageError
 from services.vntime import format_date, today_vn
 from tests.factories import PHU_TAM, id_number_for
@@ -416,3 +417,66 @@ def test_a_day_outside_the_campaign_is_said_on_the_desk(
     monkeypatch.setattr("ui.intake_flow.today_vn", lambda: date(2023, 6, 1))
     flow.start_over()
     assert flow.period_note.isVisible() and "chưa đến" in flow.period_note.text()
+
+
+# -- a save while a long import holds the SQLite file ---------------------------------------
+
+
+def hold_write_lock(database: Database) -> sqlite3.Connection:
+    """Another connection (an import in another window or process) takes the write lock."""
+    path = sqlite_path(database.url)
+    assert path is not None
+    holder = sqlite3.connect(path, isolation_level=None, timeout=0)
+    holder.execute("BEGIN IMMEDIATE")
+    return holder
+
+
+def stored_names(database: Database) -> list[str]:
+    with database.session(read_only=True) as session:  # reads do not queue for the lock
+        return [c.full_name for c in session.scalars(select(Case))]
+
+
+def test_a_save_while_the_database_is_held_waits_then_saves(
+    qtbot: QtBot, flow: IntakeFlow, database: Database
+) -> None:
+    scan_card(qtbot, flow)
+    type_text(qtbot, flow.identify.phone, "0912345678")
+    go_to_result(qtbot, flow)
+    choose(qtbot, flow, Status.ACTIVATED)
+    holder = hold_write_lock(database)
+    try:
+        assert flow.save() is False  # not yet: it waits, the window does not freeze
+        assert flow.waiting_to_save and not flow.isEnabled()
+        assert "Đang chờ cơ sở dữ liệu" in flow.banner.text()
+        assert flow.identify.full_name.text() == "Trần Thị Mỹ Linh"
+        assert stored_names(database) == []
+    finally:
+        holder.execute("ROLLBACK")  # the import is over
+        holder.close()
+    with qtbot.waitSignal(flow.case_saved, timeout=15000):
+        pass
+    assert not flow.waiting_to_save and flow.isEnabled()
+    assert "Đã lưu" in flow.banner.text()
+    assert stored_names(database) == ["Trần Thị Mỹ Linh"]
+
+
+def test_giving_up_the_wait_keeps_the_case_on_screen(
+    qtbot: QtBot, flow: IntakeFlow, database: Database
+) -> None:
+    scan_card(qtbot, flow)
+    go_to_result(qtbot, flow)
+    choose(qtbot, flow, Status.REGISTERED)
+    holder = hold_write_lock(database)
+    try:
+        flow.save()
+        assert flow.waiting is not None
+        flow.waiting.cancel.set()  # Hủy on the waiting dialog
+        qtbot.waitUntil(lambda: not flow.waiting_to_save, timeout=15000)
+        assert "đã thôi chờ" in flow.banner.text()
+        assert flow.step() == 3 and flow.result.chosen() == Status.REGISTERED
+        assert flow.identify.full_name.text() == "Trần Thị Mỹ Linh"
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert flow.save() is True  # the import is over: Ctrl+S saves the same form
+    assert stored_names(database) == ["Trần Thị Mỹ Linh"]
