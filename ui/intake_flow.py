@@ -56,6 +56,7 @@ RETRY_WAIT_MS = 1000  # each try in the background: Hủy is heard within a seco
 
 STEP_TITLES = ("1. Nhận diện", "2. Kiểm tra", "3. Hướng dẫn", "4. Kết quả")
 OK_STYLE = "color: #1b5e20; font-weight: 600;"
+WAIT_STYLE = "color: #8a4b00; font-weight: 600;"
 
 
 class IntakeFlow(QWidget):
@@ -502,6 +503,7 @@ class IntakeFlow(QWidget):
             "vào tệp. Hồ sơ được lưu ngay khi việc đó xong; Hủy để thôi chờ (thông tin vẫn giữ).",
             error=False,
         )
+        self.banner.setStyleSheet(WAIT_STYLE)
         database = self.context.database
 
         def work(report: Report) -> tuple[int, str]:
