@@ -80,7 +80,11 @@ def make_engine(url: str, *, read_only_uri: str | None = None) -> Engine:
 
     With `read_only_uri` (SQLite: see `sqlite_read_only_uri`) the file is opened through
     that URI, never written, and every transaction is a plain BEGIN; the engine's URL
-    stays `url`, so the file behind it is still known."""
+    stays `url`, so the file behind it is still known.
+
+    Every engine hides statement parameters (`hide_parameters`): an error's text, which
+    reaches messages and the log, then carries the SQL but never the names, addresses or
+    birth dates that were bound to it."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and read_only_uri is not None:
         timeout = SQLITE_BUSY_TIMEOUT_MS / 1000
@@ -90,19 +94,26 @@ def make_engine(url: str, *, read_only_uri: str | None = None) -> Engine:
                 read_only_uri, uri=True, timeout=timeout, check_same_thread=False
             )
 
-        engine = create_engine(url, creator=connect, execution_options={READ_ONLY_OPTION: True})
+        engine = create_engine(
+            url,
+            creator=connect,
+            execution_options={READ_ONLY_OPTION: True},
+            hide_parameters=True,
+        )
         event.listen(engine, "connect", _on_read_only_sqlite_connect)
         event.listen(engine, "begin", _begin_sqlite)
         return engine
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        engine = create_engine(
+            url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, hide_parameters=True
+        )
         event.listen(engine, "connect", _on_sqlite_connect)
         event.listen(engine, "begin", _begin_sqlite)
         return engine
     connect_args = {"connect_timeout": 5} if parsed.get_backend_name() == "postgresql" else {}
-    return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args, hide_parameters=True)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

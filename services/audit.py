@@ -68,6 +68,7 @@ class AuditAction(StrEnum):
     PASSWORD_CHANGED = "password_changed"  # noqa: S105 (an action code)
     PASSWORD_RESET = "password_reset"  # noqa: S105 (an action code)
     PURGE = "purge"
+    DEMO = "demo"  # synthetic cases written by the `demo` command
 
 
 ACTION_LABELS: dict[str, str] = {
@@ -97,6 +98,7 @@ ACTION_LABELS: dict[str, str] = {
     AuditAction.PASSWORD_CHANGED: "Đổi mật khẩu",
     AuditAction.PASSWORD_RESET: "Đặt lại mật khẩu",
     AuditAction.PURGE: "Xóa dữ liệu cá nhân",
+    AuditAction.DEMO: "Thêm hồ sơ giả lập (dữ liệu thử)",
 }
 
 

@@ -13,13 +13,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.codes import UnitLevel
-from models.entities import Campaign, Target, Unit
+from models.entities import Campaign, Setting, Target, Unit
 from services.errors import NotFoundError, UserError
 from services.resources import resource_path
 from services.text import quote_value
 from services.vntime import format_date
 
 PRESETS_DIR = ("presets",)
+# Set (never cleared) once `demo` has written into this database: its figures are test
+# data, and every report and tally made from it says so.
+DEMO_DATA_SETTING = "contains_demo_data"
+DEMO_DATA_WARNING = "CÓ DỮ LIỆU THỬ (demo) – không dùng để báo cáo"
 
 
 def available_presets() -> list[str]:
@@ -36,6 +40,11 @@ def active_campaign(session: Session) -> Campaign:
             "soc-trang-2023» (hoặc mở ứng dụng để tự khởi tạo)."
         )
     return campaign
+
+
+def contains_demo_data(session: Session) -> bool:
+    """Whether `demo` ever wrote synthetic cases into this database."""
+    return session.get(Setting, DEMO_DATA_SETTING) is not None
 
 
 def has_campaign(session: Session) -> bool:

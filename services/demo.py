@@ -21,12 +21,15 @@ from sqlalchemy.orm import Session
 
 from models.bulk import advance_id_sequences, bulk_insert, indexes_set_aside
 from models.codes import EventKind, FailureReason, HelpReason, PointKind, Role, Status, UnitLevel
-from models.entities import Case, CaseEvent, FactSet, IntakePoint
+from models.entities import Case, CaseEvent, FactSet, IntakePoint, Setting
 from models.event_ids import claim_digest
-from services.campaigns import active_campaign
+from services.audit import AuditAction, write_audit
+from services.campaigns import DEMO_DATA_SETTING, active_campaign, contains_demo_data
 from services.cases import FACT_SET_COLUMNS as CLAIM_COLUMNS
 from services.directory import get_or_create_operator, get_or_create_point
+from services.errors import ConflictError
 from services.phone import carrier_prefixes
+from services.session_context import Actor, cli_actor
 from services.text import fold
 from services.units import UnitInfo, UnitTree
 from services.vntime import local_day, now_utc
@@ -226,6 +229,23 @@ EVENT_COLUMNS = (
 FACT_SET_COLUMNS = ("id", *CLAIM_COLUMNS)
 
 
+def ensure_demo_allowed(session: Session, *, force: bool = False) -> None:
+    """Refuse a database that holds real cases (cases, and no demo marker) unless `force`.
+
+    Demo cases mark the database, so a second `demo` run over them is allowed."""
+    if force or contains_demo_data(session):
+        return
+    real = session.scalar(select(func.count()).select_from(Case)) or 0
+    if real:
+        count = f"{real:,}".replace(",", ".")
+        raise ConflictError(
+            f"Cơ sở dữ liệu này đã có {count} hồ sơ thật (không do lệnh demo tạo) "
+            "nên không thêm hồ sơ giả lập: chúng sẽ lẫn vào số liệu báo cáo của đợt. Hãy "
+            "dùng thử trên một cơ sở dữ liệu mới (init); nếu chắc chắn muốn thêm, chạy lại "
+            "với --force (các báo cáo sau đó sẽ ghi rõ có dữ liệu thử)."
+        )
+
+
 @dataclass
 class DemoResult:
     cases: int
@@ -306,8 +326,14 @@ def generate_demo(
     records: int,
     seed: int | None = None,
     progress: Callable[[int], None] | None = None,
+    *,
+    actor: Actor | None = None,
+    forced: bool = False,
 ) -> DemoResult:
-    """Add `records` synthetic cases (the caller commits)."""
+    """Add `records` synthetic cases (the caller commits), mark the database as holding
+    test data, and log the run in the audit as `actor` (default: the command line).
+
+    `forced`: `ensure_demo_allowed` was told --force (recorded in the audit entry)."""
     seed = seed if seed is not None else random.SystemRandom().randrange(1, 2**31)
     rng = random.Random(seed)
     campaign = active_campaign(session)
@@ -558,10 +584,20 @@ def generate_demo(
         )
     if progress:
         progress(made)
-    return DemoResult(
+    result = DemoResult(
         cases=made,
         events=events,
         points=len(points),
         operators=sum(len(v) for v in operators_by_point.values()),
         seed=seed,
     )
+    if not contains_demo_data(session):
+        session.add(Setting(key=DEMO_DATA_SETTING, value="true"))
+    write_audit(
+        session,
+        actor or cli_actor(),
+        AuditAction.DEMO,
+        f"Thêm {made} hồ sơ giả lập (dữ liệu thử)",
+        {"cases": made, "events": events, "seed": seed, "forced": forced},
+    )
+    return result

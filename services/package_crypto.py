@@ -35,6 +35,10 @@ SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1
 CHECK_LABEL = b"kichhoat package key check"
 MIN_PASSPHRASE = 8
 CHUNK = 1 << 20
+# What a package's clear (unsigned) header may ask of scrypt: checked before deriving, so a
+# crafted header cannot make an import allocate gigabytes (scrypt needs 128 * n * r bytes).
+SCRYPT_N_RANGE = (2**14, 2**17)
+SALT_SIZE_RANGE = (16, 64)
 
 
 class PackageError(UserError):
@@ -52,6 +56,31 @@ def check_passphrase(passphrase: str) -> None:
 def _keys(passphrase: str, salt: bytes, n: int, r: int, p: int) -> tuple[bytes, bytes]:
     material = Scrypt(salt=salt, length=64, n=n, r=r, p=p).derive(passphrase.encode("utf-8"))
     return material[:32], material[32:]
+
+
+def _kdf_parameters(kdf: Any, path: Path) -> tuple[bytes, int, int, int]:
+    """The salt and scrypt parameters of a header, refused unless this version could have
+    written them (n a power of two within `SCRYPT_N_RANGE`, or the one it writes; r and p
+    as written; a salt of a sane size)."""
+    try:
+        if not isinstance(kdf, dict) or kdf.get("name", "scrypt") != "scrypt":
+            raise ValueError
+        n, r, p = kdf["n"], kdf["r"], kdf["p"]
+        if not all(type(value) is int for value in (n, r, p)):
+            raise ValueError
+        salt = base64.b64decode(kdf["salt"], validate=True)
+    except (KeyError, ValueError, TypeError):
+        n = r = p = 0
+        salt = b""
+    low, high = SCRYPT_N_RANGE
+    n_ok = n == SCRYPT_N or (low <= n <= high and n & (n - 1) == 0)
+    salt_ok = SALT_SIZE_RANGE[0] <= len(salt) <= SALT_SIZE_RANGE[1]
+    if not (n_ok and r == SCRYPT_R and p == SCRYPT_P and salt_ok):
+        raise PackageError(
+            f"Gói «{path.name}» có tham số mã hóa không hợp lệ: gói bị hỏng hoặc không phải do "
+            "kichhoat tạo. Không nhập gì; xin người gửi xuất lại gói bằng kichhoat."
+        )
+    return salt, n, r, p
 
 
 def _b64(data: bytes) -> str:
@@ -167,14 +196,18 @@ def decrypt_lines(path: Path, passphrase: str) -> Iterator[bytes]:
     tampered or truncated package is refused before anything is written.
     """
     header, header_bytes, offset = read_header(path)
+    salt, n, r, p = _kdf_parameters(header.get("kdf"), path)
     try:
-        kdf = header["kdf"]
-        salt = base64.b64decode(kdf["salt"])
         nonce = base64.b64decode(header["nonce"])
         check = base64.b64decode(header["check"])
-        key, check_key = _keys(passphrase, salt, int(kdf["n"]), int(kdf["r"]), int(kdf["p"]))
     except (KeyError, ValueError, TypeError) as error:
         raise PackageError(f"«{path.name}»: phần đầu gói không hợp lệ; gói bị hỏng.") from error
+    try:
+        key, check_key = _keys(passphrase, salt, n, r, p)
+    except MemoryError:
+        raise PackageError(
+            f"Không đủ bộ nhớ để mở gói «{path.name}»: đóng bớt chương trình khác rồi thử lại."
+        ) from None
     expected = hmac.new(check_key, CHECK_LABEL, hashlib.sha256).digest()
     if not hmac.compare_digest(expected, check):
         raise PackageError(

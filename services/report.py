@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from models.codes import UnitLevel
 from services.audit import AuditAction, write_audit
-from services.campaigns import active_campaign
+from services.campaigns import DEMO_DATA_WARNING, active_campaign, contains_demo_data
 from services.errors import StorageError
 from services.export_cells import set_cell
 from services.permissions import Action, require
@@ -111,6 +111,7 @@ class ReportContext:
     province_name: str
     recipient: str
     made_on: date
+    demo_data: bool = False  # `demo` wrote synthetic cases here: the report says so
 
     @property
     def days_left(self) -> int:
@@ -293,6 +294,10 @@ def _result_cells(
 def _summary_sheet(sheet: Worksheet, ctx: ReportContext, result: Tally) -> None:
     width = len(SUMMARY_WIDTHS)
     row = _header_block(sheet, ctx, width)
+    if ctx.demo_data:  # on the free row between the header and the title, in red
+        sheet.merge_cells(start_row=4, start_column=1, end_row=4, end_column=width)
+        warning = put(sheet, 4, 1, DEMO_DATA_WARNING, bold=True, size=14, align="center")
+        warning.font = Font(name=FONT, bold=True, size=14, color="C00000")
     header_row = row
     row = _table_header(sheet, row, SUMMARY_GROUPS)
     first_data = row
@@ -604,6 +609,7 @@ def build_report(
         province_name=campaign.province_name,
         recipient=campaign.report_recipient,
         made_on=today_vn(),
+        demo_data=contains_demo_data(session),
     )
     steps = 5
 

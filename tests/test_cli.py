@@ -9,11 +9,20 @@ import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
+from unittest.mock import ANY
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import func, select
 
+from models.codes import Status
+from models.entities import AuditEntry, Case
+from services.audit import AuditAction
+from services.campaigns import DEMO_DATA_WARNING, contains_demo_data
+from services.database import open_database
+from services.report import SUMMARY
 from services.version import APP_VERSION
+from tests.factories import World
 from tests.services.test_records_import import bad_rows, good_rows, write_xlsx
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -181,3 +190,70 @@ def test_commands_without_a_window_do_not_import_qt_widgets(db: Path) -> None:
         encoding="utf-8",
     )
     assert result.stdout.strip().endswith("NOQT")
+
+
+def _cases_and_marker(db: Path) -> tuple[int, bool, list[tuple[str, str]]]:
+    """How many cases, whether the demo marker is set, and the demo's audit entries."""
+    database = open_database(f"sqlite:///{db}", migrate=False)
+    try:
+        with database.session() as session:
+            cases = session.scalar(select(func.count()).select_from(Case)) or 0
+            marked = contains_demo_data(session)
+            audited = [
+                (entry.summary, entry.details)
+                for entry in session.scalars(
+                    select(AuditEntry).where(AuditEntry.action == AuditAction.DEMO.value)
+                )
+            ]
+    finally:
+        database.dispose()
+    return cases, marked, audited
+
+
+def _summary_texts(path: Path) -> list[str]:
+    sheet = load_workbook(path)[SUMMARY]
+    return [str(v) for row in sheet.iter_rows(values_only=True) for v in row if v]
+
+
+def test_demo_refuses_a_database_with_real_cases_unless_forced(db: Path, tmp_path: Path) -> None:
+    database = open_database(f"sqlite:///{db}", migrate=False)
+    try:
+        with database.session() as session:
+            world = World(session)
+            world.record(world.facts(), world.report(Status.REGISTERED, "2023-07-24 08:10"))
+            session.commit()
+    finally:
+        database.dispose()
+
+    refused = run("demo", "--records", "50", "--seed", "7", db=db, check=False)
+    assert refused.returncode == 1
+    assert "1 hồ sơ thật" in refused.stderr and "--force" in refused.stderr
+    assert _cases_and_marker(db) == (1, False, [])
+    before = tmp_path / "truoc.xlsx"
+    run("report", "--as-of", "2023-08-18", "--out", str(before), db=db)
+    assert DEMO_DATA_WARNING not in _summary_texts(before)
+    assert DEMO_DATA_WARNING not in run("tally", db=db).stderr
+
+    forced = run("demo", "--records", "50", "--seed", "7", "--force", db=db)
+    assert "50 hồ sơ" in forced.stdout
+    cases, marked, audited = _cases_and_marker(db)
+    assert (cases, marked) == (51, True)
+    assert len(audited) == 1
+    summary, details = audited[0]
+    assert "50 hồ sơ giả lập" in summary
+    assert json.loads(details) == {"cases": 50, "events": ANY, "seed": 7, "forced": True}
+
+    after = tmp_path / "sau.xlsx"
+    run("report", "--as-of", "2023-08-18", "--out", str(after), db=db)
+    assert DEMO_DATA_WARNING in _summary_texts(after)
+    assert DEMO_DATA_WARNING in run("tally", db=db).stderr
+    # Demo cases mark the database: another run over them needs no --force.
+    run("demo", "--records", "10", "--seed", "8", db=db)
+    assert _cases_and_marker(db)[0] == 61
+
+
+def test_demo_on_an_empty_database_needs_no_force(db: Path) -> None:
+    run("demo", "--records", "20", "--seed", "3", db=db)
+    cases, marked, audited = _cases_and_marker(db)
+    assert (cases, marked, len(audited)) == (20, True, 1)
+    assert json.loads(audited[0][1])["forced"] is False

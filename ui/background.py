@@ -4,13 +4,15 @@
 
 `work(report)` runs in a worker thread with its own database session (the caller
 opens it inside `work`); `report(done, total)` moves the progress bar; the result
-or the error comes back on the GUI thread. A `UserError` becomes its message; any
-other exception is a bug and is shown as such, never swallowed.
+or the error comes back on the GUI thread. A `UserError` becomes its message (and a line
+in the log); any other exception is a bug: logged with its traceback, then shown as such
+(or handed to the failure handler), never swallowed.
 """
 
 from __future__ import annotations
 
 import itertools
+import logging
 import threading
 import traceback
 from collections.abc import Callable
@@ -21,6 +23,8 @@ from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from services.errors import UserError
 from ui.messages import messages
+
+log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 Report = Callable[[int, int], None]
@@ -166,6 +170,11 @@ class BackgroundOp(Generic[T]):
 
     def _failed(self, error: BaseException, trace: str) -> None:
         self._close()
+        if isinstance(error, UserError):
+            log.info("Background work refused: %s", error)
+        elif not isinstance(error, CancelledError):
+            # The traceback as text: the error's own frames were cleared in the worker.
+            log.error("Unexpected error in background work:\n%s", trace.rstrip())
         if self.on_failure is not None:
             self.on_failure(error)
             return

@@ -14,7 +14,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from services.campaigns import available_presets, ensure_campaign, load_preset
+from services.campaigns import (
+    DEMO_DATA_WARNING,
+    available_presets,
+    contains_demo_data,
+    ensure_campaign,
+    load_preset,
+)
 from services.database import READ_ONLY_NOTE, Database, open_database
 from services.errors import UserError
 from services.session_context import cli_actor
@@ -168,6 +174,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", parents=[common], help="thêm hồ sơ giả lập để dùng thử")
     demo.add_argument("--records", type=int, required=True, metavar="N")
     demo.add_argument("--seed", type=int, metavar="S")
+    demo.add_argument(
+        "--force",
+        action="store_true",
+        help="thêm cả khi cơ sở dữ liệu đã có hồ sơ thật (báo cáo sẽ ghi rõ có dữ liệu thử)",
+    )
     add_package_parser(commands, common)
     add_case_parsers(commands, common)
     add_security_parsers(commands, common)
@@ -283,6 +294,9 @@ def cmd_tally(args: argparse.Namespace, out: TextIO) -> int:
     database = _open(args, reading=True)
     with database.session(read_only=True) as session:
         result = tally(session, as_of, TallyBy(args.by))
+        demo_data = contains_demo_data(session)
+    if demo_data:
+        print(f"Cảnh báo: {DEMO_DATA_WARNING}.", file=sys.stderr)
     if args.json:
         json.dump(result.as_json(), out, ensure_ascii=False)
         out.write("\n")
@@ -306,19 +320,21 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
-    from services.demo import generate_demo
+    from services.demo import ensure_demo_allowed, generate_demo
 
     if args.records < 0:
         raise UserError("Số hồ sơ (--records) phải là số không âm.")
     database = _open(args)
     _ensure_campaign(database)
     with database.session() as session:
-        result = generate_demo(session, args.records, args.seed)
+        ensure_demo_allowed(session, force=args.force)
+        result = generate_demo(session, args.records, args.seed, forced=args.force)
         session.commit()
     database.refresh_statistics_after_bulk_load()
     print(
         f"Đã thêm {result.cases} hồ sơ giả lập ({result.events} mốc trạng thái, "
-        f"{result.points} điểm thu nhận, {result.operators} cán bộ; seed={result.seed}).",
+        f"{result.points} điểm thu nhận, {result.operators} cán bộ; seed={result.seed}). "
+        "Cơ sở dữ liệu được đánh dấu là có dữ liệu thử: báo cáo và tally sẽ ghi rõ điều này.",
         file=out,
     )
     return EXIT_OK

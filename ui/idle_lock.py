@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from html import escape
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.accounts import authenticate
+from services.accounts import SignInError, SignInFailure, authenticate
 from services.audit import AuditAction
 from services.errors import UserError
 from ui.context import AppContext
@@ -123,7 +123,9 @@ class LockDialog(QDialog):
             return
         try:
             with wait_cursor(), self.context.database.session() as session:
-                authenticate(
+                # Re-read from the database: an administrator may have changed the role
+                # (or disabled the account) while the screen was locked.
+                fresh = authenticate(
                     session,
                     actor.username,
                     self.password.text(),
@@ -132,11 +134,19 @@ class LockDialog(QDialog):
                 )
                 session.commit()
         except UserError as error:
-            show_error(self.error, str(error))
+            message = str(error)
+            if isinstance(error, SignInError) and error.failure is SignInFailure.INACTIVE:
+                message = (
+                    f"Tài khoản «{actor.username}» đã bị ngừng hoạt động trong lúc khóa màn "
+                    "hình nên không mở khóa được. Bấm «Thoát ứng dụng» rồi đăng nhập bằng "
+                    "tài khoản khác, hoặc liên hệ quản trị viên."
+                )
+            show_error(self.error, message)
             self.adjustSize()  # a lockout's message is long: grow to show all of it
             self.password.clear()
             self.password.setFocus()
             return
+        self.context.actor = fresh
         self.done(QDialog.DialogCode.Accepted)
 
     def quit(self) -> None:
@@ -164,7 +174,11 @@ class LockDialog(QDialog):
 class IdleLock(QObject):
     """Watches the whole application's input; locks `window` after `minutes` without any.
 
-    `minutes` 0 turns the lock off (LocalSettings.idle_lock_minutes)."""
+    `minutes` 0 turns the lock off (LocalSettings.idle_lock_minutes). `unlocked` is
+    emitted after the password was accepted: the actor was re-read from the database, so
+    the window applies the (possibly changed) role."""
+
+    unlocked = Signal()
 
     def __init__(
         self,
@@ -237,6 +251,7 @@ class IdleLock(QObject):
         if central is not None:
             central.setVisible(True)
         self.last_input = self.clock()
+        self.unlocked.emit()
 
     def set_minutes(self, minutes: int) -> None:
         """A new idle time, from now on (the settings dialog); 0 turns the lock off."""

@@ -119,6 +119,9 @@ class MainWindow(QMainWindow):
 
         self._build_menus()
         self.security = SecurityMenu(self, context, auto_backup=context.auto_backup)
+        # Unlocking re-reads the actor: a role changed meanwhile applies at once.
+        self.security.idle.unlocked.connect(self.show_who)
+        self.security.idle.unlocked.connect(self.apply_role)
         self.who = QLabel()
         self.today = QLabel()
         self.statusBar().addWidget(self.who)

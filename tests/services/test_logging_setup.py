@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 
+from models.database import make_engine, sqlite_read_only_uri
+from models.entities import Operator
+from services.database import Database
+from services.errors import StorageError
 from services.logging_setup import (
     LOG_FILENAME,
     MASK,
@@ -16,6 +22,8 @@ from services.logging_setup import (
     setup_logging,
     stop_logging,
 )
+
+NOW = datetime(2023, 7, 20, 1, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -79,3 +87,50 @@ def test_the_file_rotates(log_folder: Path, monkeypatch: pytest.MonkeyPatch) -> 
     files = sorted(p.name for p in log_folder.iterdir())
     assert files[:2] == [LOG_FILENAME, f"{LOG_FILENAME}.1"]
     assert len(files) == 6  # the current file and five old ones
+
+
+SECRET_NAME = "Trần Thị Bí Mật"
+SECRET_USERNAME = "bimat.tran"
+
+
+def test_database_errors_carry_no_bound_values(database: Database, log_folder: Path) -> None:
+    """A driver error's text says which statement failed, never the values bound to it."""
+    with database.session() as session:
+        session.add(Operator(username=SECRET_USERNAME, full_name="Lê Văn A", created_at=NOW))
+        session.commit()
+    path = setup_logging(log_folder)
+    assert path is not None
+    with pytest.raises(StorageError) as caught, database.session() as session:
+        session.add(Operator(username=SECRET_USERNAME, full_name=SECRET_NAME, created_at=NOW))
+        session.flush()
+    cause = caught.value.__cause__
+    assert isinstance(cause, IntegrityError)
+    assert "hide_parameters=True" in str(cause)  # SQLAlchemy's own words in place of them
+    for secret in (SECRET_NAME, SECRET_USERNAME):
+        assert secret not in str(caught.value)
+    assert SECRET_NAME not in str(cause)
+    try:
+        raise caught.value
+    except StorageError:
+        logging.getLogger("kichhoat.test").exception("Could not save")
+    stop_logging()
+    written = path.read_text(encoding="utf-8")
+    assert "IntegrityError" in written and SECRET_NAME not in written
+
+
+@pytest.mark.parametrize(
+    ("url", "read_only"),
+    [
+        ("sqlite:///{folder}/a.sqlite3", False),
+        ("sqlite:///{folder}/a.sqlite3", True),
+        ("postgresql+psycopg://kichhoat@127.0.0.1:1/khong_co", False),
+    ],
+)
+def test_every_engine_hides_parameters(tmp_path: Path, url: str, read_only: bool) -> None:
+    url = url.format(folder=tmp_path)
+    uri = sqlite_read_only_uri(tmp_path / "a.sqlite3", immutable=False) if read_only else None
+    engine = make_engine(url, read_only_uri=uri)
+    try:
+        assert engine.hide_parameters
+    finally:
+        engine.dispose()

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import base64
+import json
+import resource
+import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+import services.package_crypto
 from models.codes import Role, Status
 from models.entities import Case, CaseEvent, Operator
 from services.accounts import set_password
@@ -221,6 +228,66 @@ def test_unknown_format_version(package: Path, other: Database, tmp_path: Path) 
     future.write_bytes(data)
     message = refused(other, future)
     assert "phiên bản 9" in message
+
+
+def with_kdf(package: Path, target: Path, **changes: object) -> Path:
+    """A copy of `package` whose clear header asks for other key-derivation parameters."""
+    data = package.read_bytes()
+    start = len(MAGIC) + 4
+    length = int.from_bytes(data[len(MAGIC) : start], "big")
+    header = json.loads(data[start : start + length])
+    header["kdf"].update(changes)
+    crafted = json.dumps(header, sort_keys=True).encode("ascii")
+    target.write_bytes(MAGIC + len(crafted).to_bytes(4, "big") + crafted + data[start + length :])
+    return target
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"n": 2**30},  # 1 TiB of scrypt memory
+        {"n": 2**24},  # 16 GiB: could be granted, then take minutes
+        {"r": 2**20},
+        {"p": 2**20},
+        {"n": 3 * 2**14},  # not a power of two
+        {"n": "32768"},
+        {"salt": ""},
+        {"salt": base64.b64encode(bytes(1000)).decode("ascii")},
+    ],
+)
+def test_crafted_scrypt_parameters_are_refused_before_deriving(
+    package: Path,
+    other: Database,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    changes: dict[str, object],
+) -> None:
+    derived: list[dict[str, object]] = []
+
+    def spy(**kwargs: Any) -> Any:
+        derived.append(kwargs)
+        return Scrypt(**kwargs)
+
+    monkeypatch.setattr(services.package_crypto, "Scrypt", spy)
+    crafted = with_kdf(package, tmp_path / "crafted.kpkg", **changes)
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.monotonic()
+    message = refused(other, crafted)
+    assert "tham số mã hóa không hợp lệ" in message and "không phải do kichhoat tạo" in message
+    assert derived == []
+    assert time.monotonic() - started < 5
+    grown_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before
+    assert grown_kib < 200 * 1024  # far below the gigabytes the header asked for
+
+
+def test_out_of_memory_while_deriving_is_a_user_error(
+    package: Path, other: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def starved(**kwargs: Any) -> Any:
+        raise MemoryError
+
+    monkeypatch.setattr(services.package_crypto, "Scrypt", starved)
+    assert "Không đủ bộ nhớ" in refused(other, package)
 
 
 def test_not_a_package(other: Database, tmp_path: Path) -> None:

@@ -4,10 +4,12 @@ worker keeps nothing of the caller's alive once it is done."""
 from __future__ import annotations
 
 import gc
+import logging
 import threading
 import weakref
 from collections.abc import Callable
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 from services.errors import UserError
@@ -80,3 +82,33 @@ def test_nothing_of_the_caller_is_kept_once_done(qtbot: QtBot) -> None:
     ops.clear()
     gc.collect()
     assert alive() is None
+
+
+def test_a_bug_is_logged_with_its_traceback(
+    qtbot: QtBot, recorded: RecordingMessages, caplog: pytest.LogCaptureFixture
+) -> None:
+    def work(report: Report) -> object:
+        raise ZeroDivisionError("chia cho không")
+
+    caplog.set_level(logging.INFO, logger="ui.background")
+    op = run(work, lambda result: None)
+    qtbot.waitUntil(lambda: op.finished)
+    [record] = [r for r in caplog.records if r.name == "ui.background"]
+    assert record.levelno == logging.ERROR
+    text = record.getMessage()
+    assert "Traceback" in text and "in work" in text and "ZeroDivisionError: chia cho" in text
+    assert recorded.shown[0][:2] == ("error", "Lỗi ngoài dự kiến")  # logged, then shown
+
+
+def test_a_user_error_is_logged_without_a_traceback(
+    qtbot: QtBot, recorded: RecordingMessages, caplog: pytest.LogCaptureFixture
+) -> None:
+    def work(report: Report) -> object:
+        raise UserError("Sai mật khẩu của gói.")
+
+    caplog.set_level(logging.INFO, logger="ui.background")
+    op = BackgroundOp(None, work, lambda result: None).failure(lambda error: None).run()
+    qtbot.waitUntil(lambda: op.finished)
+    [record] = [r for r in caplog.records if r.name == "ui.background"]
+    assert record.levelno == logging.INFO and record.exc_info is None
+    assert "Sai mật khẩu" in record.getMessage() and "Traceback" not in record.getMessage()
