@@ -69,6 +69,7 @@ class AuditAction(StrEnum):
     PASSWORD_RESET = "password_reset"  # noqa: S105 (an action code)
     PURGE = "purge"
     DEMO = "demo"  # synthetic cases written by the `demo` command
+    GUIDE_EDIT = "guide_edit"  # a point's guide texts or QR links changed
 
 
 ACTION_LABELS: dict[str, str] = {
@@ -99,6 +100,7 @@ ACTION_LABELS: dict[str, str] = {
     AuditAction.PASSWORD_RESET: "Đặt lại mật khẩu",
     AuditAction.PURGE: "Xóa dữ liệu cá nhân",
     AuditAction.DEMO: "Thêm hồ sơ giả lập (dữ liệu thử)",
+    AuditAction.GUIDE_EDIT: "Sửa tờ hướng dẫn",
 }
 
 

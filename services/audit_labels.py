@@ -17,8 +17,10 @@ from typing import Any
 from services.accounts import SIGN_IN_FAILURE_LABELS
 from services.case_detail import FIELD_LABELS
 from services.conflicts import RESOLUTIONS
+from services.guides import FIELD_LABELS as GUIDE_FIELD_LABELS
 from services.labels import HELP_REASON_LABELS, LEVEL_LABELS, ROLE_LABELS, STATUS_LABELS
 from services.purge import GRACE_SETTING
+from services.qr_links import QR_DOMAINS_SETTING
 from services.slips import SLIP_FORMAT_LABELS
 
 # Every key of an entry's details, as the services write them (nested ones too).
@@ -41,6 +43,7 @@ DETAIL_KEY_LABELS: dict[str, str] = {
     "failed_sign_ins": "Số lần đăng nhập sai",
     "forced": "Bỏ qua kiểm tra hồ sơ thật (--force)",
     "file": "Tệp",
+    "fields": "Nội dung đã sửa",
     "from": "Trạng thái trước",
     "id_number": "Số định danh",
     "id_number_before": "Số định danh trước khi sửa",
@@ -82,7 +85,10 @@ DETAIL_KEY_LABELS: dict[str, str] = {
 CODE_KEYED = frozenset({"communes", "units"})
 
 SCOPE_LABELS = {"computer": "Máy này"}
-SETTING_LABELS = {GRACE_SETTING: "Thời gian giữ dữ liệu sau đợt (ngày)"}
+SETTING_LABELS = {
+    GRACE_SETTING: "Thời gian giữ dữ liệu sau đợt (ngày)",
+    QR_DOMAINS_SETTING: "Tên miền được phép in mã QR",
+}
 
 # The coded values, by the key they are stored under.
 VALUE_LABELS: dict[str, Mapping[str, str]] = {
@@ -97,6 +103,7 @@ VALUE_LABELS: dict[str, Mapping[str, str]] = {
     "scope": SCOPE_LABELS,
     "setting": SETTING_LABELS,
     "slip_format": SLIP_FORMAT_LABELS,
+    "fields": GUIDE_FIELD_LABELS,
 }
 
 # Keys whose code older entries also wrote into the summary ("... (bad_credentials)").

@@ -3,6 +3,11 @@
 Texts and links come from `resources/guides/default.json`; each intake point may change any
 of them, saved in the database's `settings` table as `guide.<point code>` (only the fields
 that differ from the defaults, so a better default reaches every point that kept it).
+
+An operator edits their own point's guide; another point's needs a manager. Every edit is
+logged in the audit log (the point and the fields changed). QR links must be https links
+to an allowed domain (`services/qr_links.py`): checked on save, and again before printing,
+so a link stored before the rule (or since taken off the list) is never printed.
 """
 
 from __future__ import annotations
@@ -19,9 +24,13 @@ from PySide6.QtGui import QPainter
 from sqlalchemy.orm import Session
 
 from models.entities import IntakePoint, Setting, Unit
+from services.audit import AuditAction, write_audit
 from services.directory import find_point_by_code
 from services.errors import NotFoundError, ValidationError
+from services.permissions import Action, require
+from services.qr_links import allowed_qr_domains, link_problem
 from services.resources import load_json
+from services.session_context import Actor
 from services.sheets import Canvas, Sheet
 from services.text import clean, clean_text, quote_value
 
@@ -148,8 +157,13 @@ def default_guide() -> GuideContent:
     return GuideContent.from_dict(data)
 
 
-def guide_problems(content: GuideContent) -> list[ValidationError]:
-    """Every rule the content breaks, each with its field and a Vietnamese message."""
+def guide_problems(
+    content: GuideContent, domains: tuple[str, ...] | None = None
+) -> list[ValidationError]:
+    """Every rule the content breaks, each with its field and a Vietnamese message.
+
+    With `domains` (the allow-list, `allowed_qr_domains`), each QR link must be an https
+    link to one of them; without, only its form is checked (reading what is stored)."""
     problems: list[ValidationError] = []
     for f in fields(GuideContent):
         value = getattr(content, f.name)
@@ -160,7 +174,11 @@ def guide_problems(content: GuideContent) -> list[ValidationError]:
         except ValidationError as error:
             problems.append(error)
             continue
-        if f.name in URL_FIELDS:
+        if f.name in URL_FIELDS and domains is not None:
+            message = link_problem(label, value, domains)
+            if message is not None:
+                problems.append(ValidationError(message, f.name))
+        elif f.name in URL_FIELDS:
             parts = urlsplit(value)
             if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
                 problems.append(
@@ -195,8 +213,8 @@ def guide_problems(content: GuideContent) -> list[ValidationError]:
     return problems
 
 
-def check_guide(content: GuideContent) -> GuideContent:
-    problems = guide_problems(content)
+def check_guide(content: GuideContent, domains: tuple[str, ...] | None = None) -> GuideContent:
+    problems = guide_problems(content, domains)
     if problems:
         raise ValidationError(" ".join(p.message for p in problems), problems[0].field)
     return content
@@ -252,9 +270,54 @@ def load_guide(session: Session, point_code: str | None) -> GuideContent:
     return content if not guide_problems(content) else base
 
 
-def save_guide(session: Session, point_code: str, content: GuideContent) -> None:
-    """Validate and store the point's changes (the caller commits)."""
-    check_guide(content)
+def printable_guide(session: Session, content: GuideContent) -> GuideContent:
+    """The content when every QR link is on the allow-list; else a Vietnamese error."""
+    return check_guide(content, allowed_qr_domains(session))
+
+
+def require_guide_edit(session: Session, actor: Actor, point_code: str) -> IntakePoint:
+    """The point, when `actor` may edit its guide: their own point, or a manager's right."""
+    require(actor, Action.PRINT)
+    point = _point(session, point_code)
+    if actor.point_id != point.id:
+        require(actor, Action.OTHER_POINTS_GUIDES)
+    return point
+
+
+def _audit_edit(
+    session: Session,
+    actor: Actor,
+    point_code: str,
+    before: GuideContent,
+    after: GuideContent,
+    summary: str,
+) -> None:
+    changed = [
+        f.name for f in fields(GuideContent) if getattr(before, f.name) != getattr(after, f.name)
+    ]
+    if not changed:
+        return
+    words = ", ".join(FIELD_LABELS[name].lower() for name in changed)
+    write_audit(
+        session,
+        actor,
+        AuditAction.GUIDE_EDIT,
+        f"{summary} của điểm {point_code}: {words}",
+        {"point": point_code, "fields": changed},
+    )
+
+
+def save_guide(session: Session, actor: Actor, point_code: str, content: GuideContent) -> None:
+    """Check the right and the content, store the point's changes, log them (the caller
+    commits)."""
+    require_guide_edit(session, actor, point_code)
+    check_guide(content, allowed_qr_domains(session))
+    before = load_guide(session, point_code)
+    _store(session, point_code, content)
+    _audit_edit(session, actor, point_code, before, content, "Sửa tờ hướng dẫn")
+
+
+def _store(session: Session, point_code: str, content: GuideContent) -> None:
     base = point_defaults(session, point_code).as_dict()
     changed = {k: v for k, v in content.as_dict().items() if base[k] != v}
     key = SETTING_PREFIX + point_code
@@ -272,13 +335,18 @@ def save_guide(session: Session, point_code: str, content: GuideContent) -> None
     session.flush()
 
 
-def reset_guide(session: Session, point_code: str) -> GuideContent:
-    """Forget the point's changes; returns the defaults it now uses (the caller commits)."""
+def reset_guide(session: Session, actor: Actor, point_code: str) -> GuideContent:
+    """Forget the point's changes (logged); returns the defaults it now uses (the caller
+    commits)."""
+    require_guide_edit(session, actor, point_code)
+    before = load_guide(session, point_code)
     setting = session.get(Setting, SETTING_PREFIX + point_code)
     if setting is not None:
         session.delete(setting)
         session.flush()
-    return point_defaults(session, point_code)
+    after = point_defaults(session, point_code)
+    _audit_edit(session, actor, point_code, before, after, "Khôi phục nội dung mặc định")
+    return after
 
 
 def parse_layout(text: str) -> GuideLayout:

@@ -21,6 +21,7 @@ from services.session_context import Actor
 class Action(StrEnum):
     WORK_CASES = "work_cases"  # save and correct cases at one's point, follow-up calls
     PRINT = "print"  # guide sheets and citizen slips
+    OTHER_POINTS_GUIDES = "other_points_guides"  # edit the guide texts of another point
     REPORTS = "reports"  # the Excel report for PC06
     TARGETS = "targets"
     IMPORT_RECORDS = "import_records"
@@ -41,6 +42,7 @@ ROLE_RANK = {Role.OPERATOR: 0, Role.MANAGER: 1, Role.ADMIN: 2}
 MINIMUM_ROLE: dict[Action, Role] = {
     Action.WORK_CASES: Role.OPERATOR,
     Action.PRINT: Role.OPERATOR,
+    Action.OTHER_POINTS_GUIDES: Role.MANAGER,
     Action.REPORTS: Role.MANAGER,
     Action.TARGETS: Role.MANAGER,
     Action.IMPORT_RECORDS: Role.MANAGER,
@@ -64,6 +66,7 @@ ROLE_LABELS: dict[Role, str] = {
 ACTION_LABELS: dict[Action, str] = {
     Action.WORK_CASES: "ghi và sửa hồ sơ",
     Action.PRINT: "in tờ hướng dẫn và phiếu",
+    Action.OTHER_POINTS_GUIDES: "sửa tờ hướng dẫn của điểm thu nhận khác",
     Action.REPORTS: "lập báo cáo",
     Action.TARGETS: "sửa chỉ tiêu",
     Action.IMPORT_RECORDS: "nhập hồ sơ từ bảng tính",

@@ -6,7 +6,7 @@ and the ID number masked to its first and last three digits: no birth date, phon
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from PySide6.QtCore import QRectF, Qt
@@ -17,9 +17,10 @@ from sqlalchemy.orm import Session
 from models.codes import Status
 from models.entities import Case, IntakePoint
 from services.errors import NotFoundError, ValidationError
-from services.guides import GuideContent, display_url, load_guide
+from services.guides import GuideContent, default_guide, display_url, load_guide
 from services.id_number import mask_id_number, normalise_id_number
 from services.labels import FAILURE_LABELS, LEVEL_LABELS, STATUS_LABELS
+from services.qr_links import allowed_qr_domains, link_problem
 from services.resources import load_json
 from services.sheets import Canvas, Sheet
 from services.vntime import format_date, local_day
@@ -83,6 +84,9 @@ def done_text(level: int, status: Status) -> str:
 def slip_from_case(session: Session, case: Case) -> SlipContent:
     point = session.get(IntakePoint, case.intake_point_id)
     guide = load_guide(session, point.code if point else None)
+    if link_problem("", guide.activation_url, allowed_qr_domains(session)):
+        # A link stored off the allow-list never reaches a slip: the official one instead.
+        guide = replace(guide, activation_url=default_guide().activation_url)
     status = Status(case.status)
     texts = _texts()
     return SlipContent(

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from models.codes import Status
+from models.entities import AuditEntry, Setting
 from services.campaigns import load_preset
 from services.database import open_database
 from tests.factories import World, id_number_for
@@ -127,3 +130,46 @@ def test_bad_input_is_a_vietnamese_error(
     assert message in result.stderr
     assert "Traceback" not in result.stderr
     assert not list(tmp_path.glob("*.pdf"))
+
+
+def _store_docs_url(db: Path, url: str) -> None:
+    database = open_database(f"sqlite:///{db}")
+    with database.session() as session:
+        session.add(Setting(key="guide.31573-01", value=json.dumps({"docs_url": url})))
+        session.commit()
+    database.dispose()
+
+
+@pytest.mark.slow
+def test_a_stored_link_off_the_allow_list_is_printed_only_once_allowed(
+    db: Path, tmp_path: Path
+) -> None:
+    url = "https://congan.soctrang.gov.vn/vneid"
+    _store_docs_url(db, url)
+    out = tmp_path / "p.pdf"
+    args = ("guide", "--layout", "a4", "--point", "31573-01", "--out", str(out))
+    refused = run(*args, db=db, check=False)
+    assert refused.returncode == 1 and not out.exists()
+    assert "tên miền «congan.soctrang.gov.vn», không nằm trong danh sách" in refused.stderr
+    assert "guide allow-domain congan.soctrang.gov.vn" in refused.stderr
+
+    allowed = run("guide", "allow-domain", "soctrang.gov.vn", db=db)
+    assert "Đã cho phép in mã QR trỏ tới soctrang.gov.vn" in allowed.stdout
+    assert "vneid.gov.vn" in allowed.stdout
+    again = run("guide", "allow-domain", "soctrang.gov.vn", db=db)
+    assert "đã có trong danh sách" in again.stdout
+    run(*args, db=db)
+    assert url in pdf_qr_codes(out)
+
+    database = open_database(f"sqlite:///{db}")
+    with database.session() as session:
+        entries = session.scalars(select(AuditEntry).where(AuditEntry.action == "settings")).all()
+        assert len(entries) == 1 and "soctrang.gov.vn" in entries[0].summary
+    database.dispose()
+
+
+def test_allow_domain_refuses_a_path_and_print_needs_its_options(db: Path) -> None:
+    bad = run("guide", "allow-domain", "https://evil.example/x", db=db, check=False)
+    assert bad.returncode == 1 and "không hợp lệ" in bad.stderr
+    missing = run("guide", "--layout", "a4", db=db, check=False)
+    assert missing.returncode == 1 and "cần --layout và --out" in missing.stderr

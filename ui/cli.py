@@ -143,21 +143,30 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--out", required=True, type=Path, metavar="FILE.xlsx")
 
     guide = commands.add_parser(
-        "guide", parents=[common], help="in tờ hướng dẫn có mã QR ra tệp PDF (không mở cửa sổ)"
+        "guide",
+        parents=[common],
+        help="in tờ hướng dẫn có mã QR ra tệp PDF (không mở cửa sổ); guide allow-domain: "
+        "cho phép thêm tên miền cho mã QR",
     )
     guide.add_argument(
         "--layout",
-        required=True,
         metavar="a4|a5|cards",
-        help="áp phích A4 (a4), tờ A5 (a5) hoặc 8 thẻ cắt rời trên khổ A4 (cards)",
+        help="áp phích A4 (a4), tờ A5 (a5) hoặc 8 thẻ cắt rời trên khổ A4 (cards); bắt buộc khi in",
     )
-    guide.add_argument("--out", required=True, type=Path, metavar="FILE.pdf")
+    guide.add_argument("--out", type=Path, metavar="FILE.pdf", help="tệp PDF; bắt buộc khi in")
     guide.add_argument(
         "--point",
         metavar="MÃ",
         help="mã điểm thu nhận: dùng tên, địa chỉ và nội dung đã sửa của điểm đó "
         "(không ghi: nội dung mặc định, chừa chỗ ghi tên điểm)",
     )
+    guide_commands = guide.add_subparsers(dest="guide_command", metavar="LỆNH")
+    allow_domain = guide_commands.add_parser(
+        "allow-domain",
+        parents=[common],
+        help="thêm một tên miền vào danh sách trang được phép in mã QR (quản trị viên)",
+    )
+    allow_domain.add_argument("domain", metavar="TÊN_MIỀN", help="ví dụ: cand.com.vn")
 
     slip = commands.add_parser(
         "slip", parents=[common], help="in phiếu hướng dẫn cho công dân ra tệp PDF"
@@ -359,14 +368,36 @@ def _gui_application() -> None:
 _keep_alive: list[object] = []
 
 
-def cmd_guide(args: argparse.Namespace, out: TextIO) -> int:
-    from services.guides import guide_sheet, load_guide, parse_layout
+def cmd_guide_allow_domain(args: argparse.Namespace, out: TextIO) -> int:
+    from services.qr_links import allow_qr_domain, allowed_qr_domains, normalise_domain
 
+    domain = normalise_domain(args.domain)
+    database = _open(args)
+    with database.session() as session:
+        added = allow_qr_domain(session, cli_actor(), domain)
+        session.commit()
+        domains = allowed_qr_domains(session)
+    if added:
+        print(f"Đã cho phép in mã QR trỏ tới {domain} (và các tên miền con).", file=out)
+    else:
+        print(f"Tên miền {domain} đã có trong danh sách.", file=out)
+    print(f"Các tên miền được phép: {', '.join(domains)}", file=out)
+    return EXIT_OK
+
+
+def cmd_guide(args: argparse.Namespace, out: TextIO) -> int:
+    if args.guide_command == "allow-domain":
+        return cmd_guide_allow_domain(args, out)
+    from services.guides import guide_sheet, load_guide, parse_layout, printable_guide
+
+    if not args.layout or not args.out:
+        raise UserError("Lệnh guide cần --layout và --out (ví dụ: guide --layout a4 --out a.pdf).")
     layout = parse_layout(args.layout)
     if args.point:
         database = _open(args)
         with database.session(read_only=True) as session:
-            content = load_guide(session, args.point)
+            # A link stored off the allow-list is refused here, never printed.
+            content = printable_guide(session, load_guide(session, args.point))
     else:
         from services.guides import default_guide
 

@@ -36,6 +36,7 @@ from services.guides import (
     reset_guide,
     save_guide,
 )
+from services.qr_links import DEFAULT_QR_DOMAINS, allowed_qr_domains
 from services.sheets import Sheet, render_image, write_pdf
 from ui.context import AppContext
 from ui.forms import error_label, show_error, wait_cursor
@@ -76,6 +77,7 @@ class GuideDialog(QDialog):
         self.setWindowTitle("Tờ hướng dẫn và mã QR")
         self.editors: dict[str, QLineEdit | QPlainTextEdit] = {}
         self.saved: GuideContent | None = None
+        self.qr_domains: tuple[str, ...] = DEFAULT_QR_DOMAINS  # read again with each point
 
         self.point_box = QComboBox()
         with context.database.session(read_only=True) as session:
@@ -210,11 +212,11 @@ class GuideDialog(QDialog):
         code = self.point_code()
         with self.context.database.session(read_only=True) as session:
             content = load_guide(session, code)
+            self.qr_domains = allowed_qr_domains(session)
         self.saved = content
         self.save_button.setEnabled(code is not None)
         self.reset_button.setEnabled(code is not None)
-        self.fill_form(content)
-        show_error(self.error, None)
+        self.fill_form(content)  # its preview shows the problems, or clears the last ones
 
     def _point_changed(self) -> None:
         self.load_point()
@@ -229,7 +231,7 @@ class GuideDialog(QDialog):
 
     def current_sheet(self, *, check: bool) -> Sheet | None:
         content = self.form_content()
-        problems = guide_problems(content)
+        problems = guide_problems(content, self.qr_domains)
         if problems:
             show_error(self.error, "\n".join(p.message for p in problems))
             field = problems[0].field
@@ -237,7 +239,11 @@ class GuideDialog(QDialog):
                 if field in self.editors:
                     self.editors[field].setFocus()
                 return None
-            content = self.saved or content
+            # The last saved sheet, unless it too has a link off the allow-list: then none.
+            if self.saved is None or guide_problems(self.saved, self.qr_domains):
+                self.preview.clear()
+                return None
+            content = self.saved
         else:
             show_error(self.error, None)
         return guide_sheet(content, self.layout_choice())
@@ -265,7 +271,7 @@ class GuideDialog(QDialog):
         if code is None:
             return False
         content = self.form_content()
-        problems = guide_problems(content)
+        problems = guide_problems(content, self.qr_domains)
         if problems:
             show_error(self.error, "\n".join(p.message for p in problems))
             if problems[0].field in self.editors:
@@ -273,7 +279,7 @@ class GuideDialog(QDialog):
             return False
         try:
             with self.context.database.session() as session:
-                save_guide(session, code, content)
+                save_guide(session, self.context.signed_in(), code, content)
                 session.commit()
         except UserError as error:
             messages().error(self, "Không lưu được", str(error))
@@ -293,9 +299,13 @@ class GuideDialog(QDialog):
             "Bỏ mọi nội dung đã sửa của điểm này và dùng lại nội dung mặc định?",
         ):
             return
-        with self.context.database.session() as session:
-            content = reset_guide(session, code)
-            session.commit()
+        try:
+            with self.context.database.session() as session:
+                content = reset_guide(session, self.context.signed_in(), code)
+                session.commit()
+        except UserError as error:
+            messages().error(self, "Không khôi phục được", str(error))
+            return
         self.saved = content
         self.fill_form(content)
 

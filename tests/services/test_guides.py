@@ -11,9 +11,11 @@ import pytest
 import zxingcpp
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QColor, QGuiApplication, QImage, QPainter
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models.entities import Setting
+from models.codes import Role
+from models.entities import AuditEntry, Setting
 from services.errors import NotFoundError, ValidationError
 from services.guides import (
     GuideContent,
@@ -26,10 +28,14 @@ from services.guides import (
     load_guide,
     parse_layout,
     point_defaults,
+    printable_guide,
     reset_guide,
     save_guide,
 )
+from services.permissions import PermissionDeniedError
+from services.qr_links import QR_DOMAINS_SETTING, allow_qr_domain
 from services.qr_paint import QUIET_ZONE, paint_qr, qr_matrix
+from services.session_context import Actor
 from services.sheets import render_image, write_pdf
 from tests.factories import World
 from tests.pdf_tools import pdf_image_objects, pdf_page_size_mm, pdf_qr_codes, pdf_text
@@ -52,6 +58,11 @@ def world(session: Session) -> World:
     w = World(session)
     session.commit()
     return w
+
+
+def at_point(world: World, role: Role = Role.OPERATOR) -> Actor:
+    """Lan, signed in at Phú Tâm."""
+    return Actor(world.operator.id, "lan.nt", "Nguyễn Thị Lan", role, world.point_phu_tam.id)
 
 
 def content_for(world: World) -> GuideContent:
@@ -123,7 +134,7 @@ def test_a_changed_store_link_and_texts_are_saved_and_printed(
         level1_steps=("Bước thử nghiệm một.", "Bước thử nghiệm hai."),
         point_name="Nhà văn hóa ấp Phú Hòa",
     )
-    save_guide(session, code, changed)
+    save_guide(session, at_point(world), code, changed)
     session.commit()
     stored = json.loads(session.get(Setting, f"guide.{code}").value)  # type: ignore[union-attr]
     assert set(stored) == {"play_url", "hours", "level1_steps", "point_name"}  # only the changes
@@ -142,14 +153,14 @@ def test_a_changed_store_link_and_texts_are_saved_and_printed(
 
     # Another point keeps the defaults; a reset brings them back.
     assert load_guide(session, world.point_phuong_5.code).play_url == default_guide().play_url
-    assert reset_guide(session, code) == point_defaults(session, code)
+    assert reset_guide(session, at_point(world), code) == point_defaults(session, code)
     session.commit()
     assert session.get(Setting, f"guide.{code}") is None
 
 
 def test_saving_the_defaults_stores_nothing(world: World, session: Session) -> None:
     code = world.point_phu_tam.code
-    save_guide(session, code, content_for(world))
+    save_guide(session, at_point(world), code, content_for(world))
     assert session.get(Setting, f"guide.{code}") is None
 
 
@@ -177,7 +188,7 @@ def test_validation_names_every_problem_in_vietnamese(world: World, session: Ses
     assert "phải là địa chỉ web bắt đầu bằng https://" in problems[1].message
     assert "Tiêu đề không được để trống." in problems[0].message
     with pytest.raises(ValidationError, match="cần ít nhất một bước"):
-        save_guide(session, world.point_phu_tam.code, bad)
+        save_guide(session, at_point(world), world.point_phu_tam.code, bad)
     assert session.get(Setting, f"guide.{world.point_phu_tam.code}") is None
     # Empty point name and address are allowed: the sheet leaves a line to write them in.
     check_guide(replace(content_for(world), point_name="", point_address=""))
@@ -263,3 +274,114 @@ def _qr_image(url: str) -> QImage:
     paint_qr(painter, QRectF(0, 0, 300, 300), url)
     painter.end()
     return image
+
+
+# ---------------------------------------------------------------- rights, audit, QR allow-list
+
+
+def audited(session: Session, action: str) -> list[AuditEntry]:
+    return list(session.scalars(select(AuditEntry).where(AuditEntry.action == action)))
+
+
+def test_an_operator_edits_only_their_own_points_guide(world: World, session: Session) -> None:
+    own, other = world.point_phu_tam.code, world.point_phuong_5.code
+    lan = at_point(world)
+    changed = replace(load_guide(session, other), hours="Cả ngày chủ nhật")
+    with pytest.raises(PermissionDeniedError, match="sửa tờ hướng dẫn của điểm thu nhận khác"):
+        save_guide(session, lan, other, changed)
+    with pytest.raises(PermissionDeniedError, match="quản lý"):
+        reset_guide(session, lan, other)
+    assert session.get(Setting, f"guide.{other}") is None
+    assert audited(session, "guide_edit") == []
+
+    # Her own point: saved and logged, with the point and the fields, not the texts.
+    save_guide(session, lan, own, replace(content_for(world), hours="Cả ngày chủ nhật"))
+    # A manager may edit another point's.
+    save_guide(session, at_point(world, Role.MANAGER), other, changed)
+    session.commit()
+    assert load_guide(session, other).hours == "Cả ngày chủ nhật"
+    entries = audited(session, "guide_edit")
+    assert [json.loads(e.details) for e in entries] == [
+        {"point": own, "fields": ["hours"]},
+        {"point": other, "fields": ["hours"]},
+    ]
+    assert all(e.username == "lan.nt" for e in entries)
+    assert own in entries[0].summary and "giờ làm việc" in entries[0].summary
+    assert "Cả ngày chủ nhật" not in entries[0].details
+
+    # A reset is an edit too.
+    reset_guide(session, lan, own)
+    session.commit()
+    assert json.loads(audited(session, "guide_edit")[-1].details) == {
+        "point": own,
+        "fields": ["hours"],
+    }
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("https://evil.example/vneid", "tên miền «evil.example», không nằm trong danh sách"),
+        ("http://vneid.gov.vn", "phải là địa chỉ web bắt đầu bằng https://"),
+        ("https://vneid.gov.vn.evil.example", "tên miền «vneid.gov.vn.evil.example»"),
+        ("https://notvneid.gov.vn", "tên miền «notvneid.gov.vn»"),
+        ("https://vneid.gov.vn@evil.example", "phải là địa chỉ web bắt đầu bằng https://"),
+    ],
+)
+def test_a_qr_link_off_the_allow_list_is_refused(
+    world: World, session: Session, url: str, message: str
+) -> None:
+    code = world.point_phu_tam.code
+    with pytest.raises(ValidationError, match=message) as refused:
+        save_guide(session, at_point(world), code, replace(content_for(world), docs_url=url))
+    assert refused.value.field == "docs_url"
+    if "evil.example" in message:
+        assert "quản trị viên" in str(refused.value)
+    assert session.get(Setting, f"guide.{code}") is None
+    assert audited(session, "guide_edit") == []
+
+
+def test_a_subdomain_of_an_allowed_domain_is_accepted(world: World, session: Session) -> None:
+    code = world.point_phu_tam.code
+    url = "https://hotro.vneid.gov.vn/huong-dan"
+    save_guide(session, at_point(world), code, replace(content_for(world), activation_url=url))
+    session.commit()
+    assert load_guide(session, code).activation_url == url
+
+
+def test_an_admin_extends_the_allow_list(world: World, session: Session) -> None:
+    code = world.point_phu_tam.code
+    url = "https://congan.soctrang.gov.vn/vneid"
+    for role in (Role.OPERATOR, Role.MANAGER):
+        with pytest.raises(PermissionDeniedError, match="quản trị viên"):
+            allow_qr_domain(session, at_point(world, role), "congan.soctrang.gov.vn")
+    assert session.get(Setting, QR_DOMAINS_SETTING) is None
+    with pytest.raises(ValidationError, match="không nằm trong danh sách"):
+        save_guide(session, at_point(world), code, replace(content_for(world), docs_url=url))
+
+    admin = Actor(None, "cli:admin", "cli:admin", Role.ADMIN)
+    assert allow_qr_domain(session, admin, "congan.soctrang.gov.vn") is True
+    assert allow_qr_domain(session, admin, "CONGAN.soctrang.gov.vn") is False  # already on it
+    session.commit()
+    save_guide(session, at_point(world), code, replace(content_for(world), docs_url=url))
+    session.commit()
+    assert load_guide(session, code).docs_url == url
+    (entry,) = audited(session, "settings")
+    details = json.loads(entry.details)
+    assert details["setting"] == QR_DOMAINS_SETTING and entry.username == "cli:admin"
+    assert details["after"][-1] == "congan.soctrang.gov.vn"
+    with pytest.raises(ValidationError, match="Tên miền «https://x/y» không hợp lệ"):
+        allow_qr_domain(session, admin, "https://x/y")
+
+
+def test_a_stored_link_off_the_list_is_not_printed(world: World, session: Session) -> None:
+    code = world.point_phu_tam.code
+    session.add(
+        Setting(key=f"guide.{code}", value=json.dumps({"docs_url": "https://evil.example"}))
+    )
+    session.commit()
+    stored = load_guide(session, code)
+    assert stored.docs_url == "https://evil.example"  # kept, to be seen and corrected
+    with pytest.raises(ValidationError, match=r"evil\.example"):
+        printable_guide(session, stored)
+    assert printable_guide(session, point_defaults(session, code)) == point_defaults(session, code)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -11,8 +12,10 @@ from PySide6.QtGui import QGuiApplication
 from sqlalchemy.orm import Session
 
 from models.codes import FailureReason, Status
+from models.entities import Setting
 from services.errors import NotFoundError, ValidationError
 from services.guides import load_guide, save_guide
+from services.session_context import cli_actor
 from services.sheets import write_pdf
 from services.slips import (
     parse_slip_format,
@@ -112,11 +115,28 @@ def test_the_slip_uses_the_points_edited_texts(world: World, session: Session) -
     edited = load_guide(session, code)
     from dataclasses import replace
 
-    save_guide(session, code, replace(edited, hotline="0299 3822 222", hours="Sáng 7 giờ"))
+    save_guide(
+        session, cli_actor(), code, replace(edited, hotline="0299 3822 222", hours="Sáng 7 giờ")
+    )
     session.commit()
     slip = slip_for_case(session, record(world, Status.FAILED, reason=FailureReason.QR_SCAN))
     assert slip.hotline == "0299 3822 222" and "0299 3822 222" in slip.next_step
     assert slip.hours == "Sáng 7 giờ"
+
+
+def test_a_stored_activation_link_off_the_allow_list_never_reaches_a_slip(
+    world: World, session: Session
+) -> None:
+    session.add(
+        Setting(
+            key=f"guide.{world.point_phu_tam.code}",
+            value=json.dumps({"activation_url": "https://evil.example", "hotline": "0299 1"}),
+        )
+    )
+    session.commit()
+    slip = slip_for_case(session, record(world, Status.FAILED, reason=FailureReason.QR_SCAN))
+    assert slip.activation_url == "https://vneid.gov.vn" and slip.hotline == "0299 1"
+    assert "evil" not in slip.next_step
 
 
 def test_unknown_case_and_number(world: World) -> None:

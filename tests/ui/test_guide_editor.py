@@ -10,11 +10,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog, QPrintPreviewWidget
 from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QWidget
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 
-from models.codes import Status
+from models.codes import Role, Status
+from models.entities import AuditEntry, Setting
 from services.database import Database
 from services.guides import GuideLayout, load_guide
 from services.local_settings import LocalSettings
+from services.session_context import Actor
 from services.sheets import Sheet, write_pdf
 from tests.factories import World
 from tests.pdf_tools import pdf_page_size_mm, pdf_qr_codes, pdf_text
@@ -53,8 +56,11 @@ def context(database: Database) -> AppContext:
             world.point_phu_tam.name,
             world.point_phu_tam.commune_id,
         )
+        lan = Actor(world.operator.id, "lan.nt", "Nguyễn Thị Lan", Role.OPERATOR, point.id)
         session.commit()
-    return AppContext(database=database, settings=LocalSettings(slip_format="80mm"), point=point)
+    return AppContext(
+        database=database, settings=LocalSettings(slip_format="80mm"), actor=lan, point=point
+    )
 
 
 def open_dialog(qtbot: QtBot, context: AppContext) -> GuideDialog:
@@ -195,3 +201,55 @@ def test_slip_for_a_missing_case_is_a_message(
     assert previews == []
     assert shown.shown[0][:2] == ("error", "Không in được phiếu")
     assert "Không tìm thấy hồ sơ" in shown.shown[0][2]
+
+
+def test_another_points_guide_and_links_off_the_allow_list_are_refused(
+    qtbot: QtBot, context: AppContext, shown: RecordingMessages, previews: list[Sheet]
+) -> None:
+    dialog = open_dialog(qtbot, context)
+    # A link to a site off the allow-list: named, and who can allow it; nothing saved.
+    line(dialog, "activation_url").setText("https://evil.example/kich-hoat")
+    assert dialog.save() is False
+    assert "tên miền «evil.example», không nằm trong danh sách" in dialog.error.text()
+    assert "quản trị viên" in dialog.error.text()
+    dialog.print_preview()
+    assert previews == []
+
+    # Another point's guide: the operator is refused, in a message box.
+    codes = [dialog.point_box.itemData(i) for i in range(dialog.point_box.count())]
+    other_code = next(c for c in codes if c != context.point.code)  # type: ignore[union-attr]
+    dialog.point_box.setCurrentIndex(codes.index(other_code))
+    line(dialog, "hours").setText("Cả ngày chủ nhật")
+    assert dialog.save() is False
+    assert shown.shown[-1][:2] == ("error", "Không lưu được")
+    assert "sửa tờ hướng dẫn của điểm thu nhận khác" in shown.shown[-1][2]
+    with context.database.session() as session:
+        assert session.get(Setting, f"guide.{other_code}") is None
+        assert (
+            session.scalars(select(AuditEntry).where(AuditEntry.action == "guide_edit")).all() == []
+        )
+
+    # Her own point: saved, and the audit log names the point and the field.
+    dialog.point_box.setCurrentIndex(dialog.point_box.findData(context.point.code))  # type: ignore[union-attr]
+    line(dialog, "hours").setText("Cả ngày chủ nhật")
+    assert dialog.save() is True
+    with context.database.session() as session:
+        entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "guide_edit")).one()
+    assert context.point.code in entry.details and "hours" in entry.details  # type: ignore[union-attr]
+    dialog.close()
+
+
+def test_a_stored_link_off_the_allow_list_is_not_printed(
+    qtbot: QtBot, context: AppContext, previews: list[Sheet]
+) -> None:
+    code = context.point.code  # type: ignore[union-attr]
+    with context.database.session() as session:
+        session.add(Setting(key=f"guide.{code}", value='{"docs_url": "https://evil.example"}'))
+        session.commit()
+    dialog = open_dialog(qtbot, context)
+    assert line(dialog, "docs_url").text() == "https://evil.example"  # shown, to be corrected
+    assert "evil.example" in dialog.error.text()
+    dialog.print_preview()
+    dialog.save_pdf()
+    assert previews == []
+    dialog.close()
