@@ -14,13 +14,19 @@ from services.directory import get_or_create_operator
 from services.errors import DatabaseBusyError
 
 
-def test_the_write_is_tried_again_until_the_lock_is_free(database: Database) -> None:
+def hold_write_lock(database: Database) -> sqlite3.Connection:
+    """Another connection (a long import) holds the SQLite file's write lock."""
     if not database.is_sqlite:
         pytest.skip("SQLite only: a PostgreSQL server has no file-wide write lock")
     path = sqlite_path(database.url)
     assert path is not None
     holder = sqlite3.connect(path, isolation_level=None, timeout=0)
     holder.execute("BEGIN IMMEDIATE")
+    return holder
+
+
+def test_the_write_is_tried_again_until_the_lock_is_free(database: Database) -> None:
+    holder = hold_write_lock(database)
     attempts: list[int] = []
 
     def waiting(attempt: int) -> None:
@@ -45,12 +51,7 @@ def test_the_write_is_tried_again_until_the_lock_is_free(database: Database) -> 
 
 
 def test_a_short_wait_says_busy(database: Database) -> None:
-    if not database.is_sqlite:
-        pytest.skip("SQLite only")
-    path = sqlite_path(database.url)
-    assert path is not None
-    holder = sqlite3.connect(path, isolation_level=None, timeout=0)
-    holder.execute("BEGIN IMMEDIATE")
+    holder = hold_write_lock(database)
     try:
         with (
             pytest.raises(DatabaseBusyError, match="đang bận"),
