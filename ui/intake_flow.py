@@ -284,10 +284,6 @@ class IntakeFlow(QWidget):
         self.started_over.emit()
         self._take_card(card)
 
-    def handle_scan(self, text: str) -> None:
-        """A card QR (scanned, or pasted into the scan field)."""
-        self.receive_scan(text)
-
     def _make_way_for(self, card: CardInfo) -> bool:
         """Ask what becomes of the open case; True when the desk may take the new card."""
         current = self.identify.id_number.text().strip()

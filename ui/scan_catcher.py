@@ -64,11 +64,6 @@ ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 POINTER_EVENTS = (QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonDblClick)
 
 
-def find_card_qr(text: str) -> str | None:
-    match = CARD_QR.search(text)
-    return match.group(0) if match else None
-
-
 def is_card_qr(text: str) -> bool:
     return CARD_QR.fullmatch(text.strip()) is not None
 
