@@ -279,9 +279,7 @@ class IntakeFlow(QWidget):
             return
         if self.has_unsaved() and not self._make_way_for(card):
             return
-        self._clear()
-        self.banner.hide()
-        self.started_over.emit()
+        self.start_over()
         self._take_card(card)
 
     def _make_way_for(self, card: CardInfo) -> bool:
