@@ -21,7 +21,7 @@ from services.campaigns import (
     ensure_campaign,
     load_preset,
 )
-from services.database import READ_ONLY_NOTE, Database, open_database
+from services.database import READ_ONLY_NOTE, Database
 from services.errors import UserError
 from services.session_context import cli_actor
 from services.spreadsheet import UnreadableFileError
@@ -30,6 +30,7 @@ from services.version import APP_TITLE, APP_VERSION
 from services.vntime import parse_iso_day, today_vn
 from ui.cli_accounts import ACCOUNT_COMMANDS, add_account_parsers
 from ui.cli_cases import CASE_COMMANDS, add_case_parsers
+from ui.cli_database import open_for_command
 from ui.cli_packages import add_package_parser, cmd_package
 from ui.cli_security import SECURITY_COMMANDS, add_security_parsers
 
@@ -195,12 +196,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _open(args: argparse.Namespace, *, reading: bool = False) -> Database:
-    """`reading`: a command that only reads, which also works on a database that cannot be
-    written (a read-only folder or medium), opened read-only then."""
-    return open_database(getattr(args, "db", None), read_only=None if reading else False)
-
-
 def _ensure_campaign(database: Database) -> None:
     with database.session() as session:
         if ensure_campaign(session, DEFAULT_PRESET):
@@ -208,7 +203,7 @@ def _ensure_campaign(database: Database) -> None:
 
 
 def cmd_init(args: argparse.Namespace, out: TextIO) -> int:
-    database = _open(args)
+    database = open_for_command(args)
     with database.session() as session:
         result = load_preset(session, args.preset)
         session.commit()
@@ -231,7 +226,7 @@ def cmd_template(args: argparse.Namespace, out: TextIO) -> int:
     from services.records import write_template
     from services.units import UnitTree
 
-    database = _open(args)
+    database = open_for_command(args)
     _ensure_campaign(database)
     with database.session(read_only=True) as session:
         write_template(args.out, UnitTree.load(session))
@@ -245,7 +240,7 @@ def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
     path: Path = args.file
     if not path.is_file():
         raise UnreadableFileError(f"Không tìm thấy tệp «{path}».")
-    database = _open(args)
+    database = open_for_command(args)
     _ensure_campaign(database)
     with database.session() as session:
         summary = import_records(session, cli_actor(), path)
@@ -300,7 +295,7 @@ def _format_table(result: Tally) -> str:
 
 def cmd_tally(args: argparse.Namespace, out: TextIO) -> int:
     as_of = parse_iso_day(args.as_of) if args.as_of else today_vn()
-    database = _open(args, reading=True)
+    database = open_for_command(args, reading=True)
     with database.session(read_only=True) as session:
         result = tally(session, as_of, TallyBy(args.by))
         demo_data = contains_demo_data(session)
@@ -318,7 +313,7 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     from services.report import write_report
 
     as_of = parse_iso_day(args.as_of)
-    database = _open(args, reading=True)
+    database = open_for_command(args, reading=True)
     with database.session(read_only=database.read_only) as session:
         path = write_report(session, cli_actor(), as_of, args.out, audited=not database.read_only)
         session.commit()
@@ -333,7 +328,7 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
 
     if args.records < 0:
         raise UserError("Số hồ sơ (--records) phải là số không âm.")
-    database = _open(args)
+    database = open_for_command(args)
     _ensure_campaign(database)
     with database.session() as session:
         ensure_demo_allowed(session, force=args.force)
@@ -372,7 +367,7 @@ def cmd_guide_allow_domain(args: argparse.Namespace, out: TextIO) -> int:
     from services.qr_links import allow_qr_domain, allowed_qr_domains, normalise_domain
 
     domain = normalise_domain(args.domain)
-    database = _open(args)
+    database = open_for_command(args)
     with database.session() as session:
         added = allow_qr_domain(session, cli_actor(), domain)
         session.commit()
@@ -394,7 +389,7 @@ def cmd_guide(args: argparse.Namespace, out: TextIO) -> int:
         raise UserError("Lệnh guide cần --layout và --out (ví dụ: guide --layout a4 --out a.pdf).")
     layout = parse_layout(args.layout)
     if args.point:
-        database = _open(args)
+        database = open_for_command(args)
         with database.session(read_only=True) as session:
             # A link stored off the allow-list is refused here, never printed.
             content = printable_guide(session, load_guide(session, args.point))
@@ -421,7 +416,7 @@ def cmd_slip(args: argparse.Namespace, out: TextIO) -> int:
         from services.local_settings import load_local_settings
 
         slip_format = load_local_settings()[0].slip_format
-    database = _open(args)
+    database = open_for_command(args)
     with database.session(read_only=True) as session:
         slip = slip_for_id_number(session, args.id_number, level)
     _gui_application()

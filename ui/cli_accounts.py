@@ -13,10 +13,10 @@ import getpass
 import sys
 from typing import TextIO
 
-from services.database import Database, open_database
 from services.errors import UserError
 from services.session_context import cli_actor
 from services.text import clean
+from ui.cli_database import open_for_command
 
 EXIT_OK = 0
 
@@ -51,10 +51,6 @@ def add_account_parsers(
     )
 
 
-def _open(args: argparse.Namespace) -> Database:
-    return open_database(getattr(args, "db", None))
-
-
 def read_new_password(from_stdin: bool) -> str:
     """The new password: one line of stdin for scripts, else typed twice without echo."""
     if from_stdin:
@@ -77,7 +73,7 @@ def read_new_password(from_stdin: bool) -> str:
 def cmd_unlock(args: argparse.Namespace, out: TextIO) -> int:
     from services.accounts import account_id, list_operators, unlock_account
 
-    database = _open(args)
+    database = open_for_command(args)
     with database.session() as session:
         operator_id = account_id(session, args.username)
         changed = unlock_account(session, cli_actor(), operator_id)
@@ -103,7 +99,7 @@ def cmd_unlock(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_reset_password(args: argparse.Namespace, out: TextIO) -> int:
     from services.accounts import account_id, check_password_rules, reset_password
 
-    database = _open(args)
+    database = open_for_command(args)
     with database.session(read_only=True) as session:
         operator_id = account_id(session, args.username)  # an unknown name: before asking
     password = read_new_password(args.password_stdin)

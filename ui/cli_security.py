@@ -11,10 +11,10 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from services.database import Database, open_database
 from services.errors import UserError
 from services.session_context import cli_actor
 from services.vntime import format_date, parse_iso_day
+from ui.cli_database import open_for_command
 from ui.cli_packages import read_passphrase
 
 EXIT_OK = 0
@@ -63,12 +63,6 @@ def add_security_parsers(
     )
 
 
-def _open(args: argparse.Namespace, *, reading: bool = False) -> Database:
-    """`reading`: a command that only reads, which also works on a database that cannot be
-    written (a read-only folder or medium), opened read-only then."""
-    return open_database(getattr(args, "db", None), read_only=None if reading else False)
-
-
 def _confirm(question: str, assume_yes: bool) -> None:
     if assume_yes:
         return
@@ -84,7 +78,7 @@ def _confirm(question: str, assume_yes: bool) -> None:
 def cmd_audit(args: argparse.Namespace, out: TextIO) -> int:
     from services.audit import verify_chain
 
-    database = _open(args, reading=True)
+    database = open_for_command(args, reading=True)
     with database.session(read_only=True) as session:
         check = verify_chain(session)
     if check.ok:
@@ -100,7 +94,7 @@ def cmd_details(args: argparse.Namespace, out: TextIO) -> int:
     as_of = parse_iso_day(args.as_of) if args.as_of else None
     password = read_passphrase(confirm=True)
     check_password(password)
-    database = _open(args)
+    database = open_for_command(args)
     with database.session() as session:
         result = write_detail_list(session, cli_actor(), args.out, password, as_of=as_of)
         session.commit()
@@ -116,7 +110,7 @@ def cmd_details(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
     from services.backup import create_backup
 
-    database = _open(args, reading=True)
+    database = open_for_command(args, reading=True)
     notes: list[str] = []
     path = create_backup(database, cli_actor(), args.out, notes)
     print(f"Đã sao lưu và kiểm tra: {path}", file=out)
@@ -129,7 +123,7 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
     from services.backup import check_backup, database_file, restore_backup
 
     info = check_backup(args.file)
-    database = _open(args)
+    database = open_for_command(args)
     target = database_file(database)
     _confirm(
         f"Khôi phục «{info.path.name}» ({info.cases} hồ sơ) đè lên «{target}»? Cơ sở dữ liệu "
@@ -149,7 +143,7 @@ def cmd_purge(args: argparse.Namespace, out: TextIO) -> int:
     from services.purge import purge_personal_data, purge_state
     from services.vntime import today_vn
 
-    database = _open(args)
+    database = open_for_command(args)
     with database.session(read_only=True) as session:
         state = purge_state(session)
     print(state.describe(today_vn()), file=out)
