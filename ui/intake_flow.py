@@ -79,6 +79,8 @@ class IntakeFlow(QWidget):
         self.context = context
         with context.database.session(read_only=True) as session:
             self.tree = UnitTree.load(session)
+            campaign = active_campaign(session)
+            self.period = (campaign.first_day, campaign.last_day)
         self.existing: list[CaseSummary] = []
 
         self.step_labels = [QLabel(title) for title in STEP_TITLES]
@@ -170,14 +172,7 @@ class IntakeFlow(QWidget):
 
     def show_period_note(self) -> None:
         """A day outside the campaign's period is said on the desk, not saved silently."""
-        try:
-            with self.context.database.session(read_only=True) as session:
-                campaign = active_campaign(session)
-                first_day, last_day = campaign.first_day, campaign.last_day
-        except UserError:
-            self.period_note.hide()
-            return
-        note = outside_period_note(first_day, last_day, today_vn())
+        note = outside_period_note(*self.period, today_vn())
         self.period_note.setText(note or "")
         self.period_note.setVisible(note is not None)
 
