@@ -331,17 +331,27 @@ class ConsentEntry:
             return notice.label
         if self.notice_version:
             return f"phiên bản {self.notice_version} (không có trong phần mềm này)"
-        return UNKNOWN
+        return f"{UNKNOWN} phiên bản"
 
     @property
     def basis_label(self) -> str:
         label = BASIS_LABELS.get(self.basis, self.basis)
         return f"{label}; văn bản: {self.legal_reference}" if self.legal_reference else label
 
+    @property
+    def moment_label(self) -> str:
+        if self.basis == ConsentBasis.IMPORTED:  # the row's own moment: all the sheet says
+            return f"thời điểm ghi trên dòng {format_moment(self.at)}"
+        return f"xác nhận lúc {format_moment(self.at)}"
+
+    def short(self) -> str:
+        """Beside its report in the history, which already says who and where."""
+        return f"thông báo {self.notice_label}, {self.moment_label}; căn cứ: {self.basis_label}"
+
     def describe(self) -> str:
         where = f" tại {self.point_name}" if self.point_name else ""
         return (
-            f"Thông báo {self.notice_label}; lúc {format_moment(self.at)}; cán bộ "
+            f"Thông báo {self.notice_label}; {self.moment_label}; cán bộ "
             f"{self.operator_name}{where}; căn cứ: {self.basis_label}."
         )
 

@@ -185,7 +185,8 @@ class CaseDetailDialog(QDialog):
             if entry.reason:
                 QTreeWidgetItem(item, ["", f"Lý do sửa: {entry.reason}"])
             if entry.consent is not None:
-                QTreeWidgetItem(item, ["", f"Ghi nhận thông báo: {entry.consent.describe()}"])
+                line = QTreeWidgetItem(item, ["", f"Ghi nhận: {entry.consent.short()}"])
+                line.setToolTip(1, entry.consent.describe())
             for change in entry.changes:
                 QTreeWidgetItem(item, ["", f"{change.label}: {change.before} → {change.after}"])
             self.history.addTopLevelItem(item)

@@ -45,6 +45,7 @@ class NoticeDialog(QDialog):
         self.text.setWordWrap(True)
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.text.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.text.setContentsMargins(10, 6, 10, 6)
         font = self.text.font()
         font.setPointSizeF(font.pointSizeF() * 1.3)
         self.text.setFont(font)

@@ -151,14 +151,13 @@ class SettingsDialog(QDialog):
         self.basis = QComboBox()
         self.basis.addItem("Sự đồng ý của công dân", ConsentBasis.CONSENT.value)
         self.basis.addItem(
-            "Cơ quan nhà nước thực hiện nhiệm vụ theo quy định của pháp luật",
-            ConsentBasis.LEGAL_DUTY.value,
+            "Cơ quan nhà nước thực hiện nhiệm vụ theo pháp luật", ConsentBasis.LEGAL_DUTY.value
         )
         self.basis.setCurrentIndex(max(0, self.basis.findData(self.saved_basis.basis.value)))
         self.legal_reference = QLineEdit(self.saved_basis.legal_reference or "")
         self.legal_reference.setMaxLength(REFERENCE_LENGTH)
         self.legal_reference.setPlaceholderText(
-            "Ví dụ: Kế hoạch số 142/KH-UBND ngày 20/7/2023 của UBND tỉnh Sóc Trăng"
+            "Ví dụ: Kế hoạch số 142/KH-UBND ngày 20/7/2023 của UBND tỉnh"
         )
         self.basis_hint = _hint(
             "Ghi cùng mỗi hồ sơ mới, với phiên bản thông báo đã đọc cho công dân. Khi đợt do "

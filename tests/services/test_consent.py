@@ -201,7 +201,7 @@ def test_a_new_case_at_the_desk_keeps_which_notice_when_by_whom_and_on_what_basi
     detail = case_detail(session, saved.case.id)
     assert len(detail.consent) == 1
     shown = detail.consent[0].describe()
-    assert "phiên bản v1, ngày 02/12/2026" in shown and "20/07/2023 08:28" in shown
+    assert "phiên bản v1, ngày 02/12/2026" in shown and "xác nhận lúc 20/07/2023 08:28" in shown
     assert "Nguyễn Thị Lan" in shown and "Công an xã Phú Tâm" in shown
     assert "sự đồng ý của công dân" in shown
     assert [e.consent is not None for e in detail.history] == [True, False]
@@ -313,7 +313,8 @@ def test_an_imported_row_that_brings_a_case_in_is_recorded_as_from_a_list(
         assert operator == account_id(session, username)
         assert rows[1][:4] == (None, None, None, None)  # the later row: none
         shown = case_detail(session, case.id).consent[0].describe()
-        assert "không rõ" in shown and "nhập từ danh sách" in shown
+        assert "Thông báo không rõ phiên bản" in shown and "nhập từ danh sách" in shown
+        assert f"thời điểm ghi trên dòng {first_at[8:10]}/{first_at[5:7]}/2023" in shown
     again = import_records(session, CLI, path, write_rejects=False)
     session.commit()
     assert again.unchanged == 4
