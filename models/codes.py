@@ -65,6 +65,14 @@ class EventKind(StrEnum):
     DECISION = "decision"  # a manager's choice between disagreeing facts (a conflict)
 
 
+class ConsentBasis(StrEnum):
+    """Why the citizen's data may be processed, as recorded with the report that brought it."""
+
+    CONSENT = "consent"  # the citizen heard the notice and agreed (at the desk)
+    LEGAL_DUTY = "legal_duty"  # a state body acting under law; the citizen was told
+    IMPORTED = "imported"  # a row of a spreadsheet: recorded at a point, not witnessed here
+
+
 # The permanent residence of a citizen who lives in another province: a real answer, counted
 # on a row of its own and in no commune of the campaign.
 OUTSIDE_PROVINCE = "NGOAI_TINH"

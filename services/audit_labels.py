@@ -17,6 +17,7 @@ from typing import Any
 from services.accounts import SIGN_IN_FAILURE_LABELS
 from services.case_detail import FIELD_LABELS
 from services.conflicts import RESOLUTIONS
+from services.consent import BASIS_LABELS, LEGAL_BASIS_SETTING
 from services.guides import FIELD_LABELS as GUIDE_FIELD_LABELS
 from services.labels import HELP_REASON_LABELS, LEVEL_LABELS, ROLE_LABELS, STATUS_LABELS
 from services.purge import GRACE_SETTING
@@ -29,6 +30,7 @@ DETAIL_KEY_LABELS: dict[str, str] = {
     "after": "Sau",
     "as_of": "Đến hết ngày",
     "backup": "Bản sao lưu trước khi xóa",
+    "basis": "Căn cứ xử lý dữ liệu cá nhân",
     "before": "Trước",
     "case_id": "Mã hồ sơ",
     "cases": "Số hồ sơ",
@@ -48,6 +50,7 @@ DETAIL_KEY_LABELS: dict[str, str] = {
     "id_number": "Số định danh",
     "id_number_before": "Số định danh trước khi sửa",
     "is_active": "Đang hoạt động",
+    "legal_reference": "Văn bản pháp luật làm căn cứ",
     "level": "Mức",
     "locked_until": "Khóa đến",
     "minutes": "Số phút",
@@ -88,6 +91,7 @@ SCOPE_LABELS = {"computer": "Máy này"}
 SETTING_LABELS = {
     GRACE_SETTING: "Thời gian giữ dữ liệu sau đợt (ngày)",
     QR_DOMAINS_SETTING: "Tên miền được phép in mã QR",
+    LEGAL_BASIS_SETTING: "Căn cứ xử lý dữ liệu cá nhân",
 }
 
 # The coded values, by the key they are stored under.
@@ -104,6 +108,7 @@ VALUE_LABELS: dict[str, Mapping[str, str]] = {
     "setting": SETTING_LABELS,
     "slip_format": SLIP_FORMAT_LABELS,
     "fields": GUIDE_FIELD_LABELS,
+    "basis": BASIS_LABELS,
 }
 
 # Keys whose code older entries also wrote into the summary ("... (bad_credentials)").

@@ -26,6 +26,7 @@ from models.entities import Case, CaseEvent, FactSet
 from models.event_ids import claim_digest, new_uid
 from services.campaigns import active_campaign
 from services.case_fold import Claim, Event, Folded, Record, fold_case
+from services.consent import NO_RECORD, ConsentRecord
 from services.eligibility import MIN_AGE, check_eligible
 from services.errors import ConflictError, ValidationError
 from services.id_number import check_id_agrees, normalise_id_number, parse_sex
@@ -545,6 +546,7 @@ def record_report(
     attach: bool = True,
     uid: str | None = None,
     fact_sets: FactSets | None = None,
+    consent_record: ConsentRecord | None = None,
 ) -> RecordResult:
     """Add one report to its case (created if new) as an event with the facts it was given.
 
@@ -553,6 +555,8 @@ def record_report(
     the event (a spreadsheet row's content hash; default a fresh one): the same uid again
     changes nothing. `known` is a prefetched map from `find_cases` (for imports); with
     `attach=False` a new case is not added to the session (`insert_new_cases` does it).
+    `consent_record` is kept with the event (`services.consent`: the caller decides which
+    report carries one, the one that brings the case in).
     Raises `ValidationError` and changes nothing when the report itself breaks a rule.
     """
     if not consent:
@@ -577,6 +581,7 @@ def record_report(
         failure_reason=report.failure_reason.value if report.failure_reason else None,
         failure_note=(report.failure_note or "").strip() or None,
         fact_set=fact_sets.row(claim_of(session, facts, help_reason, notes)),
+        **(consent_record.columns() if consent_record is not None else NO_RECORD),
     )
     now = now_utc()
     if case is None:
@@ -616,6 +621,7 @@ def fresh_case(
     uid: str,
     claim: Claim,
     digest: str,
+    consent_record: ConsentRecord | None = None,
 ) -> FreshCase:
     """`record_report(..., consent=True, attach=False)` for a key absent from the database
     and from the operation so far, without ORM objects; the same checks and the same rows
@@ -655,6 +661,7 @@ def fresh_case(
         intake_point_id=report.intake_point_id,
         failure_reason=failure_reason,
         failure_note=failure_note,
+        **(consent_record.columns() if consent_record is not None else NO_RECORD),
     )
     del event_row["fact_set_id"]
     return FreshCase(case_row, event_row, claim, digest, folded)

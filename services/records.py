@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TypeVar, cast
@@ -43,6 +43,7 @@ from services.cases import (
     insert_new_cases,
     record_report,
 )
+from services.consent import ConsentRecord, import_record
 from services.directory import get_or_create_operator, get_or_create_point, normalise_username
 from services.errors import StorageError, UserError, ValidationError
 from services.export_cells import CsvWriter, set_cell
@@ -199,6 +200,17 @@ class _Importer:
         self.today = local_day(now_utc())
         campaign = active_campaign(session)
         self.period = (campaign.first_day, campaign.last_day)
+        # Read once: every row of one import is recorded under the same legal basis.
+        self.consent = import_record(session, now_utc())
+
+    def consent_for(self, row: _Row, known: dict[tuple[str, int], Case]) -> ConsentRecord | None:
+        """The row that brings its case in carries the record: "nhập từ danh sách", at the
+        row's moment (by its operator); a row about a case already here carries none."""
+        if (row.facts.id_number, row.level) in known:
+            return None
+        at = row.report_fields["at"]
+        assert isinstance(at, datetime)
+        return replace(self.consent, given_at=at)
 
     def cell(self, cells: list[Cell], key: str) -> Cell:
         index = self.columns.get(key)
@@ -421,9 +433,12 @@ class _Importer:
                     intake_point_id=self.point_id(row, created),
                     **row.report_fields,  # type: ignore[arg-type]
                 )
+                consent_record = self.consent_for(row, known)
                 if fresh:
                     uid = self.uid(row, claim)
-                    entry = fresh_case(self.session, row.facts, report, uid, claim, digest)
+                    entry = fresh_case(
+                        self.session, row.facts, report, uid, claim, digest, consent_record
+                    )
                 else:
                     result = record_report(
                         self.session,
@@ -434,6 +449,7 @@ class _Importer:
                         attach=False,
                         uid=self.uid(row, claim),
                         fact_sets=self.fact_sets,
+                        consent_record=consent_record,
                     )
             except UserError as error:
                 self.forget(created, row)
