@@ -29,6 +29,8 @@ DETAIL_KEY_LABELS: dict[str, str] = {
     "after": "Sau",
     "as_of": "Đến hết ngày",
     "backup": "Bản sao lưu trước khi xóa",
+    "backups_deleted": "Bản sao lưu chưa mã hóa đã xóa",
+    "backups_not_deleted": "Bản sao lưu chưa mã hóa không xóa được",
     "before": "Trước",
     "case_id": "Mã hồ sơ",
     "cases": "Số hồ sơ",
