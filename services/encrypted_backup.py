@@ -50,8 +50,9 @@ def _integrity(connection: sqlite3.Connection) -> str | None:
     return None if rows == ["ok"] else "; ".join(rows[:3])
 
 
-def _serialized(engine: Engine) -> bytes:
-    """The live database as the bytes of one self-contained SQLite file, checked."""
+def _serialized(engine: Engine) -> bytearray:
+    """The live database as the bytes of one self-contained SQLite file, checked (one copy
+    in memory besides the in-memory database, which is closed before it is returned)."""
     raw = engine.raw_connection()
     try:
         source = raw.driver_connection
@@ -69,7 +70,7 @@ def _serialized(engine: Engine) -> bytes:
         raw.close()
     for index in _FORMAT_VERSION_BYTES:
         data[index] = 1
-    return bytes(data)
+    return data
 
 
 def write_encrypted_copy(engine: Engine, target: Path, passphrase: str) -> Path:

@@ -164,7 +164,7 @@ class PackageWriter:
                     f"Không ghi được gói «{self.out}»: {error.strerror}. Kiểm tra dung lượng ổ đĩa."
                 ) from error
 
-    def write_bytes(self, data: bytes) -> None:
+    def write_bytes(self, data: bytes | bytearray) -> None:
         """Raw plaintext (an encrypted backup's database file), not lines."""
         self.digest.update(data)
         self._write(self.compressor.compress(data))

@@ -94,7 +94,7 @@ def cmd_details(args: argparse.Namespace, out: TextIO) -> int:
     from services.detail_list import check_password, write_detail_list
 
     as_of = parse_iso_day(args.as_of) if args.as_of else None
-    password = read_passphrase(confirm=True)
+    password = read_passphrase(confirm=True, what="danh sách chi tiết")
     check_password(password)
     database = open_for_command(args)
     with database.session() as session:
