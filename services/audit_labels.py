@@ -31,6 +31,8 @@ DETAIL_KEY_LABELS: dict[str, str] = {
     "as_of": "Đến hết ngày",
     "backup": "Bản sao lưu trước khi xóa",
     "basis": "Căn cứ xử lý dữ liệu cá nhân",
+    "backups_deleted": "Bản sao lưu chưa mã hóa đã xóa",
+    "backups_not_deleted": "Bản sao lưu chưa mã hóa không xóa được",
     "before": "Trước",
     "case_id": "Mã hồ sơ",
     "cases": "Số hồ sơ",

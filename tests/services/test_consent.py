@@ -503,6 +503,7 @@ def test_the_purge_keeps_the_consent_records(
         today=after_the_campaign,
         backups=tmp_path,
         server_backup_confirmed=True,
+        passphrase="mat-khau-sao-luu-truoc-khi-xoa",
     )
     session.expire_all()
     assert {r[1:] for r in consent_rows(session)} == before
