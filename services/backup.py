@@ -27,6 +27,7 @@ from sqlalchemy import Engine
 
 from models.migrate import MIGRATIONS_DIR, upgrade
 from services.audit import AuditAction, write_audit
+from services.audit_witness import record_restore
 from services.database import Database, data_dir
 from services.errors import StorageError, UserError
 from services.permissions import Action, require
@@ -296,6 +297,8 @@ def restore_backup(
         raw.close()
     database.engine.dispose()
     forget_point_facts()  # the restored file may number its points differently
+    # What was printed or sent since that backup is no longer in the log: said so outside it.
+    record_restore(database.engine, source.name)
     upgrade(database.engine)
     _audit(
         database,
