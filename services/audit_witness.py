@@ -250,13 +250,14 @@ def package_witness(manifest: dict[str, Any], file_name: str) -> Witness:
     return Witness(PACKAGE_KIND, file_name, at, heads)
 
 
-def keep_received_heads(session: Session, manifest: dict[str, Any], file_name: str) -> int:
-    """Keep the heads a package carries (once per package). Returns how many were new."""
+def keep_received_heads(session: Session, manifest: dict[str, Any], file_name: str) -> list[str]:
+    """Keep the heads a package carries (once per package). Returns what they show of the
+    sender's log against its earlier packages (see `sender_problems`), in Vietnamese."""
     audit = manifest.get("audit")
     heads = _manifest_heads(audit)
     created = manifest.get("created_at")
     if not heads or not isinstance(audit, dict) or not isinstance(created, str):
-        return 0
+        return []
     source = str(audit.get("source") or "")[:32]
     created_at = datetime.fromisoformat(created).astimezone(UTC)
     known = set(
@@ -269,7 +270,6 @@ def keep_received_heads(session: Session, manifest: dict[str, Any], file_name: s
     )
     point = manifest.get("source_point")
     received = now_utc()
-    added = 0
     for head in heads:
         if head.chain in known:
             continue
@@ -286,8 +286,10 @@ def keep_received_heads(session: Session, manifest: dict[str, Any], file_name: s
                 hash=head.hash,
             )
         )
-        added += 1
-    return added
+    session.flush()
+    if source == database_tag(session):
+        return []  # a package of this database, back: checked by `verify_audit`
+    return sender_problems(session, source=source)
 
 
 # -- reports --------------------------------------------------------------------------------
@@ -460,14 +462,20 @@ def _sender_problem(before: AuditReceivedHead, now: AuditReceivedHead | None) ->
     return None
 
 
-def _sender_problems(session: Session, own: str) -> list[str]:
-    """Heads received from each other database, in the order its packages were made: a
-    chain never shrinks, changes or disappears from one package to the next."""
+def sender_problems(
+    session: Session, *, own: str | None = None, source: str | None = None
+) -> list[str]:
+    """Heads received from each other database (but `own`; only `source` when given), in
+    the order its packages were made: a chain never shrinks, changes or disappears from
+    one package to the next."""
+    query = select(AuditReceivedHead)
+    if own is not None:
+        query = query.where(AuditReceivedHead.source != own)
+    if source is not None:
+        query = query.where(AuditReceivedHead.source == source)
     packages: dict[str, dict[tuple[datetime, str], dict[str, AuditReceivedHead]]] = {}
     for row in session.scalars(
-        select(AuditReceivedHead)
-        .where(AuditReceivedHead.source != own)
-        .order_by(AuditReceivedHead.package_created_at, AuditReceivedHead.id)
+        query.order_by(AuditReceivedHead.package_created_at, AuditReceivedHead.id)
     ):
         by_package = packages.setdefault(row.source, {})
         by_package.setdefault((row.package_created_at, row.package), {})[row.chain] = row
@@ -535,7 +543,7 @@ def verify_audit(
         witnesses=len(kept) + len(against),
         misses=tuple(misses + asked),
         lost=tuple(lost),
-        senders=tuple(_sender_problems(session, own)),
+        senders=tuple(sender_problems(session, own=own)),
     )
 
 

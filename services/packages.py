@@ -99,6 +99,8 @@ class ImportSummary:
     refusals: list[str] = field(default_factory=list)
     # Texts stored with their control or invisible characters taken out (see `_tidied`).
     cleaned: list[str] = field(default_factory=list)
+    # The sender's audit chains went backwards since an earlier package (see audit_witness).
+    audit_warnings: list[str] = field(default_factory=list)
 
     def describe(self) -> str:
         text = (
@@ -106,7 +108,11 @@ class ImportSummary:
             f"{self.unchanged} không đổi, {self.conflicts} mâu thuẫn, {self.refused} bị từ chối."
         )
         text += "".join(f"\n  - {reason}" for reason in self.refusals[:20])
-        return text + "".join(f"\n  - {note}" for note in self.cleaned[:20])
+        text += "".join(f"\n  - {note}" for note in self.cleaned[:20])
+        return text + "".join(
+            f"\n  - Nhật ký ở nơi gửi đã bị cắt hoặc viết lại: {problem}"
+            for problem in self.audit_warnings[:10]
+        )
 
 
 # -- export ---------------------------------------------------------------------------------
@@ -883,7 +889,7 @@ def import_package(
         )
     if progress:
         progress(total, total)
-    keep_received_heads(session, manifest, path.name)
+    summary.audit_warnings = keep_received_heads(session, manifest, path.name)
     write_audit(
         session,
         actor,
