@@ -370,16 +370,20 @@ class Setting(Base):
 class AuditEntry(Base):
     """One line of the append-only audit log: who did what, when, from which point.
 
-    Each entry's `hash` covers its own fields and the previous entry's hash, so an
-    edited, removed or inserted row breaks the chain (`services.audit.verify_chain`).
-    `details` is JSON with no personal data beyond what identifies a case (its id, a
-    masked ID number).
+    Entries form one hash chain per intake point (and one per computer for work done at no
+    point; `AuditChain`): each entry's `hash` covers its own fields, its place in its chain
+    (`chain`, `seq`) and the previous entry's hash, so an edited, removed or inserted row
+    breaks its chain (`services.audit.verify_chain`). `details` is JSON with no personal
+    data beyond what identifies a case (its id, a masked ID number).
     """
 
     __tablename__ = "audit_log"
 
-    # Assigned by the service under the audit head's lock: the chain's position.
-    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    # A row number from the database (no lock: a sequence on PostgreSQL, the rowid on
+    # SQLite), for paging and display; the entry's place in the log is (chain, seq).
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chain: Mapped[str] = mapped_column(String(48))
+    seq: Mapped[int] = mapped_column(Integer)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     username: Mapped[str] = mapped_column(String(80))
     operator_id: Mapped[int | None] = mapped_column(Integer)  # no FK: the log outlives accounts
@@ -391,23 +395,53 @@ class AuditEntry(Base):
     hash: Mapped[str] = mapped_column(String(64))
 
     __table_args__ = (
+        UniqueConstraint("chain", "seq"),
+        CheckConstraint("seq >= 1", name="seq_from_one"),
         Index("ix_audit_log_at", "at"),
         Index("ix_audit_log_action", "action", "at"),
         Index("ix_audit_log_username", "username", "at"),
     )
 
 
-class AuditHead(Base):
-    """The single row naming the audit chain's last entry.
+class AuditChain(Base):
+    """The head of one audit chain: its last position and hash.
 
-    Appending locks this row (an UPDATE first), so that two points appending at once on
-    PostgreSQL take turns instead of forking the chain; on SQLite the write lock does it.
+    Appending to a chain locks its row (an UPDATE first), so writers of one point take
+    turns while other points never wait for them; on SQLite the write lock does it anyway.
+    `uid` (random) names the chain in reports and packages; `genesis` is the `prev_hash`
+    of its first entry, derived from the chain's key, its uid and the last hash of the
+    chain kept from before chains were split (`services.audit.genesis_hash`).
     """
 
-    __tablename__ = "audit_head"
+    __tablename__ = "audit_chains"
 
-    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    last_id: Mapped[int] = mapped_column(Integer)
+    chain: Mapped[str] = mapped_column(String(48), primary_key=True)
+    uid: Mapped[str] = mapped_column(String(32))
+    genesis: Mapped[str] = mapped_column(String(64))
+    last_seq: Mapped[int] = mapped_column(Integer)
     last_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
-    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+    __table_args__ = (CheckConstraint("last_seq >= 0", name="last_seq_not_negative"),)
+
+
+class AuditReceivedHead(Base):
+    """A chain head another database sent in a package: kept as a witness of what it sent.
+
+    A later package from the same database (`source`) whose chain is shorter, different or
+    gone shows that its log was cut or rewritten (`services.audit_witness`)."""
+
+    __tablename__ = "audit_received_heads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(32))
+    source_point: Mapped[str | None] = mapped_column(String(32))
+    package: Mapped[str] = mapped_column(String(255))
+    package_created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    chain: Mapped[str] = mapped_column(String(48))
+    chain_uid: Mapped[str] = mapped_column(String(32))
+    count: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (UniqueConstraint("source", "package_created_at", "chain"),)

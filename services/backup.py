@@ -31,6 +31,7 @@ from sqlalchemy import Engine, bindparam, text
 
 from models.migrate import MIGRATIONS_DIR, upgrade
 from services.audit import AuditAction, write_audit
+from services.audit_witness import record_restore
 from services.database import Database, data_dir
 from services.encrypted_backup import (
     ENCRYPTED_SUFFIX,
@@ -442,6 +443,8 @@ def restore_backup(
         origin.close()
     database.engine.dispose()
     forget_point_facts()  # the restored file may number its points differently
+    # What was printed or sent since that backup is no longer in the log: said so outside it.
+    record_restore(database.engine, source.name)
     upgrade(database.engine)
     _audit(
         database,

@@ -29,6 +29,15 @@ from models.codes import OUTSIDE_PROVINCE, EventKind, PointKind, Role, Status
 from models.entities import Case, CaseEvent, FactSet, IntakePoint, Operator
 from models.event_ids import UID_LENGTH, legacy_uid
 from services.audit import AuditAction, write_audit
+from services.audit_witness import (
+    PACKAGE_KIND,
+    Witness,
+    current_heads,
+    keep_received_heads,
+    manifest_audit,
+    package_witness,
+    record_witness,
+)
 from services.campaigns import active_campaign, available_presets, has_campaign, load_preset
 from services.case_fold import Claim, Event
 from services.cases import (
@@ -91,6 +100,8 @@ class ImportSummary:
     refusals: list[str] = field(default_factory=list)
     # Texts stored with their control or invisible characters taken out (see `_tidied`).
     cleaned: list[str] = field(default_factory=list)
+    # The sender's audit chains went backwards since an earlier package (see audit_witness).
+    audit_warnings: list[str] = field(default_factory=list)
 
     def describe(self) -> str:
         text = (
@@ -98,7 +109,11 @@ class ImportSummary:
             f"{self.unchanged} không đổi, {self.conflicts} mâu thuẫn, {self.refused} bị từ chối."
         )
         text += "".join(f"\n  - {reason}" for reason in self.refusals[:20])
-        return text + "".join(f"\n  - {note}" for note in self.cleaned[:20])
+        text += "".join(f"\n  - {note}" for note in self.cleaned[:20])
+        return text + "".join(
+            f"\n  - Nhật ký ở nơi gửi đã bị cắt hoặc viết lại: {problem}"
+            for problem in self.audit_warnings[:10]
+        )
 
 
 # -- export ---------------------------------------------------------------------------------
@@ -138,10 +153,13 @@ def export_package(
     since: date | None = None,
     point_code: str | None = None,
     progress: Progress | None = None,
+    witness_folder: Path | None = None,
 ) -> ExportResult:
     """Write the selected cases, their histories, points and operators to `out`.
 
-    The export is logged in the audit; the caller commits."""
+    The manifest carries the audit chains' heads, also recorded in this database's witness
+    file (in `witness_folder`, by default the data folder). The export is logged in the
+    audit; the caller commits."""
     require(actor, Action.PACKAGES)
     # After the purge the ID numbers and event uids are pseudonyms: imported elsewhere,
     # every citizen would arrive as someone new.
@@ -166,6 +184,7 @@ def export_package(
     point_codes = {p.id: p.code for p in points}
     usernames = {o.id: o.username for o in operators}
     counts = {"points": len(points), "operators": len(operators), "cases": total, "events": 0}
+    heads = current_heads(session)
     writer = PackageWriter(out, passphrase)
     try:
         writer.write_line(
@@ -179,6 +198,7 @@ def export_package(
                 "since": since.isoformat() if since else None,
                 "counts": counts,
                 "body_version": BODY_VERSION,
+                "audit": manifest_audit(session, heads),
             }
         )
         for point in points:
@@ -231,6 +251,7 @@ def export_package(
     except BaseException:
         writer.abort()
         raise
+    record_witness(session, PACKAGE_KIND, out.name, heads, witness_folder)
     write_audit(
         session,
         actor,
@@ -883,6 +904,7 @@ def import_package(
         )
     if progress:
         progress(total, total)
+    summary.audit_warnings = keep_received_heads(session, manifest, path.name)
     write_audit(
         session,
         actor,
@@ -899,3 +921,25 @@ def import_package(
         },
     )
     return summary
+
+
+def package_audit_witness(path: Path, passphrase: str) -> Witness:
+    """The audit heads a package's manifest names, read only once the whole package is
+    known intact (its tag and checksum): `audit verify --against PACKAGE`."""
+    digest = hashlib.sha256()
+    manifest: dict[str, Any] | None = None
+    trailer: dict[str, Any] = {}
+    for line in decrypt_lines(path, passphrase):
+        if line.startswith(b'{"type":"end"'):
+            trailer = next(_records(iter([line]), path))
+            break
+        digest.update(line)
+        if manifest is None:
+            manifest = next(_records(iter([line]), path))
+    if manifest is None or manifest.get("type") != "manifest":
+        raise PackageError(f"Gói «{path.name}» thiếu phần mô tả (manifest); gói bị hỏng.")
+    if trailer.get("sha256") != digest.hexdigest():
+        raise PackageError(
+            f"Gói «{path.name}» sai tổng kiểm tra (checksum): nội dung không trọn vẹn."
+        )
+    return package_witness(manifest, path.name)

@@ -125,11 +125,19 @@ KEPT_TEXT_COLUMNS: dict[str, str] = {
     **{
         f"audit_log.{name}": "nhật ký có chuỗi mã băm, không sửa được: chỉ tên cán bộ, mã hồ sơ, "
         "số định danh che giữa (3 số đầu, 3 số cuối), tên tệp; không họ tên, điện thoại, địa chỉ"
-        for name in ("username", "point_code", "action", "summary", "details")
+        for name in ("chain", "username", "point_code", "action", "summary", "details")
     },
     "audit_log.prev_hash": "mã băm của nhật ký",
     "audit_log.hash": "mã băm của nhật ký",
-    "audit_head.last_hash": "mã băm của nhật ký",
+    **{
+        f"audit_chains.{name}": "đầu chuỗi nhật ký (mã điểm, mã băm): không có công dân"
+        for name in ("chain", "uid", "genesis", "last_hash")
+    },
+    **{
+        f"audit_received_heads.{name}": "đầu chuỗi nhật ký của nơi gửi gói (mã điểm, tên tệp "
+        "gói, mã băm): không có công dân"
+        for name in ("source", "source_point", "package", "chain", "chain_uid", "hash")
+    },
 }
 BATCH = 2000
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,13 @@ from sqlalchemy.orm import Session
 
 from models.codes import UnitLevel
 from services.audit import AuditAction, write_audit
+from services.audit_witness import (
+    REPORT_KIND,
+    ChainHead,
+    current_heads,
+    record_witness,
+    report_footer,
+)
 from services.campaigns import DEMO_DATA_WARNING, active_campaign, contains_demo_data
 from services.errors import StorageError
 from services.export_cells import set_cell
@@ -39,7 +46,7 @@ from services.tally import (
     tally,
 )
 from services.units import UnitTree
-from services.vntime import format_date, today_vn
+from services.vntime import format_date, now_utc, today_vn
 
 FONT = "Times New Roman"
 NUMBER = "#,##0"
@@ -112,6 +119,9 @@ class ReportContext:
     recipient: str
     made_on: date
     demo_data: bool = False  # `demo` wrote synthetic cases here: the report says so
+    # The audit chains' heads when the report was made, printed in its footer.
+    audit_heads: Sequence[ChainHead] = ()
+    heads_read_at: datetime | None = None
 
     @property
     def days_left(self) -> int:
@@ -430,10 +440,28 @@ def _summary_sheet(sheet: Worksheet, ctx: ReportContext, result: Tally) -> None:
         start_row=row + 1, start_column=signer_column, end_row=row + 1, end_column=width
     )
     put(sheet, row + 1, signer_column, "(Ký, ghi rõ họ tên)", italic=True, align="center")
+    _audit_footer(sheet, row + 7, ctx)
     for index, column_width in enumerate(SUMMARY_WIDTHS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = column_width
     sheet.freeze_panes = sheet.cell(row=first_data, column=3)
     _print_setup(sheet, f"{header_row}:{header_row + 1}")
+
+
+HEADS_PER_ROW = 3
+
+
+def _audit_footer(sheet: Worksheet, row: int, ctx: ReportContext) -> None:
+    """Below the signature: the audit chains' heads (`services.audit_witness`), small, so
+    that a log rewritten after this report was printed disagrees with it."""
+    title, note, cells = report_footer(ctx.audit_heads, ctx.heads_read_at or now_utc())
+    put(sheet, row, 1, title, italic=True, size=9)
+    if note:
+        row += 1
+        put(sheet, row, 1, note, italic=True, size=8)
+    for index, text in enumerate(cells):
+        if index % HEADS_PER_ROW == 0:
+            row += 1
+        put(sheet, row, 1 + (index % HEADS_PER_ROW) * 4, text, size=8)
 
 
 def _by_day_sheet(sheet: Worksheet, ctx: ReportContext, session: Session, tree: UnitTree) -> None:
@@ -594,8 +622,15 @@ def _breakdown_sheet(
 
 
 def build_report(
-    session: Session, as_of: date, progress: Callable[[int, int], None] | None = None
+    session: Session,
+    as_of: date,
+    progress: Callable[[int, int], None] | None = None,
+    heads: Sequence[ChainHead] | None = None,
 ) -> Workbook:
+    """The workbook; its footer prints `heads` (by default the audit chains' heads now)."""
+    heads_read_at = now_utc()
+    if heads is None:
+        heads = current_heads(session)
     campaign = active_campaign(session)
     tree = UnitTree.load(session)
     ctx = ReportContext(
@@ -610,6 +645,8 @@ def build_report(
         recipient=campaign.report_recipient,
         made_on=today_vn(),
         demo_data=contains_demo_data(session),
+        audit_heads=heads,
+        heads_read_at=heads_read_at,
     )
     steps = 5
 
@@ -682,13 +719,17 @@ def write_report(
     progress: Callable[[int, int], None] | None = None,
     *,
     audited: bool = True,
+    witness_folder: Path | None = None,
 ) -> Path:
     """Build the workbook and save it atomically (a half-written file never replaces a good one).
 
-    The export is logged in the audit (unless `audited` is False: a database opened
-    read-only cannot take the entry); the caller commits."""
+    The audit chains' heads printed in its footer are recorded in this database's witness
+    file (in `witness_folder`, by default the data folder). The export is logged in the
+    audit (unless `audited` is False: a database opened read-only cannot take the entry);
+    the caller commits."""
     require(actor, Action.REPORTS)
-    workbook = build_report(session, as_of, progress)
+    heads = current_heads(session)
+    workbook = build_report(session, as_of, progress, heads)
     temporary = out.with_name(f".{out.name}.tmp")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -700,6 +741,7 @@ def write_report(
             f"Không ghi được tệp báo cáo «{out}»: {error.strerror}. Kiểm tra ổ đĩa còn chỗ, tệp "
             "không đang mở trong Excel, và quyền ghi thư mục."
         ) from error
+    record_witness(session, REPORT_KIND, out.name, heads, witness_folder)
     if not audited:
         return out
     write_audit(

@@ -171,7 +171,13 @@ class SelfTest:
             raise SelfTestError("chưa có cán bộ để lập báo cáo")
         with self.db().session() as session:
             as_of = active_campaign(session).last_day
-            path = write_report(session, self.actor, as_of, self.folder / "bao-cao.xlsx")
+            path = write_report(
+                session,
+                self.actor,
+                as_of,
+                self.folder / "bao-cao.xlsx",
+                witness_folder=self.folder,
+            )
             session.commit()  # the export is recorded in the audit log
         workbook = load_workbook(path, read_only=True)
         try:

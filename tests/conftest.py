@@ -29,6 +29,17 @@ PRESET = "soc-trang-2023"
 BACKENDS = ("sqlite", "postgresql")
 
 
+@pytest.fixture(autouse=True)
+def own_data_folder(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """Every test (and every command it runs) has a data folder of its own: the audit's
+    witness files, backups, settings and logs never reach the real one, nor the next test."""
+    folder = tmp_path_factory.mktemp("data")
+    monkeypatch.setenv("XDG_DATA_HOME", str(folder))
+    return folder
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Service and model tests run on SQLite and on PostgreSQL; the GUI tests on SQLite."""
     if "database" not in metafunc.fixturenames:

@@ -144,3 +144,45 @@ def test_restore_refuses_a_broken_file(tmp_path: Path) -> None:
     bad.write_bytes(b"x" * 5000)
     result = run("restore", str(bad), "--yes", db=db, check=False)
     assert result.returncode == 1 and "không phải tệp cơ sở dữ liệu SQLite" in result.stderr
+
+
+def test_audit_verify_checks_what_was_printed_and_sent(
+    tmp_path: Path, own_data_folder: Path
+) -> None:
+    db = tmp_path / "kichhoat.sqlite3"
+    run("init", db=db)
+    run("demo", "--records", "5", "--seed", "7", db=db)  # audited: the log has an entry
+    report = tmp_path / "bao-cao.xlsx"
+    run("report", "--as-of", "2023-07-25", "--out", str(report), db=db)
+    package = tmp_path / "goi.ktpkg"
+    env = {"KICHHOAT_PASSPHRASE": "mat-khau-goi-du-lieu-PC06"}
+    run("package", "export", "--out", str(package), db=db, env=env)
+    checked = run(
+        "audit", "verify", "--against", str(report), "--against", str(package), db=db, env=env
+    )
+    assert checked.stdout.startswith("OK: ") and "khớp với 4 lần in hoặc gửi" in checked.stdout
+
+    with sqlite3.connect(db) as connection:
+        connection.execute("DELETE FROM audit_log")
+        connection.execute("DELETE FROM audit_chains")
+    emptied = run("audit", "verify", db=db, check=False)
+    assert emptied.returncode == 1
+    assert "báo cáo «bao-cao.xlsx» lập lúc" in emptied.stderr
+    assert "gói dữ liệu «goi.ktpkg» xuất lúc" in emptied.stderr
+    assert "nay nhật ký trống (đã bị xóa hết)" in emptied.stderr
+
+    # With the witness file gone too, the printed report and the sent package still tell.
+    for witness in (own_data_folder / "kichhoat" / "audit-witness").glob("*.jsonl"):
+        witness.unlink()
+    assert run("audit", "verify", db=db).stdout.startswith("OK: 0 mục")
+    for against in (report, package):
+        broken = run("audit", "verify", "--against", str(against), db=db, env=env, check=False)
+        assert broken.returncode == 1 and against.name in broken.stderr, broken.stderr
+
+
+def test_audit_verify_against_a_file_without_heads(tmp_path: Path) -> None:
+    db = tmp_path / "kichhoat.sqlite3"
+    run("init", db=db)
+    run("records", "template", "--out", str(tmp_path / "mau.xlsx"), db=db)
+    result = run("audit", "verify", "--against", str(tmp_path / "mau.xlsx"), db=db, check=False)
+    assert result.returncode == 1 and "không có dấu kiểm nhật ký hệ thống" in result.stderr

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -30,9 +30,9 @@ from services.audit import (
     export_entries,
     list_entries,
     usernames,
-    verify_chain,
 )
 from services.audit_labels import describe_details, readable_summary
+from services.audit_witness import current_heads, verify_audit
 from services.errors import UserError
 from services.vntime import format_moment, today_vn
 from ui.context import AppContext
@@ -104,8 +104,12 @@ class AuditDialog(QDialog):
         self.summary = QLabel()
         self.chain = QLabel()
         self.chain.setWordWrap(True)
+        self.chain.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         verify = QPushButton("&Kiểm tra tính toàn vẹn")
-        verify.setToolTip("Tính lại chuỗi mã băm: phát hiện mục bị sửa, xóa hay chèn")
+        verify.setToolTip(
+            "Tính lại chuỗi mã băm của từng điểm và đối chiếu với các dấu đã in trên báo cáo, "
+            "đã gửi trong gói dữ liệu: phát hiện mục bị sửa, xóa, chèn hay nhật ký bị làm lại"
+        )
         verify.clicked.connect(self.verify)
         export = QPushButton("&Xuất…")
         export.clicked.connect(self.export)
@@ -181,6 +185,8 @@ class AuditDialog(QDialog):
             )
             for column, value in enumerate(cells):
                 item = QTableWidgetItem(value)
+                if column == 0:
+                    item.setToolTip(entry.place)
                 if column == 5:
                     item.setToolTip(describe_details(entry.details))
                 self.table.setItem(row, column, item)
@@ -188,16 +194,23 @@ class AuditDialog(QDialog):
         self.summary.setText(shown or f"{total} mục")
 
     def verify(self) -> None:
+        """Check every chain, and every head printed on a report or sent in a package."""
         try:
             with self.context.database.session(read_only=True) as session:
                 self.context.signed_in()
-                check = verify_chain(session)
+                check = verify_audit(session)
+                heads = current_heads(session)
         except UserError as error:
             messages().error(self, "Không kiểm tra được", str(error))
             return
         colour = "#1b5e20" if check.ok else "#b00020"
         self.chain.setStyleSheet(f"color: {colour}; font-weight: bold;")
         self.chain.setText(check.describe())
+        listed = "\n".join(head.short() for head in heads[:40])
+        more = f"\n… và {len(heads) - 40} chuỗi nữa" if len(heads) > 40 else ""
+        self.chain.setToolTip(
+            f"Đầu các chuỗi hiện nay (in ở cuối báo cáo PC06, gửi kèm gói dữ liệu):\n{listed}{more}"
+        )
         if not check.ok:
             messages().error(self, "Nhật ký đã bị can thiệp", check.describe())
 

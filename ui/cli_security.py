@@ -9,13 +9,16 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from services.errors import UserError
 from services.session_context import cli_actor
 from services.vntime import format_date, parse_iso_day
 from ui.cli_database import open_for_command
 from ui.cli_packages import add_passphrase_options, generated_passphrase, read_passphrase
+
+if TYPE_CHECKING:
+    from services.audit_witness import Witness
 
 EXIT_OK = 0
 EXIT_BROKEN = 1
@@ -27,8 +30,19 @@ def add_security_parsers(
 ) -> None:
     audit = commands.add_parser("audit", parents=[common], help="nhật ký hệ thống")
     audit_commands = audit.add_subparsers(dest="audit_command", metavar="LỆNH", required=True)
-    audit_commands.add_parser(
-        "verify", parents=[common], help="kiểm tra chuỗi mã băm của nhật ký (phát hiện sửa, xóa)"
+    verify = audit_commands.add_parser(
+        "verify",
+        parents=[common],
+        help="kiểm tra chuỗi mã băm của nhật ký và đối chiếu với những gì đã in, đã gửi",
+    )
+    verify.add_argument(
+        "--against",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="FILE",
+        help="báo cáo PC06 (.xlsx) hoặc gói dữ liệu: các dấu nhật ký ghi trong đó phải còn "
+        "trong nhật ký (lặp lại được)",
     )
     details = commands.add_parser(
         "details",
@@ -77,14 +91,40 @@ def _confirm(question: str, assume_yes: bool) -> None:
         raise UserError("Đã hủy; không thay đổi gì.")
 
 
-def cmd_audit(args: argparse.Namespace, out: TextIO) -> int:
-    from services.audit import verify_chain
+def _against(files: list[Path]) -> list[Witness]:
+    """The heads named by reports and packages given with --against."""
+    from services.audit_witness import report_witness
+    from services.packages import package_audit_witness
 
+    witnesses: list[Witness] = []
+    passphrase: str | None = None
+    for path in files:
+        if not path.is_file():
+            raise UserError(f"Không tìm thấy tệp «{path}».")
+        if path.suffix.lower() == ".xlsx":
+            witnesses.append(report_witness(path))
+            continue
+        if passphrase is None:
+            passphrase = read_passphrase(confirm=False)
+        witnesses.append(package_audit_witness(path, passphrase))
+    return witnesses
+
+
+def cmd_audit(args: argparse.Namespace, out: TextIO) -> int:
+    from services.audit_witness import verify_audit
+
+    against = _against(args.against)
     database = open_for_command(args, reading=True)
     with database.session(read_only=True) as session:
-        check = verify_chain(session)
+        check = verify_audit(session, against)
     if check.ok:
-        print(f"OK: {check.count} mục nhật ký, chuỗi mã băm khớp.", file=out)
+        print(
+            f"OK: {check.count} mục nhật ký trong {check.chains.chains} chuỗi, chuỗi mã băm "
+            f"khớp; khớp với {check.witnesses} lần in hoặc gửi.",
+            file=out,
+        )
+        if check.lost:
+            print(check.describe(), file=out)
         return EXIT_OK
     print(f"Lỗi: {check.describe()}", file=sys.stderr)
     return EXIT_BROKEN

@@ -269,7 +269,8 @@ class ImportPackagesDialog(QDialog):
                     f"\nCó {conflicts} hồ sơ có thông tin khác nhau giữa các báo cáo: mở "
                     "Tệp → Mâu thuẫn thông tin để quản lý quyết định."
                 )
-            show = messages().warning if self.refusals else messages().info
+            warned = self.refusals or any(s.audit_warnings for s in self.summaries)
+            show = messages().warning if warned else messages().info
             show(self, "Kết quả nhập gói", "\n".join(lines))
             self.accept()
 

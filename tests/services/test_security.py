@@ -271,13 +271,14 @@ def test_the_chain_detects_an_edited_a_deleted_and_a_truncated_row(
     # Forging the hash of row 3 too moves the break to row 4 (it no longer links).
     row = session.get(AuditEntry, 3)
     assert row is not None
-    from services.audit import entry_hash
+    from services.audit import chain_entry_hash
 
     session.execute(
         text("UPDATE audit_log SET hash = :h WHERE id = 3"),
         {
-            "h": entry_hash(
-                entry_id=3,
+            "h": chain_entry_hash(
+                chain=row.chain,
+                seq=row.seq,
                 at=row.at,
                 username=row.username,
                 operator_id=row.operator_id,
@@ -301,11 +302,13 @@ def test_deleting_rows_breaks_the_chain(session: Session) -> None:
     session.commit()
     session.execute(text("DELETE FROM audit_log WHERE id = 2"))
     session.commit()
-    assert verify_chain(session).broken_id == 2
+    gap = verify_chain(session)
+    assert not gap.ok and gap.breaks[0].position == 2 and "xóa" in gap.describe()
     session.execute(text("DELETE FROM audit_log WHERE id > 1"))
     session.commit()
     tail = verify_chain(session)
-    assert not tail.ok and tail.broken_id == 2 and "cuối" in tail.problem  # type: ignore[operator]
+    assert not tail.ok and tail.count == 1 and tail.breaks[0].position == 2
+    assert "cuối" in tail.breaks[0].problem
 
 
 def test_audit_viewer_filters_and_exports(session: Session, tmp_path: Path) -> None:

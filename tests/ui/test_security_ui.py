@@ -211,6 +211,42 @@ def test_the_audit_viewer_checks_the_chain_and_exports(
     assert recorded.shown[-1][1] == "Nhật ký đã bị can thiệp"
 
 
+def test_the_audit_viewer_fails_a_log_emptied_after_a_report(
+    qtbot: QtBot, database: Database, tmp_path: Path, recorded: RecordingMessages
+) -> None:
+    from datetime import date
+
+    from services.report import write_report
+    from services.targets import set_target
+
+    context = context_for(database, Role.MANAGER, tmp_path)
+    with database.session() as session:
+        set_target(session, context.signed_in(), "31573", 100)
+        session.commit()
+        write_report(session, context.signed_in(), date(2023, 7, 25), tmp_path / "bc.xlsx")
+        session.commit()
+    dialog = AuditDialog(context)
+    qtbot.addWidget(dialog)
+    dialog.resize(1366, 700)
+    dialog.show()
+    dialog.verify()
+    assert "khớp với 1 lần in hoặc gửi" in dialog.chain.text()
+    assert " · 2 mục · " in dialog.chain.toolTip()  # the heads, as the report prints them
+    number = dialog.table.item(0, 0)
+    assert number is not None and number.toolTip().startswith("Mục thứ 2 của chuỗi điểm")
+    with database.session() as session:
+        session.execute(text("DELETE FROM audit_log"))
+        session.execute(text("DELETE FROM audit_chains"))
+        session.commit()
+    dialog.verify()
+    assert "báo cáo «bc.xlsx» lập lúc" in dialog.chain.text()
+    assert "nhật ký trống" in dialog.chain.text()
+    assert recorded.shown[-1][1] == "Nhật ký đã bị can thiệp"
+    QApplication.processEvents()  # the layout makes room for the wrapped message
+    assert dialog.chain.height() >= dialog.chain.heightForWidth(dialog.chain.width())
+    shot(dialog, "nhat-ky-bi-xoa.png")
+
+
 def test_the_detail_list_dialog_writes_an_encrypted_file(
     qtbot: QtBot, database: Database, tmp_path: Path, recorded: RecordingMessages
 ) -> None:

@@ -6,8 +6,8 @@ Each history event may carry the consent record of the report that brought its c
 the campaign acts under. Existing events get none: their cases were saved with consent
 enforced, before notices had versions, and the case detail says so ("không rõ").
 
-Revision ID: 0010_consent_records
-Revises: 0005
+Revision ID: 0007_consent_records
+Revises: 0006_audit_chain_per_point
 Create Date: 2026-12-02 16:40:00.000000
 """
 
@@ -18,8 +18,8 @@ from alembic import op
 
 import models.base
 
-revision = "0010_consent_records"
-down_revision = "0005"
+revision = "0007_consent_records"
+down_revision = "0006_audit_chain_per_point"
 branch_labels = None
 depends_on = None
 
