@@ -9,11 +9,11 @@ from pathlib import Path
 import msoffcrypto
 from openpyxl import load_workbook
 
-from tests.test_cli import run
+from tests.test_cli import ADMIN, add_admin, run
 
 
 def test_audit_verify_backup_details_restore(tmp_path: Path) -> None:
-    db = tmp_path / "kichhoat.sqlite3"
+    db = add_admin(tmp_path / "kichhoat.sqlite3")
     run("init", db=db)
     run("demo", "--records", "30", "--seed", "7", db=db)
     run("records", "template", "--out", str(tmp_path / "mau.xlsx"), db=db)
@@ -46,7 +46,9 @@ def test_audit_verify_backup_details_restore(tmp_path: Path) -> None:
         ).fetchall()
     actions = [a for a, _ in entries]
     assert actions[-1] == "restore"  # the restored copy has no "details" entry: it came later
-    assert all(user.startswith("cli:") for _, user in entries)
+    # Every entry names the administrator who signed in for the command, never `cli:...`.
+    assert {user for _, user in entries} == {ADMIN}
+    assert actions.count("sign_in") == 3  # for init, demo and backup, before the copy was made
     assert run("audit", "verify", db=db).returncode == 0
 
     with sqlite3.connect(db) as connection:
@@ -56,7 +58,7 @@ def test_audit_verify_backup_details_restore(tmp_path: Path) -> None:
 
 
 def test_purge_before_the_end_of_retention_changes_nothing(tmp_path: Path) -> None:
-    db = tmp_path / "kichhoat.sqlite3"
+    db = add_admin(tmp_path / "kichhoat.sqlite3")
     run("init", db=db)
     result = run("purge", "--yes", db=db, check=False)
     # The 2023 campaign is long over: the purge runs (an empty database has nothing to erase).
@@ -65,7 +67,7 @@ def test_purge_before_the_end_of_retention_changes_nothing(tmp_path: Path) -> No
 
 
 def test_restore_refuses_a_broken_file(tmp_path: Path) -> None:
-    db = tmp_path / "kichhoat.sqlite3"
+    db = add_admin(tmp_path / "kichhoat.sqlite3")
     run("init", db=db)
     bad = tmp_path / "hong.sqlite3"
     bad.write_bytes(b"x" * 5000)

@@ -1,7 +1,7 @@
 """`audit verify`, `details`, `backup`, `restore` and `purge` from the command line.
 
-The command line acts as the machine's administrator (`cli:<OS user>` in the audit): it
-has the rights of whoever can open the database.
+`audit verify` is open to anyone; the others need an administrator's sign-in (`details`: a
+manager's), see ui/cli_sign_in.py, and their audit entries name that person.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import TextIO
 
 from services.errors import UserError
-from services.session_context import cli_actor
 from services.vntime import format_date, parse_iso_day
 from ui.cli_database import open_for_command
 from ui.cli_packages import read_passphrase
+from ui.cli_sign_in import acting
 
 EXIT_OK = 0
 EXIT_BROKEN = 1
@@ -96,7 +96,7 @@ def cmd_details(args: argparse.Namespace, out: TextIO) -> int:
     check_password(password)
     database = open_for_command(args)
     with database.session() as session:
-        result = write_detail_list(session, cli_actor(), args.out, password, as_of=as_of)
+        result = write_detail_list(session, acting(args), args.out, password, as_of=as_of)
         session.commit()
     until = f" đến hết ngày {format_date(as_of)}" if as_of else ""
     print(
@@ -112,7 +112,7 @@ def cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
 
     database = open_for_command(args, reading=True)
     notes: list[str] = []
-    path = create_backup(database, cli_actor(), args.out, notes)
+    path = create_backup(database, acting(args), args.out, notes)
     print(f"Đã sao lưu và kiểm tra: {path}", file=out)
     for note in notes:
         print(note, file=sys.stderr)
@@ -130,7 +130,7 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
         "hiện tại sẽ được sao lưu trước.",
         args.yes,
     )
-    result = restore_backup(database, cli_actor(), args.file)
+    result = restore_backup(database, acting(args), args.file)
     print(
         f"Đã khôi phục từ {info.path} ({info.cases} hồ sơ). Bản trước khi khôi phục: "
         f"{result.previous_saved_to}",
@@ -151,7 +151,7 @@ def cmd_purge(args: argparse.Namespace, out: TextIO) -> int:
         return EXIT_BROKEN
     _confirm(f"Xóa vĩnh viễn dữ liệu cá nhân của {state.cases_with_personal_data} hồ sơ?", args.yes)
     result = purge_personal_data(
-        database, cli_actor(), server_backup_confirmed=args.server_backup_done
+        database, acting(args), server_backup_confirmed=args.server_backup_done
     )
     saved = f" Bản sao lưu trước khi xóa: {result.backup}" if result.backup else ""
     print(f"Đã xóa dữ liệu cá nhân của {result.cases} hồ sơ.{saved}", file=out)
