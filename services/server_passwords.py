@@ -36,7 +36,8 @@ def split_password(url: str) -> tuple[str, str | None]:
     parsed = _parse(url)
     if parsed is None or parsed.password is None:
         return url, None
-    without = parsed.set(password=None).render_as_string(hide_password=False)
+    # URL.set ignores None: replace the field itself
+    without = parsed._replace(password=None).render_as_string(hide_password=False)
     return without, str(parsed.password)
 
 
@@ -97,3 +98,14 @@ def complete_url(url: str) -> str:
         return url
     password, _why_not = stored_password(url)
     return with_password(url, password) if password else url
+
+
+def store_name() -> str:
+    """The credential store this computer has, in words (the self-test prints it)."""
+    import keyring
+    from keyring.backends import fail
+
+    backend = keyring.get_keyring()
+    if isinstance(backend, fail.Keyring):
+        return "không có trên máy này; ứng dụng hỏi mật khẩu máy chủ khi cần"
+    return str(getattr(backend, "name", type(backend).__name__))

@@ -14,7 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from PySide6.QtWidgets import QApplication, QDialog, QInputDialog, QLineEdit, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QWidget,
+)
 
 from services.database import DB_ENV, Database, data_dir, default_database_url, describe_url
 from services.errors import UserError
@@ -95,7 +102,9 @@ def password_dialog(where: str, why: str) -> QInputDialog:
     dialog.setTextEchoMode(QLineEdit.EchoMode.Password)
     dialog.setOkButtonText("&Kết nối")
     dialog.setCancelButtonText("Hủy")
-    dialog.setMinimumWidth(560)
+    label = dialog.findChild(QLabel)
+    if label is not None:  # a long error from the server wraps instead of widening the window
+        label.setWordWrap(True)
     return dialog
 
 
@@ -145,8 +154,9 @@ def start_session(
         database = open_for_window(target)
     except UserError as error:
         problem = str(error)
-        database = open_with_typed_password(target, problem, dialogs)
-        if database is None:
+        opened = open_with_typed_password(target, problem, dialogs)
+        database = opened[0] if opened is not None else None
+        if opened is None:
             again = messages().confirm(
                 None,
                 "Không mở được cơ sở dữ liệu",
@@ -155,7 +165,7 @@ def start_session(
             if not again:
                 return 1
         elif target == settings.db_url:
-            settings.db_url = database.url  # with the password typed
+            settings.db_url = opened[1]  # with the password typed
 
     point: PointInfo | None = None
     if database is not None:
@@ -190,10 +200,13 @@ def start_session(
     )
 
 
-def open_with_typed_password(target: str, problem: str, dialogs: StartupDialogs) -> Database | None:
+def open_with_typed_password(
+    target: str, problem: str, dialogs: StartupDialogs
+) -> tuple[Database, str] | None:
     """A server address with a user but no password (none kept in the credential store, or
     no store on this computer): ask for the password until it connects or the user cancels.
-    The password that worked is kept in the store when there is one."""
+    The database and the whole address; the password that worked is kept in the store when
+    there is one."""
     if not needs_password(target):
         return None
     _password, no_store = stored_password(target)
@@ -213,7 +226,7 @@ def open_with_typed_password(target: str, problem: str, dialogs: StartupDialogs)
                 f"Đã kết nối, nhưng mật khẩu không được ghi nhớ: {not_kept}. Lần khởi động "
                 "sau ứng dụng sẽ hỏi lại.",
             )
-        return database
+        return database, full
     return None
 
 

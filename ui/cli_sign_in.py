@@ -165,10 +165,13 @@ def read_credentials() -> tuple[str, str]:
             f"Lệnh này cần đăng nhập: đặt biến môi trường {USER_ENV} và {PASSWORD_ENV} (tập "
             "lệnh), hoặc chạy lệnh trong cửa sổ dòng lệnh để nhập tên đăng nhập và mật khẩu."
         )
-    if not username:
-        username = input("Tên đăng nhập: ").strip()
-    if not password:
-        password = getpass.getpass(f"Mật khẩu của «{username}»: ")
+    try:
+        if not username:
+            username = input("Tên đăng nhập: ").strip()
+        if not password:
+            password = getpass.getpass(f"Mật khẩu của «{username}»: ")
+    except EOFError:  # Ctrl+D (Ctrl+Z on Windows) instead of an answer
+        raise SignInRequiredError("Chưa đăng nhập: lệnh không chạy.") from None
     return username, password
 
 
