@@ -59,6 +59,26 @@ def run_main(*args: str, env: dict[str, str] | None = None) -> float:
     return time.perf_counter() - start
 
 
+# `demo` needs an administrator signed in (README "Command line"): the bench makes one in
+# each new database (the first account needs no sign-in) and passes it to the command.
+BENCH_ADMIN = {"KICHHOAT_USER": "bench.admin", "KICHHOAT_PASSWORD": "bench-mat-khau-1"}
+
+
+def add_bench_admin(url: str) -> dict[str, str]:
+    """The first administrator of the new database at `url`; the environment to sign in."""
+    run_main(
+        "--db",
+        url,
+        "account",
+        "create",
+        BENCH_ADMIN["KICHHOAT_USER"],
+        "--role",
+        "admin",
+        env={"KICHHOAT_PASSWORD": BENCH_ADMIN["KICHHOAT_PASSWORD"]},
+    )
+    return BENCH_ADMIN
+
+
 def measure(name: str, url: str, *args: str, env: dict[str, str] | None = None) -> dict[str, Any]:
     result = subprocess.run(
         [python(), "-m", "bench.measure", name, url, *args],
@@ -265,7 +285,8 @@ def sqlite_rows(n: int, keep: bool) -> list[Row]:
     if not (keep and db.exists()):
         for path in WORK.glob("bench.sqlite3*"):
             path.unlink()
-        demo_time = run_main("--db", url, "demo", "--records", str(n), "--seed", "1")
+        admin = add_bench_admin(url)
+        demo_time = run_main("--db", url, "demo", "--records", str(n), "--seed", "1", env=admin)
         baseline = raw_insert_baseline(n)
         rows.append(
             Row(
@@ -394,7 +415,8 @@ def postgresql_rows(server: str | None, n: int) -> list[Row]:
         return [Row("PostgreSQL", "no server reachable: not measured", "", verdict="-")]
     assert server is not None
     rows: list[Row] = []
-    demo_time = run_main("--db", url, "demo", "--records", str(n), "--seed", "1")
+    admin = add_bench_admin(url)
+    demo_time = run_main("--db", url, "demo", "--records", str(n), "--seed", "1", env=admin)
     rows.append(
         Row(
             f"PostgreSQL: `demo --records {n}`",

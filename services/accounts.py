@@ -7,7 +7,7 @@ Creating accounts, resetting passwords and (de)activating are for administrators
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import cache
@@ -177,6 +177,27 @@ def has_admin(session: Session) -> bool:
     return found is not None
 
 
+def admin_can_sign_in(session: Session, now: datetime | None = None) -> bool:
+    """True when an active administrator with a password is not locked out at `now`: the
+    command line's recovery commands are open only while this is False."""
+    admins = session.scalars(
+        select(Operator).where(
+            Operator.role == Role.ADMIN.value,
+            Operator.is_active.is_(True),
+            Operator.password_hash.is_not(None),
+        )
+    )
+    return any(not is_locked(admin, now) for admin in admins)
+
+
+def anyone_can_sign_in(session: Session) -> bool:
+    """True when some active account has a password (False on a new database)."""
+    found = session.scalars(
+        select(Operator.id).where(Operator.is_active.is_(True), Operator.password_hash.is_not(None))
+    ).first()
+    return found is not None
+
+
 def _locked_message(operator: Operator) -> str:
     assert operator.locked_until is not None
     return (
@@ -223,13 +244,15 @@ def authenticate(
     *,
     now: datetime | None = None,
     action: AuditAction = AuditAction.SIGN_IN,
+    command: str | None = None,
 ) -> Actor:
     """The signed-in operator at `point_id`, or a `SignInError`.
 
     On success the caller commits (the audit entry, the reset failure count, a hash
     upgraded to today's parameters). A refusal is committed here, with its audit entry and
     the failure count: five wrong passwords in a row lock the account for fifteen minutes.
-    `action` is `UNLOCK` when the idle lock asks for the password again."""
+    `action` is `UNLOCK` when the idle lock asks for the password again; `command` names
+    the command-line command signed in for (logged with the sign-in)."""
     moment = now or now_utc()
     typed = clean(username).lower()
     if not typed:
@@ -306,15 +329,63 @@ def authenticate(
     operator.locked_until = None
     if needs_rehash(operator.password_hash):
         operator.password_hash = hash_password(password)
-    actor = Actor(
+    actor = _actor_of(operator, point_id)
+    if command is None:
+        write_audit(session, actor, action, ACTION_SUMMARIES[action], at=moment)
+    else:
+        write_audit(
+            session,
+            actor,
+            action,
+            f"Đăng nhập từ dòng lệnh (lệnh {command})",
+            {"command": command},
+            at=moment,
+        )
+    return actor
+
+
+def at_home_point(session: Session, actor: Actor) -> Actor:
+    """`actor` working at their own intake point (the command line has no point of its own)."""
+    if actor.operator_id is None:
+        return actor
+    return replace(actor, point_id=_operator(session, actor.operator_id).home_point_id)
+
+
+def _actor_of(operator: Operator, point_id: int | None) -> Actor:
+    return Actor(
         operator_id=operator.id,
         username=operator.username,
         full_name=operator.full_name,
         role=Role(operator.role),
         point_id=point_id,
     )
-    write_audit(session, actor, action, ACTION_SUMMARIES[action], at=moment)
-    return actor
+
+
+def check_sign_in(
+    session: Session, username: str, password: str, *, now: datetime | None = None
+) -> Actor:
+    """The checks of `authenticate` writing nothing, for a database that cannot be written
+    (a copy on a read-only medium): there a wrong password cannot be counted, nor a sign-in
+    logged. A `SignInError` says why not."""
+    moment = now or now_utc()
+    typed = clean(username).lower()
+    if not typed or not password:
+        raise ValidationError("Chưa ghi tên đăng nhập hoặc mật khẩu.", "username")
+    operator = _find(session, typed)
+    if operator is None or operator.password_hash is None:
+        verify_password(_dummy_hash(), password)
+        raise SignInError(BAD_CREDENTIALS, SignInFailure.BAD_CREDENTIALS, typed)
+    if operator.locked_until is not None and moment < operator.locked_until:
+        raise SignInError(_locked_message(operator), SignInFailure.LOCKED, typed)
+    if not verify_password(operator.password_hash, password):
+        raise SignInError(BAD_CREDENTIALS, SignInFailure.BAD_CREDENTIALS, typed)
+    if not operator.is_active:
+        raise SignInError(
+            f"Tài khoản «{operator.username}» đã ngừng hoạt động: liên hệ quản trị viên.",
+            SignInFailure.INACTIVE,
+            typed,
+        )
+    return _actor_of(operator, None)
 
 
 ACTION_SUMMARIES = {

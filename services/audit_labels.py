@@ -37,6 +37,7 @@ DETAIL_KEY_LABELS: dict[str, str] = {
     "case_id": "Mã hồ sơ",
     "cases": "Số hồ sơ",
     "changes": "Thay đổi",
+    "command": "Lệnh",
     "communes": "Chỉ tiêu các xã (tổng, mỗi ngày)",
     "count": "Số mục",
     "conflicts": "Mâu thuẫn",

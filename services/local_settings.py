@@ -2,6 +2,12 @@
 
 Stored as JSON in the per-user data folder, written atomically so that a power cut
 never leaves half a file. A broken file is reported, set aside, and defaults are used.
+
+A shared server's password is never written there: the file keeps the address without it
+and the password goes to the operating system's credential store
+(services/server_passwords.py). In memory `db_url` is the whole address again. A file
+written by an earlier version with the password in the address is rewritten without it
+the first time it is read.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from typing import Any
 
 from services.database import data_dir
 from services.errors import StorageError, ValidationError
+from services.server_passwords import complete_url, split_password, store_password
 from services.text import POINT_CODE_LENGTH, USERNAME_LENGTH, clean_text
 
 SETTINGS_FILE = "settings.json"
@@ -72,7 +79,8 @@ def settings_path(folder: Path | None = None) -> Path:
 
 
 def load_local_settings(folder: Path | None = None) -> tuple[LocalSettings, str | None]:
-    """The settings, and a Vietnamese warning when the file was unreadable and set aside."""
+    """The settings, and a Vietnamese warning when the file was unreadable and set aside, or
+    a server password found in it could not be moved to the credential store."""
     path = settings_path(folder)
     if not path.is_file():
         return LocalSettings(), None
@@ -80,7 +88,7 @@ def load_local_settings(folder: Path | None = None) -> tuple[LocalSettings, str 
         data = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(data, dict):
             raise ValueError("not an object")
-        return LocalSettings.from_json(data), None
+        settings = LocalSettings.from_json(data)
     except (OSError, ValueError, TypeError) as error:
         broken = path.with_suffix(".json.hong")
         try:
@@ -91,15 +99,47 @@ def load_local_settings(folder: Path | None = None) -> tuple[LocalSettings, str 
             f"Tệp cài đặt «{path}» bị hỏng ({type(error).__name__}) nên đã được đổi tên thành "
             f"«{broken.name}»; ứng dụng dùng cài đặt mặc định. Hãy chọn lại điểm thu nhận."
         )
+    if not isinstance(settings.db_url, str) or not settings.db_url.strip():
+        settings.db_url = None
+        return settings, None
+    if split_password(settings.db_url)[1] is not None:
+        return settings, _move_password_out(settings, folder)
+    settings.db_url = complete_url(settings.db_url)
+    return settings, None
 
 
-def save_local_settings(settings: LocalSettings, folder: Path | None = None) -> None:
+def _move_password_out(settings: LocalSettings, folder: Path | None) -> str | None:
+    """A file of an earlier version kept the server's password: store it and write the file
+    again without it (the settings in memory keep the whole address)."""
+    try:
+        why_not = save_local_settings(settings, folder)
+    except StorageError as error:
+        return f"Mật khẩu máy chủ cơ sở dữ liệu vẫn nằm trong tệp cài đặt: {error}"
+    if why_not is None:
+        return None
+    return (
+        f"Mật khẩu máy chủ cơ sở dữ liệu đã được xóa khỏi tệp cài đặt «{settings_path(folder)}» "
+        f"nhưng không cất được vào kho mật khẩu: {why_not}. Lần khởi động sau, ứng dụng sẽ "
+        "hỏi mật khẩu máy chủ (nhờ cán bộ kỹ thuật nếu không nhớ)."
+    )
+
+
+def save_local_settings(settings: LocalSettings, folder: Path | None = None) -> str | None:
+    """Write the settings, the server's password to the credential store and the address
+    without it to the file. None, or a Vietnamese reason why the password could not be
+    stored (it is then in no file either: the window asks for it at the next start)."""
     path = settings_path(folder)
+    data = asdict(settings)
+    why_not = None
+    if settings.db_url:
+        data["db_url"], password = split_password(settings.db_url)
+        if password is not None:
+            why_not = store_password(settings.db_url, password)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".settings-", suffix=".tmp")
         with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(asdict(settings), out, ensure_ascii=False, indent=2)
+            json.dump(data, out, ensure_ascii=False, indent=2)
             out.flush()
             os.fsync(out.fileno())
         Path(temporary).replace(path)
@@ -108,3 +148,4 @@ def save_local_settings(settings: LocalSettings, folder: Path | None = None) -> 
             f"Không lưu được cài đặt vào «{path}»: {error.strerror}. Kiểm tra dung lượng ổ đĩa "
             "và quyền ghi thư mục dữ liệu."
         ) from error
+    return why_not

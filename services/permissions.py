@@ -5,8 +5,9 @@ here, so a call made without the right (a stray shortcut, a script, a future scr
 raises `PermissionDeniedError`, whose Vietnamese message the UI shows.
 
 Roles are cumulative: a manager may do what an operator may, an administrator what a
-manager may. The command line acts as an administrator (`cli_actor`): whoever can open
-the database owns it (on a shared server, the database's own credentials guard it).
+manager may. The command line signs in like the window for every command that reads
+personal data or changes anything that matters (ui/cli_sign_in.py); the few commands
+without personal data act as `cli_actor`.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ class Action(StrEnum):
     SETTINGS = "settings"  # settings of the shared database (retention, ...)
     LOCAL_SETTINGS = "local_settings"  # this computer's slip size, printer, idle lock
     PURGE = "purge"  # erase personal data after the campaign
+    DEMO_DATA = "demo_data"  # write synthetic cases, points and operators (`demo`)
 
 
 ROLE_RANK = {Role.OPERATOR: 0, Role.MANAGER: 1, Role.ADMIN: 2}
@@ -55,6 +57,7 @@ MINIMUM_ROLE: dict[Action, Role] = {
     Action.SETTINGS: Role.ADMIN,
     Action.LOCAL_SETTINGS: Role.MANAGER,
     Action.PURGE: Role.ADMIN,
+    Action.DEMO_DATA: Role.ADMIN,
 }
 
 ROLE_LABELS: dict[Role, str] = {
@@ -79,6 +82,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.SETTINGS: "đổi cài đặt chung",
     Action.LOCAL_SETTINGS: "đổi cài đặt của máy này",
     Action.PURGE: "xóa dữ liệu cá nhân",
+    Action.DEMO_DATA: "thêm hồ sơ giả lập (dữ liệu thử)",
 }
 
 

@@ -188,6 +188,21 @@ class SelfTest:
             raise SelfTestError("sổ báo cáo thiếu trang")
         return f"{len(sheets)} trang"
 
+    def credential_store(self) -> str:
+        """keyring finds its stores through its package metadata: a bundle without it would
+        find none and never remember a server's password. A computer without any store is
+        no failure (the window then asks for the password)."""
+        from importlib.metadata import entry_points
+
+        from services.server_passwords import store_name
+
+        if not list(entry_points(group="keyring.backends")):
+            raise SelfTestError(
+                "không tìm thấy các kho mật khẩu của thư viện keyring (bản đóng gói thiếu "
+                "dữ liệu của keyring)"
+            )
+        return store_name()
+
     def close(self) -> None:
         if self.database is not None:
             self.database.dispose()

@@ -7,6 +7,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import keyring
 import pytest
 from hypothesis import HealthCheck, settings
 from sqlalchemy.engine import make_url
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from services.campaigns import load_preset
 from services.database import Database, open_database
+from tests.memory_keyring import MemoryKeyring
 from tests.postgres import create_database, drop_database, server_url
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -38,6 +40,16 @@ def own_data_folder(
     folder = tmp_path_factory.mktemp("data")
     monkeypatch.setenv("XDG_DATA_HOME", str(folder))
     return folder
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    """Every test gets an empty credential store in memory: none touches the real one."""
+    previous = keyring.get_keyring()
+    store = MemoryKeyring()
+    keyring.set_keyring(store)
+    yield store
+    keyring.set_keyring(previous)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

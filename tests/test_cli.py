@@ -1,4 +1,7 @@
-"""The command line as scripts use it: `main.py` run as a process."""
+"""The command line as scripts use it: `main.py` run as a process.
+
+`run` signs in as the administrator `add_admin` creates (KICHHOAT_USER, KICHHOAT_PASSWORD),
+as a script does; `NOBODY` takes the credentials away again."""
 
 from __future__ import annotations
 
@@ -15,8 +18,9 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from models.codes import Status
+from models.codes import Role, Status
 from models.entities import AuditEntry, Case
+from services.accounts import create_operator
 from services.audit import AuditAction
 from services.campaigns import DEMO_DATA_WARNING, contains_demo_data
 from services.database import open_database
@@ -26,15 +30,41 @@ from tests.factories import World
 from tests.services.test_records_import import bad_rows, good_rows, write_xlsx
 
 ROOT = Path(__file__).resolve().parent.parent
+ADMIN = "quan.tri"
+ADMIN_PASSWORD = "mat-khau-quan-tri-1"
+SIGNED_IN = {"KICHHOAT_USER": ADMIN, "KICHHOAT_PASSWORD": ADMIN_PASSWORD}
+NOBODY = {"KICHHOAT_USER": "", "KICHHOAT_PASSWORD": ""}
+
+
+def add_account(
+    db: Path, username: str = ADMIN, password: str = ADMIN_PASSWORD, role: Role = Role.ADMIN
+) -> None:
+    """An account in the database file at `db`."""
+    database = open_database(f"sqlite:///{db}")
+    try:
+        with database.session() as session:
+            create_operator(
+                session, username=username, full_name=username, password=password, role=role
+            )
+            session.commit()
+    finally:
+        database.dispose()
+
+
+def add_admin(db: Path) -> Path:
+    """The administrator `run` signs in as."""
+    add_account(db)
+    return db
 
 
 def run(
     *args: str, db: Path | None = None, env: dict[str, str] | None = None, check: bool = True
 ) -> subprocess.CompletedProcess[str]:
+    """`main.py` with `args`, signed in as `ADMIN` unless `env` says otherwise."""
     command = [sys.executable, str(ROOT / "main.py")]
     if db is not None:
         command += ["--db", f"sqlite:///{db}"]
-    full_env = {**os.environ, "PYTHONIOENCODING": "utf-8", **(env or {})}
+    full_env = {**os.environ, "PYTHONIOENCODING": "utf-8", **SIGNED_IN, **(env or {})}
     result = subprocess.run(
         [*command, *args],
         capture_output=True,
@@ -56,9 +86,10 @@ def tally_json(db: Path, *args: str) -> dict[str, Any]:
 
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
+    """The preset and the administrator `run` signs in as."""
     path = tmp_path / "kichhoat.sqlite3"
     run("init", "--preset", "soc-trang-2023", db=path)
-    return path
+    return add_admin(path)
 
 
 def test_version() -> None:

@@ -23,10 +23,11 @@ from services.accounts import (
     verify_password,
 )
 from services.database import open_database
-from tests.test_cli import ROOT, run
+from tests.test_cli import NOBODY, ROOT, run
 
 PASSWORD = "matkhau123"
 NEW_PASSWORD = "moi-2024-an-toan"
+AS_ADMIN = {"KICHHOAT_USER": "admin", "KICHHOAT_PASSWORD": PASSWORD}
 
 
 def run_with_input(db: Path, *args: str, stdin: str) -> subprocess.CompletedProcess[str]:
@@ -36,7 +37,7 @@ def run_with_input(db: Path, *args: str, stdin: str) -> subprocess.CompletedProc
         capture_output=True,
         text=True,
         encoding="utf-8",
-        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+        env={**os.environ, "PYTHONIOENCODING": "utf-8", **NOBODY},
         cwd=ROOT,
         timeout=300,
     )
@@ -110,7 +111,10 @@ def test_unlock_lifts_the_lockout_and_is_audited(locked_admin: Path) -> None:
     assert json.loads(entry.details)["account"] == "admin"
     assert signs_in(db, PASSWORD)
 
-    again = run("account", "unlock", "admin", db=db)
+    # An administrator can sign in again: from now on the command needs one.
+    refused = run("account", "unlock", "admin", db=db, env=NOBODY, check=False)
+    assert refused.returncode == 3 and "cần đăng nhập" in refused.stderr
+    again = run("account", "unlock", "admin", db=db, env=AS_ADMIN)
     assert again.returncode == 0 and "không bị khóa" in again.stdout
     assert last_entry(db).action == "sign_in"  # nothing logged for nothing done
     assert run("audit", "verify", db=db).returncode == 0

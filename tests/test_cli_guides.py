@@ -15,14 +15,15 @@ from services.campaigns import load_preset
 from services.database import open_database
 from tests.factories import World, id_number_for
 from tests.pdf_tools import pdf_page_size_mm, pdf_qr_codes, pdf_text
-from tests.test_cli import run
+from tests.test_cli import ADMIN, add_admin, run
 
 NO_DISPLAY = {"DISPLAY": "", "WAYLAND_DISPLAY": "", "QT_QPA_PLATFORM": ""}
 
 
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
-    """A database file with the preset and one level 1 case, registered at Phú Tâm."""
+    """A database file with the preset, one level 1 case, registered at Phú Tâm, and the
+    administrator `run` signs in as."""
     path = tmp_path / "kichhoat.sqlite3"
     database = open_database(f"sqlite:///{path}")
     with database.session() as session:
@@ -31,7 +32,7 @@ def db(tmp_path: Path) -> Path:
         world.record(world.facts(tail=77), world.report(Status.REGISTERED, "2023-07-21 09:15"))
         session.commit()
     database.dispose()
-    return path
+    return add_admin(path)
 
 
 def without_display() -> dict[str, str]:
@@ -165,6 +166,7 @@ def test_a_stored_link_off_the_allow_list_is_printed_only_once_allowed(
     with database.session() as session:
         entries = session.scalars(select(AuditEntry).where(AuditEntry.action == "settings")).all()
         assert len(entries) == 1 and "soctrang.gov.vn" in entries[0].summary
+        assert entries[0].username == ADMIN  # who signed in, not `cli:<OS user>`
     database.dispose()
 
 

@@ -10,11 +10,11 @@ import msoffcrypto
 from openpyxl import load_workbook
 
 from services.passphrase_words import fold
-from tests.test_cli import run
+from tests.test_cli import ADMIN, add_admin, run
 
 
 def test_audit_verify_backup_details_restore(tmp_path: Path) -> None:
-    db = tmp_path / "kichhoat.sqlite3"
+    db = add_admin(tmp_path / "kichhoat.sqlite3")
     run("init", db=db)
     run("demo", "--records", "30", "--seed", "7", db=db)
     run("records", "template", "--out", str(tmp_path / "mau.xlsx"), db=db)
@@ -47,7 +47,9 @@ def test_audit_verify_backup_details_restore(tmp_path: Path) -> None:
         ).fetchall()
     actions = [a for a, _ in entries]
     assert actions[-1] == "restore"  # the restored copy has no "details" entry: it came later
-    assert all(user.startswith("cli:") for _, user in entries)
+    # Every entry names the administrator who signed in for the command, never `cli:...`.
+    assert {user for _, user in entries} == {ADMIN}
+    assert actions.count("sign_in") == 3  # for init, demo and backup, before the copy was made
     assert run("audit", "verify", db=db).returncode == 0
 
     with sqlite3.connect(db) as connection:
@@ -57,7 +59,7 @@ def test_audit_verify_backup_details_restore(tmp_path: Path) -> None:
 
 
 def test_purge_before_the_end_of_retention_changes_nothing(tmp_path: Path) -> None:
-    db = tmp_path / "kichhoat.sqlite3"
+    db = add_admin(tmp_path / "kichhoat.sqlite3")
     env = {"XDG_DATA_HOME": str(tmp_path / "data"), "KICHHOAT_PASSPHRASE": ""}
     run("init", db=db)
     refused = run("purge", "--yes", db=db, env=env, check=False)
@@ -76,7 +78,7 @@ def test_purge_before_the_end_of_retention_changes_nothing(tmp_path: Path) -> No
 
 
 def test_purge_keeps_one_encrypted_backup_that_restores_with_its_words(tmp_path: Path) -> None:
-    db = tmp_path / "kichhoat.sqlite3"
+    db = add_admin(tmp_path / "kichhoat.sqlite3")
     env = {"XDG_DATA_HOME": str(tmp_path / "data"), "KICHHOAT_PASSPHRASE": ""}
     run("init", db=db)
     run("demo", "--records", "20", "--seed", "3", db=db)
@@ -113,8 +115,8 @@ def test_purge_keeps_one_encrypted_backup_that_restores_with_its_words(tmp_path:
 
 
 def test_package_export_prints_a_generated_passphrase_that_imports(tmp_path: Path) -> None:
-    db = tmp_path / "a.sqlite3"
-    other = tmp_path / "b.sqlite3"
+    db = add_admin(tmp_path / "a.sqlite3")
+    other = add_admin(tmp_path / "b.sqlite3")
     run("init", db=db)
     run("init", db=other)
     run("demo", "--records", "5", "--seed", "4", db=db)
@@ -138,7 +140,7 @@ def test_package_export_prints_a_generated_passphrase_that_imports(tmp_path: Pat
 
 
 def test_restore_refuses_a_broken_file(tmp_path: Path) -> None:
-    db = tmp_path / "kichhoat.sqlite3"
+    db = add_admin(tmp_path / "kichhoat.sqlite3")
     run("init", db=db)
     bad = tmp_path / "hong.sqlite3"
     bad.write_bytes(b"x" * 5000)
@@ -149,7 +151,7 @@ def test_restore_refuses_a_broken_file(tmp_path: Path) -> None:
 def test_audit_verify_checks_what_was_printed_and_sent(
     tmp_path: Path, own_data_folder: Path
 ) -> None:
-    db = tmp_path / "kichhoat.sqlite3"
+    db = add_admin(tmp_path / "kichhoat.sqlite3")
     run("init", db=db)
     run("demo", "--records", "5", "--seed", "7", db=db)  # audited: the log has an entry
     report = tmp_path / "bao-cao.xlsx"

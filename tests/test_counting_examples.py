@@ -27,6 +27,7 @@ from services.database import open_database
 from services.records import COLUMNS
 from services.tally import TallyBy, tally
 from tests.factories import id_number_for
+from tests.test_cli import SIGNED_IN, add_admin
 from ui.cli import parse_args, run_command
 
 # Points of the examples: name, commune code.
@@ -97,7 +98,7 @@ def sheet(path: Path, *rows: Row) -> Path:
 def empty(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "empty.sqlite3"
     ok(path, "init")
-    return path
+    return add_admin(path)  # who signs in for the commands (see `quick_packages`)
 
 
 @pytest.fixture
@@ -116,6 +117,8 @@ def new_db(empty: Path, tmp_path: Path) -> Any:
 def quick_packages(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))  # backups made by the purge
     monkeypatch.setenv("KICHHOAT_PASSPHRASE", PASS)
+    for name, value in SIGNED_IN.items():
+        monkeypatch.setenv(name, value)
     monkeypatch.setattr(services.package_crypto, "SCRYPT_N", 2**10)
 
 
@@ -210,7 +213,7 @@ def test_example_1_a_plain_level_1_activation(new_db: Any, tmp_path: Path) -> No
 def test_example_2_a_phone_correction_moves_nothing(new_db: Any, tmp_path: Path) -> None:
     db = new_db()
     example_1(db, tmp_path)
-    ok(db, "case", "correct", "--id-number", CITIZEN, "--level", "1", "--operator", "a",
+    ok(db, "case", "correct", "--id-number", CITIZEN, "--level", "1",
        "--phone", "0912345678", "--reason", "Công dân báo số điện thoại mới")  # fmt: skip
     assert_counted(db, day=date(2023, 7, 20), level=1, commune="31501", point="P7", operator="a")
 
@@ -220,7 +223,7 @@ def test_example_3_a_residence_correction_counts_elsewhere_from_the_same_day(
 ) -> None:
     db = new_db()
     example_1(db, tmp_path)
-    ok(db, "case", "correct", "--id-number", CITIZEN, "--level", "1", "--operator", "a",
+    ok(db, "case", "correct", "--id-number", CITIZEN, "--level", "1",
        "--residence", "31507", "--reason", "Sửa nơi thường trú theo thẻ")  # fmt: skip
     assert_counted(db, day=date(2023, 7, 20), level=1, commune="31507", point="P7", operator="a")
 
@@ -229,10 +232,10 @@ def test_example_4_the_moment_is_moved_by_its_own_correction(new_db: Any, tmp_pa
     db = new_db()
     example_1(db, tmp_path)
     code, _out, err = cli(db, "case", "correct", "--id-number", CITIZEN, "--level", "1",
-                          "--operator", "a", "--activated-at", "19/07/2023 21:30",
+                          "--activated-at", "19/07/2023 21:30",
                           "--reason", "")  # fmt: skip
     assert code == 1 and "lý do" in err  # the reason is required
-    ok(db, "case", "correct", "--id-number", CITIZEN, "--level", "1", "--operator", "a",
+    ok(db, "case", "correct", "--id-number", CITIZEN, "--level", "1",
        "--activated-at", "19/07/2023 21:30", "--reason", "Ghi nhầm giờ kích hoạt")  # fmt: skip
     assert_counted(db, day=date(2023, 7, 19), level=1, commune="31501", point="P7", operator="a")
 
@@ -374,8 +377,6 @@ def test_example_11_the_managers_decision_counts_and_travels(new_db: Any, tmp_pa
         "1",
         "--take",
         "1",
-        "--operator",
-        "a",
     )
     assert json.loads(ok(province, "conflicts", "list", "--json")) == []
     assert_counted(

@@ -32,9 +32,10 @@ def test_self_test_passes_and_reports_each_step(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     lines = done.stdout.splitlines()
     steps = [line for line in lines if line.startswith("[")]
-    assert len(steps) == 7
+    assert len(steps) == 8
     assert all(line.startswith(f"[{OK}]") for line in steps), done.stdout
-    for words in ("cơ sở dữ liệu", "nâng cấp", "bộ dữ liệu", "cửa sổ chính", "PDF", "Excel"):
+    words_of_steps = ("cơ sở dữ liệu", "nâng cấp", "bộ dữ liệu", "cửa sổ chính", "PDF", "Excel")
+    for words in (*words_of_steps, "Kho mật khẩu"):
         assert any(words in line for line in steps), words
     assert lines[-1].startswith(f"Tự kiểm tra: {OK}")
     assert not (tmp_path / "data").exists()  # nothing written to the user's data folder

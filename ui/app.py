@@ -14,12 +14,25 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from PySide6.QtWidgets import QApplication, QDialog, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QWidget,
+)
 
-from services.database import DB_ENV, Database, data_dir, default_database_url
+from services.database import DB_ENV, Database, data_dir, default_database_url, describe_url
 from services.errors import UserError
 from services.first_start import DEFAULT_PRESET, open_campaign_database, setup_state
 from services.local_settings import LocalSettings, load_local_settings, save_local_settings
+from services.server_passwords import (
+    needs_password,
+    store_password,
+    stored_password,
+    with_password,
+)
 from services.session_context import Actor
 from services.version import APP_TITLE, APP_VERSION
 from ui.context import AppContext, PointInfo
@@ -41,6 +54,8 @@ __all__ = [
 
 FirstStart = Callable[[Database | None, LocalSettings, Path | None, str | None], AppContext | None]
 SignIn = Callable[[Database, PointInfo, str | None], Actor | None]
+# (the server, without password; why it is asked) -> the password typed, or None
+ServerPassword = Callable[[str, str], str | None]
 
 
 def open_for_window(url: str | None) -> Database:
@@ -69,12 +84,37 @@ def run_sign_in(database: Database, point: PointInfo, last_username: str | None)
     return sign_in(database, point, last_username)
 
 
+def ask_server_password(where: str, why: str) -> str | None:
+    """The password of the shared server, typed without echo; None when cancelled."""
+    dialog = password_dialog(where, why)
+    try:
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return dialog.textValue() or None
+    finally:
+        dialog.deleteLater()
+
+
+def password_dialog(where: str, why: str) -> QInputDialog:
+    dialog = QInputDialog()
+    dialog.setWindowTitle("Mật khẩu máy chủ cơ sở dữ liệu – kichhoat")
+    dialog.setLabelText(f"{why}\n\nNhập mật khẩu để kết nối tới máy chủ:\n{where}")
+    dialog.setTextEchoMode(QLineEdit.EchoMode.Password)
+    dialog.setOkButtonText("&Kết nối")
+    dialog.setCancelButtonText("Hủy")
+    label = dialog.findChild(QLabel)
+    if label is not None:  # a long error from the server wraps instead of widening the window
+        label.setWordWrap(True)
+    return dialog
+
+
 @dataclass
 class StartupDialogs:
     """The windows the start-up shows; tests put answers in their place."""
 
     first_start: FirstStart = run_first_start
     sign_in: SignIn = run_sign_in
+    server_password: ServerPassword = ask_server_password
 
 
 def remember_username(
@@ -108,19 +148,24 @@ def start_session(
     if warning:
         messages().warning(None, "Cài đặt của máy này", warning)
     target = url or os.environ.get(DB_ENV) or settings.db_url or local_url or default_database_url()
-    database: Database | None
+    database: Database | None = None
     check_database_file(target, settings_folder)  # a broken file: offer the newest backup
     try:
         database = open_for_window(target)
     except UserError as error:
-        again = messages().confirm(
-            None,
-            "Không mở được cơ sở dữ liệu",
-            f"{error}\n\nMở phần thiết lập để chọn cơ sở dữ liệu khác?",
-        )
-        if not again:
-            return 1
-        database = None
+        problem = str(error)
+        opened = open_with_typed_password(target, problem, dialogs)
+        database = opened[0] if opened is not None else None
+        if opened is None:
+            again = messages().confirm(
+                None,
+                "Không mở được cơ sở dữ liệu",
+                f"{problem}\n\nMở phần thiết lập để chọn cơ sở dữ liệu khác?",
+            )
+            if not again:
+                return 1
+        elif target == settings.db_url:
+            settings.db_url = opened[1]  # with the password typed
 
     point: PointInfo | None = None
     if database is not None:
@@ -153,6 +198,36 @@ def start_session(
         point=point,
         settings_folder=settings_folder,
     )
+
+
+def open_with_typed_password(
+    target: str, problem: str, dialogs: StartupDialogs
+) -> tuple[Database, str] | None:
+    """A server address with a user but no password (none kept in the credential store, or
+    no store on this computer): ask for the password until it connects or the user cancels.
+    The database and the whole address; the password that worked is kept in the store when
+    there is one."""
+    if not needs_password(target):
+        return None
+    _password, no_store = stored_password(target)
+    why = problem if no_store is None else f"{problem}\n(Mật khẩu không được ghi nhớ: {no_store}.)"
+    while (password := dialogs.server_password(describe_url(target), why)) is not None:
+        full = with_password(target, password)
+        try:
+            database = open_for_window(full)
+        except UserError as error:
+            why = str(error)
+            continue
+        not_kept = store_password(full, password)
+        if not_kept is not None:
+            messages().warning(
+                None,
+                "Mật khẩu máy chủ",
+                f"Đã kết nối, nhưng mật khẩu không được ghi nhớ: {not_kept}. Lần khởi động "
+                "sau ứng dụng sẽ hỏi lại.",
+            )
+        return database, full
+    return None
 
 
 class _HasContext(Protocol):

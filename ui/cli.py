@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
+from services.accounts import SignInError
 from services.campaigns import (
     DEMO_DATA_WARNING,
     available_presets,
@@ -23,7 +24,7 @@ from services.campaigns import (
 )
 from services.database import READ_ONLY_NOTE, Database
 from services.errors import UserError
-from services.session_context import cli_actor
+from services.permissions import PermissionDeniedError
 from services.spreadsheet import UnreadableFileError
 from services.tally import Tally, TallyBy, tally
 from services.version import APP_TITLE, APP_VERSION
@@ -33,10 +34,13 @@ from ui.cli_cases import CASE_COMMANDS, add_case_parsers
 from ui.cli_database import open_for_command
 from ui.cli_packages import add_package_parser, cmd_package
 from ui.cli_security import SECURITY_COMMANDS, add_security_parsers
+from ui.cli_sign_in import SignInRequiredError, acting, admit
 
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_UNREADABLE = 2
+EXIT_SIGN_IN = 3  # not signed in: no or wrong credentials, a locked or disabled account
+EXIT_FORBIDDEN = 4  # signed in, but the role does not allow the command
 EXIT_INTERRUPTED = 130
 DEFAULT_PRESET = "soc-trang-2023"
 
@@ -243,7 +247,7 @@ def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
     database = open_for_command(args)
     _ensure_campaign(database)
     with database.session() as session:
-        summary = import_records(session, cli_actor(), path)
+        summary = import_records(session, acting(args), path)
         session.commit()
     for reject in summary.rejects:
         print(f"Dòng {reject.row}: {reject.reason}", file=sys.stderr)
@@ -315,7 +319,7 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     as_of = parse_iso_day(args.as_of)
     database = open_for_command(args, reading=True)
     with database.session(read_only=database.read_only) as session:
-        path = write_report(session, cli_actor(), as_of, args.out, audited=not database.read_only)
+        path = write_report(session, acting(args), as_of, args.out, audited=not database.read_only)
         session.commit()
     print(f"Đã ghi báo cáo đến hết ngày {as_of:%d/%m/%Y}: {path}", file=out)
     if database.read_only:
@@ -332,7 +336,9 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     _ensure_campaign(database)
     with database.session() as session:
         ensure_demo_allowed(session, force=args.force)
-        result = generate_demo(session, args.records, args.seed, forced=args.force)
+        result = generate_demo(
+            session, args.records, args.seed, actor=acting(args), forced=args.force
+        )
         session.commit()
     database.refresh_statistics_after_bulk_load()
     print(
@@ -369,7 +375,7 @@ def cmd_guide_allow_domain(args: argparse.Namespace, out: TextIO) -> int:
     domain = normalise_domain(args.domain)
     database = open_for_command(args)
     with database.session() as session:
-        added = allow_qr_domain(session, cli_actor(), domain)
+        added = allow_qr_domain(session, acting(args), domain)
         session.commit()
         domains = allowed_qr_domains(session)
     if added:
@@ -453,7 +459,14 @@ def run_command(args: argparse.Namespace, out: TextIO | None = None) -> int:
         handler = ACCOUNT_COMMANDS[args.command]
     assert handler is not None
     try:
+        args.actor = admit(args)
         return handler(args, out)
+    except (SignInError, SignInRequiredError) as error:
+        print(f"Lỗi: {error}", file=sys.stderr)
+        return EXIT_SIGN_IN
+    except PermissionDeniedError as error:
+        print(f"Lỗi: {error}", file=sys.stderr)
+        return EXIT_FORBIDDEN
     except UnreadableFileError as error:
         print(f"Lỗi: {error}", file=sys.stderr)
         return EXIT_UNREADABLE
@@ -463,6 +476,10 @@ def run_command(args: argparse.Namespace, out: TextIO | None = None) -> int:
     except KeyboardInterrupt:
         print("Đã dừng theo yêu cầu; thao tác dở dang không được lưu.", file=sys.stderr)
         return EXIT_INTERRUPTED
+    finally:
+        database = getattr(args, "opened_database", None)
+        if isinstance(database, Database):
+            database.dispose()
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:

@@ -1,23 +1,26 @@
 """`case correct` and `conflicts list|decide`: corrections and managers' decisions from the
-command line, through the same services as the case window (audited, one transaction)."""
+command line, through the same services as the case window (audited, one transaction).
+
+The person who signed in for the command (ui/cli_sign_in.py) is the one who corrects or
+decides, at their own intake point."""
 
 from __future__ import annotations
 
 import argparse
 import json
-from dataclasses import replace
 from typing import TextIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.codes import OUTSIDE_PROVINCE
-from models.entities import Case, Operator
-from services.database import open_database
+from models.entities import Case
 from services.errors import NotFoundError, UserError
-from services.session_context import Actor, cli_actor
-from services.text import fold_key
+from services.session_context import Actor
+from services.text import clean, fold_key
 from services.vntime import format_date, format_moment
+from ui.cli_database import open_for_command
+from ui.cli_sign_in import USER_ENV, acting
 
 OUTSIDE_KEYS = {fold_key(OUTSIDE_PROVINCE), fold_key("Ngoài tỉnh")}
 
@@ -82,17 +85,21 @@ def _case_key(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--level", required=True, metavar="1|2", help="mức của hồ sơ")
     parser.add_argument(
         "--operator",
-        required=True,
         metavar="TÊN_ĐĂNG_NHẬP",
-        help="cán bộ thực hiện (được ghi vào lịch sử và nhật ký)",
+        help="(không bắt buộc) người thực hiện: phải là người đăng nhập cho lệnh này",
     )
 
 
-def _actor(session: Session, username: str) -> Actor:
-    operator = session.scalars(select(Operator).where(Operator.username == username)).first()
-    if operator is None:
-        raise NotFoundError(f"Không có cán bộ «{username}» trong cơ sở dữ liệu này.")
-    return replace(cli_actor(), operator_id=operator.id, point_id=operator.home_point_id)
+def _actor(args: argparse.Namespace) -> Actor:
+    """The person signed in; `--operator`, kept for older scripts, must name them."""
+    actor = acting(args)
+    named = clean(args.operator or "").lower()
+    if named and named != actor.username:
+        raise UserError(
+            f"--operator «{named}» khác người đăng nhập «{actor.username}»: người đăng nhập là "
+            f"người thực hiện (đặt {USER_ENV} đúng tên đó, hoặc bỏ --operator)."
+        )
+    return actor
 
 
 def _case(session: Session, id_number: str, level_text: str) -> Case:
@@ -138,9 +145,9 @@ def cmd_case(args: argparse.Namespace, out: TextIO) -> int:
     from services.labels import parse_failure_reason, parse_status
     from services.vntime import parse_moment
 
-    database = open_database(getattr(args, "db", None))
+    database = open_for_command(args)
     with database.session() as session:
-        actor = _actor(session, args.operator)
+        actor = _actor(args)
         case = _case(session, args.id_number, args.level)
         values = _values(session, args)
         if args.activated_at is not None:
@@ -177,10 +184,10 @@ def cmd_case(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_conflicts(args: argparse.Namespace, out: TextIO) -> int:
     from services.conflicts import open_conflicts, resolve_conflict
 
-    database = open_database(getattr(args, "db", None))
+    database = open_for_command(args)
     with database.session() as session:
         if args.conflicts_command == "list":
-            views = open_conflicts(session, cli_actor())
+            views = open_conflicts(session, acting(args))
             if args.json:
                 json.dump(
                     [
@@ -204,7 +211,7 @@ def cmd_conflicts(args: argparse.Namespace, out: TextIO) -> int:
                     print(f"  khác {number}: {_claim_text(other)}", file=out)
             print(f"{len(views)} hồ sơ chờ quyết định.", file=out)
             return 0
-        actor = _actor(session, args.operator)
+        actor = _actor(args)
         case = _case(session, args.id_number, args.level)
         if args.keep:
             resolve_conflict(session, case.id, "keep_local", actor)

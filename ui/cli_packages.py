@@ -9,10 +9,10 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from services.database import Database, open_database
 from services.errors import UserError
-from services.session_context import cli_actor
 from services.vntime import parse_iso_day
+from ui.cli_database import open_for_command
+from ui.cli_sign_in import acting
 
 PASSPHRASE_ENV = "KICHHOAT_PASSPHRASE"  # noqa: S105 (the name of a variable, not a secret)
 PACKAGE = "gói dữ liệu"
@@ -100,7 +100,7 @@ def add_package_parser(
 def cmd_package(args: argparse.Namespace, out: TextIO) -> int:
     from services.packages import export_package, import_package
 
-    database: Database = open_database(getattr(args, "db", None))
+    database = open_for_command(args)
     if args.package_command == "export":
         since = parse_iso_day(args.since) if args.since else None
         passphrase = (
@@ -110,7 +110,7 @@ def cmd_package(args: argparse.Namespace, out: TextIO) -> int:
         )
         with database.session() as session:
             result = export_package(
-                session, cli_actor(), args.out, passphrase, since=since, point_code=args.point
+                session, acting(args), args.out, passphrase, since=since, point_code=args.point
             )
             session.commit()
         counts = result.counts
@@ -125,7 +125,7 @@ def cmd_package(args: argparse.Namespace, out: TextIO) -> int:
     for path in args.files:
         try:
             with database.session() as session:
-                summary = import_package(session, cli_actor(), path, passphrase)
+                summary = import_package(session, acting(args), path, passphrase)
                 session.commit()
         except UserError as error:
             failed += 1

@@ -1,7 +1,7 @@
 """`audit verify`, `details`, `backup`, `restore` and `purge` from the command line.
 
-The command line acts as the machine's administrator (`cli:<OS user>` in the audit): it
-has the rights of whoever can open the database.
+`audit verify` is open to anyone; the others need an administrator's sign-in (`details`: a
+manager's), see ui/cli_sign_in.py, and their audit entries name that person.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from services.errors import UserError
-from services.session_context import cli_actor
 from services.vntime import format_date, parse_iso_day
 from ui.cli_database import open_for_command
 from ui.cli_packages import add_passphrase_options, generated_passphrase, read_passphrase
+from ui.cli_sign_in import acting
 
 if TYPE_CHECKING:
     from services.audit_witness import Witness
@@ -138,7 +138,7 @@ def cmd_details(args: argparse.Namespace, out: TextIO) -> int:
     check_password(password)
     database = open_for_command(args)
     with database.session() as session:
-        result = write_detail_list(session, cli_actor(), args.out, password, as_of=as_of)
+        result = write_detail_list(session, acting(args), args.out, password, as_of=as_of)
         session.commit()
     until = f" đến hết ngày {format_date(as_of)}" if as_of else ""
     print(
@@ -154,7 +154,7 @@ def cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
 
     database = open_for_command(args, reading=True)
     notes: list[str] = []
-    path = create_backup(database, cli_actor(), args.out, notes)
+    path = create_backup(database, acting(args), args.out, notes)
     print(f"Đã sao lưu và kiểm tra: {path}", file=out)
     for note in notes:
         print(note, file=sys.stderr)
@@ -178,7 +178,7 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
         "hiện tại sẽ được sao lưu trước.",
         args.yes,
     )
-    result = restore_backup(database, cli_actor(), args.file, passphrase=passphrase)
+    result = restore_backup(database, acting(args), args.file, passphrase=passphrase)
     print(
         f"Đã khôi phục từ {info.path} ({info.cases} hồ sơ). Bản trước khi khôi phục: "
         f"{result.previous_saved_to}",
@@ -209,7 +209,7 @@ def cmd_purge(args: argparse.Namespace, out: TextIO) -> int:
     _confirm(f"Xóa vĩnh viễn dữ liệu cá nhân của {state.cases_with_personal_data} hồ sơ?", args.yes)
     result = purge_personal_data(
         database,
-        cli_actor(),
+        acting(args),
         server_backup_confirmed=args.server_backup_done,
         passphrase=passphrase,
     )

@@ -84,6 +84,7 @@ def run_self_test(out: TextIO | None = None, folder: Path | None = None) -> int:
             test.step("Dựng cửa sổ chính (không hiển thị)", lambda: _main_window(test))
             test.step("Vẽ tờ hướng dẫn PDF", test.render_guide)
             test.step("Lập sổ báo cáo Excel", test.write_report)
+            test.step("Kho mật khẩu của hệ điều hành (keyring)", test.credential_store)
         finally:
             test.close()
             stop_logging()

@@ -46,6 +46,7 @@ from services.units import UnitTree
 from ui.commune_picker import CommunePicker
 from ui.context import AppContext, PointInfo
 from ui.forms import ERROR_STYLE, OK_STYLE, error_label, show_error, wait_cursor, with_error
+from ui.messages import messages
 from ui.searchable_combo import SearchableCombo
 
 DATABASE_PAGE, POINT_PAGE, ADMIN_PAGE = 0, 1, 2
@@ -508,11 +509,18 @@ class FirstStartWizard(QWizard):
                 )
                 info = PointInfo(point.id, point.code, point.name, point.commune_id)
                 # Settings first: if they cannot be saved, nothing is committed either.
-                save_local_settings(settings, self.settings_folder)
+                not_kept = save_local_settings(settings, self.settings_folder)
                 session.commit()
         except UserError as error:
             page.show_failure(str(error))
             return False
+        if not_kept is not None:
+            messages().warning(
+                self,
+                "Mật khẩu máy chủ",
+                f"Mật khẩu máy chủ cơ sở dữ liệu không được ghi nhớ: {not_kept}. Mỗi lần khởi "
+                "động, ứng dụng sẽ hỏi mật khẩu này.",
+            )
         self.settings = settings
         self.context = AppContext(
             database=database, settings=settings, point=info, settings_folder=self.settings_folder

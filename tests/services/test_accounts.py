@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from argon2 import PasswordHasher
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models.codes import PointKind, Role
-from models.entities import Operator
+from models.entities import AuditEntry, Operator
 from services import accounts
 from services.accounts import (
     BAD_CREDENTIALS,
     SignInError,
     SignInFailure,
+    admin_can_sign_in,
+    anyone_can_sign_in,
     authenticate,
     check_password_rules,
+    check_sign_in,
     create_operator,
     has_admin,
     hash_password,
@@ -31,6 +36,7 @@ from services.directory import (
 )
 from services.errors import ConflictError, NotFoundError, UserError, ValidationError
 from services.units import UnitTree
+from services.vntime import now_utc
 from tests.factories import KE_SACH, PHU_TAM
 
 PASSWORD = "matkhau123"
@@ -125,6 +131,58 @@ def test_has_admin_needs_an_active_admin_with_a_password(session: Session) -> No
     admin.is_active = True
     session.flush()
     assert has_admin(session)
+
+
+def test_an_admin_can_sign_in_when_active_with_a_password_and_not_locked(
+    session: Session,
+) -> None:
+    assert not admin_can_sign_in(session) and not anyone_can_sign_in(session)
+    get_or_create_operator(session, "imported", role=Role.ADMIN)  # no password
+    assert not admin_can_sign_in(session) and not anyone_can_sign_in(session)
+    create_operator(
+        session, username="quan.ly", full_name="Quản Lý", password=PASSWORD, role=Role.MANAGER
+    )
+    assert anyone_can_sign_in(session) and not admin_can_sign_in(session)
+    admin = create_operator(
+        session, username="lan.nt", full_name="Nguyễn Thị Lan", password=PASSWORD, role=Role.ADMIN
+    )
+    assert admin_can_sign_in(session)
+    admin.locked_until = now_utc() + timedelta(minutes=5)
+    session.flush()
+    assert not admin_can_sign_in(session)  # locked out: the recovery commands open
+    assert admin_can_sign_in(session, now=now_utc() + timedelta(minutes=10))  # lock over
+    admin.locked_until = None
+    admin.is_active = False
+    session.flush()
+    assert not admin_can_sign_in(session)
+
+
+def test_check_sign_in_refuses_like_authenticate_and_writes_nothing(session: Session) -> None:
+    def written() -> tuple[int, int]:
+        entries = session.scalar(select(func.count()).select_from(AuditEntry)) or 0
+        return entries, operator.failed_sign_ins or 0
+
+    operator = create_operator(
+        session, username="lan.nt", full_name="Nguyễn Thị Lan", password=PASSWORD, role=Role.ADMIN
+    )
+    before = written()
+    for username, password in (("lan.nt", "matkhau999"), ("khong.co", PASSWORD)):
+        with pytest.raises(SignInError, match="Sai tên đăng nhập") as refused:
+            check_sign_in(session, username, password)
+        assert refused.value.failure == SignInFailure.BAD_CREDENTIALS
+    assert written() == before  # a wrong password cannot be counted on a read-only copy
+    actor = check_sign_in(session, " LAN.nt ", PASSWORD)
+    assert (actor.operator_id, actor.username, actor.role) == (operator.id, "lan.nt", Role.ADMIN)
+    operator.locked_until = now_utc() + timedelta(minutes=5)
+    session.flush()
+    with pytest.raises(SignInError, match="tạm khóa"):
+        check_sign_in(session, "lan.nt", PASSWORD)
+    operator.locked_until = None
+    operator.is_active = False
+    session.flush()
+    with pytest.raises(SignInError, match="ngừng hoạt động"):
+        check_sign_in(session, "lan.nt", PASSWORD)
+    assert written() == before
 
 
 def test_authenticate_returns_the_actor_at_the_point(session: Session) -> None:

@@ -21,6 +21,8 @@ from sqlalchemy.orm import Session
 import services.backup
 import services.database
 import services.upgrade
+from models.codes import Role
+from services.accounts import create_operator
 from services.audit import verify_chain
 from services.backup import create_backup
 from services.database import is_writable, open_database
@@ -29,15 +31,24 @@ from services.errors import StorageError
 from services.tally import TallyBy, tally
 from services.vntime import parse_iso_day
 from tests.factories import CLI
+from tests.test_cli import ADMIN, ADMIN_PASSWORD, SIGNED_IN
 from ui.cli import parse_args, run_command
 
 ROOT = Path(__file__).resolve().parents[2]
 AS_OF = parse_iso_day("2023-08-31")
 
 
+@pytest.fixture(autouse=True)
+def signed_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`backup` needs an administrator: the one `filled` creates."""
+    for name, value in SIGNED_IN.items():
+        monkeypatch.setenv(name, value)
+
+
 @pytest.fixture
 def filled(sqlite_template: Path, tmp_path: Path) -> Path:
-    """A database with cases and audit entries, closed (no -wal/-shm), in its own folder."""
+    """A database with cases, audit entries and an administrator, closed (no -wal/-shm), in
+    its own folder."""
     folder = tmp_path / "o-dia-chi-doc"
     folder.mkdir()
     path = folder / "kichhoat.sqlite3"
@@ -45,6 +56,9 @@ def filled(sqlite_template: Path, tmp_path: Path) -> Path:
     database = open_database(f"sqlite:///{path}")
     with database.session() as session:
         generate_demo(session, 60, seed=3)
+        create_operator(
+            session, username=ADMIN, full_name=ADMIN, password=ADMIN_PASSWORD, role=Role.ADMIN
+        )
         session.commit()
     create_backup(database, CLI, tmp_path / "truoc.sqlite3")  # an audit entry
     database.dispose()
@@ -134,7 +148,9 @@ def test_the_read_only_commands_work_on_a_folder_that_cannot_be_written(
     ):
         assert run_command(parse_args([*db, *command])) == 0, capsys.readouterr().err
     assert _snapshot(folder) == before
-    assert "chỉ đọc" in capsys.readouterr().err
+    error = capsys.readouterr().err
+    assert "chỉ đọc" in error
+    assert "lần đăng nhập này không được ghi vào nhật ký" in error  # `backup` signed in
     assert (tmp_path / "bao-cao.xlsx").is_file()
     # a command that writes says why it cannot, in Vietnamese
     assert run_command(parse_args([*db, "demo", "--records", "1"])) == 1

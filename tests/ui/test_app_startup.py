@@ -4,17 +4,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import keyring
 import pytest
+from keyring.backends import fail
+from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from models.codes import PointKind, Role
 from models.entities import Operator
 from services.database import DB_ENV, Database
+from services.errors import StorageError
 from services.first_start import NewAdmin, NewPoint, complete_first_start
 from services.local_settings import LocalSettings, load_local_settings, save_local_settings
 from services.session_context import Actor
 from services.units import UnitTree
 from tests.factories import PHU_TAM
+from tests.memory_keyring import MemoryKeyring
 from ui.app import StartupDialogs, start_session
 from ui.context import AppContext, PointInfo
 from ui.messages import RecordingMessages
@@ -184,3 +189,110 @@ def test_db_option_wins_over_the_saved_database(
     assert isinstance(context, AppContext) and context.database.url == chosen
     assert recorded.shown == []
     context.database.dispose()
+
+
+SERVER = "postgresql+psycopg://kichhoat@10.0.0.5:5432/kichhoat"  # no password in the file
+RIGHT = "postgresql+psycopg://kichhoat:dung-mat-khau-1@10.0.0.5:5432/kichhoat"
+REFUSED = "Máy chủ từ chối: sai mật khẩu."
+
+
+def _server_that_wants(database: Database, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The server opens with `RIGHT` only (it is the SQLite `database` underneath)."""
+    tried: list[str] = []
+
+    def open_for_window(url: str) -> Database:
+        tried.append(url)
+        if url != RIGHT:
+            raise StorageError(REFUSED)
+        return database
+
+    monkeypatch.setattr("ui.app.open_for_window", open_for_window)
+    return tried
+
+
+def test_a_server_without_its_password_asks_for_it_and_keeps_it_in_the_store(
+    tmp_path: Path,
+    recorded: RecordingMessages,
+    database: Database,
+    monkeypatch: pytest.MonkeyPatch,
+    memory_keyring: MemoryKeyring,
+) -> None:
+    folder = tmp_path / "cai-dat"
+    save_local_settings(LocalSettings(db_url=SERVER), folder)
+    tried = _server_that_wants(database, monkeypatch)
+    asked: list[tuple[str, str]] = []
+    answers = iter(["sai-mat-khau-1", "dung-mat-khau-1"])
+
+    def server_password(where: str, why: str) -> str | None:
+        asked.append((where, why))
+        return next(answers)
+
+    script = Script(folder)
+    dialogs = StartupDialogs(script.first_start, script.sign_in, server_password)
+    context = start_session(None, settings_folder=folder, dialogs=dialogs)
+    assert isinstance(context, AppContext)
+    assert tried == [SERVER, SERVER.replace("kichhoat@", "kichhoat:sai-mat-khau-1@"), RIGHT]
+    assert asked == [(SERVER, REFUSED), (SERVER, REFUSED)]
+    assert context.settings.db_url == RIGHT
+    assert memory_keyring.passwords == {("kichhoat", SERVER): "dung-mat-khau-1"}
+    assert "dung-mat-khau-1" not in (folder / "settings.json").read_text(encoding="utf-8")
+    assert recorded.shown == []
+
+
+def test_without_a_store_the_password_is_asked_and_that_is_said(
+    tmp_path: Path,
+    recorded: RecordingMessages,
+    database: Database,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    keyring.set_keyring(fail.Keyring())
+    folder = tmp_path / "cai-dat"
+    save_local_settings(LocalSettings(db_url=SERVER), folder)
+    _server_that_wants(database, monkeypatch)
+    asked: list[str] = []
+
+    def server_password(where: str, why: str) -> str | None:
+        asked.append(why)
+        return "dung-mat-khau-1"
+
+    script = Script(folder)
+    dialogs = StartupDialogs(script.first_start, script.sign_in, server_password)
+    context = start_session(None, settings_folder=folder, dialogs=dialogs)
+    assert isinstance(context, AppContext)
+    assert "không có kho mật khẩu của hệ điều hành" in asked[0]
+    assert [(kind, title) for kind, title, _ in recorded.shown] == [("warning", "Mật khẩu máy chủ")]
+    assert "sẽ hỏi lại" in recorded.shown[0][2]
+
+
+def test_cancelling_the_password_offers_the_set_up_as_before(
+    tmp_path: Path,
+    recorded: RecordingMessages,
+    database: Database,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    folder = tmp_path / "cai-dat"
+    save_local_settings(LocalSettings(db_url=SERVER), folder)
+    _server_that_wants(database, monkeypatch)
+    recorded.answer = False
+    script = Script(folder)
+    dialogs = StartupDialogs(script.first_start, script.sign_in, lambda where, why: None)
+    assert start_session(None, settings_folder=folder, dialogs=dialogs) == 1
+    assert recorded.shown[0][:2] == ("confirm", "Không mở được cơ sở dữ liệu")
+    assert REFUSED in recorded.shown[0][2]
+
+
+def test_the_password_dialog_hides_what_is_typed(qtbot: QtBot, tmp_path: Path) -> None:
+    from PySide6.QtWidgets import QLineEdit
+
+    from ui.app import password_dialog
+
+    dialog = password_dialog(SERVER, REFUSED)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    field = dialog.findChild(QLineEdit)
+    assert field is not None and field.echoMode() == QLineEdit.EchoMode.Password
+    qtbot.keyClicks(field, "bi-mat-1")
+    assert dialog.textValue() == "bi-mat-1"
+    assert SERVER in dialog.labelText() and REFUSED in dialog.labelText()
+    dialog.grab().save(str(tmp_path / "mat-khau-may-chu.png"))
