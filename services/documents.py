@@ -238,11 +238,11 @@ def _paint_pdf(document: Document, path: Path) -> None:
 
 
 def _laid_out(
-    markup: str, device: QPagedPaintDevice, page: QSizeF, pushes: dict[int, float]
+    markup: str, device: QPagedPaintDevice, page: QSizeF, breaks: set[int]
 ) -> QTextDocument:
-    """The HTML laid out on pages of `page`'s size, the blocks numbered in `pushes` moved
-    down by that much (before the paginated layout, which is then made whole at once)."""
-    from PySide6.QtGui import QFont, QTextCursor, QTextDocument
+    """The HTML laid out on pages of `page`'s size, the blocks numbered in `breaks` starting
+    a new page (set before the paginated layout, which is then made whole at once)."""
+    from PySide6.QtGui import QFont, QTextBlockFormat, QTextCursor, QTextDocument
 
     from services.fonts import print_family
 
@@ -252,20 +252,19 @@ def _laid_out(
     font.setPointSizeF(BODY_PT)
     text.setDefaultFont(font)
     text.setHtml(markup)
-    for number, extra in pushes.items():
+    for number in breaks:
         block = text.findBlockByNumber(number)
-        cursor = QTextCursor(block)
         fmt = block.blockFormat()
-        fmt.setTopMargin(fmt.topMargin() + extra)
-        cursor.setBlockFormat(fmt)
+        fmt.setPageBreakPolicy(QTextBlockFormat.PageBreakFlag.PageBreak_AlwaysBefore)
+        QTextCursor(block).setBlockFormat(fmt)
     text.setPageSize(page)
     return text
 
 
-def _first_cut_block(text: QTextDocument, page_height: float) -> tuple[int, float] | None:
-    """The first block outside tables that straddles the foot of a page (Qt's paginated
-    layout lets headings do it, and the clip then cuts them in half), or a heading left
-    alone at the foot of a page; with how far down it must go to start the next page."""
+def _first_cut_block(text: QTextDocument, page_height: float) -> int | None:
+    """The number of the first block outside tables that straddles the foot of a page (Qt's
+    paginated layout lets headings do it, and the clip then cuts them in half), or of a
+    heading left alone at the foot of a page."""
     from PySide6.QtGui import QTextCursor
 
     layout = text.documentLayout()
@@ -277,21 +276,20 @@ def _first_cut_block(text: QTextDocument, page_height: float) -> tuple[int, floa
         straddles = rect.bottom() > page_end and rect.height() < page_height / 3
         orphan = heading and rect.bottom() > page_end - page_height * 0.06
         if (straddles or orphan) and QTextCursor(block).currentTable() is None:
-            return block.blockNumber(), page_end - rect.top() + text.documentMargin()
+            return block.blockNumber()
         block = block.next()
     return None
 
 
 def _paginated(markup: str, device: QPagedPaintDevice, page: QSizeF) -> QTextDocument:
     """The HTML laid out on pages with no block cut at a page's foot: laid out again with
-    each such block pushed to the next page, one at a time (a document has few). Changing a
-    laid-out document would be laid out again only bit by bit, from the event loop."""
-    pushes: dict[int, float] = {}
+    each such block starting the next page, one at a time (a document has few). A change to
+    a laid-out document would be laid out again only bit by bit, from the event loop."""
+    breaks: set[int] = set()
     for _attempt in range(100):
-        text = _laid_out(markup, device, page, pushes)
+        text = _laid_out(markup, device, page, breaks)
         cut = _first_cut_block(text, page.height())
-        if cut is None:
+        if cut is None or cut in breaks:
             return text
-        number, extra = cut
-        pushes[number] = pushes.get(number, 0.0) + extra
+        breaks.add(cut)
     return text

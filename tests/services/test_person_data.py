@@ -22,7 +22,7 @@ from services.case_detail import correct_opened_case
 from services.cases import CaseFacts, Correction
 from services.citizen_requests import log_request
 from services.database import Database, sqlite_path
-from services.errors import NotFoundError
+from services.errors import ConflictError, NotFoundError
 from services.follow_up import add_contact
 from services.intake import audit_case_report
 from services.permissions import PermissionDeniedError
@@ -230,6 +230,7 @@ def test_erasing_one_person_keeps_every_tally_and_report_identical(
     request = log_request(session, CLI, BA_ID, RequestKind.ERASE, date(2023, 8, 1))
     session.commit()
     ba_cases = list(session.scalars(select(Case.id).where(Case.id_number == BA_ID)))
+    operator_id = world.operator.id
     before = every_figure(session)
     cases_before = session.scalar(select(func.count()).select_from(Case))
     session.commit()
@@ -269,6 +270,12 @@ def test_erasing_one_person_keeps_every_tally_and_report_identical(
     entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "person_erased")).one()
     assert BA not in entry.summary + entry.details and BA_ID not in entry.details
     assert verify_chain(session).ok
+    # What was erased cannot be corrected back in.
+    erased = session.get(Case, ba_cases[0])
+    assert erased is not None
+    fix = Correction("Công dân quay lại", operator_id, None, {"full_name": BA})
+    with pytest.raises(ConflictError, match="đã được xóa"):
+        correct_opened_case(session, CLI, erased.id, erased.version, fix)
 
 
 def test_erased_values_are_gone_from_the_sqlite_file(session: Session, database: Database) -> None:
