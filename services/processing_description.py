@@ -27,10 +27,10 @@ from models.codes import RequestStatus, Role
 from models.entities import Case, CitizenRequest, IntakePoint, Operator
 from services.accounts import LOCKOUT_MINUTES, MAX_FAILED_SIGN_INS, PASSWORD_MIN_LENGTH
 from services.audit import AuditAction, write_audit
-from services.backup import AUTO_BACKUP_HOURS, KEEP_AUTOMATIC
+from services.backup import AUTO_BACKUP_HOURS, KEEP_AUTOMATIC, backups_folder
 from services.campaigns import active_campaign
 from services.citizen_requests import DEADLINES, LAW, REPLY_WORKING_DAYS, REQUEST_KIND_LABELS
-from services.database import sqlite_path
+from services.database import Database, sqlite_path
 from services.documents import Document, Facts, Paragraph, Section, Table, write_document_pdf
 from services.package_crypto import SCRYPT_N
 from services.permissions import ACTION_LABELS, MINIMUM_ROLE, ROLE_LABELS, Action, require
@@ -184,6 +184,16 @@ class Installation:
     database_url: str
     backups_folder: Path | None  # None: a server, backed up by its administrator
     idle_lock_minutes: int
+
+
+def installation_for(
+    database: Database, folder: Path | None, idle_lock_minutes: int
+) -> Installation:
+    """This installation: the database, its backups folder (`folder`: the data folder's
+    stand-in, as the backups take it), this computer's idle lock."""
+    path = sqlite_path(database.url) if database.is_sqlite else None
+    backups = backups_folder(folder, path) if path is not None else None
+    return Installation(database.url, backups, idle_lock_minutes)
 
 
 def storage_place(url: str) -> str:

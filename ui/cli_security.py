@@ -11,9 +11,9 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from services.errors import UserError
 from services.session_context import cli_actor
 from services.vntime import format_date, parse_iso_day
+from ui.cli_common import confirm as _confirm
 from ui.cli_database import open_for_command
 from ui.cli_packages import read_passphrase
 
@@ -61,18 +61,6 @@ def add_security_parsers(
         action="store_true",
         help="(PostgreSQL) xác nhận máy chủ đã được sao lưu bằng pg_dump",
     )
-
-
-def _confirm(question: str, assume_yes: bool) -> None:
-    if assume_yes:
-        return
-    if not sys.stdin.isatty():
-        raise UserError(
-            f"{question} Chạy lệnh trong cửa sổ dòng lệnh để xác nhận, hoặc thêm --yes."
-        )
-    answer = input(f"{question} Gõ «có» để tiếp tục: ").strip().lower()
-    if answer not in ("có", "co", "yes", "y"):
-        raise UserError("Đã hủy; không thay đổi gì.")
 
 
 def cmd_audit(args: argparse.Namespace, out: TextIO) -> int:
