@@ -351,6 +351,20 @@ def request_for_answer(
     return open_requests_of(session, number, (kind,))[-1]
 
 
+def request_id_number(session: Session, actor: Actor, request_id: int) -> str:
+    """The full ID number an open request still holds, to look the person up."""
+    require(actor, Action.CITIZEN_REQUESTS)
+    request = session.get(CitizenRequest, request_id)
+    if request is None:
+        raise NotFoundError(f"Không có yêu cầu số {request_id}.")
+    if request.id_number is None:
+        raise ConflictError(
+            f"Yêu cầu số {request_id} chỉ còn số định danh đã che ({request.id_number_masked}): "
+            "gõ số đầy đủ để tra cứu."
+        )
+    return request.id_number
+
+
 def forget_id_number(session: Session, id_number: str) -> int:
     """The person's data is erased: no request keeps their full number (they stay in the log,
     masked, open ones still to be answered). Returns how many requests held it."""

@@ -190,17 +190,26 @@ def write_document_pdf(document: Document, path: Path) -> Path:
 
 
 def _paint_pdf(document: Document, path: Path) -> None:
-    from PySide6.QtCore import QMarginsF, QRectF, QSizeF, Qt
-    from PySide6.QtGui import QColor, QFont, QPageLayout, QPageSize, QPainter, QPdfWriter
-
-    from services.fonts import print_family
+    from PySide6.QtGui import QPdfWriter
 
     writer = QPdfWriter(str(path))
     writer.setResolution(300)
     writer.setTitle(document.title)
     writer.setCreator(APP_TITLE)
+    if not paint_document(document, writer):
+        raise StorageError(f"Không tạo được tệp PDF «{path}».")
+
+
+def paint_document(document: Document, device: QPagedPaintDevice) -> bool:
+    """Lay the document out on A4 pages of `device` (a PDF writer, a printer) and paint
+    them, with the foot line and the page number; False when the device refused."""
+    from PySide6.QtCore import QMarginsF, QRectF, QSizeF, Qt
+    from PySide6.QtGui import QColor, QFont, QPageLayout, QPageSize, QPainter
+
+    from services.fonts import print_family
+
     left, top, right, bottom = PAGE_MARGINS_MM
-    writer.setPageLayout(
+    device.setPageLayout(
         QPageLayout(
             QPageSize(QPageSize.PageSizeId.A4),
             QPageLayout.Orientation.Portrait,
@@ -208,20 +217,21 @@ def _paint_pdf(document: Document, path: Path) -> None:
             QPageLayout.Unit.Millimeter,
         )
     )
-    area = writer.pageLayout().paintRectPixels(writer.resolution())
-    foot = FOOT_HEIGHT_MM / 25.4 * writer.resolution()
+    dpi = device.logicalDpiY()
+    area = device.pageLayout().paintRectPixels(dpi)
+    foot = FOOT_HEIGHT_MM / 25.4 * dpi
     page = QSizeF(area.width(), area.height() - foot)
-    text = _paginated(document_html(document), writer, page)
+    text = _paginated(document_html(document), device, page)
     pages = max(1, text.pageCount())
     foot_font = QFont(print_family())
     foot_font.setPointSizeF(7.5)
     painter = QPainter()
-    if not painter.begin(writer):
-        raise StorageError(f"Không tạo được tệp PDF «{path}».")
+    if not painter.begin(device):
+        return False
     try:
         for number in range(pages):
             if number:
-                writer.newPage()
+                device.newPage()
             painter.save()
             painter.translate(0, -number * page.height())
             text.drawContents(
@@ -235,6 +245,7 @@ def _paint_pdf(document: Document, path: Path) -> None:
             painter.drawText(line, int(Qt.AlignmentFlag.AlignRight), f"Trang {number + 1}/{pages}")
     finally:
         painter.end()
+    return True
 
 
 def _laid_out(
