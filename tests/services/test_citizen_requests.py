@@ -108,7 +108,11 @@ def test_operators_may_not_handle_requests(session: Session) -> None:
         list_requests(session, OPERATOR)
     with pytest.raises(PermissionDeniedError):
         request_alerts(session, OPERATOR)
-    assert session.scalars(select(AuditEntry)).all() == []
+    row = log_request(session, MANAGER, LINH, RequestKind.ACCESS)
+    session.commit()
+    with pytest.raises(PermissionDeniedError):
+        answer_request(session, OPERATOR, row.id)
+    assert [e.action for e in session.scalars(select(AuditEntry))] == ["request_received"]
 
 
 def test_overdue_and_due_soon_requests_are_counted_and_listed_first(session: Session) -> None:

@@ -131,10 +131,13 @@ def test_the_lookup_gathers_every_trace_of_the_person(session: Session) -> None:
     assert empty.cases == () and empty.audit == ()
 
 
-def test_the_lookup_is_for_managers_and_is_logged(session: Session) -> None:
+def test_the_lookup_is_for_managers_and_is_logged(session: Session, tmp_path: Path) -> None:
     world = with_ba(session)
     with pytest.raises(PermissionDeniedError):
         find_person(session, operator_of(world), BA_ID)
+    with pytest.raises(PermissionDeniedError):
+        export_person_pdf(session, operator_of(world), BA_ID, tmp_path / "x.pdf")
+    assert not (tmp_path / "x.pdf").exists()
     manager = replace(operator_of(world), role=Role.MANAGER)
     look_up_person(session, manager, BA_ID)
     session.commit()
