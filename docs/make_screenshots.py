@@ -1249,6 +1249,7 @@ def export_package(stage: Stage) -> Screen:
             .mark(need(dialog, "use_since"), 2)
             .mark(need(dialog, "file"), 3)
             .mark(need(dialog, "passphrase"), 4)
+            .mark(need(dialog, "generate"), 5)
         )
 
 

@@ -65,6 +65,14 @@ class EventKind(StrEnum):
     DECISION = "decision"  # a manager's choice between disagreeing facts (a conflict)
 
 
+class ConsentBasis(StrEnum):
+    """Why the citizen's data may be processed, as recorded with the report that brought it."""
+
+    CONSENT = "consent"  # the citizen heard the notice and agreed (at the desk)
+    LEGAL_DUTY = "legal_duty"  # a state body acting under law; the citizen was told
+    IMPORTED = "imported"  # a row of a spreadsheet: recorded at a point, not witnessed here
+
+
 class RequestKind(StrEnum):
     """What a citizen asks of the data held about them (a data subject's request)."""
 

@@ -23,6 +23,7 @@ from models.base import Base, UTCDateTime
 from models.codes import (
     LEVEL1_STATUSES,
     LEVEL2_STATUSES,
+    ConsentBasis,
     EventKind,
     FailureReason,
     HelpReason,
@@ -299,6 +300,15 @@ class CaseEvent(Base):
     changes: Mapped[str | None] = mapped_column(Text)
     # The facts this report was given (status events, decisions); NULL: none asserted.
     fact_set_id: Mapped[int | None] = mapped_column(ForeignKey("fact_sets.id"))
+    # The consent record of the report that brought the case in (`services.consent`): the
+    # version of the notice the citizen heard (NULL: not known), when, the legal basis, and
+    # the law the campaign acts under when it is a state body's duty. Given by this event's
+    # operator at its point. All NULL: no record with this event (a later report, or one
+    # saved before notices had versions).
+    consent_notice: Mapped[str | None] = mapped_column(String(32))
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    consent_basis: Mapped[str | None] = mapped_column(String(16))
+    consent_legal_reference: Mapped[str | None] = mapped_column(Text)
 
     case: Mapped[Case] = relationship(back_populates="history")
     operator: Mapped[Operator] = relationship()
@@ -312,6 +322,21 @@ class CaseEvent(Base):
         ),
         CheckConstraint(
             f"kind <> '{EventKind.STATUS.value}' OR to_status IS NOT NULL", name="status_to"
+        ),
+        CheckConstraint(
+            f"consent_basis IS NULL OR consent_basis IN ({sql_in(ConsentBasis)})",
+            name="consent_basis",
+        ),
+        CheckConstraint("(consent_basis IS NULL) = (consent_at IS NULL)", name="consent_at"),
+        CheckConstraint(
+            "consent_basis IS NOT NULL OR (consent_notice IS NULL AND "
+            "consent_legal_reference IS NULL)",
+            name="consent_record",
+        ),
+        CheckConstraint(
+            f"consent_basis IS NULL OR consent_basis <> '{ConsentBasis.LEGAL_DUTY.value}' OR "
+            "consent_legal_reference IS NOT NULL",
+            name="consent_legal_reference",
         ),
         Index("ix_case_history_case", "case_id", "changed_at"),
         # "A point sees every case that has any event there."

@@ -18,6 +18,7 @@ from services.accounts import SIGN_IN_FAILURE_LABELS
 from services.case_detail import FIELD_LABELS
 from services.citizen_requests import REQUEST_KIND_LABELS, REQUEST_STATUS_LABELS
 from services.conflicts import RESOLUTIONS
+from services.consent import BASIS_LABELS, LEGAL_BASIS_SETTING
 from services.guides import FIELD_LABELS as GUIDE_FIELD_LABELS
 from services.labels import HELP_REASON_LABELS, LEVEL_LABELS, ROLE_LABELS, STATUS_LABELS
 from services.purge import GRACE_SETTING
@@ -30,6 +31,9 @@ DETAIL_KEY_LABELS: dict[str, str] = {
     "after": "Sau",
     "as_of": "Đến hết ngày",
     "backup": "Bản sao lưu trước khi xóa",
+    "basis": "Căn cứ xử lý dữ liệu cá nhân",
+    "backups_deleted": "Bản sao lưu chưa mã hóa đã xóa",
+    "backups_not_deleted": "Bản sao lưu chưa mã hóa không xóa được",
     "before": "Trước",
     "case_id": "Mã hồ sơ",
     "cases": "Số hồ sơ",
@@ -52,6 +56,7 @@ DETAIL_KEY_LABELS: dict[str, str] = {
     "is_active": "Đang hoạt động",
     "kind": "Loại yêu cầu",
     "late": "Trả lời sau hạn",
+    "legal_reference": "Văn bản pháp luật làm căn cứ",
     "level": "Mức",
     "locked_until": "Khóa đến",
     "minutes": "Số phút",
@@ -95,6 +100,7 @@ SCOPE_LABELS = {"computer": "Máy này"}
 SETTING_LABELS = {
     GRACE_SETTING: "Thời gian giữ dữ liệu sau đợt (ngày)",
     QR_DOMAINS_SETTING: "Tên miền được phép in mã QR",
+    LEGAL_BASIS_SETTING: "Căn cứ xử lý dữ liệu cá nhân",
 }
 
 # The coded values, by the key they are stored under.
@@ -113,6 +119,7 @@ VALUE_LABELS: dict[str, Mapping[str, str]] = {
     "fields": GUIDE_FIELD_LABELS,
     "kind": REQUEST_KIND_LABELS,
     "outcome": REQUEST_STATUS_LABELS,
+    "basis": BASIS_LABELS,
 }
 
 # Keys whose code older entries also wrote into the summary ("... (bad_credentials)").

@@ -7,33 +7,43 @@ hours (the newest `KEEP_AUTOMATIC` kept), and on demand. Every copy is checked w
 
 Restoring checks the file first (an SQLite database, intact, with this app's tables and
 a schema version this app knows), backs up the current database, then copies the backup
-over it, again through the backup API, in one step. A PostgreSQL server is backed up by
-its administrator with `pg_dump`: these functions refuse with that advice.
+over it, again through the backup API, in one step. An encrypted backup (the one the purge
+writes: `services.encrypted_backup`) is restored the same way with its passphrase, from
+memory. A PostgreSQL server is backed up by its administrator with `pg_dump`: these
+functions refuse with that advice.
+
+The purge deletes every plain copy that holds personal data (`remove_plain_backups`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
 import logging
 import re
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, bindparam, text
 
 from models.migrate import MIGRATIONS_DIR, upgrade
 from services.audit import AuditAction, write_audit
 from services.database import Database, data_dir
+from services.encrypted_backup import (
+    ENCRYPTED_SUFFIX,
+    is_encrypted_backup,
+    open_encrypted_copy,
+    write_encrypted_copy,
+)
 from services.errors import StorageError, UserError
 from services.permissions import Action, require
 from services.session_context import Actor
 from services.stable_lookups import forget_point_facts
 from services.upgrade import BACKUP_PREFIX as UPGRADE_PREFIX
-from services.upgrade import CopyCheckError, copy_sqlite, sqlite_file
+from services.upgrade import CopyCheckError, copy_sqlite, database_backups_folder, sqlite_file
 
 log = logging.getLogger(__name__)
 
@@ -57,15 +67,16 @@ class BackupCheckError(UserError):
     """A file that is not a usable backup of this app's database."""
 
 
+class PassphraseNeededError(UserError):
+    """An encrypted backup was given without its passphrase."""
+
+
 def backups_folder(folder: Path | None = None, db_path: Path | None = None) -> Path:
     """Where backups of the database file `db_path` go: `<data folder>/backups/<name>-<hash>`
     (or under `folder`), one folder per database so that a start-up never offers another
     database's copy."""
     root = (folder or data_dir()) / BACKUP_FOLDER
-    if db_path is None:
-        return root
-    tag = hashlib.sha256(str(db_path.resolve()).encode("utf-8")).hexdigest()[:8]
-    return root / f"{db_path.stem}-{tag}"
+    return root if db_path is None else database_backups_folder(root, db_path)
 
 
 def _stamp(moment: datetime | None = None) -> str:
@@ -78,6 +89,12 @@ def database_file(database: Database) -> Path:
     if path is None:
         raise UserError(SERVER_BACKUP_ADVICE)
     return path
+
+
+def _connection_integrity(connection: sqlite3.Connection, *, quick: bool) -> str | None:
+    pragma = "quick_check" if quick else "integrity_check"
+    results = [str(row[0]) for row in connection.execute(f"PRAGMA {pragma}").fetchall()]
+    return None if results == ["ok"] else "hỏng: " + "; ".join(results[:3])
 
 
 def integrity_problem(path: Path, *, quick: bool = False) -> str | None:
@@ -94,14 +111,11 @@ def integrity_problem(path: Path, *, quick: bool = False) -> str | None:
     except sqlite3.Error as error:
         return f"không mở được ({error})"
     try:
-        pragma = "quick_check" if quick else "integrity_check"
-        rows = connection.execute(f"PRAGMA {pragma}").fetchall()
+        return _connection_integrity(connection, quick=quick)
     except sqlite3.Error as error:
         return f"hỏng ({error})"
     finally:
         connection.close()
-    results = [str(row[0]) for row in rows]
-    return None if results == ["ok"] else "hỏng: " + "; ".join(results[:3])
 
 
 @dataclass(frozen=True)
@@ -113,14 +127,35 @@ class BackupInfo:
     modified: datetime
 
 
-def check_backup(path: Path) -> BackupInfo:
-    """Raise `BackupCheckError` unless `path` is an intact database of this app."""
+def _open_backup(path: Path, passphrase: str | None) -> sqlite3.Connection:
+    """The backup at `path`, opened read-only (an encrypted one: decrypted into memory),
+    once it passed its integrity check."""
     if not path.is_file():
         raise BackupCheckError(f"Không tìm thấy tệp «{path}».")
-    problem = integrity_problem(path)
-    if problem is not None:
-        raise BackupCheckError(f"Tệp «{path.name}» không dùng được để khôi phục: {problem}.")
-    connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    if is_encrypted_backup(path):
+        if not passphrase:
+            raise PassphraseNeededError(
+                f"«{path.name}» là bản sao lưu mã hóa: cần mật khẩu đã đặt khi tạo bản này "
+                "(khi xóa dữ liệu cá nhân)."
+            )
+        connection = open_encrypted_copy(path, passphrase)
+        try:
+            problem = _connection_integrity(connection, quick=False)
+        except sqlite3.Error as error:
+            problem = f"hỏng ({error})"
+        if problem is None:
+            return connection
+        connection.close()
+    else:
+        problem = integrity_problem(path)
+        if problem is None:
+            return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    raise BackupCheckError(f"Tệp «{path.name}» không dùng được để khôi phục: {problem}.")
+
+
+def _check_open(connection: sqlite3.Connection, path: Path) -> BackupInfo:
+    """Raise `BackupCheckError` unless the open copy has this app's tables and a schema
+    version this app knows."""
     try:
         tables = {
             str(row[0])
@@ -136,8 +171,6 @@ def check_backup(path: Path) -> BackupInfo:
         cases = int(connection.execute("SELECT count(*) FROM cases").fetchone()[0])
     except sqlite3.Error as error:
         raise BackupCheckError(f"Tệp «{path.name}» không đọc được: {error}.") from error
-    finally:
-        connection.close()
     revision = str(row[0]) if row else ""
     from alembic.script import ScriptDirectory  # only when a backup is checked: fast start
 
@@ -151,6 +184,17 @@ def check_backup(path: Path) -> BackupInfo:
     return BackupInfo(
         path, revision, cases, stat.st_size, datetime.fromtimestamp(stat.st_mtime, UTC)
     )
+
+
+def check_backup(path: Path, passphrase: str | None = None) -> BackupInfo:
+    """Raise `BackupCheckError` unless `path` is an intact database of this app (an
+    encrypted one needs its `passphrase`: `PassphraseNeededError` without it, a
+    `PackageError` when it is wrong)."""
+    connection = _open_backup(path, passphrase)
+    try:
+        return _check_open(connection, path)
+    finally:
+        connection.close()
 
 
 def _disk_full(error: BaseException) -> bool:
@@ -253,11 +297,119 @@ def create_backup(
 
 
 def backup_before(database: Database, prefix: str, folder: Path | None = None) -> Path:
-    """A checked copy before a risky step (restore, purge), kept beside the automatic ones."""
+    """A checked copy before a risky step (a restore), kept beside the automatic ones."""
     path = database_file(database)
     return _copy_checked(
         database.engine, backups_folder(folder, path) / f"{prefix}{_stamp()}.sqlite3"
     )
+
+
+def encrypted_backup_before_purge(
+    database: Database, passphrase: str, folder: Path | None = None
+) -> Path:
+    """The copy the purge makes first, encrypted with `passphrase`, beside the automatic
+    ones: `truoc-xoa-du-lieu-<time>.sqlite3.enc` (checked, read back and compared)."""
+    path = database_file(database)
+    target = backups_folder(folder, path) / f"{BEFORE_PURGE_PREFIX}{_stamp()}{ENCRYPTED_SUFFIX}"
+    try:
+        return write_encrypted_copy(database.engine, target, passphrase)
+    except (OSError, sqlite3.Error) as error:
+        if _disk_full(error):
+            raise StorageError(
+                f"Ổ đĩa đã đầy: không sao lưu được vào thư mục «{target.parent}». Giải phóng "
+                "dung lượng rồi thử lại; chưa xóa gì."
+            ) from error
+        raise StorageError(
+            f"Không sao lưu được vào «{target}»: {error}. Chưa xóa gì; kiểm tra ổ đĩa và "
+            "quyền ghi thư mục rồi thử lại."
+        ) from error
+
+
+@dataclass(frozen=True)
+class BackupRemoval:
+    deleted: tuple[Path, ...]
+    failed: tuple[Path, ...]  # could not be deleted (open elsewhere, no right)
+
+
+SAMPLE_CASES = 1000
+
+
+def _sample_id_numbers(path: Path, campaign_code: str) -> list[str]:
+    """Up to `SAMPLE_CASES` ID numbers of the copy at `path` when it holds the campaign
+    `campaign_code`; empty when it does not, or cannot be read."""
+    try:
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except (sqlite3.Error, OSError):
+        return []
+    try:
+        codes = {str(row[0]) for row in connection.execute("SELECT code FROM campaigns")}
+        if campaign_code not in codes:
+            return []
+        rows = connection.execute("SELECT id_number FROM cases LIMIT ?", (SAMPLE_CASES,))
+        return [str(row[0]) for row in rows]
+    except sqlite3.Error:
+        return []
+    finally:
+        connection.close()
+
+
+def upgrade_copies_in_root(
+    database: Database, campaign_code: str, folder: Path | None = None
+) -> list[Path]:
+    """The copies earlier versions made before an upgrade in the backups root (shared by
+    every database) that hold this database's citizens: this campaign, and ID numbers this
+    database has. Asked before the purge erases the ID numbers; another database's copy
+    (another campaign, other people: a training database) is left alone."""
+    root = backups_folder(folder)
+    if not root.is_dir():
+        return []
+    found = []
+    for copy in sorted(root.glob(f"{UPGRADE_PREFIX}*.sqlite3")):
+        sample = _sample_id_numbers(copy, campaign_code)
+        if not sample:
+            continue
+        with database.session(read_only=True) as session:
+            shared = session.execute(
+                text("SELECT 1 FROM cases WHERE id_number IN :numbers LIMIT 1").bindparams(
+                    bindparam("numbers", expanding=True)
+                ),
+                {"numbers": sample},
+            ).first()
+        if shared is not None:
+            companions = (copy.with_name(copy.name + s) for s in ("-wal", "-shm", "-journal"))
+            found += [copy, *(c for c in companions if c.exists())]
+    return found
+
+
+def plain_backups(db_path: Path, folder: Path | None = None) -> list[Path]:
+    """The files that hold this database's personal data in clear, in its own folders:
+    everything in its backups folder but the encrypted copies (automatic copies, those
+    made before a restore, a purge or an upgrade, unfinished `.part` files), and the
+    broken files set aside at start-up (`<database>.hong-*`, beside it)."""
+    found: list[Path] = []
+    own = backups_folder(folder, db_path)
+    if own.is_dir():
+        found += [p for p in sorted(own.iterdir()) if p.is_file() and not is_encrypted_backup(p)]
+    found += sorted(p for p in db_path.parent.glob(f"{db_path.name}.hong-*") if p.is_file())
+    return found
+
+
+def remove_plain_backups(
+    db_path: Path, folder: Path | None = None, also: Sequence[Path] = ()
+) -> BackupRemoval:
+    """Delete `plain_backups(...)` and the files `also` names (`upgrade_copies_in_root`);
+    the files that could not be deleted are returned."""
+    deleted, failed = [], []
+    for path in [*plain_backups(db_path, folder), *also]:
+        try:
+            path.unlink()
+            deleted.append(path)
+        except FileNotFoundError:
+            continue
+        except OSError as error:
+            log.warning("Could not delete the plain backup %s: %s", path, error)
+            failed.append(path)
+    return BackupRemoval(tuple(deleted), tuple(failed))
 
 
 @dataclass(frozen=True)
@@ -267,33 +419,27 @@ class RestoreResult:
 
 
 def restore_backup(
-    database: Database, actor: Actor, source: Path, folder: Path | None = None
+    database: Database,
+    actor: Actor,
+    source: Path,
+    folder: Path | None = None,
+    passphrase: str | None = None,
 ) -> RestoreResult:
-    """Replace the database's content with the backup at `source` (administrators).
+    """Replace the database's content with the backup at `source` (administrators); an
+    encrypted backup needs its `passphrase`.
 
     The file is checked first; the current database is copied aside; then the backup is
     copied in through the online backup API (one step: readers see the old or the new
     database, never half of each) and migrated to this version's schema."""
     require(actor, Action.BACKUPS)
     database_file(database)
-    info = check_backup(source)
-    previous = backup_before(database, BEFORE_RESTORE_PREFIX, folder)
-    raw = database.engine.raw_connection()
+    origin = _open_backup(source, passphrase)
     try:
-        destination = raw.driver_connection
-        assert isinstance(destination, sqlite3.Connection)
-        origin = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
-        try:
-            origin.backup(destination)
-        finally:
-            origin.close()
-    except sqlite3.Error as error:
-        raise StorageError(
-            f"Không khôi phục được từ «{source.name}»: {error}. Cơ sở dữ liệu trước khi khôi "
-            f"phục đã được lưu ở «{previous}»."
-        ) from error
+        info = _check_open(origin, source)
+        previous = backup_before(database, BEFORE_RESTORE_PREFIX, folder)
+        _copy_into(database, origin, source, previous)
     finally:
-        raw.close()
+        origin.close()
     database.engine.dispose()
     forget_point_facts()  # the restored file may number its points differently
     upgrade(database.engine)
@@ -307,6 +453,23 @@ def restore_backup(
         cases=info.cases,
     )
     return RestoreResult(info, previous)
+
+
+def _copy_into(
+    database: Database, origin: sqlite3.Connection, source: Path, previous: Path
+) -> None:
+    raw = database.engine.raw_connection()
+    try:
+        destination = raw.driver_connection
+        assert isinstance(destination, sqlite3.Connection)
+        origin.backup(destination)
+    except sqlite3.Error as error:
+        raise StorageError(
+            f"Không khôi phục được từ «{source.name}»: {error}. Cơ sở dữ liệu trước khi khôi "
+            f"phục đã được lưu ở «{previous}»."
+        ) from error
+    finally:
+        raw.close()
 
 
 def list_backups(folder: Path | None = None, db_path: Path | None = None) -> list[Path]:
@@ -323,7 +486,7 @@ BACKUP_KIND_LABELS = {
     BEFORE_PURGE_PREFIX: "trước khi xóa dữ liệu cá nhân",
     UPGRADE_PREFIX: "trước khi nâng cấp",
 }
-_STAMP_IN_NAME = re.compile(r"(\d{8}-\d{6})(?:-(\d{1,6}))?\.sqlite3$")
+_STAMP_IN_NAME = re.compile(r"(\d{8}-\d{6})(?:-(\d{1,6}))?\.sqlite3(?:\.enc)?$")
 
 
 @dataclass(frozen=True)
@@ -334,6 +497,7 @@ class RestorePoint:
     kind: str  # Vietnamese: "tự động", "trước khi khôi phục"...
     moment: datetime  # UTC, when the copy was made
     size: int  # bytes
+    encrypted: bool = False  # restored with its passphrase; its cases cannot be counted
 
 
 def _made_at(path: Path) -> datetime:
@@ -347,10 +511,14 @@ def _made_at(path: Path) -> datetime:
 
 
 def restore_points(folder: Path | None = None, db_path: Path | None = None) -> list[RestorePoint]:
-    """The automatic copies of `db_path` and those made before a restore, a purge or an
-    upgrade (the last are kept in the backups root), newest first. Reads only names and
-    sizes: counting each copy's cases is `count_cases`, one file at a time."""
+    """The automatic copies of `db_path` and those made before a restore, a purge (the
+    encrypted one too) or an upgrade (also those earlier versions kept in the backups
+    root), newest first. Reads only names and sizes: counting each copy's cases is
+    `count_cases`, one file at a time."""
     candidates = list_backups(folder, db_path) if db_path is not None else []
+    if db_path is not None:
+        where = backups_folder(folder, db_path)
+        candidates += sorted(where.glob(f"*{ENCRYPTED_SUFFIX}")) if where.is_dir() else []
     root = backups_folder(folder)
     if root.is_dir():
         candidates += sorted(root.glob(f"{UPGRADE_PREFIX}*.sqlite3"))
@@ -360,8 +528,11 @@ def restore_points(folder: Path | None = None, db_path: Path | None = None) -> l
             (label for prefix, label in BACKUP_KIND_LABELS.items() if path.name.startswith(prefix)),
             "khác",
         )
+        encrypted = path.name.endswith(ENCRYPTED_SUFFIX)
+        if encrypted:
+            kind += " (mã hóa)"
         try:
-            points.append(RestorePoint(path, kind, _made_at(path), path.stat().st_size))
+            points.append(RestorePoint(path, kind, _made_at(path), path.stat().st_size, encrypted))
         except OSError:
             continue  # rotated away while listing
     return sorted(points, key=lambda p: p.moment, reverse=True)

@@ -20,6 +20,7 @@ from services.audit import AuditAction, write_audit
 from services.case_fold import event_order, fold_case
 from services.case_queries import visible_to
 from services.cases import Correction, correct_activation_moment, correct_case, fold_event
+from services.consent import ConsentEntry
 from services.errors import ConflictError, NotFoundError
 from services.follow_up import ContactEntry, contacts_of
 from services.id_number import mask_id_number
@@ -92,6 +93,7 @@ class HistoryEntry:
     changes: tuple[ChangeLine, ...]
     # A report that contradicts where the case stood: kept in the history, changed nothing.
     kept_as_record: bool = False
+    consent: ConsentEntry | None = None  # the consent record this report carries
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,8 @@ class CaseDetail:
     activated_at: datetime | None
     history: tuple[HistoryEntry, ...]
     contacts: tuple[ContactEntry, ...]
+    # Empty: saved before notices had versions ("không rõ", `services.consent`).
+    consent: tuple[ConsentEntry, ...] = ()
 
     @property
     def level_label(self) -> str:
@@ -197,7 +201,8 @@ def describe_changes(changes: str | None, tree: UnitTree | None = None) -> tuple
     return tuple(lines)
 
 
-def _history(session: Session, case: Case, tree: UnitTree) -> tuple[HistoryEntry, ...]:
+def _names(session: Session, case: Case) -> tuple[dict[int, str], dict[int, str]]:
+    """The full names of the operators and the names of the points the history names."""
     operators: dict[int, str] = dict(
         session.execute(
             select(Operator.id, Operator.full_name).where(
@@ -211,6 +216,36 @@ def _history(session: Session, case: Case, tree: UnitTree) -> tuple[HistoryEntry
             select(IntakePoint.id, IntakePoint.name).where(IntakePoint.id.in_(point_ids))
         ).all()
     )
+    return operators, points
+
+
+def _consent(
+    case: Case, operators: dict[int, str], points: dict[int, str]
+) -> tuple[ConsentEntry, ...]:
+    """The consent records the case's events carry, earliest first (the case's own is the
+    first; another comes with a report of the same case made elsewhere before they met)."""
+    entries = [_consent_entry(e, operators, points) for e in case.history]
+    return tuple(sorted((e for e in entries if e is not None), key=lambda entry: entry.at))
+
+
+def _consent_entry(
+    event: CaseEvent, operators: dict[int, str], points: dict[int, str]
+) -> ConsentEntry | None:
+    if event.consent_basis is None or event.consent_at is None:
+        return None
+    return ConsentEntry(
+        notice_version=event.consent_notice,
+        at=event.consent_at,
+        operator_name=operators.get(event.operator_id, "?"),
+        point_name=points.get(event.intake_point_id) if event.intake_point_id else None,
+        basis=event.consent_basis,
+        legal_reference=event.consent_legal_reference,
+    )
+
+
+def _history(
+    case: Case, tree: UnitTree, operators: dict[int, str], points: dict[int, str]
+) -> tuple[HistoryEntry, ...]:
     events = [fold_event(e) for e in case.history]
     records = {r.event.uid for r in fold_case(case.level, events).records}
     order = {event.uid: event_order(event) for event in events}
@@ -239,6 +274,7 @@ def _entry(
         reason=event.reason,
         changes=describe_changes(event.changes, tree),
         kept_as_record=kept_as_record,
+        consent=_consent_entry(event, operators, points),
     )
 
 
@@ -261,6 +297,7 @@ def case_detail(session: Session, case_id: int, actor: Actor | None = None) -> C
     residence = (
         tree.by_id.get(case.residence_commune_id) if case.residence_commune_id is not None else None
     )
+    operators, points = _names(session, case)
     return CaseDetail(
         id=case.id,
         version=case.version,
@@ -283,7 +320,8 @@ def case_detail(session: Session, case_id: int, actor: Actor | None = None) -> C
         created_at=case.created_at,
         updated_at=case.updated_at,
         activated_at=case.activated_at,
-        history=_history(session, case, tree),
+        history=_history(case, tree, operators, points),
+        consent=_consent(case, operators, points),
         contacts=tuple(contacts_of(session, case.id)),
     )
 

@@ -26,6 +26,7 @@ from models.entities import Case, CaseEvent, FactSet
 from models.event_ids import claim_digest, new_uid
 from services.campaigns import active_campaign
 from services.case_fold import Claim, Event, Folded, Record, fold_case
+from services.consent import NO_RECORD, ConsentRecord
 from services.eligibility import MIN_AGE, check_eligible
 from services.errors import ConflictError, ValidationError
 from services.id_number import check_id_agrees, normalise_id_number, parse_sex
@@ -545,6 +546,7 @@ def record_report(
     attach: bool = True,
     uid: str | None = None,
     fact_sets: FactSets | None = None,
+    consent_record: ConsentRecord | None = None,
 ) -> RecordResult:
     """Add one report to its case (created if new) as an event with the facts it was given.
 
@@ -553,6 +555,8 @@ def record_report(
     the event (a spreadsheet row's content hash; default a fresh one): the same uid again
     changes nothing. `known` is a prefetched map from `find_cases` (for imports); with
     `attach=False` a new case is not added to the session (`insert_new_cases` does it).
+    `consent_record` is kept with the event (`services.consent`: the caller decides which
+    report carries one, the one that brings the case in).
     Raises `ValidationError` and changes nothing when the report itself breaks a rule.
     """
     if not consent:
@@ -577,6 +581,7 @@ def record_report(
         failure_reason=report.failure_reason.value if report.failure_reason else None,
         failure_note=(report.failure_note or "").strip() or None,
         fact_set=fact_sets.row(claim_of(session, facts, help_reason, notes)),
+        **(consent_record.columns() if consent_record is not None else NO_RECORD),
     )
     now = now_utc()
     if case is None:
@@ -594,6 +599,72 @@ def record_report(
     case.updated_at = now
     new_records = [r for r in folded.records if r.event.uid not in before]
     return RecordResult(Outcome.UPDATED, case, event, new_records)
+
+
+@dataclass
+class FreshCase:
+    """What `record_report` makes of the first report of a case nobody holds yet, as plain
+    rows for a bulk insert (imports of many new cases: no ORM object per row)."""
+
+    case_row: dict[str, object]
+    # The history row without `case_id` and `fact_set_id` (known once inserted).
+    event_row: dict[str, object]
+    claim: Claim
+    digest: str
+    folded: Folded
+
+
+def fresh_case(
+    session: Session,
+    facts: CaseFacts,
+    report: StatusReport,
+    uid: str,
+    claim: Claim,
+    digest: str,
+    consent_record: ConsentRecord | None = None,
+) -> FreshCase:
+    """`record_report(..., consent=True, attach=False)` for a key absent from the database
+    and from the operation so far, without ORM objects; the same checks and the same rows
+    (tests compare both paths column by column). `digest` is `claim_digest_of(claim)`.
+    Raises `ValidationError` like it."""
+    check_report(report)
+    check_eligible(facts.birth_date, local_day(report.at), MIN_AGE)
+    failure_reason = report.failure_reason.value if report.failure_reason else None
+    failure_note = (report.failure_note or "").strip() or None
+    event = Event(
+        uid=uid,
+        kind=EventKind.STATUS,
+        at=report.at,
+        operator_id=report.operator_id,
+        point_id=report.intake_point_id,
+        status=report.status,
+        failure_reason=failure_reason,
+        failure_note=failure_note,
+        claim=claim,
+    )
+    values, folded = derived_values(session, report.level, [event])
+    now = now_utc()
+    case_row: dict[str, object] = dict.fromkeys(_CASE_COLUMNS)
+    case_row.update(values)
+    case_row.update(
+        id_number=facts.id_number, level=report.level, created_at=now, updated_at=now, version=1
+    )
+    before = folded.from_status.get(uid)
+    event_row: dict[str, object] = dict.fromkeys(_EVENT_COLUMNS)
+    event_row.update(
+        uid=uid,
+        kind=EventKind.STATUS.value,
+        from_status=before.value if before else None,
+        to_status=report.status.value,
+        changed_at=report.at,
+        operator_id=report.operator_id,
+        intake_point_id=report.intake_point_id,
+        failure_reason=failure_reason,
+        failure_note=failure_note,
+        **(consent_record.columns() if consent_record is not None else NO_RECORD),
+    )
+    del event_row["fact_set_id"]
+    return FreshCase(case_row, event_row, claim, digest, folded)
 
 
 CORRECTABLE_FIELDS = (
@@ -865,26 +936,42 @@ def insert_case_rows(session: Session, rows: list[dict[str, object]]) -> list[in
     return [found[key] for key in keys]
 
 
-def insert_new_cases(session: Session, cases: Sequence[Case]) -> None:
-    """Insert unattached new cases and their histories in two bulk statements.
+def insert_new_cases(
+    session: Session, cases: Sequence[Case | FreshCase], fact_sets: FactSets | None = None
+) -> None:
+    """Insert new cases and their histories in bulk statements, in the given order: unattached
+    `Case`s built by `record_report(..., attach=False)` and `FreshCase` rows (whose fact sets
+    are found or inserted through `fact_sets`).
 
     The ORM's unit of work costs more than the rules themselves on a large import; the
-    cases were built and checked by `record_report(..., attach=False)` all the same.
+    cases were built and checked by the same rules all the same.
     """
-    rows = [{name: getattr(case, name) for name in _CASE_COLUMNS} for case in cases]
-    for row in rows:
-        row["version"] = 1
+    rows: list[dict[str, object]] = []
+    fresh: dict[str, Claim] = {}
+    for entry in cases:
+        if isinstance(entry, FreshCase):
+            rows.append(entry.case_row)
+            fresh[entry.digest] = entry.claim
+        else:
+            rows.append({name: getattr(entry, name) for name in _CASE_COLUMNS} | {"version": 1})
+    fact_set_ids = (fact_sets or FactSets(session)).ids(fresh) if fresh else {}
     ids = insert_case_rows(session, rows)
-    events = [
-        {
-            "case_id": case_id,
-            **{name: getattr(event, name) for name in _EVENT_COLUMNS},
-            # The fact set was flushed before (it is in the session); the event is not.
-            "fact_set_id": event.fact_set.id if event.fact_set is not None else None,
-        }
-        for case_id, case in zip(ids, cases, strict=True)
-        for event in case.history
-    ]
+    events: list[dict[str, object]] = []
+    for case_id, entry in zip(ids, cases, strict=True):
+        if isinstance(entry, FreshCase):
+            events.append(
+                {"case_id": case_id, **entry.event_row, "fact_set_id": fact_set_ids[entry.digest]}
+            )
+            continue
+        for event in entry.history:
+            events.append(
+                {
+                    "case_id": case_id,
+                    **{name: getattr(event, name) for name in _EVENT_COLUMNS},
+                    # The fact set was flushed before (it is in the session); the event is not.
+                    "fact_set_id": event.fact_set.id if event.fact_set is not None else None,
+                }
+            )
     insert_event_rows(session, events)
 
 

@@ -41,6 +41,7 @@ LAW = "Luật Bảo vệ dữ liệu cá nhân số 91/2025/QH15"
 # Decree 356/2025/NĐ-CP, Article 5 clauses 2-4: every request is replied to within 2
 # working days.
 REPLY_WORKING_DAYS = 2
+ERASED_NOTE = "(đã xóa)"  # the purge's word for an erased text
 # Requests shown as "due soon" this many days (or fewer) before their last day.
 DUE_SOON_DAYS = 3
 
@@ -377,12 +378,19 @@ def forget_id_number(session: Session, id_number: str) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def forget_every_id_number(session: Session) -> None:
-    """The campaign's purge: no request keeps a full ID number."""
+def anonymise_requests(session: Session) -> None:
+    """The campaign's purge: no request keeps a full ID number, nor its free-text note (the
+    kind, the days, the outcome and who answered stay: they show it was answered in time)."""
     session.execute(
         update(CitizenRequest)
         .where(CitizenRequest.id_number.is_not(None))
         .values(id_number=None)
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update(CitizenRequest)
+        .where(CitizenRequest.note.is_not(None))
+        .values(note=ERASED_NOTE)
         .execution_options(synchronize_session=False)
     )
 

@@ -24,6 +24,7 @@ from services.cases import (
     find_cases_of_person,
     record_report,
 )
+from services.consent import NoticeHeard, current_notice, desk_record
 from services.errors import ConflictError, UserError, ValidationError
 from services.id_number import mask_id_number
 from services.labels import LEVEL_LABELS, STATUS_DESCRIPTIONS, STATUS_LABELS
@@ -129,11 +130,15 @@ def save_intake(
     *,
     consent: bool,
     at: datetime | None = None,
+    notice: NoticeHeard | None = None,
 ) -> RecordResult:
     """Validate and save one desk action (the caller commits). Raises with every problem found.
 
     The report is recorded at the operator's own point; a case begun at another point
-    (registered at the post office, activated at the police) moves on here too."""
+    (registered at the post office, activated at the police) moves on here too. A new case
+    keeps its consent record (`services.consent`): `notice` as the desk read it (default:
+    the current notice, now), under the campaign's legal basis, given by `actor`. A report
+    on a known case keeps one only when `notice` says it was read again."""
     point_id = require_point(actor)
     assert actor.operator_id is not None
     refuse_after_purge(session, "ghi hồ sơ mới")
@@ -155,6 +160,9 @@ def save_intake(
                 "đã lưu bị sai, hãy sửa hồ sơ (Ctrl+E, có ghi lý do).",
                 "status",
             )
+    if notice is None and existing is None:
+        notice = NoticeHeard(current_notice().version, moment)
+    record = desk_record(session, notice.version, notice.at) if notice is not None else None
     report = StatusReport(
         level=result.level,
         status=result.status,
@@ -173,6 +181,7 @@ def save_intake(
             help_reason=result.help_reason,
             notes=result.notes,
             known={key: existing} if existing is not None else {},
+            consent_record=record,
         )
         session.flush()
     except (IntegrityError, StaleDataError) as error:

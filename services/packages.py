@@ -16,7 +16,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, cast
@@ -40,6 +40,7 @@ from services.cases import (
     insert_case_rows,
     insert_event_rows,
 )
+from services.consent import NO_RECORD, ConsentRecord, package_record, record_from_package
 from services.directory import find_point, next_point_code
 from services.errors import NotFoundError, UserError, ValidationError
 from services.id_number import normalise_id_number, parse_sex
@@ -295,6 +296,9 @@ def _case_record(
                 "claim": digest,
             }
         )
+        consent = package_record(e)
+        if consent is not None:
+            events[-1]["consent"] = consent
     return {
         "type": "case",
         "id_number": case.id_number,
@@ -316,6 +320,7 @@ class _In:
     reason: str | None
     changes: str | None  # the JSON text, as stored
     claim_digest: str | None = None  # the digest of `event.claim`, computed once
+    consent: ConsentRecord | None = None  # absent from packages written before records
 
     def row(self) -> dict[str, Any]:
         e = self.event
@@ -330,6 +335,7 @@ class _In:
             "failure_note": e.failure_note,
             "reason": self.reason,
             "changes": self.changes,
+            **(self.consent.columns() if self.consent is not None else NO_RECORD),
         }
 
 
@@ -531,6 +537,7 @@ class _Merger:
                     raw.get("reason"),
                     changes,
                     claims[raw["claim"]][1] if raw.get("claim") else None,
+                    self.consent(raw.get("consent"), tidy),
                 )
             )
         if not any(i.event.kind == EventKind.STATUS for i in events):
@@ -541,6 +548,14 @@ class _Merger:
             created_at=datetime.fromisoformat(record["created_at"]),
             events=events,
         )
+
+    @staticmethod
+    def consent(raw: object, tidy: Tidy) -> ConsentRecord | None:
+        """An event's consent record; its law tidied like any other text a package brings."""
+        record = record_from_package(raw)
+        if record is not None and record.legal_reference is not None:
+            record = replace(record, legal_reference=tidy(record.legal_reference))
+        return record
 
     @staticmethod
     def legacy_case(record: dict[str, Any], id_number: str, level: int) -> dict[str, Any]:

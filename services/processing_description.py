@@ -23,19 +23,19 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from models.codes import RequestStatus, Role
+from models.codes import ConsentBasis, RequestStatus, Role
 from models.entities import Case, CitizenRequest, IntakePoint, Operator
 from services.accounts import LOCKOUT_MINUTES, MAX_FAILED_SIGN_INS, PASSWORD_MIN_LENGTH
 from services.audit import AuditAction, write_audit
 from services.backup import AUTO_BACKUP_HOURS, KEEP_AUTOMATIC, backups_folder
 from services.campaigns import active_campaign
 from services.citizen_requests import DEADLINES, LAW, REPLY_WORKING_DAYS, REQUEST_KIND_LABELS
+from services.consent import current_notice, legal_basis
 from services.database import Database, sqlite_path
 from services.documents import Document, Facts, Paragraph, Section, Table, write_document_pdf
 from services.package_crypto import SCRYPT_N
 from services.permissions import ACTION_LABELS, MINIMUM_ROLE, ROLE_LABELS, Action, require
 from services.purge import PSEUDONYM_PREFIX, purge_state
-from services.resources import load_json
 from services.session_context import Actor
 from services.vntime import format_date, format_moment, local_day, now_utc
 
@@ -108,6 +108,10 @@ STORED_DATA: dict[str, tuple[str, dict[str, str | None]]] = {
             "reason": "lý do sửa hồ sơ (do cán bộ ghi)",
             "changes": "nội dung đã sửa (giá trị trước và sau)",
             "fact_set_id": "thông tin công dân mà lần báo cáo đó ghi",
+            "consent_notice": "phiên bản thông báo đã đọc cho công dân",
+            "consent_at": "thời điểm đồng ý",
+            "consent_basis": "căn cứ xử lý (đồng ý, nhiệm vụ theo pháp luật, nhập từ danh sách)",
+            "consent_legal_reference": "văn bản pháp luật làm căn cứ",
         },
     ),
     "case_contacts": (
@@ -279,8 +283,9 @@ def _retention_section(session: Session, today_text: str) -> Section:
                 "Hết thời hạn, quản trị viên xóa dữ liệu cá nhân (Quản trị → Xóa dữ liệu cá nhân "
                 "sau đợt): họ tên, điện thoại, địa chỉ, ghi chú và mọi nội dung tự do bị xóa, số "
                 "định danh được thay bằng mã ẩn danh, ngày sinh chỉ giữ năm; chỉ còn số liệu "
-                f"thống kê (khoản 1 Điều 14 {LAW}: đã hoàn thành mục đích xử lý). Dữ liệu của "
-                "một công dân được xóa sớm hơn khi người đó yêu cầu."
+                f"thống kê (khoản 1 Điều 14 {LAW}: đã hoàn thành mục đích xử lý). Trên máy này, "
+                "các bản sao lưu chưa mã hóa bị xóa và tệp cơ sở dữ liệu được ghi lại để không "
+                "còn dấu vết. Dữ liệu của một công dân được xóa sớm hơn khi người đó yêu cầu."
             ),
         ),
     )
@@ -338,7 +343,9 @@ def _security_section(installation: Installation) -> Section:
     )
     backups = (
         f"Sao lưu tự động khi mở ứng dụng và mỗi {AUTO_BACKUP_HOURS} giờ, giữ {KEEP_AUTOMATIC} "
-        f"bản gần nhất, kiểm tra toàn vẹn từng bản; thư mục: {installation.backups_folder}"
+        f"bản gần nhất, kiểm tra toàn vẹn từng bản (không mã hóa, cùng ổ đĩa với cơ sở dữ "
+        "liệu: bảo vệ bằng mã hóa ổ đĩa); khi xóa dữ liệu sau đợt, chỉ giữ một bản mã hóa bằng "
+        f"mật khẩu, các bản khác bị xóa; thư mục: {installation.backups_folder}"
         if installation.backups_folder is not None
         else "Máy chủ dùng chung do quản trị viên máy chủ sao lưu (pg_dump)"
     )
@@ -404,12 +411,34 @@ def _rights_section(open_requests: int) -> Section:
     )
 
 
-def _consent_purposes() -> tuple[str, str]:
-    """The purpose and the consent sentence, as the notice read to the citizen says them."""
-    notice = load_json("desk", "consent.json")
-    paragraphs = [str(p) for p in notice.get("paragraphs", [])]
-    purpose = next((p for p in paragraphs if p.startswith("Mục đích")), paragraphs[0])
-    return purpose, str(notice.get("confirmation", ""))
+def _purpose() -> str:
+    """The purpose, as the notice read to the citizen says it."""
+    paragraphs = current_notice().paragraphs
+    return next((p for p in paragraphs if p.startswith("Mục đích")), paragraphs[0])
+
+
+def _basis_section(session: Session) -> Section:
+    """The campaign's legal basis (Quản trị → Cài đặt) and how the notice is given."""
+    notice = current_notice()
+    basis = legal_basis(session)
+    part = notice.part(basis.basis)
+    told = (
+        f"Trước khi lưu hồ sơ, cán bộ đọc cho công dân thông báo về xử lý dữ liệu cá nhân "
+        f"({notice.label}: mục đích, dữ liệu lưu, thời gian lưu); hồ sơ chỉ được lưu khi đã "
+        f"đánh dấu «{part.confirmation}». Mỗi hồ sơ ghi phiên bản thông báo, thời điểm, cán "
+        "bộ, điểm thu nhận và căn cứ xử lý."
+    )
+    if basis.basis == ConsentBasis.LEGAL_DUTY:
+        ground = (
+            f"Cơ quan nhà nước thực hiện nhiệm vụ theo quy định của pháp luật (điểm c khoản 1 "
+            f"Điều 19 {LAW}), không cần sự đồng ý: {basis.legal_reference}."
+        )
+    else:
+        ground = f"Sự đồng ý của công dân (Điều 9, Điều 11 {LAW})."
+    return Section(
+        "5. Cơ sở pháp lý và cách thông báo, lấy sự đồng ý",
+        (Facts((("Căn cứ xử lý", ground),)), Paragraph(told)),
+    )
 
 
 def processing_description(
@@ -420,7 +449,6 @@ def processing_description(
     moment = made_at or now_utc()
     campaign = active_campaign(session)
     counts = _counts(session)
-    purpose, confirmation = _consent_purposes()
     plan = f"Kế hoạch số {campaign.plan_number} ngày {format_date(campaign.plan_date)}"
     sections = (
         Section(
@@ -456,7 +484,7 @@ def processing_description(
         Section(
             "2. Mục đích xử lý",
             (
-                Paragraph(purpose),
+                Paragraph(_purpose()),
                 Paragraph(
                     f"Lập báo cáo tiến độ gửi {campaign.report_recipient} (chỉ số liệu); theo dõi, "
                     "liên hệ lại công dân chưa hoàn tất kích hoạt; đối chiếu khi cơ quan công an yêu cầu."
@@ -480,21 +508,7 @@ def processing_description(
                 ),
             ),
         ),
-        Section(
-            "5. Cơ sở pháp lý và cách lấy sự đồng ý",
-            (
-                Paragraph(
-                    f"Sự đồng ý của công dân (Điều 9, Điều 11 {LAW}): trước khi lưu hồ sơ, cán bộ đọc "
-                    "thông báo về mục đích, dữ liệu lưu và thời gian lưu; hồ sơ chỉ được lưu khi đã "
-                    f"đánh dấu «{confirmation}». Cơ sở dữ liệu từ chối hồ sơ không có xác nhận đồng ý."
-                ),
-                Paragraph(
-                    "Khi đợt do cơ quan nhà nước thực hiện theo quy định của pháp luật, cơ sở pháp lý "
-                    f"có thể là điểm c khoản 1 Điều 19 {LAW}: " + TO_FILL + ".",
-                    muted=True,
-                ),
-            ),
-        ),
+        _basis_section(session),
         _retention_section(session, format_date(local_day(moment))),
         _recipients_section(campaign.report_recipient),
         Section(

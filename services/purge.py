@@ -2,15 +2,16 @@
 
 After the campaign's last day and a grace period (a setting of the shared database,
 `retention_grace_days`, default 30 days), an administrator may purge: names, phone
-numbers, addresses, notes and the free text in the history (failure notes, the reasons
-given for corrections) and the calls are erased;
-each ID number is replaced by a pseudonym made from the case's own row number (`X` and
-11 digits: unique, so the "one ID number and level" constraint still holds, and with no
-link back to the person); the birth date keeps only its year (1 January). Sex, level,
-status, the communes, points, operators and every moment stay: they are the anonymous
-counts, so every tally and report for past days is exactly the same after the purge.
-The facts each report was given (`fact_sets`) are erased the same way, and every event's
-uid (for a spreadsheet row, a hash of what the row said) becomes a number with no meaning.
+numbers, addresses, notes and every free text that may name or describe a citizen are
+erased (`FREE_TEXT_COLUMNS` lists them, and a test checks that it names every text column
+of the case tables); each ID number is replaced by a pseudonym made from the case's own row
+number (`X` and 11 digits: unique, so the "one ID number and level" constraint still
+holds, and with no link back to the person); the birth date keeps only its year (1
+January). Sex, level, status, the communes, points, operators and every moment stay: they
+are the anonymous counts, so every tally and report for past days is exactly the same
+after the purge. The facts each report was given (`fact_sets`) are erased the same way,
+and every event's uid (for a spreadsheet row, a hash of what the row said) becomes a
+number with no meaning.
 `anonymise_cases` does this for some cases: the purge for every case, a citizen's erasure
 request (`services.person_data.erase_person`) for that citizen's. Requests from citizens
 keep only their masked ID number afterwards.
@@ -19,13 +20,21 @@ After the purge no new case data is taken: the desk, `records import` and `packa
 refuse with `refuse_after_purge`. The ID numbers are gone, so a citizen recorded again could
 not be recognised and would be counted twice.
 
-The purge backs up the database first (SQLite; on PostgreSQL the server administrator
-confirms a `pg_dump` was made), runs in one transaction and is logged in the audit.
+On SQLite the purge first writes one backup encrypted with a passphrase the administrator
+types (`services.encrypted_backup`), runs in one transaction, logged in the audit; then it
+deletes every plain copy that still holds the personal data (`remove_plain_backups`:
+automatic copies, those made before a restore, an upgrade or an earlier purge, broken
+files set aside) and rewrites the database file (`VACUUM` with `secure_delete`, then a
+`TRUNCATE` checkpoint of the WAL), so that no erased value survives in a free page, in the
+slack of a page or in the `-wal` file. On PostgreSQL the server administrator confirms a
+`pg_dump` was made, and the server's old row versions and dumps are theirs to clear.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -38,22 +47,102 @@ from sqlalchemy.orm import Session
 from models.entities import Case, CaseContact, CaseEvent, FactSet, Setting
 from models.event_ids import new_uid
 from services.audit import AuditAction, write_audit
-from services.backup import BEFORE_PURGE_PREFIX, SERVER_BACKUP_ADVICE, backup_before
+from services.backup import (
+    SERVER_BACKUP_ADVICE,
+    BackupRemoval,
+    database_file,
+    encrypted_backup_before_purge,
+    remove_plain_backups,
+    upgrade_copies_in_root,
+)
 from services.campaigns import active_campaign
-from services.citizen_requests import forget_every_id_number
+from services.citizen_requests import anonymise_requests
+from services.conflicts import DECISION_REASON
 from services.database import Database
+from services.encrypted_backup import WHAT as ENCRYPTED_BACKUP
 from services.errors import ConflictError, UserError, ValidationError
+from services.package_crypto import check_passphrase
 from services.permissions import Action, require
 from services.session_context import Actor
 from services.vntime import format_date, now_utc, today_vn
+
+log = logging.getLogger(__name__)
 
 GRACE_SETTING = "retention_grace_days"
 PURGED_SETTING = "personal_data_purged_at"
 DEFAULT_GRACE_DAYS = 30
 ERASED = "(đã xóa)"
 PSEUDONYM_PREFIX = "X"
-# Correction details that hold personal values (`{"field": [before, after]}`).
-PERSONAL_CHANGE_FIELDS = ("id_number", "full_name", "birth_date", "phone", "address", "notes")
+# What a correction's `{"field": [before, after]}` keeps: the facts that count (codes and
+# moments, no personal value). Every other field's values are erased.
+COUNTED_CHANGE_FIELDS = frozenset(
+    {"sex", "residence", "residence_commune_id", "help_reason", "status", "activated_at"}
+)
+# Every free text of the case tables and what the purge does with it: each may name a
+# citizen or hold a phone number or an address ("Chị Lan báo SĐT mới 0987...").
+FREE_TEXT_COLUMNS: dict[str, str] = {
+    "cases.id_number": "mã ẩn danh X + số thứ tự",
+    "cases.full_name": ERASED,
+    "cases.name_folded": "để trống",
+    "cases.phone": "xóa (NULL)",
+    "cases.address": "xóa (NULL)",
+    "cases.notes": "xóa (NULL)",
+    "cases.failure_note": "xóa (NULL)",
+    "fact_sets.digest": "số không mang nghĩa",
+    "fact_sets.full_name": ERASED,
+    "fact_sets.phone": "xóa (NULL)",
+    "fact_sets.address": "xóa (NULL)",
+    "fact_sets.notes": "xóa (NULL)",
+    "case_history.uid": "số không mang nghĩa",
+    "case_history.failure_note": ERASED,
+    "case_history.reason": ERASED + " (trừ câu cố định của quyết định mâu thuẫn)",
+    "case_history.changes": "chỉ giữ giới tính, nơi thường trú, lý do hỗ trợ, trạng thái, "
+    "thời điểm; mọi giá trị khác " + ERASED,
+    "case_contacts.note": ERASED,
+    "citizen_requests.id_number": "xóa (NULL); chỉ giữ số đã che",
+    "citizen_requests.note": ERASED,
+}
+# Every other text column, and why it stays: codes, the campaign's own set-up, the staff
+# (their accounts and credit outlive the campaign's personal data), the audit log.
+_CODE = "mã (giới tính, trạng thái, lý do...): là số liệu thống kê, không chỉ ra ai"
+_CAMPAIGN = "thông tin của đợt, đơn vị hành chính, điểm thu nhận: không có công dân"
+_STAFF = "tài khoản cán bộ: cần để đăng nhập và ghi công; không phải dữ liệu công dân"
+KEPT_TEXT_COLUMNS: dict[str, str] = {
+    **{f"campaigns.{name}": _CAMPAIGN for name in ("code", "name", "plan_number")},
+    **{f"campaigns.{name}": _CAMPAIGN for name in ("issuing_body", "province_name")},
+    "campaigns.report_recipient": _CAMPAIGN,
+    **{f"units.{name}": _CAMPAIGN for name in ("code", "name", "kind", "level")},
+    **{f"intake_points.{name}": _CAMPAIGN for name in ("code", "name", "kind", "address")},
+    **{f"operators.{name}": _STAFF for name in ("username", "full_name", "organisation")},
+    "operators.role": _STAFF,
+    "operators.password_hash": _STAFF,
+    **{f"cases.{name}": _CODE for name in ("sex", "status", "failure_reason", "help_reason")},
+    **{f"fact_sets.{name}": _CODE for name in ("sex", "residence_code", "help_reason")},
+    **{
+        f"case_history.{name}": _CODE
+        for name in ("kind", "from_status", "to_status", "failure_reason")
+    },
+    **{
+        f"case_history.{name}": "bản ghi sự đồng ý (phiên bản thông báo, căn cứ, văn bản pháp "
+        "luật): chứng cứ xử lý đúng luật, không chỉ ra ai"
+        for name in ("consent_notice", "consent_basis", "consent_legal_reference")
+    },
+    "settings.key": "cài đặt của cơ sở dữ liệu (tờ hướng dẫn, thời gian giữ...): không có công dân",
+    "settings.value": "cài đặt của cơ sở dữ liệu (tờ hướng dẫn, thời gian giữ...): không có công dân",
+    **{
+        f"audit_log.{name}": "nhật ký có chuỗi mã băm, không sửa được: chỉ tên cán bộ, mã hồ sơ, "
+        "số định danh che giữa (3 số đầu, 3 số cuối), tên tệp; không họ tên, điện thoại, địa chỉ"
+        for name in ("username", "point_code", "action", "summary", "details")
+    },
+    **{
+        f"citizen_requests.{name}": "sổ yêu cầu của người dân: loại, kết quả, cán bộ, số định "
+        "danh che giữa; là bằng chứng đã trả lời đúng hạn, không chỉ ra ai"
+        for name in ("kind", "id_number_masked", "status", "received_by", "handled_by")
+    },
+    "audit_log.prev_hash": "mã băm của nhật ký",
+    "audit_log.hash": "mã băm của nhật ký",
+    "audit_head.last_hash": "mã băm của nhật ký",
+}
 BATCH = 2000
 
 
@@ -160,16 +249,46 @@ def _scrub_changes(changes: str | None) -> str | None:
         return json.dumps({})
     if not isinstance(parsed, dict):
         return json.dumps({})
-    for name in PERSONAL_CHANGE_FIELDS:
-        if name in parsed:
-            parsed[name] = [ERASED, ERASED]
-    return json.dumps(parsed, ensure_ascii=False)
+    scrubbed = {
+        name: value if name in COUNTED_CHANGE_FIELDS else [ERASED, ERASED]
+        for name, value in parsed.items()
+    }
+    return json.dumps(scrubbed, ensure_ascii=False)
+
+
+NOTHING_REMOVED = BackupRemoval((), ())
 
 
 @dataclass(frozen=True)
 class PurgeResult:
     cases: int
-    backup: Path | None
+    backup: Path | None  # the encrypted copy made first (SQLite)
+    removal: BackupRemoval = NOTHING_REMOVED  # the plain copies deleted (SQLite)
+    file_rewritten: bool = True  # SQLite: no free page, slack or WAL keeps an erased value
+
+    def describe(self) -> str:
+        """What was done, in Vietnamese, for the window and the command line."""
+        lines = [f"Đã xóa dữ liệu cá nhân của {self.cases} hồ sơ."]
+        if self.backup is not None:
+            lines.append(
+                f"Bản sao lưu trước khi xóa (mã hóa bằng mật khẩu vừa đặt; giữ mật khẩu ở "
+                f"nơi an toàn, xóa bản này khi không còn cần): {self.backup}"
+            )
+            lines.append(
+                f"Đã xóa {len(self.removal.deleted)} bản sao lưu cũ chưa mã hóa có dữ liệu cá nhân."
+            )
+        if self.removal.failed:
+            names = ", ".join(str(p) for p in self.removal.failed)
+            lines.append(
+                f"Không xóa được: {names}. Đóng chương trình đang mở các tệp này rồi xóa "
+                "chúng (hoặc chạy lại xóa dữ liệu cá nhân)."
+            )
+        if not self.file_rewritten:
+            lines.append(
+                "Chưa dọn hết được tệp cơ sở dữ liệu (một cửa sổ kichhoat khác đang đọc nó): "
+                "đóng mọi cửa sổ kichhoat rồi chạy lại xóa dữ liệu cá nhân."
+            )
+        return "\n".join(lines)
 
 
 def _purge_rows(session: Session, progress: Callable[[int, int], None] | None) -> int:
@@ -201,7 +320,7 @@ def _purge_rows(session: Session, progress: Callable[[int, int], None] | None) -
         if progress:
             progress(done, total)
     _scrub_fact_sets(session)  # the claims no event refers to any more, too
-    forget_every_id_number(session)
+    anonymise_requests(session)
     return done
 
 
@@ -281,7 +400,8 @@ def _scrub_history(session: Session, case_ids: list[int]) -> None:
                 "b_id": event_id,
                 "b_uid": f"p{event_id:031d}",
                 "b_failure_note": ERASED if note is not None else None,
-                "b_reason": ERASED if reason is not None else None,
+                # A decision's reason is the app's fixed sentence, not a citizen's words.
+                "b_reason": reason if reason in (None, DECISION_REASON) else ERASED,
                 "b_changes": _scrub_changes(changes),
             }
             for event_id, note, reason, changes in events
@@ -400,25 +520,50 @@ def purge_personal_data(
     backups: Path | None = None,
     server_backup_confirmed: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    passphrase: str | None = None,
 ) -> PurgeResult:
-    """Erase the personal data (administrators, after the grace period), backing up first.
+    """Erase the personal data (administrators, after the grace period).
 
-    One transaction: a failure leaves every case as it was."""
+    SQLite: an encrypted backup with `passphrase` first; after the erasure, the plain
+    backups deleted and the file rewritten. PostgreSQL: `server_backup_confirmed`. The
+    erasure is one transaction: a failure leaves every case as it was."""
     require(actor, Action.PURGE)
     day = today or today_vn()
     with database.session() as session:
         state = purge_state(session)
+        campaign_code = active_campaign(session).code
     if not state.allowed(day):
         raise ConflictError("Chưa được xóa dữ liệu cá nhân. " + state.describe(day))
     backup: Path | None = None
+    legacy: list[Path] = []
     if database.is_sqlite:
-        backup = backup_before(database, BEFORE_PURGE_PREFIX, backups)
+        if passphrase is None:
+            raise UserError(
+                "Cần mật khẩu cho bản sao lưu mã hóa làm trước khi xóa dữ liệu cá nhân."
+            )
+        check_passphrase(passphrase, ENCRYPTED_BACKUP)
+        legacy = upgrade_copies_in_root(database, campaign_code, backups)
+        backup = encrypted_backup_before_purge(database, passphrase, backups)
     elif not server_backup_confirmed:
         raise UserError(
             "Trước khi xóa dữ liệu cá nhân trên máy chủ, cần một bản sao lưu. "
             + SERVER_BACKUP_ADVICE
             + " Xác nhận đã sao lưu rồi thực hiện lại."
         )
+    count = _erase(database, actor, backup, progress)
+    if backup is None:
+        return PurgeResult(count, None)
+    removal = remove_plain_backups(database_file(database), backups, legacy)
+    _audit_removal(database, actor, removal, backup)
+    return PurgeResult(count, backup, removal, _rewrite_sqlite_file(database))
+
+
+def _erase(
+    database: Database,
+    actor: Actor,
+    backup: Path | None,
+    progress: Callable[[int, int], None] | None,
+) -> int:
     with database.session() as session:
         count = _purge_rows(session, progress)
         moment = now_utc()
@@ -433,8 +578,51 @@ def purge_personal_data(
             actor,
             AuditAction.PURGE,
             f"Xóa dữ liệu cá nhân của {count} hồ sơ (giữ số liệu thống kê)"
-            + (f"; sao lưu trước: {backup.name}" if backup else ""),
+            + (f"; sao lưu trước (mã hóa): {backup.name}" if backup else ""),
             {"cases": count, "backup": backup.name if backup else None},
         )
         session.commit()
-    return PurgeResult(count, backup)
+    return count
+
+
+def _audit_removal(database: Database, actor: Actor, removal: BackupRemoval, kept: Path) -> None:
+    with database.session() as session:
+        write_audit(
+            session,
+            actor,
+            AuditAction.PURGE,
+            f"Xóa {len(removal.deleted)} bản sao lưu chưa mã hóa có dữ liệu cá nhân; giữ bản "
+            f"mã hóa {kept.name}",
+            {
+                "backups_deleted": [p.name for p in removal.deleted],
+                "backups_not_deleted": [p.name for p in removal.failed],
+                "backup": kept.name,
+            },
+        )
+        session.commit()
+
+
+def _rewrite_sqlite_file(database: Database) -> bool:
+    """Rebuild the SQLite file after the erasure, so that no free page, no slack in a page
+    and no frame of the WAL keeps an erased value: `VACUUM` with `secure_delete` on, then a
+    `TRUNCATE` checkpoint (the WAL file is emptied). False when that could not be done
+    (another connection kept reading the old pages past the busy timeout)."""
+    raw = database.engine.raw_connection()
+    try:
+        connection = raw.driver_connection
+        assert isinstance(connection, sqlite3.Connection)
+        before = connection.execute("PRAGMA secure_delete").fetchone()[0]
+        try:
+            connection.execute("PRAGMA secure_delete=ON")
+            connection.execute("VACUUM")
+            busy, _frames, _copied = connection.execute(
+                "PRAGMA wal_checkpoint(TRUNCATE)"
+            ).fetchone()
+        finally:
+            connection.execute(f"PRAGMA secure_delete={int(before)}")
+    except sqlite3.Error as error:
+        log.warning("The database file could not be rewritten after the purge: %s", error)
+        return False
+    finally:
+        raw.close()
+    return not busy

@@ -13,31 +13,37 @@ untouched.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar, cast
 
 from sqlalchemy.orm import Session
 
-from models.codes import OUTSIDE_PROVINCE, Status
+from models.codes import OUTSIDE_PROVINCE, FailureReason, Status
 from models.entities import Case, IntakePoint, Operator
 from models.event_ids import content_uid
 from services.audit import AuditAction, write_audit
 from services.campaigns import active_campaign
-from services.case_fold import Record
+from services.case_fold import Claim, Record
 from services.cases import (
     CaseFacts,
     FactsDraft,
     FactSets,
+    FreshCase,
     Outcome,
     StatusReport,
     check_facts,
+    claim_digest_of,
     claim_of,
     find_cases,
+    fresh_case,
     insert_new_cases,
     record_report,
 )
+from services.consent import ConsentRecord, import_record
 from services.directory import get_or_create_operator, get_or_create_point, normalise_username
 from services.errors import StorageError, UserError, ValidationError
 from services.export_cells import CsvWriter, set_cell
@@ -85,6 +91,23 @@ COLUMNS: dict[str, str] = {
 OPTIONAL = {"phone", "failure_reason"}
 REQUIRED = [key for key in COLUMNS if key not in OPTIONAL]
 BATCH_ROWS = 1000
+# Build cases new to the database as plain rows (`fresh_case`); False sends every row through
+# `record_report`, which the tests use to check that both paths write the same rows.
+FAST_PATH = True
+# Parsed cells remembered per column (see `_Importer.memo`): enough for every code, label,
+# point and operator of a province, bounded so that a file of unique values stays flat.
+MEMO_ENTRIES = 50_000
+_T = TypeVar("_T")
+
+
+def _level(cell: Cell) -> int:
+    return parse_level(cell_text(cell))
+
+
+def _status(cell: Cell) -> Status:
+    return parse_status(cell_text(cell))
+
+
 HEADER_SEARCH_ROWS = 10
 # `Mã xã thường trú` for a citizen whose permanent residence is in another province.
 OUTSIDE_LABEL = "Ngoài tỉnh"
@@ -173,9 +196,21 @@ class _Importer:
         self.fact_sets = FactSets(session)
         self.row_of_event: dict[str, int] = {}
         self.columns: dict[str, int] = {}
+        self.parsed: dict[tuple[str, type, Cell], tuple[bool, object]] = {}
         self.today = local_day(now_utc())
         campaign = active_campaign(session)
         self.period = (campaign.first_day, campaign.last_day)
+        # Read once: every row of one import is recorded under the same legal basis.
+        self.consent = import_record(session, now_utc())
+
+    def consent_for(self, row: _Row, known: dict[tuple[str, int], Case]) -> ConsentRecord | None:
+        """The row that brings its case in carries the record: "nhập từ danh sách", at the
+        row's moment (by its operator); a row about a case already here carries none."""
+        if (row.facts.id_number, row.level) in known:
+            return None
+        at = row.report_fields["at"]
+        assert isinstance(at, datetime)
+        return replace(self.consent, given_at=at)
 
     def cell(self, cells: list[Cell], key: str) -> Cell:
         index = self.columns.get(key)
@@ -187,9 +222,73 @@ class _Importer:
         cell = self.cell(cells, key)
         return cell if isinstance(cell, str) else cell_text(cell)
 
-    def parse(self, number: int, cells: list[Cell]) -> _Row:
-        """A row as a draft and a report; raises `ValidationError` with every problem found."""
-        problems: list[str] = []
+    def memo(self, column: str, cell: Cell, parse: Callable[[Cell], _T]) -> _T:
+        """`parse(cell)`, remembered per column and raw value: codes, labels, points and
+        operators repeat on every row of a big file. A `ValidationError` is remembered too."""
+        key = (column, type(cell), cell)
+        found = self.parsed.get(key)
+        if found is None:
+            try:
+                found = (True, parse(cell))
+            except ValidationError as error:
+                found = (False, error)
+            if len(self.parsed) < MEMO_ENTRIES:
+                self.parsed[key] = found
+        ok, value = found
+        if not ok:
+            raise cast(ValidationError, value)
+        return cast(_T, value)
+
+    def residence(self, cell: Cell) -> int | None:
+        """The commune id of `Mã xã thường trú`; None for a residence in another province."""
+        if fold_key(cell_text(cell)) in OUTSIDE_KEYS:
+            return None
+        try:
+            return self.tree.commune(digits_cell(cell, 5)).id
+        except UserError as error:
+            raise ValidationError(f"Nơi thường trú: {error}", "residence") from error
+
+    def point_commune(self, cell: Cell) -> int:
+        try:
+            return self.tree.commune(digits_cell(cell, 5)).id
+        except UserError as error:
+            raise ValidationError(f"Nơi thu nhận: {error}") from error
+
+    @staticmethod
+    def point_name(cell: Cell) -> str:
+        text = cell if isinstance(cell, str) else cell_text(cell)
+        point_name = clean_text(text, "Điểm thu nhận", NAME_LENGTH)
+        if not point_name:
+            raise ValidationError("Thiếu tên điểm thu nhận.")
+        return point_name
+
+    @staticmethod
+    def operator(cell: Cell) -> str:
+        operator = cell_text(cell)
+        if not operator:
+            raise ValidationError("Thiếu tên đăng nhập của cán bộ.")
+        # Checked as written; the row's uid keeps the cell's text.
+        normalise_username(cell if isinstance(cell, str) else operator)
+        return operator
+
+    @staticmethod
+    def failure(cell: Cell, status: Status | None) -> tuple[FailureReason | None, str | None]:
+        reason_text = cell_text(cell)
+        if status == Status.FAILED:
+            if not reason_text:
+                raise ValidationError("Trạng thái Thất bại cần ghi lý do thất bại.")
+            reason, note = parse_failure_reason(reason_text)
+            if note:
+                clean_text(note, "Lý do thất bại", NOTE_LENGTH)
+            return reason, note
+        if reason_text and status is not None:
+            raise ValidationError(
+                f"Có lý do thất bại nhưng trạng thái là «{STATUS_LABELS[status]}»: chỉ ghi lý do "
+                "khi trạng thái là Thất bại."
+            )
+        return None, None
+
+    def draft(self, cells: list[Cell]) -> FactsDraft:
         draft = FactsDraft(
             id_number=digits_cell(self.cell(cells, "id_number"), 12),
             full_name=self.text(cells, "full_name"),
@@ -200,68 +299,60 @@ class _Importer:
             draft.birth_date = date_cell(self.cell(cells, "birth_date"), "Ngày sinh")
         except ValidationError as error:
             draft.errors.append(ValidationError(error.message, "birth_date"))
-        residence_cell = self.cell(cells, "residence_code")
-        if fold_key(cell_text(residence_cell)) in OUTSIDE_KEYS:
-            draft.residence_outside = True
-        else:
-            try:
-                residence = self.tree.commune(digits_cell(residence_cell, 5))
-                draft.residence_commune_id = residence.id
-            except UserError as error:
-                draft.errors.append(ValidationError(f"Nơi thường trú: {error}", "residence"))
-        level = status = moment = point_commune = None
         try:
-            level = parse_level(cell_text(self.cell(cells, "level")))
-        except ValidationError as error:
-            problems.append(error.message)
-        try:
-            status = parse_status(cell_text(self.cell(cells, "status")))
-        except ValidationError as error:
-            problems.append(error.message)
-        reason_text = cell_text(self.cell(cells, "failure_reason"))
-        reason = note = None
-        if status == Status.FAILED:
-            if not reason_text:
-                problems.append("Trạng thái Thất bại cần ghi lý do thất bại.")
-            else:
-                reason, note = parse_failure_reason(reason_text)
-                if note:
-                    try:
-                        clean_text(note, "Lý do thất bại", NOTE_LENGTH)
-                    except ValidationError as error:
-                        problems.append(error.message)
-        elif reason_text and status is not None:
-            problems.append(
-                f"Có lý do thất bại nhưng trạng thái là «{STATUS_LABELS[status]}»: chỉ ghi lý do "
-                "khi trạng thái là Thất bại."
+            draft.residence_commune_id = self.memo(
+                "residence", self.cell(cells, "residence_code"), self.residence
             )
+            draft.residence_outside = draft.residence_commune_id is None
+        except ValidationError as error:
+            draft.errors.append(error)
+        return draft
+
+    def parse(self, number: int, cells: list[Cell]) -> _Row:
+        """A row as a draft and a report; raises `ValidationError` with every problem found."""
+        problems: list[str] = []
+        draft = self.draft(cells)
+        level = status = moment = point_commune = None
+        reason = note = None
+        point_name = operator = ""
+        try:
+            level = self.memo("level", self.cell(cells, "level"), _level)
+        except ValidationError as error:
+            problems.append(error.message)
+        try:
+            status = self.memo("status", self.cell(cells, "status"), _status)
+        except ValidationError as error:
+            problems.append(error.message)
+        try:
+            reason, note = self.memo(
+                f"failure {status}",
+                self.cell(cells, "failure_reason"),
+                lambda cell: self.failure(cell, status),
+            )
+        except ValidationError as error:
+            problems.append(error.message)
         try:
             moment = moment_cell(self.cell(cells, "moment"), "Thời điểm")
             if local_day(moment) > self.today:
                 problems.append("Thời điểm ở tương lai.")
         except ValidationError as error:
             problems.append(error.message)
-        try:
-            point_commune = self.tree.commune(
-                digits_cell(self.cell(cells, "point_commune_code"), 5)
-            )
-        except UserError as error:
-            problems.append(f"Nơi thu nhận: {error}")
-        point_name = operator = ""
-        try:
-            point_name = clean_text(self.text(cells, "point_name"), "Điểm thu nhận", NAME_LENGTH)
-            if not point_name:
-                problems.append("Thiếu tên điểm thu nhận.")
-        except ValidationError as error:
-            problems.append(error.message)
-        try:
-            operator = cell_text(self.cell(cells, "operator"))
-            if not operator:
-                problems.append("Thiếu tên đăng nhập của cán bộ.")
-            else:  # checked as written; the row's uid keeps the cell's text
-                normalise_username(self.text(cells, "operator"))
-        except ValidationError as error:
-            problems.append(error.message)
+        for key, parse in (
+            ("point_commune_code", self.point_commune),
+            ("point_name", self.point_name),
+            ("operator", self.operator),
+        ):
+            try:
+                value = self.memo(key, self.cell(cells, key), parse)
+            except ValidationError as error:
+                problems.append(error.message)
+                continue
+            if key == "point_commune_code":
+                point_commune = cast(int, value)
+            elif key == "point_name":
+                point_name = cast(str, value)
+            else:
+                operator = cast(str, value)
         on_day = local_day(moment) if moment else self.today
         facts, fact_errors = check_facts(draft, on_day)
         problems = [e.message for e in fact_errors] + problems
@@ -275,7 +366,7 @@ class _Importer:
             level,
             status,
             {"at": moment, "failure_reason": reason, "failure_note": note},
-            point_commune.id,
+            point_commune,
             point_name,
             operator,
             facts,
@@ -300,9 +391,8 @@ class _Importer:
                 created.append(operator)
         return self.operators[row.operator]
 
-    def uid(self, row: _Row) -> str:
+    def uid(self, row: _Row, claim: Claim) -> str:
         """The row's event identity: the hash of everything the row says."""
-        claim = claim_of(self.session, row.facts)
         return content_uid(
             "row",
             row.facts.id_number,
@@ -323,9 +413,16 @@ class _Importer:
 
     def save_batch(self, rows: list[_Row]) -> None:
         known = find_cases(self.session, ((r.draft.id_number, r.level) for r in rows))
-        self.fact_sets.prefetch(claim_of(self.session, r.facts) for r in rows)
-        new_cases: list[Case] = []
-        for row in rows:
+        claims = [claim_of(self.session, r.facts) for r in rows]
+        digests = [claim_digest_of(claim) for claim in claims]
+        self.fact_sets.prefetch(dict(zip(digests, claims, strict=True)))
+        # A case nobody holds yet, named by one row of the batch, is built as plain rows
+        # (`fresh_case`); the others go through `record_report` and the ORM.
+        per_key = Counter((r.facts.id_number, r.level) for r in rows)
+        new_cases: list[Case | FreshCase] = []
+        for row, claim, digest in zip(rows, claims, digests, strict=True):
+            key = (row.facts.id_number, row.level)
+            fresh = FAST_PATH and key not in known and per_key[key] == 1
             # A point or an operator named only by a rejected row is not kept.
             created: list[object] = []
             try:
@@ -336,39 +433,65 @@ class _Importer:
                     intake_point_id=self.point_id(row, created),
                     **row.report_fields,  # type: ignore[arg-type]
                 )
-                result = record_report(
-                    self.session,
-                    row.facts,
-                    report,
-                    consent=True,
-                    known=known,
-                    attach=False,
-                    uid=self.uid(row),
-                    fact_sets=self.fact_sets,
-                )
+                consent_record = self.consent_for(row, known)
+                if fresh:
+                    uid = self.uid(row, claim)
+                    entry = fresh_case(
+                        self.session, row.facts, report, uid, claim, digest, consent_record
+                    )
+                else:
+                    result = record_report(
+                        self.session,
+                        row.facts,
+                        report,
+                        consent=True,
+                        known=known,
+                        attach=False,
+                        uid=self.uid(row, claim),
+                        fact_sets=self.fact_sets,
+                        consent_record=consent_record,
+                    )
             except UserError as error:
                 self.forget(created, row)
                 self.reject(row.number, str(error), row.cells)
                 continue
+            if fresh:
+                self.note_saved(row, str(entry.event_row["uid"]))
+                self.count(Outcome.CREATED)
+                self.note_case(row.facts.id_number, row.level, entry.folded.records)
+                if entry.folded.conflict:
+                    self.summary.conflicts.add(f"{row.facts.id_number} mức {row.level}")
+                new_cases.append(entry)
+                continue
             if result.event is not None:
-                self.row_of_event[result.event.uid] = row.number
-                self.note_outside_period(row)
-            for record in result.new_records:
-                self.note_record(result.case, record)
+                self.note_saved(row, result.event.uid)
+            self.count(result.outcome)
+            self.note_case(result.case.id_number, result.case.level, result.new_records)
             if result.case.has_conflict:
                 self.summary.conflicts.add(f"{result.case.id_number} mức {result.case.level}")
             if result.outcome == Outcome.CREATED:
                 new_cases.append(result.case)  # inserted in bulk below, with later rows' moves
-                self.summary.created += 1
-            elif result.outcome == Outcome.UPDATED:
-                self.summary.updated += 1
-            else:
-                self.summary.unchanged += 1
         self.session.flush()
-        insert_new_cases(self.session, new_cases)
+        insert_new_cases(self.session, new_cases, self.fact_sets)
         # Keep memory flat on big files: what is flushed stays in the transaction.
         self.session.expunge_all()
         self.fact_sets.forget()
+
+    def note_saved(self, row: _Row, uid: str) -> None:
+        self.row_of_event[uid] = row.number
+        self.note_outside_period(row)
+
+    def count(self, outcome: Outcome) -> None:
+        if outcome == Outcome.CREATED:
+            self.summary.created += 1
+        elif outcome == Outcome.UPDATED:
+            self.summary.updated += 1
+        else:
+            self.summary.unchanged += 1
+
+    def note_case(self, id_number: str, level: int, records: list[Record]) -> None:
+        for record in records:
+            self.note_record(id_number, level, record)
 
     def note_outside_period(self, row: _Row) -> None:
         at = row.report_fields["at"]
@@ -381,7 +504,7 @@ class _Importer:
                 f"{format_date(first_day)} đến {format_date(last_day)}): vẫn lưu theo ngày đó."
             )
 
-    def note_record(self, case: Case, record: Record) -> None:
+    def note_record(self, id_number: str, level: int, record: Record) -> None:
         """A report that the case's status now contradicts: listed with its reason."""
         event = record.event
         where = (
@@ -391,7 +514,7 @@ class _Importer:
         )
         status = STATUS_LABELS.get(str(event.status), str(event.status))
         self.summary.records.append(
-            f"{where}: hồ sơ {case.id_number} ({LEVEL_LABELS[case.level].lower()}), «{status}» lúc "
+            f"{where}: hồ sơ {id_number} ({LEVEL_LABELS[level].lower()}), «{status}» lúc "
             f"{format_moment(event.at)} mâu thuẫn với «{STATUS_LABELS[record.standing]}» lúc "
             f"{format_moment(record.against.at)}: giữ trong lịch sử, không đổi hồ sơ."
         )

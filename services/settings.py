@@ -2,10 +2,11 @@
 
 This computer's settings (the slip size, the printer for slips, the idle lock) live in the
 local settings file (`services/local_settings.py`); the shared database's (the retention
-grace period) in its `settings` table (`services/purge.py`). `save_settings` checks both,
-logs each change in the audit log, writes the local file atomically and leaves the commit
-of the database's part to the caller, so the grace period and its audit entry are saved
-together or not at all.
+grace period, `services/purge.py`, and the campaign's legal basis for personal data,
+`services/consent.py`) in its `settings` table. `save_settings` checks both, logs each
+change in the audit log, writes the local file atomically and leaves the commit of the
+database's part to the caller, so a shared setting and its audit entry are saved together
+or not at all.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from services.audit import AuditAction, write_audit
+from services.consent import LegalBasisSetting, set_legal_basis
 from services.errors import ValidationError
 from services.local_settings import (
     MAX_IDLE_LOCK_MINUTES,
@@ -96,17 +98,21 @@ def save_settings(
     *,
     folder: Path | None = None,
     retention_grace_days: int | None = None,
+    legal_basis: LegalBasisSetting | None = None,
 ) -> LocalSettings:
-    """Save this computer's `choice` and (administrators) the shared grace period.
+    """Save this computer's `choice` and (administrators) the shared grace period and legal
+    basis.
 
-    Returns the new local settings (a copy; `settings` is left as it was). The grace period
-    is left alone when `retention_grace_days` is None or unchanged. Every change is logged;
+    Returns the new local settings (a copy; `settings` is left as it was). A shared setting
+    is left alone when its argument is None or unchanged. Every change is logged;
     the caller commits the session. Raises `ValidationError`, `PermissionDeniedError`, or
     `StorageError` when the local file cannot be written (then the caller must not commit)."""
     require(actor, Action.LOCAL_SETTINGS)
     checked = check_local_choice(choice)
     if retention_grace_days is not None and retention_grace_days != grace_days(session):
         set_grace_days(session, actor, retention_grace_days)
+    if legal_basis is not None:
+        set_legal_basis(session, actor, legal_basis)
     changes = local_changes(settings, checked)
     if not changes:
         return replace(settings, extra=dict(settings.extra))

@@ -4,12 +4,15 @@ A new version of the app migrates the schema at start-up; if that ever went wron
 intake point would lose its cases. So before the first migration step runs on an SQLite
 file that already holds data, the whole file is copied with SQLite's online backup API
 (consistent even in WAL mode and while another process reads it) to
-`<data folder>/backups/before-upgrade-<revision>-<time>.sqlite3`. PostgreSQL is the
-server administrator's to back up; a new, empty database has nothing to lose.
+`<data folder>/backups/<database name>-<hash>/before-upgrade-<revision>-<time>.sqlite3`,
+beside that database's other copies (so that the purge finds and deletes it with them).
+PostgreSQL is the server administrator's to back up; a new, empty database has nothing to
+lose.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import sqlite3
@@ -37,6 +40,14 @@ def sqlite_file(engine: Engine) -> Path | None:
     return Path(database)
 
 
+def database_backups_folder(root: Path, db_path: Path) -> Path:
+    """The folder of the backups of the database file `db_path` under the backups folder
+    `root`: `<root>/<name>-<hash of its full path>`, one per database, so that a start-up
+    never offers another database's copy and the purge deletes only this one's."""
+    tag = hashlib.sha256(str(db_path.resolve()).encode("utf-8")).hexdigest()[:8]
+    return root / f"{db_path.stem}-{tag}"
+
+
 def backup_name(revision: str, moment: datetime | None = None) -> str:
     moment = moment or datetime.now(UTC)
     return f"{BACKUP_PREFIX}{revision}-{moment:%Y%m%d-%H%M%S}.sqlite3"
@@ -58,7 +69,7 @@ def write_copy(source: sqlite3.Connection, partial: Path) -> None:
         os.fsync(handle.fileno())
 
 
-def _sync_folder(folder: Path) -> None:
+def sync_folder(folder: Path) -> None:
     """Make a rename in `folder` durable (POSIX; Windows has no folder handles to sync)."""
     if os.name == "nt":
         return
@@ -90,7 +101,7 @@ def copy_sqlite(
         if problem is not None:
             raise CopyCheckError(problem)
         partial.replace(target)
-        _sync_folder(target.parent)
+        sync_folder(target.parent)
     except BaseException:
         partial.unlink(missing_ok=True)
         for suffix in ("-journal", "-wal", "-shm"):
@@ -106,18 +117,20 @@ class CopyCheckError(Exception):
 
 
 def backup_before_upgrade(engine: Engine, backups: Path) -> Path | None:
-    """If `engine` is an SQLite file made by an earlier version, copy it into `backups` and
-    return the copy; otherwise (up to date, brand new, not SQLite) do nothing.
+    """If `engine` is an SQLite file made by an earlier version, copy it into its folder
+    under the backups folder `backups` and return the copy; otherwise (up to date, brand
+    new, not SQLite) do nothing.
 
     Raises `StorageError` when the copy cannot be made: the caller must then not migrate."""
-    if sqlite_file(engine) is None:
+    path = sqlite_file(engine)
+    if path is None:
         return None
     revision = current_revision(engine)
     # The constant, not Alembic's script reader: importing Alembic on every start of an
     # up-to-date database cost a third of the start-up.
     if revision is None or revision == HEAD_REVISION:
         return None
-    target = backups / backup_name(revision)
+    target = database_backups_folder(backups, path) / backup_name(revision)
     try:
         copy_sqlite(engine, target)
     except (OSError, sqlite3.Error) as error:

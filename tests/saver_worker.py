@@ -3,7 +3,9 @@ two writers on one SQLite file (tests/test_sqlite_writers.py).
 
     python -m tests.saver_worker URL STOP_FILE AT_LEAST
 
-Prints `READY` once signed in, then one line `SAVED <id number>` for every save that
+Saves as the desk does (ui/intake_flow.py): a short wait for the write lock, then, while
+another connection holds it, `save_when_free` trying again until it is free. Prints `READY`
+once signed in, then one line `SAVED <id number> <tries that waited>` for every save that
 returned without error and `REFUSED <id number> <message>` for every save refused; saves
 until the file STOP_FILE exists, and at least AT_LEAST cases.
 """
@@ -11,19 +13,41 @@ until the file STOP_FILE exists, and at least AT_LEAST cases.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+from sqlalchemy.orm import Session
+
 from models.codes import Role, Status
 from services.cases import FactsDraft
-from services.database import open_database
+from services.database import Database, open_database, save_when_free
 from services.directory import get_or_create_operator, get_or_create_point
-from services.errors import StorageError, UserError
+from services.errors import DatabaseBusyError, StorageError, UserError
 from services.intake import IntakeResult, save_intake
 from services.session_context import Actor
 from services.units import UnitTree
 from tests.concurrency_worker import _letters
 from tests.factories import PHU_TAM, id_number_for
+from ui.intake_flow import QUICK_WAIT_MS, RETRY_WAIT_MS
+
+
+def save_like_the_desk(database: Database, store: Callable[[Session], object]) -> int:
+    """`store` saved as the desk saves; the number of tries that found the lock taken."""
+    waited = 0
+
+    def waiting(attempt: int) -> None:
+        nonlocal waited
+        waited = attempt
+
+    try:
+        with database.session(busy_wait_ms=QUICK_WAIT_MS) as session:
+            store(session)
+            session.commit()
+    except DatabaseBusyError:
+        waited = 1
+        save_when_free(database, store, waiting, wait_ms=RETRY_WAIT_MS)
+    return waited
 
 
 def main(url: str, stop_file: Path, at_least: int) -> None:
@@ -46,11 +70,15 @@ def main(url: str, stop_file: Path, at_least: int) -> None:
             sex="Nữ",
             residence_commune_id=commune_id,
         )
+
+        def store(session: Session, draft: FactsDraft = draft) -> object:
+            return save_intake(
+                session, actor, draft, IntakeResult(1, Status.REGISTERED), consent=True
+            )
+
         try:
-            with database.session() as session:
-                save_intake(session, actor, draft, IntakeResult(1, Status.REGISTERED), consent=True)
-                session.commit()
-            print(f"SAVED {draft.id_number}", flush=True)
+            waited = save_like_the_desk(database, store)
+            print(f"SAVED {draft.id_number} {waited}", flush=True)
         except (StorageError, UserError) as error:
             print(f"REFUSED {draft.id_number} {error}", flush=True)
         number += 1

@@ -9,6 +9,7 @@ from pathlib import Path
 import msoffcrypto
 from openpyxl import load_workbook
 
+from services.passphrase_words import fold
 from tests.test_cli import run
 
 
@@ -57,11 +58,83 @@ def test_audit_verify_backup_details_restore(tmp_path: Path) -> None:
 
 def test_purge_before_the_end_of_retention_changes_nothing(tmp_path: Path) -> None:
     db = tmp_path / "kichhoat.sqlite3"
+    env = {"XDG_DATA_HOME": str(tmp_path / "data"), "KICHHOAT_PASSPHRASE": ""}
     run("init", db=db)
-    result = run("purge", "--yes", db=db, check=False)
+    refused = run("purge", "--yes", db=db, env=env, check=False)
+    assert refused.returncode == 1 and "--passphrase-file" in refused.stderr  # no passphrase
+    short = tmp_path / "ngan.txt"
+    short.write_text("11-ky-tu-ab\n", encoding="utf-8")
+    refused = run("purge", "--yes", "--passphrase-file", str(short), db=db, env=env, check=False)
+    assert refused.returncode == 1 and "ít nhất 12 ký tự" in refused.stderr
+    assert not (tmp_path / "data" / "kichhoat" / "backups").exists()  # not even the backup
+    good = tmp_path / "mat-khau.txt"
+    good.write_text("mat-khau-sao-luu-2023\n", encoding="utf-8")
+    result = run("purge", "--yes", "--passphrase-file", str(good), db=db, env=env, check=False)
     # The 2023 campaign is long over: the purge runs (an empty database has nothing to erase).
     assert result.returncode == 0, result.stderr
     assert "Đã xóa dữ liệu cá nhân của 0 hồ sơ" in result.stdout
+
+
+def test_purge_keeps_one_encrypted_backup_that_restores_with_its_words(tmp_path: Path) -> None:
+    db = tmp_path / "kichhoat.sqlite3"
+    env = {"XDG_DATA_HOME": str(tmp_path / "data"), "KICHHOAT_PASSPHRASE": ""}
+    run("init", db=db)
+    run("demo", "--records", "20", "--seed", "3", db=db)
+    run("backup", "--out", str(tmp_path / "tay.sqlite3"), db=db)
+    run("restore", str(tmp_path / "tay.sqlite3"), "--yes", db=db, env=env)  # truoc-khoi-phuc-*
+    folder = next((tmp_path / "data" / "kichhoat" / "backups").iterdir())
+    assert [p.name[:16] for p in folder.iterdir()] == ["truoc-khoi-phuc-"]
+
+    purged = run("purge", "--yes", "--generate-passphrase", db=db, env=env)
+    line = next(x for x in purged.stdout.splitlines() if x.startswith("Mật khẩu tạo sẵn"))
+    words = line.rsplit(": ", 1)[1]
+    assert len(words.split("-")) == 5 and "Đã xóa dữ liệu cá nhân của 20 hồ sơ" in purged.stdout
+    (encrypted,) = folder.iterdir()  # the copy before the restore is gone
+    assert encrypted.name.startswith("truoc-xoa-du-lieu-") and encrypted.name.endswith(".enc")
+    with sqlite3.connect(db) as connection:
+        assert (
+            connection.execute("SELECT count(*) FROM cases WHERE id_number LIKE 'X%'").fetchone()[0]
+            == 20
+        )
+
+    refused = run("restore", str(encrypted), "--yes", db=db, env=env, check=False)
+    assert refused.returncode == 1 and "--passphrase-file" in refused.stderr
+    typed = tmp_path / "go-lai.txt"  # as heard on the phone: no diacritics, spaces
+    typed.write_text(" ".join(fold(w) for w in words.split("-")).upper() + "\n", "utf-8")
+    restored = run(
+        "restore", str(encrypted), "--yes", "--passphrase-file", str(typed), db=db, env=env
+    )
+    assert "Đã khôi phục" in restored.stdout and "(20 hồ sơ)" in restored.stdout
+    with sqlite3.connect(db) as connection:
+        assert (
+            connection.execute("SELECT count(*) FROM cases WHERE id_number LIKE 'X%'").fetchone()[0]
+            == 0
+        )
+
+
+def test_package_export_prints_a_generated_passphrase_that_imports(tmp_path: Path) -> None:
+    db = tmp_path / "a.sqlite3"
+    other = tmp_path / "b.sqlite3"
+    run("init", db=db)
+    run("init", db=other)
+    run("demo", "--records", "5", "--seed", "4", db=db)
+    out = tmp_path / "goi.kpkg"
+    env = {"KICHHOAT_PASSPHRASE": ""}
+    exported = run("package", "export", "--out", str(out), "--generate-passphrase", db=db, env=env)
+    line = next(x for x in exported.stdout.splitlines() if x.startswith("Mật khẩu tạo sẵn"))
+    words = line.rsplit(": ", 1)[1]
+    typed = tmp_path / "mat-khau.txt"
+    typed.write_text(fold(words) + "\n", encoding="utf-8")
+    wrong = tmp_path / "sai.txt"
+    wrong.write_text("mat-khau-sai-roi\n", encoding="utf-8")
+    refused = run(
+        "package", "import", str(out), "--passphrase-file", str(wrong), db=other, check=False
+    )
+    assert refused.returncode == 1 and "Sai mật khẩu" in refused.stderr
+    imported = run(
+        "package", "import", str(out), "--passphrase-file", str(typed), db=other, env=env
+    )
+    assert "5 mới" in imported.stdout
 
 
 def test_restore_refuses_a_broken_file(tmp_path: Path) -> None:

@@ -1,5 +1,6 @@
-"""One case: its facts, its history (status moves and corrections, who, when, where, why)
-and the calls made about it. «Sửa hồ sơ» opens the correction form."""
+"""One case: its facts, its consent record (which notice, when, by whom, on what legal
+basis), its history (status moves and corrections, who, when, where, why) and the calls made
+about it. «Sửa hồ sơ» opens the correction form."""
 
 from __future__ import annotations
 
@@ -18,13 +19,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.codes import ConsentBasis
 from services.case_detail import CaseDetail, HistoryEntry, case_detail
+from services.consent import BEFORE_VERSIONS, ConsentEntry, LegalBasisSetting, find_notice
 from services.errors import UserError
 from services.vntime import format_date, format_moment
 from ui.case_correction import CorrectionDialog
 from ui.case_list_model import format_phone
 from ui.context import AppContext
 from ui.messages import messages
+from ui.notice_dialog import NoticeDialog
 from ui.shortcuts import action_button
 
 
@@ -64,6 +68,19 @@ class CaseDetailDialog(QDialog):
         facts_box = QGroupBox("Thông tin")
         facts_box.setLayout(self.facts)
 
+        self.consent = QLabel()
+        self.consent.setWordWrap(True)
+        self.consent.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.notice_button = QPushButton("Xem &thông báo đã đọc…")
+        self.notice_button.setToolTip("Toàn văn thông báo công dân đã nghe (Alt+T)")
+        self.notice_button.setAutoDefault(False)
+        self.notice_button.clicked.connect(self.open_notice)
+        self.notice_dialog: NoticeDialog | None = None
+        consent_box = QGroupBox("Thông báo và căn cứ xử lý dữ liệu cá nhân")
+        consent_layout = QHBoxLayout(consent_box)
+        consent_layout.addWidget(self.consent, 1)
+        consent_layout.addWidget(self.notice_button)
+
         self.history = QTreeWidget()
         self.history.setHeaderLabels(["Thời điểm", "Nội dung", "Cán bộ", "Điểm thu nhận"])
         self.history.setAlternatingRowColors(True)
@@ -100,6 +117,7 @@ class CaseDetailDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
         layout.addWidget(facts_box)
+        layout.addWidget(consent_box)
         layout.addWidget(history_box, 3)
         layout.addWidget(contacts_box, 1)
         layout.addLayout(buttons)
@@ -151,6 +169,7 @@ class CaseDetailDialog(QDialog):
             self.facts.addWidget(name, row, column * 2)
             self.facts.addWidget(shown, row, column * 2 + 1)
 
+        self._show_consent(detail.consent)
         self.history.clear()
         for entry in detail.history:
             item = QTreeWidgetItem(
@@ -165,6 +184,9 @@ class CaseDetailDialog(QDialog):
                 QTreeWidgetItem(item, ["", f"Lý do thất bại: {entry.failure_text}"])
             if entry.reason:
                 QTreeWidgetItem(item, ["", f"Lý do sửa: {entry.reason}"])
+            if entry.consent is not None:
+                line = QTreeWidgetItem(item, ["", f"Ghi nhận: {entry.consent.short()}"])
+                line.setToolTip(1, entry.consent.describe())
             for change in entry.changes:
                 QTreeWidgetItem(item, ["", f"{change.label}: {change.before} → {change.after}"])
             self.history.addTopLevelItem(item)
@@ -181,6 +203,31 @@ class CaseDetailDialog(QDialog):
             self.contacts.addTopLevelItem(QTreeWidgetItem(["", "", "Chưa có lần liên hệ nào."]))
         for column in (0, 1):
             self.contacts.resizeColumnToContents(column)
+
+    def _show_consent(self, entries: tuple[ConsentEntry, ...]) -> None:
+        if not entries:
+            self.consent.setText(BEFORE_VERSIONS)
+        else:
+            self.consent.setText("\n".join(entry.describe() for entry in entries))
+        self.notice_button.setVisible(
+            bool(entries) and find_notice(entries[0].notice_version) is not None
+        )
+
+    def open_notice(self) -> None:
+        """The notice the case's (first) record names, as it was read under its basis."""
+        entries = self.detail.consent if self.detail is not None else ()
+        notice = find_notice(entries[0].notice_version) if entries else None
+        if notice is None:
+            return
+        entry = entries[0]
+        basis = (
+            ConsentBasis.LEGAL_DUTY
+            if entry.basis == ConsentBasis.LEGAL_DUTY
+            else ConsentBasis.CONSENT
+        )
+        setting = LegalBasisSetting(basis, entry.legal_reference)
+        self.notice_dialog = NoticeDialog(notice, setting, self)
+        self.notice_dialog.open()
 
     def history_text(self) -> str:
         """Everything the history shows, line by line (for tests and copying)."""

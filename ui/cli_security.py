@@ -15,7 +15,7 @@ from services.session_context import cli_actor
 from services.vntime import format_date, parse_iso_day
 from ui.cli_common import confirm as _confirm
 from ui.cli_database import open_for_command
-from ui.cli_packages import read_passphrase
+from ui.cli_packages import add_passphrase_options, generated_passphrase, read_passphrase
 
 EXIT_OK = 0
 EXIT_BROKEN = 1
@@ -50,6 +50,7 @@ def add_security_parsers(
     )
     restore.add_argument("file", type=Path, metavar="FILE")
     restore.add_argument("--yes", action="store_true", help="không hỏi xác nhận (cho tập lệnh)")
+    add_passphrase_options(restore, new=False)
     purge = commands.add_parser(
         "purge",
         parents=[common],
@@ -61,6 +62,7 @@ def add_security_parsers(
         action="store_true",
         help="(PostgreSQL) xác nhận máy chủ đã được sao lưu bằng pg_dump",
     )
+    add_passphrase_options(purge, new=True)
 
 
 def cmd_audit(args: argparse.Namespace, out: TextIO) -> int:
@@ -80,7 +82,7 @@ def cmd_details(args: argparse.Namespace, out: TextIO) -> int:
     from services.detail_list import check_password, write_detail_list
 
     as_of = parse_iso_day(args.as_of) if args.as_of else None
-    password = read_passphrase(confirm=True)
+    password = read_passphrase(confirm=True, what="danh sách chi tiết")
     check_password(password)
     database = open_for_command(args)
     with database.session() as session:
@@ -109,8 +111,14 @@ def cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
     from services.backup import check_backup, database_file, restore_backup
+    from services.encrypted_backup import WHAT, is_encrypted_backup
 
-    info = check_backup(args.file)
+    passphrase = (
+        read_passphrase(confirm=False, file=args.passphrase_file, what=WHAT)
+        if is_encrypted_backup(args.file)
+        else None
+    )
+    info = check_backup(args.file, passphrase)
     database = open_for_command(args)
     target = database_file(database)
     _confirm(
@@ -118,7 +126,7 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
         "hiện tại sẽ được sao lưu trước.",
         args.yes,
     )
-    result = restore_backup(database, cli_actor(), args.file)
+    result = restore_backup(database, cli_actor(), args.file, passphrase=passphrase)
     print(
         f"Đã khôi phục từ {info.path} ({info.cases} hồ sơ). Bản trước khi khôi phục: "
         f"{result.previous_saved_to}",
@@ -128,6 +136,8 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_purge(args: argparse.Namespace, out: TextIO) -> int:
+    from services.encrypted_backup import WHAT
+    from services.package_crypto import check_passphrase
     from services.purge import purge_personal_data, purge_state
     from services.vntime import today_vn
 
@@ -137,12 +147,24 @@ def cmd_purge(args: argparse.Namespace, out: TextIO) -> int:
     print(state.describe(today_vn()), file=out)
     if not state.allowed(today_vn()):
         return EXIT_BROKEN
+    passphrase: str | None = None
+    if database.is_sqlite:  # the encrypted backup made first: its passphrase before anything
+        if args.generate_passphrase:
+            passphrase = generated_passphrase(out)
+        else:
+            passphrase = read_passphrase(confirm=True, file=args.passphrase_file, what=WHAT)
+        check_passphrase(passphrase, WHAT)
     _confirm(f"Xóa vĩnh viễn dữ liệu cá nhân của {state.cases_with_personal_data} hồ sơ?", args.yes)
     result = purge_personal_data(
-        database, cli_actor(), server_backup_confirmed=args.server_backup_done
+        database,
+        cli_actor(),
+        server_backup_confirmed=args.server_backup_done,
+        passphrase=passphrase,
     )
-    saved = f" Bản sao lưu trước khi xóa: {result.backup}" if result.backup else ""
-    print(f"Đã xóa dữ liệu cá nhân của {result.cases} hồ sơ.{saved}", file=out)
+    print(result.describe(), file=out)
+    if result.removal.failed or not result.file_rewritten:
+        print("Chưa xóa hết dấu vết dữ liệu cá nhân: xem thông báo ở trên.", file=sys.stderr)
+        return EXIT_BROKEN
     return EXIT_OK
 
 

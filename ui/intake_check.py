@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -9,15 +11,18 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QPushButton,
     QRadioButton,
     QVBoxLayout,
     QWidget,
 )
 
-from models.codes import HelpReason
+from models.codes import ConsentBasis, HelpReason
+from services.consent import BASIS_LABELS, LegalBasisSetting, NoticeHeard, current_notice
 from services.labels import HELP_REASON_LABELS
-from services.resources import load_json
+from services.vntime import now_utc
 from ui.intake_identify import error_label
+from ui.notice_dialog import NoticeDialog, notice_html
 
 
 class CheckStep(QWidget):
@@ -57,17 +62,35 @@ class CheckStep(QWidget):
         needs_layout.addWidget(self.own_phone)
         needs_layout.addWidget(self.card_in_hand)
 
-        notice = load_json("desk", "consent.json")
-        text = QLabel("<br><br>".join(notice["paragraphs"]))
-        text.setWordWrap(True)
-        self.consent = QCheckBox(notice["confirmation"] + " (&Y)")
+        self.notice = current_notice()
+        self.basis = LegalBasisSetting()
+        # When the clerk ticked the box (UTC); None while unticked, or ticked by the desk for
+        # a case whose consent is already on record (`mark_on_record`).
+        self.consent_moment: datetime | None = None
+        self.marking = False
+        self.notice_text = QLabel()
+        self.notice_text.setWordWrap(True)
+        self.notice_about = QLabel()
+        self.notice_about.setWordWrap(True)
+        self.notice_about.setStyleSheet("color: #555;")
+        self.show_notice = QPushButton("&Xem nội dung thông báo…")
+        self.show_notice.setToolTip("Toàn văn thông báo, chữ lớn để đọc cho công dân (Alt+X)")
+        self.show_notice.setAutoDefault(False)
+        self.notice_dialog: NoticeDialog | None = None
+        self.consent = QCheckBox()
         self.consent.setStyleSheet("font-weight: 600;")
         self.consent_error = error_label()
-        consent_box = QGroupBox(notice["title"])
+        consent_box = QGroupBox(self.notice.title)
         consent_layout = QVBoxLayout(consent_box)
-        consent_layout.addWidget(text)
+        consent_layout.addWidget(self.notice_about)
+        consent_layout.addWidget(self.notice_text)
+        notice_row = QHBoxLayout()
+        notice_row.addWidget(self.show_notice)
+        notice_row.addStretch(1)
+        consent_layout.addLayout(notice_row)
         consent_layout.addWidget(self.consent)
         consent_layout.addWidget(self.consent_error)
+        self.set_basis(self.basis)
 
         left = QVBoxLayout()
         left.addWidget(level_box)
@@ -83,12 +106,50 @@ class CheckStep(QWidget):
 
         self.levels.idToggled.connect(self._level_toggled)
         self.consent.toggled.connect(self._consent_toggled)
+        self.show_notice.clicked.connect(self.open_notice)
+
+    def set_basis(self, setting: LegalBasisSetting) -> None:
+        """The notice as it is read under the campaign's legal basis, with its version."""
+        self.basis = setting
+        notice = self.notice
+        self.notice_about.setText(
+            f"Văn bản {notice.label}. Căn cứ xử lý: {BASIS_LABELS[setting.basis]}."
+        )
+        self.notice_text.setText(notice_html(notice, setting))
+        self.consent.setText(notice.part(setting.basis).confirmation + " (&Y)")
+
+    def open_notice(self) -> None:
+        self.notice_dialog = NoticeDialog(self.notice, self.basis, self)
+        self.notice_dialog.open()
+
+    def mark_on_record(self) -> None:
+        """The case's consent was recorded when it was first saved: the box is ticked and
+        no new record is made."""
+        self.marking = True
+        try:
+            self.consent.setChecked(True)
+            self.consent_moment = None
+        finally:
+            self.marking = False
+
+    def clear_marked(self) -> None:
+        """A level whose case is new: consent ticked for another case does not carry over."""
+        if self.consent.isChecked() and self.consent_moment is None:
+            self.consent.setChecked(False)
+
+    def notice_heard(self) -> NoticeHeard | None:
+        """The notice the clerk confirmed reading, and when; None when the box was ticked
+        for a case already on record."""
+        if not self.consent.isChecked() or self.consent_moment is None:
+            return None
+        return NoticeHeard(self.notice.version, self.consent_moment)
 
     def _level_toggled(self, _id: int, checked: bool) -> None:
         if checked:
             self.level_changed.emit(self.level())
 
     def _consent_toggled(self, checked: bool) -> None:
+        self.consent_moment = now_utc() if checked and not self.marking else None
         if checked:
             self.consent_error.hide()
 
@@ -111,11 +172,19 @@ class CheckStep(QWidget):
         self.referral.setText(text or "")
         self.referral.setVisible(bool(text))
 
+    def missing_message(self) -> str:
+        if self.basis.basis == ConsentBasis.LEGAL_DUTY:
+            return "Cần xác nhận đã đọc thông báo cho công dân trước khi tiếp tục."
+        return "Cần xác nhận đồng ý của công dân trước khi tiếp tục."
+
     def check(self) -> bool:
         if not self.consent.isChecked():
             self.consent_error.setText(
-                "Chưa có xác nhận đồng ý: đọc thông báo cho công dân rồi đánh dấu ô đồng ý. "
-                "Không có đồng ý thì không lưu hồ sơ."
+                "Chưa xác nhận đã đọc thông báo: đọc thông báo cho công dân rồi đánh dấu ô "
+                "bên trên. Không có xác nhận thì không lưu hồ sơ."
+                if self.basis.basis == ConsentBasis.LEGAL_DUTY
+                else "Chưa có xác nhận đồng ý: đọc thông báo cho công dân rồi đánh dấu ô đồng "
+                "ý. Không có đồng ý thì không lưu hồ sơ."
             )
             self.consent_error.show()
             return False

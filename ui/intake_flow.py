@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from models.codes import Status
 from services.campaigns import active_campaign, outside_period_note
 from services.cccd import CardInfo, CardQRError, parse_card_qr
+from services.consent import legal_basis
 from services.database import save_when_free
 from services.errors import ConflictError, DatabaseBusyError, UserError
 from services.id_number import normalise_id_number
@@ -212,7 +213,7 @@ class IntakeFlow(QWidget):
             self._prefill_check()
         elif index == 1:
             if not self.check_step.check():
-                self._say("Cần xác nhận đồng ý của công dân trước khi tiếp tục.", error=True)
+                self._say(self.check_step.missing_message(), error=True)
                 return
             self._choose_guide()
         elif index >= 3:
@@ -362,7 +363,7 @@ class IntakeFlow(QWidget):
         self._look_up(case.id_number)
         self.check_step.set_level(case.level)
         self.check_step.set_help_reason(case.help_reason)
-        self.check_step.consent.setChecked(True)  # given when the case was first saved
+        self.check_step.mark_on_record()  # given when the case was first saved
         self._choose_guide()
         self._go(3)
         self._say(
@@ -376,6 +377,12 @@ class IntakeFlow(QWidget):
         return next((c for c in self.existing if c.level == level), None)
 
     def _prefill_check(self) -> None:
+        try:
+            # Read for each citizen: an administrator may have changed it on another computer.
+            with self.context.database.session(read_only=True) as session:
+                self.check_step.set_basis(legal_basis(session))
+        except UserError as error:
+            self._say(str(error), error=True)
         open_cases = [c for c in self.existing if c.status != Status.ACTIVATED]
         if open_cases:
             self.check_step.set_level(open_cases[0].level)
@@ -402,7 +409,9 @@ class IntakeFlow(QWidget):
         else:
             self.check_step.set_referral(None)
         if case is not None:
-            self.check_step.consent.setChecked(True)  # every saved case carries consent
+            self.check_step.mark_on_record()  # every saved case carries consent
+        else:
+            self.check_step.clear_marked()
 
     def _choose_guide(self) -> None:
         level = self.check_step.level()
@@ -446,9 +455,10 @@ class IntakeFlow(QWidget):
             self._say("Thông tin công dân chưa hợp lệ: sửa các ô báo đỏ rồi lưu lại.", error=True)
             return False
         draft, consent = self.identify.draft(), self.check_step.consent.isChecked()
+        notice = self.check_step.notice_heard()
 
         def store(session: Session) -> tuple[int, str]:
-            saved = save_intake(session, actor, draft, result, consent=consent)
+            saved = save_intake(session, actor, draft, result, consent=consent, notice=notice)
             return saved.case.id, saved.case.full_name
 
         try:

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
 
 from services.directory import list_points
 from services.errors import UserError
-from services.package_crypto import MIN_PASSPHRASE
 from services.packages import ExportResult, ImportSummary, export_package, import_package
 from services.vntime import today_vn
 from ui.background import BackgroundOp, Report
@@ -33,6 +32,7 @@ from ui.context import AppContext
 from ui.file_dialogs import ask_open_paths, ask_save_path
 from ui.forms import error_label, show_error
 from ui.messages import messages
+from ui.passphrase_fields import TYPED_ANY_WAY, NewPassphrase, password_field
 
 PACKAGE_FILTER = "Gói dữ liệu kichhoat (*.kpkg);;Mọi tệp (*)"
 AskSave = Callable[[QWidget, str], Path | None]
@@ -45,13 +45,6 @@ def ask_save_package(parent: QWidget, suggested: str) -> Path | None:
 
 def ask_open_packages(parent: QWidget) -> list[Path]:
     return ask_open_paths(parent, "Chọn gói dữ liệu để nhập", PACKAGE_FILTER)
-
-
-def _password_field() -> QLineEdit:
-    field = QLineEdit()
-    field.setEchoMode(QLineEdit.EchoMode.Password)
-    field.setPlaceholderText(f"Ít nhất {MIN_PASSPHRASE} ký tự; gửi cho người nhận bằng đường khác")
-    return field
 
 
 class ExportPackageDialog(QDialog):
@@ -87,9 +80,12 @@ class ExportPackageDialog(QDialog):
         self.file.setPlaceholderText("Chọn nơi lưu tệp .kpkg")
         browse = QPushButton("&Chọn…")
         browse.clicked.connect(self._browse)
-        self.passphrase = _password_field()
-        self.again = _password_field()
+        self.new_passphrase = NewPassphrase()
+        self.passphrase = self.new_passphrase.passphrase
+        self.again = self.new_passphrase.again
+        self.generate = self.new_passphrase.generate
         self.error = error_label()
+        self.generate.clicked.connect(lambda: show_error(self.error, None))
 
         since_row = QHBoxLayout()
         since_row.addWidget(self.use_since)
@@ -102,8 +98,7 @@ class ExportPackageDialog(QDialog):
         form.addRow("Điểm thu nhận:", self.point)
         form.addRow("", since_row)
         form.addRow("Tệp:", file_row)
-        form.addRow("&Mật khẩu của gói:", self.passphrase)
-        form.addRow("&Nhập lại mật khẩu:", self.again)
+        self.new_passphrase.add_rows(form, "&Mật khẩu của gói:")
         note = QLabel(
             "Gói chứa dữ liệu cá nhân và được mã hóa bằng mật khẩu. Gửi tệp và mật khẩu bằng "
             "hai đường khác nhau (ví dụ: tệp qua USB, mật khẩu qua điện thoại)."
@@ -137,11 +132,9 @@ class ExportPackageDialog(QDialog):
         if not path_text:
             show_error(self.error, "Chọn nơi lưu tệp gói.")
             return
-        if self.passphrase.text() != self.again.text():
-            show_error(self.error, "Hai lần nhập mật khẩu không khớp.")
-            return
-        if len(self.passphrase.text()) < MIN_PASSPHRASE:
-            show_error(self.error, f"Mật khẩu phải có ít nhất {MIN_PASSPHRASE} ký tự.")
+        problem = self.new_passphrase.problem()
+        if problem is not None:
+            show_error(self.error, problem)
             return
         show_error(self.error, None)
         out = Path(path_text)
@@ -206,8 +199,10 @@ class ImportPackagesDialog(QDialog):
         self.files = QListWidget()
         add = QPushButton("&Thêm gói…")
         add.clicked.connect(self._add)
-        self.passphrase = _password_field()
-        self.passphrase.setPlaceholderText("Mật khẩu người gửi đã dùng khi xuất gói")
+        self.passphrase = password_field(
+            "Mật khẩu người gửi đã dùng khi xuất gói", "Mật khẩu của gói"
+        )
+        self.passphrase.setToolTip(f"Mật khẩu tạo sẵn: {TYPED_ANY_WAY}")
         self.error = error_label()
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel

@@ -4,7 +4,9 @@ The automatic copies and those made before a restore, a purge or an upgrade are 
 their time (Vietnam time), kind and size at once; the number of cases in each is read from
 the copy (read-only) in the background, one file at a time, and filled in as it comes, so a
 folder of large backups never freezes the window. Enter restores the selected copy after a
-confirmation; *Chọn tệp khác…* takes any backup file.
+confirmation; *Chọn tệp khác…* takes any backup file. An encrypted copy (the one the purge
+makes) is listed as such, its cases not counted: its passphrase is asked after the choice
+(`SecurityMenu.restore`).
 
 The dialog only chooses and confirms: `chosen` holds the file once accepted, and the caller
 restores it in the background (`SecurityMenu.restore`).
@@ -13,6 +15,7 @@ restores it in the background (`SecurityMenu.restore`).
 from __future__ import annotations
 
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QThreadPool
@@ -30,16 +33,19 @@ from PySide6.QtWidgets import (
 )
 
 from services.backup import RestorePoint, check_backup, count_cases
+from services.encrypted_backup import is_encrypted_backup
 from services.errors import UserError
 from services.vntime import format_moment
 from ui.background import BackgroundOp, Report
 from ui.file_dialogs import ask_open_path
 from ui.messages import messages
 
-BACKUP_FILTER = "Bản sao lưu kichhoat (*.sqlite3);;Mọi tệp (*)"
+BACKUP_FILTER = "Bản sao lưu kichhoat (*.sqlite3 *.enc);;Mọi tệp (*)"
 COLUMNS = ("Thời điểm", "Loại", "Dung lượng (MB)", "Số hồ sơ")
 UNREADABLE = "không đọc được"
 READING = "đang đọc…"
+ENCRYPTED = "mã hóa"
+ENCRYPTED_CASES = "số hồ sơ chưa biết: bản mã hóa, cần mật khẩu"
 
 
 def _number(value: int) -> str:
@@ -89,7 +95,8 @@ class RestoreDialog(QDialog):
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
         right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         for row, point in enumerate(points):
-            cells = (format_moment(point.moment), point.kind, _megabytes(point.size), READING)
+            count = ENCRYPTED if point.encrypted else READING
+            cells = (format_moment(point.moment), point.kind, _megabytes(point.size), count)
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if column >= 2:
@@ -135,7 +142,8 @@ class RestoreDialog(QDialog):
         self.pool.setMaxThreadCount(1)
         self.stop = threading.Event()  # closed: the counts still queued return at once
         for row, point in enumerate(points):
-            self._count(row, point.path)
+            if not point.encrypted:
+                self._count(row, point.path)
 
     def _count(self, row: int, path: Path) -> None:
         stop = self.stop
@@ -161,6 +169,8 @@ class RestoreDialog(QDialog):
         self.pool.waitForDone()
 
     def _cases_text(self, row: int) -> str:
+        if self.points[row].encrypted:
+            return ENCRYPTED_CASES
         if row not in self.counts:
             return "số hồ sơ đang được đọc"
         cases = self.counts[row]
@@ -184,14 +194,17 @@ class RestoreDialog(QDialog):
         path = ask_open_path(self, "Chọn bản sao lưu để khôi phục", BACKUP_FILTER)
         if path is None:
             return
-        try:
-            info = check_backup(path)
-        except UserError as error:
-            messages().error(self, "Không khôi phục được", str(error))
-            return
-        if not confirm_restore(
-            self, path.name, format_moment(info.modified), f"{_number(info.cases)} hồ sơ"
-        ):
+        if is_encrypted_backup(path):
+            modified = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+            when, cases = format_moment(modified), ENCRYPTED_CASES
+        else:
+            try:
+                info = check_backup(path)
+            except UserError as error:
+                messages().error(self, "Không khôi phục được", str(error))
+                return
+            when, cases = format_moment(info.modified), f"{_number(info.cases)} hồ sơ"
+        if not confirm_restore(self, path.name, when, cases):
             return
         self.chosen = path
         super().accept()

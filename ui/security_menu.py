@@ -55,6 +55,7 @@ from services.backup import (
     restore_points,
 )
 from services.detail_list import DetailListResult, check_password, write_detail_list
+from services.encrypted_backup import is_encrypted_backup
 from services.errors import UserError
 from services.permissions import ROLE_LABELS, Action, allowed
 from services.purge import PurgeResult, purge_personal_data, purge_state
@@ -67,6 +68,8 @@ from ui.context import AppContext
 from ui.forms import error_label, show_error
 from ui.idle_lock import IdleLock
 from ui.messages import messages
+from ui.passphrase_fields import ask_backup_passphrase
+from ui.purge_dialog import PurgeDialog
 from ui.restore_dialog import RestoreDialog
 
 BACKUP_FILTER = "Bản sao lưu kichhoat (*.sqlite3);;Mọi tệp (*)"
@@ -518,6 +521,7 @@ class SecurityMenu(QObject):
         self.last_backup: Path | None = None
         self.restore_dialog: RestoreDialog | None = None
         self.requests_dialog: QDialog | None = None
+        self.purge_dialog: PurgeDialog | None = None
         if auto_backup and context.database.is_sqlite:
             self.backup_timer.start()
             QTimer.singleShot(2000, self.automatic_backup)
@@ -661,11 +665,20 @@ class SecurityMenu(QObject):
         path = self.choose_backup()
         if path is None:
             return
+        passphrase: str | None = None
+        if is_encrypted_backup(path):
+            passphrase = ask_backup_passphrase(self.window, path)
+            if passphrase is None:
+                return
         context = self.context
 
         def work(_report: Report) -> Path:
             result = restore_backup(
-                context.database, context.signed_in(), path, context.settings_folder
+                context.database,
+                context.signed_in(),
+                path,
+                context.settings_folder,
+                passphrase=passphrase,
             )
             return result.previous_saved_to
 
@@ -696,15 +709,12 @@ class SecurityMenu(QObject):
         server = not self.context.database.is_sqlite
         question = (
             f"{state.describe(today)}\n\nXóa vĩnh viễn họ tên, ngày sinh (chỉ giữ năm), số định "
-            "danh, điện thoại, địa chỉ và ghi chú của mọi hồ sơ? Số liệu thống kê và báo cáo "
-            f"giữ nguyên. Đợt kết thúc ngày {format_date(state.last_day)}."
+            "danh, điện thoại, địa chỉ, ghi chú và mọi nội dung tự do (lý do sửa, ghi chú liên "
+            "hệ, ghi chú thất bại, báo cáo mâu thuẫn) của mọi hồ sơ? Số liệu thống kê và báo "
+            f"cáo giữ nguyên. Đợt kết thúc ngày {format_date(state.last_day)}."
         )
-        question += (
-            "\n\nMáy chủ PostgreSQL: chỉ tiếp tục khi quản trị viên máy chủ đã sao lưu (pg_dump)."
-            if server
-            else "\n\nỨng dụng sẽ sao lưu trước khi xóa."
-        )
-        if not messages().confirm(self.window, "Xóa dữ liệu cá nhân", question):
+        confirmed, passphrase = self._confirm_purge(question, server)
+        if not confirmed:
             return
         context = self.context
 
@@ -715,17 +725,33 @@ class SecurityMenu(QObject):
                 backups=context.settings_folder,
                 server_backup_confirmed=server,
                 progress=report,
+                passphrase=passphrase,
             )
 
         def done(result: PurgeResult) -> None:
-            saved = f"\nBản sao lưu trước khi xóa: {result.backup}" if result.backup else ""
-            messages().info(
-                self.window,
-                "Đã xóa dữ liệu cá nhân",
-                f"Đã xóa dữ liệu cá nhân của {result.cases} hồ sơ.{saved}",
-            )
+            show = messages().warning if result.removal.failed else messages().info
+            show(self.window, "Đã xóa dữ liệu cá nhân", result.describe())
             refresh = getattr(self.window, "refresh_all", None)
             if callable(refresh):
                 refresh()
 
         BackgroundOp(self.window, work, done).with_progress("Đang xóa dữ liệu cá nhân…").run()
+
+    def _confirm_purge(self, question: str, server: bool) -> tuple[bool, str | None]:
+        """Whether the admin confirmed, and (SQLite) the passphrase of the encrypted backup
+        typed in the purge dialog; on PostgreSQL, a confirmation that the server is backed
+        up."""
+        if server:
+            question += (
+                "\n\nMáy chủ PostgreSQL: chỉ tiếp tục khi quản trị viên máy chủ đã sao lưu "
+                "(pg_dump)."
+            )
+            return messages().confirm(self.window, "Xóa dữ liệu cá nhân", question), None
+        dialog = PurgeDialog(question, self.window)
+        self.purge_dialog = dialog  # tests drive it while it is open
+        try:
+            accepted = bool(dialog.exec())
+            return accepted and dialog.passphrase is not None, dialog.passphrase
+        finally:
+            self.purge_dialog = None
+            dialog.deleteLater()

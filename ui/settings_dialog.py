@@ -1,8 +1,8 @@
 """*Quản trị → Cài đặt*: this computer's settings (managers and administrators) and the shared
-database's retention grace period (administrators).
+database's retention grace period and legal basis for personal data (administrators).
 
 Saving goes through `services.settings.save_settings`: the local file is written atomically,
-the grace period in one transaction, each change logged. The window's `AppContext.settings`
+the shared settings in one transaction, each change logged. The window's `AppContext.settings`
 is updated in place, so the slip size and printer apply to the next slip and the caller
 applies the idle time at once.
 """
@@ -18,12 +18,15 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QLabel,
+    QLineEdit,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
+from models.codes import ConsentBasis
 from services.campaigns import active_campaign
+from services.consent import REFERENCE_LENGTH, LegalBasisSetting, legal_basis
 from services.errors import UserError
 from services.local_settings import MAX_IDLE_LOCK_MINUTES
 from services.permissions import Action, allowed
@@ -101,6 +104,7 @@ class SettingsDialog(QDialog):
         with context.database.session(read_only=True) as session:
             self.saved_grace = grace_days(session)
             self.last_day: date = active_campaign(session).last_day
+            self.saved_basis = legal_basis(session)
         self.grace.setValue(self.saved_grace)
         self.grace_hint = _hint("")
         self.grace.valueChanged.connect(self._grace_changed)
@@ -109,8 +113,10 @@ class SettingsDialog(QDialog):
         shared_form = QFormLayout(shared)
         self._row(shared_form, "&Giữ dữ liệu cá nhân sau đợt:", self.grace)
         shared_form.addRow(self.grace_hint)
+        self._basis_rows(shared_form)
         if not self.is_admin:
-            self.grace.setEnabled(False)
+            for field in (self.grace, self.basis, self.legal_reference):
+                field.setEnabled(False)
             shared_form.addRow(_hint("Chỉ quản trị viên đổi được cài đặt dùng chung."))
 
         self.error = error_label()
@@ -139,6 +145,40 @@ class SettingsDialog(QDialog):
         label.setBuddy(field)
         form.addRow(label, field)
 
+    def _basis_rows(self, form: QFormLayout) -> None:
+        """The campaign's legal basis: the citizen's consent, or a state body's duty under a
+        law the administrator names (kept with every new case's consent record)."""
+        self.basis = QComboBox()
+        self.basis.addItem("Sự đồng ý của công dân", ConsentBasis.CONSENT.value)
+        self.basis.addItem(
+            "Cơ quan nhà nước thực hiện nhiệm vụ theo pháp luật", ConsentBasis.LEGAL_DUTY.value
+        )
+        self.basis.setCurrentIndex(max(0, self.basis.findData(self.saved_basis.basis.value)))
+        self.legal_reference = QLineEdit(self.saved_basis.legal_reference or "")
+        self.legal_reference.setMaxLength(REFERENCE_LENGTH)
+        self.legal_reference.setPlaceholderText(
+            "Ví dụ: Kế hoạch số 142/KH-UBND ngày 20/7/2023 của UBND tỉnh"
+        )
+        self.basis_hint = _hint(
+            "Ghi cùng mỗi hồ sơ mới, với phiên bản thông báo đã đọc cho công dân. Khi đợt do "
+            "cơ quan nhà nước thực hiện theo nhiệm vụ pháp luật giao, ghi rõ văn bản (số, ngày, "
+            "cơ quan ban hành); thông báo ở bàn thu nhận đổi theo căn cứ này."
+        )
+        self._row(form, "Căn cứ &xử lý dữ liệu cá nhân:", self.basis)
+        self._row(form, "&Văn bản pháp luật làm căn cứ:", self.legal_reference)
+        form.addRow(self.basis_hint)
+        self.basis.currentIndexChanged.connect(lambda _index: self._basis_changed())
+        self._basis_changed()
+
+    def _basis_changed(self) -> None:
+        duty = self.basis.currentData() == ConsentBasis.LEGAL_DUTY.value
+        self.legal_reference.setEnabled(duty and self.is_admin)
+
+    def chosen_basis(self) -> LegalBasisSetting:
+        basis = ConsentBasis(str(self.basis.currentData()))
+        reference = self.legal_reference.text() if basis == ConsentBasis.LEGAL_DUTY else None
+        return LegalBasisSetting(basis, reference)
+
     def _grace_changed(self, days: int) -> None:
         allowed_from = self.last_day + timedelta(days=days + 1)
         self.grace_hint.setText(
@@ -165,6 +205,7 @@ class SettingsDialog(QDialog):
                     self.choice(),
                     folder=context.settings_folder,
                     retention_grace_days=self.grace.value() if self.is_admin else None,
+                    legal_basis=self.chosen_basis() if self.is_admin else None,
                 )
                 session.commit()
         except UserError as error:

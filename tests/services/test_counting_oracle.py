@@ -449,7 +449,11 @@ class CountingMachine(RuleBasedStateMachine):
     def purge(self, target_index: int) -> None:
         point = self.points[target_index]
         purge_personal_data(
-            point.database, CLI_ADMIN, today=date(2023, 10, 1), backups=self.run / "backups"
+            point.database,
+            CLI_ADMIN,
+            today=date(2023, 10, 1),
+            backups=self.run / "backups",
+            passphrase=PASS,
         )
         point.purged = True
 

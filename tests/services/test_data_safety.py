@@ -43,6 +43,7 @@ from services.tally import TallyBy, tally
 from tests.factories import CLI, known_world
 
 PASSWORD = "mat-khau-PC06"
+BACKUP_PASSPHRASE = "mat-khau-sao-luu-2023"
 
 
 def decrypt(path: Path, password: str) -> io.BytesIO:
@@ -153,7 +154,12 @@ def test_the_purge_keeps_every_tally_and_report_identical(
     set_grace_days(session, CLI, 5)
     session.commit()
     result = purge_personal_data(
-        database, CLI, today=too_early, backups=tmp_path, server_backup_confirmed=True
+        database,
+        CLI,
+        today=too_early,
+        backups=tmp_path,
+        server_backup_confirmed=True,
+        passphrase=BACKUP_PASSPHRASE,
     )
     assert result.cases == 8
     assert (result.backup is not None) == database.is_sqlite
@@ -172,7 +178,8 @@ def test_the_purge_keeps_every_tally_and_report_identical(
         session.scalars(select(AuditEntry.action).order_by(AuditEntry.id.desc())).first() == "purge"
     )
     if database.is_sqlite:
-        assert result.backup is not None and check_backup(result.backup).cases == 8
+        assert result.backup is not None
+        assert check_backup(result.backup, BACKUP_PASSPHRASE).cases == 8
 
 
 def test_the_purge_on_a_server_needs_the_backup_confirmed(

@@ -23,7 +23,8 @@ from services.accounts import set_password
 from services.campaigns import load_preset
 from services.conflicts import open_conflicts, resolve_conflict
 from services.database import Database, open_database
-from services.package_crypto import MAGIC, PackageError, PackageWriter, decrypt_lines
+from services.errors import UserError
+from services.package_crypto import MAGIC, PackageError, PackageWriter, decrypt_lines, read_header
 from services.packages import ImportSummary, export_package, import_package, merge_records
 from services.session_context import Actor
 from services.tally import TallyBy, tally
@@ -307,9 +308,34 @@ def test_other_campaign(other: Database, tmp_path: Path) -> None:
 
 
 def test_passphrase_too_short(session: Session, tmp_path: Path) -> None:
-    with pytest.raises(Exception, match="ít nhất 8"):
-        export_package(session, CLI, tmp_path / "x.kpkg", "ngan")
+    for short in ("ngan", "11-ky-tu-ab"):  # 4 and 11 characters
+        with pytest.raises(UserError, match="ít nhất 12 ký tự") as caught:
+            export_package(session, CLI, tmp_path / "x.kpkg", short)
+        assert "Tạo mật khẩu" in str(caught.value) and "--generate-passphrase" in str(caught.value)
+    assert not (tmp_path / "x.kpkg").exists()
+    assert export_package(session, CLI, tmp_path / "x.kpkg", "12-ky-tu-abc").path.exists()
     assert MAGIC.startswith(b"KICHHOAT")
+
+
+def test_a_package_from_before_the_12_character_minimum_still_opens(
+    session: Session, other: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Written by the earlier version: an 8-character passphrase, scrypt n = 2^15 (and
+    2^16, a value within the accepted range that this version does not write)."""
+    known_world(session)
+    session.commit()
+    monkeypatch.setattr(services.package_crypto, "MIN_PASSPHRASE", 8)
+    for n in (2**15, 2**16):
+        monkeypatch.setattr(services.package_crypto, "SCRYPT_N", n)
+        path = export_package(session, CLI, tmp_path / f"cu-{n}.kpkg", "8-ky-tu!").path
+        assert read_header(path)[0]["kdf"]["n"] == n
+    monkeypatch.setattr(services.package_crypto, "MIN_PASSPHRASE", 12)
+    monkeypatch.setattr(services.package_crypto, "SCRYPT_N", 2**15)
+    for n in (2**15, 2**16):
+        with other.session() as target:
+            summary = import_package(target, CLI, tmp_path / f"cu-{n}.kpkg", "8-ky-tu!")
+            target.commit()
+        assert summary.new + summary.unchanged == 8
 
 
 def test_a_package_written_before_events_had_uids_is_still_read(session: Session) -> None:

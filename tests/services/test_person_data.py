@@ -316,16 +316,25 @@ def test_the_purge_still_erases_everyone_and_forgets_open_requests(
     session: Session, database: Database, tmp_path: Path
 ) -> None:
     with_ba(session)
-    log_request(session, CLI, BA_ID, RequestKind.ACCESS, date(2023, 8, 1))
+    log_request(session, CLI, BA_ID, RequestKind.ACCESS, date(2023, 8, 1), f"Chị Ba, {BA_PHONE}")
     set_grace_days(session, CLI, 0)
     session.commit()
     before = every_figure(session)
     day = active_campaign(session).last_day + timedelta(days=1)
     session.commit()
-    purge_personal_data(database, CLI, today=day, backups=tmp_path, server_backup_confirmed=True)
+    purge_personal_data(
+        database,
+        CLI,
+        today=day,
+        backups=tmp_path,
+        server_backup_confirmed=True,
+        passphrase="mot cau dai du muoi hai",
+    )
     session.expire_all()
     assert every_figure(session) == before
-    assert session.scalars(select(CitizenRequest.id_number)).all() == [None]
+    request = session.scalars(select(CitizenRequest)).one()
+    assert (request.id_number, request.note) == (None, ERASED)
+    assert request.id_number_masked == "094******242"  # the log of requests stays
     names = set(session.scalars(select(FactSet.full_name)))
     assert names == {ERASED}
     reasons = {e.reason for e in session.scalars(select(CaseEvent)) if e.reason is not None}

@@ -13,9 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.base import Base
-from models.codes import RequestKind, Role
+from models.codes import ConsentBasis, RequestKind, Role
 from models.entities import AuditEntry
 from services.citizen_requests import log_request
+from services.consent import LegalBasisSetting, set_legal_basis
 from services.permissions import PermissionDeniedError
 from services.processing_description import (
     NOT_PERSONAL,
@@ -92,6 +93,18 @@ def test_it_says_what_is_kept_where_and_how_it_is_protected(session: Session) ->
     # Vietnamese throughout: no code, no English word of the program leaks into it.
     for leak in ("None", "True", "False", "retention", "sqlite3://", "_id", "case_"):
         assert leak not in text, leak
+
+
+def test_the_legal_basis_follows_the_setting(session: Session) -> None:
+    assert "Căn cứ xử lý: Sự đồng ý của công dân (Điều 9, Điều 11" in text_of(session)
+    assert "«Công dân đã nghe thông báo và đồng ý»" in text_of(session)
+    law = "Kế hoạch số 142/KH-UBND ngày 14/7/2023 của UBND tỉnh Sóc Trăng"
+    set_legal_basis(session, CLI, LegalBasisSetting(ConsentBasis.LEGAL_DUTY, law))
+    session.commit()
+    text = text_of(session)
+    assert "(điểm c khoản 1 Điều 19 Luật Bảo vệ dữ liệu cá nhân số 91/2025/QH15" in text
+    assert law in text and "«Đã đọc thông báo cho công dân nghe»" in text
+    assert "phiên bản v1" in text
 
 
 def test_a_shared_servers_password_and_user_never_appear() -> None:

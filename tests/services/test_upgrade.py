@@ -20,7 +20,7 @@ from models.migrate import current_revision, head_revision
 from services.database import open_database
 from services.errors import StorageError
 from services.tally import TallyBy, tally
-from services.upgrade import BACKUP_PREFIX, backup_before_upgrade
+from services.upgrade import BACKUP_PREFIX, backup_before_upgrade, database_backups_folder
 from tests import make_schema_0001_db as first
 
 SHIPPED = Path(__file__).resolve().parent.parent / "data" / "kichhoat-0001.sqlite"
@@ -135,7 +135,8 @@ def test_an_old_database_is_backed_up_then_upgraded_with_every_case_intact(
     finally:
         database.dispose()
 
-    made = list(backups.iterdir())
+    made = list(database_backups_folder(backups, path).iterdir())
+    assert [p.name for p in backups.iterdir()] == [database_backups_folder(backups, path).name]
     assert len(made) == 1
     assert made[0].name.startswith(f"{BACKUP_PREFIX}0001-")
     assert made[0].suffix == ".sqlite3"

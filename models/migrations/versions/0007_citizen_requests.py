@@ -5,7 +5,7 @@ object...), each with the day it arrived, its legal due dates (reply, completion
 it when. A new table: existing data is not touched.
 
 Revision ID: 0007_citizen_requests
-Revises: 0005
+Revises: 0010_consent_records
 Create Date: 2026-12-10 09:00:00
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 import models.base
 
 revision = "0007_citizen_requests"
-down_revision = "0005"
+down_revision = "0010_consent_records"
 branch_labels = None
 depends_on = None
 
