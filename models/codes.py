@@ -73,6 +73,23 @@ class ConsentBasis(StrEnum):
     IMPORTED = "imported"  # a row of a spreadsheet: recorded at a point, not witnessed here
 
 
+class RequestKind(StrEnum):
+    """What a citizen asks of the data held about them (a data subject's request)."""
+
+    ACCESS = "access"  # see their data, get a copy of it
+    CORRECT = "correct"  # correct it
+    ERASE = "erase"  # erase it
+    RESTRICT = "restrict"  # restrict its processing
+    OBJECT = "object"  # object to its processing
+    WITHDRAW = "withdraw"  # withdraw their consent
+
+
+class RequestStatus(StrEnum):
+    OPEN = "open"  # received, not yet answered
+    ANSWERED = "answered"  # done as asked
+    REFUSED = "refused"  # answered with a refusal, its reason in the note
+
+
 # The permanent residence of a citizen who lives in another province: a real answer, counted
 # on a row of its own and in no commune of the campaign.
 OUTSIDE_PROVINCE = "NGOAI_TINH"

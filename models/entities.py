@@ -28,6 +28,8 @@ from models.codes import (
     FailureReason,
     HelpReason,
     PointKind,
+    RequestKind,
+    RequestStatus,
     Role,
     Status,
     UnitLevel,
@@ -400,6 +402,49 @@ class AuditEntry(Base):
         Index("ix_audit_log_at", "at"),
         Index("ix_audit_log_action", "action", "at"),
         Index("ix_audit_log_username", "username", "at"),
+    )
+
+
+class CitizenRequest(Base):
+    """A citizen's request about the data held about them (see, correct, erase, object...),
+    with its legal due date and how and when it was answered.
+
+    The full ID number is kept only while the request is open: it is what finds the data to
+    answer with. Once answered or refused (or the person's data erased) only the masked
+    number stays, as in the audit log, so the log of requests outlives the data it was about.
+    """
+
+    __tablename__ = "citizen_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    id_number: Mapped[str | None] = mapped_column(String(12))
+    id_number_masked: Mapped[str] = mapped_column(String(12))
+    received_on: Mapped[date] = mapped_column(Date)  # the Vietnam-local day it arrived
+    # The last days, by law, to reply (say it is being handled, and how) and to have done it.
+    reply_due_on: Mapped[date] = mapped_column(Date)
+    due_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default=RequestStatus.OPEN.value)
+    received_by: Mapped[str] = mapped_column(String(80))  # username, as in the audit log
+    handled_by: Mapped[str | None] = mapped_column(String(80))
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        CheckConstraint(f"kind IN ({sql_in(RequestKind)})", name="kind"),
+        CheckConstraint(f"status IN ({sql_in(RequestStatus)})", name="status"),
+        CheckConstraint("due_on >= reply_due_on AND reply_due_on >= received_on", name="due"),
+        CheckConstraint(
+            f"(status = '{RequestStatus.OPEN.value}') = (answered_at IS NULL)", name="answered"
+        ),
+        CheckConstraint(
+            f"status = '{RequestStatus.OPEN.value}' OR id_number IS NULL",
+            name="number_only_while_open",
+        ),
+        CheckConstraint("id_number IS NULL OR length(id_number) = 12", name="id_number"),
+        Index("ix_citizen_requests_open", "status", "due_on"),
+        Index("ix_citizen_requests_id_number", "id_number"),
     )
 
 

@@ -86,6 +86,12 @@ class AuditAction(StrEnum):
     PURGE = "purge"
     DEMO = "demo"  # synthetic cases written by the `demo` command
     GUIDE_EDIT = "guide_edit"  # a point's guide texts or QR links changed
+    REQUEST_RECEIVED = "request_received"  # a citizen's request about their data, logged
+    REQUEST_ANSWERED = "request_answered"  # ... answered or refused
+    PERSON_LOOKUP = "person_lookup"  # everything held about one ID number, read
+    PERSON_EXPORT = "person_export"  # ... written to a PDF for the citizen
+    PERSON_ERASED = "person_erased"  # one citizen's personal data erased, cases anonymised
+    PROCESSING_DESCRIPTION = "processing_description"  # the impact-assessment description
 
 
 ACTION_LABELS: dict[str, str] = {
@@ -117,6 +123,12 @@ ACTION_LABELS: dict[str, str] = {
     AuditAction.PURGE: "Xóa dữ liệu cá nhân",
     AuditAction.DEMO: "Thêm hồ sơ giả lập (dữ liệu thử)",
     AuditAction.GUIDE_EDIT: "Sửa tờ hướng dẫn",
+    AuditAction.REQUEST_RECEIVED: "Ghi nhận yêu cầu của người dân",
+    AuditAction.REQUEST_ANSWERED: "Trả lời yêu cầu của người dân",
+    AuditAction.PERSON_LOOKUP: "Tra cứu dữ liệu của một công dân",
+    AuditAction.PERSON_EXPORT: "Xuất dữ liệu cho công dân",
+    AuditAction.PERSON_ERASED: "Xóa dữ liệu của một công dân",
+    AuditAction.PROCESSING_DESCRIPTION: "Lập mô tả hoạt động xử lý dữ liệu",
 }
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from services.accounts import SIGN_IN_FAILURE_LABELS
 from services.case_detail import FIELD_LABELS
+from services.citizen_requests import REQUEST_KIND_LABELS, REQUEST_STATUS_LABELS
 from services.conflicts import RESOLUTIONS
 from services.consent import BASIS_LABELS, LEGAL_BASIS_SETTING
 from services.guides import FIELD_LABELS as GUIDE_FIELD_LABELS
@@ -44,6 +45,7 @@ DETAIL_KEY_LABELS: dict[str, str] = {
     "counts": "Số lượng",
     "created": "Tạo mới",
     "district": "Mã huyện",
+    "due_on": "Hạn thực hiện",
     "events": "Lần cập nhật",
     "failed_sign_ins": "Số lần đăng nhập sai",
     "forced": "Bỏ qua kiểm tra hồ sơ thật (--force)",
@@ -53,15 +55,20 @@ DETAIL_KEY_LABELS: dict[str, str] = {
     "id_number": "Số định danh",
     "id_number_before": "Số định danh trước khi sửa",
     "is_active": "Đang hoạt động",
+    "kind": "Loại yêu cầu",
+    "late": "Trả lời sau hạn",
     "legal_reference": "Văn bản pháp luật làm căn cứ",
     "level": "Mức",
     "locked_until": "Khóa đến",
     "minutes": "Số phút",
     "new": "Mới",
     "operators": "Cán bộ",
+    "outcome": "Kết quả",
     "point": "Điểm thu nhận",
     "points": "Điểm thu nhận",
     "reason": "Lý do",
+    "received_on": "Ngày nhận",
+    "request_id": "Số yêu cầu",
     "refused": "Bị từ chối",
     "rejected": "Dòng lỗi",
     "residence_changed": "Đổi nơi thường trú",
@@ -111,6 +118,8 @@ VALUE_LABELS: dict[str, Mapping[str, str]] = {
     "setting": SETTING_LABELS,
     "slip_format": SLIP_FORMAT_LABELS,
     "fields": GUIDE_FIELD_LABELS,
+    "kind": REQUEST_KIND_LABELS,
+    "outcome": REQUEST_STATUS_LABELS,
     "basis": BASIS_LABELS,
 }
 

@@ -31,7 +31,7 @@ from services.labels import (
     STATUS_LABELS,
 )
 from services.permissions import Action, require
-from services.purge import refuse_after_purge
+from services.purge import PSEUDONYM_PREFIX, refuse_after_purge
 from services.session_context import Actor
 from services.units import UnitTree
 from services.vntime import format_date, format_moment
@@ -63,6 +63,10 @@ EVENT_KIND_LABELS: dict[str, str] = {
 CHANGED_ELSEWHERE = (
     "Hồ sơ này vừa được cập nhật ở nơi khác sau khi mở. Đóng hộp sửa, mở lại hồ sơ để xem "
     "thông tin mới, rồi sửa lại nếu vẫn cần."
+)
+ANONYMISED = (
+    "Dữ liệu cá nhân của hồ sơ này đã được xóa (theo yêu cầu của công dân hoặc sau đợt): "
+    "không còn gì để sửa. Số liệu thống kê của hồ sơ vẫn giữ nguyên."
 )
 NOT_FOUND = "Không tìm thấy hồ sơ này (có thể đã bị xóa, hoặc thuộc điểm thu nhận khác)."
 
@@ -335,6 +339,8 @@ def correct_opened_case(
     case = _load(session, case_id, actor)
     if case.version != version:
         raise ConflictError(CHANGED_ELSEWHERE)
+    if case.id_number.startswith(PSEUDONYM_PREFIX):
+        raise ConflictError(ANONYMISED)
     before_id = case.id_number
     try:
         event = correct_case(session, case, correction)

@@ -127,6 +127,15 @@ def open_conflicts(session: Session, actor: Actor) -> list[ConflictView]:
     return [_view(session, case, tree, points) for case in cases]
 
 
+def conflict_of(session: Session, case: Case, tree: UnitTree | None = None) -> ConflictView | None:
+    """The versions one case's reports disagree on, while it waits for a decision (the
+    case's history loaded); None when it does not."""
+    if not case.has_conflict:
+        return None
+    points: dict[int, str] = dict(session.execute(select(IntakePoint.id, IntakePoint.name)).all())
+    return _view(session, case, tree or UnitTree.load(session), points)
+
+
 @dataclass(frozen=True)
 class Decision:
     """A decision just recorded, and what deciding again the other way takes."""

@@ -36,6 +36,9 @@ class Action(StrEnum):
     LOCAL_SETTINGS = "local_settings"  # this computer's slip size, printer, idle lock
     PURGE = "purge"  # erase personal data after the campaign
     DEMO_DATA = "demo_data"  # write synthetic cases, points and operators (`demo`)
+    CITIZEN_REQUESTS = "citizen_requests"  # log citizens' requests, look up and export one's data
+    ERASE_PERSON = "erase_person"  # erase and anonymise one citizen, on their request
+    PROCESSING_DESCRIPTION = "processing_description"  # the impact-assessment description
 
 
 ROLE_RANK = {Role.OPERATOR: 0, Role.MANAGER: 1, Role.ADMIN: 2}
@@ -58,6 +61,9 @@ MINIMUM_ROLE: dict[Action, Role] = {
     Action.LOCAL_SETTINGS: Role.MANAGER,
     Action.PURGE: Role.ADMIN,
     Action.DEMO_DATA: Role.ADMIN,
+    Action.CITIZEN_REQUESTS: Role.MANAGER,
+    Action.ERASE_PERSON: Role.MANAGER,
+    Action.PROCESSING_DESCRIPTION: Role.ADMIN,
 }
 
 ROLE_LABELS: dict[Role, str] = {
@@ -83,6 +89,9 @@ ACTION_LABELS: dict[Action, str] = {
     Action.LOCAL_SETTINGS: "đổi cài đặt của máy này",
     Action.PURGE: "xóa dữ liệu cá nhân",
     Action.DEMO_DATA: "thêm hồ sơ giả lập (dữ liệu thử)",
+    Action.CITIZEN_REQUESTS: "xử lý yêu cầu của người dân về dữ liệu cá nhân",
+    Action.ERASE_PERSON: "xóa dữ liệu cá nhân của một công dân",
+    Action.PROCESSING_DESCRIPTION: "lập mô tả hoạt động xử lý dữ liệu cá nhân",
 }
 
 

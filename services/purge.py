@@ -12,6 +12,9 @@ are the anonymous counts, so every tally and report for past days is exactly the
 after the purge. The facts each report was given (`fact_sets`) are erased the same way,
 and every event's uid (for a spreadsheet row, a hash of what the row said) becomes a
 number with no meaning.
+`anonymise_cases` does this for some cases: the purge for every case, a citizen's erasure
+request (`services.person_data.erase_person`) for that citizen's. Requests from citizens
+keep only their masked ID number afterwards.
 
 After the purge no new case data is taken: the desk, `records import` and `package import`
 refuse with `refuse_after_purge`. The ID numbers are gone, so a citizen recorded again could
@@ -32,16 +35,17 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import cast
 
-from sqlalchemy import Table, bindparam, func, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from models.codes import EventKind
 from models.entities import Case, CaseContact, CaseEvent, FactSet, Setting
+from models.event_ids import new_uid
 from services.audit import AuditAction, write_audit
 from services.backup import (
     SERVER_BACKUP_ADVICE,
@@ -52,6 +56,7 @@ from services.backup import (
     upgrade_copies_in_root,
 )
 from services.campaigns import active_campaign
+from services.citizen_requests import anonymise_requests
 from services.conflicts import DECISION_REASON
 from services.database import Database
 from services.encrypted_backup import WHAT as ENCRYPTED_BACKUP
@@ -94,6 +99,8 @@ FREE_TEXT_COLUMNS: dict[str, str] = {
     "case_history.changes": "chỉ giữ giới tính, nơi thường trú, lý do hỗ trợ, trạng thái, "
     "thời điểm; mọi giá trị khác " + ERASED,
     "case_contacts.note": ERASED,
+    "citizen_requests.id_number": "xóa (NULL); chỉ giữ số đã che",
+    "citizen_requests.note": ERASED,
 }
 # Every other text column, and why it stays: codes, the campaign's own set-up, the staff
 # (their accounts and credit outlive the campaign's personal data), the audit log.
@@ -126,6 +133,11 @@ KEPT_TEXT_COLUMNS: dict[str, str] = {
         f"audit_log.{name}": "nhật ký có chuỗi mã băm, không sửa được: chỉ tên cán bộ, mã hồ sơ, "
         "số định danh che giữa (3 số đầu, 3 số cuối), tên tệp; không họ tên, điện thoại, địa chỉ"
         for name in ("chain", "username", "point_code", "action", "summary", "details")
+    },
+    **{
+        f"citizen_requests.{name}": "sổ yêu cầu của người dân: loại, kết quả, cán bộ, số định "
+        "danh che giữa; là bằng chứng đã trả lời đúng hạn, không chỉ ra ai"
+        for name in ("kind", "id_number_masked", "status", "received_by", "handled_by")
     },
     "audit_log.prev_hash": "mã băm của nhật ký",
     "audit_log.hash": "mã băm của nhật ký",
@@ -299,7 +311,64 @@ def _purge_rows(session: Session, progress: Callable[[int, int], None] | None) -
         or 0
     )
     done, last_id = 0, 0
-    statement = (
+    while True:
+        ids = list(
+            session.scalars(
+                select(cases.c.id)
+                .where(cases.c.id > last_id, ~cases.c.id_number.startswith(PSEUDONYM_PREFIX))
+                .order_by(cases.c.id)
+                .limit(BATCH)
+            )
+        )
+        if not ids:
+            break
+        last_id = ids[-1]
+        anonymise_cases(session, ids, fact_sets=False)  # every one is erased below
+        done += len(ids)
+        if progress:
+            progress(done, total)
+    _scrub_fact_sets(session)  # the claims no event refers to any more, too
+    anonymise_requests(session)
+    return done
+
+
+def anonymise_cases(session: Session, case_ids: Sequence[int], *, fact_sets: bool = True) -> None:
+    """Erase the personal data of these cases and keep what counts (the purge does it for
+    every case; a citizen's erasure request for theirs). In the session's transaction.
+
+    Names, phones, addresses, notes and the free text of failures, corrections and calls
+    are erased; the ID number becomes a pseudonym made from the case's row number; the birth
+    date keeps its year; the facts each report was given are erased the same way (a fact set
+    another case shares is copied first, so that case keeps its own); every event's uid
+    becomes a number with no meaning; a conflict waiting for a decision is dropped. Sex,
+    level, status, communes, points, operators and moments stay: every tally is unchanged.
+
+    `fact_sets=False` leaves the fact sets to the caller: the purge erases all of them in
+    one pass, cheaper than finding, case by case, which ones other cases share."""
+    ids = list(case_ids)
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        _anonymise_case_rows(session, chunk)
+        _scrub_history(session, chunk)
+        session.execute(
+            update(CaseContact)
+            .where(CaseContact.case_id.in_(chunk))
+            .values(note=ERASED)
+            .execution_options(synchronize_session=False)
+        )
+        if fact_sets:
+            _scrub_fact_sets_of(session, chunk)
+
+
+def _anonymise_case_rows(session: Session, case_ids: list[int]) -> None:
+    cases = Case.__table__
+    assert isinstance(cases, Table)
+    rows = session.execute(
+        select(cases.c.id, cases.c.birth_date).where(cases.c.id.in_(case_ids))
+    ).all()
+    if not rows:
+        return
+    session.execute(
         update(cases)
         .where(cases.c.id == bindparam("b_id"))
         .values(
@@ -313,58 +382,113 @@ def _purge_rows(session: Session, progress: Callable[[int, int], None] | None) -
             failure_note=None,
             has_conflict=False,  # what the reports disagreed on is erased
             version=cases.c.version + 1,
-        )
+        ),
+        [
+            {"b_id": case_id, "b_id_number": pseudonym(case_id), "b_birth": date(born.year, 1, 1)}
+            for case_id, born in rows
+        ],
     )
-    while True:
-        rows = session.execute(
-            select(cases.c.id, cases.c.birth_date)
-            .where(cases.c.id > last_id, ~cases.c.id_number.startswith(PSEUDONYM_PREFIX))
-            .order_by(cases.c.id)
-            .limit(BATCH)
-        ).all()
-        if not rows:
-            break
-        last_id = rows[-1][0]
-        session.execute(
-            statement,
-            [
-                {
-                    "b_id": case_id,
-                    "b_id_number": pseudonym(case_id),
-                    "b_birth": date(born.year, 1, 1),
-                }
-                for case_id, born in rows
-            ],
-        )
-        done += len(rows)
-        if progress:
-            progress(done, total)
+
+
+def _scrub_history(session: Session, case_ids: list[int]) -> None:
+    """The cases' events: free texts erased, personal values in corrections erased, uids
+    made meaningless (a spreadsheet row's uid is a hash of what the row said)."""
     history = CaseEvent.__table__
     assert isinstance(history, Table)
-    session.execute(
-        update(history).where(history.c.failure_note.is_not(None)).values(failure_note=ERASED)
-    )
-    session.execute(
-        update(history)
-        .where(history.c.reason.is_not(None), history.c.reason != DECISION_REASON)
-        .values(reason=ERASED)
-    )
-    corrections = session.execute(
-        select(history.c.id, history.c.changes).where(
-            history.c.kind == EventKind.CORRECTION.value, history.c.changes.is_not(None)
+    events = session.execute(
+        select(history.c.id, history.c.failure_note, history.c.reason, history.c.changes).where(
+            history.c.case_id.in_(case_ids)
         )
     ).all()
-    if corrections:
+    _batched_update(
+        session,
+        history,
+        [
+            {
+                "b_id": event_id,
+                "b_uid": f"p{event_id:031d}",
+                "b_failure_note": ERASED if note is not None else None,
+                # A decision's reason is the app's fixed sentence, not a citizen's words.
+                "b_reason": reason if reason in (None, DECISION_REASON) else ERASED,
+                "b_changes": _scrub_changes(changes),
+            }
+            for event_id, note, reason, changes in events
+        ],
+    )
+
+
+def _scrubbed_fact_set(row_id: int, born: date) -> dict[str, object]:
+    return {
+        "b_id": row_id,
+        "b_digest": f"x{row_id:031d}",
+        "b_full_name": ERASED,
+        "b_birth_date": date(born.year, 1, 1),
+        "b_phone": None,
+        "b_address": None,
+        "b_notes": None,
+    }
+
+
+def _scrub_fact_sets_of(session: Session, case_ids: list[int]) -> None:
+    """The facts the cases' reports were given: erased in place, or, for a fact set that
+    another case's events share too, erased in a copy these events now refer to."""
+    history = cast(Table, CaseEvent.__table__)
+    facts = cast(Table, FactSet.__table__)
+    used = set(
+        session.scalars(
+            select(history.c.fact_set_id)
+            .where(history.c.case_id.in_(case_ids), history.c.fact_set_id.is_not(None))
+            .distinct()
+        )
+    )
+    shared: set[int] = set()
+    ordered = sorted(used)
+    for start in range(0, len(ordered), 500):
+        shared.update(
+            session.scalars(
+                select(history.c.fact_set_id)
+                .where(
+                    history.c.fact_set_id.in_(ordered[start : start + 500]),
+                    history.c.case_id.not_in(case_ids),
+                )
+                .distinct()
+            )
+        )
+    for fact_set_id in sorted(shared):
+        copy_id = _erased_copy(session, fact_set_id)
         session.execute(
             update(history)
-            .where(history.c.id == bindparam("b_id"))
-            .values(changes=bindparam("b_changes")),
-            [{"b_id": i, "b_changes": _scrub_changes(c)} for i, c in corrections],
+            .where(history.c.case_id.in_(case_ids), history.c.fact_set_id == fact_set_id)
+            .values(fact_set_id=copy_id)
         )
-    session.execute(update(CaseContact).values(note=ERASED))
-    _scrub_fact_sets(session)
-    _meaningless_uids(session)
-    return done
+    own = sorted(used - shared)
+    for start in range(0, len(own), BATCH):
+        rows = session.execute(
+            select(facts.c.id, facts.c.birth_date).where(facts.c.id.in_(own[start : start + BATCH]))
+        ).all()
+        _batched_update(session, facts, [_scrubbed_fact_set(i, born) for i, born in rows])
+
+
+def _erased_copy(session: Session, fact_set_id: int) -> int:
+    """A new fact set: `fact_set_id`'s sex, residence and help reason, the rest erased."""
+    facts = cast(Table, FactSet.__table__)
+    original = session.execute(select(facts).where(facts.c.id == fact_set_id)).one()
+    inserted = session.execute(
+        insert(facts)
+        .values(
+            digest=f"x{new_uid()[:31]}",
+            full_name=ERASED,
+            birth_date=date(original.birth_date.year, 1, 1),
+            sex=original.sex,
+            residence_code=original.residence_code,
+            phone=None,
+            address=None,
+            help_reason=original.help_reason,
+            notes=None,
+        )
+        .returning(facts.c.id)
+    )
+    return int(inserted.scalar_one())
 
 
 def _batched_update(session: Session, table: Table, rows: list[dict[str, object]]) -> None:
@@ -378,53 +502,22 @@ def _batched_update(session: Session, table: Table, rows: list[dict[str, object]
 
 
 def _scrub_fact_sets(session: Session) -> None:
-    """What each report said: the name, contacts and notes erased, the birth date kept to
-    its year; sex and residence stay (they count)."""
+    """What each report said, for every fact set not erased yet: the name, contacts and
+    notes erased, the birth date kept to its year; sex and residence stay (they count)."""
     table = FactSet.__table__
     assert isinstance(table, Table)
     last_id = 0
     while True:
         rows = session.execute(
             select(table.c.id, table.c.birth_date)
-            .where(table.c.id > last_id)
+            .where(table.c.id > last_id, ~table.c.digest.startswith("x"))
             .order_by(table.c.id)
             .limit(BATCH)
         ).all()
         if not rows:
             break
         last_id = rows[-1][0]
-        _batched_update(
-            session,
-            table,
-            [
-                {
-                    "b_id": row_id,
-                    "b_digest": f"x{row_id:031d}",
-                    "b_full_name": ERASED,
-                    "b_birth_date": date(born.year, 1, 1),
-                    "b_phone": None,
-                    "b_address": None,
-                    "b_notes": None,
-                }
-                for row_id, born in rows
-            ],
-        )
-
-
-def _meaningless_uids(session: Session) -> None:
-    table = CaseEvent.__table__
-    assert isinstance(table, Table)
-    last_id = 0
-    while True:
-        ids = list(
-            session.scalars(
-                select(table.c.id).where(table.c.id > last_id).order_by(table.c.id).limit(BATCH)
-            )
-        )
-        if not ids:
-            break
-        last_id = ids[-1]
-        _batched_update(session, table, [{"b_id": i, "b_uid": f"p{i:031d}"} for i in ids])
+        _batched_update(session, table, [_scrubbed_fact_set(i, born) for i, born in rows])
 
 
 def purge_personal_data(

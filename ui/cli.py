@@ -1,8 +1,8 @@
 """The command line: a thin front-end over the services, for administrators and scripts.
 
 `python main.py [--db URL] COMMAND ...`; see README.md for the contract. Nothing
-here imports Qt widgets, and only `guide` and `slip` import QtGui (lazily, to paint their
-PDF): the other commands start fast.
+here imports Qt widgets, and only `guide`, `slip`, `request export` and `privacy
+description` import QtGui (lazily, to paint their PDF): the other commands start fast.
 """
 
 from __future__ import annotations
@@ -31,8 +31,10 @@ from services.version import APP_TITLE, APP_VERSION
 from services.vntime import parse_iso_day, today_vn
 from ui.cli_accounts import ACCOUNT_COMMANDS, add_account_parsers
 from ui.cli_cases import CASE_COMMANDS, add_case_parsers
+from ui.cli_common import gui_application as _gui_application
 from ui.cli_database import open_for_command
 from ui.cli_packages import add_package_parser, cmd_package
+from ui.cli_requests import REQUEST_COMMANDS, add_request_parsers
 from ui.cli_security import SECURITY_COMMANDS, add_security_parsers
 from ui.cli_sign_in import SignInRequiredError, acting, admit
 
@@ -197,6 +199,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_case_parsers(commands, common)
     add_security_parsers(commands, common)
     add_account_parsers(commands, common)
+    add_request_parsers(commands, common)
     return parser
 
 
@@ -350,25 +353,6 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-def _gui_application() -> None:
-    """Painting needs a QGuiApplication (never widgets here); without a display, offscreen."""
-    import os
-
-    if (
-        sys.platform.startswith("linux")
-        and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
-        and not os.environ.get("QT_QPA_PLATFORM")
-    ):
-        os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    from PySide6.QtGui import QGuiApplication
-
-    if QGuiApplication.instance() is None:
-        _keep_alive.append(QGuiApplication(["kichhoat"]))
-
-
-_keep_alive: list[object] = []
-
-
 def cmd_guide_allow_domain(args: argparse.Namespace, out: TextIO) -> int:
     from services.qr_links import allow_qr_domain, allowed_qr_domains, normalise_domain
 
@@ -457,6 +441,8 @@ def run_command(args: argparse.Namespace, out: TextIO | None = None) -> int:
         handler = CASE_COMMANDS[args.command]
     elif args.command in ACCOUNT_COMMANDS:
         handler = ACCOUNT_COMMANDS[args.command]
+    elif args.command in REQUEST_COMMANDS:
+        handler = REQUEST_COMMANDS[args.command]
     assert handler is not None
     try:
         args.actor = admit(args)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from services.errors import UserError
 from services.vntime import format_date, parse_iso_day
+from ui.cli_common import confirm as _confirm
 from ui.cli_database import open_for_command
 from ui.cli_packages import add_passphrase_options, generated_passphrase, read_passphrase
 from ui.cli_sign_in import acting
@@ -77,18 +78,6 @@ def add_security_parsers(
         help="(PostgreSQL) xác nhận máy chủ đã được sao lưu bằng pg_dump",
     )
     add_passphrase_options(purge, new=True)
-
-
-def _confirm(question: str, assume_yes: bool) -> None:
-    if assume_yes:
-        return
-    if not sys.stdin.isatty():
-        raise UserError(
-            f"{question} Chạy lệnh trong cửa sổ dòng lệnh để xác nhận, hoặc thêm --yes."
-        )
-    answer = input(f"{question} Gõ «có» để tiếp tục: ").strip().lower()
-    if answer not in ("có", "co", "yes", "y"):
-        raise UserError("Đã hủy; không thay đổi gì.")
 
 
 def _against(files: list[Path]) -> list[Witness]:

@@ -109,9 +109,13 @@ class MainWindow(QMainWindow):
         self.intake.scan_arrived.connect(self.show_desk)
         self.intake.started_over.connect(self.clear_lists)
 
+        from ui.citizen_requests import RequestsBanner
+
+        self.requests_banner = RequestsBanner(context)
         layout = QVBoxLayout()
         layout.setContentsMargins(6, 4, 6, 0)
         layout.addWidget(subtitle)
+        layout.addWidget(self.requests_banner)
         layout.addWidget(self.tabs, 1)
         central = QWidget()
         central.setLayout(layout)
@@ -122,6 +126,8 @@ class MainWindow(QMainWindow):
         # Unlocking re-reads the actor: a role changed meanwhile applies at once.
         self.security.idle.unlocked.connect(self.show_who)
         self.security.idle.unlocked.connect(self.apply_role)
+        self.security.requests_changed.connect(self.requests_banner.refresh)
+        self.requests_banner.open_requested.connect(self.security.open_requests)
         self.who = QLabel()
         self.today = QLabel()
         self.statusBar().addWidget(self.who)
@@ -325,6 +331,7 @@ class MainWindow(QMainWindow):
         self.records_action.setVisible(allowed(actor, Action.IMPORT_RECORDS))
         self.records_action.setEnabled(allowed(actor, Action.IMPORT_RECORDS))
         self.security.apply_role()
+        self.requests_banner.refresh()  # overdue requests, for those who answer them
 
     def switch_operator(self) -> None:
         if self.switch_operator_dialog is None:

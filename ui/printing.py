@@ -1,4 +1,5 @@
-"""Printing a `Sheet` through Qt: the print preview (with its print button), and the PDF path.
+"""Printing a `Sheet` (or a `Document` of several pages) through Qt: the print preview
+(with its print button), and the PDF path.
 
 The dialogs come in through small replaceable functions so that tests never reach a printer:
 `set_preview_runner(...)` swaps the preview, `set_save_path_asker(...)` the file dialog.
@@ -13,6 +14,7 @@ from PySide6.QtGui import QPageLayout, QPainter
 from PySide6.QtPrintSupport import QPrinter, QPrinterInfo, QPrintPreviewDialog
 from PySide6.QtWidgets import QWidget
 
+from services.documents import Document, paint_document
 from services.sheets import Sheet
 from ui import file_dialogs
 
@@ -122,4 +124,39 @@ def set_save_path_asker(asker: SavePathAsker) -> SavePathAsker:
     """For tests: replace the file dialog; returns the previous asker."""
     global _ask
     previous, _ask = _ask, asker
+    return previous
+
+
+# -- documents of several pages (services.documents) -----------------------------------------
+
+DocumentPreviewRunner = Callable[[QWidget | None, Document], None]
+
+
+def document_preview_dialog(parent: QWidget | None, document: Document) -> QPrintPreviewDialog:
+    """Qt's print preview of an A4 document; its print button prints it."""
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setDocName(document.title)
+    dialog = QPrintPreviewDialog(printer, parent)
+    dialog.setWindowTitle(f"Xem trước khi in: {document.title}")
+    dialog.paintRequested.connect(lambda target: paint_document(document, target))
+    dialog.resize(900, 760)
+    dialog._printer = printer  # type: ignore[attr-defined]  # keep it alive with the dialog
+    return dialog
+
+
+def _run_document_preview(parent: QWidget | None, document: Document) -> None:
+    document_preview_dialog(parent, document).exec()
+
+
+_document_preview: DocumentPreviewRunner = _run_document_preview
+
+
+def show_document_preview(parent: QWidget | None, document: Document) -> None:
+    _document_preview(parent, document)
+
+
+def set_document_preview_runner(runner: DocumentPreviewRunner) -> DocumentPreviewRunner:
+    """For tests: replace the document's print preview; returns the previous one."""
+    global _document_preview
+    previous, _document_preview = _document_preview, runner
     return previous

@@ -1,5 +1,6 @@
-"""The "Quản trị" menu: password, accounts, audit log, detail list, backups, the purge, the
-screen lock. Entries show by role; the services check the rights again on every call.
+"""The "Quản trị" menu: password, accounts, audit log, detail list, citizens' requests, the
+processing description, backups, the purge, the screen lock. Entries show by role; the
+services check the rights again on every call.
 
 `SecurityMenu(window, context)` adds the menu and the idle lock and the automatic backups
 to a main window; `apply_role()` follows a change of operator; `sign_out()` logs the end
@@ -12,7 +13,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -452,6 +453,8 @@ class DetailListDialog(QDialog):
 
 
 class SecurityMenu(QObject):
+    requests_changed = Signal()  # a citizen's request logged, answered or done
+
     def __init__(
         self,
         window: QMainWindow,
@@ -493,6 +496,12 @@ class SecurityMenu(QObject):
         menu.addSeparator()
         add("&Nhật ký hệ thống…", self.open_audit, Action.AUDIT)
         add("Xuất danh sách &chi tiết (mã hóa)…", self.export_details, Action.DETAIL_LIST)
+        add("&Yêu cầu của người dân…", self.open_requests, Action.CITIZEN_REQUESTS)
+        add(
+            "Mô tả hoạt động xử lý &dữ liệu…",
+            self.open_processing_description,
+            Action.PROCESSING_DESCRIPTION,
+        )
         menu.addSeparator()
         add("&Tài khoản cán bộ…", self.open_accounts, Action.ACCOUNTS)
         add("Cà&i đặt…", self.open_settings, Action.LOCAL_SETTINGS)
@@ -511,6 +520,7 @@ class SecurityMenu(QObject):
         self.backup_timer.timeout.connect(self.automatic_backup)
         self.last_backup: Path | None = None
         self.restore_dialog: RestoreDialog | None = None
+        self.requests_dialog: QDialog | None = None
         self.purge_dialog: PurgeDialog | None = None
         if auto_backup and context.database.is_sqlite:
             self.backup_timer.start()
@@ -562,6 +572,30 @@ class SecurityMenu(QObject):
 
     def export_details(self) -> None:
         DetailListDialog(self.context, self.window).exec()
+
+    def open_requests(self) -> None:
+        from ui.citizen_requests import RequestsDialog
+
+        dialog = RequestsDialog(self.context, self.window)
+        self.requests_dialog = dialog  # tests drive it while it is open
+        try:
+            dialog.exec()
+        finally:
+            self.requests_dialog = None
+            dialog.deleteLater()
+        self.requests_changed.emit()
+        refresh = getattr(self.window, "refresh_all", None)
+        if callable(refresh):
+            refresh()  # an erasure or a correction changes lists (never the figures)
+
+    def open_processing_description(self) -> None:
+        from ui.processing_description import ProcessingDescriptionDialog
+
+        dialog = ProcessingDescriptionDialog(self.context, self.window)
+        try:
+            dialog.exec()
+        finally:
+            dialog.deleteLater()
 
     def open_settings(self) -> None:
         from ui.settings_dialog import SettingsDialog

@@ -120,11 +120,11 @@ def _everything(session: Session) -> dict[str, object]:
         workbook = build_report(session, day)
         for sheet in workbook.worksheets:
             rows = [tuple(c for c in row) for row in sheet.iter_rows(values_only=True)]
-            found[f"{day}-{sheet.title}"] = _without_audit_footer(rows)
+            found[f"{day}-{sheet.title}"] = without_audit_footer(rows)
     return found
 
 
-def _without_audit_footer(rows: list[tuple[object, ...]]) -> list[tuple[object, ...]]:
+def without_audit_footer(rows: list[tuple[object, ...]]) -> list[tuple[object, ...]]:
     """The rows above the audit footer: the purge's own audit entries move the chains'
     heads printed there (and its moment), never a figure."""
     for number, row in enumerate(rows):

@@ -153,6 +153,7 @@ def _visible(window: MainWindow) -> list[str]:
                 "Đổi &mật khẩu…",
                 "&Nhật ký hệ thống…",
                 "Xuất danh sách &chi tiết (mã hóa)…",
+                "&Yêu cầu của người dân…",
                 "Cà&i đặt…",
             ],
         ),
@@ -170,7 +171,7 @@ def test_an_admin_sees_every_entry_and_closing_signs_out(
     qtbot: QtBot, database: Database, tmp_path: Path
 ) -> None:
     window = window_for(qtbot, context_for(database, Role.ADMIN, tmp_path))
-    assert len(_visible(window)) == 9
+    assert len(_visible(window)) == 11  # the manager's, the description and the admin's
     window.close()
     with database.session() as session:
         last = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
