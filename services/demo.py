@@ -26,6 +26,7 @@ from models.event_ids import claim_digest
 from services.audit import AuditAction, write_audit
 from services.campaigns import DEMO_DATA_SETTING, active_campaign, contains_demo_data
 from services.cases import FACT_SET_COLUMNS as CLAIM_COLUMNS
+from services.consent import current_notice, legal_basis
 from services.directory import get_or_create_operator, get_or_create_point
 from services.errors import ConflictError
 from services.phone import carrier_prefixes
@@ -225,6 +226,10 @@ EVENT_COLUMNS = (
     "reason",
     "changes",
     "fact_set_id",
+    "consent_notice",
+    "consent_at",
+    "consent_basis",
+    "consent_legal_reference",
 )
 FACT_SET_COLUMNS = ("id", *CLAIM_COLUMNS)
 
@@ -412,6 +417,9 @@ def generate_demo(
     case_rows: list[tuple[object, ...]] = []
     event_rows: list[tuple[object, ...]] = []
     made = events = 0
+    # The first report of each case carries its consent record, as the desk writes it.
+    basis = legal_basis(session)
+    notice = current_notice().version
 
     def flush() -> None:
         if case_rows:
@@ -559,6 +567,11 @@ def generate_demo(
                         None,
                         None,
                         fact_set_id if previous is None else None,
+                        *(
+                            (notice, moment, basis.basis.value, basis.legal_reference)
+                            if previous is None
+                            else (None, None, None, None)
+                        ),
                     )
                 )
                 next_event += 1

@@ -49,3 +49,26 @@ def test_statistics_are_refreshed_after_a_bulk_load(database: Database) -> None:
             )
         ).one()
     assert vacuumed is not None and analyzed is not None
+
+
+def test_each_demo_case_carries_the_consent_record_of_its_first_report(
+    database: Database,
+) -> None:
+    from services.consent import current_notice
+
+    with database.session() as session:
+        generate_demo(session, 40, seed=5)
+        session.commit()
+    with database.session(read_only=True) as session:
+        events = session.scalars(select(CaseEvent).order_by(CaseEvent.changed_at)).all()
+        first: dict[int, CaseEvent] = {}
+        for event in events:
+            first.setdefault(event.case_id, event)
+        assert len(first) == 40
+        for event in events:
+            if first[event.case_id] is event:
+                assert event.consent_notice == current_notice().version
+                assert event.consent_at == event.changed_at
+                assert event.consent_basis == "consent"
+            else:  # a returning citizen hears no notice again
+                assert event.consent_notice is None and event.consent_basis is None
