@@ -308,22 +308,24 @@ class _Importer:
             draft.errors.append(error)
         return draft
 
+    def checked(
+        self, problems: list[str], key: str, cells: list[Cell], parse: Callable[[Cell], _T]
+    ) -> _T | None:
+        """The column `key` of a row parsed (see `memo`); None, with its problem noted."""
+        try:
+            return self.memo(key, self.cell(cells, key), parse)
+        except ValidationError as error:
+            problems.append(error.message)
+            return None
+
     def parse(self, number: int, cells: list[Cell]) -> _Row:
         """A row as a draft and a report; raises `ValidationError` with every problem found."""
         problems: list[str] = []
         draft = self.draft(cells)
-        level = status = moment = point_commune = None
-        reason = note = None
-        point_name = operator = ""
-        try:
-            level = self.memo("level", self.cell(cells, "level"), _level)
-        except ValidationError as error:
-            problems.append(error.message)
-        try:
-            status = self.memo("status", self.cell(cells, "status"), _status)
-        except ValidationError as error:
-            problems.append(error.message)
-        try:
+        level = self.checked(problems, "level", cells, _level)
+        status = self.checked(problems, "status", cells, _status)
+        reason = note = moment = None
+        try:  # remembered per status too: the same reason is right for one, wrong for another
             reason, note = self.memo(
                 f"failure {status}",
                 self.cell(cells, "failure_reason"),
@@ -337,22 +339,9 @@ class _Importer:
                 problems.append("Thời điểm ở tương lai.")
         except ValidationError as error:
             problems.append(error.message)
-        for key, parse in (
-            ("point_commune_code", self.point_commune),
-            ("point_name", self.point_name),
-            ("operator", self.operator),
-        ):
-            try:
-                value = self.memo(key, self.cell(cells, key), parse)
-            except ValidationError as error:
-                problems.append(error.message)
-                continue
-            if key == "point_commune_code":
-                point_commune = cast(int, value)
-            elif key == "point_name":
-                point_name = cast(str, value)
-            else:
-                operator = cast(str, value)
+        point_commune = self.checked(problems, "point_commune_code", cells, self.point_commune)
+        point_name = self.checked(problems, "point_name", cells, self.point_name) or ""
+        operator = self.checked(problems, "operator", cells, self.operator) or ""
         on_day = local_day(moment) if moment else self.today
         facts, fact_errors = check_facts(draft, on_day)
         problems = [e.message for e in fact_errors] + problems
@@ -434,8 +423,8 @@ class _Importer:
                     **row.report_fields,  # type: ignore[arg-type]
                 )
                 consent_record = self.consent_for(row, known)
+                uid = self.uid(row, claim)
                 if fresh:
-                    uid = self.uid(row, claim)
                     entry = fresh_case(
                         self.session, row.facts, report, uid, claim, digest, consent_record
                     )
@@ -447,7 +436,7 @@ class _Importer:
                         consent=True,
                         known=known,
                         attach=False,
-                        uid=self.uid(row, claim),
+                        uid=uid,
                         fact_sets=self.fact_sets,
                         consent_record=consent_record,
                     )

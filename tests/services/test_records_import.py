@@ -467,3 +467,18 @@ def test_rows_outside_the_campaign_period_are_saved_and_named(
     assert summary.created == 2 and not summary.rejects
     case = session.scalars(select(Case).where(Case.id_number == LINH)).one()
     assert case.status == "activated"
+
+
+def test_a_failure_reason_is_judged_with_the_status_of_its_own_row(
+    session: Session, tmp_path: Path
+) -> None:
+    """The same reason cell is right after «Thất bại» and wrong after any other status,
+    however often it repeats in the file (parsed cells are remembered per column)."""
+    failed, registered = good_rows()[0], good_rows()[2]
+    failed = [*failed[:7], "Thất bại", "Không nhận được OTP", *failed[9:]]
+    registered = [*registered[:8], "Không nhận được OTP", *registered[9:]]
+    path = write_csv(tmp_path / "ho-so.csv", [failed, registered, failed])
+    summary = import_records(session, CLI, path)
+    assert [r.row for r in summary.rejects] == [3]
+    assert "chỉ ghi lý do khi trạng thái là Thất bại" in summary.rejects[0].reason
+    assert summary.created == 1 and summary.unchanged == 1
