@@ -13,13 +13,11 @@ The data for the citizen (`services.person_data`) and the processing description
 from __future__ import annotations
 
 import html
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from services.errors import StorageError
+from services.pdf_files import write_pdf_file
 from services.version import APP_TITLE
 
 if TYPE_CHECKING:
@@ -152,52 +150,20 @@ def document_html(document: Document) -> str:
     )
 
 
-def _pdf_path(path: Path) -> Path:
-    path = Path(path)
-    if path.suffix.lower() != ".pdf":
-        return path.with_suffix(path.suffix + ".pdf") if path.suffix else path.with_suffix(".pdf")
-    return path
-
-
 def write_document_pdf(document: Document, path: Path) -> Path:
     """Write the document as an A4 PDF (fonts embedded); the file appears whole or not at
     all. Needs a QGuiApplication (the command line makes an offscreen one)."""
-    path = _pdf_path(path)
-    folder = path.parent if str(path.parent) else Path()
-    if not folder.is_dir():
-        raise StorageError(f"Không có thư mục «{folder}» để lưu tệp PDF. Chọn thư mục khác.")
-    try:
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".kichhoat-", suffix=".pdf")
-        os.close(handle)
-    except OSError as error:
-        raise StorageError(
-            f"Không ghi được vào thư mục «{folder}»: {error.strerror}. Kiểm tra quyền ghi "
-            "và dung lượng ổ đĩa."
-        ) from error
-    try:
-        _paint_pdf(document, Path(temporary))
-        Path(temporary).replace(path)
-    except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
-        raise StorageError(
-            f"Không lưu được tệp «{path}»: {error.strerror}. Tệp có thể đang mở trong chương "
-            "trình khác; đóng nó rồi thử lại."
-        ) from error
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
+    return write_pdf_file(path, lambda temporary: _paint_pdf(document, temporary))
 
 
-def _paint_pdf(document: Document, path: Path) -> None:
+def _paint_pdf(document: Document, path: Path) -> bool:
     from PySide6.QtGui import QPdfWriter
 
     writer = QPdfWriter(str(path))
     writer.setResolution(300)
     writer.setTitle(document.title)
     writer.setCreator(APP_TITLE)
-    if not paint_document(document, writer):
-        raise StorageError(f"Không tạo được tệp PDF «{path}».")
+    return paint_document(document, writer)
 
 
 def paint_document(document: Document, device: QPagedPaintDevice) -> bool:

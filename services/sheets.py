@@ -7,8 +7,6 @@ sheets and the citizen slip look the same in the preview, on paper and in the PD
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,8 +24,8 @@ from PySide6.QtGui import (
     QPen,
 )
 
-from services.errors import StorageError
 from services.fonts import print_family
+from services.pdf_files import write_pdf_file
 from services.qr_paint import paint_qr
 from services.version import APP_TITLE
 
@@ -256,21 +254,11 @@ class Canvas:
 
 def write_pdf(sheet: Sheet, path: Path) -> Path:
     """Write the sheet as a one-page PDF (fonts embedded); the file appears whole or not at all."""
-    path = Path(path)
-    if path.suffix.lower() != ".pdf":
-        path = path.with_suffix(path.suffix + ".pdf") if path.suffix else path.with_suffix(".pdf")
-    folder = path.parent if str(path.parent) else Path()
-    if not folder.is_dir():
-        raise StorageError(f"Không có thư mục «{folder}» để lưu tệp PDF. Chọn thư mục khác.")
-    try:
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".kichhoat-", suffix=".pdf")
-        os.close(handle)
-    except OSError as error:
-        raise StorageError(
-            f"Không ghi được vào thư mục «{folder}»: {error.strerror}. Kiểm tra quyền ghi "
-            "và dung lượng ổ đĩa."
-        ) from error
-    writer = QPdfWriter(temporary)
+    return write_pdf_file(path, lambda temporary: _paint_pdf(sheet, temporary))
+
+
+def _paint_pdf(sheet: Sheet, path: Path) -> bool:
+    writer = QPdfWriter(str(path))
     writer.setResolution(PDF_DPI)
     writer.setTitle(sheet.title)
     writer.setCreator(APP_TITLE)
@@ -278,21 +266,12 @@ def write_pdf(sheet: Sheet, path: Path) -> Path:
         raise AssertionError(f"QPdfWriter refused the page {sheet.width_mm} x {sheet.height_mm}")
     painter = QPainter()
     if not painter.begin(writer):
-        Path(temporary).unlink(missing_ok=True)
-        raise StorageError(f"Không tạo được tệp PDF «{path}».")
+        return False
     try:
         sheet.paint(painter, QRectF(0, 0, writer.width(), writer.height()))
     finally:
         painter.end()
-    try:
-        Path(temporary).replace(path)
-    except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
-        raise StorageError(
-            f"Không lưu được tệp «{path}»: {error.strerror}. Tệp có thể đang mở trong chương "
-            "trình khác; đóng nó rồi thử lại."
-        ) from error
-    return path
+    return True
 
 
 def render_image(sheet: Sheet, dpi: float = 150) -> QImage:
