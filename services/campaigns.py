@@ -124,60 +124,10 @@ def load_preset(session: Session, name: str) -> PresetResult:
         session.flush()
         result.campaign_created = True
 
-    units = {
-        u.code: u for u in session.scalars(select(Unit).where(Unit.campaign_id == campaign.id))
-    }
-
-    def ensure_unit(
-        code: str, name: str, kind: str, level: UnitLevel, parent: Unit | None, order: int
-    ) -> Unit:
-        unit = units.get(code)
-        if unit is None:
-            unit = Unit(
-                campaign_id=campaign.id,
-                code=code,
-                name=name,
-                kind=kind,
-                level=level.value,
-                parent_id=parent.id if parent else None,
-                sort_order=order,
-            )
-            session.add(unit)
-            session.flush()
-            units[code] = unit
-            result.units_added += 1
-        return unit
-
     rows = _read_csv(folder / "units.csv")
     target_rows = _read_csv(folder / "targets.csv") if (folder / "targets.csv").is_file() else []
     target_order = {row["district_code"]: int(row["order"]) for row in target_rows}
-    district_order: dict[str, int] = {}
-    for row in rows:
-        code = row["district_code"]
-        if code and code not in district_order:
-            district_order[code] = target_order.get(code, 1000 + len(district_order))
-    for index, row in enumerate(rows):
-        province = ensure_unit(
-            row["province_code"], row["province_name"], "tỉnh", UnitLevel.PROVINCE, None, 0
-        )
-        parent = province
-        if row["district_code"]:
-            parent = ensure_unit(
-                row["district_code"],
-                row["district_name"],
-                row["district_kind"],
-                UnitLevel.DISTRICT,
-                province,
-                district_order[row["district_code"]],
-            )
-        ensure_unit(
-            row["commune_code"],
-            row["commune_name"],
-            row["commune_kind"],
-            UnitLevel.COMMUNE,
-            parent,
-            index,
-        )
+    units, result.units_added = add_units(session, campaign, rows, target_order)
 
     targeted = set(session.scalars(select(Target.unit_id)))
 
@@ -204,6 +154,73 @@ def load_preset(session: Session, name: str) -> PresetResult:
         ensure_target(province_unit, int(province_target["total"]), province_target.get("daily"))
     session.flush()
     return result
+
+
+def add_units(
+    session: Session,
+    campaign: Campaign,
+    rows: list[dict[str, str]],
+    district_order: dict[str, int] | None = None,
+) -> tuple[dict[str, Unit], int]:
+    """The campaign's unit tree from rows laid out as a preset's `units.csv` (province,
+    district, commune: code, name, kind; the district empty on the two-level map), adding
+    only the units it lacks. Returns every unit by code, and how many were added.
+    `district_order`: the districts' order in the plan (else their order in `rows`)."""
+    units = {
+        u.code: u for u in session.scalars(select(Unit).where(Unit.campaign_id == campaign.id))
+    }
+    added = 0
+
+    def ensure_unit(
+        code: str, name: str, kind: str, level: UnitLevel, parent: Unit | None, order: int
+    ) -> Unit:
+        nonlocal added
+        unit = units.get(code)
+        if unit is None:
+            unit = Unit(
+                campaign_id=campaign.id,
+                code=code,
+                name=name,
+                kind=kind,
+                level=level.value,
+                parent_id=parent.id if parent else None,
+                sort_order=order,
+            )
+            session.add(unit)
+            session.flush()
+            units[code] = unit
+            added += 1
+        return unit
+
+    planned = district_order or {}
+    order_of: dict[str, int] = {}
+    for row in rows:
+        code = row["district_code"]
+        if code and code not in order_of:
+            order_of[code] = planned.get(code, 1000 + len(order_of))
+    for index, row in enumerate(rows):
+        province = ensure_unit(
+            row["province_code"], row["province_name"], "tỉnh", UnitLevel.PROVINCE, None, 0
+        )
+        parent = province
+        if row["district_code"]:
+            parent = ensure_unit(
+                row["district_code"],
+                row["district_name"],
+                row["district_kind"],
+                UnitLevel.DISTRICT,
+                province,
+                order_of[row["district_code"]],
+            )
+        ensure_unit(
+            row["commune_code"],
+            row["commune_name"],
+            row["commune_kind"],
+            UnitLevel.COMMUNE,
+            parent,
+            index,
+        )
+    return units, added
 
 
 def outside_period_note(first_day: date, last_day: date, day: date) -> str | None:

@@ -69,7 +69,7 @@ class ChildKind(StrEnum):
 
 CHILD_LABELS = {
     ChildKind.DISTRICT: "Huyện, thị xã, thành phố",
-    ChildKind.COMMUNE: "Xã, phường, thị trấn",
+    ChildKind.COMMUNE: "Đơn vị cấp xã",
     ChildKind.POINT: "Điểm thu nhận",
 }
 

@@ -668,17 +668,17 @@ def build_report(
         u.code: (tree.ancestor_at(u.id, UnitLevel.DISTRICT) or tree.province).name
         for u in tree.at_level(UnitLevel.COMMUNE)
     }
-    _breakdown_sheet(
-        workbook.create_sheet(BY_COMMUNE),
-        "KẾT QUẢ THEO XÃ, PHƯỜNG, THỊ TRẤN",
-        communes,
-        [
-            ("Mã xã", lambda r: r.code),
-            ("Xã, phường, thị trấn", lambda r: r.name),
-            ("Huyện, thị xã, thành phố", lambda r: district_name.get(r.code or "", "")),
-            ("Chỉ tiêu", lambda r: r.target_total),
-        ],
-    )
+    columns: list[tuple[str, Callable[[TallyRow], object]]] = [
+        ("Mã xã", lambda r: r.code),
+        ("Xã, phường, thị trấn", lambda r: r.name),
+        ("Huyện, thị xã, thành phố", lambda r: district_name.get(r.code or "", "")),
+        ("Chỉ tiêu", lambda r: r.target_total),
+    ]
+    title = "KẾT QUẢ THEO XÃ, PHƯỜNG, THỊ TRẤN"
+    if not tree.has_districts:  # the 2025 map: communes, wards and special zones, no district
+        columns = [("Mã xã", columns[0][1]), ("Xã, phường, đặc khu", columns[1][1]), columns[3]]
+        title = "KẾT QUẢ THEO XÃ, PHƯỜNG, ĐẶC KHU"
+    _breakdown_sheet(workbook.create_sheet(BY_COMMUNE), title, communes, columns)
     step(3)
     # Activations are credited to whoever recorded them; what each point or operator
     # registered (level 1) or took (level 2) is shown beside them.

@@ -173,7 +173,10 @@ def tally(
     if by in (TallyBy.DISTRICT, TallyBy.COMMUNE):
         level = UnitLevel.DISTRICT if by == TallyBy.DISTRICT else UnitLevel.COMMUNE
         if level == UnitLevel.DISTRICT and not tree.has_districts:
-            raise UserError("Đợt này chỉ có hai cấp (tỉnh, xã): dùng --by commune.")
+            raise UserError(
+                "Đợt này theo bản đồ hành chính hai cấp (tỉnh, xã; không có cấp huyện): không "
+                "đếm theo huyện được. Dùng --by commune."
+            )
         units = ordered_units(tree, level)
         row_of = {u.id: _unit_row(u) for u in units}
         rows = [row_of[u.id] for u in units]

@@ -27,9 +27,11 @@ from services.errors import UserError
 from services.permissions import PermissionDeniedError
 from services.spreadsheet import UnreadableFileError
 from services.tally import Tally, TallyBy, tally
+from services.units import UnitTree
 from services.version import APP_TITLE, APP_VERSION
 from services.vntime import parse_iso_day, today_vn
 from ui.cli_accounts import ACCOUNT_COMMANDS, add_account_parsers
+from ui.cli_campaigns import CAMPAIGN_COMMANDS, add_campaign_parsers
 from ui.cli_cases import CASE_COMMANDS, add_case_parsers
 from ui.cli_common import gui_application as _gui_application
 from ui.cli_database import open_for_command
@@ -133,8 +135,8 @@ def build_parser() -> argparse.ArgumentParser:
     tally_parser.add_argument(
         "--by",
         choices=[b.value for b in TallyBy],
-        default="district",
-        help="gộp theo huyện, xã, điểm thu nhận hay cán bộ",
+        help="gộp theo huyện, xã, điểm thu nhận hay cán bộ (mặc định: huyện; xã khi đợt theo "
+        "bản đồ hai cấp)",
     )
     tally_parser.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
 
@@ -200,6 +202,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_security_parsers(commands, common)
     add_account_parsers(commands, common)
     add_request_parsers(commands, common)
+    add_campaign_parsers(commands, common)
     return parser
 
 
@@ -231,7 +234,6 @@ def cmd_init(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_template(args: argparse.Namespace, out: TextIO) -> int:
     from services.records import write_template
-    from services.units import UnitTree
 
     database = open_for_command(args)
     _ensure_campaign(database)
@@ -304,7 +306,9 @@ def cmd_tally(args: argparse.Namespace, out: TextIO) -> int:
     as_of = parse_iso_day(args.as_of) if args.as_of else today_vn()
     database = open_for_command(args, reading=True)
     with database.session(read_only=True) as session:
-        result = tally(session, as_of, TallyBy(args.by))
+        tree = UnitTree.load(session)
+        default = TallyBy.DISTRICT if tree.has_districts else TallyBy.COMMUNE
+        result = tally(session, as_of, TallyBy(args.by) if args.by else default, tree)
         demo_data = contains_demo_data(session)
     if demo_data:
         print(f"Cảnh báo: {DEMO_DATA_WARNING}.", file=sys.stderr)
@@ -443,6 +447,8 @@ def run_command(args: argparse.Namespace, out: TextIO | None = None) -> int:
         handler = ACCOUNT_COMMANDS[args.command]
     elif args.command in REQUEST_COMMANDS:
         handler = REQUEST_COMMANDS[args.command]
+    elif args.command in CAMPAIGN_COMMANDS:
+        handler = CAMPAIGN_COMMANDS[args.command]
     assert handler is not None
     try:
         args.actor = admit(args)

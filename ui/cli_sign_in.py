@@ -59,6 +59,7 @@ UNLISTED = Door(Action.SETTINGS)
 
 DOORS: dict[str, Door] = {
     "init": Door(Action.TARGETS, open_while_no_admin=True),
+    "campaign new": Door(Action.TARGETS, open_while_no_admin=True),
     "records template": OPEN,
     "records import": Door(Action.IMPORT_RECORDS),
     "tally": OPEN,

@@ -68,7 +68,7 @@ PACE_LEGEND = [
 ]
 CHILD_TITLES = {
     ChildKind.DISTRICT: "Tỷ lệ đạt chỉ tiêu theo huyện, thị xã, thành phố",
-    ChildKind.COMMUNE: "Tỷ lệ đạt chỉ tiêu theo xã, phường, thị trấn",
+    ChildKind.COMMUNE: "Tỷ lệ đạt chỉ tiêu theo đơn vị cấp xã",
     ChildKind.POINT: "Số kích hoạt theo điểm thu nhận (lũy kế)",
 }
 
