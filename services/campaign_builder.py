@@ -218,3 +218,11 @@ def province_unit_rows(map_year: int, province_code: str) -> list[dict[str, str]
             f"«units find TÊN_XÃ --map {map_year}»."
         )
     return rows
+
+
+def provinces_of(map_year: int) -> list[tuple[str, str]]:
+    """(code, name) of every province on that map, by code."""
+    path = resource_path(*UNITS_DIR, f"units-{map_year}.csv")
+    with path.open(encoding="utf-8", newline="") as handle:
+        found = {row["province_code"]: row["province_name"] for row in csv.DictReader(handle)}
+    return sorted(found.items())

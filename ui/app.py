@@ -7,6 +7,7 @@ come in through `StartupDialogs`, so that tests can answer them without clicking
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Callable
@@ -280,13 +281,30 @@ def run_gui(url: str | None) -> int:
     app.setApplicationVersion(APP_VERSION)
     _start_logs_and_crash_dialog()
     install_vietnamese(app)
-    started = start_session(url)
-    if isinstance(started, int):
-        return started
     from ui.main_window import MainWindow
 
-    started.auto_backup = True
-    window = MainWindow(started, switch_operator)
-    window.resize(1280, 720)
-    window.show()
-    return app.exec()
+    while True:  # again on another campaign's database (Tệp → Đợt cao điểm khác…)
+        started = start_session(url)
+        if isinstance(started, int):
+            return started
+        remember_campaign(started)
+        started.auto_backup = True
+        window = MainWindow(started, switch_operator)
+        window.resize(1280, 720)
+        window.show()
+        code = app.exec()
+        if window.switch_to is None:
+            return code
+        url = window.switch_to
+        window.deleteLater()
+        started.database.dispose()
+
+
+def remember_campaign(context: AppContext) -> None:
+    """The database opened goes first in the recent list (a failure to save is only lost
+    comfort: the list is written again when the window closes)."""
+    from services.campaign_files import remember_database
+
+    remember_database(context.settings, context.database.url)
+    with contextlib.suppress(UserError):
+        save_local_settings(context.settings, context.settings_folder)

@@ -77,6 +77,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.context = context
         self.switch_operator_dialog = switch_operator
+        self.switch_to: str | None = None  # another campaign's database, chosen to open next
         self.setWindowTitle(WINDOW_TITLE)
         with context.database.session(read_only=True) as session:
             campaign = active_campaign(session)
@@ -187,6 +188,7 @@ class MainWindow(QMainWindow):
         )
         menus["file"].addSeparator()
         self.switch_action = action("file", "Đổi &cán bộ…", "Ctrl+Shift+D", self.switch_operator)
+        action("file", "Đợt cao điểm &khác…", "Ctrl+Shift+O", self.switch_campaign)
         menus["file"].addSeparator()
         action("file", "&Thoát", "Ctrl+Q", self.close)
         for index in range(self.tabs.count()):
@@ -244,6 +246,21 @@ class MainWindow(QMainWindow):
         from ui.guide_viewer import open_guide, page_for_main_window
 
         open_guide(self, page_for_main_window(self))
+
+    def switch_campaign(self) -> None:
+        """Ctrl+Shift+O: another campaign's database; the window starts again on it
+        (`run_gui` reads `switch_to` once this window has closed)."""
+        from services.campaign_files import remember_database
+        from ui.campaign_switcher import CampaignSwitcher
+
+        dialog = CampaignSwitcher(self.context, self)
+        if not dialog.exec() or dialog.chosen_url is None:
+            return
+        settings = self.context.settings
+        settings.db_url = dialog.chosen_url
+        remember_database(settings, dialog.chosen_url)
+        self.switch_to = dialog.chosen_url
+        self.close()
 
     def show_about(self) -> None:
         from services.about import installation
