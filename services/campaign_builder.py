@@ -10,6 +10,7 @@ a refusal or a bad targets sheet leaves the database as it was.
 from __future__ import annotations
 
 import csv
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -19,17 +20,18 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from models.codes import UnitLevel
 from models.entities import Campaign, Case, Setting
-from services.campaigns import add_units
+from services.campaigns import MAP_SETTING, active_campaign, add_units
 from services.errors import UserError, ValidationError
 from services.permissions import Action, require
 from services.resources import resource_path
 from services.session_context import Actor
 from services.targets import TargetImport, import_targets
 from services.text import clean_text, fold
+from services.units import UnitTree
 from services.vntime import format_date
 
-MAP_SETTING = "campaign_map"
 MAPS = (2023, 2025)
 TWO_LEVEL_MAP = 2025
 DEFAULT_HOURS = (time(7, 0), time(21, 0))
@@ -63,6 +65,7 @@ class CampaignSpec:
     report_recipient: str = ""
     report_due_before: date | None = None
     min_age: int = 14
+    code: str | None = None  # default: made from the province, the first day and the map
 
 
 @dataclass
@@ -159,7 +162,7 @@ def build_campaign(
         raise UserError(f"Không có xã, phường nào của tỉnh mã {spec.province_code}.")
     province_name = unit_rows[0]["province_name"]
     campaign = Campaign(
-        code=campaign_code(province_name, spec.map_year, spec.first_day),
+        code=spec.code or campaign_code(province_name, spec.map_year, spec.first_day),
         name=clean_text(spec.name, "Tên đợt", TEXT_LENGTH),
         plan_number=clean_text(spec.plan_number, "Số kế hoạch", TEXT_LENGTH),
         plan_date=spec.plan_date,
@@ -226,3 +229,51 @@ def provinces_of(map_year: int) -> list[tuple[str, str]]:
     with path.open(encoding="utf-8", newline="") as handle:
         found = {row["province_code"]: row["province_name"] for row in csv.DictReader(handle)}
     return sorted(found.items())
+
+
+def write_preset(session: Session, folder: Path) -> None:
+    """The campaign of this database as a preset (`init --preset NAME` loads it again):
+    `campaign.json`, `units.csv` and `targets.csv` in `folder`, UTF-8, stable order."""
+    campaign = active_campaign(session)
+    tree = UnitTree.load(session)
+    folder.mkdir(parents=True, exist_ok=True)
+    data: dict[str, object] = {
+        "code": campaign.code,
+        "name": campaign.name,
+        "plan_number": campaign.plan_number,
+        "plan_date": campaign.plan_date.isoformat(),
+        "issuing_body": campaign.issuing_body,
+        "province_name": campaign.province_name,
+        "first_day": campaign.first_day.isoformat(),
+        "last_day": campaign.last_day.isoformat(),
+        "daily_start": f"{campaign.daily_start:%H:%M}",
+        "daily_end": f"{campaign.daily_end:%H:%M}",
+        "report_due_before": campaign.report_due_before.isoformat(),
+        "report_recipient": campaign.report_recipient,
+        "min_age": campaign.min_age,
+        "map": campaign_map(session),
+    }
+    province = tree.province
+    if province.target_total is not None:
+        data["province_target"] = {"total": province.target_total, "daily": province.target_daily}
+    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    (folder / "campaign.json").write_text(text, encoding="utf-8")
+    with (folder / "units.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(UNIT_COLUMNS)
+        for commune in tree.at_level(UnitLevel.COMMUNE):
+            district = tree.ancestor_at(commune.id, UnitLevel.DISTRICT)
+            writer.writerow(
+                [province.code, province.name]
+                + ([district.code, district.name, district.kind] if district else ["", "", ""])
+                + [commune.code, commune.name, commune.kind]
+            )
+    with (folder / "targets.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["order", "district_code", "unit_as_written_in_plan",
+                         "target_total_level1_plus_level2", "target_per_day"])  # fmt: skip
+        level = UnitLevel.DISTRICT if tree.has_districts else UnitLevel.COMMUNE
+        targeted = [u for u in tree.at_level(level) if u.target_total is not None]
+        for order, unit in enumerate(targeted, start=1):
+            daily = "" if unit.target_daily is None else unit.target_daily
+            writer.writerow([order, unit.code, unit.name, unit.target_total, daily])

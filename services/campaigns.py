@@ -24,6 +24,8 @@ PRESETS_DIR = ("presets",)
 # data, and every report and tally made from it says so.
 DEMO_DATA_SETTING = "contains_demo_data"
 DEMO_DATA_WARNING = "CÓ DỮ LIỆU THỬ (demo) – không dùng để báo cáo"
+# The administrative map the campaign was planned on ("2023" or "2025"); absent: 2023.
+MAP_SETTING = "campaign_map"
 
 
 def available_presets() -> list[str]:
@@ -124,6 +126,8 @@ def load_preset(session: Session, name: str) -> PresetResult:
         session.flush()
         result.campaign_created = True
 
+    if "map" in data and session.get(Setting, MAP_SETTING) is None:
+        session.add(Setting(key=MAP_SETTING, value=json.dumps(int(data["map"]))))
     rows = _read_csv(folder / "units.csv")
     target_rows = _read_csv(folder / "targets.csv") if (folder / "targets.csv").is_file() else []
     target_order = {row["district_code"]: int(row["order"]) for row in target_rows}
