@@ -187,3 +187,55 @@ def test_the_report_of_a_two_level_campaign_has_no_district_column(
     assert not any("Huyện" in text for text in texts)
     codes = [row[0] for row in sheet.iter_rows(values_only=True) if str(row[0]).startswith("990")]
     assert codes == ["99000", "99001", "99002"]
+
+
+def test_packages_travel_between_two_databases_of_one_two_level_campaign(
+    tmp_path: Path,
+) -> None:
+    from services.demo import generate_demo
+    from services.packages import export_package, import_package
+
+    sides = []
+    for name in ("diem-a", "tinh"):
+        database = open_database(f"sqlite:///{tmp_path / name}.sqlite3")
+        with database.session() as session:
+            build_campaign(session, CLI, SPEC, two_level_rows())
+            session.commit()
+        sides.append(database)
+    point, province = sides
+    with point.session() as session:
+        generate_demo(session, 300, seed=5)
+        session.commit()
+    package = tmp_path / "goi.kpkg"
+    with point.session() as session:
+        export_package(session, CLI, package, "mat-khau-du-dai-1", witness_folder=tmp_path)
+        session.commit()
+    with province.session() as session:
+        summary = import_package(session, CLI, package, "mat-khau-du-dai-1")
+        session.commit()
+    assert (summary.new, summary.refused) == (300, 0)
+    day = date(2026, 4, 10)
+    with point.session(read_only=True) as a, province.session(read_only=True) as b:
+        assert tally(a, day, TallyBy.COMMUNE).as_json() == tally(b, day, TallyBy.COMMUNE).as_json()
+        assert tally(b, day, TallyBy.COMMUNE).total.activated > 0
+    for database in sides:
+        database.dispose()
+
+
+def test_the_dashboard_of_a_two_level_campaign_drills_from_communes_to_points(
+    empty: Database,
+) -> None:
+    from services.dashboard import ChildKind, dashboard
+    from services.demo import generate_demo
+
+    with empty.session() as session:
+        build_campaign(session, CLI, SPEC, two_level_rows())
+        generate_demo(session, 200, seed=3)
+        session.commit()
+    with empty.session(read_only=True) as session:
+        top = dashboard(session, date(2026, 4, 10), today=date(2026, 4, 10))
+        assert top.child_kind == ChildKind.COMMUNE
+        assert [c.code for c in top.children] == ["99000", "99001", "99002"]
+        commune = dashboard(session, date(2026, 4, 10), "99000", today=date(2026, 4, 10))
+        assert commune.child_kind == ChildKind.POINT
+        assert [c.name for c in commune.path][-1] == "Phường An Bình"
