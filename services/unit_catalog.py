@@ -84,7 +84,10 @@ def _rows(name: str) -> list[dict[str, str]]:
 
 
 def _name_key(name: str) -> str:
-    return " ".join(fold(name).split())
+    """Folded words, numbers without leading zeros: "Phường 06" and "phuong 6" agree."""
+    return " ".join(
+        word.lstrip("0") or "0" if word.isdigit() else word for word in fold(name).split()
+    )
 
 
 class UnitCatalog:

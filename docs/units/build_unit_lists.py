@@ -53,6 +53,11 @@ def sql_rows(path: Path) -> dict[str, list[list[str]]]:
     return rows
 
 
+def unpadded(name: str) -> str:
+    """ "Phường 06" (the 2023 spelling in some cities) -> "Phường 6" (the 2025 spelling)."""
+    return re.sub(r"\b0+(\d)", r"\1", name)
+
+
 def kind_of(full_name: str, kinds: tuple[str, ...]) -> str:
     for kind in kinds:
         if full_name.startswith(kind + " "):
@@ -164,7 +169,7 @@ def build_conversion(
         same_name = [
             c
             for c, n in march_name.items()
-            if n == name and old_district.get(c, march_district[c]) == district
+            if unpadded(n) == unpadded(name) and old_district.get(c, march_district[c]) == district
         ]
         if len(same_name) == 1 and same_name[0] in march:
             heir = same_name[0]

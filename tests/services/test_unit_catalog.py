@@ -189,6 +189,16 @@ def test_the_exact_name_comes_before_longer_ones(catalog: UnitCatalog) -> None:
     assert "Phường 10" in [c.name for c in found[3:]]
 
 
+def test_numbers_in_names_match_with_or_without_leading_zeros(catalog: UnitCatalog) -> None:
+    """The 2023 list writes some wards "Phường 06" (Hồ Chí Minh city); people write 6."""
+    sixes = {
+        c.code for c in catalog.communes(UnitMap.OLD, "79") if c.name in ("Phường 06", "Phường 6")
+    }
+    assert any(catalog.commune(UnitMap.OLD, code).name == "Phường 06" for code in sixes)
+    for typed in ("phuong 6", "Phường 06", "PHUONG 006"):
+        assert set(codes(catalog.find(typed, UnitMap.OLD, "79"))) == sixes, typed
+
+
 def test_a_code_finds_its_commune_on_each_map(catalog: UnitCatalog) -> None:
     both = catalog.find("31510")
     assert [(c.map, c.name) for c in both] == [
