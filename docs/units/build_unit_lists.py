@@ -2,14 +2,19 @@
 
 Usage (the four inputs taken with `git show COMMIT:PATH` from the upstream repositories):
 
-    python docs/units/build_unit_lists.py UNITS_2023.sql UNITS_2025.sql UNITS_2025_03.sql \
-        SPLITS.json MERGES.json resources/units
+    python docs/units/build_unit_lists.py UNITS_2023.sql UNITS_2025.sql SPLITS.json \
+        MERGES.json resources/units
+
+UNITS_2023.sql and UNITS_2025.sql: thanglequoc/vietnamese-provinces-database
+postgresql/ImportData_vn_units.sql at tags v1.0.4.1 and v3.0.2; SPLITS.json, MERGES.json:
+dvhcvn/20250701 mapping/splits.json and mapping/merges.json.
 
 Not part of the program: it runs once, by hand, when the upstream data change.
 """
 
 from __future__ import annotations
 
+import bisect
 import csv
 import json
 import re
@@ -96,13 +101,13 @@ def units_2025(rows: dict[str, list[list[str]]]) -> list[list[str]]:
 
 
 def main(argv: list[str]) -> None:
-    old_sql, new_sql, march_sql, splits_json, merges_json, out_dir = map(Path, argv)
-    old_rows, new_rows, march_rows = sql_rows(old_sql), sql_rows(new_sql), sql_rows(march_sql)
+    old_sql, new_sql, splits_json, merges_json, out_dir = map(Path, argv)
+    old_rows, new_rows = sql_rows(old_sql), sql_rows(new_sql)
     old = units_2023(old_rows)
     new = units_2025(new_rows)
     splits: dict[str, Any] = json.loads(splits_json.read_text(encoding="utf-8"))
     merges: dict[str, Any] = json.loads(merges_json.read_text(encoding="utf-8"))
-    conversion = build_conversion(old, new, march_rows, splits, merges)
+    conversion = build_conversion(old, new, splits, merges)
     out_dir.mkdir(parents=True, exist_ok=True)
     write(out_dir / "units-2023.csv", UNITS_2023_HEADER, old)
     write(out_dir / "units-2025.csv", UNITS_2025_HEADER, new)
@@ -132,13 +137,11 @@ CONVERSION_HEADER = ["old_commune_code", "new_commune_code", "share", "basis"]
 def build_conversion(
     old: list[list[str]],
     new: list[list[str]],
-    march_rows: dict[str, list[list[str]]],
     splits: dict[str, Any],
     merges: dict[str, Any],
 ) -> list[list[str]]:
     """old 2023 commune -> new 2025 commune(s), through the 1 March 2025 list that the
-    dvhcvn/20250701 conversion is keyed on."""
-    new_codes = {row[2] for row in new}
+    dvhcvn/20250701 conversion is keyed on (rules: resources/units/PROVENANCE.md)."""
     share = {
         (m["old_id"], RECODED_2025.get(c["level2_id"], c["level2_id"])): m["type"]
         for p in merges["data"]
@@ -146,42 +149,52 @@ def build_conversion(
         for m in c["merges"]
     }
     march: dict[str, list[str]] = {}  # code on 1 March 2025 -> new codes
+    march_name: dict[str, str] = {}
     district_targets: dict[str, set[str]] = defaultdict(set)
     for province in splits["data"]:
         for unit in province["level3s"]:
             march[unit["level3_id"]] = [
                 RECODED_2025.get(s["new_id"], s["new_id"]) for s in unit["splits"]
             ]
+            march_name[unit["level3_id"]] = unpadded(nfc(unit["name"]))
         for district in province.get("level2s", []):
             district_targets[district["level2_id"]].update(s["new_id"] for s in district["splits"])
-    march_district = {w[0]: w[6] for w in march_rows["wards"]}
-    march_name = {w[0]: w[3] for w in march_rows["wards"]}
-    old_district = {row[5]: row[2] for row in old}
+    districts = march_districts(old, list(march))
     for code, targets in march.items():
-        district = old_district.get(code) or march_district.get(code, "")
-        district_targets[district].update(targets)
+        for district in districts[code]:
+            district_targets[district].update(targets)
     out: list[list[str]] = []
     for row in old:
-        code, district, name = row[5], row[2], row[6]
+        code, district, name = row[5], row[2], unpadded(row[6])
+        heirs = [c for c, n in march_name.items() if n == name and district in districts[c]]
         if code in march:
             out += [[code, t, share.get((code, t), "full"), "code"] for t in march[code]]
-            continue
-        same_name = [
-            c
-            for c, n in march_name.items()
-            if unpadded(n) == unpadded(name) and old_district.get(c, march_district[c]) == district
-        ]
-        if len(same_name) == 1 and same_name[0] in march:
-            heir = same_name[0]
-            out += [[code, t, share.get((heir, t), "full"), "name"] for t in march[heir]]
+        elif len(heirs) == 1:
+            out += [[code, t, share.get((heirs[0], t), "full"), "name"] for t in march[heirs[0]]]
         else:
             out += [[code, t, "unknown", "district"] for t in sorted(district_targets[district])]
-    sourced = {r[1] for r in out}
-    out += [["", c, "", "created"] for c in sorted(new_codes - sourced)]
+    new_codes = {row[2] for row in new}
+    out += [["", c, "", "created"] for c in sorted(new_codes - {r[1] for r in out})]
     unknown = {r[1] for r in out} - new_codes
     if unknown:
         raise ValueError(f"conversion names codes missing from the 2025 list: {sorted(unknown)}")
     return out
+
+
+def march_districts(old: list[list[str]], march_codes: list[str]) -> dict[str, set[str]]:
+    """The 2023 district(s) of each code of 1 March 2025: its own when it existed in 2023,
+    else (a code created in 2024–2025) those of its neighbours in code order, since the
+    statistics office numbers a new commune within its district's range."""
+    old_district = {row[5]: row[2] for row in old}
+    ordered = sorted(old_district)
+    found: dict[str, set[str]] = {}
+    for code in march_codes:
+        if code in old_district:
+            found[code] = {old_district[code]}
+        else:
+            at = bisect.bisect_left(ordered, code)
+            found[code] = {old_district[c] for c in ordered[max(at - 1, 0) : at + 1]}
+    return found
 
 
 def write(path: Path, header: list[str], rows: list[list[str]]) -> None:
