@@ -227,3 +227,18 @@ def test_empty_text_and_unknown_map_are_refused_in_vietnamese() -> None:
 
 def test_the_files_are_read_once() -> None:
     assert unit_catalog() is unit_catalog()
+
+
+def test_the_sources_licences_ship_with_the_lists() -> None:
+    """MIT asks for its notice in every copy: both sources are in the About dialog's list,
+    with their licence text and a note in Vietnamese on what was taken."""
+    from services.about import bundled_components
+
+    texts = {c.url: c.license_text() for c in bundled_components() if c.license == "MIT"}
+    for url, holder in (
+        ("https://github.com/thanglequoc/vietnamese-provinces-database", "Thang Le Quoc"),
+        ("https://github.com/dvhcvn/20250701", "Copyright (c) 2025 dvhcvn"),
+    ):
+        assert holder in texts[url]
+        assert "Permission is hereby granted" in texts[url]
+        assert "Danh mục đơn vị hành chính đi kèm" in texts[url]
