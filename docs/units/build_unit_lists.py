@@ -34,6 +34,10 @@ COMMUNE_KINDS = ("Phường", "Xã", "Thị trấn", "Đặc khu")
 # The GSO code list now in force gives these two communes other codes than the dispatch
 # 1027/CTK-CSCL that the conversion was built from (see PROVENANCE.md).
 RECODED_2025 = {"06970": "06978", "23737": "23938"}
+# Pairs of the upstream conversion that the resolutions contradict, put right here.
+# Xã Tân Phú (Châu Thành, An Giang) went whole into Xã Vĩnh An of An Giang (Resolution
+# 1654/NQ-UBTVQH15, article 1, item 31), not into Xã Tân Phú Trung of Đồng Tháp.
+CORRECTIONS = {"30622": ["30604"]}
 
 
 def nfc(text: str) -> str:
@@ -153,7 +157,7 @@ def build_conversion(
     district_targets: dict[str, set[str]] = defaultdict(set)
     for province in splits["data"]:
         for unit in province["level3s"]:
-            march[unit["level3_id"]] = [
+            march[unit["level3_id"]] = CORRECTIONS.get(unit["level3_id"]) or [
                 RECODED_2025.get(s["new_id"], s["new_id"]) for s in unit["splits"]
             ]
             march_name[unit["level3_id"]] = unpadded(nfc(unit["name"]))

@@ -122,6 +122,20 @@ def test_every_new_commune_has_a_source_except_the_special_zones_created_new(
     assert {catalog.commune(UnitMap.NEW, code).kind for code in without} == {"đặc khu"}
 
 
+def test_each_old_province_goes_whole_into_one_new_province(catalog: UnitCatalog) -> None:
+    """No province was split in 2025: a conversion row leading into another province is an
+    error (one was, upstream: Tân Phú of An Giang sent to Đồng Tháp)."""
+    into: dict[str, set[str]] = {}
+    for old in catalog.communes(UnitMap.OLD):
+        into.setdefault(old.province.code, set()).update(
+            link.new.province.code for link in catalog.convert(old.code)
+        )
+    assert {code: len(new) for code, new in into.items()} == dict.fromkeys(into, 1)
+    assert into[SOC_TRANG] == {CAN_THO_2025}
+    (link,) = catalog.convert("30622")
+    assert (link.new.code, link.new.name, link.new.province.code) == ("30604", "Xã Vĩnh An", "91")
+
+
 def test_a_commune_going_whole_into_one_new_commune_is_certain(catalog: UnitCatalog) -> None:
     (link,) = catalog.convert("31498")  # Phường 5, Sóc Trăng city
     assert (link.new.code, link.new.name, link.share, link.basis) == (
