@@ -172,7 +172,10 @@ class UnitCatalog:
         if province is not None and unit_map is None:
             maps = [m for m in maps if clean(province).zfill(2) in self._provinces[m]]
             if not maps:
-                self.province(UnitMap.OLD, province)  # raises: on neither map
+                raise NotFoundError(
+                    f"Mã tỉnh {quote_value(clean(province))} không có trên bản đồ 2023 lẫn 2025: "
+                    "hãy dùng mã 2 chữ số của Cục Thống kê (ví dụ 94 cho Sóc Trăng, 92 cho Cần Thơ)."
+                )
         found: list[tuple[int, Commune]] = []
         for each_map in maps:
             for commune in self.communes(each_map, province):

@@ -227,7 +227,7 @@ def test_the_province_filter_knows_which_map_has_that_province(catalog: UnitCata
     assert {c.map for c in catalog.find("phuong", province=SOC_TRANG)} == {UnitMap.OLD}
     with pytest.raises(NotFoundError, match="Mã tỉnh «94» không có trên bản đồ 2025"):
         catalog.find("phuong", UnitMap.NEW, SOC_TRANG)
-    with pytest.raises(NotFoundError, match="Mã tỉnh «00»"):
+    with pytest.raises(NotFoundError, match="Mã tỉnh «00» không có trên bản đồ 2023 lẫn 2025"):
         catalog.find("phuong", province="00")
 
 
