@@ -168,6 +168,8 @@ class UnitCatalog:
         query = clean(text)
         if not query:
             raise ValidationError("Hãy gõ tên hoặc mã xã cần tìm.")
+        if not query.isdigit():
+            query = _name_key(query)
         maps = [unit_map] if unit_map else list(UnitMap)
         if province is not None and unit_map is None:
             maps = [m for m in maps if clean(province).zfill(2) in self._provinces[m]]
@@ -186,16 +188,17 @@ class UnitCatalog:
         return [commune for _rank, commune in found]
 
     def _rank(self, query: str, commune: Commune) -> int | None:
-        """0: the code or the whole name; 1: the name without its kind; 2: words of the name."""
+        """0: the code or the whole name; 1: the name without its kind; 2: words of the name.
+        `query` is cleaned text: digits (a code) or folded words."""
         if query.isdigit():
             return 0 if query.zfill(5) == commune.code else None
-        wanted = _name_key(query).split()
-        name = self._folded[(commune.map, commune.code)]
-        words = name.split()
+        wanted = query.split()
+        words = self._folded[(commune.map, commune.code)].split()
         if wanted == words:
             return 0
-        if wanted == words[len(words) - len(wanted) :] and len(wanted) < len(words):
-            return 1 if _name_key(commune.kind).split() == words[: len(words) - len(wanted)] else 2
+        rest = len(words) - len(wanted)
+        if rest > 0 and words[rest:] == wanted:
+            return 1 if words[:rest] == _name_key(commune.kind).split() else 2
         return 2 if _holds(words, wanted) else None
 
     def convert(self, code: str) -> list[Conversion]:
