@@ -39,6 +39,7 @@ from ui.cli_packages import add_package_parser, cmd_package
 from ui.cli_requests import REQUEST_COMMANDS, add_request_parsers
 from ui.cli_security import SECURITY_COMMANDS, add_security_parsers
 from ui.cli_sign_in import SignInRequiredError, acting, admit
+from ui.cli_units import UNIT_COMMANDS, add_unit_parsers
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -203,6 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_account_parsers(commands, common)
     add_request_parsers(commands, common)
     add_campaign_parsers(commands, common)
+    add_unit_parsers(commands, common)
     return parser
 
 
@@ -449,6 +451,8 @@ def run_command(args: argparse.Namespace, out: TextIO | None = None) -> int:
         handler = REQUEST_COMMANDS[args.command]
     elif args.command in CAMPAIGN_COMMANDS:
         handler = CAMPAIGN_COMMANDS[args.command]
+    elif args.command in UNIT_COMMANDS:
+        handler = UNIT_COMMANDS[args.command]
     assert handler is not None
     try:
         args.actor = admit(args)

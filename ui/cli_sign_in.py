@@ -87,6 +87,7 @@ DOORS: dict[str, Door] = {
     "account create": Door(Action.ACCOUNTS, open_while_no_admin=True),
     "account unlock": Door(Action.ACCOUNTS, open_while_no_admin=True),
     "account reset-password": Door(Action.ACCOUNTS, open_while_no_admin=True),
+    "units find": OPEN,
 }
 
 
