@@ -25,10 +25,10 @@ from models.entities import Campaign, Case, Setting
 from services.campaigns import MAP_SETTING, active_campaign, add_units
 from services.errors import UserError, ValidationError
 from services.permissions import Action, require
-from services.resources import resource_path
 from services.session_context import Actor
 from services.targets import TargetImport, import_targets
 from services.text import clean_text, fold
+from services.unit_catalog import UnitMap, unit_catalog
 from services.units import UnitTree
 from services.vntime import format_date
 
@@ -36,7 +36,6 @@ MAPS = (2023, 2025)
 TWO_LEVEL_MAP = 2025
 DEFAULT_HOURS = (time(7, 0), time(21, 0))
 TEXT_LENGTH = 300
-UNITS_DIR = ("units",)
 UNIT_COLUMNS = (
     "province_code",
     "province_name",
@@ -203,32 +202,32 @@ def campaign_map(session: Session) -> int:
 
 
 def province_unit_rows(map_year: int, province_code: str) -> list[dict[str, str]]:
-    """The communes of one province from the national lists shipped in `resources/units/`
-    (see its PROVENANCE.md), in the preset `units.csv` layout: the 2025 map has no district."""
+    """The communes of one province from the national lists (`services.unit_catalog`), in
+    the preset `units.csv` layout: on the 2025 map the district columns are empty.
+    Raises `NotFoundError` for a province code not on that map."""
     if map_year not in MAPS:
         raise UserError("Bản đồ hành chính phải là 2023 hoặc 2025.")
-    code = province_code.strip().zfill(2)
-    path = resource_path(*UNITS_DIR, f"units-{map_year}.csv")
-    with path.open(encoding="utf-8", newline="") as handle:
-        rows = [
-            {name: row.get(name) or "" for name in UNIT_COLUMNS}
-            for row in csv.DictReader(handle)
-            if row["province_code"] == code
-        ]
-    if not rows:
-        raise UserError(
-            f"Không có tỉnh mã «{province_code[:60]}» trên bản đồ {map_year}. Tìm mã bằng lệnh "
-            f"«units find TÊN_XÃ --map {map_year}»."
+    rows = []
+    for commune in unit_catalog().communes(UnitMap(str(map_year)), province_code):
+        district = commune.district
+        rows.append(
+            {
+                "province_code": commune.province.code,
+                "province_name": commune.province.name,
+                "district_code": district.code if district else "",
+                "district_name": district.name if district else "",
+                "district_kind": district.kind if district else "",
+                "commune_code": commune.code,
+                "commune_name": commune.name,
+                "commune_kind": commune.kind,
+            }
         )
     return rows
 
 
 def provinces_of(map_year: int) -> list[tuple[str, str]]:
     """(code, name) of every province on that map, by code."""
-    path = resource_path(*UNITS_DIR, f"units-{map_year}.csv")
-    with path.open(encoding="utf-8", newline="") as handle:
-        found = {row["province_code"]: row["province_name"] for row in csv.DictReader(handle)}
-    return sorted(found.items())
+    return [(p.code, p.name) for p in unit_catalog().provinces(UnitMap(str(map_year)))]
 
 
 def write_preset(session: Session, folder: Path) -> None:

@@ -57,7 +57,7 @@ def test_the_targets_sheet_and_bad_input(tmp_path: Path) -> None:
     done = run(*NEW, "--targets", str(sheet), db=db, env=NOBODY)
     assert "Đã ghi chỉ tiêu cho 103 đơn vị." in done.stdout
     for args, message in (
-        (["--province", "99"], "Không có tỉnh mã «99» trên bản đồ 2025"),
+        (["--province", "99"], "Mã tỉnh «99» không có trên bản đồ 2025"),
         (["--hours", "21:00-07:00"], "Giờ bắt đầu"),
         (["--plan-date", "2026-03-01"], "ngày/tháng/năm"),
         (["--targets", str(tmp_path / "khong-co.xlsx")], "Không tìm thấy tệp chỉ tiêu"),

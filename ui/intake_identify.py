@@ -24,6 +24,7 @@ from services.errors import UserError, ValidationError
 from services.id_number import FEMALE, MALE, decode_id_number
 from services.intake import CaseSummary
 from services.labels import LEVEL_LABELS
+from services.old_addresses import OldAddressMatch, match_old_address
 from services.units import UnitTree
 from services.vntime import format_date, format_moment, parse_date, today_vn
 from ui.commune_picker import CommunePicker
@@ -316,12 +317,21 @@ class IdentifyStep(QWidget):
 
     def _match_address(self) -> None:
         address = self.address.text()
+        # On the 2025 map an address naming its district is an old one (cards stay valid):
+        # carried over by the conversion before today's names are tried.
+        old = self._old_matches(address)
+        if old and old[0].names_old_district:
+            self._show_old_match(old)
+            return
         best = best_commune(self.tree, address)
         if best is not None:
             self.commune.set_commune(best.id)
             self.commune_hint.setText(
                 f"Tự nhận theo địa chỉ: {self.tree.full_name(best.id)}. Kiểm tra lại với công dân."
             )
+            return
+        if old:
+            self._show_old_match(old)
             return
         matches = match_commune(self.tree, address)
         if matches:
@@ -331,6 +341,28 @@ class IdentifyStep(QWidget):
             self.commune_hint.setText(
                 "Không nhận ra xã trong địa chỉ: gõ tên xã để chọn trong danh sách."
             )
+
+    def _old_matches(self, address: str) -> list[OldAddressMatch]:
+        if self.tree.has_districts or not address.strip():
+            return []
+        return match_old_address(self.tree, address)
+
+    def _show_old_match(self, found: list[OldAddressMatch]) -> None:
+        """A two-level campaign: the card's old address carried over to today's commune(s)."""
+        old = found[0].old
+        printed = f"{old.name}, {old.district.name}" if old.district else old.name
+        if len(found) == 1 and found[0].certain:
+            self.commune.set_commune(found[0].commune.id)
+            self.commune_hint.setText(
+                f"Địa chỉ trên thẻ theo địa giới cũ ({printed}): nay là "
+                f"{found[0].commune.name}. Kiểm tra lại với công dân."
+            )
+            return
+        names = " hoặc ".join(m.commune.name for m in found[:4])
+        self.commune_hint.setText(
+            f"{printed} (địa giới cũ) nay thuộc {names}: hỏi công dân nơi ở hiện nay rồi chọn "
+            "đúng xã trong danh sách."
+        )
 
     def _id_changed(self, text: str) -> None:
         self._propose_from_id()
