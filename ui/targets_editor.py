@@ -346,6 +346,10 @@ class TargetsPanel(QWidget):
             "chỉ tiêu của huyện đang chọn cho các xã: theo tỉ lệ chỉ tiêu hiện có của các xã nếu "
             "xã nào cũng đã có, nếu không thì chia đều; phần lẻ được làm tròn để tổng các xã "
             "đúng bằng chỉ tiêu của huyện."
+            if tree.has_districts
+            else "Chỉ tiêu theo kế hoạch cho toàn tỉnh và từng xã, phường, đặc khu (bản đồ hành "
+            "chính hai cấp: không có cấp huyện). Nhấn đúp vào ô để sửa (ví dụ 50.802); dòng tỉnh "
+            "cho biết tổng chỉ tiêu của các xã để đối chiếu."
         )
         explain.setWordWrap(True)
         explain.setStyleSheet("color: #3e4c59;")
