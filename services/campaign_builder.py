@@ -75,6 +75,7 @@ class BuildResult:
     districts: int
     targets: TargetImport | None = None
     notes: list[str] = field(default_factory=list)
+    created: bool = True  # False: this very campaign was already there, nothing written
 
 
 def parse_hours(text: str) -> tuple[time, time]:
@@ -133,16 +134,30 @@ def campaign_code(province_name: str, map_year: int, first_day: date) -> str:
     return f"{'-'.join(words)}-{first_day:%Y%m%d}-bd{map_year}"
 
 
-def refuse_if_in_use(session: Session) -> None:
-    """The builder writes only into a new or empty database."""
-    existing = session.scalars(select(Campaign.code)).first()
+def refuse_if_in_use(session: Session, wanted: Campaign) -> bool:
+    """The builder writes only into a new or empty database. True when the database already
+    holds this very campaign (the same command run twice: nothing to do)."""
+    existing = session.scalars(select(Campaign)).first()
     if existing is not None:
+        if _same_campaign(existing, wanted):
+            return True
         raise UserError(
-            f"Cơ sở dữ liệu này đã dùng cho đợt «{existing}»; mỗi cơ sở dữ liệu chỉ phục vụ một "
-            "đợt. Chọn một tệp cơ sở dữ liệu mới (--db) cho đợt mới: không có gì được ghi."
+            f"Cơ sở dữ liệu này đã dùng cho đợt «{existing.code}»; mỗi cơ sở dữ liệu chỉ phục vụ "
+            "một đợt. Chọn một tệp cơ sở dữ liệu mới (--db) cho đợt mới: không có gì được ghi."
         )
     if session.scalar(select(func.count()).select_from(Case)):
         raise UserError("Cơ sở dữ liệu này đã có hồ sơ: chọn một tệp mới cho đợt mới.")
+    return False
+
+
+_COMPARED = (
+    "code", "name", "plan_number", "plan_date", "province_name", "first_day", "last_day",
+    "daily_start", "daily_end", "report_due_before", "report_recipient", "min_age",
+)  # fmt: skip
+
+
+def _same_campaign(existing: Campaign, wanted: Campaign) -> bool:
+    return all(getattr(existing, name) == getattr(wanted, name) for name in _COMPARED)
 
 
 def build_campaign(
@@ -155,7 +170,6 @@ def build_campaign(
     """Write the campaign described by `spec` with the units `unit_rows` (a preset's
     `units.csv` layout, one province). The caller commits; on any error it rolls back."""
     require(actor, Action.TARGETS)
-    refuse_if_in_use(session)
     notes = check_spec(spec)
     if not unit_rows:
         raise UserError(f"Không có xã, phường nào của tỉnh mã {spec.province_code}.")
@@ -176,6 +190,10 @@ def build_campaign(
         or f"Phòng PC06, Công an {province_name}",
         min_age=spec.min_age,
     )
+    if refuse_if_in_use(session, campaign):
+        return BuildResult(
+            campaign.code, province_name, len(unit_rows), _districts(unit_rows), created=False
+        )
     session.add(campaign)
     session.flush()
     add_units(session, campaign, list(unit_rows))
@@ -185,12 +203,16 @@ def build_campaign(
         campaign.code,
         province_name,
         communes=len(unit_rows),
-        districts=len({row["district_code"] for row in unit_rows if row["district_code"]}),
+        districts=_districts(unit_rows),
         notes=notes,
     )
     if targets is not None:
         result.targets = import_targets(session, actor, targets)
     return result
+
+
+def _districts(unit_rows: Sequence[dict[str, str]]) -> int:
+    return len({row["district_code"] for row in unit_rows if row["district_code"]})
 
 
 def campaign_map(session: Session) -> int:

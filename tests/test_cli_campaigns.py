@@ -41,6 +41,17 @@ def test_a_new_database_gets_the_campaign_without_signing_in(tmp_path: Path) -> 
     assert refused.returncode == 1 and "hai cấp" in refused.stderr
 
 
+def test_the_same_command_twice_changes_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "hai-lan.sqlite3"
+    run(*NEW, db=db, env=NOBODY)
+    again = run(*NEW, db=db, env=NOBODY)
+    assert "không có gì thay đổi" in again.stdout
+    assert counts(db) == (1, 104)
+    other_days = [*NEW[:-1], "2026-04-20"]  # another report deadline
+    refused = run(*other_days, db=db, env=NOBODY, check=False)
+    assert refused.returncode == 1 and "đã dùng cho đợt" in refused.stderr
+
+
 def test_a_database_holding_a_campaign_is_refused_and_unchanged(tmp_path: Path) -> None:
     db = tmp_path / "soc-trang.sqlite3"
     run("init", db=db, env=NOBODY)

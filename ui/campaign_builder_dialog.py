@@ -214,7 +214,11 @@ class CampaignBuilderDialog(QDialog):
 
         def done(result: BuildResult) -> None:
             self.created_url = url
-            lines = [f"Đã tạo đợt «{result.campaign_code}» cho {result.province_name}."]
+            lines = [
+                f"Đã tạo đợt «{result.campaign_code}» cho {result.province_name}."
+                if result.created
+                else f"Tệp này đã có đúng đợt «{result.campaign_code}»: mở đợt đó."
+            ]
             if result.targets is not None:
                 lines += result.targets.lines()
             lines += [f"Lưu ý: {note}" for note in result.notes]

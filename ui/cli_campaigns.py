@@ -92,6 +92,12 @@ def cmd_campaign(args: argparse.Namespace, out: TextIO) -> int:
     with database.session() as session:
         result = build_campaign(session, acting(args), spec, rows, args.targets)
         session.commit()
+    if not result.created:
+        print(
+            f"Cơ sở dữ liệu đã có đúng đợt «{result.campaign_code}» này: không có gì thay đổi.",
+            file=out,
+        )
+        return EXIT_OK
     levels = (
         f"{result.districts} huyện, {result.communes} xã/phường"
         if result.districts
