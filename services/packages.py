@@ -868,7 +868,14 @@ def import_package(
     manifest = next(records, None)
     if manifest is None or manifest.get("type") != "manifest":
         raise PackageError(f"Gói «{path.name}» thiếu phần mô tả (manifest); gói bị hỏng.")
-    if not has_campaign(session) and manifest.get("campaign") in available_presets():
+    if not has_campaign(session):
+        if manifest.get("campaign") not in available_presets():
+            raise PackageError(
+                f"Gói «{path.name}» thuộc đợt «{manifest.get('campaign')}», không có sẵn trong "
+                "phần mềm, còn cơ sở dữ liệu này chưa có đợt nào: tạo đợt đó trước (lệnh "
+                "«campaign new» với cùng tỉnh, bản đồ, tên và ngày, hoặc Tệp → Đợt cao điểm "
+                "khác → Tạo đợt mới), rồi nhập lại gói."
+            )
         load_preset(session, str(manifest["campaign"]))  # a fresh database at the province
     campaign = active_campaign(session)
     if manifest.get("campaign") != campaign.code:

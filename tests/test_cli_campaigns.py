@@ -77,3 +77,23 @@ def test_the_targets_sheet_and_bad_input(tmp_path: Path) -> None:
         refused = run(*NEW, *args, db=other, env=NOBODY, check=False)
         assert refused.returncode == 1 and message in refused.stderr, refused.stderr
         assert not other.exists() or counts(other) == (0, 0)
+
+
+def test_a_package_of_a_built_campaign_into_an_empty_database_says_what_to_do(
+    tmp_path: Path,
+) -> None:
+    from tests.test_cli import add_admin
+
+    point = tmp_path / "diem.sqlite3"
+    run(*NEW, db=point, env=NOBODY)
+    add_admin(point)
+    package = tmp_path / "goi.kpkg"
+    secret = {"KICHHOAT_PASSPHRASE": "mat-khau-goi-du-dai-1"}
+    run("package", "export", "--out", str(package), db=point, env=secret)
+    empty = add_admin(tmp_path / "trong.sqlite3")
+    refused = run("package", "import", str(package), db=empty, env=secret, check=False)
+    assert refused.returncode == 1
+    assert "tạo đợt đó trước" in refused.stderr and "campaign new" in refused.stderr
+    run(*NEW, db=empty)  # an administrator of that database builds the same campaign
+    merged = run("package", "import", str(package), db=empty, env=secret)
+    assert "0 bị từ chối" in merged.stdout
