@@ -12,6 +12,7 @@ from services.local_settings import LocalSettings
 from services.server_passwords import split_password
 
 RECENT_KEY = "recent_databases"
+POINTS_KEY = "point_of_database"  # this computer's intake point in each campaign database
 RECENT_LIMIT = 8
 
 
@@ -40,10 +41,33 @@ def recent_databases(settings: LocalSettings) -> list[str]:
 
 
 def remember_database(settings: LocalSettings, url: str) -> None:
-    """Put `url` first in the recent list (without any password)."""
+    """Put `url` first in the recent list (without any password), and keep this computer's
+    intake point in it, so that coming back to it needs no set-up."""
     bare = split_password(url)[0]
     kept = [u for u in recent_databases(settings) if u != bare]
     settings.extra[RECENT_KEY] = [bare, *kept][:RECENT_LIMIT]
+    points = _points(settings)
+    if settings.point_code:
+        points[bare] = settings.point_code
+    settings.extra[POINTS_KEY] = {
+        u: c for u, c in points.items() if u in settings.extra[RECENT_KEY]
+    }
+
+
+def switch_to(settings: LocalSettings, current: str, chosen: str) -> None:
+    """The settings that open `chosen` next, leaving `current`: its address, and this
+    computer's intake point there when it had one (else the set-up asks for it)."""
+    remember_database(settings, current)
+    settings.db_url = chosen
+    settings.point_code = _points(settings).get(split_password(chosen)[0])
+    remember_database(settings, chosen)
+
+
+def _points(settings: LocalSettings) -> dict[str, str]:
+    stored = settings.extra.get(POINTS_KEY)
+    if not isinstance(stored, dict):
+        return {}
+    return {u: c for u, c in stored.items() if isinstance(u, str) and isinstance(c, str)}
 
 
 def describe(url: str) -> RecentDatabase:

@@ -250,15 +250,13 @@ class MainWindow(QMainWindow):
     def switch_campaign(self) -> None:
         """Ctrl+Shift+O: another campaign's database; the window starts again on it
         (`run_gui` reads `switch_to` once this window has closed)."""
-        from services.campaign_files import remember_database
+        from services.campaign_files import switch_to
         from ui.campaign_switcher import CampaignSwitcher
 
         dialog = CampaignSwitcher(self.context, self)
         if not dialog.exec() or dialog.chosen_url is None:
             return
-        settings = self.context.settings
-        settings.db_url = dialog.chosen_url
-        remember_database(settings, dialog.chosen_url)
+        switch_to(self.context.settings, self.context.database.url, dialog.chosen_url)
         self.switch_to = dialog.chosen_url
         self.close()
 

@@ -14,7 +14,13 @@ from sqlalchemy import func, select
 from models.codes import Role, UnitLevel
 from models.entities import Campaign, Unit
 from services.campaign_builder import CampaignSpec, build_campaign
-from services.campaign_files import describe, recent_databases, remember_database, sqlite_url
+from services.campaign_files import (
+    describe,
+    recent_databases,
+    remember_database,
+    sqlite_url,
+    switch_to,
+)
 from services.database import Database, open_database
 from services.local_settings import LocalSettings
 from services.session_context import cli_actor
@@ -98,7 +104,20 @@ def test_the_window_starts_again_on_the_chosen_database(
     qtbot.waitUntil(lambda: not window.isVisible())
     assert window.switch_to == other
     assert context.settings.db_url == other
-    assert recent_databases(context.settings)[0] == other
+    assert recent_databases(context.settings)[:2] == [other, database.url]
+    assert context.settings.point_code is None  # that database's point is chosen at set-up
+
+
+def test_coming_back_to_a_database_finds_its_intake_point() -> None:
+    settings = LocalSettings(point_code="31573-01")
+    first, second = "sqlite:////tmp/soc-trang.sqlite3", "sqlite:////tmp/can-tho.sqlite3"
+    switch_to(settings, first, second)
+    assert (settings.db_url, settings.point_code) == (second, None)
+    settings.point_code = "31120-02"  # chosen in the set-up of the second database
+    switch_to(settings, second, first)
+    assert (settings.db_url, settings.point_code) == (first, "31573-01")
+    switch_to(settings, first, second)
+    assert settings.point_code == "31120-02"
 
 
 def fill_builder(qtbot: QtBot, dialog: CampaignBuilderDialog, target: Path) -> None:
