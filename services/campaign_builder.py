@@ -33,7 +33,6 @@ from services.units import UnitTree
 from services.vntime import format_date
 
 MAPS = (2023, 2025)
-TWO_LEVEL_MAP = 2025
 DEFAULT_HOURS = (time(7, 0), time(21, 0))
 TEXT_LENGTH = 300
 UNIT_COLUMNS = (

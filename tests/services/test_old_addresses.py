@@ -12,7 +12,7 @@ import pytest
 from services.campaigns import load_preset
 from services.database import open_database
 from services.old_addresses import match_old_address, old_provinces
-from services.unit_catalog import UnitMap, unit_catalog
+from services.unit_catalog import Commune, UnitMap, unit_catalog
 from services.units import UnitTree
 
 HAMLETS = ["Ấp Một", "Khóm 3", "Số 12 đường 30/4", "Ấp Phú Hòa"]
@@ -70,14 +70,20 @@ def test_abbreviated_and_unaccented_addresses_still_match(can_tho: UnitTree) -> 
         assert {m.commune.code for m in match_old_address(can_tho, address)} == expected
 
 
-def test_a_split_commune_lists_every_candidate(can_tho: UnitTree) -> None:
+def a_split_commune() -> Commune:
+    """An old commune of Cần Thơ, Hậu Giang or Sóc Trăng split between new communes."""
     catalog = unit_catalog()
-    split = next(
+    return next(
         c
         for code in ("92", "93", "94")
         for c in catalog.communes(UnitMap.OLD, code)
         if len(catalog.convert(c.code)) > 1
     )
+
+
+def test_a_split_commune_lists_every_candidate(can_tho: UnitTree) -> None:
+    catalog = unit_catalog()
+    split = a_split_commune()
     assert split.district is not None
     found = match_old_address(can_tho, f"{split.name}, {split.district.name}")
     assert len(found) == len(catalog.convert(split.code)) > 1

@@ -9,8 +9,9 @@ from pytestqt.qtbot import QtBot
 
 from services.campaigns import load_preset
 from services.database import open_database
-from services.unit_catalog import UnitMap, unit_catalog
+from services.unit_catalog import unit_catalog
 from services.units import UnitTree
+from tests.services.test_old_addresses import a_split_commune
 from tests.ui.hands import type_into
 from ui.intake_identify import IdentifyStep
 
@@ -42,12 +43,7 @@ def test_a_split_old_commune_lists_its_candidates_and_chooses_none(
     qtbot: QtBot, step: IdentifyStep
 ) -> None:
     catalog = unit_catalog()
-    split = next(
-        c
-        for code in ("92", "93", "94")
-        for c in catalog.communes(UnitMap.OLD, code)
-        if len(catalog.convert(c.code)) > 1
-    )
+    split = a_split_commune()
     assert split.district is not None
     type_into(qtbot, step.address, f"{split.name}, {split.district.name}")
     assert step.commune.commune_id() is None
