@@ -54,6 +54,7 @@ from services.directory import find_point, next_point_code
 from services.errors import NotFoundError, UserError, ValidationError
 from services.id_number import normalise_id_number, parse_sex
 from services.lifecycle import check_status_for_level
+from services.outreach import link_cases
 from services.package_crypto import FORMAT_VERSION, PackageError, PackageWriter, decrypt_lines
 from services.permissions import Action, require
 from services.purge import refuse_after_purge
@@ -428,6 +429,8 @@ class _Merger:
         self.operators: dict[str, int] = {}
         self.fact_sets = FactSets(session)
         self.legacy = False
+        # Who moves the review lists' people these cases name (`services.outreach.link_cases`).
+        self.username = f"goi:{path.name}"[:80]
 
     def tidy(
         self, what: str, value: object, max_length: int | None = None, multiline: bool = False
@@ -698,6 +701,7 @@ class _Merger:
                 self.merge(local, case)
         self.session.flush()
         self.insert_new(new_cases)
+        link_cases(self.session, {c.id_number for c in incoming}, self.username)
         self.session.expunge_all()
         self.fact_sets.forget()
 

@@ -54,6 +54,7 @@ from services.labels import (
     parse_level,
     parse_status,
 )
+from services.outreach import link_cases
 from services.permissions import Action, require
 from services.purge import refuse_after_purge
 from services.session_context import Actor
@@ -61,6 +62,7 @@ from services.sheet_import import (
     Reject,
     find_header,
     reject_of,
+    rejects_note,
     rejects_path,
     save_rejects_to,
     write_rejects_beside,
@@ -160,11 +162,7 @@ class ImportSummary:
                 f" {len(self.outside_period)} dòng ghi ngày ngoài thời gian kế hoạch: vẫn lưu "
                 "theo ngày thực tế, không tính vào các ngày của kế hoạch."
             )
-        if self.rejects_file is not None:
-            text += f" Danh sách dòng lỗi: {self.rejects_file}"
-        if self.rejects_file_error:
-            text += f" {self.rejects_file_error}"
-        return text
+        return text + rejects_note(self.rejects_file, self.rejects_file_error)
 
 
 @dataclass
@@ -197,6 +195,7 @@ class _Importer:
         self.period = (campaign.first_day, campaign.last_day)
         # Read once: every row of one import is recorded under the same legal basis.
         self.consent = import_record(session, now_utc())
+        self.username = ""
 
     def consent_for(self, row: _Row, known: dict[tuple[str, int], Case]) -> ConsentRecord | None:
         """The row that brings its case in carries the record: "nhập từ danh sách", at the
@@ -457,6 +456,7 @@ class _Importer:
                 new_cases.append(result.case)  # inserted in bulk below, with later rows' moves
         self.session.flush()
         insert_new_cases(self.session, new_cases, self.fact_sets)
+        link_cases(self.session, {r.facts.id_number for r in rows}, self.username)
         # Keep memory flat on big files: what is flushed stays in the transaction.
         self.session.expunge_all()
         self.fact_sets.forget()
@@ -532,6 +532,7 @@ def import_records(
     refuse_after_purge(session, "nhập hồ sơ")
     tree = UnitTree.load(session)
     importer = _Importer(session, tree)
+    importer.username = actor.username
     rows = read_rows(path, SHEET_NAME)
     _, importer.columns = find_header(
         rows,

@@ -82,6 +82,13 @@ def write_rejects_beside(
     return target, None
 
 
+def rejects_note(rejects_file: Path | None, rejects_file_error: str | None) -> str:
+    """What an import's summary says of its rejects file ("" when there is none)."""
+    if rejects_file is not None:
+        return f" Danh sách dòng lỗi: {rejects_file}"
+    return f" {rejects_file_error}" if rejects_file_error else ""
+
+
 def write_rejects_csv(target: Path, rejects: list[Reject], headers: list[str]) -> None:
     with target.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = CsvWriter(handle)
