@@ -4,17 +4,22 @@ saved at the desk / by import, appointments with capacity, SMS reminders and pro
 from __future__ import annotations
 
 import csv
+import shutil
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models.codes import OutreachStatus, Role, Status, StopKind
 from models.entities import AuditEntry, Hamlet, OutreachEntry, OutreachEvent
-from services.errors import ValidationError
+from services.campaigns import active_campaign
+from services.database import Database, open_database
+from services.errors import UserError, ValidationError
 from services.intake import IntakeResult, save_intake
 from services.outreach import (
     EntryFilter,
@@ -22,6 +27,7 @@ from services.outreach import (
     check_in,
     confirm_match,
     count_entries,
+    entry_uid,
     find_entry,
     list_entries,
     page_key,
@@ -29,6 +35,7 @@ from services.outreach import (
     set_status,
 )
 from services.outreach_import import COLUMNS, import_outreach
+from services.outreach_packages import merge_outreach, outreach_records
 from services.outreach_schedule import (
     add_slots,
     add_stop,
@@ -39,11 +46,14 @@ from services.outreach_schedule import (
     sms_rows,
 )
 from services.permissions import PermissionDeniedError
+from services.person_data import erase_person
+from services.purge import purge_personal_data, set_grace_days
 from services.records import COLUMNS as RECORD_COLUMNS
 from services.records import import_records
 from services.session_context import Actor
 from services.sheet_import import rejects_path
 from services.spreadsheet import UnreadableFileError
+from services.units import UnitTree
 from services.vntime import set_clock
 from tests.factories import CLI, KE_SACH, PHU_TAM, World, id_number_for, vn
 
@@ -424,3 +434,156 @@ def test_progress_per_commune_and_hamlet(session: Session, tmp_path: Path) -> No
     ]
     # As of the day before, nobody was listed yet.
     assert progress(session, "commune", date(2023, 7, 23)).total.listed == 0
+
+
+# -- packages, purge, erasure ------------------------------------------------------------------
+
+PHONES = ["0912345678", "0987654321", None]
+POOL = [  # status events two databases may have made for the people below
+    (f"{n:032x}", status, datetime(2023, 7, 20 + n % 5, 8, n, tzinfo=UTC))
+    for n, status in enumerate([S.NOTIFIED, S.APPOINTED, S.REFUSED, S.UNREACHABLE, S.NOTIFIED])
+]
+
+
+def _line(uid: str, number: str | None, version: int, chosen: list[int]) -> dict[str, object]:
+    return {
+        "type": "outreach",
+        "uid": uid,
+        "commune": PHU_TAM,
+        "hamlet": "Ấp 3",
+        "id_number": number,
+        "full_name": "Người Thử",
+        "birth_date": None,
+        "birth_year": 1980,
+        "sex": None,
+        "phone": PHONES[version % 3],
+        "address": None,
+        "note": f"bản {version}",
+        "source": "Đoàn xã",
+        "do_not_contact": version % 2 == 1,
+        "listed_at": datetime(2023, 7, 10 + version % 4, tzinfo=UTC).isoformat(),
+        "facts_at": datetime(2023, 7, 15, version % 3, tzinfo=UTC).isoformat(),
+        "events": [
+            # An event belongs to one person: its uid says whose.
+            {
+                "uid": uid[:8] + POOL[i][0][8:],
+                "status": POOL[i][1].value,
+                "at": POOL[i][2].isoformat(),
+            }
+            for i in chosen
+        ],
+    }
+
+
+def _snapshot(session: Session) -> set[tuple[object, ...]]:
+    entries = session.scalars(select(OutreachEntry)).all()
+    return {
+        (
+            e.uid,
+            e.status,
+            e.phone,
+            e.note,
+            e.do_not_contact,
+            e.listed_at,
+            frozenset(
+                session.scalars(select(OutreachEvent.uid).where(OutreachEvent.entry_id == e.id))
+            ),
+        )
+        for e in entries
+    }
+
+
+packages = st.lists(
+    st.lists(
+        st.tuples(st.integers(0, 1), st.integers(0, 5), st.lists(st.integers(0, 4), max_size=3)),
+        min_size=1,
+        max_size=3,
+    ),
+    min_size=1,
+    max_size=4,
+)
+
+
+@settings(max_examples=20, deadline=None)
+@given(sent=packages, order=st.randoms())
+def test_review_lists_merge_the_same_whatever_the_order_and_repeats(
+    sqlite_template: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    sent: list[list[tuple[int, int, list[int]]]],
+    order: object,
+) -> None:
+    people = [("a" * 32, None), (entry_uid(BINH, "", "", "", 0), BINH)]
+    made = [
+        [_line(people[who][0], people[who][1], version, chosen) for who, version, chosen in package]
+        for package in sent
+    ]
+    replayed = [*made, *made[:1]]  # one package imported twice
+    order.shuffle(replayed)  # type: ignore[attr-defined]
+    results = []
+    for sequence in (made, replayed):
+        path = tmp_path_factory.mktemp("merge") / "db.sqlite3"
+        shutil.copyfile(sqlite_template, path)
+        database = open_database(f"sqlite:///{path}")
+        try:
+            with database.session() as session:
+                tree = UnitTree.load(session)
+                for package in sequence:
+                    merge_outreach(session, [dict(line) for line in package], tree, "goi:thu")
+                    session.commit()
+                results.append(_snapshot(session))
+        finally:
+            database.dispose()
+    assert results[0] == results[1]
+
+
+def test_a_package_carries_the_review_lists_to_another_database(
+    session: Session, tmp_path: Path
+) -> None:
+    listed(session, tmp_path)
+    entry = find_entry(session, id_number=BINH)
+    set_status(session, CLI, entry.id, S.REFUSED, do_not_contact=True)
+    session.commit()
+    lines = list(outreach_records(session, UnitTree.load(session)))
+    assert len(lines) == 5 and {line["type"] for line in lines} == {"outreach"}
+    before = _snapshot(session)
+    # Merged back into the database it came from: nothing changes.
+    new, changed, refused = merge_outreach(session, lines, UnitTree.load(session), "goi:thu")
+    session.commit()
+    assert (new, changed, refused) == (0, 0, [])
+    assert _snapshot(session) == before
+    broken = {**lines[0], "uid": "b" * 32, "phone": "12"}
+    assert merge_outreach(session, [broken], UnitTree.load(session), "goi:thu")[2]
+
+
+def test_the_purge_and_an_erasure_keep_the_progress_and_erase_the_people(
+    database: Database, session: Session, tmp_path: Path
+) -> None:
+    listed(session, tmp_path)
+    set_status(session, CLI, find_entry(session, id_number=BINH).id, S.REFUSED)
+    session.commit()
+    before = progress(session, "hamlet").as_json()
+    session.commit()  # no read transaction left open: it would keep seeing the old rows
+    erase_person(database, CLI, BINH)
+    session.expire_all()
+    assert session.scalars(select(OutreachEntry).where(OutreachEntry.id_number == BINH)).all() == []
+    assert "Lê Văn Bình" not in statuses(session)
+    assert progress(session, "hamlet").as_json() == before
+    set_grace_days(session, CLI, 0)
+    after_the_campaign = active_campaign(session).last_day + timedelta(days=5)
+    session.commit()
+    purge_personal_data(
+        database,
+        CLI,
+        today=after_the_campaign,
+        backups=tmp_path,
+        server_backup_confirmed=True,
+        passphrase="mat-khau-sao-luu-truoc-khi-xoa",
+    )
+    session.expire_all()
+    entries = session.scalars(select(OutreachEntry)).all()
+    assert {e.full_name for e in entries} == {"(đã xóa)"}
+    assert all(e.phone is None and e.id_number is None and e.uid.startswith("X") for e in entries)
+    uids = session.scalars(select(OutreachEvent.uid)).all()
+    assert uids and all(uid.startswith("X") for uid in uids)
+    with pytest.raises(UserError):
+        import_outreach(session, CLI, write_list(tmp_path / "lai.csv", review_rows()))
