@@ -255,6 +255,88 @@ def records_import(url: str, path: str) -> dict[str, Any]:
     }
 
 
+def write_outreach_list(path: Path, communes: list[str], people: int) -> None:
+    """A province's review lists: `people` invented persons over the communes, 8 hamlets
+    each, half with an ID number, most with a phone (not timed)."""
+    import csv
+    import random
+
+    from services.outreach_import import COLUMNS
+
+    chance = random.Random(16)
+    family = ["Nguyễn", "Trần", "Lê", "Thạch", "Lâm", "Sơn", "Danh", "Kim", "Huỳnh", "Phạm"]
+    middle = ["Văn", "Thị", "Minh", "Ngọc", "Thanh", "Hoàng"]
+    given = ["An", "Bình", "Cường", "Dung", "Hoa", "Lan", "Mai", "Sa Rết", "Tài", "Yến"]
+    prefixes = ["091", "094", "098", "097", "096", "090", "093", "086", "088", "070", "083"]
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(list(COLUMNS.values()))
+        for n in range(people):
+            year = chance.randint(1935, 2009)
+            sex = chance.choice(["Nam", "Nữ"])
+            century = (year // 100 - 19) * 2 + (1 if sex == "Nữ" else 0)
+            number = f"094{century}{year % 100:02d}{n:06d}" if n % 2 == 0 else ""
+            born = f"{chance.randint(1, 28):02d}/{chance.randint(1, 12):02d}/{year}"
+            writer.writerow(
+                [
+                    number,
+                    f"{chance.choice(family)} {chance.choice(middle)} {chance.choice(given)}",
+                    born if n % 3 else str(year),
+                    sex if n % 4 else "",
+                    f"{chance.choice(prefixes)}{chance.randint(1_000_000, 9_999_999)}"
+                    if n % 5
+                    else "",
+                    communes[n % len(communes)],
+                    f"Ấp {n // len(communes) % 8 + 1}",
+                    "",
+                    "",
+                ]
+            )
+
+
+def outreach_import(url: str, path: str, people: str = "200000") -> dict[str, Any]:
+    """`outreach import` of a province's review lists into a database without any."""
+    from models.codes import UnitLevel
+    from services.campaigns import ensure_campaign
+    from services.database import open_database
+    from services.outreach_import import import_outreach
+    from services.units import UnitTree
+
+    database = open_database(url)
+    with database.session() as session:
+        ensure_campaign(session, "soc-trang-2023")
+        session.commit()
+        communes = [u.code for u in UnitTree.load(session).at_level(UnitLevel.COMMUNE)]
+    write_outreach_list(Path(path), communes, int(people))
+    with database.session() as session:
+        start = time.perf_counter()
+        summary = import_outreach(session, cli_actor(), Path(path), write_rejects=False)
+        session.commit()
+        elapsed = time.perf_counter() - start
+    database.refresh_statistics_after_bulk_load()
+    return {
+        "samples": [elapsed],
+        "rows": summary.rows_read,
+        "added": summary.added,
+        "rejected": len(summary.rejects),
+        "rows_per_s": summary.rows_read / elapsed,
+    }
+
+
+def outreach_status(url: str, by: str = "hamlet") -> dict[str, Any]:
+    """`outreach status` of the whole province, warm (the service the command calls)."""
+    from services.database import open_database
+    from services.outreach import progress
+    from services.units import UnitTree
+
+    database = open_database(url)
+    with database.session(read_only=True) as session:
+        tree = UnitTree.load(session)
+        samples = timed(lambda: progress(session, by, tree=tree), 7)
+        rows = len(progress(session, by, tree=tree).rows)
+    return {"samples": samples, "rows": rows}
+
+
 def detail_list(url: str, out: str) -> dict[str, Any]:
     from services.database import open_database
     from services.detail_list import write_detail_list
@@ -423,6 +505,8 @@ MEASUREMENTS: dict[str, Callable[..., dict[str, Any]]] = {
     "detail_list": detail_list,
     "detail_list_baseline": detail_list_baseline,
     "window_start": window_start,
+    "outreach_import": outreach_import,
+    "outreach_status": outreach_status,
     "bare_window": bare_window,
 }
 

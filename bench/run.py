@@ -366,6 +366,41 @@ def sqlite_rows(n: int, keep: bool) -> list[Row]:
     rows.append(
         Row("`tally` as a command", ms(command), "<= 1.0 s", verdict=verdict(command <= 1.0))
     )
+    return rows + sqlite_outreach_rows()
+
+
+def sqlite_outreach_rows() -> list[Row]:
+    lists = WORK / "ra-soat.sqlite3"
+    for path in WORK.glob("ra-soat.sqlite3*"):
+        path.unlink()
+    return outreach_rows(f"sqlite:///{lists}", "")
+
+
+OUTREACH_PEOPLE = 200_000
+
+
+def outreach_rows(url: str, prefix: str, people: int = OUTREACH_PEOPLE) -> list[Row]:
+    """A province's review lists imported into a database of its own, then its progress."""
+    sheet = WORK / "ra-soat.csv"
+    imported = measure("outreach_import", url, str(sheet), str(people))
+    rows = [
+        Row(
+            f"{prefix}importing a {imported['rows']}-person review list (CSV)",
+            f"{imported['rows_per_s']:,.0f} rows/s, {imported['peak_mb']:.0f} MB",
+            ">= 10,000 rows/s",
+            verdict=verdict(imported["rows_per_s"] >= 10_000 and imported["rejected"] == 0),
+        )
+    ]
+    for by in ("commune", "hamlet"):
+        status = measure("outreach_status", url, by)
+        rows.append(
+            Row(
+                f"{prefix}`outreach status --by {by}`, whole province ({status['rows']} rows)",
+                ms(status["median"]),
+                "<= 200 ms",
+                verdict=verdict(status["median"] <= 0.2),
+            )
+        )
     return rows
 
 
@@ -454,15 +489,20 @@ def main() -> int:
         help=f"a PostgreSQL URL whose role may create databases (default: ${PG_BENCH_ENV}, "
         "then $KICHHOAT_TEST_PG); the PostgreSQL part is skipped without one",
     )
-    parser.add_argument("--only", choices=["sqlite", "postgresql"], help="run one part only")
+    parser.add_argument(
+        "--only", choices=["sqlite", "postgresql", "outreach"], help="run one part only"
+    )
     args = parser.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
     n = args.records
     rows: list[Row] = []
-    if args.only != "postgresql":
-        rows += sqlite_rows(n, args.keep)
-    if args.only != "sqlite":
-        rows += postgresql_rows(args.pg, n)
+    if args.only == "outreach":
+        rows += sqlite_outreach_rows()
+    else:
+        if args.only != "postgresql":
+            rows += sqlite_rows(n, args.keep)
+        if args.only != "sqlite":
+            rows += postgresql_rows(args.pg, n)
 
     table = ["| what | figure | goal | baseline | ratio | verdict |", "|---|---|---|---|---|---|"]
     table += [

@@ -200,10 +200,15 @@ def add_event(
 
 
 def hamlet_id(
-    session: Session, commune_id: int, name: str, cache: dict[tuple[int, str], int]
+    session: Session,
+    commune_id: int,
+    name: str,
+    cache: dict[tuple[int, str], int],
+    name_key: str | None = None,
 ) -> int:
-    """The hamlet of that name in the commune, created the first time it is named."""
-    key = (commune_id, fold_key(name))
+    """The hamlet of that name in the commune, created the first time it is named.
+    `name_key`: the name's `fold_key`, when the caller has it."""
+    key = (commune_id, name_key or fold_key(name))
     found = cache.get(key)
     if found is None:
         found = session.scalar(
@@ -237,13 +242,21 @@ def clean_hamlet(text: str) -> str:
 
 
 def entry_uid(
-    id_number: str | None, commune_code: str, hamlet: str, name: str, birth: date | int
+    id_number: str | None,
+    commune_code: str,
+    hamlet: str,
+    name: str,
+    birth: date | int,
+    *,
+    folded: tuple[str, str] | None = None,
 ) -> str:
     """An entry's identity: its ID number when known (one person, one entry, whatever list
-    names them), else where it lives and who (the same row imported twice is one entry)."""
+    names them), else where it lives and who (the same row imported twice is one entry).
+    `folded`: the hamlet's `fold_key` and the name's `fold`, when the caller has them."""
     if id_number:
         return content_uid("outreach", id_number)
-    return content_uid("outreach", commune_code, fold_key(hamlet), fold(name), str(birth))
+    hamlet_key, name_folded = folded or (fold_key(hamlet), fold(name))
+    return content_uid("outreach", commune_code, hamlet_key, name_folded, str(birth))
 
 
 @dataclass(frozen=True)
@@ -494,6 +507,14 @@ def link_cases(session: Session, id_numbers: Iterable[str], username: str) -> Li
     numbers = sorted(set(id_numbers))
     for start in range(0, len(numbers), 900):
         chunk = numbers[start : start + 900]
+        # Most numbers saved have no entry, or (importing a list) no case yet: the cheaper
+        # question first.
+        with_cases = list(
+            session.scalars(select(Case.id_number).where(Case.id_number.in_(chunk)).distinct())
+        )
+        if not with_cases:
+            continue
+        chunk = with_cases
         entries = session.execute(
             select(
                 OutreachEntry.id, OutreachEntry.uid, OutreachEntry.id_number, OutreachEntry.status

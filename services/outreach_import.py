@@ -13,16 +13,17 @@ that cannot be read leaves the database untouched.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import cast
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
-from models.bulk import bulk_insert
+from models.bulk import bulk_insert, indexes_set_aside
 from models.entities import OutreachEntry
 from services.audit import AuditAction, write_audit
 from services.errors import UserError, ValidationError
@@ -32,9 +33,17 @@ from services.permissions import Action, require
 from services.phone import normalise_phone
 from services.purge import refuse_after_purge
 from services.session_context import Actor
-from services.sheet_import import Reject, find_header, reject_of, rejects_note, write_rejects_beside
+from services.sheet_import import (
+    CellMemo,
+    Reject,
+    estimate_sheet_rows,
+    find_header,
+    reject_of,
+    rejects_note,
+    write_rejects_beside,
+)
 from services.spreadsheet import Cell, cell_text, digits_cell, is_blank, read_rows
-from services.text import ADDRESS_LENGTH, NAME_LENGTH, NOTE_LENGTH, clean_text, fold
+from services.text import ADDRESS_LENGTH, NAME_LENGTH, NOTE_LENGTH, clean_text, fold, fold_key
 from services.units import UnitTree
 from services.vntime import now_utc, parse_date, today_vn
 
@@ -53,6 +62,8 @@ COLUMNS: dict[str, str] = {
 OPTIONAL = {"id_number", "sex", "phone", "address", "note"}
 REQUIRED = [key for key in COLUMNS if key not in OPTIONAL]
 BATCH_ROWS = 2000
+MEMO_ENTRIES = 50_000  # parsed cells remembered (see `_Importer.memo`)
+_T = TypeVar("_T")
 SOURCE_LENGTH = 200
 FIRST_YEAR = 1880
 _INSERTED = (
@@ -121,8 +132,9 @@ def birth_cell(cell: Cell) -> tuple[date | None, int]:
 @dataclass
 class _Row:
     number: int
-    cells: list[Cell]
-    values: dict[str, object]
+    # uid, commune id, hamlet, hamlet key, ID number, then the person's columns of
+    # `_INSERTED` from full_name to note.
+    values: tuple[Any, ...]
 
 
 class _Importer:
@@ -133,6 +145,7 @@ class _Importer:
         self.columns: dict[str, int] = {}
         self.summary = OutreachImportSummary()
         self.communes: dict[Cell, tuple[bool, object]] = {}
+        self.parsed = CellMemo(MEMO_ENTRIES)
         self.hamlets: dict[tuple[int, str], int] = {}
         self.seen: set[str] = set()
         self.now = now_utc()
@@ -162,99 +175,125 @@ class _Importer:
             raise ValidationError(str(value))
         return value  # type: ignore[return-value]
 
-    def parse(self, number: int, cells: list[Cell]) -> _Row:
-        problems: list[str] = []
+    def memo(self, column: str, cell: Cell, parse: Callable[[Cell], _T]) -> _T:
+        """`parse(cell)` remembered per column and value: sexes and hamlets repeat on every
+        row of a list (`services.sheet_import.CellMemo`)."""
+        return self.parsed.get(column, cell, parse)
 
-        def check(parse: Callable[[], object]) -> object:
+    @staticmethod
+    def hamlet(cell: Cell) -> tuple[str, str]:
+        name = clean_hamlet(cell if isinstance(cell, str) else cell_text(cell))
+        return name, fold_key(name)
+
+    def parse(self, number: int, cells: list[Cell]) -> _Row:
+        """A row as the values of a new entry; raises `ValidationError` with every problem.
+        Written out (no helper per cell): it runs once per person of a province's list."""
+        columns, width = self.columns, len(cells)
+
+        def cell(key: str) -> Cell:
+            index = columns.get(key)
+            return cells[index] if index is not None and index < width else None
+
+        problems: list[str] = []
+        name = birth = commune = hamlet = id_number = sex = phone = address = note = None
+        raw_name = cell("full_name")
+        try:
+            name = clean_text(
+                raw_name if isinstance(raw_name, str) else cell_text(raw_name),
+                "Họ và tên",
+                NAME_LENGTH,
+            )
+            if not name:
+                problems.append("Thiếu họ và tên.")
+        except ValidationError as error:
+            problems.append(error.message)
+        try:
+            birth = birth_cell(cell("birth"))
+        except ValidationError as error:
+            problems.append(error.message)
+        raw = cell("id_number")
+        if raw not in (None, ""):
             try:
-                return parse()
+                id_number = normalise_id_number(digits_cell(raw, 12))
             except ValidationError as error:
                 problems.append(error.message)
-                return None
-
-        name = check(lambda: clean_text(self.text(cells, "full_name"), "Họ và tên", NAME_LENGTH))
-        if name == "":
-            problems.append("Thiếu họ và tên.")
-        birth = check(lambda: birth_cell(self.cell(cells, "birth")))
-        raw_number = cell_text(self.cell(cells, "id_number"))
-        id_number = (
-            check(lambda: normalise_id_number(digits_cell(self.cell(cells, "id_number"), 12)))
-            if raw_number
-            else None
-        )
-        sex_text = cell_text(self.cell(cells, "sex"))
-        sex = check(lambda: parse_sex(sex_text)) if sex_text else None
-        phone_text = digits_cell(self.cell(cells, "phone"), 10) if self.cell(cells, "phone") else ""
-        phone = check(lambda: normalise_phone(phone_text)) if phone_text else None
-        commune = check(lambda: self.commune(self.cell(cells, "commune")))
-        hamlet = check(lambda: clean_hamlet(self.text(cells, "hamlet")))
-        address = check(
-            lambda: clean_text(self.text(cells, "address"), "Địa chỉ", ADDRESS_LENGTH) or None
-        )
-        note = check(
-            lambda: (
-                clean_text(self.text(cells, "note"), "Ghi chú", NOTE_LENGTH, multiline=True) or None
-            )
-        )
+        raw = cell("sex")
+        if raw not in (None, ""):
+            try:
+                sex = self.memo("sex", raw, lambda c: parse_sex(cell_text(c)))
+            except ValidationError as error:
+                problems.append(error.message)
+        raw = cell("phone")
+        if raw not in (None, ""):
+            try:
+                phone = normalise_phone(digits_cell(raw, 10))
+            except ValidationError as error:
+                problems.append(error.message)
+        try:
+            commune = self.commune(cell("commune"))
+        except ValidationError as error:
+            problems.append(error.message)
+        try:
+            hamlet = self.memo("hamlet", cell("hamlet"), self.hamlet)
+        except ValidationError as error:
+            problems.append(error.message)
+        for key, label, limit in (
+            ("address", "Địa chỉ", ADDRESS_LENGTH),
+            ("note", "Ghi chú", NOTE_LENGTH),
+        ):
+            raw = cell(key)
+            if raw in (None, ""):
+                continue
+            try:
+                text = clean_text(
+                    raw if isinstance(raw, str) else cell_text(raw),
+                    label,
+                    limit,
+                    multiline=key == "note",
+                )
+            except ValidationError as error:
+                problems.append(error.message)
+                continue
+            if key == "address":
+                address = text or None
+            else:
+                note = text or None
         if problems:
             raise ValidationError(" ".join(dict.fromkeys(problems)))
-        assert isinstance(name, str) and isinstance(hamlet, str)
-        born, year = cast(tuple[date | None, int], birth)
-        commune_id, commune_code = cast(tuple[int, str], commune)
-        values: dict[str, object] = {
-            "uid": entry_uid(
-                cast(str | None, id_number),
-                commune_code,
-                hamlet,
-                name,
-                born or year,
-            ),
-            "commune_id": commune_id,
-            "hamlet": hamlet,
-            "id_number": id_number,
-            "full_name": name,
-            "name_folded": fold(name),
-            "birth_date": born,
-            "birth_year": year,
-            "sex": sex,
-            "phone": phone,
-            "address": address,
-            "note": note,
-        }
-        return _Row(number, cells, values)
+        assert name and birth and commune and hamlet
+        born, year = birth
+        commune_id, commune_code = commune
+        hamlet_name, hamlet_key = hamlet
+        folded = fold(name)
+        uid = entry_uid(
+            id_number, commune_code, hamlet_name, name, born or year, folded=(hamlet_key, folded)
+        )
+        values = (uid, commune_id, hamlet_name, hamlet_key, id_number, name, folded, born, year)
+        return _Row(number, (*values, sex, phone, address, note))
 
     def save_batch(self, rows: list[_Row]) -> None:
-        uids = [str(r.values["uid"]) for r in rows]
+        uids = [row.values[0] for row in rows]
         known = set(
             self.session.scalars(select(OutreachEntry.uid).where(OutreachEntry.uid.in_(uids)))
         )
         fresh: list[tuple[object, ...]] = []
         numbers: list[str] = []
+        tail = (self.source, "not_contacted", False, self.now, self.now)
         for row in rows:
-            uid = str(row.values["uid"])
+            uid, commune_id, hamlet, hamlet_key, id_number, *person = row.values
             if uid in known or uid in self.seen:
                 self.summary.already_listed += 1
                 continue
             self.seen.add(uid)
-            values = dict(row.values)
-            values["hamlet_id"] = hamlet_id(
-                self.session,
-                cast(int, values["commune_id"]),
-                str(values.pop("hamlet")),
-                self.hamlets,
-            )
-            values.update(
-                source=self.source,
-                status="not_contacted",
-                do_not_contact=False,
-                listed_at=self.now,
-                facts_at=self.now,
-            )
-            fresh.append(tuple(values[name] for name in _INSERTED))
-            if values["id_number"]:
-                numbers.append(str(values["id_number"]))
+            hamlet_row = self.hamlets.get((commune_id, hamlet_key))
+            if hamlet_row is None:
+                hamlet_row = hamlet_id(self.session, commune_id, hamlet, self.hamlets, hamlet_key)
+            fresh.append((uid, commune_id, hamlet_row, id_number, *person, *tail))
+            if id_number:
+                numbers.append(id_number)
         self.session.flush()
-        bulk_insert(self.session.connection(), OutreachEntry.__table__, _INSERTED, fresh)  # type: ignore[arg-type]
+        table = cast(Table, OutreachEntry.__table__)
+        bulk_insert(self.session.connection(), table, _INSERTED, fresh)
         self.summary.added += len(fresh)
         if numbers:
             self.summary.moved_by_cases += link_cases(self.session, numbers, self.username).moved
@@ -284,22 +323,11 @@ def import_outreach(
         path,
         "Dòng tiêu đề cần các cột: " + ", ".join(COLUMNS.values()) + " (xem README).",
     )
-    batch: list[_Row] = []
-    for number, cells in rows:
-        if is_blank(cells):
-            continue
-        importer.summary.rows_read += 1
-        try:
-            batch.append(importer.parse(number, cells))
-        except ValidationError as error:
-            importer.summary.rejects.append(reject_of(number, error.message, cells))
-        if len(batch) >= BATCH_ROWS:
-            importer.save_batch(batch)
-            batch = []
-            if progress:
-                progress(importer.summary.rows_read)
-    if batch:
-        importer.save_batch(batch)
+    with ExitStack() as stack:
+        if _large_first_load(session, path):
+            table = cast(Table, OutreachEntry.__table__)
+            stack.enter_context(indexes_set_aside(session.connection(), [table]))
+        _read_rows(importer, rows, progress)
     summary = importer.summary
     if write_rejects:
         summary.rejects_file, summary.rejects_file_error = write_rejects_beside(
@@ -321,3 +349,37 @@ def import_outreach(
         },
     )
     return summary
+
+
+LARGE_LOAD = 50_000
+
+
+def _large_first_load(session: Session, path: Path) -> bool:
+    """A province's first list: build the secondary indexes once at the end (as packages
+    do) rather than grow them row by row."""
+    if session.scalar(select(OutreachEntry.id).limit(1)) is not None:
+        return False
+    return estimate_sheet_rows(path, SHEET_NAME) >= LARGE_LOAD
+
+
+def _read_rows(
+    importer: _Importer,
+    rows: Iterator[tuple[int, list[Cell]]],
+    progress: Callable[[int], None] | None,
+) -> None:
+    batch: list[_Row] = []
+    for number, cells in rows:
+        if is_blank(cells):
+            continue
+        importer.summary.rows_read += 1
+        try:
+            batch.append(importer.parse(number, cells))
+        except ValidationError as error:
+            importer.summary.rejects.append(reject_of(number, error.message, cells))
+        if len(batch) >= BATCH_ROWS:
+            importer.save_batch(batch)
+            batch = []
+            if progress:
+                progress(importer.summary.rows_read)
+    if batch:
+        importer.save_batch(batch)

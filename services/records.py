@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import TypeVar, cast
+from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -59,7 +59,9 @@ from services.permissions import Action, require
 from services.purge import refuse_after_purge
 from services.session_context import Actor
 from services.sheet_import import (
+    CellMemo,
     Reject,
+    estimate_sheet_rows,
     find_header,
     reject_of,
     rejects_note,
@@ -189,7 +191,7 @@ class _Importer:
         self.fact_sets = FactSets(session)
         self.row_of_event: dict[str, int] = {}
         self.columns: dict[str, int] = {}
-        self.parsed: dict[tuple[str, type, Cell], tuple[bool, object]] = {}
+        self.parsed = CellMemo(MEMO_ENTRIES)
         self.today = local_day(now_utc())
         campaign = active_campaign(session)
         self.period = (campaign.first_day, campaign.last_day)
@@ -218,20 +220,8 @@ class _Importer:
 
     def memo(self, column: str, cell: Cell, parse: Callable[[Cell], _T]) -> _T:
         """`parse(cell)`, remembered per column and raw value: codes, labels, points and
-        operators repeat on every row of a big file. A `ValidationError` is remembered too."""
-        key = (column, type(cell), cell)
-        found = self.parsed.get(key)
-        if found is None:
-            try:
-                found = (True, parse(cell))
-            except ValidationError as error:
-                found = (False, error)
-            if len(self.parsed) < MEMO_ENTRIES:
-                self.parsed[key] = found
-        ok, value = found
-        if not ok:
-            raise cast(ValidationError, value)
-        return cast(_T, value)
+        operators repeat on every row of a big file (`services.sheet_import.CellMemo`)."""
+        return self.parsed.get(column, cell, parse)
 
     def residence(self, cell: Cell) -> int | None:
         """The commune id of `Mã xã thường trú`; None for a residence in another province."""
@@ -594,26 +584,8 @@ def save_rejects(target: Path, rejects: list[Reject]) -> Path:
 
 
 def estimate_rows(path: Path) -> int:
-    """About how many rows `path` holds (for a progress bar): lines of a CSV, the sheet's
-    stated size for Excel; 0 when unknown. Never raises."""
-    try:
-        if path.suffix.lower() in (".csv", ".txt"):
-            lines = 0
-            with path.open("rb") as handle:
-                while chunk := handle.read(1 << 20):
-                    lines += chunk.count(b"\n")
-            return max(lines - 1, 0)
-        from openpyxl import load_workbook
-
-        workbook = load_workbook(path, read_only=True)
-        try:
-            sheet = workbook[SHEET_NAME] if SHEET_NAME in workbook.sheetnames else None
-            sheet = sheet or workbook.worksheets[0]
-            return max((sheet.max_row or 0) - 1, 0)
-        finally:
-            workbook.close()
-    except Exception:  # an estimate: the import itself reports what is wrong
-        return 0
+    """About how many rows `path` holds (for a progress bar); 0 when unknown. Never raises."""
+    return estimate_sheet_rows(path, SHEET_NAME)
 
 
 def write_template(path: Path, tree: UnitTree) -> None:

@@ -9,15 +9,44 @@ ignored), the same messages, the same rejects file, the same exit codes on the c
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar, cast
 
-from services.errors import StorageError
+from services.errors import StorageError, ValidationError
 from services.export_cells import CsvWriter
 from services.spreadsheet import Cell, UnreadableFileError, cell_text, header_map
 
 HEADER_SEARCH_ROWS = 10
+
+
+_T = TypeVar("_T")
+
+
+class CellMemo:
+    """Parsed cells remembered per column and raw value, a `ValidationError` too: codes,
+    labels, hamlets repeat on every row of a big file. Bounded to `limit` values, so that
+    a file of unique values stays flat in memory."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.found: dict[tuple[str, type, Cell], tuple[bool, object]] = {}
+
+    def get(self, column: str, cell: Cell, parse: Callable[[Cell], _T]) -> _T:
+        key = (column, type(cell), cell)
+        found = self.found.get(key)
+        if found is None:
+            try:
+                found = (True, parse(cell))
+            except ValidationError as error:
+                found = (False, error)
+            if len(self.found) < self.limit:
+                self.found[key] = found
+        ok, value = found
+        if not ok:
+            raise cast(ValidationError, value)
+        return cast(_T, value)
 
 
 @dataclass
@@ -108,3 +137,26 @@ def save_rejects_to(target: Path, rejects: list[Reject], headers: list[str]) -> 
             "hoặc đóng tệp nếu đang mở trong Excel."
         ) from error
     return target
+
+
+def estimate_sheet_rows(path: Path, sheet_name: str) -> int:
+    """About how many rows `path` holds (for a progress bar): lines of a CSV, the sheet's
+    stated size for Excel; 0 when unknown. Never raises."""
+    try:
+        if path.suffix.lower() in (".csv", ".txt"):
+            lines = 0
+            with path.open("rb") as handle:
+                while chunk := handle.read(1 << 20):
+                    lines += chunk.count(b"\n")
+            return max(lines - 1, 0)
+        from openpyxl import load_workbook
+
+        workbook = load_workbook(path, read_only=True)
+        try:
+            sheet = workbook[sheet_name] if sheet_name in workbook.sheetnames else None
+            sheet = sheet or workbook.worksheets[0]
+            return max((sheet.max_row or 0) - 1, 0)
+        finally:
+            workbook.close()
+    except Exception:  # an estimate: the import itself reports what is wrong
+        return 0
