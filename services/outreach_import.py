@@ -13,7 +13,7 @@ that cannot be read leaves the database untouched.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -38,11 +38,12 @@ from services.sheet_import import (
     Reject,
     estimate_sheet_rows,
     find_header,
+    read_in_batches,
     reject_of,
     rejects_note,
     write_rejects_beside,
 )
-from services.spreadsheet import Cell, cell_text, digits_cell, is_blank, read_rows
+from services.spreadsheet import Cell, cell_text, digits_cell, read_rows
 from services.text import ADDRESS_LENGTH, NAME_LENGTH, NOTE_LENGTH, clean_text, fold, fold_key
 from services.units import UnitTree
 from services.vntime import now_utc, parse_date, today_vn
@@ -174,6 +175,9 @@ class _Importer:
         if not ok:
             raise ValidationError(str(value))
         return value  # type: ignore[return-value]
+
+    def reject(self, number: int, reason: str, cells: list[Cell]) -> None:
+        self.summary.rejects.append(reject_of(number, reason, cells))
 
     def memo(self, column: str, cell: Cell, parse: Callable[[Cell], _T]) -> _T:
         """`parse(cell)` remembered per column and value: sexes and hamlets repeat on every
@@ -327,7 +331,9 @@ def import_outreach(
         if _large_first_load(session, path):
             table = cast(Table, OutreachEntry.__table__)
             stack.enter_context(indexes_set_aside(session.connection(), [table]))
-        _read_rows(importer, rows, progress)
+        importer.summary.rows_read = read_in_batches(
+            rows, importer.parse, importer.save_batch, importer.reject, BATCH_ROWS, progress
+        )
     summary = importer.summary
     if write_rejects:
         summary.rejects_file, summary.rejects_file_error = write_rejects_beside(
@@ -360,26 +366,3 @@ def _large_first_load(session: Session, path: Path) -> bool:
     if session.scalar(select(OutreachEntry.id).limit(1)) is not None:
         return False
     return estimate_sheet_rows(path, SHEET_NAME) >= LARGE_LOAD
-
-
-def _read_rows(
-    importer: _Importer,
-    rows: Iterator[tuple[int, list[Cell]]],
-    progress: Callable[[int], None] | None,
-) -> None:
-    batch: list[_Row] = []
-    for number, cells in rows:
-        if is_blank(cells):
-            continue
-        importer.summary.rows_read += 1
-        try:
-            batch.append(importer.parse(number, cells))
-        except ValidationError as error:
-            importer.summary.rejects.append(reject_of(number, error.message, cells))
-        if len(batch) >= BATCH_ROWS:
-            importer.save_batch(batch)
-            batch = []
-            if progress:
-                progress(importer.summary.rows_read)
-    if batch:
-        importer.save_batch(batch)

@@ -63,6 +63,7 @@ from services.sheet_import import (
     Reject,
     estimate_sheet_rows,
     find_header,
+    read_in_batches,
     reject_of,
     rejects_note,
     rejects_path,
@@ -75,7 +76,6 @@ from services.spreadsheet import (
     cell_text,
     date_cell,
     digits_cell,
-    is_blank,
     moment_cell,
     read_rows,
 )
@@ -531,24 +531,9 @@ def import_records(
         path,
         "Dùng mẫu tạo bởi «records template» (dòng tiêu đề giữ nguyên tên cột).",
     )
-    batch: list[_Row] = []
-    for number, cells in rows:
-        if is_blank(cells):
-            continue
-        importer.summary.rows_read += 1
-        try:
-            batch.append(importer.parse(number, cells))
-        except ValidationError as error:
-            importer.reject(number, error.message, cells)
-        if len(batch) >= BATCH_ROWS:
-            importer.save_batch(batch)
-            batch = []
-            if progress:
-                progress(importer.summary.rows_read)
-    if batch:
-        importer.save_batch(batch)
-    if progress:
-        progress(importer.summary.rows_read)
+    importer.summary.rows_read = read_in_batches(
+        rows, importer.parse, importer.save_batch, importer.reject, BATCH_ROWS, progress
+    )
     summary = importer.summary
     summary.rejects.sort(key=lambda r: r.row)
     if write_rejects:

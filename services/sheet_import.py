@@ -16,7 +16,7 @@ from typing import TypeVar, cast
 
 from services.errors import StorageError, ValidationError
 from services.export_cells import CsvWriter
-from services.spreadsheet import Cell, UnreadableFileError, cell_text, header_map
+from services.spreadsheet import Cell, UnreadableFileError, cell_text, header_map, is_blank
 
 HEADER_SEARCH_ROWS = 10
 
@@ -58,6 +58,41 @@ class Reject:
 
 def reject_of(number: int, reason: str, cells: list[Cell]) -> Reject:
     return Reject(number, reason, [cell_text(c) for c in cells])
+
+
+_R = TypeVar("_R")
+
+
+def read_in_batches(
+    rows: Iterator[tuple[int, list[Cell]]],
+    parse: Callable[[int, list[Cell]], _R],
+    save: Callable[[list[_R]], None],
+    reject: Callable[[int, str, list[Cell]], None],
+    batch_rows: int,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Every non-blank row after the header parsed, the good ones saved `batch_rows` at a
+    time, the bad ones rejected with their reason; how many rows were read."""
+    read = 0
+    batch: list[_R] = []
+    for number, cells in rows:
+        if is_blank(cells):
+            continue
+        read += 1
+        try:
+            batch.append(parse(number, cells))
+        except ValidationError as error:
+            reject(number, error.message, cells)
+        if len(batch) >= batch_rows:
+            save(batch)
+            batch = []
+            if progress:
+                progress(read)
+    if batch:
+        save(batch)
+    if progress:
+        progress(read)
+    return read
 
 
 def rejects_path(source: Path) -> Path:
