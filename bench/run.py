@@ -515,7 +515,8 @@ def main() -> int:
     )
     text = "\n".join(table) + f"\n\nMachine: {machine}\n"
     print(text)
-    (ROOT / "bench" / "last-run.md").write_text(text, encoding="utf-8")
+    if args.only != "outreach":  # a part alone does not replace the last full table
+        (ROOT / "bench" / "last-run.md").write_text(text, encoding="utf-8")
     if not args.keep:
         shutil.rmtree(WORK, ignore_errors=True)
     return 0

@@ -20,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from typing import cast
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
@@ -35,9 +36,10 @@ from services.permissions import Action, require
 from services.session_context import Actor
 from services.text import NAME_LENGTH, NOTE_LENGTH, clean_text, fold, fold_key
 from services.units import UnitTree
-from services.vntime import end_of_day_utc, now_utc, today_vn
+from services.vntime import end_of_day_utc, now_utc, parse_date, today_vn
 
 S = OutreachStatus
+FIRST_BIRTH_YEAR = 1880  # the schema's lower bound of a birth year
 
 STATUS_LABELS: dict[OutreachStatus, str] = {
     S.NOT_CONTACTED: "Chưa liên hệ",
@@ -483,6 +485,85 @@ def set_status(
             "from": current.value,
             "to": status.value,
             "do_not_contact": entry.do_not_contact,
+        },
+    )
+    return entry
+
+
+def parse_birth(typed: str) -> tuple[date | None, int]:
+    """A birth as typed: `dd/mm/yyyy`, or a year alone; (the date if given, the year)."""
+    text = typed.strip()
+    if not text:
+        raise ValidationError("Thiếu ngày sinh (ngày/tháng/năm, hoặc chỉ năm sinh).")
+    if text.isdigit() and len(text) == 4:
+        born, year = None, int(text)
+    else:
+        born = parse_date(text, "Ngày sinh")
+        year = born.year
+    if not FIRST_BIRTH_YEAR <= year <= today_vn().year or (born is not None and born > today_vn()):
+        raise ValidationError(f"Ngày sinh «{text}» không hợp lý (năm {year}).")
+    return born, year
+
+
+@dataclass(frozen=True)
+class EntryEdit:
+    """What the window's form holds for one listed person (texts as typed)."""
+
+    full_name: str
+    birth: str  # dd/mm/yyyy or a year
+    hamlet: str
+    sex: str = ""
+    phone: str = ""
+    address: str = ""
+    note: str = ""
+
+
+def edit_entry(session: Session, actor: Actor, entry_id: int, edit: EntryEdit) -> OutreachEntry:
+    """Correct what is known of a listed person (the caller commits): checked like an
+    imported row, every problem said at once; the facts' moment moves (the newest facts win
+    when packages merge); audited without the personal data."""
+    from services.id_number import parse_sex
+    from services.phone import normalise_phone
+    from services.text import ADDRESS_LENGTH
+
+    require(actor, Action.OUTREACH)
+    entry = get_entry(session, entry_id)
+    problems: list[str] = []
+    values: dict[str, object] = {}
+    checks = (
+        ("full_name", lambda: clean_text(edit.full_name, "Họ và tên", NAME_LENGTH)),
+        ("birth", lambda: parse_birth(edit.birth)),
+        ("hamlet", lambda: clean_hamlet(edit.hamlet)),
+        ("sex", lambda: parse_sex(edit.sex) if edit.sex.strip() else None),
+        ("phone", lambda: normalise_phone(edit.phone) if edit.phone.strip() else None),
+        ("address", lambda: clean_text(edit.address, "Địa chỉ", ADDRESS_LENGTH) or None),
+        ("note", lambda: clean_text(edit.note, "Ghi chú", NOTE_LENGTH, multiline=True) or None),
+    )
+    for name, check in checks:
+        try:
+            values[name] = check()
+        except ValidationError as error:
+            problems.append(error.message)
+    if not values.get("full_name") and "full_name" in values:
+        problems.append("Thiếu họ và tên.")
+    if problems:
+        raise ValidationError(" ".join(dict.fromkeys(problems)))
+    born, year = cast(tuple[date | None, int], values.pop("birth"))
+    entry.hamlet_id = hamlet_id(session, entry.commune_id, str(values.pop("hamlet")), {})
+    for name, value in values.items():
+        setattr(entry, name, value)
+    entry.name_folded = fold(entry.full_name)
+    entry.birth_date, entry.birth_year = born, year
+    entry.facts_at = now_utc()
+    session.flush()
+    write_audit(
+        session,
+        actor,
+        AuditAction.OUTREACH_STATUS,
+        "Sửa thông tin người trong danh sách rà soát",
+        {
+            "entry": entry.uid,
+            "id_number": mask_id_number(entry.id_number) if entry.id_number else None,
         },
     )
     return entry

@@ -28,7 +28,7 @@ from models.entities import OutreachEntry
 from services.audit import AuditAction, write_audit
 from services.errors import UserError, ValidationError
 from services.id_number import normalise_id_number, parse_sex
-from services.outreach import clean_hamlet, entry_uid, hamlet_id, link_cases
+from services.outreach import clean_hamlet, entry_uid, hamlet_id, link_cases, parse_birth
 from services.permissions import Action, require
 from services.phone import normalise_phone
 from services.purge import refuse_after_purge
@@ -46,7 +46,7 @@ from services.sheet_import import (
 from services.spreadsheet import Cell, cell_text, digits_cell, read_rows
 from services.text import ADDRESS_LENGTH, NAME_LENGTH, NOTE_LENGTH, clean_text, fold, fold_key
 from services.units import UnitTree
-from services.vntime import now_utc, parse_date, today_vn
+from services.vntime import now_utc
 
 SHEET_NAME = "Danh sách rà soát"
 COLUMNS: dict[str, str] = {
@@ -66,7 +66,6 @@ BATCH_ROWS = 2000
 MEMO_ENTRIES = 50_000  # parsed cells remembered (see `_Importer.memo`)
 _T = TypeVar("_T")
 SOURCE_LENGTH = 200
-FIRST_YEAR = 1880
 _INSERTED = (
     "uid",
     "commune_id",
@@ -117,17 +116,7 @@ def birth_cell(cell: Cell) -> tuple[date | None, int]:
         return cell.date(), cell.year
     if isinstance(cell, date):
         return cell, cell.year
-    text = cell_text(cell)
-    if not text:
-        raise ValidationError("Thiếu ngày sinh (ngày/tháng/năm, hoặc chỉ năm sinh).")
-    if text.isdigit() and len(text) == 4:
-        born, year = None, int(text)
-    else:
-        born = parse_date(text, "Ngày sinh")
-        year = born.year
-    if not FIRST_YEAR <= year <= today_vn().year or (born is not None and born > today_vn()):
-        raise ValidationError(f"Ngày sinh «{text}» không hợp lý (năm {year}).")
-    return born, year
+    return parse_birth(cell_text(cell))
 
 
 @dataclass

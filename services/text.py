@@ -19,9 +19,38 @@ def clean(text: str) -> str:
 
 def fold(text: str) -> str:
     """Lower case without diacritics, đ -> d: "Nguyễn Thị Ánh" -> "nguyen thi anh"."""
-    decomposed = unicodedata.normalize("NFD", clean(text).translate(_FOLD_TABLE))
+    cleaned = clean(text)
+    if cleaned.isascii():
+        return cleaned.lower()
+    if not _BEYOND_LATIN.search(cleaned):
+        # Latin letters only (every Vietnamese one): one table lookup per character, the
+        # same result as below (a test compares them), several times faster on big imports.
+        return cleaned.translate(_latin_fold_table()).lower()
+    return _slow_fold(cleaned)
+
+
+def _slow_fold(cleaned: str) -> str:
+    decomposed = unicodedata.normalize("NFD", cleaned.translate(_FOLD_TABLE))
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return stripped.lower()
+
+
+# Characters outside Latin-1, Latin Extended-A/B, the combining diacritics and Latin
+# Extended Additional (where the Vietnamese letters with two marks live).
+_BEYOND_LATIN = re.compile("[^\x00-\u024f\u0300-\u036f\u1e00-\u1eff]")
+_latin_table: dict[int, str] = {}
+
+
+def _latin_fold_table() -> dict[int, str]:
+    """Each Latin character mapped to `_slow_fold`'s result before lower case: the letter
+    without its marks (đ -> d), a combining mark to nothing."""
+    if not _latin_table:
+        codes = [*range(0x80, 0x250), *range(0x300, 0x370), *range(0x1E00, 0x1F00)]
+        for code in codes:
+            character = chr(code)
+            decomposed = unicodedata.normalize("NFD", character.translate(_FOLD_TABLE))
+            _latin_table[code] = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _latin_table
 
 
 def fold_key(text: str) -> str:

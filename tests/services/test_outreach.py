@@ -22,11 +22,13 @@ from services.database import Database, open_database
 from services.errors import UserError, ValidationError
 from services.intake import IntakeResult, save_intake
 from services.outreach import (
+    EntryEdit,
     EntryFilter,
     candidates_for_case,
     check_in,
     confirm_match,
     count_entries,
+    edit_entry,
     entry_uid,
     find_entry,
     list_entries,
@@ -587,3 +589,31 @@ def test_the_purge_and_an_erasure_keep_the_progress_and_erase_the_people(
     assert uids and all(uid.startswith("X") for uid in uids)
     with pytest.raises(UserError):
         import_outreach(session, CLI, write_list(tmp_path / "lai.csv", review_rows()))
+
+
+def test_the_window_corrects_a_listed_person_like_an_imported_row(
+    session: Session, tmp_path: Path
+) -> None:
+    listed(session, tmp_path)
+    hoa = list_entries(session, CLI, EntryFilter(search="hoa"))[0]
+    with pytest.raises(ValidationError) as refused:
+        edit_entry(session, CLI, hoa.id, EntryEdit("", "32/13/1960", "Ấp 3", phone="12"))
+    assert all(
+        part in str(refused.value) for part in ("Thiếu họ và tên", "Ngày sinh", "Số điện thoại")
+    )
+    session.rollback()
+    edit_entry(
+        session,
+        CLI,
+        hoa.id,
+        EntryEdit("Sơn Thị Hoa", "05/05/1960", "Ấp Mới", "Nữ", "0911 222 444", note="Ở chợ"),
+    )
+    session.commit()
+    entry = find_entry(session, uid=hoa.uid)
+    assert (entry.birth_date, entry.phone, entry.sex, entry.note) == (
+        date(1960, 5, 5),
+        "0911222444",
+        "Nữ",
+        "Ở chợ",
+    )
+    assert "Ấp Mới" in session.scalars(select(Hamlet.name)).all()

@@ -156,3 +156,10 @@ def test_fold_key_is_ascii_alphanumeric_and_idempotent(text: str) -> None:
 )
 def test_title_name(text: str, titled: str) -> None:
     assert title_name(text) == titled
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=0x1F00), max_size=40))
+def test_the_fast_fold_of_latin_text_is_the_slow_one(text: str) -> None:
+    from services.text import _slow_fold, clean
+
+    assert fold(text) == _slow_fold(clean(text))
