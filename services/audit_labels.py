@@ -21,6 +21,8 @@ from services.conflicts import RESOLUTIONS
 from services.consent import BASIS_LABELS, LEGAL_BASIS_SETTING
 from services.guides import FIELD_LABELS as GUIDE_FIELD_LABELS
 from services.labels import HELP_REASON_LABELS, LEVEL_LABELS, ROLE_LABELS, STATUS_LABELS
+from services.outreach import STATUS_LABELS as OUTREACH_STATUS_LABELS
+from services.outreach_schedule import STOP_KIND_LABELS
 from services.purge import GRACE_SETTING
 from services.qr_links import QR_DOMAINS_SETTING
 from services.slips import SLIP_FORMAT_LABELS
@@ -86,6 +88,25 @@ DETAIL_KEY_LABELS: dict[str, str] = {
     "units": "Chỉ tiêu các đơn vị (tổng, mỗi ngày)",
     "undo": "Hoàn tác quyết định trước",
     "updated": "Cập nhật",
+    # outreach (review lists, appointments, reminders)
+    "added": "Người mới vào danh sách",
+    "already_listed": "Người đã có trong danh sách",
+    "capacity": "Số người mỗi khung giờ",
+    "commune": "Mã xã",
+    "day": "Ngày",
+    "do_not_contact": "Không muốn được liên hệ",
+    "entry": "Mã người trong danh sách rà soát",
+    "hamlet": "Khóm/ấp",
+    "messages": "Số tin nhắn",
+    "outreach": "Người trong danh sách rà soát",
+    "outreach_from": "Tình trạng vận động trước",
+    "outreach_to": "Tình trạng vận động mới",
+    "people": "Số người",
+    "slot": "Khung giờ",
+    "slots": "Số khung giờ",
+    "source": "Nguồn danh sách",
+    "stop": "Điểm hẹn",
+    "stop_kind": "Loại điểm hẹn",
     # the settings of this computer (the `changes` of a settings entry)
     "idle_lock_minutes": "Tự khóa màn hình (phút)",
     "printer_name": "Máy in phiếu",
@@ -121,6 +142,9 @@ VALUE_LABELS: dict[str, Mapping[str, str]] = {
     "kind": REQUEST_KIND_LABELS,
     "outcome": REQUEST_STATUS_LABELS,
     "basis": BASIS_LABELS,
+    "outreach_from": {s.value: label for s, label in OUTREACH_STATUS_LABELS.items()},
+    "outreach_to": {s.value: label for s, label in OUTREACH_STATUS_LABELS.items()},
+    "stop_kind": {k.value: label for k, label in STOP_KIND_LABELS.items()},
 }
 
 # Keys whose code older entries also wrote into the summary ("... (bad_credentials)").

@@ -480,10 +480,10 @@ def set_status(
         AuditAction.OUTREACH_STATUS,
         f"Tình trạng vận động: {STATUS_LABELS[current]} → {STATUS_LABELS[status]}",
         {
-            "entry": entry.uid,
+            "entry": entry.id,
             "id_number": mask_id_number(entry.id_number) if entry.id_number else None,
-            "from": current.value,
-            "to": status.value,
+            "outreach_from": current.value,
+            "outreach_to": status.value,
             "do_not_contact": entry.do_not_contact,
         },
     )
@@ -562,7 +562,7 @@ def edit_entry(session: Session, actor: Actor, entry_id: int, edit: EntryEdit) -
         AuditAction.OUTREACH_STATUS,
         "Sửa thông tin người trong danh sách rà soát",
         {
-            "entry": entry.uid,
+            "entry": entry.id,
             "id_number": mask_id_number(entry.id_number) if entry.id_number else None,
         },
     )
@@ -728,7 +728,7 @@ def confirm_match(session: Session, actor: Actor, entry_id: int, id_number: str)
         actor,
         AuditAction.OUTREACH_STATUS,
         "Xác nhận người trong danh sách rà soát là công dân của hồ sơ",
-        {"entry": entry.uid, "id_number": mask_id_number(number), "to": entry.status},
+        {"entry": entry.id, "id_number": mask_id_number(number), "outreach_to": entry.status},
     )
     return entry
 
@@ -753,7 +753,11 @@ def check_in(session: Session, actor: Actor, id_number: str) -> OutreachEntry:
             actor,
             AuditAction.OUTREACH_STATUS,
             f"Điểm danh người đến: {STATUS_LABELS[current]} → {STATUS_LABELS[target]}",
-            {"entry": entry.uid, "id_number": mask_id_number(entry.id_number or ""), "to": "came"},
+            {
+                "entry": entry.id,
+                "id_number": mask_id_number(entry.id_number or ""),
+                "outreach_to": "came",
+            },
         )
     return entry
 

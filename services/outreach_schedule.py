@@ -133,7 +133,7 @@ def add_stop(
         actor,
         AuditAction.OUTREACH_STOP,
         f"Lập điểm hẹn {code}: {name}",
-        {"stop": code, "kind": kind.value, "commune": commune.code},
+        {"stop": code, "stop_kind": kind.value, "commune": commune.code},
     )
     return stop
 
@@ -300,11 +300,11 @@ def appoint(
         AuditAction.OUTREACH_APPOINT,
         f"Hẹn lịch tại {stop.code} lúc {when}",
         {
-            "entry": entry.uid,
+            "entry": entry.id,
             "id_number": mask_id_number(entry.id_number) if entry.id_number else None,
             "stop": stop.code,
             "slot": f"{slot.day.isoformat()} {slot.start:%H:%M}",
-            "from": current.value,
+            "outreach_from": current.value,
         },
     )
     return appointment
