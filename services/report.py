@@ -34,6 +34,8 @@ from services.audit_witness import (
 from services.campaigns import DEMO_DATA_WARNING, active_campaign, contains_demo_data
 from services.errors import StorageError
 from services.export_cells import set_cell
+from services.outreach import Progress
+from services.outreach import progress as progress_of_outreach
 from services.permissions import Action, require
 from services.session_context import Actor
 from services.tally import (
@@ -60,6 +62,7 @@ SUMMARY = "Tổng hợp"
 BY_DAY = "Theo ngày"
 BY_COMMUNE = "Theo xã"
 BY_POINT = "Theo điểm thu nhận"
+OUTREACH = "Vận động"
 BY_OPERATOR = "Theo cán bộ"
 
 
@@ -708,7 +711,74 @@ def build_report(
         ],
     )
     step(5)
+    outreach = progress_of_outreach(session, "hamlet", as_of, tree)
+    if outreach.rows:  # only where the teams keep review lists
+        _outreach_sheet(workbook.create_sheet(OUTREACH), outreach, tree)
     return workbook
+
+
+_OUTREACH_COLUMNS = (
+    ("listed", "Danh sách rà soát"),
+    ("notified", "Đã thông báo"),
+    ("appointed", "Đã hẹn"),
+    ("came", "Đã đến"),
+    ("activated", "Đã kích hoạt"),
+    ("had_account", "Đã có tài khoản"),
+    ("refused", "Từ chối"),
+    ("unreachable", "Không liên lạc được"),
+    ("ineligible", "Không đủ điều kiện"),
+    ("to_reach", "Còn phải vận động"),
+)
+
+
+def _outreach_sheet(sheet: Worksheet, result: Progress, tree: UnitTree) -> None:
+    """The outreach per hamlet (services.outreach.progress): most people still to reach
+    first, where to send the mobile teams next."""
+    width = 3 + len(_OUTREACH_COLUMNS) + 1
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+    put(
+        sheet,
+        1,
+        1,
+        f"TIẾN ĐỘ VẬN ĐỘNG THEO KHÓM, ẤP – TÍNH ĐẾN HẾT NGÀY {format_date(result.as_of)}",
+        bold=True,
+        size=13,
+        align="center",
+    )
+    groups: list[tuple[str, list[str]]] = [("Mã xã", []), ("Xã", []), ("Khóm, ấp", [])]
+    groups += [(label, []) for _, label in _OUTREACH_COLUMNS]
+    groups.append(("Tỷ lệ đã kích hoạt", []))
+    header = 3
+    row = _table_header(sheet, header, groups)
+    first_data = row
+    for line in [*result.rows, result.total]:
+        total = line is result.total
+        commune = tree.by_code.get(line.code)
+        cells: list[Any] = (
+            ["Tổng cộng", None, None]
+            if total
+            else [line.code, commune.name if commune else "", line.name]
+        )
+        cells += [line.counts[key] for key, _ in _OUTREACH_COLUMNS]
+        cells.append(line.converted)
+        for column, value in enumerate(cells, start=1):
+            put(
+                sheet,
+                row,
+                column,
+                value,
+                border=True,
+                bold=total,
+                fill=TOTAL_FILL if total else None,
+                number_format=PERCENT if column == width else NUMBER if column > 3 else None,
+            )
+        row += 1
+    for index in range(1, width + 1):
+        sheet.column_dimensions[get_column_letter(index)].width = 11
+    sheet.column_dimensions["B"].width = 24
+    sheet.column_dimensions["C"].width = 20
+    sheet.freeze_panes = sheet.cell(row=first_data, column=4)
+    _print_setup(sheet, f"{header}:{header + 1}")
 
 
 def write_report(

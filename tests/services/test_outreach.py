@@ -52,6 +52,8 @@ from services.person_data import erase_person
 from services.purge import purge_personal_data, set_grace_days
 from services.records import COLUMNS as RECORD_COLUMNS
 from services.records import import_records
+from services.report import OUTREACH as OUTREACH_SHEET
+from services.report import build_report
 from services.session_context import Actor
 from services.sheet_import import rejects_path
 from services.spreadsheet import UnreadableFileError
@@ -617,3 +619,22 @@ def test_the_window_corrects_a_listed_person_like_an_imported_row(
         "Ở chợ",
     )
     assert "Ấp Mới" in session.scalars(select(Hamlet.name)).all()
+
+
+def test_the_pc06_workbook_gains_the_outreach_sheet_where_lists_are_kept(
+    session: Session, tmp_path: Path
+) -> None:
+    assert OUTREACH_SHEET not in build_report(session, date(2023, 7, 24)).sheetnames
+    listed(session, tmp_path)
+    set_status(session, CLI, find_entry(session, id_number=BINH).id, S.REFUSED)
+    session.commit()
+    sheet = build_report(session, date(2023, 7, 24))[OUTREACH_SHEET]
+    rows = [list(r) for r in sheet.iter_rows(min_row=5, values_only=True)]
+    # Hamlets, most still to reach first, then the total.
+    assert [r[:3] for r in rows] == [
+        [PHU_TAM, "Xã Phú Tâm", "Ấp 3"],
+        [KE_SACH, "Thị trấn Kế Sách", "Khóm 1"],
+        [PHU_TAM, "Xã Phú Tâm", "Ấp Phú Hòa"],
+        ["Tổng cộng", None, None],
+    ]
+    assert rows[-1][3:13] == [5, 0, 0, 0, 0, 0, 1, 0, 0, 4]
