@@ -7,7 +7,7 @@ sheets and the citizen slip look the same in the preview, on paper and in the PD
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -258,17 +258,30 @@ def write_pdf(sheet: Sheet, path: Path) -> Path:
 
 
 def _paint_pdf(sheet: Sheet, path: Path) -> bool:
+    return _paint_pdf_pages([sheet], path)
+
+
+def write_pdf_pages(sheets: Sequence[Sheet], path: Path) -> Path:
+    """Several sheets of one page size as the pages of one PDF, whole or not at all."""
+    return write_pdf_file(path, lambda temporary: _paint_pdf_pages(sheets, temporary))
+
+
+def _paint_pdf_pages(sheets: Sequence[Sheet], path: Path) -> bool:
+    first = sheets[0]
     writer = QPdfWriter(str(path))
     writer.setResolution(PDF_DPI)
-    writer.setTitle(sheet.title)
+    writer.setTitle(first.title)
     writer.setCreator(APP_TITLE)
-    if not writer.setPageLayout(sheet.page_layout()):
-        raise AssertionError(f"QPdfWriter refused the page {sheet.width_mm} x {sheet.height_mm}")
+    if not writer.setPageLayout(first.page_layout()):
+        raise AssertionError(f"QPdfWriter refused the page {first.width_mm} x {first.height_mm}")
     painter = QPainter()
     if not painter.begin(writer):
         return False
     try:
-        sheet.paint(painter, QRectF(0, 0, writer.width(), writer.height()))
+        for index, sheet in enumerate(sheets):
+            if index:
+                writer.newPage()
+            sheet.paint(painter, QRectF(0, 0, writer.width(), writer.height()))
     finally:
         painter.end()
     return True

@@ -19,6 +19,7 @@ from services.records import COLUMNS as RECORD_COLUMNS
 from services.session_context import Actor
 from services.vntime import VN_TZ, format_date, now_utc, today_vn
 from tests.factories import PHU_TAM, World, id_number_for
+from tests.pdf_tools import pdf_text
 from tests.test_cli import add_account, run
 from tests.test_cli import db as db  # the fixture: preset and administrator
 
@@ -126,6 +127,14 @@ def test_a_review_list_from_import_to_activation(db: Path, tmp_path: Path) -> No
     assert full.returncode == 1 and "đã đủ người" in full.stderr and "19:00–20:00" in full.stderr
     run(*appoint, f"{day} 19:10", "--row-id", hoa, db=db)
     assert counts(status_json(db), "notified", "appointed") == (3, 3)
+
+    # The day's invitation slips: one per person, with the place, the time and the QR.
+    slips = tmp_path / "giay-moi.pdf"
+    printed = run("outreach", "slips", "--day", today.isoformat(), "--out", str(slips), db=db)
+    assert "Đã ghi 3 giấy mời" in printed.stdout
+    text = " ".join(pdf_text(slips).split())
+    assert text.count("GIẤY MỜI") == 3 and "Sơn Thị Hoa" in text and "Nhà văn hóa Ấp 3" in text
+    assert "18:00 – 19:00" in text and "vneid.gov.vn" in text
 
     # Reminders: one per person, then Bình refuses and Hoa asks to be left alone.
     sms = tmp_path / "sms.csv"

@@ -87,6 +87,13 @@ def add_outreach_parsers(
     schedule.add_argument("--day", required=True, metavar="YYYY-MM-DD")
     schedule.add_argument("--point", metavar="MÃ", help="chỉ một điểm hẹn")
 
+    slips = actions.add_parser(
+        "slips", parents=[common], help="in giấy mời của những người hẹn trong một ngày (PDF)"
+    )
+    slips.add_argument("--day", required=True, metavar="YYYY-MM-DD")
+    slips.add_argument("--out", required=True, type=Path, metavar="FILE.pdf")
+    slips.add_argument("--point", metavar="MÃ", help="chỉ một điểm hẹn")
+
     status = actions.add_parser(
         "status", parents=[common], help="tiến độ vận động theo xã hoặc khóm/ấp"
     )
@@ -148,6 +155,7 @@ def cmd_outreach(args: argparse.Namespace, out: TextIO) -> int:
         "sms": _sms,
         "calls": _calls,
         "schedule": _schedule,
+        "slips": _slips,
         "status": _status,
         "stop": _stop,
         "slot": _slot,
@@ -262,6 +270,21 @@ def _schedule(args: argparse.Namespace, out: TextIO) -> int:
             f"{row.hamlet}  {row.status_label}",
             file=out,
         )
+    return EXIT_OK
+
+
+def _slips(args: argparse.Namespace, out: TextIO) -> int:
+    from ui.cli_common import gui_application
+
+    day = parse_iso_day(args.day)
+    gui_application()
+    from services.outreach_slips import write_invitations
+
+    database = open_for_command(args)
+    with database.session() as session:
+        count = write_invitations(session, acting(args), day, args.out, args.point)
+        session.commit()
+    print(f"Đã ghi {count} giấy mời ngày {format_date(day)}: {args.out}", file=out)
     return EXIT_OK
 
 

@@ -95,6 +95,7 @@ DOORS: dict[str, Door] = {
     "outreach sms": Door(Action.OUTREACH_MANAGE),
     "outreach calls": Door(Action.OUTREACH_MANAGE),
     "outreach schedule": Door(Action.OUTREACH),
+    "outreach slips": Door(Action.OUTREACH),
     # Counts only, no personal data: open like `tally`.
     "outreach status": OPEN,
     "outreach stop": Door(Action.OUTREACH_MANAGE),
