@@ -98,3 +98,26 @@ OUTSIDE_PROVINCE = "NGOAI_TINH"
 def sql_in(values: tuple[StrEnum, ...] | type[StrEnum]) -> str:
     """`'a', 'b'` for a CHECK constraint."""
     return ", ".join(f"'{v.value}'" for v in values)
+
+
+class OutreachStatus(StrEnum):
+    """Where one person of a review list (danh sách rà soát) stands in the outreach."""
+
+    NOT_CONTACTED = "not_contacted"  # chưa liên hệ
+    NOTIFIED = "notified"  # đã thông báo
+    APPOINTED = "appointed"  # đã hẹn
+    CAME = "came"  # đã đến (a case was saved for them, or checked in at the desk)
+    ACTIVATED = "activated"  # đã kích hoạt
+    HAD_ACCOUNT = "had_account"  # đã có tài khoản (before the campaign reached them)
+    REFUSED = "refused"  # từ chối
+    UNREACHABLE = "unreachable"  # không liên lạc được
+    INELIGIBLE = "ineligible"  # không đủ điều kiện (under 14, moved away, deceased)
+
+
+class StopKind(StrEnum):
+    """Where appointments are given: a fixed intake point or a mobile team's stop."""
+
+    FIXED = "fixed"  # a fixed intake point
+    HAMLET = "hamlet"  # a mobile team at a hamlet (khóm, ấp)
+    MARKET = "market"  # ... at a market
+    HOUSEHOLD = "household"  # ... at households (elderly, disabled)

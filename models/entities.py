@@ -27,11 +27,13 @@ from models.codes import (
     EventKind,
     FailureReason,
     HelpReason,
+    OutreachStatus,
     PointKind,
     RequestKind,
     RequestStatus,
     Role,
     Status,
+    StopKind,
     UnitLevel,
     sql_in,
 )
@@ -490,3 +492,139 @@ class AuditReceivedHead(Base):
     hash: Mapped[str] = mapped_column(String(64))
 
     __table_args__ = (UniqueConstraint("source", "package_created_at", "chain"),)
+
+
+class Hamlet(Base):
+    """A hamlet (khóm, ấp, tổ dân phố) of a commune, as the teams name it: a small pick list
+    kept per commune, filled by the review lists imported and typed."""
+
+    __tablename__ = "hamlets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commune_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    name: Mapped[str] = mapped_column(Text)
+    # The name folded (`services.text.fold_key`): "Ấp 3" and "ap 3" are one hamlet.
+    name_key: Mapped[str] = mapped_column(String(120))
+
+    __table_args__ = (UniqueConstraint("commune_id", "name_key"),)
+
+
+class OutreachEntry(Base):
+    """One person of a review list (danh sách rà soát): what the team knows of them and where
+    the outreach stands. Personal data, like a case.
+
+    `uid` is the entry's identity everywhere (it travels in packages): the hash of the ID
+    number when the list gives one, else of the commune, hamlet, folded name and birth, so
+    the same row imported twice is one entry. `status` is the last of the entry's status
+    events (`OutreachEvent`, by moment then uid), kept here so progress is one GROUP BY.
+    """
+
+    __tablename__ = "outreach_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(32), unique=True)
+    commune_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    hamlet_id: Mapped[int] = mapped_column(ForeignKey("hamlets.id"))
+    id_number: Mapped[str | None] = mapped_column(String(12))
+    full_name: Mapped[str] = mapped_column(Text)
+    name_folded: Mapped[str] = mapped_column(Text)
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    birth_year: Mapped[int] = mapped_column(SmallInteger)
+    sex: Mapped[str | None] = mapped_column(String(3))
+    phone: Mapped[str | None] = mapped_column(String(10))
+    address: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default=OutreachStatus.NOT_CONTACTED.value)
+    # The person asked not to be contacted again (no SMS, no call).
+    do_not_contact: Mapped[bool] = mapped_column(Boolean, default=False)
+    listed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # When the facts above were last set: the newest wins when packages merge.
+    facts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        CheckConstraint(f"status IN ({sql_in(OutreachStatus)})", name="status"),
+        CheckConstraint("id_number IS NULL OR length(id_number) = 12", name="id_number"),
+        CheckConstraint("sex IS NULL OR sex IN ('Nam', 'Nữ')", name="sex"),
+        CheckConstraint("birth_year BETWEEN 1880 AND 2100", name="birth_year"),
+        # Progress per commune and hamlet: one index-only GROUP BY.
+        Index("ix_outreach_entries_progress", "commune_id", "hamlet_id", "status"),
+        Index("ix_outreach_entries_id_number", "id_number"),
+        Index("ix_outreach_entries_name", "name_folded", "birth_year"),
+    )
+
+
+class OutreachEvent(Base):
+    """One change of an entry's outreach status: by hand, by an appointment, or by the desk
+    when a case is saved for the person. `uid` travels in packages (the same change arriving
+    twice is one); the entry's status is the last event by (`at`, `uid`)."""
+
+    __tablename__ = "outreach_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(32), unique=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("outreach_entries.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    username: Mapped[str] = mapped_column(String(80))
+    note: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        CheckConstraint(f"status IN ({sql_in(OutreachStatus)})", name="status"),
+        Index("ix_outreach_events_entry", "entry_id", "at"),
+    )
+
+
+class OutreachStop(Base):
+    """Where people are given appointments: a fixed intake point, or a mobile team's stop at
+    a hamlet, a market or households, with its own slots (evening ones too)."""
+
+    __tablename__ = "outreach_stops"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(16))
+    commune_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    hamlet_id: Mapped[int | None] = mapped_column(ForeignKey("hamlets.id"))
+    # The intake point whose desk receives the people appointed here.
+    intake_point_id: Mapped[int | None] = mapped_column(ForeignKey("intake_points.id"))
+    address: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (CheckConstraint(f"kind IN ({sql_in(StopKind)})", name="kind"),)
+
+
+class OutreachSlot(Base):
+    """A time slot of a stop on one day (Vietnam local times), with how many it can take."""
+
+    __tablename__ = "outreach_slots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stop_id: Mapped[int] = mapped_column(ForeignKey("outreach_stops.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)
+    start_time: Mapped[time] = mapped_column(Time)
+    end_time: Mapped[time] = mapped_column(Time)
+    capacity: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (
+        UniqueConstraint("stop_id", "day", "start_time"),
+        CheckConstraint("start_time < end_time", name="hours"),
+        CheckConstraint("capacity > 0", name="capacity"),
+    )
+
+
+class OutreachAppointment(Base):
+    """A person's appointment: one slot. At most one per person (a new one replaces it)."""
+
+    __tablename__ = "outreach_appointments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("outreach_entries.id", ondelete="CASCADE"), unique=True
+    )
+    slot_id: Mapped[int] = mapped_column(ForeignKey("outreach_slots.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    username: Mapped[str] = mapped_column(String(80))
+
+    __table_args__ = (Index("ix_outreach_appointments_slot", "slot_id"),)

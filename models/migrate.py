@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-HEAD_REVISION = "0008_citizen_requests"
+HEAD_REVISION = "0009_outreach"
 
 
 def alembic_config(engine: Engine) -> Config:

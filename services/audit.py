@@ -92,6 +92,11 @@ class AuditAction(StrEnum):
     PERSON_EXPORT = "person_export"  # ... written to a PDF for the citizen
     PERSON_ERASED = "person_erased"  # one citizen's personal data erased, cases anonymised
     PROCESSING_DESCRIPTION = "processing_description"  # the impact-assessment description
+    OUTREACH_IMPORT = "outreach_import"  # a review list imported
+    OUTREACH_STATUS = "outreach_status"  # a listed person's outreach status changed by hand
+    OUTREACH_APPOINT = "outreach_appoint"  # a listed person given an appointment
+    OUTREACH_STOP = "outreach_stop"  # a stop or its time slots added
+    OUTREACH_EXPORT = "outreach_export"  # an SMS file or a call sheet written (phone numbers)
 
 
 ACTION_LABELS: dict[str, str] = {
@@ -129,6 +134,11 @@ ACTION_LABELS: dict[str, str] = {
     AuditAction.PERSON_EXPORT: "Xuất dữ liệu cho công dân",
     AuditAction.PERSON_ERASED: "Xóa dữ liệu của một công dân",
     AuditAction.PROCESSING_DESCRIPTION: "Lập mô tả hoạt động xử lý dữ liệu",
+    AuditAction.OUTREACH_IMPORT: "Nhập danh sách rà soát",
+    AuditAction.OUTREACH_STATUS: "Cập nhật tình trạng vận động",
+    AuditAction.OUTREACH_APPOINT: "Hẹn lịch thu nhận",
+    AuditAction.OUTREACH_STOP: "Lập điểm hẹn, khung giờ",
+    AuditAction.OUTREACH_EXPORT: "Xuất tin nhắn, danh sách gọi điện",
 }
 
 

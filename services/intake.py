@@ -29,6 +29,7 @@ from services.errors import ConflictError, UserError, ValidationError
 from services.id_number import mask_id_number
 from services.labels import LEVEL_LABELS, STATUS_DESCRIPTIONS, STATUS_LABELS
 from services.lifecycle import is_forward, statuses_for
+from services.outreach import link_cases
 from services.permissions import require_point
 from services.purge import refuse_after_purge
 from services.session_context import Actor
@@ -193,6 +194,9 @@ def save_intake(
             "khác lưu cùng lúc. Đã tải lại hồ sơ như hiện có: kiểm tra trạng thái rồi lưu lại "
             "nếu cần."
         ) from error
+    # The review lists follow the desk: the person listed with this number came (or is
+    # activated); a person listed without a number is offered to the clerk to confirm.
+    link_cases(session, [facts.id_number], actor.username)
     audit_case_report(session, actor, recorded)
     return recorded
 

@@ -53,6 +53,9 @@ from services.directory import find_point, next_point_code
 from services.errors import NotFoundError, UserError, ValidationError
 from services.id_number import normalise_id_number, parse_sex
 from services.lifecycle import check_status_for_level
+from services.outreach import link_cases
+from services.outreach_packages import RECORD_TYPE as OUTREACH_RECORD
+from services.outreach_packages import merge_outreach, outreach_records
 from services.package_crypto import FORMAT_VERSION, PackageError, PackageWriter, decrypt_lines
 from services.permissions import Action, require
 from services.purge import refuse_after_purge
@@ -99,12 +102,20 @@ class ImportSummary:
     cleaned: list[str] = field(default_factory=list)
     # The sender's audit chains went backwards since an earlier package (see audit_witness).
     audit_warnings: list[str] = field(default_factory=list)
+    # People of the review lists: new here, and changed (facts or statuses).
+    outreach_new: int = 0
+    outreach_changed: int = 0
 
     def describe(self) -> str:
         text = (
             f"{self.path.name} ({self.source}): {self.new} mới, {self.updated} cập nhật, "
             f"{self.unchanged} không đổi, {self.conflicts} mâu thuẫn, {self.refused} bị từ chối."
         )
+        if self.outreach_new or self.outreach_changed:
+            text += (
+                f" Danh sách rà soát: {self.outreach_new} người mới, {self.outreach_changed} "
+                "người cập nhật."
+            )
         text += "".join(f"\n  - {reason}" for reason in self.refusals[:20])
         text += "".join(f"\n  - {note}" for note in self.cleaned[:20])
         return text + "".join(
@@ -244,6 +255,11 @@ def export_package(
             done += len(batch)
             if progress:
                 progress(done, total)
+        # The review lists travel whole: few lines beside the cases, and merged idempotently.
+        counts["outreach"] = 0
+        for line in outreach_records(session, tree):
+            writer.write_line(line)
+            counts["outreach"] += 1
         writer.close({"type": "end", "counts": counts})
     except BaseException:
         writer.abort()
@@ -425,6 +441,8 @@ class _Merger:
         self.operators: dict[str, int] = {}
         self.fact_sets = FactSets(session)
         self.legacy = False
+        # Who moves the review lists' people these cases name (`services.outreach.link_cases`).
+        self.username = f"goi:{path.name}"[:80]
 
     def tidy(
         self, what: str, value: object, max_length: int | None = None, multiline: bool = False
@@ -647,6 +665,15 @@ class _Merger:
             self._merge_round(now)
             incoming = later
 
+    def merge_outreach(self, records: list[dict[str, Any]]) -> None:
+        """Review-list entries (`services.outreach_packages`); merged after the cases they
+        may name, so a listed person whose case came in the same package moves at once."""
+        new, changed, refusals = merge_outreach(self.session, records, self.tree, self.username)
+        self.summary.outreach_new += new
+        self.summary.outreach_changed += changed
+        self.summary.refused += len(refusals)
+        self.summary.refusals += refusals
+
     def _owners(self, incoming: list[_Incoming]) -> dict[str, int]:
         """The local case of every incoming event uid already here."""
         uids = sorted({i.event.uid for case in incoming for i in case.events})
@@ -695,6 +722,7 @@ class _Merger:
                 self.merge(local, case)
         self.session.flush()
         self.insert_new(new_cases)
+        link_cases(self.session, {c.id_number for c in incoming}, self.username)
         self.session.expunge_all()
         self.fact_sets.forget()
 
@@ -810,6 +838,7 @@ def merge_records(
     merger = _Merger(session, summary.path, summary)
     merger.legacy = body_version < BODY_VERSION
     batch: list[dict[str, Any]] = []
+    listed: list[dict[str, Any]] = []
     done = 0
     try:
         for record in records:
@@ -826,12 +855,19 @@ def merge_records(
                     batch = []
                     if progress:
                         progress(done, total)
+            elif kind == OUTREACH_RECORD:
+                listed.append(record)
+                if len(listed) >= BATCH:
+                    merger.merge_outreach(listed)
+                    listed = []
             else:
                 raise PackageError(
                     f"Gói «{summary.path.name}» có loại dòng lạ «{kind}»; gói bị hỏng."
                 )
         if batch:
             merger.merge_batch(batch)
+        if listed:
+            merger.merge_outreach(listed)
     except (KeyError, NotFoundError) as error:
         raise PackageError(
             f"Gói «{summary.path.name}» tham chiếu dữ liệu không có ({error}); không nhập gì."

@@ -39,6 +39,8 @@ class Action(StrEnum):
     CITIZEN_REQUESTS = "citizen_requests"  # log citizens' requests, look up and export one's data
     ERASE_PERSON = "erase_person"  # erase and anonymise one citizen, on their request
     PROCESSING_DESCRIPTION = "processing_description"  # the impact-assessment description
+    OUTREACH = "outreach"  # review lists: see and update people, appoint, check in at the desk
+    OUTREACH_MANAGE = "outreach_manage"  # import review lists, stops and slots, SMS, call sheets
 
 
 ROLE_RANK = {Role.OPERATOR: 0, Role.MANAGER: 1, Role.ADMIN: 2}
@@ -64,6 +66,8 @@ MINIMUM_ROLE: dict[Action, Role] = {
     Action.CITIZEN_REQUESTS: Role.MANAGER,
     Action.ERASE_PERSON: Role.MANAGER,
     Action.PROCESSING_DESCRIPTION: Role.ADMIN,
+    Action.OUTREACH: Role.OPERATOR,
+    Action.OUTREACH_MANAGE: Role.MANAGER,
 }
 
 ROLE_LABELS: dict[Role, str] = {
@@ -92,6 +96,8 @@ ACTION_LABELS: dict[Action, str] = {
     Action.CITIZEN_REQUESTS: "xử lý yêu cầu của người dân về dữ liệu cá nhân",
     Action.ERASE_PERSON: "xóa dữ liệu cá nhân của một công dân",
     Action.PROCESSING_DESCRIPTION: "lập mô tả hoạt động xử lý dữ liệu cá nhân",
+    Action.OUTREACH: "vận động, hẹn lịch người dân trong danh sách rà soát",
+    Action.OUTREACH_MANAGE: "nhập danh sách rà soát, lập điểm hẹn, xuất tin nhắn nhắc lịch",
 }
 
 

@@ -29,7 +29,7 @@ from sqlalchemy import or_, select, text
 from sqlalchemy.orm import Session
 
 from models.codes import EventKind, RequestKind
-from models.entities import AuditEntry, Case, IntakePoint
+from models.entities import AuditEntry, Case, IntakePoint, OutreachEntry
 from services.audit import ACTION_LABELS, AuditAction, write_audit
 from services.case_detail import EVENT_KIND_LABELS, CaseDetail, HistoryEntry, case_detail
 from services.citizen_requests import (
@@ -50,7 +50,7 @@ from services.errors import NotFoundError
 from services.id_number import mask_id_number, normalise_id_number
 from services.labels import HELP_REASON_LABELS
 from services.permissions import Action, require
-from services.purge import anonymise_cases
+from services.purge import anonymise_cases, anonymise_outreach
 from services.session_context import Actor
 from services.units import UnitTree
 from services.vntime import format_date, format_moment, now_utc
@@ -514,7 +514,10 @@ def erase_person(
             # Freed space is zeroed, so the old values do not linger in the file's pages.
             session.execute(text("PRAGMA secure_delete = ON"))
         case_ids = list(session.scalars(select(Case.id).where(Case.id_number == number)))
-        if not case_ids:
+        listed = list(
+            session.scalars(select(OutreachEntry.id).where(OutreachEntry.id_number == number))
+        )
+        if not case_ids and not listed:
             raise NotFoundError(
                 f"Không có hồ sơ nào mang số định danh {number}: không có dữ liệu để xóa. "
                 "Nếu công dân đã gửi yêu cầu, đánh dấu yêu cầu đã trả lời kèm ghi chú."
@@ -522,6 +525,7 @@ def erase_person(
         request = request_for_answer(session, actor, number, RequestKind.ERASE, request_id)
         answered = request.id
         anonymise_cases(session, case_ids)
+        anonymise_outreach(session, listed)  # the review lists keep their counts too
         forget_id_number(session, number)
         close_request(session, actor, request, note=f"Đã xóa dữ liệu của {len(case_ids)} hồ sơ.")
         masked = mask_id_number(number)

@@ -41,10 +41,19 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import cast
 
-from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy import String, Table, bindparam, func, insert, literal, select, update
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session
 
-from models.entities import Case, CaseContact, CaseEvent, FactSet, Setting
+from models.entities import (
+    Case,
+    CaseContact,
+    CaseEvent,
+    FactSet,
+    OutreachEntry,
+    OutreachEvent,
+    Setting,
+)
 from models.event_ids import new_uid
 from services.audit import AuditAction, write_audit
 from services.backup import (
@@ -101,6 +110,17 @@ FREE_TEXT_COLUMNS: dict[str, str] = {
     "case_contacts.note": ERASED,
     "citizen_requests.id_number": "xóa (NULL); chỉ giữ số đã che",
     "citizen_requests.note": ERASED,
+    "outreach_entries.uid": "mã ẩn danh X + số thứ tự",
+    "outreach_entries.id_number": "xóa (NULL)",
+    "outreach_entries.full_name": ERASED,
+    "outreach_entries.name_folded": "để trống",
+    "outreach_entries.sex": "xóa (NULL)",
+    "outreach_entries.phone": "xóa (NULL)",
+    "outreach_entries.address": "xóa (NULL)",
+    "outreach_entries.note": "xóa (NULL)",
+    "outreach_entries.source": ERASED,
+    "outreach_events.uid": "mã ẩn danh X + số thứ tự",
+    "outreach_events.note": "xóa (NULL)",
 }
 # Every other text column, and why it stays: codes, the campaign's own set-up, the staff
 # (their accounts and credit outlive the campaign's personal data), the audit log.
@@ -138,6 +158,18 @@ KEPT_TEXT_COLUMNS: dict[str, str] = {
         f"citizen_requests.{name}": "sổ yêu cầu của người dân: loại, kết quả, cán bộ, số định "
         "danh che giữa; là bằng chứng đã trả lời đúng hạn, không chỉ ra ai"
         for name in ("kind", "id_number_masked", "status", "received_by", "handled_by")
+    },
+    **{
+        f"hamlets.{name}": "tên khóm, ấp của xã: đơn vị dân cư, không chỉ ra ai"
+        for name in ("name", "name_key")
+    },
+    "outreach_entries.status": _CODE,
+    "outreach_events.status": _CODE,
+    "outreach_events.username": _STAFF,
+    "outreach_appointments.username": _STAFF,
+    **{
+        f"outreach_stops.{name}": "điểm hẹn, tổ lưu động của đợt: không có công dân"
+        for name in ("code", "name", "kind", "address")
     },
     "audit_log.prev_hash": "mã băm của nhật ký",
     "audit_log.hash": "mã băm của nhật ký",
@@ -329,7 +361,42 @@ def _purge_rows(session: Session, progress: Callable[[int, int], None] | None) -
             progress(done, total)
     _scrub_fact_sets(session)  # the claims no event refers to any more, too
     anonymise_requests(session)
+    anonymise_outreach(session)
     return done
+
+
+def anonymise_outreach(session: Session, entry_ids: Sequence[int] | None = None) -> None:
+    """Erase the personal data of the review lists' people (all of them, or these) and keep
+    the progress: name, ID number, birth date, sex, phone, address, note and source erased,
+    the birth year, commune, hamlet and statuses kept. The entry's and its events' uids were
+    hashes of the ID number: they become numbers with no meaning, like the cases' events."""
+    entries, events = OutreachEntry.__table__, OutreachEvent.__table__
+    assert isinstance(entries, Table) and isinstance(events, Table)
+    chosen = entries.c.id.in_(list(entry_ids)) if entry_ids is not None else entries.c.id > 0
+    session.execute(
+        update(entries)
+        .where(chosen)
+        .values(
+            uid=literal(PSEUDONYM_PREFIX) + sql_cast(entries.c.id, String),
+            full_name=ERASED,
+            name_folded="",
+            id_number=None,
+            birth_date=None,
+            sex=None,
+            phone=None,
+            address=None,
+            note=None,
+            source=ERASED,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    of_chosen = events.c.entry_id.in_(list(entry_ids)) if entry_ids is not None else events.c.id > 0
+    session.execute(
+        update(events)
+        .where(of_chosen)
+        .values(uid=literal(PSEUDONYM_PREFIX) + sql_cast(events.c.id, String), note=None)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def anonymise_cases(session: Session, case_ids: Sequence[int], *, fact_sets: bool = True) -> None:

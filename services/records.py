@@ -45,8 +45,8 @@ from services.cases import (
 )
 from services.consent import ConsentRecord, import_record
 from services.directory import get_or_create_operator, get_or_create_point, normalise_username
-from services.errors import StorageError, UserError, ValidationError
-from services.export_cells import CsvWriter, set_cell
+from services.errors import UserError, ValidationError
+from services.export_cells import set_cell
 from services.labels import (
     LEVEL_LABELS,
     STATUS_LABELS,
@@ -54,16 +54,25 @@ from services.labels import (
     parse_level,
     parse_status,
 )
+from services.outreach import link_cases
 from services.permissions import Action, require
 from services.purge import refuse_after_purge
 from services.session_context import Actor
+from services.sheet_import import (
+    Reject,
+    find_header,
+    reject_of,
+    rejects_note,
+    rejects_path,
+    save_rejects_to,
+    write_rejects_beside,
+)
 from services.spreadsheet import (
     Cell,
     UnreadableFileError,
     cell_text,
     date_cell,
     digits_cell,
-    header_map,
     is_blank,
     moment_cell,
     read_rows,
@@ -108,17 +117,9 @@ def _status(cell: Cell) -> Status:
     return parse_status(cell_text(cell))
 
 
-HEADER_SEARCH_ROWS = 10
 # `Mã xã thường trú` for a citizen whose permanent residence is in another province.
 OUTSIDE_LABEL = "Ngoài tỉnh"
 OUTSIDE_KEYS = {fold_key(OUTSIDE_PROVINCE), fold_key(OUTSIDE_LABEL)}
-
-
-@dataclass
-class Reject:
-    row: int
-    reason: str
-    cells: list[str]
 
 
 @dataclass
@@ -161,15 +162,7 @@ class ImportSummary:
                 f" {len(self.outside_period)} dòng ghi ngày ngoài thời gian kế hoạch: vẫn lưu "
                 "theo ngày thực tế, không tính vào các ngày của kế hoạch."
             )
-        if self.rejects_file is not None:
-            text += f" Danh sách dòng lỗi: {self.rejects_file}"
-        if self.rejects_file_error:
-            text += f" {self.rejects_file_error}"
-        return text
-
-
-def rejects_path(source: Path) -> Path:
-    return source.with_name(f"{source.stem}.loi.csv")
+        return text + rejects_note(self.rejects_file, self.rejects_file_error)
 
 
 @dataclass
@@ -202,6 +195,7 @@ class _Importer:
         self.period = (campaign.first_day, campaign.last_day)
         # Read once: every row of one import is recorded under the same legal basis.
         self.consent = import_record(session, now_utc())
+        self.username = ""
 
     def consent_for(self, row: _Row, known: dict[tuple[str, int], Case]) -> ConsentRecord | None:
         """The row that brings its case in carries the record: "nhập từ danh sách", at the
@@ -462,6 +456,7 @@ class _Importer:
                 new_cases.append(result.case)  # inserted in bulk below, with later rows' moves
         self.session.flush()
         insert_new_cases(self.session, new_cases, self.fact_sets)
+        link_cases(self.session, {r.facts.id_number for r in rows}, self.username)
         # Keep memory flat on big files: what is flushed stays in the transaction.
         self.session.expunge_all()
         self.fact_sets.forget()
@@ -520,7 +515,7 @@ class _Importer:
             self.session.flush()
 
     def reject(self, number: int, reason: str, cells: list[Cell]) -> None:
-        self.summary.rejects.append(Reject(number, reason, [cell_text(c) for c in cells]))
+        self.summary.rejects.append(reject_of(number, reason, cells))
 
 
 def import_records(
@@ -537,27 +532,15 @@ def import_records(
     refuse_after_purge(session, "nhập hồ sơ")
     tree = UnitTree.load(session)
     importer = _Importer(session, tree)
+    importer.username = actor.username
     rows = read_rows(path, SHEET_NAME)
-    header_number = 0
-    for number, cells in rows:
-        found = header_map(cells, COLUMNS)
-        if len(found) >= len(REQUIRED) // 2:
-            missing = [COLUMNS[key] for key in REQUIRED if key not in found]
-            if missing:
-                raise UnreadableFileError(
-                    f"Tệp «{path.name}» thiếu cột: {', '.join(missing)}. Dùng mẫu tạo bởi "
-                    "«records template» (dòng tiêu đề giữ nguyên tên cột)."
-                )
-            importer.columns = found
-            header_number = number
-            break
-        if number >= HEADER_SEARCH_ROWS:
-            break
-    if not importer.columns:
-        raise UnreadableFileError(
-            f"Không tìm thấy dòng tiêu đề trong {HEADER_SEARCH_ROWS} dòng đầu của «{path.name}». "
-            f"Cần các cột: {', '.join(COLUMNS[k] for k in REQUIRED)}."
-        )
+    _, importer.columns = find_header(
+        rows,
+        COLUMNS,
+        REQUIRED,
+        path,
+        "Dùng mẫu tạo bởi «records template» (dòng tiêu đề giữ nguyên tên cột).",
+    )
     batch: list[_Row] = []
     for number, cells in rows:
         if is_blank(cells):
@@ -579,7 +562,7 @@ def import_records(
     summary = importer.summary
     summary.rejects.sort(key=lambda r: r.row)
     if write_rejects:
-        _write_rejects(path, header_number, summary)
+        _write_rejects(path, summary)
     write_audit(
         session,
         actor,
@@ -598,40 +581,16 @@ def import_records(
     return summary
 
 
-def _write_rejects(source: Path, header_row: int, summary: ImportSummary) -> None:
-    target = rejects_path(source)
-    try:
-        if not summary.rejects:
-            target.unlink(missing_ok=True)
-            return
-        _write_rejects_csv(target, summary.rejects)
-        summary.rejects_file = target
-    except OSError as error:
-        summary.rejects_file_error = (
-            f"Không ghi được tệp dòng lỗi «{target}» ({error.strerror}); "
-            "danh sách lỗi chỉ in ra màn hình."
-        )
-
-
-def _write_rejects_csv(target: Path, rejects: list[Reject]) -> None:
-    with target.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = CsvWriter(handle)
-        writer.writerow(["Dòng", "Lý do", *COLUMNS.values()])
-        for reject in rejects:
-            writer.writerow([reject.row, reject.reason, *reject.cells])
+def _write_rejects(source: Path, summary: ImportSummary) -> None:
+    summary.rejects_file, summary.rejects_file_error = write_rejects_beside(
+        source, summary.rejects, list(COLUMNS.values())
+    )
 
 
 def save_rejects(target: Path, rejects: list[Reject]) -> Path:
     """The rejected rows to `target`, in the CSV the command line writes beside its input
     (row, reason, then the row's cells); a Vietnamese `StorageError` when it cannot."""
-    try:
-        _write_rejects_csv(target, rejects)
-    except OSError as error:
-        raise StorageError(
-            f"Không ghi được tệp dòng lỗi «{target}» ({error.strerror}). Chọn thư mục khác "
-            "hoặc đóng tệp nếu đang mở trong Excel."
-        ) from error
-    return target
+    return save_rejects_to(target, rejects, list(COLUMNS.values()))
 
 
 def estimate_rows(path: Path) -> int:
@@ -729,6 +688,7 @@ __all__ = [
     "UnreadableFileError",
     "estimate_rows",
     "import_records",
+    "rejects_path",
     "save_rejects",
     "write_template",
 ]

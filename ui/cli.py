@@ -35,6 +35,7 @@ from ui.cli_campaigns import CAMPAIGN_COMMANDS, add_campaign_parsers
 from ui.cli_cases import CASE_COMMANDS, add_case_parsers
 from ui.cli_common import gui_application as _gui_application
 from ui.cli_database import open_for_command
+from ui.cli_outreach import OUTREACH_COMMANDS, add_outreach_parsers
 from ui.cli_packages import add_package_parser, cmd_package
 from ui.cli_requests import REQUEST_COMMANDS, add_request_parsers
 from ui.cli_security import SECURITY_COMMANDS, add_security_parsers
@@ -205,6 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_request_parsers(commands, common)
     add_campaign_parsers(commands, common)
     add_unit_parsers(commands, common)
+    add_outreach_parsers(commands, common)
     return parser
 
 
@@ -453,6 +455,8 @@ def run_command(args: argparse.Namespace, out: TextIO | None = None) -> int:
         handler = CAMPAIGN_COMMANDS[args.command]
     elif args.command in UNIT_COMMANDS:
         handler = UNIT_COMMANDS[args.command]
+    elif args.command in OUTREACH_COMMANDS:
+        handler = OUTREACH_COMMANDS[args.command]
     assert handler is not None
     try:
         args.actor = admit(args)

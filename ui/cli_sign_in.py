@@ -88,6 +88,17 @@ DOORS: dict[str, Door] = {
     "account unlock": Door(Action.ACCOUNTS, open_while_no_admin=True),
     "account reset-password": Door(Action.ACCOUNTS, open_while_no_admin=True),
     "units find": OPEN,
+    "outreach import": Door(Action.OUTREACH_MANAGE),
+    "outreach appoint": Door(Action.OUTREACH),
+    "outreach set": Door(Action.OUTREACH),
+    "outreach check-in": Door(Action.OUTREACH),
+    "outreach sms": Door(Action.OUTREACH_MANAGE),
+    "outreach calls": Door(Action.OUTREACH_MANAGE),
+    "outreach schedule": Door(Action.OUTREACH),
+    # Counts only, no personal data: open like `tally`.
+    "outreach status": OPEN,
+    "outreach stop": Door(Action.OUTREACH_MANAGE),
+    "outreach slot": Door(Action.OUTREACH_MANAGE),
 }
 
 

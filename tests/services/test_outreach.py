@@ -1,0 +1,426 @@
+"""Outreach: review lists imported like `records import`, status moves, the link to the cases
+saved at the desk / by import, appointments with capacity, SMS reminders and progress."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from models.codes import OutreachStatus, Role, Status, StopKind
+from models.entities import AuditEntry, Hamlet, OutreachEntry, OutreachEvent
+from services.errors import ValidationError
+from services.intake import IntakeResult, save_intake
+from services.outreach import (
+    EntryFilter,
+    candidates_for_case,
+    check_in,
+    confirm_match,
+    count_entries,
+    find_entry,
+    list_entries,
+    page_key,
+    progress,
+    set_status,
+)
+from services.outreach_import import COLUMNS, import_outreach
+from services.outreach_schedule import (
+    add_slots,
+    add_stop,
+    appoint,
+    call_sheet_rows,
+    day_schedule,
+    desk_appointments,
+    sms_rows,
+)
+from services.permissions import PermissionDeniedError
+from services.records import COLUMNS as RECORD_COLUMNS
+from services.records import import_records
+from services.session_context import Actor
+from services.sheet_import import rejects_path
+from services.spreadsheet import UnreadableFileError
+from services.vntime import set_clock
+from tests.factories import CLI, KE_SACH, PHU_TAM, World, id_number_for, vn
+
+S = OutreachStatus
+LINH = id_number_for(date(1990, 3, 15), "Nữ", 1)  # the World's facts(1)
+BINH = id_number_for(date(1985, 1, 2), "Nam", 777)
+DAY = date(2023, 7, 25)
+HEADER = list(COLUMNS.values())
+
+
+@pytest.fixture(autouse=True)
+def campaign_day() -> object:
+    """Today is 24/07/2023, 10:00 in Vietnam (inside the Sóc Trăng campaign)."""
+    set_clock(lambda: datetime(2023, 7, 24, 3, 0, tzinfo=UTC))
+    yield
+    set_clock(None)
+
+
+def write_list(path: Path, rows: Sequence[Sequence[object]], header: list[str] = HEADER) -> Path:
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def review_rows() -> list[list[object]]:
+    return [
+        [LINH, "Trần Thị Mỹ Linh", "15/03/1990", "Nữ", "0912345678", PHU_TAM, "Ấp 3", "", ""],
+        [BINH, "Lê Văn Bình", "02/01/1985", "Nam", "0987654321", PHU_TAM, "Ấp 3", "", ""],
+        ["", "Sơn Thị Hoa", "1960", "", "0911222333", PHU_TAM, "ap 3", "", "Đi làm xa"],
+        ["", "Danh Văn Tư", "1950", "Nam", "", PHU_TAM, "Ấp Phú Hòa", "Nhà số 5", ""],
+        ["", "Kim Thị Yến", "1999", "Nữ", "0933444555", KE_SACH, "Khóm 1", "", ""],
+    ]
+
+
+def statuses(session: Session) -> dict[str, str]:
+    return dict(session.execute(select(OutreachEntry.full_name, OutreachEntry.status)).all())
+
+
+def operator_at_phu_tam(world: World) -> Actor:
+    return Actor(
+        world.operator.id, "lan.nt", "Nguyễn Thị Lan", Role.OPERATOR, world.point_phu_tam.id
+    )
+
+
+def listed(session: Session, tmp_path: Path) -> Path:
+    path = write_list(tmp_path / "ra-soat.csv", review_rows())
+    import_outreach(session, CLI, path, source="Đoàn thanh niên xã Phú Tâm")
+    session.commit()
+    return path
+
+
+# -- import ------------------------------------------------------------------------------------
+
+
+def test_a_list_is_imported_once_however_often_it_is_read(session: Session, tmp_path: Path) -> None:
+    path = write_list(tmp_path / "ra-soat.csv", review_rows())
+    first = import_outreach(session, CLI, path, source="Đoàn thanh niên")
+    session.commit()
+    assert (first.rows_read, first.added, first.already_listed, first.rejects) == (5, 5, 0, [])
+    # Hamlets are kept per commune, "ap 3" being "Ấp 3".
+    hamlets = session.scalars(select(Hamlet.name).order_by(Hamlet.name)).all()
+    assert hamlets == ["Khóm 1", "Ấp 3", "Ấp Phú Hòa"]
+    second = import_outreach(session, CLI, path)
+    session.commit()
+    assert (second.added, second.already_listed) == (0, 5)
+    assert session.scalar(select(func.count()).select_from(OutreachEntry)) == 5
+    assert set(statuses(session).values()) == {"not_contacted"}
+    hoa = session.scalars(select(OutreachEntry).where(OutreachEntry.full_name == "Sơn Thị Hoa"))
+    entry = hoa.one()
+    assert (entry.birth_date, entry.birth_year, entry.note, entry.source) == (
+        None,
+        1960,
+        "Đi làm xa",
+        "Đoàn thanh niên",
+    )
+
+
+def test_bad_rows_go_to_the_same_rejects_file_as_records_import(
+    session: Session, tmp_path: Path
+) -> None:
+    rows: list[list[object]] = [
+        *review_rows()[:1],
+        ["12345", "Người Sai Số", "1990", "", "", PHU_TAM, "Ấp 3", "", ""],
+        ["", "", "1990", "", "", PHU_TAM, "Ấp 3", "", ""],
+        ["", "Người Không Xã", "1990", "", "", "99999", "Ấp 3", "", ""],
+        ["", "Người Sinh Lạ", "2090", "", "", PHU_TAM, "Ấp 3", "", ""],
+        ["", "Người\u200bẨn", "1990", "", "", PHU_TAM, "Ấp 3", "", ""],
+    ]
+    path = write_list(tmp_path / "ds.csv", rows)
+    summary = import_outreach(session, CLI, path)
+    session.commit()
+    assert summary.added == 1
+    assert [r.row for r in summary.rejects] == [3, 4, 5, 6, 7]
+    assert "12 chữ số" in summary.rejects[0].reason
+    assert "Thiếu họ và tên" in summary.rejects[1].reason
+    assert "Mã xã" in summary.rejects[2].reason
+    assert summary.rejects_file == rejects_path(path)
+    with rejects_path(path).open(encoding="utf-8-sig") as handle:
+        written = list(csv.reader(handle))
+    assert written[0] == ["Dòng", "Lý do", *HEADER]
+    assert [line[0] for line in written[1:]] == ["3", "4", "5", "6", "7"]
+
+
+def test_a_file_without_a_required_column_is_refused_whole(
+    session: Session, tmp_path: Path
+) -> None:
+    header = [h for h in HEADER if h != "Khóm/ấp"]
+    path = write_list(tmp_path / "ds.csv", [r[:6] + r[7:] for r in review_rows()], header)
+    with pytest.raises(UnreadableFileError, match="thiếu cột: Khóm/ấp"):
+        import_outreach(session, CLI, path)
+    session.rollback()
+    assert session.scalar(select(func.count()).select_from(OutreachEntry)) == 0
+
+
+def test_operators_may_not_import_lists(session: Session, tmp_path: Path) -> None:
+    world = World(session)
+    path = write_list(tmp_path / "ds.csv", review_rows())
+    with pytest.raises(PermissionDeniedError):
+        import_outreach(session, operator_at_phu_tam(world), path)
+
+
+# -- moves by hand -----------------------------------------------------------------------------
+
+
+def test_moves_by_hand_follow_the_table_and_are_audited(session: Session, tmp_path: Path) -> None:
+    listed(session, tmp_path)
+    entry = find_entry(session, id_number=BINH)
+    set_status(session, CLI, entry.id, S.NOTIFIED)
+    set_status(session, CLI, entry.id, S.UNREACHABLE, "Không nghe máy")
+    session.commit()
+    assert entry.status == "unreachable"
+    with pytest.raises(ValidationError, match="tự cập nhật"):
+        set_status(session, CLI, entry.id, S.CAME)
+    set_status(session, CLI, entry.id, S.REFUSED, do_not_contact=True)
+    session.commit()
+    events = session.scalars(
+        select(OutreachEvent.status).where(OutreachEvent.entry_id == entry.id)
+    ).all()
+    assert sorted(events) == ["notified", "refused", "unreachable"]
+    assert entry.do_not_contact
+    audited = session.scalars(
+        select(AuditEntry.details).where(AuditEntry.action == "outreach_status")
+    ).all()
+    assert len(audited) == 3
+    assert all("Lê Văn Bình" not in details and BINH not in details for details in audited)
+
+
+def test_operators_see_numbers_and_phones_masked_in_the_list(
+    session: Session, tmp_path: Path
+) -> None:
+    world = World(session)
+    listed(session, tmp_path)
+    clerk = operator_at_phu_tam(world)
+    rows = list_entries(session, clerk, EntryFilter(search="binh"))
+    assert [(r.full_name, r.id_number, r.phone) for r in rows] == [
+        ("Lê Văn Bình", BINH[:3] + "******" + BINH[-3:], "098****321")
+    ]
+    assert list_entries(session, CLI, EntryFilter(search="binh"))[0].id_number == BINH
+    # Paged lazily: two at a time, by name, nothing missed or repeated.
+    names: list[str] = []
+    after = None
+    while page := list_entries(session, clerk, after=after, limit=2):
+        names += [r.full_name for r in page]
+        after = page_key(session, page[-1].id)
+    assert len(names) == 5 == len(set(names)) == count_entries(session, clerk)
+
+
+# -- the link to cases -------------------------------------------------------------------------
+
+
+def test_a_case_saved_at_the_desk_moves_the_listed_person(session: Session, tmp_path: Path) -> None:
+    world = World(session)
+    session.commit()
+    listed(session, tmp_path)
+    clerk = operator_at_phu_tam(world)
+    save_intake(
+        session,
+        clerk,
+        world.draft(1),
+        IntakeResult(1, Status.REGISTERED),
+        consent=True,
+        at=vn("2023-07-22 08:30"),
+    )
+    session.commit()
+    assert statuses(session)["Trần Thị Mỹ Linh"] == "came"
+    saved = save_intake(
+        session,
+        clerk,
+        world.draft(1),
+        IntakeResult(1, Status.ACTIVATED),
+        consent=True,
+        at=vn("2023-07-23 09:00"),
+    )
+    session.commit()
+    assert statuses(session)["Trần Thị Mỹ Linh"] == "activated"
+    # A person listed without a number is offered to the clerk, never linked alone.
+    assert candidates_for_case(session, saved.case.id) == []
+
+
+def test_a_name_birth_year_and_commune_match_waits_for_the_clerk(
+    session: Session, tmp_path: Path
+) -> None:
+    world = World(session)
+    session.commit()
+    rows = [["", "TRẦN THỊ MỸ LINH", "1990", "", "", PHU_TAM, "Ấp 3", "", ""]]
+    import_outreach(session, CLI, write_list(tmp_path / "ds.csv", rows))
+    session.commit()
+    saved = save_intake(
+        session,
+        operator_at_phu_tam(world),
+        world.draft(1),
+        IntakeResult(1, Status.ACTIVATED),
+        consent=True,
+        at=vn("2023-07-22 08:30"),
+    )
+    session.commit()
+    assert statuses(session)["TRẦN THỊ MỸ LINH"] == "not_contacted"
+    candidates = candidates_for_case(session, saved.case.id)
+    assert [c.full_name for c in candidates] == ["TRẦN THỊ MỸ LINH"]
+    confirm_match(session, CLI, candidates[0].entry_id, LINH)
+    session.commit()
+    assert statuses(session)["TRẦN THỊ MỸ LINH"] == "activated"
+
+
+def test_records_import_moves_the_listed_people_too(session: Session, tmp_path: Path) -> None:
+    listed(session, tmp_path)
+    path = tmp_path / "ho-so.csv"
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(list(RECORD_COLUMNS.values()))
+        common = ["Công an xã Phú Tâm"]
+        binh = [BINH, "Lê Văn Bình", "02/01/1985", "Nam", "", PHU_TAM, 1, "Đã đăng ký", ""]
+        linh = [LINH, "Trần Thị Mỹ Linh", "15/03/1990", "Nữ", "", PHU_TAM, 1, "Đã kích hoạt", ""]
+        writer.writerow([*binh, PHU_TAM, *common, "21/07/2023 08:00", "lan.nt"])
+        writer.writerow([*linh, PHU_TAM, *common, "21/07/2023 09:00", "lan.nt"])
+    import_records(session, CLI, path)
+    session.commit()
+    found = statuses(session)
+    assert (found["Lê Văn Bình"], found["Trần Thị Mỹ Linh"]) == ("came", "activated")
+    # Importing the list again, or the cases again, changes nothing more.
+    import_records(session, CLI, path)
+    session.commit()
+    assert session.scalar(select(func.count()).select_from(OutreachEvent)) == 2
+
+
+def test_a_list_imported_after_the_cases_starts_where_the_cases_are(
+    session: Session, tmp_path: Path
+) -> None:
+    world = World(session)
+    world.record(world.facts(1), world.report(Status.ACTIVATED, "2023-07-21 08:00"))
+    session.commit()
+    summary = import_outreach(session, CLI, write_list(tmp_path / "ds.csv", review_rows()))
+    session.commit()
+    assert summary.moved_by_cases == 1
+    assert statuses(session)["Trần Thị Mỹ Linh"] == "activated"
+
+
+# -- appointments, check-in, reminders ---------------------------------------------------------
+
+
+def evening_stop(session: Session) -> None:
+    add_stop(session, CLI, "PT-AP3", "Tổ lưu động Ấp 3", StopKind.HAMLET, PHU_TAM, hamlet="Ấp 3")
+    add_slots(session, CLI, "PT-AP3", DAY, time(18, 0), time(20, 0), 1, every_minutes=60)
+    session.commit()
+
+
+def test_appointments_fill_slots_up_to_their_capacity(session: Session, tmp_path: Path) -> None:
+    listed(session, tmp_path)
+    evening_stop(session)
+    appoint(session, CLI, "PT-AP3", vn("2023-07-25 18:30"), id_number=LINH)
+    session.commit()
+    with pytest.raises(ValidationError, match=r"đã đủ người\. Còn chỗ: 19:00–20:00"):
+        appoint(session, CLI, "PT-AP3", vn("2023-07-25 18:10"), id_number=BINH)
+    session.rollback()
+    with pytest.raises(ValidationError, match="không có khung giờ lúc 21:00"):
+        appoint(session, CLI, "PT-AP3", vn("2023-07-25 21:00"), id_number=BINH)
+    session.rollback()
+    hoa = find_entry(
+        session, id_number=None, uid=list_entries(session, CLI, EntryFilter(search="hoa"))[0].uid
+    )
+    appoint(session, CLI, "PT-AP3", vn("2023-07-25 19:00"), row_id=hoa.uid)
+    session.commit()
+    schedule = day_schedule(session, DAY)
+    assert [(a.full_name, a.start) for a in schedule] == [
+        ("Trần Thị Mỹ Linh", time(18, 0)),
+        ("Sơn Thị Hoa", time(19, 0)),
+    ]
+    assert statuses(session)["Sơn Thị Hoa"] == "appointed"
+
+
+def test_sms_leaves_out_opt_outs_and_refusals(session: Session, tmp_path: Path) -> None:
+    listed(session, tmp_path)
+    evening_stop(session)
+    add_slots(session, CLI, "PT-AP3", DAY, time(7, 0), time(8, 0), 5)
+    for number in (LINH, BINH):
+        appoint(session, CLI, "PT-AP3", vn("2023-07-25 07:15"), id_number=number)
+    hoa = list_entries(session, CLI, EntryFilter(search="hoa"))[0]
+    appoint(session, CLI, "PT-AP3", vn("2023-07-25 07:30"), row_id=hoa.uid)
+    session.commit()
+    set_status(session, CLI, find_entry(session, id_number=BINH).id, S.REFUSED)
+    set_status(session, CLI, hoa.id, S.APPOINTED, do_not_contact=True)
+    session.commit()
+    rows = sms_rows(session, DAY)
+    assert [phone for phone, _ in rows] == ["84912345678"]
+    message = rows[0][1]
+    assert message.isascii() and len(message) <= 160
+    assert "Tran Thi My Linh" in message and "07:00" in message and "25/07" in message
+    assert [r[1] for r in call_sheet_rows(session)] == ["Kim Thị Yến", "Trần Thị Mỹ Linh"]
+
+
+def test_the_desk_lists_its_appointments_and_checks_people_in(
+    session: Session, tmp_path: Path
+) -> None:
+    world = World(session)
+    session.commit()
+    listed(session, tmp_path)
+    add_stop(
+        session,
+        CLI,
+        "PT-CA",
+        "Công an xã Phú Tâm",
+        StopKind.FIXED,
+        PHU_TAM,
+        point_code=world.point_phu_tam.code,
+    )
+    add_slots(session, CLI, "PT-CA", date(2023, 7, 24), time(7, 0), time(11, 0), 10)
+    appoint(session, CLI, "PT-CA", vn("2023-07-24 08:00"), id_number=BINH)
+    session.commit()
+    clerk = operator_at_phu_tam(world)
+    today = desk_appointments(session, clerk, date(2023, 7, 24))
+    assert [(a.full_name, a.id_number) for a in today] == [
+        ("Lê Văn Bình", BINH[:3] + "******" + BINH[-3:])
+    ]
+    check_in(session, clerk, BINH)
+    session.commit()
+    assert statuses(session)["Lê Văn Bình"] == "came"
+
+
+# -- progress ----------------------------------------------------------------------------------
+
+
+def test_progress_per_commune_and_hamlet(session: Session, tmp_path: Path) -> None:
+    world = World(session)
+    session.commit()
+    listed(session, tmp_path)
+    tu = list_entries(session, CLI, EntryFilter(search="danh van tu"))[0]
+    set_status(session, CLI, tu.id, S.INELIGIBLE)
+    set_status(session, CLI, find_entry(session, id_number=BINH).id, S.NOTIFIED)
+    save_intake(
+        session,
+        operator_at_phu_tam(world),
+        world.draft(1),
+        IntakeResult(1, Status.ACTIVATED),
+        consent=True,
+        at=vn("2023-07-24 08:00"),
+    )
+    session.commit()
+    by_commune = progress(session, "commune")
+    assert sorted((r.code, r.listed) for r in by_commune.rows) == [(KE_SACH, 1), (PHU_TAM, 4)]
+    total = by_commune.total.as_json()
+    assert {k: total[k] for k in ("listed", "notified", "came", "activated", "ineligible")} == {
+        "listed": 5,
+        "notified": 2,
+        "came": 1,
+        "activated": 1,
+        "ineligible": 1,
+    }
+    # Activated over the people to bring in (listed less the ineligible): 1 of 4.
+    assert total["converted"] == 0.25
+    hamlets = progress(session, "hamlet").rows
+    # Most people still to reach first: Ấp 3 has Bình and Hoa, the others one or none.
+    assert [(r.name, r.to_reach) for r in hamlets] == [
+        ("Ấp 3", 2),
+        ("Khóm 1", 1),
+        ("Ấp Phú Hòa", 0),
+    ]
+    # As of the day before, nobody was listed yet.
+    assert progress(session, "commune", date(2023, 7, 23)).total.listed == 0
