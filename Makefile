@@ -4,13 +4,13 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench docs dist clean
+.PHONY: run test lint bench docs dist clean lock lock-upgrade
 
-$(STAMP): requirements.txt requirements-dev.txt
+$(STAMP): requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "kichhoat cần Python 3.11 trở lên")'
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -40,6 +40,17 @@ dist: $(STAMP) docs
 	rm -rf build/kichhoat dist/kichhoat
 	$(VENV)/bin/pyinstaller --noconfirm --clean --log-level WARN build.spec
 	@du -sh dist/kichhoat
+
+# The exact pins (requirements.lock) from the ranges in pyproject.toml, for every platform
+# the app runs on (Windows counters, Linux, the Python 3.11 of the bundle). `make lock` keeps
+# every pin that still fits and adds what is new; `make lock-upgrade` takes the newest
+# release within each range. Review the diff, then `make test`.
+LOCK := $(VENV)/bin/uv pip compile pyproject.toml --all-extras --universal --python-version 3.11 --quiet -o requirements.lock
+lock: $(STAMP)
+	$(LOCK)
+
+lock-upgrade: $(STAMP)
+	$(LOCK) --upgrade
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis build dist

@@ -101,6 +101,25 @@ def advance_id_sequences(connection: Connection, tables: Sequence[Table]) -> Non
         )
 
 
+# From this many incoming rows on, and more than the tables hold already, indexes are
+# rebuilt once rather than grown row by row (`indexes_set_aside_for_large_load`).
+LARGE_LOAD = 50_000
+
+
+@contextmanager
+def indexes_set_aside_for_large_load(
+    connection: Connection, tables: Sequence[Table], incoming: int, existing: int
+) -> Iterator[None]:
+    """`indexes_set_aside` when `incoming` rows are a large load onto `existing` ones (the
+    province merging a district, a first import of a whole province's sheet); otherwise
+    nothing: a small batch into a big table is cheaper through the indexes as they are."""
+    if incoming >= LARGE_LOAD and incoming > existing:
+        with indexes_set_aside(connection, tables):
+            yield
+    else:
+        yield
+
+
 @contextmanager
 def indexes_set_aside(connection: Connection, tables: Sequence[Table]) -> Iterator[None]:
     """Drop the tables' secondary indexes for a large load and build them again after.

@@ -251,6 +251,41 @@ class Case(Base):
     )
 
 
+class ActivationCount(Base):
+    """Activations per Vietnam-local day, counted unit and level, kept by triggers on `cases`
+    (`models.activation_counts`). `unit_key` is the counted commune's id, 0 for level-1
+    activations of citizens living outside the province (no foreign key: 0 is no unit)."""
+
+    __tablename__ = "activation_counts"
+
+    unit_key: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    activated_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    level: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class PointActivationCount(Base):
+    """Activations per intake point credited, day and level (kept like `ActivationCount`)."""
+
+    __tablename__ = "activation_counts_point"
+
+    intake_point_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    activated_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    level: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class OperatorActivationCount(Base):
+    """Activations per operator credited, day and level (kept like `ActivationCount`)."""
+
+    __tablename__ = "activation_counts_operator"
+
+    operator_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    activated_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    level: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    n: Mapped[int] = mapped_column(Integer)
+
+
 class FactSet(Base):
     """What one report said about the citizen: a claim, shared by every event that said it.
 
@@ -343,6 +378,8 @@ class CaseEvent(Base):
         Index("ix_case_history_case", "case_id", "changed_at"),
         # "A point sees every case that has any event there."
         Index("ix_case_history_point", "intake_point_id", "case_id"),
+        # The dashboard's moved activations of the last week, without reading every event.
+        Index("ix_case_history_kind", "kind", "changed_at"),
     )
 
 

@@ -13,11 +13,14 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 
+from models.activation_counts import REVISION
+
 if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-HEAD_REVISION = "0009_outreach"
+# The newest revision (`models.activation_counts` names it, so that it is written once).
+HEAD_REVISION = REVISION
 
 
 def alembic_config(engine: Engine) -> Config:

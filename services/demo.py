@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import cast
@@ -19,7 +18,7 @@ from typing import cast
 from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
-from models.bulk import advance_id_sequences, bulk_insert, indexes_set_aside
+from models.bulk import advance_id_sequences, bulk_insert, indexes_set_aside_for_large_load
 from models.codes import EventKind, FailureReason, HelpReason, PointKind, Role, Status, UnitLevel
 from models.entities import Case, CaseEvent, FactSet, IntakePoint, Setting
 from models.event_ids import claim_digest
@@ -183,8 +182,6 @@ HELP_MIX = [
 ]
 BATCH = 20_000
 VN_OFFSET = timedelta(hours=7)
-# From this many new cases on, indexes are rebuilt once rather than grown row by row.
-LARGE_LOAD = 50_000
 CASE_COLUMNS = (
     "id",
     "id_number",
@@ -432,10 +429,8 @@ def generate_demo(
             case_rows.clear()
             event_rows.clear()
 
-    with ExitStack() as stack:
-        if records >= LARGE_LOAD and records > len(used):
-            tables = [cast(Table, Case.__table__), cast(Table, CaseEvent.__table__)]
-            stack.enter_context(indexes_set_aside(session.connection(), tables))
+    tables = [cast(Table, Case.__table__), cast(Table, CaseEvent.__table__)]
+    with indexes_set_aside_for_large_load(session.connection(), tables, records, len(used)):
         while made < records:
             level = 2 if rng.random() < 0.2 else 1
             if level == 2 and level1_people and rng.random() < 0.3:

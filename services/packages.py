@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -24,7 +23,7 @@ from typing import Any, cast
 from sqlalchemy import Table, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from models.bulk import indexes_set_aside
+from models.bulk import indexes_set_aside_for_large_load
 from models.codes import OUTSIDE_PROVINCE, EventKind, PointKind, Role, Status
 from models.entities import Case, CaseEvent, FactSet, IntakePoint, Operator
 from models.event_ids import UID_LENGTH, legacy_uid
@@ -80,8 +79,6 @@ BATCH = 500
 # The shape of the case lines: 2 carries event uids and claims; a package without the
 # field was written before events had them (read by `_Merger.legacy_case`).
 BODY_VERSION = 2
-# From this many incoming cases on, indexes are rebuilt once rather than grown row by row.
-LARGE_LOAD = 50_000
 Progress = Callable[[int, int], None]
 
 
@@ -935,10 +932,8 @@ def import_package(
             yield record
 
     existing = session.scalar(select(func.count()).select_from(Case)) or 0
-    with ExitStack() as stack:
-        if total >= LARGE_LOAD and total > existing:  # the province merging a district, say
-            tables = [cast(Table, Case.__table__), cast(Table, CaseEvent.__table__)]
-            stack.enter_context(indexes_set_aside(session.connection(), tables))
+    tables = [cast(Table, Case.__table__), cast(Table, CaseEvent.__table__)]
+    with indexes_set_aside_for_large_load(session.connection(), tables, total, existing):
         version = int(manifest.get("body_version") or 1)
         merge_records(session, body(), summary, total, progress, version)
     if trailer.get("sha256") != digest.hexdigest():

@@ -11,16 +11,26 @@ The same function feeds `tally`, the dashboard and the report workbook.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
+from models.activation_counts import OUTSIDE_UNIT
 from models.codes import OUTSIDE_PROVINCE, EventKind, Status, UnitLevel
-from models.entities import Case, CaseEvent, IntakePoint, Operator
+from models.entities import (
+    ActivationCount,
+    Case,
+    CaseEvent,
+    IntakePoint,
+    Operator,
+    OperatorActivationCount,
+    PointActivationCount,
+)
 from services.campaigns import active_campaign
 from services.errors import UserError
 from services.units import UnitInfo, UnitTree
@@ -110,29 +120,94 @@ class Count:
     on_day: int
 
 
-def _counts(
-    session: Session, column: Any, as_of: date, *, outside_only: bool = False
-) -> list[Count]:
-    """Activations up to `as_of` per key and level, and on `as_of` alone.
+class Keyed(StrEnum):
+    """What activations are grouped by: the three kinds of maintained counts."""
 
-    Grouped in the order of the covering indexes (`ix_cases_tally` is activated_on,
-    counted_unit_id, level; the point and operator ones start with their key), the
-    database streams the index without sorting; the few thousand groups (days x keys x
-    levels) are then added up here. At 600,000 cases that is 40 ms instead of 150.
-    """
-    group: tuple[Any, ...]
-    if column is Case.counted_unit_id:
-        group = (Case.activated_on, column, Case.level)
+    UNIT = "unit"
+    POINT = "point"
+    OPERATOR = "operator"
+
+
+_CASE_COLUMN = {
+    Keyed.UNIT: Case.counted_unit_id,
+    Keyed.POINT: Case.intake_point_id,
+    Keyed.OPERATOR: Case.operator_id,
+}
+_MAINTAINED: dict[Keyed, tuple[Any, Any]] = {
+    Keyed.UNIT: (ActivationCount, ActivationCount.unit_key),
+    Keyed.POINT: (PointActivationCount, PointActivationCount.intake_point_id),
+    Keyed.OPERATOR: (OperatorActivationCount, OperatorActivationCount.operator_id),
+}
+
+
+def activations_grouped(
+    session: Session,
+    keyed: Keyed,
+    *,
+    first: date | None = None,
+    last: date | None = None,
+    outside_only: bool = False,
+    recount: bool = False,
+) -> Iterator[tuple[date, int | None, int, int]]:
+    """(day, key, level, activations) over the days asked, from the counts the database keeps
+    (`models.activation_counts`) or, with `recount`, counted again over every activated case
+    (the full computation: what `verify` compares with). The unit key None is "outside the
+    province"."""
+    if recount:
+        column = _CASE_COLUMN[keyed]
+        day_column, level_column = Case.activated_on, Case.level
+        amount: Any = func.count()
+        key_column: Any = column
+        # Grouped in the order of the covering indexes (`ix_cases_tally` is activated_on,
+        # counted_unit_id, level; the point and operator ones start with their key), the
+        # database streams the index without sorting.
+        group = (
+            (day_column, column, level_column)
+            if keyed == Keyed.UNIT
+            else (column, day_column, level_column)
+        )
+        outside = column.is_(None)
+        source: Any = Case
     else:
-        group = (column, Case.activated_on, Case.level)
-    totals: dict[tuple[int, int], list[int]] = {}
-    conditions = [Case.activated_on <= as_of]
+        table, key_column = _MAINTAINED[keyed]
+        day_column, level_column, amount = table.activated_on, table.level, func.sum(table.n)
+        group = (key_column, day_column, level_column)
+        outside = key_column == OUTSIDE_UNIT
+        source = table
+    conditions: list[ColumnElement[bool]] = [day_column.is_not(None)]
+    if first is not None:
+        conditions.append(day_column >= first)
+    if last is not None:
+        conditions.append(day_column <= last)
     if outside_only:
-        conditions.append(Case.counted_unit_id.is_(None))
-    for day, key, level, count in session.execute(
-        select(Case.activated_on, column, Case.level, func.count())
+        conditions.append(outside)
+    query = (
+        select(day_column, key_column, level_column, amount)
+        .select_from(source)
         .where(*conditions)
         .group_by(*group)
+    )
+    for day, key, level, count in session.execute(query):
+        if not count:
+            continue
+        if not recount and keyed == Keyed.UNIT and key == OUTSIDE_UNIT:
+            key = None
+        yield day, key, level, int(count)
+
+
+def _counts(
+    session: Session,
+    keyed: Keyed,
+    as_of: date,
+    *,
+    outside_only: bool = False,
+    recount: bool = False,
+) -> list[Count]:
+    """Activations up to `as_of` per key and level, and on `as_of` alone: a few thousand
+    rows of maintained counts (days x keys x levels), added up here."""
+    totals: dict[tuple[int | None, int], list[int]] = {}
+    for day, key, level, count in activations_grouped(
+        session, keyed, last=as_of, outside_only=outside_only, recount=recount
     ):
         bucket = totals.setdefault((key, level), [0, 0])
         bucket[0] += count
@@ -164,8 +239,16 @@ def ordered_units(tree: UnitTree, level: UnitLevel) -> list[UnitInfo]:
 
 
 def tally(
-    session: Session, as_of: date, by: TallyBy = TallyBy.DISTRICT, tree: UnitTree | None = None
+    session: Session,
+    as_of: date,
+    by: TallyBy = TallyBy.DISTRICT,
+    tree: UnitTree | None = None,
+    *,
+    recount: bool = False,
 ) -> Tally:
+    """The counts up to the end of `as_of`, grouped `by`, from the maintained counts; with
+    `recount`, counted again over every activated case (the same figures, at a cost that
+    grows with the cases: for checking)."""
     campaign = active_campaign(session)
     tree = tree or UnitTree.load(session)
     rows: list[TallyRow]
@@ -180,7 +263,7 @@ def tally(
         units = ordered_units(tree, level)
         row_of = {u.id: _unit_row(u) for u in units}
         rows = [row_of[u.id] for u in units]
-        unit_counts = _counts(session, Case.counted_unit_id, as_of)
+        unit_counts = _counts(session, Keyed.UNIT, as_of, recount=recount)
         for count in unit_counts:
             owner = tree.ancestor_at(count.key, level) if count.key is not None else None
             if owner is not None:
@@ -191,7 +274,7 @@ def tally(
         ).all()
         row_of = {pid: TallyRow(code, name, None, None) for pid, code, name in points}
         rows = list(row_of.values())
-        for count in _counts(session, Case.intake_point_id, as_of):
+        for count in _counts(session, Keyed.POINT, as_of, recount=recount):
             assert count.key is not None  # a case is always credited to a point
             row_of[count.key].add(count.level, count.cumulative, count.on_day)
     else:
@@ -200,13 +283,13 @@ def tally(
         ).all()
         row_of = {oid: TallyRow(username, name, None, None) for oid, username, name in operators}
         rows = list(row_of.values())
-        for count in _counts(session, Case.operator_id, as_of):
+        for count in _counts(session, Keyed.OPERATOR, as_of, recount=recount):
             assert count.key is not None
             row_of[count.key].add(count.level, count.cumulative, count.on_day)
 
     outside = TallyRow(OUTSIDE_PROVINCE, OUTSIDE_NAME, None, None)
     if unit_counts is None:
-        unit_counts = _counts(session, Case.counted_unit_id, as_of, outside_only=True)
+        unit_counts = _counts(session, Keyed.UNIT, as_of, outside_only=True, recount=recount)
     for count in unit_counts:
         if count.key is None:
             outside.add(count.level, count.cumulative, count.on_day)
@@ -256,35 +339,35 @@ def steps_recorded(session: Session, as_of: date, by: TallyBy) -> dict[str, tupl
     return {key: (pair[0], pair[1]) for key, pair in found.items()}
 
 
-def daily_series(session: Session, first: date, last: date) -> dict[date, dict[int, int]]:
+def daily_series(
+    session: Session, first: date, last: date, *, recount: bool = False
+) -> dict[date, dict[int, int]]:
     """The province's activations per local day and level over a period (for charts and the
     daily sheet): outside-the-province level-1 activations left out, as in the total."""
     found: dict[date, dict[int, int]] = defaultdict(lambda: {1: 0, 2: 0})
-    for day, level, count in session.execute(
-        select(Case.activated_on, Case.level, func.count())
-        .where(
-            Case.activated_on >= first,
-            Case.activated_on <= last,
-            Case.counted_unit_id.is_not(None),
-        )
-        .group_by(Case.activated_on, Case.level)
+    for day, unit, level, count in activations_grouped(
+        session, Keyed.UNIT, first=first, last=last, recount=recount
     ):
-        if day is not None:
-            found[day][level] = count
+        if unit is not None:
+            found[day][level] += count
     return dict(found)
 
 
 def daily_by_unit(
-    session: Session, tree: UnitTree, level: UnitLevel, first: date, last: date
+    session: Session,
+    tree: UnitTree,
+    level: UnitLevel,
+    first: date,
+    last: date,
+    *,
+    recount: bool = False,
 ) -> dict[tuple[date, int], int]:
     """Activations per (local day, unit of `level`) over a period, in one query."""
     found: dict[tuple[date, int], int] = defaultdict(int)
-    for day, unit_id, count in session.execute(
-        select(Case.activated_on, Case.counted_unit_id, func.count())
-        .where(Case.activated_on >= first, Case.activated_on <= last)
-        .group_by(Case.activated_on, Case.counted_unit_id)
+    for day, unit_id, _level, count in activations_grouped(
+        session, Keyed.UNIT, first=first, last=last, recount=recount
     ):
         owner = tree.ancestor_at(unit_id, level) if unit_id is not None else None
-        if day is not None and owner is not None:
+        if owner is not None:
             found[(day, owner.id)] += count
     return dict(found)

@@ -141,6 +141,18 @@ def build_parser() -> argparse.ArgumentParser:
         "bản đồ hai cấp)",
     )
     tally_parser.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
+    checks = tally_parser.add_mutually_exclusive_group()
+    checks.add_argument(
+        "--verify",
+        action="store_true",
+        help="so số đếm cơ sở dữ liệu duy trì với số đếm lại toàn bộ hồ sơ, từng đơn vị, điểm, "
+        "cán bộ và ngày; khác nhau thì in chỗ khác và thoát mã 1",
+    )
+    checks.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="tính lại toàn bộ số đếm duy trì từ hồ sơ (sau khi --verify báo khác nhau)",
+    )
 
     report = commands.add_parser(
         "report", parents=[common], help="lập bảng tính báo cáo kết quả gửi PC06"
@@ -306,7 +318,47 @@ def _format_table(result: Tally) -> str:
     return f"Kết quả kích hoạt đến hết ngày {result.as_of:%d/%m/%Y}\n" + "\n".join(lines)
 
 
+def _count_check(args: argparse.Namespace, out: TextIO) -> int:
+    from services.count_check import rebuild, verify
+
+    if args.rebuild:
+        database = open_for_command(args)
+        with database.session() as session:
+            check = rebuild(session)
+            session.commit()
+        print("Đã tính lại số đếm duy trì từ hồ sơ.", file=out)
+    else:
+        database = open_for_command(args, reading=True)
+        with database.session(read_only=True) as session:
+            check = verify(session)
+    for name in check.missing_triggers:
+        print(
+            f"Thiếu trigger {name} trên bảng cases: số đếm không còn tự cập nhật. "
+            "Chạy «tally --rebuild» để đặt lại và tính lại.",
+            file=out,
+        )
+    for difference in check.differences:
+        print(f"Khác nhau: {difference.describe()}", file=out)
+    if not check.agrees:
+        if not args.rebuild:
+            print(
+                f"Số đếm duy trì KHÔNG khớp số đếm lại ({len(check.differences)} chỗ khác). "
+                "Chạy «tally --rebuild» để tính lại từ hồ sơ.",
+                file=out,
+            )
+        return EXIT_ERROR
+    activations = f"{check.activations:,}".replace(",", ".")
+    print(
+        f"Khớp: số đếm duy trì bằng số đếm lại toàn bộ hồ sơ ({activations} lượt kích hoạt), "
+        "từng đơn vị, điểm, cán bộ và ngày.",
+        file=out,
+    )
+    return EXIT_OK
+
+
 def cmd_tally(args: argparse.Namespace, out: TextIO) -> int:
+    if args.verify or args.rebuild:
+        return _count_check(args, out)
     as_of = parse_iso_day(args.as_of) if args.as_of else today_vn()
     database = open_for_command(args, reading=True)
     with database.session(read_only=True) as session:

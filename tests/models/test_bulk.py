@@ -8,7 +8,7 @@ from typing import cast
 import pytest
 from sqlalchemy import Table, inspect, select
 
-from models.bulk import bulk_insert, indexes_set_aside
+from models.bulk import LARGE_LOAD, bulk_insert, indexes_set_aside, indexes_set_aside_for_large_load
 from models.entities import Case, CaseEvent
 from services.database import Database
 from tests.factories import World
@@ -108,4 +108,27 @@ def test_a_failed_load_leaves_the_indexes(database: Database) -> None:
         indexes_set_aside(connection, tables),
     ):
         raise RuntimeError("the load failed")
+    assert index_names(database, "cases") == before
+
+
+@pytest.mark.parametrize(
+    ("incoming", "existing", "set_aside"),
+    [
+        (LARGE_LOAD, 0, True),
+        (LARGE_LOAD - 1, 0, False),  # a small batch grows the indexes as they are
+        (LARGE_LOAD, LARGE_LOAD, False),  # onto as many rows already there: the same
+        (LARGE_LOAD * 3, LARGE_LOAD * 2, True),
+    ],
+)
+def test_only_a_large_load_sets_the_indexes_aside(
+    database: Database, incoming: int, existing: int, set_aside: bool
+) -> None:
+    tables = [cast(Table, Case.__table__)]
+    before = index_names(database, "cases")
+    with (
+        database.engine.begin() as connection,
+        indexes_set_aside_for_large_load(connection, tables, incoming, existing),
+    ):
+        during = {str(i["name"]) for i in inspect(connection).get_indexes("cases")}
+        assert ("ix_cases_tally" not in during) is set_aside
     assert index_names(database, "cases") == before

@@ -5,7 +5,10 @@ here, some imported again elsewhere), corrections of facts, status and activatio
 managers' decisions on conflicts, and packages exported from one and imported into another in
 any order and any number of times; one may be purged. After every run, each database's
 `tally --json` figures (the same function the command prints) for every day and every grouping
-must equal the model's for the events that database holds.
+must equal the model's for the events that database holds. After every step, the counts each
+database keeps by its triggers (`models.activation_counts`) must equal a full recount
+(`services.count_check.verify`). The PostgreSQL variant puts the first point's database on the
+server.
 """
 
 from __future__ import annotations
@@ -24,11 +27,13 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
+    invariant,
     precondition,
     rule,
     run_state_machine_as_test,
 )
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
 
 import services.package_crypto
 from models.codes import OUTSIDE_PROVINCE, FailureReason, PointKind, Role, Status
@@ -38,6 +43,7 @@ from services.campaigns import load_preset
 from services.case_detail import correct_opened_case, correct_opened_moment
 from services.cases import Correction, FactsDraft
 from services.conflicts import open_conflicts, resolve_conflict
+from services.count_check import verify
 from services.database import open_database
 from services.directory import get_or_create_operator, get_or_create_point
 from services.errors import UserError
@@ -52,6 +58,7 @@ from services.units import UnitTree
 from tests.factories import id_number_for
 from tests.oracle.counting_model import OUTSIDE, Event, Fix, Report
 from tests.oracle.counting_model import tally as model_tally
+from tests.postgres import create_database, drop_database, server_url
 
 PASS = "mat-khau-cua-goi"
 # name, commune code, district code
@@ -123,7 +130,12 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """One migrated database with the preset, the four points and three operators, copied
     for every database of every run (migrating each would take most of the test's time)."""
     path = tmp_path_factory.mktemp("template") / "template.sqlite3"
-    database = open_database(sqlite_url(path), backups=path.parent / "backups")
+    _set_up(sqlite_url(path), path.parent / "backups")
+    yield path
+
+
+def _set_up(url: str, backups: Path) -> None:
+    database = open_database(url, backups=backups)
     with database.session() as session:
         load_preset(session, "soc-trang-2023")
         tree = UnitTree.load(session)
@@ -133,15 +145,13 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
             get_or_create_operator(session, username, username)
         session.commit()
     database.dispose()
-    yield path
 
 
 class Point:
     """One intake point's database, and the events the model says it holds."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.database = open_database(sqlite_url(path), backups=path.parent / "backups")
+    def __init__(self, url: str, backups: Path) -> None:
+        self.database = open_database(url, backups=backups)
         self.events: dict[tuple[str, int], dict[object, Event]] = {}
         self.purged = False
 
@@ -161,16 +171,24 @@ class Point:
 class CountingMachine(RuleBasedStateMachine):
     folder: Path
     template: Path
+    # The server and a template database on it: the first point's database is cloned from it.
+    pg: tuple[str, str] | None = None
 
     def __init__(self) -> None:
         super().__init__()
         run = self.folder / f"run-{next(RUN_NUMBERS)}"
         run.mkdir()
         self.points: list[Point] = []
+        self.pg_url: str | None = None
         for index in range(3):
+            if index == 0 and self.pg is not None:
+                server, template = self.pg
+                self.pg_url = create_database(server, template=make_url(template).database)
+                self.points.append(Point(self.pg_url, run / "backups"))
+                continue
             copy = run / f"point-{index}.sqlite3"
             shutil.copyfile(self.template, copy)
-            self.points.append(Point(copy))
+            self.points.append(Point(sqlite_url(copy), run / "backups"))
         self.run = run
         self.sheets: list[tuple[Path, list[Row]]] = []
         self.used: dict[tuple[str, int, datetime], object] = {}
@@ -179,6 +197,15 @@ class CountingMachine(RuleBasedStateMachine):
     def teardown(self) -> None:
         for point in self.points:
             point.database.dispose()
+        if self.pg is not None and self.pg_url is not None:
+            drop_database(self.pg[0], self.pg_url)
+
+    @invariant()
+    def kept_counts_equal_a_recount(self) -> None:
+        for index, point in enumerate(self.points):
+            with point.database.session(read_only=True) as session:
+                check = verify(session)
+            assert check.agrees, (index, check)
 
     # -- what happens at the points ------------------------------------------------------
 
@@ -454,6 +481,7 @@ class CountingMachine(RuleBasedStateMachine):
             today=date(2023, 10, 1),
             backups=self.run / "backups",
             passphrase=PASS,
+            server_backup_confirmed=not point.database.is_sqlite,
         )
         point.purged = True
 
@@ -497,8 +525,24 @@ RUN_NUMBERS = itertools.count()
 CLI_ADMIN = Actor(None, "cli:test", "cli:test", Role.ADMIN)
 
 
+@pytest.fixture(scope="module")
+def pg_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """The SQLite template's twin on the PostgreSQL server."""
+    server = server_url()
+    assert server is not None
+    url = create_database(server)
+    _set_up(url, tmp_path_factory.mktemp("pg-template"))
+    yield server, url
+    drop_database(server, url)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_every_figure_follows_the_rules_whatever_the_order(
-    template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    backend: str,
+    template: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
 ) -> None:
     # The key derivation's cost protects real packages; here it would only slow the run.
     monkeypatch.setattr(services.package_crypto, "SCRYPT_N", 2**10)
@@ -512,6 +556,8 @@ def test_every_figure_follows_the_rules_whatever_the_order(
 
     Machine.folder = tmp_path
     Machine.template = template
+    if backend == "postgresql":
+        Machine.pg = request.getfixturevalue("pg_template")
     run_state_machine_as_test(
         Machine, settings=settings(max_examples=30, stateful_step_count=14, deadline=None)
     )

@@ -228,7 +228,7 @@ def test_every_export_writes_hostile_text_as_plain_text(
     session: Session, backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     world, cases = _world(session)
-    monkeypatch.setattr(detail_list, "_encrypt", _plain_copy)
+    monkeypatch.setattr(detail_list, "encrypt_ooxml", _plain_copy)
     clean = write_report(session, CLI, AS_OF, tmp_path / "clean.xlsx")
     clean_formulas = _check_workbook(clean, own_formulas=True).formulas
     session.rollback()

@@ -1,0 +1,77 @@
+"""activation counts
+
+Activations per day, level and counted unit, intake point and operator, kept by triggers on
+`cases` in the transaction that changes a case (`models.activation_counts`), filled here
+from the existing cases. An index for the dashboard's moved activations (events by kind and
+moment). On PostgreSQL, a trigram index on the folded name (pg_trgm) for the name search
+without diacritics, when the extension can be created (it is trusted from PostgreSQL 13).
+
+Revision ID: 0009_activation_counts
+Revises: 0008_citizen_requests
+Create Date: 2026-12-03 07:00:00
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.exc import DBAPIError
+
+from models import activation_counts
+
+revision = activation_counts.REVISION
+down_revision = "0009_outreach"
+branch_labels = None
+depends_on = None
+
+TRIGRAM_INDEX = "ix_cases_name_folded_trgm"
+
+
+def _count_table(name: str, key: str) -> None:
+    op.create_table(
+        name,
+        sa.Column(key, sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("activated_on", sa.Date(), nullable=False),
+        sa.Column("level", sa.SmallInteger(), autoincrement=False, nullable=False),
+        sa.Column("n", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint(key, "activated_on", "level", name=op.f(f"pk_{name}")),
+    )
+
+
+def upgrade() -> None:
+    for table, key, _value in activation_counts.DIMENSIONS:
+        _count_table(table, key)
+    connection = op.get_bind()
+    activation_counts.rebuild(connection)
+    activation_counts.install_triggers(connection)
+    with op.batch_alter_table("case_history", schema=None) as batch_op:
+        batch_op.create_index("ix_case_history_kind", ["kind", "changed_at"], unique=False)
+    if connection.dialect.name == "postgresql":
+        _trigram_index(connection)
+
+
+def _trigram_index(connection: sa.Connection) -> None:
+    """pg_trgm's GIN index serves `name_folded LIKE '%...%'`; without the extension (a role
+    that may not create it) the search still works, by a scan."""
+    try:
+        with connection.begin_nested():
+            connection.execute(sa.text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+    except DBAPIError:
+        return
+    connection.execute(
+        sa.text(
+            f"CREATE INDEX IF NOT EXISTS {TRIGRAM_INDEX} ON cases "
+            "USING gin (name_folded gin_trgm_ops)"
+        )
+    )
+
+
+def downgrade() -> None:
+    connection = op.get_bind()
+    if connection.dialect.name == "postgresql":
+        connection.execute(sa.text(f"DROP INDEX IF EXISTS {TRIGRAM_INDEX}"))
+    with op.batch_alter_table("case_history", schema=None) as batch_op:
+        batch_op.drop_index("ix_case_history_kind")
+    activation_counts.drop_triggers(connection)
+    for table, _key, _value in reversed(activation_counts.DIMENSIONS):
+        op.drop_table(table)
