@@ -14,16 +14,15 @@ that cannot be read leaves the database untouched.
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
-from models.bulk import bulk_insert, indexes_set_aside
+from models.bulk import LARGE_LOAD, bulk_insert, indexes_set_aside_for_large_load
 from models.entities import OutreachEntry
 from services.audit import AuditAction, write_audit
 from services.errors import UserError, ValidationError
@@ -316,10 +315,11 @@ def import_outreach(
         path,
         "Dòng tiêu đề cần các cột: " + ", ".join(COLUMNS.values()) + " (xem README).",
     )
-    with ExitStack() as stack:
-        if _large_first_load(session, path):
-            table = cast(Table, OutreachEntry.__table__)
-            stack.enter_context(indexes_set_aside(session.connection(), [table]))
+    # A province's first list: the secondary indexes are built once at the end.
+    existing = session.scalar(select(func.count()).select_from(OutreachEntry)) or 0
+    incoming = estimate_sheet_rows(path, SHEET_NAME) if existing < LARGE_LOAD else 0
+    table = cast(Table, OutreachEntry.__table__)
+    with indexes_set_aside_for_large_load(session.connection(), [table], incoming, existing):
         importer.summary.rows_read = read_in_batches(
             rows, importer.parse, importer.save_batch, importer.reject, BATCH_ROWS, progress
         )
@@ -344,14 +344,3 @@ def import_outreach(
         },
     )
     return summary
-
-
-LARGE_LOAD = 50_000
-
-
-def _large_first_load(session: Session, path: Path) -> bool:
-    """A province's first list: build the secondary indexes once at the end (as packages
-    do) rather than grow them row by row."""
-    if session.scalar(select(OutreachEntry.id).limit(1)) is not None:
-        return False
-    return estimate_sheet_rows(path, SHEET_NAME) >= LARGE_LOAD
