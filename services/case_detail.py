@@ -30,6 +30,7 @@ from services.labels import (
     LEVEL_LABELS,
     STATUS_LABELS,
 )
+from services.outreach import link_cases
 from services.permissions import Action, require
 from services.purge import PSEUDONYM_PREFIX, refuse_after_purge
 from services.session_context import Actor
@@ -346,6 +347,9 @@ def correct_opened_case(
         event = correct_case(session, case, correction)
     except StaleDataError:  # saved elsewhere between our read and our write
         raise ConflictError(CHANGED_ELSEWHERE) from None
+    session.flush()
+    # A status corrected to activated (or a corrected ID number) moves the review lists too.
+    link_cases(session, [case.id_number], actor.username)
     audit_correction(session, actor, case.id, before_id, case.id_number, event)
     return event
 

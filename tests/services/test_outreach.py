@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session
 from models.codes import OutreachStatus, Role, Status, StopKind
 from models.entities import AuditEntry, Hamlet, OutreachEntry, OutreachEvent
 from services.campaigns import active_campaign
+from services.case_detail import correct_opened_case
+from services.cases import Correction
 from services.database import Database, open_database
 from services.errors import UserError, ValidationError
 from services.intake import IntakeResult, save_intake
@@ -638,3 +640,24 @@ def test_the_pc06_workbook_gains_the_outreach_sheet_where_lists_are_kept(
         ["Tổng cộng", None, None],
     ]
     assert rows[-1][3:13] == [5, 0, 0, 0, 0, 0, 1, 0, 0, 4]
+
+
+def test_a_status_corrected_to_activated_moves_the_listed_person(
+    session: Session, tmp_path: Path
+) -> None:
+    world = World(session)
+    registered = world.record(world.facts(1), world.report(Status.REGISTERED, "2023-07-21 08:00"))
+    session.commit()
+    listed(session, tmp_path)
+    assert statuses(session)["Trần Thị Mỹ Linh"] == "came"
+    case = registered.case
+    correction = Correction(
+        "Đã kích hoạt nhưng quên ghi",
+        world.operator.id,
+        world.point_phu_tam.id,
+        status=Status.ACTIVATED,
+        at=vn("2023-07-22 09:00"),
+    )
+    correct_opened_case(session, operator_at_phu_tam(world), case.id, case.version, correction)
+    session.commit()
+    assert statuses(session)["Trần Thị Mỹ Linh"] == "activated"
