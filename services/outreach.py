@@ -569,6 +569,52 @@ def edit_entry(session: Session, actor: Actor, entry_id: int, edit: EntryEdit) -
     return entry
 
 
+@dataclass(frozen=True)
+class PersonEntry:
+    """What a review list holds about one citizen, for their copy of their data."""
+
+    facts: tuple[tuple[str, str], ...]  # label, value
+    history: tuple[tuple[datetime, str, str, str], ...]  # moment, status, who, note
+
+
+def entries_of_person(session: Session, id_number: str) -> list[PersonEntry]:
+    """Every review-list entry of this ID number, with its status history."""
+    tree = UnitTree.load(session)
+    found: list[PersonEntry] = []
+    for entry, hamlet in session.execute(
+        select(OutreachEntry, Hamlet.name)
+        .join(Hamlet, Hamlet.id == OutreachEntry.hamlet_id)
+        .where(OutreachEntry.id_number == id_number)
+        .order_by(OutreachEntry.id)
+    ):
+        facts = (
+            ("Họ và tên", entry.full_name),
+            ("Ngày sinh", _birth_text(entry.birth_date, entry.birth_year)),
+            ("Giới tính", entry.sex or "–"),
+            ("Số điện thoại", entry.phone or "–"),
+            ("Xã", tree.full_name(entry.commune_id)),
+            ("Khóm/ấp", hamlet),
+            ("Địa chỉ", entry.address or "–"),
+            ("Ghi chú", entry.note or "–"),
+            ("Nguồn danh sách", entry.source),
+            ("Tình trạng vận động", STATUS_LABELS[S(entry.status)]),
+            ("Không muốn được liên hệ", "Có" if entry.do_not_contact else "Không"),
+        )
+        events = session.execute(
+            select(
+                OutreachEvent.at, OutreachEvent.status, OutreachEvent.username, OutreachEvent.note
+            )
+            .where(OutreachEvent.entry_id == entry.id)
+            .order_by(OutreachEvent.at, OutreachEvent.uid)
+        )
+        history = tuple(
+            (at, STATUS_LABELS[S(status)], username, note or "")
+            for at, status, username, note in events
+        )
+        found.append(PersonEntry(facts, history))
+    return found
+
+
 # -- the link to cases -----------------------------------------------------------------------
 
 

@@ -49,6 +49,7 @@ from services.documents import Document, Facts, Paragraph, Section, Table, write
 from services.errors import NotFoundError
 from services.id_number import mask_id_number, normalise_id_number
 from services.labels import HELP_REASON_LABELS
+from services.outreach import PersonEntry, entries_of_person
 from services.permissions import Action, require
 from services.purge import anonymise_cases, anonymise_outreach
 from services.session_context import Actor
@@ -106,6 +107,7 @@ class PersonData:
     cases: tuple[PersonCase, ...]
     audit: tuple[AuditMention, ...]
     requests: tuple[RequestRow, ...]
+    listed: tuple[PersonEntry, ...] = ()  # the review lists (services.outreach)
 
     @property
     def masked(self) -> str:
@@ -191,6 +193,7 @@ def find_person(session: Session, actor: Actor, id_number: str) -> PersonData:
         cases=found,
         audit=_mentions(session, [case.id for case in cases]),
         requests=tuple(requests_of(session, actor, number)),
+        listed=tuple(entries_of_person(session, number)),
     )
 
 
@@ -209,6 +212,18 @@ def look_up_person(session: Session, actor: Actor, id_number: str) -> PersonData
 
 
 # -- the document for the citizen ----------------------------------------------------------
+
+
+def _listed_section(entry: PersonEntry) -> Section:
+    """A review list's entry: what the commune team noted, and the outreach so far."""
+    history = Table(
+        ("Thời điểm", "Tình trạng", "Người ghi", "Ghi chú"),
+        tuple(
+            (format_moment(at), status, who, note or EMPTY)
+            for at, status, who, note in entry.history
+        ),
+    )
+    return Section("Danh sách rà soát (vận động, hẹn lịch)", (Facts(entry.facts), history))
 
 
 def _case_facts(detail: CaseDetail) -> Facts:
@@ -397,6 +412,7 @@ def person_document(data: PersonData, made_at: datetime | None = None) -> Docume
             )
         )
     sections += [_case_section(case) for case in data.cases]
+    sections += [_listed_section(entry) for entry in data.listed]
     sections.append(
         Section(
             "Nhật ký hệ thống có nhắc đến hồ sơ",

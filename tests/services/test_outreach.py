@@ -50,7 +50,7 @@ from services.outreach_schedule import (
     sms_rows,
 )
 from services.permissions import PermissionDeniedError
-from services.person_data import erase_person
+from services.person_data import erase_person, find_person, person_document
 from services.purge import purge_personal_data, set_grace_days
 from services.records import COLUMNS as RECORD_COLUMNS
 from services.records import import_records
@@ -661,3 +661,24 @@ def test_a_status_corrected_to_activated_moves_the_listed_person(
     correct_opened_case(session, operator_at_phu_tam(world), case.id, case.version, correction)
     session.commit()
     assert statuses(session)["Trần Thị Mỹ Linh"] == "activated"
+
+
+def test_a_citizens_copy_of_their_data_shows_the_review_lists(
+    session: Session, tmp_path: Path
+) -> None:
+    listed(session, tmp_path)
+    set_status(session, CLI, find_entry(session, id_number=BINH).id, S.REFUSED, "Không muốn")
+    session.commit()
+    data = find_person(session, CLI, BINH)
+    assert data.cases == () and len(data.listed) == 1
+    facts = dict(data.listed[0].facts)
+    assert (facts["Họ và tên"], facts["Khóm/ấp"], facts["Tình trạng vận động"]) == (
+        "Lê Văn Bình",
+        "Ấp 3",
+        "Từ chối",
+    )
+    assert [(status, note) for _, status, _, note in data.listed[0].history] == [
+        ("Từ chối", "Không muốn")
+    ]
+    titles = [section.title for section in person_document(data).sections]
+    assert "Danh sách rà soát (vận động, hẹn lịch)" in titles
