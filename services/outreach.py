@@ -123,6 +123,11 @@ def check_manual_move(current: OutreachStatus, target: OutreachStatus) -> None:
             f"Không ghi tay «{STATUS_LABELS[target]}»: tình trạng này tự cập nhật khi điểm thu "
             "nhận lưu hồ sơ của người này (hoặc điểm danh người đến theo lịch hẹn)."
         )
+    if current in (S.CAME, S.ACTIVATED):
+        raise ValidationError(
+            f"Người này đã «{STATUS_LABELS[current]}» (theo hồ sơ ở điểm thu nhận): không cần "
+            "vận động hay hẹn lịch nữa."
+        )
     raise ValidationError(
         f"Người này đang «{STATUS_LABELS[current]}»: không chuyển sang "
         f"«{STATUS_LABELS[target]}» được. Nếu ghi nhầm, chuyển về «Chưa liên hệ» trước."
