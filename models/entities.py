@@ -286,6 +286,29 @@ class OperatorActivationCount(Base):
     n: Mapped[int] = mapped_column(Integer)
 
 
+class PointStepCount(Base):
+    """Citizens registered (level 1) or whose application was taken (level 2) at a point, on
+    the local day of the first such report there; kept by triggers on `case_history`."""
+
+    __tablename__ = "step_counts_point"
+
+    intake_point_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    status: Mapped[str] = mapped_column(String(24), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class OperatorStepCount(Base):
+    """The same by operator (`PointStepCount`)."""
+
+    __tablename__ = "step_counts_operator"
+
+    operator_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    status: Mapped[str] = mapped_column(String(24), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+
+
 class FactSet(Base):
     """What one report said about the citizen: a claim, shared by every event that said it.
 

@@ -13,10 +13,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import activation_counts
+from models.codes import Status
 from models.entities import IntakePoint, Operator, Unit
-from services.tally import OUTSIDE_NAME, Keyed, activations_grouped
+from services.tally import OUTSIDE_NAME, Keyed, TallyBy, activations_grouped, steps_grouped
 
 _KIND_LABEL = {Keyed.UNIT: "đơn vị", Keyed.POINT: "điểm", Keyed.OPERATOR: "cán bộ"}
+_STEP_LABEL = {
+    Status.REGISTERED.value: "đăng ký mức 1",
+    Status.APPLICATION_TAKEN.value: "thu nhận hồ sơ mức 2",
+}
 
 
 @dataclass(frozen=True)
@@ -31,9 +36,12 @@ class CountDifference:
     kept: int
     recounted: int
 
+    step: str | None = None  # a step recorded (registered, application taken), not activations
+
     def describe(self) -> str:
+        what = f"mức {self.level}" if self.step is None else _STEP_LABEL[self.step]
         return (
-            f"{_KIND_LABEL[self.keyed]} {self.label}, ngày {self.day:%d/%m/%Y}, mức {self.level}: "
+            f"{_KIND_LABEL[self.keyed]} {self.label}, ngày {self.day:%d/%m/%Y}, {what}: "
             f"số đếm duy trì {self.kept}, đếm lại {self.recounted}"
         )
 
@@ -87,6 +95,27 @@ def verify(session: Session) -> CountCheck:
                         level,
                         kept.get(place, 0),
                         again.get(place, 0),
+                    )
+                )
+    for by, keyed in ((TallyBy.POINT, Keyed.POINT), (TallyBy.OPERATOR, Keyed.OPERATOR)):
+        kept_steps = {(k, s, d): n for k, s, d, n in steps_grouped(session, by)}
+        again_steps = {(k, s, d): n for k, s, d, n in steps_grouped(session, by, recount=True)}
+        labels = _labels(session, keyed) if kept_steps != again_steps else {}
+        for spot in sorted(
+            kept_steps.keys() | again_steps.keys(), key=lambda k: (k[2], k[0], k[1])
+        ):
+            if kept_steps.get(spot, 0) != again_steps.get(spot, 0):
+                who, step, when = spot
+                check.differences.append(
+                    CountDifference(
+                        keyed,
+                        who,
+                        labels.get(who, f"mã {who}"),
+                        when,
+                        1 if step == Status.REGISTERED.value else 2,
+                        kept_steps.get(spot, 0),
+                        again_steps.get(spot, 0),
+                        step,
                     )
                 )
     return check

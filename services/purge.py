@@ -137,6 +137,10 @@ KEPT_TEXT_COLUMNS: dict[str, str] = {
     "operators.role": _STAFF,
     "operators.password_hash": _STAFF,
     **{f"cases.{name}": _CODE for name in ("sex", "status", "failure_reason", "help_reason")},
+    # The kept counts of steps recorded (models.activation_counts): a code per point or
+    # operator and day, no citizen.
+    "step_counts_point.status": _CODE,
+    "step_counts_operator.status": _CODE,
     **{f"fact_sets.{name}": _CODE for name in ("sex", "residence_code", "help_reason")},
     **{
         f"case_history.{name}": _CODE

@@ -17,24 +17,24 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, select, text
 from sqlalchemy.orm import Session
 
-from models.activation_counts import OUTSIDE_UNIT
-from models.codes import OUTSIDE_PROVINCE, EventKind, Status, UnitLevel
+from models.activation_counts import OUTSIDE_UNIT, step_recount_sql
+from models.codes import OUTSIDE_PROVINCE, Status, UnitLevel
 from models.entities import (
     ActivationCount,
     Case,
-    CaseEvent,
     IntakePoint,
     Operator,
     OperatorActivationCount,
+    OperatorStepCount,
     PointActivationCount,
+    PointStepCount,
 )
 from services.campaigns import active_campaign
 from services.errors import UserError
 from services.units import UnitInfo, UnitTree
-from services.vntime import end_of_day_utc
 
 OUTSIDE_NAME = "Ngoài tỉnh"
 
@@ -313,11 +313,32 @@ def tally(
     return Tally(as_of=as_of, by=by, rows=rows, total=total, outside=outside)
 
 
-def steps_recorded(session: Session, as_of: date, by: TallyBy) -> dict[str, tuple[int, int]]:
+def steps_grouped(
+    session: Session, by: TallyBy, *, recount: bool = False
+) -> Iterator[tuple[int, str, date, int]]:
+    """(point or operator id, step, local day, citizens) of the steps recorded: each citizen
+    registered (level 1) or whose application was taken (level 2) counted once per point or
+    operator, on the day of the first such report there. From the counts the database keeps
+    (`models.activation_counts`) or, with `recount`, counted again over every event."""
+    if recount:
+        key = "intake_point_id" if by == TallyBy.POINT else "operator_id"
+        sql = step_recount_sql(key, session.get_bind().dialect.name)
+        rows: Any = session.execute(text(sql))
+    else:
+        table: Any = PointStepCount if by == TallyBy.POINT else OperatorStepCount
+        column = table.intake_point_id if by == TallyBy.POINT else table.operator_id
+        rows = session.execute(select(column, table.status, table.day, table.n).where(table.n != 0))
+    for key_id, status, day, count in rows:
+        if count:
+            yield key_id, status, day if isinstance(day, date) else date.fromisoformat(day), count
+
+
+def steps_recorded(
+    session: Session, as_of: date, by: TallyBy, *, recount: bool = False
+) -> dict[str, tuple[int, int]]:
     """How many citizens each point (by code) or operator (by username) registered for level
     1 and took a level-2 application from, up to the end of `as_of`: their work, whoever
     activated the account later."""
-    column = CaseEvent.intake_point_id if by == TallyBy.POINT else CaseEvent.operator_id
     names = (
         select(IntakePoint.id, IntakePoint.code)
         if by == TallyBy.POINT
@@ -325,16 +346,8 @@ def steps_recorded(session: Session, as_of: date, by: TallyBy) -> dict[str, tupl
     )
     code_of: dict[int, str] = dict(session.execute(names).all())
     found: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for key, status, count in session.execute(
-        select(column, CaseEvent.to_status, func.count(func.distinct(CaseEvent.case_id)))
-        .where(
-            CaseEvent.kind == EventKind.STATUS.value,
-            CaseEvent.to_status.in_([Status.REGISTERED.value, Status.APPLICATION_TAKEN.value]),
-            CaseEvent.changed_at < end_of_day_utc(as_of),
-        )
-        .group_by(column, CaseEvent.to_status)
-    ):
-        if key is not None:
+    for key, status, day, count in steps_grouped(session, by, recount=recount):
+        if day <= as_of:
             found[code_of[key]][0 if status == Status.REGISTERED.value else 1] += count
     return {key: (pair[0], pair[1]) for key, pair in found.items()}
 

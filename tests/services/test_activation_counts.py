@@ -14,7 +14,8 @@ from models.codes import Status
 from models.entities import ActivationCount, Case, OperatorActivationCount, PointActivationCount
 from services.cases import correct_activation_moment
 from services.count_check import rebuild, verify
-from services.tally import TallyBy, tally
+from services.demo import generate_demo
+from services.tally import TallyBy, steps_recorded, tally
 from tests.factories import World, vn
 
 
@@ -106,4 +107,43 @@ def test_deleted_and_edited_rows_change_the_counts_and_rebuild_repairs_a_tampere
     assert world.operator.username in check.differences[0].label
     assert rebuild(session).agrees
     session.commit()
+    assert verify(session).agrees
+
+
+def test_a_registration_counts_once_on_its_earliest_day_at_its_point(session: Session) -> None:
+    world = World(session)
+    facts = world.facts()
+    world.record(facts, world.report(Status.REGISTERED, "2023-07-20 09:00"))
+    session.commit()
+    point = world.point_phu_tam.code
+    assert steps_recorded(session, date(2023, 7, 19), TallyBy.POINT).get(point) is None
+    # The same step at the same point reported again earlier (a package, a sheet): it
+    # counts once, now on the earlier day.
+    world.record(facts, world.report(Status.REGISTERED, "2023-07-18 15:00"))
+    world.record(facts, world.report(Status.REGISTERED, "2023-07-21 15:00"))
+    session.commit()
+    assert steps_recorded(session, date(2023, 7, 18), TallyBy.POINT)[point] == (1, 0)
+    assert steps_recorded(session, date(2023, 7, 31), TallyBy.POINT)[point] == (1, 0)
+    assert steps_recorded(session, date(2023, 7, 31), TallyBy.OPERATOR) == {
+        world.operator.username: (1, 0)
+    }
+    assert verify(session).agrees
+    session.execute(delete(Case))  # the history goes with its case
+    session.commit()
+    assert steps_recorded(session, date(2023, 7, 31), TallyBy.POINT) == {}
+    assert verify(session).agrees
+
+
+def test_a_bulk_load_and_a_bulk_delete_keep_every_count(session: Session) -> None:
+    generate_demo(session, 600, seed=11)  # one COPY (PostgreSQL) of hundreds of cases
+    session.commit()
+    assert verify(session).agrees
+    assert steps_recorded(session, date(2023, 8, 31), TallyBy.POINT)
+    first_half = select(Case.id).order_by(Case.id).limit(300).scalar_subquery()
+    session.execute(delete(Case).where(Case.id.in_(first_half)))
+    session.commit()
+    assert verify(session).agrees
+    session.execute(delete(Case))
+    session.commit()
+    assert all(not rows for rows in kept(session).values())
     assert verify(session).agrees

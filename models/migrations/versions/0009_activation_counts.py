@@ -1,8 +1,9 @@
 """activation counts
 
 Activations per day, level and counted unit, intake point and operator, kept by triggers on
-`cases` in the transaction that changes a case (`models.activation_counts`), filled here
-from the existing cases. An index for the dashboard's moved activations (events by kind and
+`cases` in the transaction that changes a case, and the citizens registered or whose
+application was taken per point and operator, kept by triggers on `case_history`
+(`models.activation_counts`); filled here from the existing cases and events. An index for the dashboard's moved activations (events by kind and
 moment). On PostgreSQL, a trigram index on the folded name (pg_trgm) for the name search
 without diacritics, when the extension can be created (it is trusted from PostgreSQL 13).
 
@@ -38,9 +39,22 @@ def _count_table(name: str, key: str) -> None:
     )
 
 
+def _step_table(name: str, key: str) -> None:
+    op.create_table(
+        name,
+        sa.Column(key, sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("status", sa.String(length=24), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("n", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint(key, "status", "day", name=op.f(f"pk_{name}")),
+    )
+
+
 def upgrade() -> None:
     for table, key, _value in activation_counts.DIMENSIONS:
         _count_table(table, key)
+    for table, key in activation_counts.STEP_DIMENSIONS:
+        _step_table(table, key)
     connection = op.get_bind()
     activation_counts.rebuild(connection)
     activation_counts.install_triggers(connection)
@@ -73,5 +87,7 @@ def downgrade() -> None:
     with op.batch_alter_table("case_history", schema=None) as batch_op:
         batch_op.drop_index("ix_case_history_kind")
     activation_counts.drop_triggers(connection)
-    for table, _key, _value in reversed(activation_counts.DIMENSIONS):
+    for table, _key, _value in activation_counts.DIMENSIONS:
+        op.drop_table(table)
+    for table, _key in activation_counts.STEP_DIMENSIONS:
         op.drop_table(table)
