@@ -7,7 +7,7 @@ sheets and the citizen slip look the same in the preview, on paper and in the PD
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -254,21 +254,33 @@ class Canvas:
 
 def write_pdf(sheet: Sheet, path: Path) -> Path:
     """Write the sheet as a one-page PDF (fonts embedded); the file appears whole or not at all."""
-    return write_pdf_file(path, lambda temporary: _paint_pdf(sheet, temporary))
+    return write_pages_pdf([sheet], path)
 
 
-def _paint_pdf(sheet: Sheet, path: Path) -> bool:
+def write_pages_pdf(sheets: Sequence[Sheet], path: Path) -> Path:
+    """Write several sheets of one size as the pages of one PDF (invitations, say); the file
+    appears whole or not at all. An empty list is refused: there is nothing to print."""
+    if not sheets:
+        raise ValueError("no sheets to write")
+    return write_pdf_file(path, lambda temporary: _paint_pages_pdf(sheets, temporary))
+
+
+def _paint_pages_pdf(sheets: Sequence[Sheet], path: Path) -> bool:
+    first = sheets[0]
     writer = QPdfWriter(str(path))
     writer.setResolution(PDF_DPI)
-    writer.setTitle(sheet.title)
+    writer.setTitle(first.title)
     writer.setCreator(APP_TITLE)
-    if not writer.setPageLayout(sheet.page_layout()):
-        raise AssertionError(f"QPdfWriter refused the page {sheet.width_mm} x {sheet.height_mm}")
+    if not writer.setPageLayout(first.page_layout()):
+        raise AssertionError(f"QPdfWriter refused the page {first.width_mm} x {first.height_mm}")
     painter = QPainter()
     if not painter.begin(writer):
         return False
     try:
-        sheet.paint(painter, QRectF(0, 0, writer.width(), writer.height()))
+        for number, sheet in enumerate(sheets):
+            if number:
+                writer.newPage()
+            sheet.paint(painter, QRectF(0, 0, writer.width(), writer.height()))
     finally:
         painter.end()
     return True
