@@ -10,6 +10,7 @@ digits, no birth date, no phone.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -19,11 +20,14 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QPainter
 from sqlalchemy.orm import Session
 
+from models.entities import Setting
 from services.documents import Document, Facts, Paragraph, Section, Table
 from services.guides import GuideContent, default_guide, display_url, load_guide
 from services.id_number import mask_id_number
-from services.outreach_schedule import Appointed, day_schedule
+from services.outreach_schedule import DEFAULT_TEMPLATE, Appointed, check_template, day_schedule
+from services.permissions import Action, require
 from services.qr_links import allowed_qr_domains, link_problem
+from services.session_context import Actor
 from services.sheets import Canvas, Sheet, write_pages_pdf
 from services.vntime import format_date
 
@@ -197,3 +201,27 @@ def _paint_invitation(painter: QPainter, target: QRectF, invitation: Invitation)
     caption_h = c.text(text_x, y + 4, inner - qr_side - 2, caption, 8.5, bold=True)
     hotline = f"{invitation.hotline_label}: {invitation.hotline}"
     c.text(text_x, y + 6 + caption_h, inner - qr_side - 2, hotline, 8.5)
+
+
+# -- the reminder's template, kept with the campaign ------------------------------------------
+
+TEMPLATE_SETTING = "outreach_sms_template"
+
+
+def saved_template(session: Session) -> str:
+    """The SMS template the managers last saved for this campaign, or the default one."""
+    stored = session.get(Setting, TEMPLATE_SETTING)
+    return str(json.loads(stored.value)) if stored is not None else DEFAULT_TEMPLATE
+
+
+def save_template(session: Session, actor: Actor, template: str) -> str:
+    """Check and keep the template (the caller commits); the cleaned text kept."""
+    require(actor, Action.OUTREACH_MANAGE)
+    cleaned = check_template(template)
+    stored = session.get(Setting, TEMPLATE_SETTING)
+    if stored is None:
+        session.add(Setting(key=TEMPLATE_SETTING, value=json.dumps(cleaned)))
+    else:
+        stored.value = json.dumps(cleaned)
+    session.flush()
+    return cleaned
