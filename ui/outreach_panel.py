@@ -82,17 +82,17 @@ ENTRY_COLUMNS: tuple[Column[EntryRow], ...] = (
 PROGRESS_HEADERS = (
     "Mã xã",
     "Xã / khóm, ấp",
-    "Trong danh sách",
-    "Đã thông báo",
-    "Đã hẹn",
-    "Đã đến",
-    "Đã kích hoạt",
-    "Đã có tài khoản",
-    "Từ chối",
-    "Không liên lạc được",
-    "Không đủ điều kiện",
-    "Còn phải vận động",
-    "Tỷ lệ chuyển đổi",
+    "Trong\ndanh sách",
+    "Đã\nthông báo",
+    "Đã\nhẹn",
+    "Đã\nđến",
+    "Đã\nkích hoạt",
+    "Đã có\ntài khoản",
+    "Từ\nchối",
+    "Không liên\nlạc được",
+    "Không đủ\nđiều kiện",
+    "Còn phải\nvận động",
+    "Tỷ lệ\nchuyển đổi",
 )
 PROGRESS_KEYS = (
     "listed",
@@ -340,6 +340,8 @@ class OutreachPanel(QWidget):
                     font.setBold(True)
                     item.setFont(font)
                 self.progress_table.setItem(index, column, item)
+        self.progress_table.resizeColumnsToContents()
+        self.progress_table.setColumnWidth(1, max(self.progress_table.columnWidth(1), 220))
         self.progress_note.setText(
             "Số người theo tình trạng hiện tại; «Đã thông báo» gồm cả người đã hẹn, đã đến, đã "
             "kích hoạt. Tỷ lệ chuyển đổi: đã kích hoạt trên số người trong danh sách trừ người "
