@@ -133,10 +133,16 @@ def test_the_progress_page_lists_hamlets_with_most_to_reach_first(
     panel = window.outreach
     panel.inner.setCurrentIndex(1)
     table = panel.progress_table
-    names = [table.item(r, 1).text() for r in range(table.rowCount())]
+
+    def cell(row: int, column: int) -> str:
+        item = table.item(row, column)
+        assert item is not None
+        return item.text()
+
+    names = [cell(r, 1) for r in range(table.rowCount())]
     assert names[0] == "Ấp 3"  # three people still to reach
     assert names[-1].startswith("Cộng:")
-    listed_total = table.item(table.rowCount() - 1, 2).text()
+    listed_total = cell(table.rowCount() - 1, 2)
     assert listed_total == "5"
 
 
@@ -153,7 +159,9 @@ def test_the_day_dialog_saves_schedule_and_invitations(
     qtbot.keyClick(panel.table, Qt.Key.Key_H, Qt.KeyboardModifier.ControlModifier)
     appoint = window.outreach_actions.dialog
     assert isinstance(appoint, AppointDialog)
-    appoint.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok).click()
+    buttons = appoint.findChild(QDialogButtonBox)
+    assert buttons is not None
+    buttons.button(QDialogButtonBox.StandardButton.Ok).click()
     assert status_of(database, "Trần Thị Mỹ Linh")[0] == "appointed"
 
     saved: list[str] = []
