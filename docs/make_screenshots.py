@@ -1203,6 +1203,96 @@ def targets(stage: Stage) -> Screen:
     )
 
 
+# Outreach ------------------------------------------------------------------------------------------
+
+OUTREACH_LIST = [
+    # Số định danh, Họ và tên, Ngày sinh, Giới tính, Số điện thoại, Mã xã, Khóm/ấp, Địa chỉ, Ghi chú
+    (HOA.id_number, HOA.name, "08/05/1972", "Nữ", HOA.phone, PHU_TAM, "Ấp Phú Thành B", "", ""),
+    ("", "Thạch Văn Sơn", "1949", "Nam", "", PHU_TAM, "Ấp Phú Thành B", "Nhà số 12", "Đi lại khó"),
+    ("", "Lý Thị Thu", "1988", "Nữ", "0868111222", PHU_TAM, "Ấp Phú Thành B", "", ""),
+    ("", "Danh Thị Sen", "1975", "Nữ", "0911222444", PHU_TAM, "Ấp Phú Hòa", "", ""),
+    ("", "Trương Văn Lộc", "2002", "Nam", "0399333555", PHU_TAM, "Ấp Phú Hòa", "", "Làm ca đêm"),
+    ("", "Kim Văn Út", "1968", "Nam", "", PHU_TAM, "Ấp Phú Thành A", "", ""),
+    (MAI.id_number, MAI.name, "30/01/1968", "Nữ", MAI.phone, PHU_TAM, "Ấp Phú Hòa", "", ""),
+]
+
+
+def _outreach(stage: Stage) -> Any:
+    """A review list of Phú Tâm, an evening stop at Ấp Phú Thành B, two appointments."""
+    import csv
+    from datetime import time as at_hour
+
+    from models.codes import OutreachStatus, StopKind
+    from services.outreach import EntryFilter, list_entries, set_status
+    from services.outreach_import import COLUMNS, import_outreach
+    from services.outreach_schedule import add_slots, add_stop, appoint
+    from services.vntime import VN_TZ
+
+    window = stage.sign_in_as(stage.people.manager)
+    panel = need(window, "outreach")
+    with stage.database.session() as session:
+        if not list_entries(session, stage.people.manager, EntryFilter(), limit=1):
+            source = stage.folder / "ra-soat-phu-tam.csv"
+            with source.open("w", encoding="utf-8-sig", newline="") as handle:
+                writer = csv.writer(handle)
+                writer.writerow(list(COLUMNS.values()))
+                writer.writerows(OUTREACH_LIST)
+            manager = stage.people.manager
+            import_outreach(session, manager, source, source="Đoàn Thanh niên xã Phú Tâm")
+            add_stop(
+                session,
+                manager,
+                "PT-PTB",
+                "Tổ lưu động ấp Phú Thành B",
+                StopKind.HAMLET,
+                PHU_TAM,
+                hamlet="Ấp Phú Thành B",
+                address="Nhà văn hóa ấp Phú Thành B, xã Phú Tâm",
+            )
+            day = TODAY.date()
+            add_slots(
+                session, manager, "PT-PTB", day, at_hour(18, 0), at_hour(20, 0), 5, every_minutes=60
+            )
+            rows = {r.full_name: r for r in list_entries(session, manager, EntryFilter())}
+            for name, hour in (("Thạch Văn Sơn", 18), ("Lý Thị Thu", 19)):
+                at = datetime.combine(day, at_hour(hour, 0), tzinfo=VN_TZ)
+                appoint(session, manager, "PT-PTB", at, row_id=rows[name].uid)
+            set_status(session, manager, rows["Danh Thị Sen"].id, OutreachStatus.NOTIFIED)
+            set_status(session, manager, rows["Kim Văn Út"].id, OutreachStatus.UNREACHABLE)
+            session.commit()
+    stage.show_tab(panel)
+    panel.refresh()
+    settle()
+    return panel
+
+
+@shot("van-dong")
+def outreach_list(stage: Stage) -> Screen:
+    panel = _outreach(stage)
+    panel.inner.setCurrentIndex(0)
+    panel.table.selectRow(0)
+    panel.table.setFocus()
+    settle()
+    screen = main_screen(stage)
+    actions = need(stage.window, "outreach_actions")
+    return (
+        screen.mark(need(panel, "commune"), 1)
+        .mark(panel.table, 2)
+        .mark(panel.move_buttons[0], 3)
+        .mark(need(actions, "appoint_button"), 4)
+        .mark(need(actions, "day_button"), 5)
+    )
+
+
+@shot("van-dong-tien-do")
+def outreach_progress(stage: Stage) -> Screen:
+    panel = _outreach(stage)
+    panel.inner.setCurrentIndex(1)
+    settle()
+    screen = main_screen(stage)
+    return screen.mark(need(panel, "by"), 1).mark(need(panel, "progress_table"), 2)
+
+
 # Guides and slips ---------------------------------------------------------------------------------
 
 

@@ -142,6 +142,69 @@ STORED_DATA: dict[str, tuple[str, dict[str, str | None]]] = {
             "created_at": None,
         },
     ),
+    "outreach_entries": (
+        "Danh sách rà soát người dân cần vận động (tổ, đội ở xã lập)",
+        {
+            "id": None,
+            "uid": None,
+            "commune_id": "xã, phường",
+            "hamlet_id": "khóm, ấp",
+            "id_number": "số định danh (nếu biết)",
+            "full_name": "họ và tên",
+            "name_folded": None,
+            "birth_date": "ngày sinh",
+            "birth_year": "năm sinh",
+            "sex": "giới tính",
+            "phone": "số điện thoại",
+            "address": "địa chỉ",
+            "note": "ghi chú của tổ, đội",
+            "source": "danh sách lấy từ đâu",
+            "status": "tình trạng vận động",
+            "do_not_contact": "không muốn được nhắn tin, gọi điện",
+            "listed_at": "thời điểm vào danh sách",
+            "facts_at": "thời điểm sửa thông tin",
+        },
+    ),
+    "outreach_events": (
+        "Các lần vận động, thông báo, hẹn của một người trong danh sách",
+        {
+            "id": None,
+            "uid": None,
+            "entry_id": None,
+            "status": "tình trạng sau lần đó",
+            "at": "thời điểm",
+            "username": "tên đăng nhập của cán bộ",
+            "note": "ghi chú",
+        },
+    ),
+    "outreach_appointments": (
+        "Lịch hẹn của người trong danh sách",
+        {
+            "id": None,
+            "entry_id": None,
+            "slot_id": "điểm hẹn và khung giờ",
+            "created_at": "thời điểm hẹn",
+            "username": "tên đăng nhập của cán bộ hẹn",
+        },
+    ),
+    "activation_counts_operator": (
+        "Số tài khoản mỗi cán bộ đã kích hoạt, theo ngày (chỉ là số đếm)",
+        {
+            "operator_id": "cán bộ",
+            "activated_on": "ngày",
+            "level": "mức",
+            "n": "số tài khoản",
+        },
+    ),
+    "step_counts_operator": (
+        "Số hồ sơ mỗi cán bộ ghi theo từng trạng thái, theo ngày (chỉ là số đếm)",
+        {
+            "operator_id": "cán bộ",
+            "status": "trạng thái",
+            "day": "ngày",
+            "n": "số hồ sơ",
+        },
+    ),
     "operators": (
         "Tài khoản cán bộ",
         {
@@ -178,7 +241,7 @@ STORED_DATA: dict[str, tuple[str, dict[str, str | None]]] = {
 }
 # Tables with nothing about any person: the campaign, its units and targets, the intake
 # points, the settings, the heads of the audit chains (this database's, and those received in
-# packages).
+# packages), the counts per unit and point, and the places of outreach.
 NOT_PERSONAL = frozenset(
     {
         "campaigns",
@@ -189,6 +252,14 @@ NOT_PERSONAL = frozenset(
         "audit_chains",
         "audit_received_heads",
         "alembic_version",
+        # Numbers only, by day, unit and point (kept in step with the cases).
+        "activation_counts",
+        "activation_counts_point",
+        "step_counts_point",
+        # Places: hamlet names, the stops of the mobile teams and their time slots.
+        "hamlets",
+        "outreach_stops",
+        "outreach_slots",
     }
 )
 

@@ -58,6 +58,7 @@ PAGE_REPORT = "09-bao-cao-pc06.md"
 PAGE_SHEETS = "10-to-huong-dan-va-phieu.md"
 PAGE_PACKAGES = "11-goi-du-lieu.md"
 PAGE_ACCOUNTS = "12-tai-khoan-va-sao-luu.md"
+PAGE_OUTREACH = "13-van-dong.md"
 
 # The main window's tabs, by the attribute that holds each panel (the desk is decided apart).
 TAB_PAGES = {
@@ -65,6 +66,7 @@ TAB_PAGES = {
     "follow_up": PAGE_FOLLOW_UP,
     "dashboard": PAGE_DASHBOARD,
     "targets": PAGE_TARGETS,
+    "outreach": PAGE_OUTREACH,
 }
 
 # Dialogs, by "module.Class" (matched along the class's bases): F1 in one opens its page.
@@ -80,6 +82,8 @@ DIALOG_PAGES = {
     "ui.security_menu.PasswordDialog": PAGE_ACCOUNTS,
     "ui.security_menu.DetailListDialog": PAGE_ACCOUNTS,
     "ui.audit_viewer.AuditDialog": PAGE_ACCOUNTS,
+    "ui.outreach_actions.AppointDialog": PAGE_OUTREACH,
+    "ui.outreach_actions.DayDialog": PAGE_OUTREACH,
 }
 
 WINDOW_TITLE = "Hướng dẫn sử dụng – kichhoat"

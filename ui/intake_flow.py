@@ -45,6 +45,7 @@ from services.units import UnitTree
 from services.vntime import today_vn
 from ui.background import BackgroundOp, CancelledError, Report
 from ui.context import AppContext
+from ui.intake_appointments import AppointmentsBox
 from ui.intake_check import CheckStep
 from ui.intake_guide import GuideStep, default_path
 from ui.intake_identify import ERROR_STYLE, IdentifyStep
@@ -94,6 +95,8 @@ class IntakeFlow(QWidget):
         steps_bar.addStretch(1)
 
         self.identify = IdentifyStep(self.tree)
+        self.appointments = AppointmentsBox(context)
+        self.identify.add_beside(self.appointments)
         self.check_step = CheckStep()
         self.guide = GuideStep(open_url)
         self.result = ResultStep()
@@ -233,6 +236,7 @@ class IntakeFlow(QWidget):
 
     def _clear(self) -> None:
         self.show_period_note()
+        self.appointments.refresh()  # a new operator, or the day's list moved on
         self.identify.clear()
         self.check_step.clear()
         self.result.clear()
@@ -310,8 +314,10 @@ class IntakeFlow(QWidget):
 
     def _take_card(self, card: CardInfo) -> None:
         self.identify.apply_card(card)
+        listed = self.appointments.check_in(card.id_number)
         self.identify.show_scan_message(
-            f"Đã đọc thẻ của {card.full_name}. Kiểm tra số điện thoại và xã thường trú.",
+            f"Đã đọc thẻ của {card.full_name}. Kiểm tra số điện thoại và xã thường trú."
+            + (f"\n{listed}" if listed else ""),
             error=False,
         )
         self._look_up(card.id_number)

@@ -132,9 +132,13 @@ class IdentifyStep(QWidget):
         scan_row.addWidget(scan_caption)
         scan_row.addWidget(self.scan, 1)
 
+        # The right column: the cases on record, and what the desk adds beside them
+        # (today's appointments, `add_beside`).
+        self.side = QVBoxLayout()
+        self.side.addWidget(existing_box, 1)
         body = QHBoxLayout()
         body.addWidget(facts_box, 3)
-        body.addWidget(existing_box, 2)
+        body.addLayout(self.side, 2)
 
         layout = QVBoxLayout(self)
         layout.addLayout(scan_row)
@@ -153,6 +157,10 @@ class IdentifyStep(QWidget):
         self.address.textEdited.connect(self._address_edited)
         self.id_number.textChanged.connect(self._id_changed)
         self.birth_date.editingFinished.connect(self._tidy_birth_date)
+
+    def add_beside(self, widget: QWidget) -> None:
+        """A box under «Hồ sơ đã có», in the right column."""
+        self.side.addWidget(widget)
 
     # -- reading and writing the form -------------------------------------------------
 

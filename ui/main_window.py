@@ -102,6 +102,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.dashboard, "Kết quả")
         self.tabs.addTab(self.targets, "Chỉ tiêu")
         self.panels.append(self.dashboard)
+        self._add_outreach_panel()
         # Counting 600,000 cases for a tab nobody looks at would only slow the start.
         self.stale: set[int] = {id(panel) for panel in self.panels}
         self.tabs.currentChanged.connect(self._tab_shown)
@@ -152,6 +153,16 @@ class MainWindow(QMainWindow):
             panel.resume_requested.connect(self.resume_case)
             self.tabs.addTab(panel, title)
             self.panels.append(panel)
+
+    def _add_outreach_panel(self) -> None:
+        """The review lists (Vận động): loaded when first shown, like the other lists."""
+        from ui.outreach_actions import OutreachActions
+        from ui.outreach_panel import OutreachPanel
+
+        self.outreach = OutreachPanel(self.context)
+        self.outreach_actions = OutreachActions(self.outreach)
+        self.tabs.addTab(self.outreach, "Vận động")
+        self.panels.append(self.outreach)
 
     def _build_menus(self) -> None:
         def action(menu_title: str, text: str, keys: str, slot: Callable[[], object]) -> QAction:
@@ -213,6 +224,8 @@ class MainWindow(QMainWindow):
         widget = self.tabs.widget(index)
         if widget is self.intake:
             self.intake.identify.scan.setFocus()
+        elif widget is self.outreach:
+            self.outreach.table.setFocus()  # its keys (Ctrl+F, Alt+1..7, Ctrl+H) work at once
 
     def new_citizen(self) -> None:
         """Ctrl+N on any tab: the desk, clean, ready for the next citizen."""
@@ -229,10 +242,11 @@ class MainWindow(QMainWindow):
         one stays on screen. The lists load again when next shown."""
         self.case_list.reset()
         self.follow_up.reset()
-        for panel in (self.case_list, self.follow_up):
+        self.outreach.reset()
+        for panel in (self.case_list, self.follow_up, self.outreach):
             self.stale.add(id(panel))
         current = self.tabs.currentWidget()
-        if current in (self.case_list, self.follow_up):
+        if current in (self.case_list, self.follow_up, self.outreach):
             self._tab_shown(self.tabs.currentIndex())
 
     def show_shortcuts(self) -> None:
@@ -339,6 +353,8 @@ class MainWindow(QMainWindow):
         actor = self.context.actor
         manager = actor is not None and actor.role in (Role.MANAGER, Role.ADMIN)
         self.tabs.setTabVisible(self.tabs.indexOf(self.targets), manager)
+        self.tabs.setTabVisible(self.tabs.indexOf(self.outreach), allowed(actor, Action.OUTREACH))
+        self.outreach_actions.apply_role()
         for manager_action in (self.export_action, self.import_action, self.conflicts_action):
             manager_action.setVisible(manager)
             manager_action.setEnabled(manager)

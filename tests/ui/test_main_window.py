@@ -57,7 +57,13 @@ def test_an_operator_sees_the_desk_tabs_and_who_is_signed_in(
     context, _ = make_context(database, Role.OPERATOR, tmp_path)
     window = make_window(qtbot, context)
     assert "định danh điện tử" in window.windowTitle()
-    assert tab_titles(window) == ["Thu nhận", "Danh sách hồ sơ", "Cần theo dõi", "Kết quả"]
+    assert tab_titles(window) == [
+        "Thu nhận",
+        "Danh sách hồ sơ",
+        "Cần theo dõi",
+        "Kết quả",
+        "Vận động",
+    ]
     assert "Nguyễn Thị Lan (lan.nt)" in window.who.text()
     assert "Công an xã Phú Tâm" in window.who.text()
     assert window.today.text().startswith("Hôm nay tại điểm: 0 kích hoạt")

@@ -1,0 +1,88 @@
+"""The desk and outreach: today's appointments beside step 1, and a scanned card that
+checks its person in (Đã đến) when the person is on a review list."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select
+
+from models.codes import StopKind
+from models.entities import IntakePoint, OutreachEntry
+from services.database import Database
+from services.outreach_import import COLUMNS, import_outreach
+from services.outreach_schedule import add_slots, add_stop, appoint
+from services.vntime import set_clock
+from tests.factories import CLI, PHU_TAM, vn
+from tests.ui.test_intake_flow import CARD, scan_card
+from ui.context import AppContext
+from ui.intake_flow import IntakeFlow
+
+LINH = "094190012345"  # the card's number
+
+
+@pytest.fixture(autouse=True)
+def campaign_day() -> Iterator[None]:
+    set_clock(lambda: datetime(2023, 7, 25, 3, 0, tzinfo=UTC))  # 10:00 on 25/07/2023
+    yield
+    set_clock(None)
+
+
+def list_and_appoint(database: Database, tmp_path: Path, point_id: int) -> None:
+    source = tmp_path / "ra-soat.csv"
+    with source.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(list(COLUMNS.values()))
+        writer.writerow([LINH, "Trần Thị Mỹ Linh", "15/03/1990", "Nữ", "", PHU_TAM, "Ấp 3", "", ""])
+        writer.writerow(["", "Lê Văn Bình", "1985", "Nam", "", PHU_TAM, "Ấp 3", "", ""])
+    with database.session() as session:
+        import_outreach(session, CLI, source, source="Đoàn thanh niên")
+        code = session.scalar(select(IntakePoint.code).where(IntakePoint.id == point_id))
+        assert code is not None
+        add_stop(
+            session, CLI, "PT-DESK", "Công an xã Phú Tâm", StopKind.FIXED, PHU_TAM, point_code=code
+        )
+        add_slots(session, CLI, "PT-DESK", date(2023, 7, 25), time(9, 0), time(11, 0), 5)
+        appoint(session, CLI, "PT-DESK", vn("2023-07-25 09:30"), id_number=LINH)
+        session.commit()
+
+
+def status_of(database: Database) -> str:
+    with database.session(read_only=True) as session:
+        entry = session.scalars(select(OutreachEntry).where(OutreachEntry.id_number == LINH)).one()
+        return entry.status
+
+
+def test_the_desk_lists_today_and_a_scan_checks_the_person_in(
+    qtbot: QtBot, context: AppContext, database: Database, tmp_path: Path
+) -> None:
+    assert context.point is not None
+    list_and_appoint(database, tmp_path, context.point.id)
+    flow = IntakeFlow(context, open_url=lambda _url: None)
+    qtbot.addWidget(flow)
+    flow.resize(1366, 700)
+    flow.show()
+    box = flow.appointments
+    assert box.isVisible()
+    assert "1 người, đã đến 0" in box.title()
+    assert "09:00 Trần Thị Mỹ Linh (Ấp 3) – Đã hẹn" in box.lines.text()
+    scan_card(qtbot, flow, CARD)
+    message = flow.identify.scan_message.text()
+    assert "có trong danh sách rà soát, hẹn 09:00–11:00 hôm nay" in message
+    assert "đã ghi «Đã đến»" in message
+    assert status_of(database) == "came"
+    assert "đã đến 1" in box.title()
+    assert "– Đã đến" in box.lines.text()
+
+
+def test_without_appointments_the_box_stays_out_of_the_way(
+    qtbot: QtBot, flow: IntakeFlow, database: Database
+) -> None:
+    assert not flow.appointments.isVisible()
+    scan_card(qtbot, flow, CARD)  # on no list: nothing said about outreach
+    assert "danh sách rà soát" not in flow.identify.scan_message.text()
