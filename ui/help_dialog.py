@@ -39,6 +39,7 @@ SHORTCUTS: list[tuple[str, str]] = [
     ("Ctrl+E", "Hồ sơ đang mở: sửa (ghi lý do)"),
     ("Alt+1 … Alt+6 (vận động)", "Ghi tình trạng người đang chọn: đã thông báo, từ chối, …"),
     ("Alt+7 (vận động)", "Bật/tắt «không muốn được liên lạc»"),
+    ("F2 (vận động)", "Sửa thông tin người đang chọn trong danh sách rà soát"),
     ("Ctrl+H", "Vận động: hẹn lịch cho người đang chọn"),
     ("Ctrl+P", "Vận động: in lịch hẹn, giấy mời; xuất tin nhắn SMS"),
     ("Ctrl+Shift+R", "Vận động: nhập danh sách rà soát (quản lý)"),

@@ -289,7 +289,10 @@ class MainWindow(QMainWindow):
     def after_save(self, case_id: int) -> None:
         self.last_saved_case = case_id
         self.slip_action.setEnabled(True)
-        self.statusBar().showMessage("Nhấn F9 để in phiếu cho công dân vừa lưu.", 15000)
+        said = self.intake.appointments.offer_matches(case_id)
+        self.statusBar().showMessage(
+            (f"{said} " if said else "") + "Nhấn F9 để in phiếu cho công dân vừa lưu.", 15000
+        )
         self.refresh_all()
 
     def refresh_all(self) -> None:

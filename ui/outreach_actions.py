@@ -17,14 +17,17 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGridLayout,
     QLabel,
+    QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
+from models.entities import Hamlet
 from services.documents import write_document_pdf
 from services.errors import UserError
+from services.outreach import EntryEdit, edit_entry, get_entry
 from services.outreach_documents import save_template, saved_template, schedule_document
 from services.outreach_import import OutreachImportSummary, import_outreach
 from services.outreach_schedule import (
@@ -139,8 +142,6 @@ class AppointDialog(QDialog):
         at = datetime.combine(slot.day, slot.start, tzinfo=VN_TZ)
         try:
             with self.context.database.session() as session:
-                from services.outreach import get_entry
-
                 entry = get_entry(session, self.entry_id)
                 appoint(
                     session,
@@ -150,6 +151,75 @@ class AppointDialog(QDialog):
                     id_number=entry.id_number,
                     row_id=None if entry.id_number else entry.uid,
                 )
+                session.commit()
+        except UserError as error:
+            self.error.setText(str(error))
+            return
+        self.accept()
+
+
+class EditDialog(QDialog):
+    """F2: correct what is known of the chosen person, checked like an imported row."""
+
+    def __init__(self, context: AppContext, entry_id: int, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.entry_id = entry_id
+        self.setWindowTitle("Sửa thông tin người trong danh sách rà soát")
+        with context.database.session(read_only=True) as session:
+            entry = get_entry(session, entry_id)
+            hamlet = session.get(Hamlet, entry.hamlet_id)
+            birth = (
+                entry.birth_date.strftime("%d/%m/%Y") if entry.birth_date else str(entry.birth_year)
+            )
+            values = (
+                entry.full_name,
+                birth,
+                hamlet.name if hamlet else "",
+                entry.sex or "",
+                entry.phone or "",
+                entry.address or "",
+                entry.note or "",
+            )
+        self.fields = [QLineEdit(value) for value in values]
+        form = QFormLayout()
+        for label, field in zip(
+            (
+                "&Họ và tên:",
+                "Ngày &sinh (hoặc năm):",
+                "&Khóm/ấp:",
+                "&Giới tính:",
+                "Số đ&iện thoại:",
+                "Địa &chỉ:",
+                "Ghi ch&ú:",
+            ),
+            self.fields,
+            strict=True,
+        ):
+            form.addRow(label, field)
+        self.error = QLabel()
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #b00020;")
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Save).setText("Lưu")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Hủy")
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        self.resize(520, self.sizeHint().height())
+
+    def save(self) -> None:
+        """Nothing typed is lost: a refused form stays as typed, with every problem said."""
+        texts = [field.text() for field in self.fields]
+        edit = EntryEdit(*texts)
+        try:
+            with self.context.database.session() as session:
+                edit_entry(session, self.context.signed_in(), self.entry_id, edit)
                 session.commit()
         except UserError as error:
             self.error.setText(str(error))
@@ -320,6 +390,9 @@ class OutreachActions:
             "In danh sách hẹn và giấy mời của một ngày; xuất tin nhắn nhắc lịch",
             self.open_day,
         )
+        self.edit_button = action_button(
+            panel, "Sửa thông tin…", ["F2"], "Sửa họ tên, ngày sinh, điện thoại…", self.edit
+        )
         self.import_button = action_button(
             panel,
             "Nhập danh sách…",
@@ -327,7 +400,7 @@ class OutreachActions:
             "Nhập danh sách rà soát từ bảng tính (Excel hoặc CSV) của tổ, đội",
             self.import_list,
         )
-        for button in (self.appoint_button, self.day_button, self.import_button):
+        for button in (self.edit_button, self.appoint_button, self.day_button, self.import_button):
             row.addWidget(button)
         self.apply_role()
 
@@ -340,6 +413,16 @@ class OutreachActions:
         if entry is None:
             return
         dialog = AppointDialog(self.context, entry.id, entry.full_name, self.panel)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(self.panel.refresh)
+        self.dialog = dialog
+        dialog.open()
+
+    def edit(self) -> None:
+        entry = self.panel.chosen_entry()
+        if entry is None:
+            return
+        dialog = EditDialog(self.context, entry.id, self.panel)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(self.panel.refresh)
         self.dialog = dialog

@@ -9,19 +9,23 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from models.codes import StopKind
+from models.codes import Role, Status, StopKind
 from models.entities import IntakePoint, OutreachEntry
 from services.database import Database
 from services.outreach_import import COLUMNS, import_outreach
 from services.outreach_schedule import add_slots, add_stop, appoint
 from services.vntime import set_clock
 from tests.factories import CLI, PHU_TAM, vn
-from tests.ui.test_intake_flow import CARD, scan_card
+from tests.ui.hands import type_into
+from tests.ui.test_intake_flow import CARD, choose, go_to_result, scan_card
+from tests.ui.test_main_window import make_context, make_window
 from ui.context import AppContext
 from ui.intake_flow import IntakeFlow
+from ui.messages import RecordingMessages
 
 LINH = "094190012345"  # the card's number
 
@@ -86,3 +90,60 @@ def test_without_appointments_the_box_stays_out_of_the_way(
     assert not flow.appointments.isVisible()
     scan_card(qtbot, flow, CARD)  # on no list: nothing said about outreach
     assert "danh sách rà soát" not in flow.identify.scan_message.text()
+
+
+def test_after_a_save_the_clerk_confirms_a_listed_person_without_a_number(
+    qtbot: QtBot, database: Database, tmp_path: Path, recorded: RecordingMessages
+) -> None:
+    context, _ = make_context(database, Role.OPERATOR, tmp_path)
+    source = tmp_path / "ra-soat.csv"
+    with source.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(list(COLUMNS.values()))
+        writer.writerow(["", "TRẦN THỊ MỸ LINH", "1990", "", "", PHU_TAM, "Ấp 3", "", ""])
+    with database.session() as session:
+        import_outreach(session, CLI, source)
+        session.commit()
+        entry_id = session.scalars(select(OutreachEntry.id)).one()
+    window = make_window(qtbot, context)
+    flow = window.intake
+    scan_card(qtbot, flow, CARD)  # no ID number on the list: nothing checked in yet
+    assert "danh sách rà soát" not in flow.identify.scan_message.text()
+    type_into(qtbot, flow.identify.phone, "0912 345 678")
+    go_to_result(qtbot, flow)
+    choose(qtbot, flow, Status.ACTIVATED)
+    recorded.choice = str(entry_id)
+    qtbot.keyClick(flow, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    kind, title, _ = recorded.shown[-1]
+    assert (kind, title) == ("choose", "Có thể là người trong danh sách rà soát")
+    with database.session(read_only=True) as session:
+        entry = session.get(OutreachEntry, entry_id)
+        assert entry is not None
+        assert (entry.id_number, entry.status) == (LINH, "activated")
+    assert "Đã ghi TRẦN THỊ MỸ LINH trong danh sách rà soát" in window.statusBar().currentMessage()
+
+
+def test_the_clerk_may_say_it_is_nobody_on_the_list(
+    qtbot: QtBot, database: Database, tmp_path: Path, recorded: RecordingMessages
+) -> None:
+    context, _ = make_context(database, Role.OPERATOR, tmp_path)
+    source = tmp_path / "ra-soat.csv"
+    with source.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(list(COLUMNS.values()))
+        writer.writerow(["", "Trần Thị Mỹ Linh", "1990", "", "", PHU_TAM, "Ấp 7", "", ""])
+    with database.session() as session:
+        import_outreach(session, CLI, source)
+        session.commit()
+    window = make_window(qtbot, context)
+    flow = window.intake
+    scan_card(qtbot, flow, CARD)
+    type_into(qtbot, flow.identify.phone, "0912 345 678")
+    go_to_result(qtbot, flow)
+    choose(qtbot, flow, Status.ACTIVATED)
+    recorded.choice = None  # Esc: "Không phải người nào ở trên"
+    qtbot.keyClick(flow, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert recorded.shown[-1][0] == "choose"
+    with database.session(read_only=True) as session:
+        entry = session.scalars(select(OutreachEntry)).one()
+        assert (entry.id_number, entry.status) == (None, "not_contacted")

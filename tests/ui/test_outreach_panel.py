@@ -28,7 +28,7 @@ from ui import file_dialogs
 from ui.background import wait_for_background_work
 from ui.main_window import MainWindow
 from ui.messages import RecordingMessages
-from ui.outreach_actions import AppointDialog, DayDialog
+from ui.outreach_actions import AppointDialog, DayDialog, EditDialog
 
 S = OutreachStatus
 
@@ -218,3 +218,36 @@ def test_a_manager_imports_a_list_in_the_background(
     assert (kind, title) == ("info", "Đã nhập danh sách rà soát")
     assert "1 người mới" in text
     assert window.outreach.model.rowCount() == 6
+
+
+def test_f2_corrects_a_person_and_a_refused_form_keeps_what_was_typed(
+    qtbot: QtBot, database: Database, tmp_path: Path
+) -> None:
+    window = open_outreach(qtbot, database, tmp_path, Role.OPERATOR)
+    panel = window.outreach
+    search(qtbot, window, "hoa")
+    panel.table.setFocus()
+    qtbot.keyClick(panel.table, Qt.Key.Key_F2)
+    dialog = window.outreach_actions.dialog
+    assert isinstance(dialog, EditDialog)
+    name, birth, _hamlet, _sex, phone, _address, _note = dialog.fields
+    assert (name.text(), birth.text(), phone.text()) == ("Sơn Thị Hoa", "1960", "0911222333")
+    phone.clear()
+    type_into(qtbot, phone, "12345")
+    type_into(qtbot, birth, "x")  # 1960x
+    buttons = dialog.findChild(QDialogButtonBox)
+    assert buttons is not None
+    buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    assert dialog.isVisible() and dialog.error.text()  # every problem said, nothing saved
+    assert phone.text() == "12345" and birth.text() == "1960x"
+    phone.clear()
+    type_into(qtbot, phone, "0911 222 444")
+    birth.clear()
+    type_into(qtbot, birth, "12/04/1960")
+    buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    assert not dialog.isVisible()
+    with database.session(read_only=True) as session:
+        entry = session.scalars(
+            select(OutreachEntry).where(OutreachEntry.full_name == "Sơn Thị Hoa")
+        ).one()
+        assert (entry.phone, str(entry.birth_date)) == ("0911222444", "1960-04-12")
