@@ -5,6 +5,7 @@ with the campaign) and the call sheet."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy.orm import Session
 
 from models.entities import Hamlet
 from services.documents import write_document_pdf
@@ -50,6 +52,8 @@ from ui.file_dialogs import ask_open_path, ask_save_path
 from ui.messages import messages
 from ui.outreach_panel import OutreachPanel
 from ui.shortcuts import action_button
+
+PDF = "Tệp PDF (*.pdf)"
 
 
 def _qdate(day: date) -> QDate:
@@ -299,75 +303,61 @@ class DayDialog(QDialog):
             return
         self.sample.setText(f"Ví dụ ({len(text)} ký tự): {text}")
 
-    def _save_path(self, title: str, name: str, filters: str) -> Path | None:
-        return ask_save_path(self, title, name, filters)
-
-    def _report(self, text: str) -> None:
-        self.outcome.setText(text)
+    def _save(
+        self, title: str, name: str, filters: str, write: Callable[[Session, Path], str]
+    ) -> None:
+        """Ask where, `write(session, path)` in one transaction, say what was written."""
+        path = ask_save_path(self, title, name, filters)
+        if path is None:
+            return
+        try:
+            with self.context.database.session() as session:
+                said = write(session, path)
+                session.commit()
+        except UserError as error:
+            messages().error(self, f"Chưa lưu được ({title.lower()})", str(error))
+            return
+        self.outcome.setText(said)
 
     def save_schedule(self) -> None:
         day, code = self.chosen()
-        path = self._save_path(
-            "Lưu danh sách hẹn", f"lich-hen-{day:%Y-%m-%d}.pdf", "Tệp PDF (*.pdf)"
-        )
-        if path is None:
-            return
-        try:
-            with self.context.database.session(read_only=True) as session:
-                document = schedule_document(session, day, code)
-            written = write_document_pdf(document, path)
-        except UserError as error:
-            messages().error(self, "Chưa lưu được", str(error))
-            return
-        self._report(f"Đã lưu danh sách hẹn ngày {format_date(day)}: {written}")
+
+        def write(session: Session, path: Path) -> str:
+            written = write_document_pdf(schedule_document(session, day, code), path)
+            return f"Đã lưu danh sách hẹn ngày {format_date(day)}: {written}"
+
+        self._save("Lưu danh sách hẹn", f"lich-hen-{day:%Y-%m-%d}.pdf", PDF, write)
 
     def save_invitations(self) -> None:
         day, code = self.chosen()
-        path = self._save_path("Lưu giấy mời", f"giay-moi-{day:%Y-%m-%d}.pdf", "Tệp PDF (*.pdf)")
-        if path is None:
-            return
-        try:
-            with self.context.database.session() as session:
-                count = write_invitations(session, self.context.signed_in(), day, path, code)
-                session.commit()
-        except UserError as error:
-            messages().error(self, "Chưa lưu được giấy mời", str(error))
-            return
-        self._report(f"Đã lưu {count} giấy mời (8 giấy một trang A4, cắt rời): {path}")
+
+        def write(session: Session, path: Path) -> str:
+            count = write_invitations(session, self.context.signed_in(), day, path, code)
+            return f"Đã lưu {count} giấy mời (8 giấy một trang A4, cắt rời): {path}"
+
+        self._save("Lưu giấy mời", f"giay-moi-{day:%Y-%m-%d}.pdf", PDF, write)
 
     def save_sms(self) -> None:
         day, _ = self.chosen()
-        path = self._save_path("Lưu tệp tin nhắn", f"sms-{day:%Y-%m-%d}.csv", "Tệp CSV (*.csv)")
-        if path is None:
-            return
-        try:
-            with self.context.database.session() as session:
-                actor = self.context.signed_in()
-                template = save_template(session, actor, self.template.toPlainText())
-                count = write_sms(session, actor, day, path, template)
-                session.commit()
-        except UserError as error:
-            messages().error(self, "Chưa lưu được tệp tin nhắn", str(error))
-            return
-        self._report(
-            f"Đã lưu {count} tin nhắn nhắc lịch ngày {format_date(day)} (cột phone, message) "
-            f"vào {path}. Mẫu tin nhắn được giữ cho lần sau."
-        )
+
+        def write(session: Session, path: Path) -> str:
+            actor = self.context.signed_in()
+            template = save_template(session, actor, self.template.toPlainText())
+            count = write_sms(session, actor, day, path, template)
+            return (
+                f"Đã lưu {count} tin nhắn nhắc lịch ngày {format_date(day)} (cột phone, "
+                f"message) vào {path}. Mẫu tin nhắn được giữ cho lần sau."
+            )
+
+        self._save("Lưu tệp tin nhắn", f"sms-{day:%Y-%m-%d}.csv", "Tệp CSV (*.csv)", write)
 
     def save_calls(self) -> None:
-        path = self._save_path(
-            "Lưu danh sách gọi điện", "goi-dien.xlsx", "Bảng tính Excel (*.xlsx);;Tệp CSV (*.csv)"
-        )
-        if path is None:
-            return
-        try:
-            with self.context.database.session() as session:
-                count = write_call_sheet(session, self.context.signed_in(), path)
-                session.commit()
-        except UserError as error:
-            messages().error(self, "Chưa lưu được", str(error))
-            return
-        self._report(f"Đã lưu danh sách gọi điện ({count} người): {path}")
+        def write(session: Session, path: Path) -> str:
+            count = write_call_sheet(session, self.context.signed_in(), path)
+            return f"Đã lưu danh sách gọi điện ({count} người): {path}"
+
+        filters = "Bảng tính Excel (*.xlsx);;Tệp CSV (*.csv)"
+        self._save("Lưu danh sách gọi điện", "goi-dien.xlsx", filters, write)
 
 
 class OutreachActions:

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from models.codes import OutreachStatus
 from services.errors import UserError
 from services.outreach import (
+    COUNT_KEYS,
     STATUS_LABELS,
     STATUS_ORDER,
     EntryFilter,
@@ -94,18 +95,7 @@ PROGRESS_HEADERS = (
     "Còn phải\nvận động",
     "Tỷ lệ\nchuyển đổi",
 )
-PROGRESS_KEYS = (
-    "listed",
-    "notified",
-    "appointed",
-    "came",
-    "activated",
-    "had_account",
-    "refused",
-    "unreachable",
-    "ineligible",
-    "to_reach",
-)
+PROGRESS_KEYS = (*COUNT_KEYS, "to_reach")
 
 
 def _number(value: int) -> str:

@@ -25,6 +25,7 @@ from tests.ui.test_intake_flow import CARD, choose, go_to_result, scan_card
 from tests.ui.test_main_window import make_context, make_window
 from ui.context import AppContext
 from ui.intake_flow import IntakeFlow
+from ui.main_window import MainWindow
 from ui.messages import RecordingMessages
 
 LINH = "094190012345"  # the card's number
@@ -92,19 +93,22 @@ def test_without_appointments_the_box_stays_out_of_the_way(
     assert "danh sách rà soát" not in flow.identify.scan_message.text()
 
 
-def test_after_a_save_the_clerk_confirms_a_listed_person_without_a_number(
-    qtbot: QtBot, database: Database, tmp_path: Path, recorded: RecordingMessages
-) -> None:
-    context, _ = make_context(database, Role.OPERATOR, tmp_path)
+def list_one_without_number(database: Database, tmp_path: Path, name: str, hamlet: str) -> int:
+    """One person born in 1990 at Phú Tâm, listed without an ID number; the entry's id."""
     source = tmp_path / "ra-soat.csv"
     with source.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(list(COLUMNS.values()))
-        writer.writerow(["", "TRẦN THỊ MỸ LINH", "1990", "", "", PHU_TAM, "Ấp 3", "", ""])
+        writer.writerow(["", name, "1990", "", "", PHU_TAM, hamlet, "", ""])
     with database.session() as session:
         import_outreach(session, CLI, source)
         session.commit()
-        entry_id = session.scalars(select(OutreachEntry.id)).one()
+        return session.scalars(select(OutreachEntry.id)).one()
+
+
+def desk_at_result(qtbot: QtBot, database: Database, tmp_path: Path) -> MainWindow:
+    """The card of LINH scanned at the main window's desk, taken to step 4, activated."""
+    context, _ = make_context(database, Role.OPERATOR, tmp_path)
     window = make_window(qtbot, context)
     flow = window.intake
     scan_card(qtbot, flow, CARD)  # no ID number on the list: nothing checked in yet
@@ -112,6 +116,15 @@ def test_after_a_save_the_clerk_confirms_a_listed_person_without_a_number(
     type_into(qtbot, flow.identify.phone, "0912 345 678")
     go_to_result(qtbot, flow)
     choose(qtbot, flow, Status.ACTIVATED)
+    return window
+
+
+def test_after_a_save_the_clerk_confirms_a_listed_person_without_a_number(
+    qtbot: QtBot, database: Database, tmp_path: Path, recorded: RecordingMessages
+) -> None:
+    entry_id = list_one_without_number(database, tmp_path, "TRẦN THỊ MỸ LINH", "Ấp 3")
+    window = desk_at_result(qtbot, database, tmp_path)
+    flow = window.intake
     recorded.choice = str(entry_id)
     qtbot.keyClick(flow, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     kind, title, _ = recorded.shown[-1]
@@ -126,21 +139,8 @@ def test_after_a_save_the_clerk_confirms_a_listed_person_without_a_number(
 def test_the_clerk_may_say_it_is_nobody_on_the_list(
     qtbot: QtBot, database: Database, tmp_path: Path, recorded: RecordingMessages
 ) -> None:
-    context, _ = make_context(database, Role.OPERATOR, tmp_path)
-    source = tmp_path / "ra-soat.csv"
-    with source.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(list(COLUMNS.values()))
-        writer.writerow(["", "Trần Thị Mỹ Linh", "1990", "", "", PHU_TAM, "Ấp 7", "", ""])
-    with database.session() as session:
-        import_outreach(session, CLI, source)
-        session.commit()
-    window = make_window(qtbot, context)
-    flow = window.intake
-    scan_card(qtbot, flow, CARD)
-    type_into(qtbot, flow.identify.phone, "0912 345 678")
-    go_to_result(qtbot, flow)
-    choose(qtbot, flow, Status.ACTIVATED)
+    list_one_without_number(database, tmp_path, "Trần Thị Mỹ Linh", "Ấp 7")
+    flow = desk_at_result(qtbot, database, tmp_path).intake
     recorded.choice = None  # Esc: "Không phải người nào ở trên"
     qtbot.keyClick(flow, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     assert recorded.shown[-1][0] == "choose"
