@@ -84,6 +84,8 @@ DIALOG_PAGES = {
     "ui.audit_viewer.AuditDialog": PAGE_ACCOUNTS,
     "ui.outreach_actions.AppointDialog": PAGE_OUTREACH,
     "ui.outreach_actions.DayDialog": PAGE_OUTREACH,
+    "ui.outreach_actions.EditDialog": PAGE_OUTREACH,
+    "ui.outreach_stops.StopsDialog": PAGE_OUTREACH,
 }
 
 WINDOW_TITLE = "Hướng dẫn sử dụng – kichhoat"

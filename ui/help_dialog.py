@@ -42,6 +42,7 @@ SHORTCUTS: list[tuple[str, str]] = [
     ("F2 (vận động)", "Sửa thông tin người đang chọn trong danh sách rà soát"),
     ("Ctrl+H", "Vận động: hẹn lịch cho người đang chọn"),
     ("Ctrl+P", "Vận động: in lịch hẹn, giấy mời; xuất tin nhắn SMS"),
+    ("Ctrl+K", "Vận động: điểm hẹn và khung giờ (quản lý)"),
     ("Ctrl+Shift+R", "Vận động: nhập danh sách rà soát (quản lý)"),
     ("F9", "In phiếu cho công dân vừa lưu"),
     ("Ctrl+G", "Tờ hướng dẫn mã QR: sửa nội dung, xem trước, in, lưu PDF"),

@@ -116,8 +116,8 @@ class AppointDialog(QDialog):
         layout.addWidget(buttons)
         if self.stop.count() == 0:
             self.error.setText(
-                "Chưa có điểm hẹn nào. Quản lý lập điểm hẹn và khung giờ bằng lệnh «outreach "
-                "stop add» và «outreach slot add» (xem Hướng dẫn sử dụng, trang Vận động)."
+                "Chưa có điểm hẹn nào. Quản lý lập điểm hẹn và khung giờ bằng nút «Điểm hẹn…» "
+                "(Ctrl+K) ở thẻ Vận động, hoặc lệnh «outreach stop add» và «outreach slot add»."
             )
         self.load_slots()
 
@@ -383,6 +383,13 @@ class OutreachActions:
         self.edit_button = action_button(
             panel, "Sửa thông tin…", ["F2"], "Sửa họ tên, ngày sinh, điện thoại…", self.edit
         )
+        self.stops_button = action_button(
+            panel,
+            "Điểm hẹn…",
+            ["Ctrl+K"],
+            "Lập điểm hẹn (điểm cố định, tổ lưu động) và khung giờ trong ngày",
+            self.open_stops,
+        )
         self.import_button = action_button(
             panel,
             "Nhập danh sách…",
@@ -390,13 +397,22 @@ class OutreachActions:
             "Nhập danh sách rà soát từ bảng tính (Excel hoặc CSV) của tổ, đội",
             self.import_list,
         )
-        for button in (self.edit_button, self.appoint_button, self.day_button, self.import_button):
+        buttons = (
+            self.edit_button,
+            self.appoint_button,
+            self.day_button,
+            self.stops_button,
+            self.import_button,
+        )
+        for button in buttons:
             row.addWidget(button)
         self.apply_role()
 
     def apply_role(self) -> None:
         actor = self.context.actor
-        self.import_button.setVisible(allowed(actor, Action.OUTREACH_MANAGE))
+        manager = allowed(actor, Action.OUTREACH_MANAGE)
+        self.import_button.setVisible(manager)
+        self.stops_button.setVisible(manager)
 
     def appoint(self) -> None:
         entry = self.panel.chosen_entry()
@@ -415,6 +431,16 @@ class OutreachActions:
         dialog = EditDialog(self.context, entry.id, self.panel)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(self.panel.refresh)
+        self.dialog = dialog
+        dialog.open()
+
+    def open_stops(self) -> None:
+        if not allowed(self.context.actor, Action.OUTREACH_MANAGE):
+            return
+        from ui.outreach_stops import StopsDialog
+
+        dialog = StopsDialog(self.context, self.panel)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.dialog = dialog
         dialog.open()
 
