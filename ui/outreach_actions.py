@@ -12,6 +12,7 @@ from pathlib import Path
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QComboBox,
+    QCompleter,
     QDateEdit,
     QDialog,
     QDialogButtonBox,
@@ -29,7 +30,7 @@ from sqlalchemy.orm import Session
 from models.entities import Hamlet
 from services.documents import write_document_pdf
 from services.errors import UserError
-from services.outreach import EntryEdit, edit_entry, get_entry
+from services.outreach import EntryEdit, edit_entry, get_entry, hamlets_of
 from services.outreach_documents import save_template, saved_template, schedule_document
 from services.outreach_import import OutreachImportSummary, import_outreach
 from services.outreach_schedule import (
@@ -176,6 +177,7 @@ class EditDialog(QDialog):
             birth = (
                 entry.birth_date.strftime("%d/%m/%Y") if entry.birth_date else str(entry.birth_year)
             )
+            hamlets = [name for _, name in hamlets_of(session, entry.commune_id)]
             values = (
                 entry.full_name,
                 birth,
@@ -186,6 +188,11 @@ class EditDialog(QDialog):
                 entry.note or "",
             )
         self.fields = [QLineEdit(value) for value in values]
+        # The commune's hamlets to pick from (a new name is kept as a new hamlet).
+        picker = QCompleter(hamlets, self)
+        picker.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        picker.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.fields[2].setCompleter(picker)
         form = QFormLayout()
         for label, field in zip(
             (

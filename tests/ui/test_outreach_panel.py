@@ -230,8 +230,15 @@ def test_f2_corrects_a_person_and_a_refused_form_keeps_what_was_typed(
     qtbot.keyClick(panel.table, Qt.Key.Key_F2)
     dialog = window.outreach_actions.dialog
     assert isinstance(dialog, EditDialog)
-    name, birth, _hamlet, _sex, phone, _address, _note = dialog.fields
+    name, birth, hamlet, _sex, phone, _address, _note = dialog.fields
     assert (name.text(), birth.text(), phone.text()) == ("Sơn Thị Hoa", "1960", "0911222333")
+    picker = hamlet.completer()
+    assert picker is not None  # the commune's hamlets to pick from
+    names = picker.model()
+    assert sorted(names.index(r, 0).data() for r in range(names.rowCount())) == [
+        "Ấp 3",
+        "Ấp Phú Hòa",
+    ]
     phone.clear()
     type_into(qtbot, phone, "12345")
     type_into(qtbot, birth, "x")  # 1960x
