@@ -182,52 +182,9 @@ HELP_MIX = [
 ]
 BATCH = 20_000
 VN_OFFSET = timedelta(hours=7)
-CASE_COLUMNS = (
-    "id",
-    "id_number",
-    "level",
-    "full_name",
-    "name_folded",
-    "birth_date",
-    "sex",
-    "phone",
-    "address",
-    "residence_commune_id",
-    "intake_point_id",
-    "operator_id",
-    "status",
-    "failure_reason",
-    "failure_note",
-    "help_reason",
-    "consent_given",
-    "notes",
-    "counted_unit_id",
-    "activated_at",
-    "activated_on",
-    "created_at",
-    "updated_at",
-    "version",
-)
-EVENT_COLUMNS = (
-    "id",
-    "uid",
-    "case_id",
-    "kind",
-    "from_status",
-    "to_status",
-    "changed_at",
-    "operator_id",
-    "intake_point_id",
-    "failure_reason",
-    "failure_note",
-    "reason",
-    "changes",
-    "fact_set_id",
-    "consent_notice",
-    "consent_at",
-    "consent_basis",
-    "consent_legal_reference",
-)
+# Every column, in the table's order: the rows below are built in this order.
+CASE_COLUMNS = tuple(column.key for column in Case.__table__.columns)
+EVENT_COLUMNS = tuple(column.key for column in CaseEvent.__table__.columns)
 FACT_SET_COLUMNS = ("id", *CLAIM_COLUMNS)
 
 
@@ -538,6 +495,7 @@ def generate_demo(
                     residence_id if level == 1 else point_commune.id,
                     activated_at,
                     local_day(activated_at) if activated_at else None,
+                    False,  # has_conflict: one report per case here
                     moments[0],
                     moments[-1],
                     1,
