@@ -33,6 +33,7 @@ from services.outreach import (
     edit_entry,
     entry_uid,
     find_entry,
+    hamlets_of,
     list_entries,
     page_key,
     progress,
@@ -124,6 +125,8 @@ def test_a_list_is_imported_once_however_often_it_is_read(session: Session, tmp_
     # Hamlets are kept per commune, "ap 3" being "Ấp 3".
     hamlets = session.scalars(select(Hamlet.name).order_by(Hamlet.name)).all()
     assert hamlets == ["Khóm 1", "Ấp 3", "Ấp Phú Hòa"]
+    phu_tam = UnitTree.load(session).commune(PHU_TAM).id
+    assert [name for _, name in hamlets_of(session, phu_tam)] == ["Ấp 3", "Ấp Phú Hòa"]
     second = import_outreach(session, CLI, path)
     session.commit()
     assert (second.added, second.already_listed) == (0, 5)
