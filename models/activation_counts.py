@@ -98,6 +98,10 @@ def _pg_row(table: str, key: str, value: str, row: str, sign: str) -> str:
     )
 
 
+def _pg_unless(source: str, condition: str) -> str:
+    return f"IF NOT EXISTS (SELECT 1 FROM {source} r WHERE {condition}) THEN RETURN NULL; END IF;\n"
+
+
 def _pg_triggers() -> list[str]:
     inserted = "\n".join(_pg_grouped(t, k, v, "new_rows", "") for t, k, v in DIMENSIONS)
     deleted = "\n".join(_pg_grouped(t, k, v, "old_rows", "-") for t, k, v in DIMENSIONS)
@@ -108,10 +112,13 @@ def _pg_triggers() -> list[str]:
     changed = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in COUNTED_COLUMNS)
     insert, delete, update = TRIGGER_NAMES
     return [
+        # Most inserts (a desk's first report) activate nothing: one cheap look, then out.
         "CREATE OR REPLACE FUNCTION cases_counts_inserted() RETURNS trigger LANGUAGE plpgsql "
-        f"AS $$ BEGIN\n{inserted}\nRETURN NULL; END $$",
+        f"AS $$ BEGIN\n{_pg_unless('new_rows', 'r.activated_on IS NOT NULL')}"
+        f"{inserted}\nRETURN NULL; END $$",
         "CREATE OR REPLACE FUNCTION cases_counts_deleted() RETURNS trigger LANGUAGE plpgsql "
-        f"AS $$ BEGIN\n{deleted}\nRETURN NULL; END $$",
+        f"AS $$ BEGIN\n{_pg_unless('old_rows', 'r.activated_on IS NOT NULL')}"
+        f"{deleted}\nRETURN NULL; END $$",
         "CREATE OR REPLACE FUNCTION cases_counts_updated() RETURNS trigger LANGUAGE plpgsql "
         f"AS $$ BEGIN\n{updated}\nRETURN NULL; END $$",
         f"CREATE TRIGGER {insert} AFTER INSERT ON cases REFERENCING NEW TABLE AS new_rows "
@@ -271,11 +278,13 @@ def _pg_step_triggers() -> list[str]:
     declare = "DECLARE one record; first_at timestamp;"
     return [
         "CREATE OR REPLACE FUNCTION history_steps_inserted() RETURNS trigger LANGUAGE plpgsql "
-        f"AS $$ {declare} BEGIN\nIF (SELECT count(*) FROM new_rows) <= {few} THEN "
+        f"AS $$ {declare} BEGIN\n{_pg_unless('new_rows', _STEP_EVENT.format(row='r'))}"
+        f"IF (SELECT count(*) FROM new_rows) <= {few} THEN "
         f"FOR one IN SELECT * FROM new_rows ORDER BY id LOOP\n{one_by_one}\nEND LOOP; "
         f"ELSE\n{inserted}\nEND IF;\nRETURN NULL; END $$",
         "CREATE OR REPLACE FUNCTION history_steps_deleted() RETURNS trigger LANGUAGE plpgsql "
-        f"AS $$ BEGIN\n{deleted}\nRETURN NULL; END $$",
+        f"AS $$ BEGIN\n{_pg_unless('old_rows', _STEP_EVENT.format(row='r'))}"
+        f"{deleted}\nRETURN NULL; END $$",
         "CREATE OR REPLACE FUNCTION history_steps_updated() RETURNS trigger LANGUAGE plpgsql "
         f"AS $$ {declare} BEGIN\n{updated}\nRETURN NULL; END $$",
         f"CREATE TRIGGER {insert} AFTER INSERT ON case_history REFERENCING NEW TABLE AS "
