@@ -86,7 +86,35 @@ class CorrectionDialog(QDialog):
         self.setWindowTitle(f"Sửa hồ sơ – {detail.full_name} ({detail.level_label})")
         with context.database.session(read_only=True) as session:
             tree = UnitTree.load(session)
+        self._build_fact_fields(detail, tree)
+        self._build_status_fields(detail)
+        self.reason = QLineEdit()
+        self.reason.setPlaceholderText(
+            "Bắt buộc: vì sao sửa (ví dụ: nhập sai dấu tên, công dân báo lại)"
+        )
+        kinds_row = self._build_kinds_row(detail)
+        self.form = self._build_form()
+        self.error = QLabel()
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #b00020;")
+        self.error.setVisible(False)
+        buttons = self._build_buttons()
 
+        layout = QVBoxLayout(self)
+        layout.addLayout(kinds_row)
+        layout.addWidget(self.kind_text)
+        layout.addLayout(self.form)
+        layout.addWidget(self.error)
+        layout.addLayout(buttons)
+        self.status.currentIndexChanged.connect(lambda _: self._status_changed())
+        self._status_changed()
+        self.set_kind(FACTS)
+        self.setMinimumWidth(760)
+        self.resize(760, self.sizeHint().height())
+        self.reason.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _build_fact_fields(self, detail: CaseDetail, tree: UnitTree) -> None:
+        """The citizen's facts, filled with what the case holds now."""
         self.id_number = QLineEdit(detail.id_number)
         self.full_name = QLineEdit(detail.full_name)
         self.birth_date = QDateEdit()
@@ -107,6 +135,8 @@ class CorrectionDialog(QDialog):
         self.help_reason.setCurrentIndex(max(self.help_reason.findData(detail.help_reason), 0))
         self.notes = QLineEdit(detail.notes or "")
 
+    def _build_status_fields(self, detail: CaseDetail) -> None:
+        """The status, the failure's reason and note, and the activation moment."""
         self.status = QComboBox()
         for status in statuses_for(detail.level):
             self.status.addItem(STATUS_LABELS[status], status.value)
@@ -128,10 +158,9 @@ class CorrectionDialog(QDialog):
                     QDate(local.year, local.month, local.day), QTime(local.hour, local.minute)
                 )
             )
-        self.reason = QLineEdit()
-        self.reason.setPlaceholderText(
-            "Bắt buộc: vì sao sửa (ví dụ: nhập sai dấu tên, công dân báo lại)"
-        )
+
+    def _build_kinds_row(self, detail: CaseDetail) -> QHBoxLayout:
+        """One radio button per kind of correction (Alt+1..3), and the text explaining it."""
         self.kind = FACTS
         self.kind_buttons: dict[str, QRadioButton] = {}
         self.kind_group = QButtonGroup(self)
@@ -152,7 +181,10 @@ class CorrectionDialog(QDialog):
         self.kind_text = QLabel()
         self.kind_text.setWordWrap(True)
         self.kind_text.setStyleSheet("background: #eef4fb; padding: 6px; border-radius: 3px;")
+        return kinds_row
 
+    def _build_form(self) -> QFormLayout:
+        """Every field in one form; `set_kind` shows the rows of the chosen kind."""
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         self._rows = {
@@ -173,13 +205,9 @@ class CorrectionDialog(QDialog):
         }
         for label, widget in self._rows.values():
             form.addRow(label, widget)
-        self.form = form
+        return form
 
-        self.error = QLabel()
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #b00020;")
-        self.error.setVisible(False)
-
+    def _build_buttons(self) -> QHBoxLayout:
         save = action_button(
             self,
             "Lưu sửa đổi",
@@ -195,19 +223,7 @@ class CorrectionDialog(QDialog):
         buttons.addStretch(1)
         buttons.addWidget(save)
         buttons.addWidget(cancel)
-
-        layout = QVBoxLayout(self)
-        layout.addLayout(kinds_row)
-        layout.addWidget(self.kind_text)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addLayout(buttons)
-        self.status.currentIndexChanged.connect(lambda _: self._status_changed())
-        self._status_changed()
-        self.set_kind(FACTS)
-        self.setMinimumWidth(760)
-        self.resize(760, self.sizeHint().height())
-        self.reason.setFocus(Qt.FocusReason.OtherFocusReason)
+        return buttons
 
     def choose_kind(self, kind: str) -> None:
         """From the keyboard: switch, and put the cursor in the kind's first field."""

@@ -50,14 +50,38 @@ class CaseListPanel(QWidget):
         self.detail_dialog: CaseDetailDialog | None = None
         self.total = 0
         self._locale = QLocale()
+        search_row = self._build_search_row()
+        filters = self._build_filters()
+        self._build_table()
+        bottom = self._build_bottom_row()
 
+        layout = QVBoxLayout(self)
+        layout.addLayout(search_row)
+        layout.addLayout(filters)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(bottom)
+        self._connect_filters()
+
+        self.table.setColumnHidden(POINT_COLUMN, not self._sees_all_points())
+        if load_now:  # the main window loads the list when its tab is first shown
+            self._load_operators()
+            self.apply_filter()
+        self._size_columns()
+
+    def _build_search_row(self) -> QHBoxLayout:
         self.search = QLineEdit()
         self.search.setPlaceholderText(SEARCH_HINT)
         self.search.setClearButtonEnabled(True)
         self.search.setToolTip(f"{SEARCH_HINT} – phím tắt: Ctrl+F; Enter hoặc ↓ để xuống bảng")
         search_label = QLabel("&Tìm (Ctrl+F):")
         search_label.setBuddy(self.search)
+        search_row = QHBoxLayout()
+        search_row.addWidget(search_label)
+        search_row.addWidget(self.search, 1)
+        return search_row
 
+    def _build_filters(self) -> QHBoxLayout:
+        """Level, status, the day of the last change, the operator: each narrows the list."""
         self.level = QComboBox()
         self.level.addItem("Tất cả", None)
         for level, label in LEVEL_LABELS.items():
@@ -89,9 +113,6 @@ class CaseListPanel(QWidget):
         operator_label = QLabel("Cán &bộ:")
         operator_label.setBuddy(self.operator)
 
-        search_row = QHBoxLayout()
-        search_row.addWidget(search_label)
-        search_row.addWidget(self.search, 1)
         filters = QHBoxLayout()
         pairs: tuple[tuple[QLabel | None, QWidget], ...] = (
             (level_label, self.level),
@@ -106,7 +127,9 @@ class CaseListPanel(QWidget):
             filters.addWidget(widget)
             filters.addSpacing(8)
         filters.addStretch(1)
+        return filters
 
+    def _build_table(self) -> None:
         self.model = CaseListModel()
         self.model.load_failed.connect(self._load_failed)
         self.table = QTableView()
@@ -122,6 +145,8 @@ class CaseListPanel(QWidget):
         header.setStretchLastSection(True)
         self.table.activated.connect(self._activated)
 
+    def _build_bottom_row(self) -> QHBoxLayout:
+        """The count of cases shown, and the buttons that open or resume the chosen one."""
         self.summary = QLabel()
         open_button = action_button(
             self,
@@ -142,13 +167,10 @@ class CaseListPanel(QWidget):
         bottom.addWidget(self.summary, 1)
         bottom.addWidget(open_button)
         bottom.addWidget(resume_button)
+        return bottom
 
-        layout = QVBoxLayout(self)
-        layout.addLayout(search_row)
-        layout.addLayout(filters)
-        layout.addWidget(self.table, 1)
-        layout.addLayout(bottom)
-
+    def _connect_filters(self) -> None:
+        """Typing filters after a pause; a changed choice filters at once."""
         # Ctrl+F works wherever the focus is in the window, while this panel is shown.
         add_shortcuts(self, ["Ctrl+F"], self.focus_search, Qt.ShortcutContext.WindowShortcut)
         self.search.returnPressed.connect(self._to_table)
@@ -163,12 +185,6 @@ class CaseListPanel(QWidget):
         self.use_day.toggled.connect(self.day.setEnabled)
         self.use_day.toggled.connect(lambda _: self.apply_filter())
         self.day.dateChanged.connect(lambda _: self._day_changed())
-
-        self.table.setColumnHidden(POINT_COLUMN, not self._sees_all_points())
-        if load_now:  # the main window loads the list when its tab is first shown
-            self._load_operators()
-            self.apply_filter()
-        self._size_columns()
 
     # Filters ----------------------------------------------------------------------------
 

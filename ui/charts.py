@@ -15,7 +15,7 @@ formatted); the widgets only add clicking, keyboard focus and tooltips.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -112,6 +112,104 @@ class BarHit:
     index: int
 
 
+@dataclass(frozen=True)
+class _Frame:
+    """What both charts share once the title is painted: the fonts and where to go on."""
+
+    base: QFont
+    small: QFont
+    small_metrics: QFontMetricsF
+    top: float  # just below the title
+
+
+def _begin_chart(painter: QPainter, area: QRectF, title: str, *, elide: bool) -> _Frame:
+    """Save the painter, then paint the title on the first row of `area`."""
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    base = painter.font()
+    title_font = _font(base, 17, bold=True)
+    small = _font(base, 13)
+    title_metrics = QFontMetricsF(title_font)
+    painter.setFont(title_font)
+    painter.setPen(INK)
+    title_height = title_metrics.height() + 6
+    painter.drawText(
+        QRectF(area.left(), area.top(), area.width(), title_height),
+        Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+        title_metrics.elidedText(title, Qt.TextElideMode.ElideRight, area.width())
+        if elide
+        else title,
+    )
+    return _Frame(base, small, QFontMetricsF(small), area.top() + title_height)
+
+
+# Paints a legend key at (x, top) on a row `height` high.
+_LegendKey = Callable[[QPainter, float, float, float], None]
+
+
+def _square_key(colour: QColor) -> _LegendKey:
+    def paint(painter: QPainter, x: float, top: float, height: float) -> None:
+        painter.fillRect(QRectF(x, top + (height - 12) / 2, 12, 12), colour)
+
+    return paint
+
+
+def _line_key(colour: QColor, style: Qt.PenStyle) -> _LegendKey:
+    def paint(painter: QPainter, x: float, top: float, height: float) -> None:
+        y = top + height / 2
+        painter.setPen(QPen(colour, 3, style))
+        painter.drawLine(QPointF(x, y), QPointF(x + 24, y))
+
+    return paint
+
+
+def _paint_legend(
+    painter: QPainter,
+    frame: _Frame,
+    x: float,
+    height: float,
+    entries: list[tuple[_LegendKey, str]],
+    key_width: float,
+    gap: float,
+) -> float:
+    """Paint each key and its text in a row below the title; return where the row ends."""
+    for paint_key, text in entries:
+        paint_key(painter, x, frame.top, height)
+        painter.setPen(MUTED)
+        width = frame.small_metrics.horizontalAdvance(text) + 4
+        painter.drawText(
+            QRectF(x + key_width, frame.top, width, height),
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            text,
+        )
+        x += key_width + width + gap
+    return x
+
+
+def _ticks(scale: float, step: float) -> Iterator[float]:
+    """0, step, 2·step… up to `scale` (summed, not multiplied, as the grid always was)."""
+    tick = 0.0
+    while tick <= scale + step / 2:
+        yield tick
+        tick += step
+
+
+def _paint_grid(
+    painter: QPainter,
+    ticks: Iterable[float],
+    line_at: Callable[[float], tuple[QPointF, QPointF]],
+    label_at: Callable[[float], QRectF],
+    alignment: Qt.AlignmentFlag,
+    text_of: Callable[[float], str],
+) -> None:
+    """A grid line and its axis label for each tick; leaves the pen on the label colour."""
+    for tick in ticks:
+        painter.setPen(QPen(GRID, 1))
+        painter.drawLine(*line_at(tick))
+        painter.setPen(MUTED)
+        painter.drawText(label_at(tick), alignment, text_of(tick))
+
+
 def paint_bar_chart(
     painter: QPainter, area: QRectF, data: BarChartData, focused: int | None = None
 ) -> list[BarHit]:
@@ -120,142 +218,162 @@ def paint_bar_chart(
     Rows: the title, the legend (and the hint at its right), the plan's marker label, the
     bars (label | bar | value), the axis.
     """
-    painter.save()
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    base = painter.font()
-    title_font = _font(base, 17, bold=True)
-    small = _font(base, 13)
-    small_metrics = QFontMetricsF(small)
-    painter.setFont(title_font)
-    painter.setPen(INK)
-    title_height = QFontMetricsF(title_font).height() + 6
-    painter.drawText(
-        QRectF(area.left(), area.top(), area.width(), title_height),
-        Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-        QFontMetricsF(title_font).elidedText(data.title, Qt.TextElideMode.ElideRight, area.width()),
-    )
-    top = area.top() + title_height
-    line_height = small_metrics.height() + 6
-    painter.setFont(small)
-    x = area.left()
-    for colour, text in data.legend:
-        swatch = QRectF(x, top + (line_height - 12) / 2, 12, 12)
-        painter.fillRect(swatch, colour)
-        painter.setPen(MUTED)
-        width = small_metrics.horizontalAdvance(text) + 4
-        painter.drawText(
-            QRectF(x + 17, top, width, line_height),
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-            text,
-        )
-        x += 17 + width + 14
-    if data.hint and area.right() - x > small_metrics.horizontalAdvance(data.hint) + 8:
-        italic = QFont(small)
-        italic.setItalic(True)
-        painter.setFont(italic)
-        painter.setPen(ACCENT)
-        painter.drawText(
-            QRectF(x, top, area.right() - x, line_height),
-            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-            data.hint,
-        )
-        painter.setFont(small)
+    frame = _begin_chart(painter, area, data.title, elide=True)
+    line_height = frame.small_metrics.height() + 6
+    painter.setFont(frame.small)
+    keys = [(_square_key(colour), text) for colour, text in data.legend]
+    x = _paint_legend(painter, frame, area.left(), line_height, keys, key_width=17, gap=14)
+    hint_room = QRectF(x, frame.top, area.right() - x, line_height)
+    if data.hint and hint_room.width() > frame.small_metrics.horizontalAdvance(data.hint) + 8:
+        _paint_hint(painter, frame.small, hint_room, data.hint)
+    top = frame.top
     if data.legend or data.hint:
         top += line_height + 2
     marker_top = top
     if data.marker is not None and data.marker_label:
         top += line_height
-    axis_height = line_height
-    body = QRectF(area.left(), top, area.width(), area.bottom() - top - axis_height)
-    hits: list[BarHit] = []
+    body = QRectF(area.left(), top, area.width(), area.bottom() - top - line_height)
     if not data.bars:
-        painter.setFont(_font(base, 15))
+        painter.setFont(_font(frame.base, 15))
         painter.setPen(MUTED)
         painter.drawText(body, Qt.AlignmentFlag.AlignCenter, data.empty_text)
         painter.restore()
-        return hits
+        return []
 
-    row_height = min(body.height() / len(data.bars), 46.0)
-    label_font = _font(base, max(12.0, min(row_height * 0.42, 16.0)))
-    value_font = _font(base, max(12.0, min(row_height * 0.40, 15.0)), bold=True)
-    label_metrics = QFontMetricsF(label_font)
-    value_metrics = QFontMetricsF(value_font)
-    label_width = min(
-        max(label_metrics.horizontalAdvance(b.label) for b in data.bars) + 14, body.width() * 0.42
+    layout = _BarLayout.of(frame.base, body, data)
+    plot = layout.plot
+    painter.setFont(frame.small)
+    _paint_grid(
+        painter,
+        _ticks(layout.scale, layout.step),
+        lambda tick: (
+            QPointF(layout.x_of(tick), plot.top()),
+            QPointF(layout.x_of(tick), plot.bottom()),
+        ),
+        lambda tick: QRectF(layout.x_of(tick) - 50, plot.bottom() + 3, 100, line_height),
+        Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
+        data.axis_text,
     )
-    value_width = max(value_metrics.horizontalAdvance(b.value_text) for b in data.bars) + 16
-    plot = QRectF(
-        body.left() + label_width,
-        body.top(),
-        max(body.width() - label_width - value_width, 40.0),
-        row_height * len(data.bars),
-    )
-    peak = max([b.value for b in data.bars] + [data.marker or 0.0])
-    step = nice_step(peak * 1.05 if peak > 0 else 1.0)
-    scale = step * max(math.ceil(peak * 1.05 / step), 1) if peak > 0 else step * 5
-
-    def x_of(value: float) -> float:
-        return plot.left() + plot.width() * min(max(value / scale, 0.0), 1.0)
-
-    # Grid and axis labels.
-    painter.setFont(small)
-    tick = 0.0
-    while tick <= scale + step / 2:
-        x = x_of(tick)
-        painter.setPen(QPen(GRID, 1))
-        painter.drawLine(QPointF(x, plot.top()), QPointF(x, plot.bottom()))
-        painter.setPen(MUTED)
-        painter.drawText(
-            QRectF(x - 50, plot.bottom() + 3, 100, axis_height),
-            Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
-            data.axis_text(tick),
-        )
-        tick += step
-
-    for index, bar in enumerate(data.bars):
-        row = QRectF(body.left(), plot.top() + index * row_height, body.width(), row_height)
-        thickness = max(row_height * 0.62, 6.0)
-        track = QRectF(plot.left(), row.center().y() - thickness / 2, plot.width(), thickness)
-        if index == focused:
-            painter.fillRect(row, QColor(21, 101, 192, 28))
-        painter.fillRect(track, TRACK)
-        filled = QRectF(track.left(), track.top(), x_of(bar.value) - plot.left(), thickness)
-        if bar.value > 0:
-            filled.setWidth(max(filled.width(), 3.0))
-        painter.fillRect(filled, bar.colour)
-        painter.setFont(label_font)
-        painter.setPen(ACCENT if bar.clickable else INK)
-        label_rect = QRectF(row.left(), row.top(), label_width - 10, row_height)
-        label = label_metrics.elidedText(bar.label, Qt.TextElideMode.ElideRight, label_rect.width())
-        painter.drawText(
-            label_rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, label
-        )
-        painter.setFont(value_font)
-        painter.setPen(INK)
-        painter.drawText(
-            QRectF(plot.right(), row.top(), value_width, row_height),
-            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-            bar.value_text,
-        )
-        hits.append(BarHit(row, bar.key, index))
-
+    hits = [
+        _paint_bar_row(painter, layout, body, index, bar, focused)
+        for index, bar in enumerate(data.bars)
+    ]
     if data.marker is not None and data.marker > 0:
-        x = x_of(data.marker)
-        painter.setPen(QPen(INK, 2, Qt.PenStyle.DashLine))
-        painter.drawLine(QPointF(x, plot.top() - 4), QPointF(x, plot.bottom()))
-        if data.marker_label:
-            painter.setFont(_font(base, 13, bold=True))
-            metrics = QFontMetricsF(painter.font())
-            width = metrics.horizontalAdvance(data.marker_label) + 8
-            left = min(max(x - width / 2, area.left()), area.right() - width)
-            painter.setPen(INK)
-            painter.drawText(
-                QRectF(left, marker_top, width, line_height),
-                Qt.AlignmentFlag.AlignCenter,
-                data.marker_label,
-            )
+        marker_row = QRectF(area.left(), marker_top, area.width(), line_height)
+        _paint_marker(painter, frame.base, layout, marker_row, data.marker, data.marker_label)
     painter.restore()
     return hits
+
+
+def _paint_hint(painter: QPainter, small: QFont, room: QRectF, hint: str) -> None:
+    """The hint in italics at the right of the legend's row."""
+    italic = QFont(small)
+    italic.setItalic(True)
+    painter.setFont(italic)
+    painter.setPen(ACCENT)
+    painter.drawText(room, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, hint)
+    painter.setFont(small)
+
+
+@dataclass(frozen=True)
+class _BarLayout:
+    """Where the bars go: row height, fonts, the label and value columns, the plot and scale."""
+
+    row_height: float
+    label_font: QFont
+    value_font: QFont
+    label_metrics: QFontMetricsF
+    label_width: float
+    value_width: float
+    plot: QRectF
+    step: float
+    scale: float
+
+    @classmethod
+    def of(cls, base: QFont, body: QRectF, data: BarChartData) -> _BarLayout:
+        row_height = min(body.height() / len(data.bars), 46.0)
+        label_font = _font(base, max(12.0, min(row_height * 0.42, 16.0)))
+        value_font = _font(base, max(12.0, min(row_height * 0.40, 15.0)), bold=True)
+        label_metrics = QFontMetricsF(label_font)
+        value_metrics = QFontMetricsF(value_font)
+        label_width = min(
+            max(label_metrics.horizontalAdvance(b.label) for b in data.bars) + 14,
+            body.width() * 0.42,
+        )
+        value_width = max(value_metrics.horizontalAdvance(b.value_text) for b in data.bars) + 16
+        plot = QRectF(
+            body.left() + label_width,
+            body.top(),
+            max(body.width() - label_width - value_width, 40.0),
+            row_height * len(data.bars),
+        )
+        peak = max([b.value for b in data.bars] + [data.marker or 0.0])
+        step = nice_step(peak * 1.05 if peak > 0 else 1.0)
+        scale = step * max(math.ceil(peak * 1.05 / step), 1) if peak > 0 else step * 5
+        return cls(
+            row_height,
+            label_font,
+            value_font,
+            label_metrics,
+            label_width,
+            value_width,
+            plot,
+            step,
+            scale,
+        )
+
+    def x_of(self, value: float) -> float:
+        return self.plot.left() + self.plot.width() * min(max(value / self.scale, 0.0), 1.0)
+
+
+def _paint_bar_row(
+    painter: QPainter, layout: _BarLayout, body: QRectF, index: int, bar: Bar, focused: int | None
+) -> BarHit:
+    """One row: the label at the right of its column, the track and its filled part, the value."""
+    plot, row_height = layout.plot, layout.row_height
+    row = QRectF(body.left(), plot.top() + index * row_height, body.width(), row_height)
+    thickness = max(row_height * 0.62, 6.0)
+    track = QRectF(plot.left(), row.center().y() - thickness / 2, plot.width(), thickness)
+    if index == focused:
+        painter.fillRect(row, QColor(21, 101, 192, 28))
+    painter.fillRect(track, TRACK)
+    filled = QRectF(track.left(), track.top(), layout.x_of(bar.value) - plot.left(), thickness)
+    if bar.value > 0:
+        filled.setWidth(max(filled.width(), 3.0))
+    painter.fillRect(filled, bar.colour)
+    painter.setFont(layout.label_font)
+    painter.setPen(ACCENT if bar.clickable else INK)
+    label_rect = QRectF(row.left(), row.top(), layout.label_width - 10, row_height)
+    label = layout.label_metrics.elidedText(
+        bar.label, Qt.TextElideMode.ElideRight, label_rect.width()
+    )
+    painter.drawText(label_rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, label)
+    painter.setFont(layout.value_font)
+    painter.setPen(INK)
+    painter.drawText(
+        QRectF(plot.right(), row.top(), layout.value_width, row_height),
+        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+        bar.value_text,
+    )
+    return BarHit(row, bar.key, index)
+
+
+def _paint_marker(
+    painter: QPainter, base: QFont, layout: _BarLayout, row: QRectF, marker: float, label: str
+) -> None:
+    """The plan's dashed line across the bars, its label centred above it on `row`."""
+    x = layout.x_of(marker)
+    painter.setPen(QPen(INK, 2, Qt.PenStyle.DashLine))
+    painter.drawLine(QPointF(x, layout.plot.top() - 4), QPointF(x, layout.plot.bottom()))
+    if label:
+        painter.setFont(_font(base, 13, bold=True))
+        metrics = QFontMetricsF(painter.font())
+        width = metrics.horizontalAdvance(label) + 8
+        left = min(max(x - width / 2, row.left()), row.right() - width)
+        painter.setPen(INK)
+        painter.drawText(
+            QRectF(left, row.top(), width, row.height()), Qt.AlignmentFlag.AlignCenter, label
+        )
 
 
 class BarChart(QWidget):
@@ -357,125 +475,129 @@ class LineChartData:
 
 def paint_line_chart(painter: QPainter, area: QRectF, data: LineChartData) -> None:
     """Daily activations as a line over the campaign's days, against the daily target."""
-    painter.save()
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    base = painter.font()
-    title_font = _font(base, 17, bold=True)
-    small = _font(base, 13)
-    small_metrics = QFontMetricsF(small)
-    painter.setFont(title_font)
-    painter.setPen(INK)
-    title_height = QFontMetricsF(title_font).height() + 6
-    painter.drawText(
-        QRectF(area.left(), area.top(), area.width(), title_height),
-        Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-        data.title,
-    )
-    top = area.top() + title_height
-
-    # Legend.
-    painter.setFont(small)
-    legend_height = small_metrics.height() + 6
-    x = area.left()
-    legend = [(ACCENT, Qt.PenStyle.SolidLine, data.value_label)]
+    frame = _begin_chart(painter, area, data.title, elide=False)
+    painter.setFont(frame.small)
+    legend_height = frame.small_metrics.height() + 6
+    keys = [(_line_key(ACCENT, Qt.PenStyle.SolidLine), data.value_label)]
     if data.target is not None:
-        legend.append((TARGET, Qt.PenStyle.DashLine, f"{data.target_label}: {number(data.target)}"))
-    for colour, style, text in legend:
-        y = top + legend_height / 2
-        painter.setPen(QPen(colour, 3, style))
-        painter.drawLine(QPointF(x, y), QPointF(x + 24, y))
-        painter.setPen(MUTED)
-        width = small_metrics.horizontalAdvance(text) + 4
-        painter.drawText(
-            QRectF(x + 30, top, width, legend_height),
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-            text,
+        keys.append(
+            (
+                _line_key(TARGET, Qt.PenStyle.DashLine),
+                f"{data.target_label}: {number(data.target)}",
+            )
         )
-        x += 30 + width + 18
-    top += legend_height + 4
-
-    if not data.days:
+    _paint_legend(painter, frame, area.left(), legend_height, keys, key_width=30, gap=18)
+    top = frame.top + legend_height + 4
+    layout = _LineLayout.of(frame.small_metrics, area, top, data) if data.days else None
+    if layout is None:
         painter.restore()
         return
-    peak = max([*data.values, data.target or 0, 1])
-    step = nice_step(peak * 1.1)
-    scale = step * math.ceil(peak * 1.1 / step)
-    y_label_width = small_metrics.horizontalAdvance(number(scale)) + 10
-    axis_height = small_metrics.height() + 6
-    plot = QRectF(
-        area.left() + y_label_width,
-        top + 4,
-        area.width() - y_label_width - 10,
-        area.bottom() - top - 4 - axis_height,
+    plot = layout.plot
+    _paint_grid(
+        painter,
+        _ticks(layout.scale, layout.step),
+        lambda tick: (
+            QPointF(plot.left(), layout.y_of(tick)),
+            QPointF(plot.right(), layout.y_of(tick)),
+        ),
+        lambda tick: QRectF(area.left(), layout.y_of(tick) - 10, layout.y_label_width - 6, 20),
+        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+        number,
     )
-    if plot.height() < 20 or plot.width() < 40:
-        painter.restore()
-        return
-    count = len(data.days)
-    slot = plot.width() / count
-
-    def x_of(index: int) -> float:
-        return plot.left() + slot * (index + 0.5)
-
-    def y_of(value: float) -> float:
-        return plot.bottom() - plot.height() * min(value / scale, 1.0)
-
-    tick = 0.0
-    while tick <= scale + step / 2:
-        y = y_of(tick)
-        painter.setPen(QPen(GRID, 1))
+    _paint_day_labels(painter, frame.small_metrics, layout, data.days)
+    if data.target is not None:
+        painter.setPen(QPen(TARGET, 2.5, Qt.PenStyle.DashLine))
+        y = layout.y_of(data.target)
         painter.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
-        painter.setPen(MUTED)
-        painter.drawText(
-            QRectF(area.left(), y - 10, y_label_width - 6, 20),
-            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-            number(tick),
+    if data.values:
+        _paint_values(painter, frame.base, layout, data.values)
+    painter.setPen(QPen(MUTED, 1))
+    painter.drawLine(QPointF(plot.left(), plot.bottom()), QPointF(plot.right(), plot.bottom()))
+    painter.restore()
+
+
+@dataclass(frozen=True)
+class _LineLayout:
+    """The plot below the legend, one slot a day across, the count scale up."""
+
+    plot: QRectF
+    y_label_width: float
+    axis_height: float
+    slot: float
+    step: float
+    scale: float
+
+    @classmethod
+    def of(
+        cls, metrics: QFontMetricsF, area: QRectF, top: float, data: LineChartData
+    ) -> _LineLayout | None:
+        """None when `area` leaves too little room to draw anything readable."""
+        peak = max([*data.values, data.target or 0, 1])
+        step = nice_step(peak * 1.1)
+        scale = step * math.ceil(peak * 1.1 / step)
+        y_label_width = metrics.horizontalAdvance(number(scale)) + 10
+        axis_height = metrics.height() + 6
+        plot = QRectF(
+            area.left() + y_label_width,
+            top + 4,
+            area.width() - y_label_width - 10,
+            area.bottom() - top - 4 - axis_height,
         )
-        tick += step
-    every = max(1, math.ceil(small_metrics.horizontalAdvance("00/00 ") / slot))
-    for index, day in enumerate(data.days):
+        if plot.height() < 20 or plot.width() < 40:
+            return None
+        return cls(plot, y_label_width, axis_height, plot.width() / len(data.days), step, scale)
+
+    def x_of(self, index: int) -> float:
+        return self.plot.left() + self.slot * (index + 0.5)
+
+    def y_of(self, value: float) -> float:
+        return self.plot.bottom() - self.plot.height() * min(value / self.scale, 1.0)
+
+
+def _paint_day_labels(
+    painter: QPainter, metrics: QFontMetricsF, layout: _LineLayout, days: list[date]
+) -> None:
+    """«dd/mm» under every few days (as many as fit), always under the last day."""
+    count = len(days)
+    every = max(1, math.ceil(metrics.horizontalAdvance("00/00 ") / layout.slot))
+    for index, day in enumerate(days):
         is_last = index == count - 1
         if (index % every and not is_last) or (not is_last and count - 1 - index < every):
             continue
         painter.drawText(
-            QRectF(x_of(index) - 30, plot.bottom() + 3, 60, axis_height),
+            QRectF(layout.x_of(index) - 30, layout.plot.bottom() + 3, 60, layout.axis_height),
             Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
             day_month(day),
         )
 
-    if data.target is not None:
-        painter.setPen(QPen(TARGET, 2.5, Qt.PenStyle.DashLine))
-        y = y_of(data.target)
-        painter.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
 
-    if data.values:
-        path = QPainterPath(QPointF(x_of(0), y_of(data.values[0])))
-        for index, value in enumerate(data.values[1:], start=1):
-            path.lineTo(x_of(index), y_of(value))
-        area_path = QPainterPath(path)
-        area_path.lineTo(x_of(len(data.values) - 1), plot.bottom())
-        area_path.lineTo(x_of(0), plot.bottom())
-        area_path.closeSubpath()
-        painter.fillPath(area_path, QColor(21, 101, 192, 40))
-        painter.setPen(QPen(ACCENT, 3))
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawPath(path)
-        painter.setBrush(QBrush(ACCENT))
-        radius = min(4.0, slot / 3)
-        for index, value in enumerate(data.values):
-            painter.drawEllipse(QPointF(x_of(index), y_of(value)), radius, radius)
-        last = len(data.values) - 1
-        label = number(data.values[last])
-        painter.setFont(_font(base, 14, bold=True))
-        painter.setPen(ACCENT)
-        width = QFontMetricsF(painter.font()).horizontalAdvance(label) + 8
-        left = min(x_of(last) - width / 2, plot.right() - width)
-        label_rect = QRectF(left, max(y_of(data.values[last]) - 30, plot.top()), width, 20)
-        painter.fillRect(label_rect, QColor(255, 255, 255, 220))
-        painter.drawText(label_rect, Qt.AlignmentFlag.AlignCenter, label)
-    painter.setPen(QPen(MUTED, 1))
-    painter.drawLine(QPointF(plot.left(), plot.bottom()), QPointF(plot.right(), plot.bottom()))
-    painter.restore()
+def _paint_values(painter: QPainter, base: QFont, layout: _LineLayout, values: list[int]) -> None:
+    """The shaded line through each day's value, a dot on each, the last value written."""
+    x_of, y_of, plot = layout.x_of, layout.y_of, layout.plot
+    path = QPainterPath(QPointF(x_of(0), y_of(values[0])))
+    for index, value in enumerate(values[1:], start=1):
+        path.lineTo(x_of(index), y_of(value))
+    area_path = QPainterPath(path)
+    area_path.lineTo(x_of(len(values) - 1), plot.bottom())
+    area_path.lineTo(x_of(0), plot.bottom())
+    area_path.closeSubpath()
+    painter.fillPath(area_path, QColor(21, 101, 192, 40))
+    painter.setPen(QPen(ACCENT, 3))
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.drawPath(path)
+    painter.setBrush(QBrush(ACCENT))
+    radius = min(4.0, layout.slot / 3)
+    for index, value in enumerate(values):
+        painter.drawEllipse(QPointF(x_of(index), y_of(value)), radius, radius)
+    last = len(values) - 1
+    label = number(values[last])
+    painter.setFont(_font(base, 14, bold=True))
+    painter.setPen(ACCENT)
+    width = QFontMetricsF(painter.font()).horizontalAdvance(label) + 8
+    left = min(x_of(last) - width / 2, plot.right() - width)
+    label_rect = QRectF(left, max(y_of(values[last]) - 30, plot.top()), width, 20)
+    painter.fillRect(label_rect, QColor(255, 255, 255, 220))
+    painter.drawText(label_rect, Qt.AlignmentFlag.AlignCenter, label)
 
 
 class LineChart(QWidget):

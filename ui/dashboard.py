@@ -155,8 +155,35 @@ class DashboardPanel(QWidget):
 
         self.setObjectName("dashboard")
         self.setStyleSheet("#dashboard { background: #f3f5f7; }")
+        top = self._build_top_row()
+        tiles = self._build_tiles()
+        self._build_charts()
+        self._build_notes()
 
-        # The path (breadcrumb), the day, the actions.
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 8, 10, 6)
+        layout.setSpacing(8)
+        layout.addLayout(top)
+        layout.addLayout(tiles)
+        layout.addWidget(self.charts, 1)
+        layout.addWidget(self.moved_note)
+        layout.addWidget(self.note)
+
+        self.up_shortcut = QShortcut(QKeySequence(Qt.Key.Key_Backspace), self)
+        self.up_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.up_shortcut.activated.connect(self.go_up)
+        self.as_of.dateChanged.connect(self.refresh)
+
+        self.timer = QTimer(self)
+        self.timer.setInterval(REFRESH_MS)
+        self.timer.timeout.connect(self.refresh)
+        if not context.database.is_sqlite:
+            self.timer.start()
+        if refresh_now:  # the main window counts when the tab is first shown instead
+            self.refresh()
+
+    def _build_top_row(self) -> QHBoxLayout:
+        """The path (breadcrumb), the day, the actions."""
         self.path_bar = QHBoxLayout()
         self.path_bar.setSpacing(2)
         path_holder = QWidget()
@@ -187,7 +214,9 @@ class DashboardPanel(QWidget):
         top.addSpacing(8)
         top.addWidget(self.refresh_button)
         top.addWidget(self.export_button)
+        return top
 
+    def _build_tiles(self) -> QHBoxLayout:
         self.tile_day = Tile("Trong ngày")
         self.tile_total = Tile("Lũy kế")
         self.tile_days = Tile("Số ngày còn lại")
@@ -198,7 +227,10 @@ class DashboardPanel(QWidget):
         for tile in (self.tile_day, self.tile_total, self.tile_days, self.tile_needed):
             tiles.addWidget(tile, 3)
         tiles.addWidget(self.tile_levels, 3)
+        return tiles
 
+    def _build_charts(self) -> None:
+        """The bars per unit (scrolling when many) beside the daily line, in a splitter."""
         self.bars = BarChart()
         self.bars.bar_clicked.connect(self.go_to)
         self.bar_scroll = QScrollArea()
@@ -214,6 +246,7 @@ class DashboardPanel(QWidget):
         self.charts.setStretchFactor(1, 9)
         self.charts.setChildrenCollapsible(False)
 
+    def _build_notes(self) -> None:
         self.note = QLabel()
         self.note.setStyleSheet("color: #52606d; font-size: 12px;")
         self.note.setWordWrap(True)
@@ -223,28 +256,6 @@ class DashboardPanel(QWidget):
             "background: #fff4e5; color: #8a4b00; padding: 4px 6px; border-radius: 3px;"
         )
         self.moved_note.setVisible(False)
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(10, 8, 10, 6)
-        layout.setSpacing(8)
-        layout.addLayout(top)
-        layout.addLayout(tiles)
-        layout.addWidget(self.charts, 1)
-        layout.addWidget(self.moved_note)
-        layout.addWidget(self.note)
-
-        self.up_shortcut = QShortcut(QKeySequence(Qt.Key.Key_Backspace), self)
-        self.up_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.up_shortcut.activated.connect(self.go_up)
-        self.as_of.dateChanged.connect(self.refresh)
-
-        self.timer = QTimer(self)
-        self.timer.setInterval(REFRESH_MS)
-        self.timer.timeout.connect(self.refresh)
-        if not context.database.is_sqlite:
-            self.timer.start()
-        if refresh_now:  # the main window counts when the tab is first shown instead
-            self.refresh()
 
     # -- navigation ---------------------------------------------------------------------
 

@@ -78,9 +78,44 @@ class GuideDialog(QDialog):
         self.editors: dict[str, QLineEdit | QPlainTextEdit] = {}
         self.saved: GuideContent | None = None
         self.qr_domains: tuple[str, ...] = DEFAULT_QR_DOMAINS  # read again with each point
+        self._build_choosers()
+        scroll = self._build_fields()
+        self._build_preview()
+        self.error = error_label()
+        buttons = self._build_buttons()
 
+        top = QFormLayout()
+        top.addRow("Điểm thu nhận:", self.point_box)
+        top.addRow("Khổ in:", self.layout_box)
+        left = QVBoxLayout()
+        left.addLayout(top)
+        left.addWidget(scroll, 1)
+        left.addWidget(self.error)
+        body = QHBoxLayout()
+        body.addLayout(left, 1)
+        body.addWidget(self.preview, 1)
+        outer = QVBoxLayout(self)
+        outer.addLayout(body, 1)
+        outer.addLayout(buttons)
+
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(250)
+        self.timer.timeout.connect(self.update_preview)
+
+        wanted = point_code or (context.point.code if context.point else None)
+        index = self.point_box.findData(wanted) if wanted else -1
+        if index >= 0:
+            self.point_box.setCurrentIndex(index)
+        self.point_box.currentIndexChanged.connect(self._point_changed)
+        self.layout_box.currentIndexChanged.connect(self.update_preview)
+        self.load_point()
+        self.resize(1180, 720)
+
+    def _build_choosers(self) -> None:
+        """The point whose guide this is (every point, or the default text) and the layout."""
         self.point_box = QComboBox()
-        with context.database.session(read_only=True) as session:
+        with self.context.database.session(read_only=True) as session:
             for point in list_points(session):
                 self.point_box.addItem(f"{point.name} ({point.code})", point.code)
         if self.point_box.count() == 0:
@@ -89,6 +124,8 @@ class GuideDialog(QDialog):
         for layout, label in LAYOUT_LABELS.items():
             self.layout_box.addItem(label, layout.value)
 
+    def _build_fields(self) -> QScrollArea:
+        """One editor per text of the guide, in titled groups, scrolling."""
         form_panel = QWidget()
         form_layout = QVBoxLayout(form_panel)
         for title, names in GROUPS:
@@ -116,15 +153,17 @@ class GuideDialog(QDialog):
         scroll.setWidgetResizable(True)
         scroll.setWidget(form_panel)
         scroll.setMinimumWidth(430)
+        return scroll
 
+    def _build_preview(self) -> None:
         self.preview = QLabel()
         self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.preview.setMinimumSize(PREVIEW_WIDTH, 300)
         # Ignored: the picture follows the label's size, never the other way round.
         self.preview.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.preview.setStyleSheet("background: #8a8f98; padding: 8px;")
-        self.error = error_label()
 
+    def _build_buttons(self) -> QHBoxLayout:
         self.save_button = QPushButton("Lưu nội dung")
         self.reset_button = QPushButton("Khôi phục mặc định")
         self.print_button = QPushButton("Xem trước khi in")
@@ -136,17 +175,6 @@ class GuideDialog(QDialog):
         self.pdf_button.clicked.connect(self.save_pdf)
         self.close_button.clicked.connect(self.close)
         self.print_button.setDefault(True)
-
-        top = QFormLayout()
-        top.addRow("Điểm thu nhận:", self.point_box)
-        top.addRow("Khổ in:", self.layout_box)
-        left = QVBoxLayout()
-        left.addLayout(top)
-        left.addWidget(scroll, 1)
-        left.addWidget(self.error)
-        body = QHBoxLayout()
-        body.addLayout(left, 1)
-        body.addWidget(self.preview, 1)
         buttons = QHBoxLayout()
         buttons.addWidget(self.save_button)
         buttons.addWidget(self.reset_button)
@@ -154,23 +182,7 @@ class GuideDialog(QDialog):
         buttons.addWidget(self.print_button)
         buttons.addWidget(self.pdf_button)
         buttons.addWidget(self.close_button)
-        outer = QVBoxLayout(self)
-        outer.addLayout(body, 1)
-        outer.addLayout(buttons)
-
-        self.timer = QTimer(self)
-        self.timer.setSingleShot(True)
-        self.timer.setInterval(250)
-        self.timer.timeout.connect(self.update_preview)
-
-        wanted = point_code or (context.point.code if context.point else None)
-        index = self.point_box.findData(wanted) if wanted else -1
-        if index >= 0:
-            self.point_box.setCurrentIndex(index)
-        self.point_box.currentIndexChanged.connect(self._point_changed)
-        self.layout_box.currentIndexChanged.connect(self.update_preview)
-        self.load_point()
-        self.resize(1180, 720)
+        return buttons
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
         super().resizeEvent(event)

@@ -108,6 +108,27 @@ class RejectsModel(QAbstractTableModel):
         return None
 
 
+def _headline(summary: ImportSummary) -> str:
+    """What else the import found besides the rejected rows, in a sentence or three."""
+    notes = []
+    if summary.records:
+        notes.append(
+            f"{_number(len(summary.records))} báo cáo mâu thuẫn với trạng thái của hồ sơ: "
+            "giữ trong lịch sử, không đổi hồ sơ."
+        )
+    if summary.conflicts:
+        notes.append(
+            f"{_number(len(summary.conflicts))} hồ sơ có thông tin khác nhau giữa các báo "
+            "cáo: chờ quản lý quyết định (Tệp → Mâu thuẫn thông tin)."
+        )
+    if summary.outside_period:
+        notes.append(
+            f"{_number(len(summary.outside_period))} dòng ghi ngày ngoài thời gian kế hoạch: "
+            "vẫn lưu theo ngày thực tế (xem thẻ Báo cáo mâu thuẫn)."
+        )
+    return " ".join(notes) or "Không có báo cáo mâu thuẫn hay hồ sơ chờ quyết định."
+
+
 class RecordsImportDialog(QDialog):
     """`imported` is emitted after each import that was saved (the window refreshes)."""
 
@@ -127,6 +148,22 @@ class RecordsImportDialog(QDialog):
             "cùng một tệp không thay đổi gì. Việc nhập được ghi vào nhật ký."
         )
         explain.setWordWrap(True)
+        form = self._build_file_form()
+        self.error = error_label()
+        self._build_result_box()
+        buttons = self._build_buttons()
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(explain)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.result_box, 1)
+        layout.addWidget(buttons)
+        self.import_button.setDefault(True)  # once in the dialog: Enter imports
+        self.resize(860, self.sizeHint().height())  # grows when the results come
+
+    def _build_file_form(self) -> QFormLayout:
+        """The file's path, the button that chooses it and the one that saves the template."""
         self.path = QLineEdit()
         self.path.setPlaceholderText("Chọn tệp .xlsx hoặc .csv")
         self.path.setAccessibleName("Tệp bảng tính")
@@ -143,9 +180,31 @@ class RecordsImportDialog(QDialog):
         file_label = QLabel("&Tệp:")
         file_label.setBuddy(self.path)
         form.addRow(file_label, where)
-        self.error = error_label()
+        return form
 
+    def _build_result_box(self) -> None:
+        """Hidden until an import ends: the counts, a headline, the lists in tabs."""
         self.result_box = QWidget()
+        grid = self._build_counts()
+        self.headline = QLabel()
+        self.headline.setWordWrap(True)
+        self._build_result_tabs()
+        self.save_rejects_button = QPushButton("&Lưu danh sách dòng lỗi…")
+        self.save_rejects_button.setToolTip(
+            "Tệp CSV: số dòng, lý do và nội dung của từng dòng lỗi, để sửa rồi nhập lại"
+        )
+        self.save_rejects_button.clicked.connect(self.save_rejects)
+        result_layout = QVBoxLayout(self.result_box)
+        result_layout.setContentsMargins(0, 6, 0, 0)
+        result_layout.addWidget(QLabel("<b>Kết quả lần nhập</b>"))
+        result_layout.addLayout(grid)
+        result_layout.addWidget(self.headline)
+        result_layout.addWidget(self.tabs, 1)
+        result_layout.addWidget(self.save_rejects_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.result_box.hide()
+
+    def _build_counts(self) -> QGridLayout:
+        """One bold figure per count, its title above it."""
         self.counts: dict[str, QLabel] = {}
         grid = QGridLayout()
         grid.setHorizontalSpacing(18)
@@ -167,8 +226,10 @@ class RecordsImportDialog(QDialog):
             self.counts[key] = value
             grid.addWidget(QLabel(title), 0, index)
             grid.addWidget(value, 1, index)
-        self.headline = QLabel()
-        self.headline.setWordWrap(True)
+        return grid
+
+    def _build_result_tabs(self) -> None:
+        """The rejected rows, the contradicting reports, the cases waiting for a decision."""
         self.rejects_model = RejectsModel(self)
         self.rejects = QTableView()
         self.rejects.setModel(self.rejects_model)
@@ -188,34 +249,14 @@ class RecordsImportDialog(QDialog):
         self.tabs.addTab(self.rejects, "Dòng lỗi")
         self.tabs.addTab(self.records, "Báo cáo mâu thuẫn")
         self.tabs.addTab(self.conflicts, "Hồ sơ chờ quyết định")
-        self.save_rejects_button = QPushButton("&Lưu danh sách dòng lỗi…")
-        self.save_rejects_button.setToolTip(
-            "Tệp CSV: số dòng, lý do và nội dung của từng dòng lỗi, để sửa rồi nhập lại"
-        )
-        self.save_rejects_button.clicked.connect(self.save_rejects)
-        result_layout = QVBoxLayout(self.result_box)
-        result_layout.setContentsMargins(0, 6, 0, 0)
-        result_layout.addWidget(QLabel("<b>Kết quả lần nhập</b>"))
-        result_layout.addLayout(grid)
-        result_layout.addWidget(self.headline)
-        result_layout.addWidget(self.tabs, 1)
-        result_layout.addWidget(self.save_rejects_button, 0, Qt.AlignmentFlag.AlignLeft)
-        self.result_box.hide()
 
+    def _build_buttons(self) -> QDialogButtonBox:
         buttons = QDialogButtonBox()
         self.import_button = buttons.addButton("&Nhập", QDialogButtonBox.ButtonRole.AcceptRole)
         close = buttons.addButton("Đóng", QDialogButtonBox.ButtonRole.RejectRole)
         self.import_button.clicked.connect(self.start)
         close.clicked.connect(self.reject)
-
-        layout = QVBoxLayout(self)
-        layout.addWidget(explain)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(self.result_box, 1)
-        layout.addWidget(buttons)
-        self.import_button.setDefault(True)  # once in the dialog: Enter imports
-        self.resize(860, self.sizeHint().height())  # grows when the results come
+        return buttons
 
     # -- the file ---------------------------------------------------------------------
 
@@ -311,27 +352,18 @@ class RecordsImportDialog(QDialog):
         for key, value in values.items():
             self.counts[key].setText(_number(value))
         self.counts["rejected"].setStyleSheet("color: #b00020;" if summary.rejects else "")
-        notes = []
-        if summary.records:
-            notes.append(
-                f"{_number(len(summary.records))} báo cáo mâu thuẫn với trạng thái của hồ sơ: "
-                "giữ trong lịch sử, không đổi hồ sơ."
-            )
-        if summary.conflicts:
-            notes.append(
-                f"{_number(len(summary.conflicts))} hồ sơ có thông tin khác nhau giữa các báo "
-                "cáo: chờ quản lý quyết định (Tệp → Mâu thuẫn thông tin)."
-            )
-        self.headline.setText(
-            " ".join(notes) or "Không có báo cáo mâu thuẫn hay hồ sơ chờ quyết định."
-        )
+        self.headline.setText(_headline(summary))
+        self._fill_result_tabs(summary)
+        self.save_rejects_button.setEnabled(bool(summary.rejects))
+        self.result_box.show()
+        if self.height() < 600:
+            self.resize(self.width(), 600)
+        if summary.rejects:
+            self.rejects.setFocus()
+
+    def _fill_result_tabs(self, summary: ImportSummary) -> None:
+        """Each list with its count in the tab's title; the first list with something shown."""
         self.rejects_model.set_rejects(summary.rejects)
-        if summary.outside_period:
-            notes.append(
-                f"{_number(len(summary.outside_period))} dòng ghi ngày ngoài thời gian kế hoạch: "
-                "vẫn lưu theo ngày thực tế (xem thẻ Báo cáo mâu thuẫn)."
-            )
-            self.headline.setText(" ".join(notes))
         self.records.clear()
         self.records.addItems(summary.records + summary.outside_period)
         self.conflicts.clear()
@@ -357,12 +389,6 @@ class RecordsImportDialog(QDialog):
             0,
         )
         self.tabs.setCurrentIndex(first_nonempty)
-        self.save_rejects_button.setEnabled(bool(summary.rejects))
-        self.result_box.show()
-        if self.height() < 600:
-            self.resize(self.width(), 600)
-        if summary.rejects:
-            self.rejects.setFocus()
 
     def save_rejects(self) -> None:
         summary = self.summary
