@@ -20,9 +20,12 @@ from models.base import UTCDateTime
 def _sqlite_value(value: Any) -> Any:
     # The text formats SQLAlchemy's SQLite dialect writes and reads back.
     if isinstance(value, datetime):
-        if value.tzinfo is not None:
-            value = (value if value.tzinfo is UTC else value.astimezone(UTC)).replace(tzinfo=None)
-        return value.isoformat(" ", "microseconds")
+        if value.tzinfo is None:
+            return value.isoformat(" ", "microseconds")
+        # Without the "+00:00" that an aware UTC moment prints.
+        return (value if value.tzinfo is UTC else value.astimezone(UTC)).isoformat(
+            " ", "microseconds"
+        )[:-6]
     if isinstance(value, date):
         return value.isoformat()
     return value

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TypeVar, cast
@@ -210,7 +210,8 @@ class _Importer:
             return None
         at = row.report_fields["at"]
         assert isinstance(at, datetime)
-        return replace(self.consent, given_at=at)
+        consent = self.consent
+        return ConsentRecord(consent.notice_version, at, consent.basis, consent.legal_reference)
 
     def cell(self, cells: list[Cell], key: str) -> Cell:
         index = self.columns.get(key)
@@ -333,16 +334,17 @@ class _Importer:
             )
         except ValidationError as error:
             problems.append(error.message)
+        on_day = self.today
         try:
             moment = moment_cell(self.cell(cells, "moment"), "Thời điểm")
-            if local_day(moment) > self.today:
+            on_day = local_day(moment)
+            if on_day > self.today:
                 problems.append("Thời điểm ở tương lai.")
         except ValidationError as error:
             problems.append(error.message)
         point_commune = self.checked(problems, "point_commune_code", cells, self.point_commune)
         point_name = self.checked(problems, "point_name", cells, self.point_name) or ""
         operator = self.checked(problems, "operator", cells, self.operator) or ""
-        on_day = local_day(moment) if moment else self.today
         facts, fact_errors = check_facts(draft, on_day)
         problems = [e.message for e in fact_errors] + problems
         if problems:

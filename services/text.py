@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import sys
 import unicodedata
+from functools import lru_cache
 
 from services.errors import ValidationError
 
@@ -19,9 +20,21 @@ def clean(text: str) -> str:
 
 def fold(text: str) -> str:
     """Lower case without diacritics, đ -> d: "Nguyễn Thị Ánh" -> "nguyen thi anh"."""
+    return _fold_short(text) if len(text) <= _FOLD_CACHED_LENGTH else _fold(text)
+
+
+# Names repeat across a province's rows (an import folds every case's name): short texts
+# are remembered, in a bounded cache that a file of long cells cannot blow up.
+_FOLD_CACHED_LENGTH = 100
+
+
+def _fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", clean(text).translate(_FOLD_TABLE))
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return stripped.lower()
+
+
+_fold_short = lru_cache(maxsize=1 << 15)(_fold)
 
 
 def fold_key(text: str) -> str:
