@@ -275,11 +275,22 @@ def claim_of(
     notes: str | None = None,
 ) -> Claim:
     """What a report says about the citizen, as the fold reads it."""
+    return claim_at(facts, residence_code(session, facts.residence_commune_id), help_reason, notes)
+
+
+def claim_at(
+    facts: CaseFacts,
+    residence: str,
+    help_reason: HelpReason | str | None = None,
+    notes: str | None = None,
+) -> Claim:
+    """`claim_of` with the residence's code already known (no session: an import's second
+    process builds its rows' claims from the unit tree)."""
     return Claim(
         full_name=facts.full_name,
         birth_date=facts.birth_date,
         sex=facts.sex,
-        residence=residence_code(session, facts.residence_commune_id),
+        residence=residence,
         phone=facts.phone,
         address=facts.address,
         help_reason=str(help_reason) if help_reason else None,

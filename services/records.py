@@ -24,9 +24,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TypeVar, cast
 
+from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
-from models.bulk import large_page_cache
+from models.bulk import indexes_set_aside_for_large_load, large_page_cache
 from models.codes import OUTSIDE_PROVINCE, FailureReason, Status
 from models.entities import Case, IntakePoint, Operator
 from models.event_ids import content_uid
@@ -41,8 +42,8 @@ from services.cases import (
     Outcome,
     StatusReport,
     check_facts,
+    claim_at,
     claim_digest_of,
-    claim_of,
     find_cases,
     fresh_case,
     insert_new_cases,
@@ -181,7 +182,8 @@ def rejects_path(source: Path) -> Path:
 class _Row:
     number: int
     cells: list[Cell]
-    draft: FactsDraft
+    # The ID number as the cell gives it (`facts.id_number` is normalised).
+    id_number_as_written: str
     level: int
     status: Status
     report_fields: dict[str, object]
@@ -189,6 +191,87 @@ class _Row:
     point_name: str
     operator: str
     facts: CaseFacts
+    # What the row says about the citizen, its fact set's digest, the row's event uid.
+    claim: Claim
+    digest: str
+    uid: str = ""
+
+    def __reduce__(self) -> tuple[Callable[..., _Row], tuple[object, ...]]:
+        """Pickled as plain values for the trip from the second process: the importing
+        process unpickles every row, and objects one by one cost it three times as much."""
+        facts = self.facts
+        at = self.report_fields["at"]
+        reason = self.report_fields["failure_reason"]
+        assert isinstance(at, datetime)
+        return (
+            _row_from_values,
+            (
+                self.number,
+                self.cells,
+                self.id_number_as_written,
+                self.level,
+                self.status.value,
+                at.isoformat(),
+                reason.value if isinstance(reason, FailureReason) else None,
+                self.report_fields["failure_note"],
+                self.point_commune_id,
+                self.point_name,
+                self.operator,
+                (
+                    facts.id_number,
+                    facts.full_name,
+                    facts.birth_date,
+                    facts.sex,
+                    facts.phone,
+                    facts.address,
+                    facts.residence_commune_id,
+                ),
+                self.claim.residence,
+                self.digest,
+                self.uid,
+            ),
+        )
+
+
+def _row_from_values(
+    number: int,
+    cells: list[Cell],
+    id_number_as_written: str,
+    level: int,
+    status: str,
+    at: str,
+    failure_reason: str | None,
+    failure_note: str | None,
+    point_commune_id: int,
+    point_name: str,
+    operator: str,
+    facts_values: tuple[str, str, date, str, str | None, str | None, int | None],
+    residence: str,
+    digest: str,
+    uid: str,
+) -> _Row:
+    """A `_Row` again from what `_Row.__reduce__` gave."""
+    facts = CaseFacts(*facts_values)
+    report_fields: dict[str, object] = {
+        "at": datetime.fromisoformat(at),
+        "failure_reason": None if failure_reason is None else FailureReason(failure_reason),
+        "failure_note": failure_note,
+    }
+    return _Row(
+        number,
+        cells,
+        id_number_as_written,
+        level,
+        Status(status),
+        report_fields,
+        point_commune_id,
+        point_name,
+        operator,
+        facts,
+        claim_at(facts, residence),
+        digest,
+        uid,
+    )
 
 
 class _RowParser:
@@ -338,10 +421,14 @@ class _RowParser:
         if problems:
             raise ValidationError(" ".join(dict.fromkeys(problems)))
         assert level and status and moment and point_commune and facts
-        return _Row(
+        residence = facts.residence_commune_id
+        claim = claim_at(
+            facts, OUTSIDE_PROVINCE if residence is None else self.tree.by_id[residence].code
+        )
+        row = _Row(
             number,
             cells,
-            draft,
+            draft.id_number,
             level,
             status,
             {"at": moment, "failure_reason": reason, "failure_note": note},
@@ -349,6 +436,31 @@ class _RowParser:
             point_name,
             operator,
             facts,
+            claim,
+            claim_digest_of(claim),
+        )
+        row.uid = self.uid(row)
+        return row
+
+    def uid(self, row: _Row) -> str:
+        """The row's event identity: the hash of everything the row says."""
+        claim = row.claim
+        return content_uid(
+            "row",
+            row.facts.id_number,
+            row.level,
+            row.status.value,
+            row.report_fields["at"].isoformat(),  # type: ignore[attr-defined]
+            self.tree.by_id[row.point_commune_id].code,
+            row.point_name,
+            row.operator,
+            row.report_fields["failure_reason"],
+            row.report_fields["failure_note"],
+            claim.full_name,
+            claim.birth_date.isoformat(),
+            claim.sex,
+            claim.residence,
+            claim.phone,
         )
 
 
@@ -396,30 +508,10 @@ class _Importer:
                 created.append(operator)
         return self.operators[row.operator]
 
-    def uid(self, row: _Row, claim: Claim) -> str:
-        """The row's event identity: the hash of everything the row says."""
-        return content_uid(
-            "row",
-            row.facts.id_number,
-            row.level,
-            row.status.value,
-            row.report_fields["at"].isoformat(),  # type: ignore[attr-defined]
-            self.tree.by_id[row.point_commune_id].code,
-            row.point_name,
-            row.operator,
-            row.report_fields["failure_reason"],
-            row.report_fields["failure_note"],
-            claim.full_name,
-            claim.birth_date.isoformat(),
-            claim.sex,
-            claim.residence,
-            claim.phone,
-        )
-
     def save_batch(self, rows: list[_Row]) -> None:
-        known = find_cases(self.session, ((r.draft.id_number, r.level) for r in rows))
-        claims = [claim_of(self.session, r.facts) for r in rows]
-        digests = [claim_digest_of(claim) for claim in claims]
+        known = find_cases(self.session, ((r.id_number_as_written, r.level) for r in rows))
+        claims = [r.claim for r in rows]
+        digests = [r.digest for r in rows]
         self.fact_sets.prefetch(dict(zip(digests, claims, strict=True)))
         # A case nobody holds yet, named by one row of the batch, is built as plain rows
         # (`fresh_case`); the others go through `record_report` and the ORM.
@@ -439,7 +531,7 @@ class _Importer:
                     **row.report_fields,  # type: ignore[arg-type]
                 )
                 consent_record = self.consent_for(row, known)
-                uid = self.uid(row, claim)
+                uid = row.uid
                 if fresh:
                     entry = fresh_case(
                         self.session, row.facts, report, uid, claim, digest, consent_record
@@ -583,7 +675,20 @@ def import_records(
         if big
         else _checked_rows(importer.parser, rows)
     )
-    with closing(checked), large_page_cache(session.connection()):
+    # A province's first sheet into an empty database: the indexes of `cases` are built
+    # once at the end (a third of the inserts' cost). Only the unique key is looked up
+    # during the import, and it stays. SQLite only: PostgreSQL would lock the table
+    # against the desks' reads until the import commits.
+    connection = session.connection()
+    big_load = big and connection.dialect.name == "sqlite"
+    incoming = estimate_rows(path) if big_load else 0
+    existing = session.scalar(select(func.count()).select_from(Case)) or 0 if big_load else 0
+    cases = [cast(Table, Case.__table__)]
+    with (
+        closing(checked),
+        large_page_cache(connection),
+        indexes_set_aside_for_large_load(connection, cases, incoming, existing),
+    ):
         _import_rows(importer, checked, progress)
     if progress:
         progress(importer.summary.rows_read)

@@ -6,16 +6,19 @@ outlives the import (an error, a cancel)."""
 from __future__ import annotations
 
 import multiprocessing
+import pickle
 from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
+import models.bulk
 import services.records
 from services.database import open_database
 from services.records import import_records
-from services.spreadsheet import UnreadableFileError
+from services.spreadsheet import UnreadableFileError, header_map, read_rows
+from services.units import UnitTree
 from tests.factories import CLI, id_number_for
 from tests.services.test_records_fast_path import dump, write_sheet
 
@@ -44,7 +47,28 @@ def sheet_rows() -> list[list[object]]:
     rows[5] = row(6, status="Đã bay")  # refused: no such status
     rows[17] = row(18, name="Lê Thị 9")  # refused: a digit in the name
     rows.append(row(3))  # the same row again: unchanged
+    failed = row(40, status="Thất bại")
+    failed[8] = "Máy lỗi giữa chừng"  # not in the list: "other", the text kept as the note
+    failed[4] = "0912345678"
+    failed[5] = "Ngoài tỉnh"
+    rows.append(failed)
+    rows.append([*row(41)[:6], 2, "Đã thu nhận hồ sơ", *row(41)[8:]])
     return rows
+
+
+def test_a_checked_row_travels_whole(sqlite_template: Path, tmp_path: Path) -> None:
+    """What the second process sends is the row it checked, field for field."""
+    database = open_database(f"sqlite:///{sqlite_template}", migrate=False)
+    with database.session() as session:
+        tree = UnitTree.load(session)
+    database.dispose()
+    parser = services.records._RowParser(tree, date(2023, 8, 20))
+    sheet = write_sheet(tmp_path / "sheet.csv", sheet_rows())
+    rows = read_rows(sheet, None)
+    parser.columns = header_map(next(rows)[1], services.records.COLUMNS)
+    checked = list(services.records._checked_rows(parser, rows))
+    assert pickle.loads(pickle.dumps(checked)) == checked  # noqa: S301 - our own bytes
+    assert {type(item).__name__ for item in checked} == {"_Row", "Reject"}
 
 
 def imported(
@@ -57,6 +81,8 @@ def imported(
     database = open_database(url)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(services.records, "WORKER_FILE_BYTES", 0 if in_worker else 1 << 40)
+        # ... and as a large load: the indexes of `cases` are set aside and built again.
+        patch.setattr(models.bulk, "LARGE_LOAD", 1)
         patch.setattr(services.records, "BATCH_ROWS", 7)
         patch.setattr(services.records, "_WORKER_CHUNK", 5)
         with database.session() as session:
@@ -80,7 +106,9 @@ def imported(
                 text("SELECT id, case_id, uid, to_status FROM case_history ORDER BY id")
             )
         ]
+        indexes = {str(i["name"]) for i in inspect(connection).get_indexes("cases")}
     database.dispose()
+    assert "ix_cases_tally" in indexes and "ix_cases_name_folded" in indexes
     return tables, summary.describe(), [(r.row, r.reason) for r in summary.rejects]
 
 
@@ -91,7 +119,7 @@ def test_the_second_process_gives_what_one_process_gives(
     alone = imported(sqlite_template, tmp_path / "alone", sheet, in_worker=False)
     helped = imported(sqlite_template, tmp_path / "helped", sheet, in_worker=True)
     assert helped == alone
-    assert len(alone[0]["cases"]) == 37
+    assert len(alone[0]["cases"]) == 39
     assert [number for number, _reason in alone[2]] == [7, 19]
     assert multiprocessing.active_children() == []
 
