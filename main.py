@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import sys
 from pathlib import Path
@@ -36,4 +37,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    # A bundled app starts its helper processes (a big import's row checker) through this
+    # same executable: they must run their task, not the app (no-op outside a bundle).
+    multiprocessing.freeze_support()
     sys.exit(main())

@@ -258,6 +258,8 @@ def records_import(url: str, path: str) -> dict[str, Any]:
         "saved": summary.saved,
         "rejected": len(summary.rejects),
         "rows_per_s": summary.rows_read / elapsed,
+        # A big file is read and checked by a second process (`services.records`).
+        "reader_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
     }
 
 

@@ -342,7 +342,8 @@ def sqlite_rows(n: int, keep: bool) -> list[Row]:
     rows.append(
         Row(
             f"importing a {written}-row spreadsheet (CSV)",
-            f"{records['rows_per_s']:,.0f} rows/s, {records['peak_mb']:.0f} MB",
+            f"{records['rows_per_s']:,.0f} rows/s, {records['peak_mb']:.0f} MB "
+            f"(+ {records['reader_peak_mb']:.0f} MB reading the file)",
             ">= 10,000 rows/s, memory bounded",
             verdict=verdict(records["rows_per_s"] >= 10_000 and records["peak_mb"] < 500),
         )

@@ -160,8 +160,9 @@ class _FactsFold:
         self._identities: set[tuple[str, date, str, str]] = set()
 
     def claim(self, claim: Claim, event: Event) -> None:
-        if claim.identity() not in self._identities:
-            self._identities.add(claim.identity())
+        identity = claim.identity()
+        if identity not in self._identities:
+            self._identities.add(identity)
             self.claims.append((claim, event))
         if self.facts is None:
             self.facts = Facts(
@@ -178,7 +179,7 @@ class _FactsFold:
         current = Claim(
             self.facts.full_name, self.facts.birth_date, self.facts.sex, self.facts.residence
         )
-        if current.identity() != claim.identity():
+        if current.identity() != identity:
             self.conflict = True
         filled = {
             name: getattr(claim, name)

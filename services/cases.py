@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import cast
 
-from sqlalchemy import Table, bindparam, select
+from sqlalchemy import Table, bindparam, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from models.bulk import bulk_insert
@@ -275,11 +275,22 @@ def claim_of(
     notes: str | None = None,
 ) -> Claim:
     """What a report says about the citizen, as the fold reads it."""
+    return claim_at(facts, residence_code(session, facts.residence_commune_id), help_reason, notes)
+
+
+def claim_at(
+    facts: CaseFacts,
+    residence: str,
+    help_reason: HelpReason | str | None = None,
+    notes: str | None = None,
+) -> Claim:
+    """`claim_of` with the residence's code already known (no session: an import's second
+    process builds its rows' claims from the unit tree)."""
     return Claim(
         full_name=facts.full_name,
         birth_date=facts.birth_date,
         sex=facts.sex,
-        residence=residence_code(session, facts.residence_commune_id),
+        residence=residence,
         phone=facts.phone,
         address=facts.address,
         help_reason=str(help_reason) if help_reason else None,
@@ -365,23 +376,31 @@ class FactSets:
         bulk statement (imports of many new cases: no ORM object per claim)."""
         self.prefetch(by_digest)
         missing = [digest for digest in by_digest if digest not in self.known]
-        if missing:
-            columns = list(FACT_SET_COLUMNS)
-            bulk_insert(
-                self.session.connection(),
-                cast(Table, FactSet.__table__),
-                columns,
-                [_fact_set_row(digest, by_digest[digest]) for digest in missing],
-            )
-            self.absent -= set(missing)
         found: dict[str, int] = {}
+        if missing:
+            connection = self.session.connection()
+            table = cast(Table, FactSet.__table__)
+            columns = list(FACT_SET_COLUMNS)
+            rows = [_fact_set_row(digest, by_digest[digest]) for digest in missing]
+            if connection.dialect.name == "sqlite":  # given, not read back: `insert_case_rows`
+                first = int(connection.execute(select(func.max(FactSet.id))).scalar() or 0) + 1
+                bulk_insert(
+                    connection,
+                    table,
+                    ["id", *columns],
+                    [[first + index, *row] for index, row in enumerate(rows)],
+                )
+                found.update((digest, first + index) for index, digest in enumerate(missing))
+            else:
+                bulk_insert(connection, table, columns, rows)
+            self.absent -= set(missing)
         pending = [d for d in by_digest if d in self.known and self.known[d].id is None]
         if pending:
             self.session.flush()
         for digest in by_digest:
             if digest in self.known:
                 found[digest] = self.known[digest].id
-        rest = sorted(set(by_digest) - set(found))
+        rest = sorted(set(by_digest) - set(found))  # inserted above, not on SQLite
         for start in range(0, len(rest), 500):
             for fact_set_id, digest in self.session.execute(
                 select(FactSet.id, FactSet.digest).where(
@@ -910,19 +929,30 @@ _EVENT_COLUMNS = [c.key for c in CaseEvent.__table__.columns if c.key not in ("i
 def insert_case_rows(session: Session, rows: list[dict[str, object]]) -> list[int]:
     """Insert new case rows in one executemany; their ids, in the rows' order.
 
-    The ids are read back by ID number and level (one query) rather than with RETURNING:
-    SQLite cannot return a multi-row insert's ids in order, so SQLAlchemy would fall back
-    to one statement per row.
+    SQLite: the transaction holds the write lock (it began IMMEDIATE), so the ids SQLite
+    would give, max(id) + 1 onwards, are given explicitly and nothing is read back.
+    Elsewhere the ids are read back by ID number and level (one query) rather than with
+    RETURNING, which SQLAlchemy would send as one statement per row.
     """
     if not rows:
         return []
+    connection = session.connection()
+    table = cast(Table, Case.__table__)
     columns = list(rows[0])
-    bulk_insert(
-        session.connection(),
-        cast(Table, Case.__table__),
-        columns,
-        [[row[name] for name in columns] for row in rows],
-    )
+    if connection.dialect.name == "sqlite":
+        first = int(connection.execute(select(func.max(Case.id))).scalar() or 0) + 1
+        ids = list(range(first, first + len(rows)))
+        bulk_insert(
+            connection,
+            table,
+            ["id", *columns],
+            [
+                [case_id, *[row[name] for name in columns]]
+                for case_id, row in zip(ids, rows, strict=True)
+            ],
+        )
+        return ids
+    bulk_insert(connection, table, columns, [[row[name] for name in columns] for row in rows])
     keys = [(str(row["id_number"]), int(str(row["level"]))) for row in rows]
     numbers = sorted({number for number, _level in keys})
     found: dict[tuple[str, int], int] = {}

@@ -13,15 +13,21 @@ untouched.
 
 from __future__ import annotations
 
+import multiprocessing
+import pickle
+import queue
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from datetime import datetime
+from collections.abc import Callable, Generator, Iterable, Iterator
+from contextlib import closing
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import TypeVar, cast
 
+from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
+from models.bulk import indexes_set_aside_for_large_load, large_page_cache
 from models.codes import OUTSIDE_PROVINCE, FailureReason, Status
 from models.entities import Case, IntakePoint, Operator
 from models.event_ids import content_uid
@@ -36,8 +42,8 @@ from services.cases import (
     Outcome,
     StatusReport,
     check_facts,
+    claim_at,
     claim_digest_of,
-    claim_of,
     find_cases,
     fresh_case,
     insert_new_cases,
@@ -63,7 +69,6 @@ from services.sheet_import import (
     Reject,
     estimate_sheet_rows,
     find_header,
-    read_in_batches,
     reject_of,
     rejects_note,
     rejects_path,
@@ -76,6 +81,7 @@ from services.spreadsheet import (
     cell_text,
     date_cell,
     digits_cell,
+    is_blank,
     moment_cell,
     read_rows,
 )
@@ -171,7 +177,8 @@ class ImportSummary:
 class _Row:
     number: int
     cells: list[Cell]
-    draft: FactsDraft
+    # The ID number as the cell gives it (`facts.id_number` is normalised).
+    id_number_as_written: str
     level: int
     status: Status
     report_fields: dict[str, object]
@@ -179,34 +186,98 @@ class _Row:
     point_name: str
     operator: str
     facts: CaseFacts
+    # What the row says about the citizen, its fact set's digest, the row's event uid.
+    claim: Claim
+    digest: str
+    uid: str = ""
+
+    def __reduce__(self) -> tuple[Callable[..., _Row], tuple[object, ...]]:
+        """Pickled as plain values for the trip from the second process: the importing
+        process unpickles every row, and objects one by one cost it three times as much."""
+        facts = self.facts
+        at = self.report_fields["at"]
+        reason = self.report_fields["failure_reason"]
+        assert isinstance(at, datetime)
+        return (
+            _row_from_values,
+            (
+                self.number,
+                self.cells,
+                self.id_number_as_written,
+                self.level,
+                self.status.value,
+                at.isoformat(),
+                reason.value if isinstance(reason, FailureReason) else None,
+                self.report_fields["failure_note"],
+                self.point_commune_id,
+                self.point_name,
+                self.operator,
+                (
+                    facts.id_number,
+                    facts.full_name,
+                    facts.birth_date,
+                    facts.sex,
+                    facts.phone,
+                    facts.address,
+                    facts.residence_commune_id,
+                ),
+                self.claim.residence,
+                self.digest,
+                self.uid,
+            ),
+        )
 
 
-class _Importer:
-    def __init__(self, session: Session, tree: UnitTree) -> None:
-        self.session = session
+def _row_from_values(
+    number: int,
+    cells: list[Cell],
+    id_number_as_written: str,
+    level: int,
+    status: str,
+    at: str,
+    failure_reason: str | None,
+    failure_note: str | None,
+    point_commune_id: int,
+    point_name: str,
+    operator: str,
+    facts_values: tuple[str, str, date, str, str | None, str | None, int | None],
+    residence: str,
+    digest: str,
+    uid: str,
+) -> _Row:
+    """A `_Row` again from what `_Row.__reduce__` gave."""
+    facts = CaseFacts(*facts_values)
+    report_fields: dict[str, object] = {
+        "at": datetime.fromisoformat(at),
+        "failure_reason": None if failure_reason is None else FailureReason(failure_reason),
+        "failure_note": failure_note,
+    }
+    return _Row(
+        number,
+        cells,
+        id_number_as_written,
+        level,
+        Status(status),
+        report_fields,
+        point_commune_id,
+        point_name,
+        operator,
+        facts,
+        claim_at(facts, residence),
+        digest,
+        uid,
+    )
+
+
+class _RowParser:
+    """A row's cells checked and turned into a `_Row`: pure (no database), so that a big
+    file can be read and checked in a second process (`_rows_from_worker`)."""
+
+    def __init__(self, tree: UnitTree, today: date) -> None:
         self.tree = tree
-        self.points: dict[tuple[int, str], int] = {}
-        self.operators: dict[str, int] = {}
-        self.summary = ImportSummary()
-        self.fact_sets = FactSets(session)
-        self.row_of_event: dict[str, int] = {}
+        self.today = today
         self.columns: dict[str, int] = {}
         self.parsed = CellMemo(MEMO_ENTRIES)
-        self.today = local_day(now_utc())
-        campaign = active_campaign(session)
-        self.period = (campaign.first_day, campaign.last_day)
-        # Read once: every row of one import is recorded under the same legal basis.
-        self.consent = import_record(session, now_utc())
-        self.username = ""
-
-    def consent_for(self, row: _Row, known: dict[tuple[str, int], Case]) -> ConsentRecord | None:
-        """The row that brings its case in carries the record: "nhập từ danh sách", at the
-        row's moment (by its operator); a row about a case already here carries none."""
-        if (row.facts.id_number, row.level) in known:
-            return None
-        at = row.report_fields["at"]
-        assert isinstance(at, datetime)
-        return replace(self.consent, given_at=at)
 
     def cell(self, cells: list[Cell], key: str) -> Cell:
         index = self.columns.get(key)
@@ -317,25 +388,30 @@ class _Importer:
             )
         except ValidationError as error:
             problems.append(error.message)
+        on_day = self.today
         try:
             moment = moment_cell(self.cell(cells, "moment"), "Thời điểm")
-            if local_day(moment) > self.today:
+            on_day = local_day(moment)
+            if on_day > self.today:
                 problems.append("Thời điểm ở tương lai.")
         except ValidationError as error:
             problems.append(error.message)
         point_commune = self.checked(problems, "point_commune_code", cells, self.point_commune)
         point_name = self.checked(problems, "point_name", cells, self.point_name) or ""
         operator = self.checked(problems, "operator", cells, self.operator) or ""
-        on_day = local_day(moment) if moment else self.today
         facts, fact_errors = check_facts(draft, on_day)
         problems = [e.message for e in fact_errors] + problems
         if problems:
             raise ValidationError(" ".join(dict.fromkeys(problems)))
         assert level and status and moment and point_commune and facts
-        return _Row(
+        residence = facts.residence_commune_id
+        claim = claim_at(
+            facts, OUTSIDE_PROVINCE if residence is None else self.tree.by_id[residence].code
+        )
+        row = _Row(
             number,
             cells,
-            draft,
+            draft.id_number,
             level,
             status,
             {"at": moment, "failure_reason": reason, "failure_note": note},
@@ -343,7 +419,59 @@ class _Importer:
             point_name,
             operator,
             facts,
+            claim,
+            claim_digest_of(claim),
         )
+        row.uid = self.uid(row)
+        return row
+
+    def uid(self, row: _Row) -> str:
+        """The row's event identity: the hash of everything the row says."""
+        claim = row.claim
+        return content_uid(
+            "row",
+            row.facts.id_number,
+            row.level,
+            row.status.value,
+            row.report_fields["at"].isoformat(),  # type: ignore[attr-defined]
+            self.tree.by_id[row.point_commune_id].code,
+            row.point_name,
+            row.operator,
+            row.report_fields["failure_reason"],
+            row.report_fields["failure_note"],
+            claim.full_name,
+            claim.birth_date.isoformat(),
+            claim.sex,
+            claim.residence,
+            claim.phone,
+        )
+
+
+class _Importer:
+    def __init__(self, session: Session, tree: UnitTree) -> None:
+        self.session = session
+        self.tree = tree
+        self.points: dict[tuple[int, str], int] = {}
+        self.operators: dict[str, int] = {}
+        self.summary = ImportSummary()
+        self.fact_sets = FactSets(session)
+        self.row_of_event: dict[str, int] = {}
+        self.parser = _RowParser(tree, local_day(now_utc()))
+        campaign = active_campaign(session)
+        self.period = (campaign.first_day, campaign.last_day)
+        # Read once: every row of one import is recorded under the same legal basis.
+        self.consent = import_record(session, now_utc())
+        self.username = ""  # who imports: the outreach moves the cases make are theirs
+
+    def consent_for(self, row: _Row, known: dict[tuple[str, int], Case]) -> ConsentRecord | None:
+        """The row that brings its case in carries the record: "nhập từ danh sách", at the
+        row's moment (by its operator); a row about a case already here carries none."""
+        if (row.facts.id_number, row.level) in known:
+            return None
+        at = row.report_fields["at"]
+        assert isinstance(at, datetime)
+        consent = self.consent
+        return ConsentRecord(consent.notice_version, at, consent.basis, consent.legal_reference)
 
     def point_id(self, row: _Row, created: list[object]) -> int:
         key = (row.point_commune_id, row.point_name)
@@ -364,30 +492,10 @@ class _Importer:
                 created.append(operator)
         return self.operators[row.operator]
 
-    def uid(self, row: _Row, claim: Claim) -> str:
-        """The row's event identity: the hash of everything the row says."""
-        return content_uid(
-            "row",
-            row.facts.id_number,
-            row.level,
-            row.status.value,
-            row.report_fields["at"].isoformat(),  # type: ignore[attr-defined]
-            self.tree.by_id[row.point_commune_id].code,
-            row.point_name,
-            row.operator,
-            row.report_fields["failure_reason"],
-            row.report_fields["failure_note"],
-            claim.full_name,
-            claim.birth_date.isoformat(),
-            claim.sex,
-            claim.residence,
-            claim.phone,
-        )
-
     def save_batch(self, rows: list[_Row]) -> None:
-        known = find_cases(self.session, ((r.draft.id_number, r.level) for r in rows))
-        claims = [claim_of(self.session, r.facts) for r in rows]
-        digests = [claim_digest_of(claim) for claim in claims]
+        known = find_cases(self.session, ((r.id_number_as_written, r.level) for r in rows))
+        claims = [r.claim for r in rows]
+        digests = [r.digest for r in rows]
         self.fact_sets.prefetch(dict(zip(digests, claims, strict=True)))
         # A case nobody holds yet, named by one row of the batch, is built as plain rows
         # (`fresh_case`); the others go through `record_report` and the ORM.
@@ -407,7 +515,7 @@ class _Importer:
                     **row.report_fields,  # type: ignore[arg-type]
                 )
                 consent_record = self.consent_for(row, known)
-                uid = self.uid(row, claim)
+                uid = row.uid
                 if fresh:
                     entry = fresh_case(
                         self.session, row.facts, report, uid, claim, digest, consent_record
@@ -524,16 +632,39 @@ def import_records(
     importer = _Importer(session, tree)
     importer.username = actor.username
     rows = read_rows(path, SHEET_NAME)
-    _, importer.columns = find_header(
+    header_number, importer.parser.columns = find_header(
         rows,
         COLUMNS,
         REQUIRED,
         path,
         "Dùng mẫu tạo bởi «records template» (dòng tiêu đề giữ nguyên tên cột).",
     )
-    importer.summary.rows_read = read_in_batches(
-        rows, importer.parse, importer.save_batch, importer.reject, BATCH_ROWS, progress
+    try:
+        big = path.stat().st_size >= WORKER_FILE_BYTES
+    except OSError:
+        big = False
+    checked = (
+        _rows_from_worker(path, importer.parser, header_number)
+        if big
+        else _checked_rows(importer.parser, rows)
     )
+    # A province's first sheet into an empty database: the indexes of `cases` are built
+    # once at the end (a third of the inserts' cost). Only the unique key is looked up
+    # during the import, and it stays. SQLite only: PostgreSQL would lock the table
+    # against the desks' reads until the import commits.
+    connection = session.connection()
+    big_load = big and connection.dialect.name == "sqlite"
+    incoming = estimate_rows(path) if big_load else 0
+    existing = session.scalar(select(func.count()).select_from(Case)) or 0 if big_load else 0
+    cases = [cast(Table, Case.__table__)]
+    with (
+        closing(checked),
+        large_page_cache(connection),
+        indexes_set_aside_for_large_load(connection, cases, incoming, existing),
+    ):
+        _import_rows(importer, checked, progress)
+    if progress:
+        progress(importer.summary.rows_read)
     summary = importer.summary
     summary.rejects.sort(key=lambda r: r.row)
     if write_rejects:
@@ -554,6 +685,110 @@ def import_records(
         },
     )
     return summary
+
+
+def _import_rows(
+    importer: _Importer,
+    checked: Iterator[_Row | Reject],
+    progress: Callable[[int], None] | None,
+) -> None:
+    batch: list[_Row] = []
+    for item in checked:
+        importer.summary.rows_read += 1
+        if isinstance(item, Reject):
+            importer.summary.rejects.append(item)
+        else:
+            batch.append(item)
+        if len(batch) >= BATCH_ROWS:
+            importer.save_batch(batch)
+            batch = []
+            if progress:
+                progress(importer.summary.rows_read)
+    if batch:
+        importer.save_batch(batch)
+
+
+def _checked_rows(
+    parser: _RowParser, rows: Iterable[tuple[int, list[Cell]]]
+) -> Generator[_Row | Reject, None, None]:
+    """Every row that is not blank, checked: a `_Row`, or its `Reject`."""
+    for number, cells in rows:
+        if is_blank(cells):
+            continue
+        try:
+            yield parser.parse(number, cells)
+        except ValidationError as error:
+            yield reject_of(number, error.message, cells)
+
+
+# A file this big or bigger (about 50,000 rows of CSV) is read and checked in a second
+# process while this one saves: reading and checking is about a quarter of an import's
+# work, and the intake point's laptops have two cores or more. A smaller file is not worth
+# the second process's start (about a second).
+WORKER_FILE_BYTES = 8 << 20
+# Rows sent at a time, and chunks on the way at most: the reader never runs far ahead.
+_WORKER_CHUNK = 1000
+_WORKER_QUEUE = 8
+
+
+def _check_in_worker(
+    path: Path, parser: _RowParser, header_number: int, out: multiprocessing.Queue[object]
+) -> None:
+    """The second process: the rows after the header checked and sent in chunks, then
+    None; or the error that stopped the reading (raised again by the importing process)."""
+    try:
+        rows = (row for row in read_rows(path, SHEET_NAME) if row[0] > header_number)
+        chunk: list[_Row | Reject] = []
+        for item in _checked_rows(parser, rows):
+            chunk.append(item)
+            if len(chunk) >= _WORKER_CHUNK:
+                out.put(chunk)
+                chunk = []
+        out.put(chunk)
+        out.put(None)
+    except Exception as error:  # every error goes back to the importer
+        try:
+            pickle.dumps(error)
+        except Exception:  # an error that cannot travel: its text does
+            error = RuntimeError(f"{type(error).__name__}: {error}")
+        out.put(error)
+
+
+def _rows_from_worker(
+    path: Path, parser: _RowParser, header_number: int
+) -> Generator[_Row | Reject, None, None]:
+    """`_checked_rows` of the file, done by a second process (see `WORKER_FILE_BYTES`).
+    The process is stopped when the import stops early (an error, a cancel): close the
+    iterator, as `import_records` does."""
+    context = multiprocessing.get_context("spawn")  # the same on Linux, Windows, a bundle
+    out: multiprocessing.Queue[object] = context.Queue(_WORKER_QUEUE)
+    worker = context.Process(
+        target=_check_in_worker, args=(path, parser, header_number, out), daemon=True
+    )
+    worker.start()
+    try:
+        while True:
+            try:
+                item = out.get(timeout=1)
+            except queue.Empty:
+                if worker.is_alive():
+                    continue
+                try:  # what it sent before it ended
+                    item = out.get(timeout=1)
+                except queue.Empty:
+                    raise RuntimeError(
+                        f"the row checker ended without a word (exit code {worker.exitcode})"
+                    ) from None
+            if item is None:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield from cast(list[_Row | Reject], item)
+    finally:
+        if worker.is_alive():
+            worker.terminate()
+        worker.join()
+        out.close()
 
 
 def _write_rejects(source: Path, summary: ImportSummary) -> None:
