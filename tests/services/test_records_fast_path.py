@@ -90,7 +90,7 @@ def dump(url: str) -> dict[str, list[tuple[object, ...]]]:
                     fact_set_column = names.index("fact_set_id")
             # Fact sets are compared by content: the paths may number them differently.
             digests: dict[object, object] = dict(
-                connection.execute(text("SELECT id, digest FROM fact_sets")).tuples().all()
+                connection.execute(text("SELECT id, digest FROM fact_sets")).all()
             )
             found["fact_sets"] = sorted(row[1:] for row in found["fact_sets"])
             found["case_history"] = [
