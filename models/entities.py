@@ -16,6 +16,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -156,6 +157,9 @@ class Operator(Base):
         CheckConstraint("failed_sign_ins >= 0", name="failed_sign_ins"),
     )
 
+
+# The moment corrections (moved activations), as the partial index and its query say it.
+MOMENT_EVENTS = f"kind = '{EventKind.MOMENT.value}'"
 
 _LEVEL_STATUS = (
     f"(level = 1 AND status IN ({sql_in(LEVEL1_STATUSES)})) OR "
@@ -402,7 +406,14 @@ class CaseEvent(Base):
         # "A point sees every case that has any event there."
         Index("ix_case_history_point", "intake_point_id", "case_id"),
         # The dashboard's moved activations of the last week, without reading every event.
-        Index("ix_case_history_kind", "kind", "changed_at"),
+        # Partial: an index led by `kind` would tempt SQLite (no statistics) away from the
+        # case's own index in every per-case lookup of one kind (the count triggers' too).
+        Index(
+            "ix_case_history_moments",
+            "changed_at",
+            sqlite_where=text(MOMENT_EVENTS),
+            postgresql_where=text(MOMENT_EVENTS),
+        ),
     )
 
 

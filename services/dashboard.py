@@ -31,11 +31,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from models.codes import EventKind, UnitLevel
-from models.entities import CaseEvent, IntakePoint
+from models.codes import UnitLevel
+from models.entities import MOMENT_EVENTS, CaseEvent, IntakePoint
 from services.campaigns import active_campaign
 from services.errors import NotFoundError
 from services.tally import TallyBy, TallyRow, daily_by_unit, daily_series, tally
@@ -326,7 +326,8 @@ def moved_activations(session: Session, days: int = 7, limit: int = 5) -> list[M
     moved = []
     for corrected_at, changes in session.execute(
         select(CaseEvent.changed_at, CaseEvent.changes)
-        .where(CaseEvent.kind == EventKind.MOMENT.value, CaseEvent.changed_at >= since)
+        # Written as the partial index's own condition, so that SQLite can use it.
+        .where(text(MOMENT_EVENTS), CaseEvent.changed_at >= since)
         .order_by(CaseEvent.changed_at.desc())
         .limit(limit)
     ):

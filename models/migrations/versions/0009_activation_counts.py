@@ -3,7 +3,7 @@
 Activations per day, level and counted unit, intake point and operator, kept by triggers on
 `cases` in the transaction that changes a case, and the citizens registered or whose
 application was taken per point and operator, kept by triggers on `case_history`
-(`models.activation_counts`); filled here from the existing cases and events. An index for the dashboard's moved activations (events by kind and
+(`models.activation_counts`); filled here from the existing cases and events. A partial index for the dashboard's moved activations (moment corrections by
 moment). On PostgreSQL, a trigram index on the folded name (pg_trgm) for the name search
 without diacritics, when the extension can be created (it is trusted from PostgreSQL 13).
 
@@ -59,7 +59,13 @@ def upgrade() -> None:
     activation_counts.rebuild(connection)
     activation_counts.install_triggers(connection)
     with op.batch_alter_table("case_history", schema=None) as batch_op:
-        batch_op.create_index("ix_case_history_kind", ["kind", "changed_at"], unique=False)
+        batch_op.create_index(
+            "ix_case_history_moments",
+            ["changed_at"],
+            unique=False,
+            sqlite_where=sa.text("kind = 'moment'"),
+            postgresql_where=sa.text("kind = 'moment'"),
+        )
     if connection.dialect.name == "postgresql":
         _trigram_index(connection)
 
@@ -85,7 +91,7 @@ def downgrade() -> None:
     if connection.dialect.name == "postgresql":
         connection.execute(sa.text(f"DROP INDEX IF EXISTS {TRIGRAM_INDEX}"))
     with op.batch_alter_table("case_history", schema=None) as batch_op:
-        batch_op.drop_index("ix_case_history_kind")
+        batch_op.drop_index("ix_case_history_moments")
     activation_counts.drop_triggers(connection)
     for table, _key, _value in activation_counts.DIMENSIONS:
         op.drop_table(table)
