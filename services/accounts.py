@@ -266,68 +266,14 @@ def authenticate(
         raise _refuse(
             session, BAD_CREDENTIALS, SignInFailure.BAD_CREDENTIALS, typed, None, point_id, moment
         )
-    if operator.locked_until is not None and moment < operator.locked_until:
-        raise _refuse(
-            session,
-            _locked_message(operator),
-            SignInFailure.LOCKED,
-            typed,
-            operator,
-            point_id,
-            moment,
-        )
-    if operator.password_hash is None:
-        raise _refuse(
-            session,
-            f"Tài khoản «{operator.username}» chưa có mật khẩu (được tạo khi nhập dữ liệu): "
-            "nhờ quản trị viên đặt mật khẩu rồi đăng nhập lại.",
-            SignInFailure.NO_PASSWORD,
-            typed,
-            operator,
-            point_id,
-            moment,
-        )
-    if not verify_password(operator.password_hash, password):
-        operator.failed_sign_ins = (operator.failed_sign_ins or 0) + 1
-        message = BAD_CREDENTIALS
-        if operator.failed_sign_ins >= MAX_FAILED_SIGN_INS:
-            operator.failed_sign_ins = 0
-            operator.locked_until = moment + timedelta(minutes=LOCKOUT_MINUTES)
-            write_audit(
-                session,
-                None,
-                AuditAction.ACCOUNT_LOCKED,
-                f"Tạm khóa tài khoản {LOCKOUT_MINUTES} phút sau {MAX_FAILED_SIGN_INS} lần sai "
-                "mật khẩu",
-                {"minutes": LOCKOUT_MINUTES},
-                username=operator.username,
-                operator_id=operator.id,
-                point_id=point_id,
-                at=moment,
-            )
-            message = _locked_message(operator)
-        raise _refuse(
-            session,
-            message,
-            SignInFailure.BAD_CREDENTIALS,
-            typed,
-            operator,
-            point_id,
-            moment,
-        )
-    if not operator.is_active:
-        raise _refuse(
-            session,
-            f"Tài khoản «{operator.username}» đã ngừng hoạt động: liên hệ quản trị viên.",
-            SignInFailure.INACTIVE,
-            typed,
-            operator,
-            point_id,
-            moment,
-        )
+    refusal = _refusal(session, operator, password, point_id, moment)
+    if refusal is not None:
+        message, failure = refusal
+        raise _refuse(session, message, failure, typed, operator, point_id, moment)
     operator.failed_sign_ins = 0
     operator.locked_until = None
-    if needs_rehash(operator.password_hash):
+    # (never None here: `_refusal` refuses an account without a password)
+    if operator.password_hash is not None and needs_rehash(operator.password_hash):
         operator.password_hash = hash_password(password)
     actor = _actor_of(operator, point_id)
     if command is None:
@@ -342,6 +288,56 @@ def authenticate(
             at=moment,
         )
     return actor
+
+
+def _refusal(
+    session: Session, operator: Operator, password: str, point_id: int | None, moment: datetime
+) -> tuple[str, SignInFailure] | None:
+    """Why `operator` may not sign in with `password` (the message and the failure), or None.
+
+    Checked in this order: a lock still running, no password set, a wrong password (counted:
+    the fifth in a row locks the account), an account no longer active."""
+    if operator.locked_until is not None and moment < operator.locked_until:
+        return _locked_message(operator), SignInFailure.LOCKED
+    if operator.password_hash is None:
+        return (
+            f"Tài khoản «{operator.username}» chưa có mật khẩu (được tạo khi nhập dữ liệu): "
+            "nhờ quản trị viên đặt mật khẩu rồi đăng nhập lại.",
+            SignInFailure.NO_PASSWORD,
+        )
+    if not verify_password(operator.password_hash, password):
+        return _count_wrong_password(session, operator, point_id, moment), (
+            SignInFailure.BAD_CREDENTIALS
+        )
+    if not operator.is_active:
+        return (
+            f"Tài khoản «{operator.username}» đã ngừng hoạt động: liên hệ quản trị viên.",
+            SignInFailure.INACTIVE,
+        )
+    return None
+
+
+def _count_wrong_password(
+    session: Session, operator: Operator, point_id: int | None, moment: datetime
+) -> str:
+    """Count a wrong password; the last one allowed locks the account. Return what to say."""
+    operator.failed_sign_ins = (operator.failed_sign_ins or 0) + 1
+    if operator.failed_sign_ins < MAX_FAILED_SIGN_INS:
+        return BAD_CREDENTIALS
+    operator.failed_sign_ins = 0
+    operator.locked_until = moment + timedelta(minutes=LOCKOUT_MINUTES)
+    write_audit(
+        session,
+        None,
+        AuditAction.ACCOUNT_LOCKED,
+        f"Tạm khóa tài khoản {LOCKOUT_MINUTES} phút sau {MAX_FAILED_SIGN_INS} lần sai mật khẩu",
+        {"minutes": LOCKOUT_MINUTES},
+        username=operator.username,
+        operator_id=operator.id,
+        point_id=point_id,
+        at=moment,
+    )
+    return _locked_message(operator)
 
 
 def at_home_point(session: Session, actor: Actor) -> Actor:

@@ -58,6 +58,7 @@ LAYOUT_LABELS: dict[GuideLayout, str] = {
 CARDS_PER_ROW = 2
 FOOTER_H = 38.0  # mm: the point block at the foot of the poster
 STEP_INDENT = 9.0  # mm: room for the step number
+CENTRE = Qt.AlignmentFlag.AlignHCenter
 CARD_ROWS = 4
 
 
@@ -397,14 +398,36 @@ def guide_sheet(content: GuideContent, layout: GuideLayout) -> Sheet:
 def _paint_poster(
     painter: QPainter, target: QRectF, content: GuideContent, width: float, height: float
 ) -> None:
-    """The poster, designed on A4; the A5 handout is the same page at A5 size."""
+    """The poster, designed on A4; the A5 handout is the same page at A5 size.
+
+    From the top: the title and call to action, the four QR codes, the two step lists side
+    by side, what to bring, the point's block."""
     del width, height  # the design is A4: the canvas scales it to the page it is given
     c = Canvas(painter, target, 210, 297)
-    centre = Qt.AlignmentFlag.AlignHCenter
     margin = 14.0
     inner = 210 - 2 * margin
+    y = _paint_poster_title(c, content, margin, inner)
+    y = _paint_qr_row(c, content, margin, inner, y)
+    footer_top = 297 - 14 - FOOTER_H
+    note_h = c.measure(inner - 8, content.bring_note, 11, bold=True) + 5
+    _paint_step_columns(c, content, margin, inner, y, footer_top - note_h - 5)
+    note_y = footer_top - note_h - 2
+    c.fill(margin, note_y, inner, note_h, "#fdecea", radius=2.5)
+    c.text(
+        margin + 4,
+        note_y + 2.5,
+        inner - 8,
+        content.bring_note,
+        11,
+        bold=True,
+        color=RED,
+        align=CENTRE,
+    )
+    _paint_point_block(c, margin, footer_top, inner, FOOTER_H, content)
 
-    # Title and call to action.
+
+def _paint_poster_title(c: Canvas, content: GuideContent, margin: float, inner: float) -> float:
+    """The red rule, the title and the subtitle; return where the next part starts."""
     c.fill(margin, 10, inner, 3, RED, radius=1.5)
     y = 17.0
     title_size = c.fit_line(inner, content.title, 26, min_pt=20, bold=True)
@@ -418,15 +441,17 @@ def _paint_poster(
         min_pt=14,
         bold=True,
         color=BLUE,
-        align=centre,
+        align=CENTRE,
     )
     y += 2
     y += c.fitted_text(
-        margin + 6, y, inner - 12, 14, content.subtitle, 13, min_pt=8, color=INK, align=centre
+        margin + 6, y, inner - 12, 14, content.subtitle, 13, min_pt=8, color=INK, align=CENTRE
     )
-    y += 6
+    return y + 6
 
-    # Four QR codes in a row, each with its caption and the address to type.
+
+def _paint_qr_row(c: Canvas, content: GuideContent, margin: float, inner: float, y: float) -> float:
+    """Four QR codes in a row, each with its caption and the address to type, then the hint."""
     gap = 3.0
     cell = (inner - 3 * gap) / 4
     qr_top = y
@@ -444,19 +469,20 @@ def _paint_poster(
         c.qr(x + 0.5, qr_top + 0.5, cell - 1, url)
         text_y = qr_top + cell - 1.5
         text_y += c.text(
-            x + 1.5, text_y, cell - 3, caption, caption_size, bold=True, color=BLUE, align=centre
+            x + 1.5, text_y, cell - 3, caption, caption_size, bold=True, color=BLUE, align=CENTRE
         )
-        c.text(x + 1.5, text_y, cell - 3, shown[index], url_size, color=GREY, align=centre)
+        c.text(x + 1.5, text_y, cell - 3, shown[index], url_size, color=GREY, align=CENTRE)
     y = qr_top + frame_h + 2
     y += c.fitted_text(
-        margin, y, inner, 8, content.qr_hint, 10.5, min_pt=7, color=GREY, align=centre
+        margin, y, inner, 8, content.qr_hint, 10.5, min_pt=7, color=GREY, align=CENTRE
     )
-    y += 6
+    return y + 6
 
-    # The two step lists, side by side.
-    footer_top = 297 - 14 - FOOTER_H
-    note_h = c.measure(inner - 8, content.bring_note, 11, bold=True) + 5
-    steps_bottom = footer_top - note_h - 5
+
+def _paint_step_columns(
+    c: Canvas, content: GuideContent, margin: float, inner: float, y: float, bottom: float
+) -> None:
+    """The two step lists side by side, between `y` and `bottom`, in one size that fits both."""
     column_gap = 8.0
     column = (inner - column_gap) / 2
     blocks = [
@@ -465,7 +491,7 @@ def _paint_poster(
     ]
     heading_size = c.fit_size(column, 12, [title for title, _ in blocks], 13.5, min_pt=9, bold=True)
     heading_h = max(c.measure(column, title, heading_size, bold=True) for title, _ in blocks)
-    steps_h = steps_bottom - y - heading_h - 3
+    steps_h = bottom - y - heading_h - 3
     step_size = min(
         c.fit_size(column - STEP_INDENT, steps_h, list(steps), 12.5, min_pt=6, gap=2.2)
         for _, steps in blocks
@@ -476,35 +502,25 @@ def _paint_poster(
         c.fill(x, y + heading_h + 0.6, 22, 0.9, RED)
         step_y = y + heading_h + 3
         for number, step in enumerate(steps, start=1):
-            badge = step_size * 0.5
-            number_h = c.measure(badge, str(number), step_size * 0.75, bold=True)
-            c.fill(x, step_y + 0.2, badge, badge, BLUE, radius=badge / 2)
-            c.text(
-                x,
-                step_y + 0.2 + (badge - number_h) / 2,
-                badge,
-                str(number),
-                step_size * 0.75,
-                bold=True,
-                color="white",
-                align=centre,
-            )
+            _paint_step_badge(c, x, step_y, number, step_size)
             step_y += c.text(x + STEP_INDENT, step_y, column - STEP_INDENT, step, step_size) + 2.2
 
-    # What to bring, then the point's block.
-    note_y = footer_top - note_h - 2
-    c.fill(margin, note_y, inner, note_h, "#fdecea", radius=2.5)
+
+def _paint_step_badge(c: Canvas, x: float, y: float, number: int, step_size: float) -> None:
+    """The step's number, white in a blue disc at the left of its text."""
+    badge = step_size * 0.5
+    number_h = c.measure(badge, str(number), step_size * 0.75, bold=True)
+    c.fill(x, y + 0.2, badge, badge, BLUE, radius=badge / 2)
     c.text(
-        margin + 4,
-        note_y + 2.5,
-        inner - 8,
-        content.bring_note,
-        11,
+        x,
+        y + 0.2 + (badge - number_h) / 2,
+        badge,
+        str(number),
+        step_size * 0.75,
         bold=True,
-        color=RED,
-        align=centre,
+        color="white",
+        align=CENTRE,
     )
-    _paint_point_block(c, margin, footer_top, inner, FOOTER_H, content)
 
 
 def _paint_point_block(

@@ -60,7 +60,33 @@ class AuditDialog(QDialog):
         self.ask_export_path = ask_export_path
         self.rows: list[AuditRow] = []
         self.setWindowTitle("Nhật ký hệ thống – kichhoat")
+        filters = self._build_filters()
+        self._build_table()
+        self.summary = QLabel()
+        self.chain = QLabel()
+        self.chain.setWordWrap(True)
+        self.chain.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        bottom = self._build_bottom_row()
 
+        layout = QVBoxLayout(self)
+        layout.addLayout(filters)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.chain)
+        layout.addLayout(bottom)
+        self.resize(1200, 640)
+
+        self._load_users()
+        self.use_dates.toggled.connect(lambda _: self.reload())
+        for edit in (self.first_day, self.last_day):
+            edit.dateChanged.connect(
+                lambda _: self.reload() if self.use_dates.isChecked() else None
+            )
+        self.user.currentIndexChanged.connect(lambda _: self.reload())
+        self.action.currentIndexChanged.connect(lambda _: self.reload())
+        self.reload()
+
+    def _build_filters(self) -> QHBoxLayout:
+        """The period (last week unless chosen), the user, the kind of action."""
         today = today_vn()
         self.use_dates = QCheckBox("Từ &ngày:")
         self.first_day = QDateEdit(_qdate(today - timedelta(days=7)))
@@ -89,7 +115,9 @@ class AuditDialog(QDialog):
         filters.addWidget(action_label)
         filters.addWidget(self.action)
         filters.addStretch(1)
+        return filters
 
+    def _build_table(self) -> None:
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(list(COLUMNS))
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -101,10 +129,8 @@ class AuditDialog(QDialog):
         for column, width in enumerate((60, 130, 150, 90, 170)):
             self.table.setColumnWidth(column, width)
 
-        self.summary = QLabel()
-        self.chain = QLabel()
-        self.chain.setWordWrap(True)
-        self.chain.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    def _build_bottom_row(self) -> QHBoxLayout:
+        """The count of entries shown, then check the chain, export, close."""
         verify = QPushButton("&Kiểm tra tính toàn vẹn")
         verify.setToolTip(
             "Tính lại chuỗi mã băm của từng điểm và đối chiếu với các dấu đã in trên báo cáo, "
@@ -120,23 +146,7 @@ class AuditDialog(QDialog):
         bottom.addWidget(verify)
         bottom.addWidget(export)
         bottom.addWidget(close)
-
-        layout = QVBoxLayout(self)
-        layout.addLayout(filters)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.chain)
-        layout.addLayout(bottom)
-        self.resize(1200, 640)
-
-        self._load_users()
-        self.use_dates.toggled.connect(lambda _: self.reload())
-        for edit in (self.first_day, self.last_day):
-            edit.dateChanged.connect(
-                lambda _: self.reload() if self.use_dates.isChecked() else None
-            )
-        self.user.currentIndexChanged.connect(lambda _: self.reload())
-        self.action.currentIndexChanged.connect(lambda _: self.reload())
-        self.reload()
+        return bottom
 
     def _load_users(self) -> None:
         self.user.blockSignals(True)

@@ -54,20 +54,42 @@ class CaseDetailDialog(QDialog):
         self.correction_dialog: CorrectionDialog | None = None
         self.setWindowTitle("Chi tiết hồ sơ")
         self.resize(1100, 700)
+        self._build_heading()
+        facts_box = self._build_facts_box()
+        consent_box = self._build_consent_box()
+        history_box = self._build_history_box()
+        contacts_box = self._build_contacts_box()
+        buttons = self._build_buttons()
 
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addWidget(facts_box)
+        layout.addWidget(consent_box)
+        layout.addWidget(history_box, 3)
+        layout.addWidget(contacts_box, 1)
+        layout.addLayout(buttons)
+        self.loaded = self.reload()
+
+    def _build_heading(self) -> None:
         self.heading = QLabel()
         font = self.heading.font()
         font.setPointSizeF(font.pointSizeF() * 1.25)
         font.setBold(True)
         self.heading.setFont(font)
         self.heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+    def _build_facts_box(self) -> QGroupBox:
+        """Two columns of label and value, filled by `_show_facts`."""
         self.facts = QGridLayout()
         self.facts.setHorizontalSpacing(16)
         self.facts.setColumnStretch(1, 1)
         self.facts.setColumnStretch(3, 1)
         facts_box = QGroupBox("Thông tin")
         facts_box.setLayout(self.facts)
+        return facts_box
 
+    def _build_consent_box(self) -> QGroupBox:
+        """The consent records, and the button that shows the notice the citizen heard."""
         self.consent = QLabel()
         self.consent.setWordWrap(True)
         self.consent.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -80,7 +102,9 @@ class CaseDetailDialog(QDialog):
         consent_layout = QHBoxLayout(consent_box)
         consent_layout.addWidget(self.consent, 1)
         consent_layout.addWidget(self.notice_button)
+        return consent_box
 
+    def _build_history_box(self) -> QGroupBox:
         self.history = QTreeWidget()
         self.history.setHeaderLabels(["Thời điểm", "Nội dung", "Cán bộ", "Điểm thu nhận"])
         self.history.setAlternatingRowColors(True)
@@ -90,14 +114,18 @@ class CaseDetailDialog(QDialog):
         header.setStretchLastSection(False)
         history_box = QGroupBox("Lịch sử (trạng thái và các lần sửa)")
         QVBoxLayout(history_box).addWidget(self.history)
+        return history_box
 
+    def _build_contacts_box(self) -> QGroupBox:
         self.contacts = QTreeWidget()
         self.contacts.setHeaderLabels(["Thời điểm", "Cán bộ", "Nội dung liên hệ"])
         self.contacts.setRootIsDecorated(False)
         self.contacts.header().setStretchLastSection(True)
         contacts_box = QGroupBox("Các lần liên hệ")
         QVBoxLayout(contacts_box).addWidget(self.contacts)
+        return contacts_box
 
+    def _build_buttons(self) -> QHBoxLayout:
         self.edit_button = action_button(
             self, "Sửa hồ sơ", ["Ctrl+E"], "Sửa thông tin hoặc trạng thái, có ghi lý do", self.edit
         )
@@ -113,15 +141,7 @@ class CaseDetailDialog(QDialog):
         buttons.addWidget(resume)
         buttons.addStretch(1)
         buttons.addWidget(close)
-
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.heading)
-        layout.addWidget(facts_box)
-        layout.addWidget(consent_box)
-        layout.addWidget(history_box, 3)
-        layout.addWidget(contacts_box, 1)
-        layout.addLayout(buttons)
-        self.loaded = self.reload()
+        return buttons
 
     def reload(self) -> bool:
         actor = self.context.actor
@@ -136,6 +156,12 @@ class CaseDetailDialog(QDialog):
 
     def _show(self, detail: CaseDetail) -> None:
         self.heading.setText(f"{detail.full_name} – {detail.level_label} – {detail.status_label}")
+        self._show_facts(detail)
+        self._show_consent(detail.consent)
+        self._show_history(detail)
+        self._show_contacts(detail)
+
+    def _show_facts(self, detail: CaseDetail) -> None:
         while self.facts.count():
             old = self.facts.takeAt(0)
             widget = old.widget() if old is not None else None
@@ -169,7 +195,8 @@ class CaseDetailDialog(QDialog):
             self.facts.addWidget(name, row, column * 2)
             self.facts.addWidget(shown, row, column * 2 + 1)
 
-        self._show_consent(detail.consent)
+    def _show_history(self, detail: CaseDetail) -> None:
+        """Each step with its reasons, consent and changed facts as lines under it."""
         self.history.clear()
         for entry in detail.history:
             item = QTreeWidgetItem(
@@ -194,6 +221,7 @@ class CaseDetailDialog(QDialog):
         for column in (0, 2, 3):
             self.history.resizeColumnToContents(column)
 
+    def _show_contacts(self, detail: CaseDetail) -> None:
         self.contacts.clear()
         for contact in detail.contacts:
             self.contacts.addTopLevelItem(

@@ -89,6 +89,20 @@ def _status_text(row: RequestRow, today: date) -> str:
     return f"{row.status_label} {answered}".strip()
 
 
+def _explanation() -> QLabel:
+    """The deadlines of a request, and the colours of those late or nearly so."""
+    periods = ", ".join(
+        f"{REQUEST_KIND_LABELS[k].lower()} {d.days} ngày" for k, d in DEADLINES.items()
+    )
+    explain = QLabel(
+        f"Mỗi yêu cầu được phản hồi trong {REPLY_WORKING_DAYS} ngày làm việc và thực hiện "
+        f"trong: {periods} (Điều 5 Nghị định 356/2025/NĐ-CP). Yêu cầu quá hạn tô đỏ, sắp "
+        "đến hạn tô vàng."
+    )
+    explain.setWordWrap(True)
+    return explain
+
+
 class RequestsDialog(QDialog):
     """Quản trị → Yêu cầu của người dân."""
 
@@ -100,45 +114,11 @@ class RequestsDialog(QDialog):
         self.rows: list[RequestRow] = []
         self.person_dialog: PersonDataDialog | None = None
         self.setWindowTitle("Yêu cầu của người dân về dữ liệu cá nhân – kichhoat")
-        periods = ", ".join(
-            f"{REQUEST_KIND_LABELS[k].lower()} {d.days} ngày" for k, d in DEADLINES.items()
-        )
-        explain = QLabel(
-            f"Mỗi yêu cầu được phản hồi trong {REPLY_WORKING_DAYS} ngày làm việc và thực hiện "
-            f"trong: {periods} (Điều 5 Nghị định 356/2025/NĐ-CP). Yêu cầu quá hạn tô đỏ, sắp "
-            "đến hạn tô vàng."
-        )
-        explain.setWordWrap(True)
+        explain = _explanation()
         self.open_only = QCheckBox("Chỉ hiện yêu cầu &chưa trả lời")
         self.open_only.toggled.connect(self.reload)
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(list(COLUMNS))
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setWordWrap(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
-        self.table.doubleClicked.connect(self.look_up_selected)
-
-        self.answer_note = QLineEdit()
-        self.answer_note.setPlaceholderText("Đã làm gì, hoặc lý do từ chối")
-        self.answer_note.setAccessibleName("Ghi chú khi trả lời")
-        look = QPushButton("&Tra cứu dữ liệu…")
-        look.setToolTip("Mọi dữ liệu đang lưu về người gửi yêu cầu: xem, xuất PDF, sửa, xóa")
-        look.clicked.connect(self.look_up_selected)
-        done = QPushButton("Đã t&rả lời")
-        done.clicked.connect(lambda: self.answer_selected(refused=False))
-        refuse = QPushButton("Từ chố&i")
-        refuse.clicked.connect(lambda: self.answer_selected(refused=True))
-        actions = QHBoxLayout()
-        actions.addWidget(look)
-        actions.addWidget(QLabel("Ghi chú:"))
-        actions.addWidget(self.answer_note, 1)
-        actions.addWidget(done)
-        actions.addWidget(refuse)
+        self._build_table()
+        actions = self._build_answer_row()
         self.error = error_label()
 
         layout = QVBoxLayout(self)
@@ -157,6 +137,39 @@ class RequestsDialog(QDialog):
         layout.addLayout(bottom)
         self.resize(1180, 680)
         self.reload()
+
+    def _build_table(self) -> None:
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(list(COLUMNS))
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.table.doubleClicked.connect(self.look_up_selected)
+
+    def _build_answer_row(self) -> QHBoxLayout:
+        """Look up the chosen request's person; answer or refuse it with a note."""
+        self.answer_note = QLineEdit()
+        self.answer_note.setPlaceholderText("Đã làm gì, hoặc lý do từ chối")
+        self.answer_note.setAccessibleName("Ghi chú khi trả lời")
+        look = QPushButton("&Tra cứu dữ liệu…")
+        look.setToolTip("Mọi dữ liệu đang lưu về người gửi yêu cầu: xem, xuất PDF, sửa, xóa")
+        look.clicked.connect(self.look_up_selected)
+        done = QPushButton("Đã t&rả lời")
+        done.clicked.connect(lambda: self.answer_selected(refused=False))
+        refuse = QPushButton("Từ chố&i")
+        refuse.clicked.connect(lambda: self.answer_selected(refused=True))
+        actions = QHBoxLayout()
+        actions.addWidget(look)
+        actions.addWidget(QLabel("Ghi chú:"))
+        actions.addWidget(self.answer_note, 1)
+        actions.addWidget(done)
+        actions.addWidget(refuse)
+        return actions
 
     def _new_request_box(self) -> QGroupBox:
         self.id_number = QLineEdit()

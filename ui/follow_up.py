@@ -91,6 +91,17 @@ class FollowUpModel(LazyTableModel[FollowUpRow]):
         return found.case_id if found is not None else None
 
 
+def _legend() -> QLabel:
+    """Which cases are in the queue, and how their wait is counted."""
+    legend = QLabel(
+        f"Mức 1 chờ duyệt quá {LEVEL1_APPROVAL_WORKING_DAYS} ngày làm việc; mức 1 đã duyệt "
+        f"chưa kích hoạt; mức 2 chưa kích hoạt (quá hạn sau {LEVEL2_APPROVAL_WORKING_DAYS} "
+        "ngày làm việc). Thứ Bảy, Chủ nhật không tính. Hồ sơ chờ lâu nhất ở trên."
+    )
+    legend.setWordWrap(True)
+    return legend
+
+
 class FollowUpPanel(QWidget):
     resume_requested = Signal(int)
 
@@ -107,16 +118,25 @@ class FollowUpPanel(QWidget):
         self.total = 0
         self.detail_dialog: CaseDetailDialog | None = None
         self._locale = QLocale()
-
         self.summary = QLabel()
         self.summary.setWordWrap(True)
-        legend = QLabel(
-            f"Mức 1 chờ duyệt quá {LEVEL1_APPROVAL_WORKING_DAYS} ngày làm việc; mức 1 đã duyệt "
-            f"chưa kích hoạt; mức 2 chưa kích hoạt (quá hạn sau {LEVEL2_APPROVAL_WORKING_DAYS} "
-            "ngày làm việc). Thứ Bảy, Chủ nhật không tính. Hồ sơ chờ lâu nhất ở trên."
-        )
-        legend.setWordWrap(True)
+        legend = _legend()
+        self._build_table()
+        bottom = self._build_bottom_row()
 
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(legend)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(bottom)
+
+        actor = context.actor
+        self.table.setColumnHidden(POINT_COLUMN, not (actor and actor.sees_all_points))
+        if load_now:  # the main window loads the queue when its tab is first shown
+            self.refresh()
+
+    def _build_table(self) -> None:
+        """The queue, longest waiting first."""
         self.model = FollowUpModel()
         self.model.load_failed.connect(self._load_failed)
         self.table = QTableView()
@@ -133,6 +153,8 @@ class FollowUpPanel(QWidget):
             self.table.setColumnWidth(column, width)
         self.table.activated.connect(self._activated)
 
+    def _build_bottom_row(self) -> QHBoxLayout:
+        """The note of a contact, and the buttons that record it, open or resume the case."""
         self.note = QLineEdit(DEFAULT_NOTE)
         self.note.setToolTip("Nội dung lần liên hệ; Enter để ghi – phím tắt: Ctrl+L")
         note_label = QLabel("&Ghi chú liên hệ:")
@@ -166,17 +188,7 @@ class FollowUpPanel(QWidget):
         bottom.addSpacing(16)
         bottom.addWidget(details)
         bottom.addWidget(resume)
-
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.summary)
-        layout.addWidget(legend)
-        layout.addWidget(self.table, 1)
-        layout.addLayout(bottom)
-
-        actor = context.actor
-        self.table.setColumnHidden(POINT_COLUMN, not (actor and actor.sees_all_points))
-        if load_now:  # the main window loads the queue when its tab is first shown
-            self.refresh()
+        return bottom
 
     def refresh(self) -> None:
         """Reload the queue (after a case was saved, or a contact recorded)."""

@@ -30,6 +30,29 @@ class CheckStep(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        level_box = self._build_level_box()
+        help_box = self._build_help_box()
+        needs_box = self._build_needs_box()
+        consent_box = self._build_consent_box()
+
+        left = QVBoxLayout()
+        left.addWidget(level_box)
+        left.addWidget(help_box)
+        left.addWidget(needs_box)
+        left.addStretch(1)
+        right = QVBoxLayout()
+        right.addWidget(consent_box)
+        right.addStretch(1)
+        layout = QHBoxLayout(self)
+        layout.addLayout(left, 1)
+        layout.addLayout(right, 1)
+
+        self.levels.idToggled.connect(self._level_toggled)
+        self.consent.toggled.connect(self._consent_toggled)
+        self.show_notice.clicked.connect(self.open_notice)
+
+    def _build_level_box(self) -> QGroupBox:
+        """Level 1 or level 2, and where a level 2 citizen is sent when it is not done here."""
         self.level1 = QRadioButton("Mức &1 – đăng ký trên ứng dụng VNeID, kích hoạt tại đây")
         self.level2 = QRadioButton("Mức &2 – thu nhận hồ sơ tại điểm cấp căn cước")
         self.levels = QButtonGroup(self)
@@ -45,7 +68,9 @@ class CheckStep(QWidget):
         level_layout.addWidget(self.level1)
         level_layout.addWidget(self.level2)
         level_layout.addWidget(self.referral)
+        return level_box
 
+    def _build_help_box(self) -> QGroupBox:
         self.help_reasons = QButtonGroup(self)
         help_box = QGroupBox("Vì sao công dân cần hỗ trợ")
         help_layout = QVBoxLayout(help_box)
@@ -54,14 +79,19 @@ class CheckStep(QWidget):
             button.setProperty("reason", reason.value if isinstance(reason, HelpReason) else reason)
             self.help_reasons.addButton(button, index)
             help_layout.addWidget(button)
+        return help_box
 
+    def _build_needs_box(self) -> QGroupBox:
         self.own_phone = QCheckBox("&Số điện thoại chính chủ của công dân (mã OTP gửi về số này)")
         self.card_in_hand = QCheckBox("Công dân mang theo thẻ &căn cước")
         needs_box = QGroupBox("Cần có")
         needs_layout = QVBoxLayout(needs_box)
         needs_layout.addWidget(self.own_phone)
         needs_layout.addWidget(self.card_in_hand)
+        return needs_box
 
+    def _build_consent_box(self) -> QGroupBox:
+        """The notice to the citizen under the campaign's legal basis, and the consent box."""
         self.notice = current_notice()
         self.basis = LegalBasisSetting()
         # When the clerk ticked the box (UTC); None while unticked, or ticked by the desk for
@@ -91,22 +121,7 @@ class CheckStep(QWidget):
         consent_layout.addWidget(self.consent)
         consent_layout.addWidget(self.consent_error)
         self.set_basis(self.basis)
-
-        left = QVBoxLayout()
-        left.addWidget(level_box)
-        left.addWidget(help_box)
-        left.addWidget(needs_box)
-        left.addStretch(1)
-        right = QVBoxLayout()
-        right.addWidget(consent_box)
-        right.addStretch(1)
-        layout = QHBoxLayout(self)
-        layout.addLayout(left, 1)
-        layout.addLayout(right, 1)
-
-        self.levels.idToggled.connect(self._level_toggled)
-        self.consent.toggled.connect(self._consent_toggled)
-        self.show_notice.clicked.connect(self.open_notice)
+        return consent_box
 
     def set_basis(self, setting: LegalBasisSetting) -> None:
         """The notice as it is read under the campaign's legal basis, with its version."""

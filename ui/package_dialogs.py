@@ -61,25 +61,9 @@ class ExportPackageDialog(QDialog):
         self.ask_save = ask_save
         self.result_: ExportResult | None = None
         self.setWindowTitle("Xuất gói dữ liệu")
-        self.use_since = QCheckBox("Chỉ hồ sơ có thay đổi &từ ngày")
-        self.since = QDateEdit()
-        self.since.setCalendarPopup(True)
-        self.since.setDisplayFormat("dd/MM/yyyy")
-        today = today_vn()
-        self.since.setDate(QDate(today.year, today.month, today.day))
-        self.since.setEnabled(False)
-        self.use_since.toggled.connect(self.since.setEnabled)
-        self.point = QComboBox()
-        self.point.addItem("Mọi điểm thu nhận trong cơ sở dữ liệu", None)
-        with context.database.session(read_only=True) as session:
-            for point in list_points(session):
-                self.point.addItem(f"{point.name} ({point.code})", point.code)
-        if context.point is not None:
-            self.point.setCurrentIndex(max(self.point.findData(context.point.code), 0))
-        self.file = QLineEdit()
-        self.file.setPlaceholderText("Chọn nơi lưu tệp .kpkg")
-        browse = QPushButton("&Chọn…")
-        browse.clicked.connect(self._browse)
+        since_row = self._build_since_row()
+        self._build_point_box()
+        file_row = self._build_file_row()
         self.new_passphrase = NewPassphrase()
         self.passphrase = self.new_passphrase.passphrase
         self.again = self.new_passphrase.again
@@ -87,13 +71,6 @@ class ExportPackageDialog(QDialog):
         self.error = error_label()
         self.generate.clicked.connect(lambda: show_error(self.error, None))
 
-        since_row = QHBoxLayout()
-        since_row.addWidget(self.use_since)
-        since_row.addWidget(self.since)
-        since_row.addStretch(1)
-        file_row = QHBoxLayout()
-        file_row.addWidget(self.file, 1)
-        file_row.addWidget(browse)
         form = QFormLayout()
         form.addRow("Điểm thu nhận:", self.point)
         form.addRow("", since_row)
@@ -104,6 +81,52 @@ class ExportPackageDialog(QDialog):
             "hai đường khác nhau (ví dụ: tệp qua USB, mật khẩu qua điện thoại)."
         )
         note.setWordWrap(True)
+        buttons = self._build_buttons()
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(note)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        self.resize(620, 320)
+
+    def _build_since_row(self) -> QHBoxLayout:
+        """Only the cases changed since a day (today unless chosen), when ticked."""
+        self.use_since = QCheckBox("Chỉ hồ sơ có thay đổi &từ ngày")
+        self.since = QDateEdit()
+        self.since.setCalendarPopup(True)
+        self.since.setDisplayFormat("dd/MM/yyyy")
+        today = today_vn()
+        self.since.setDate(QDate(today.year, today.month, today.day))
+        self.since.setEnabled(False)
+        self.use_since.toggled.connect(self.since.setEnabled)
+        since_row = QHBoxLayout()
+        since_row.addWidget(self.use_since)
+        since_row.addWidget(self.since)
+        since_row.addStretch(1)
+        return since_row
+
+    def _build_point_box(self) -> None:
+        """Every point, or one (this computer's point chosen when it has one)."""
+        context = self.context
+        self.point = QComboBox()
+        self.point.addItem("Mọi điểm thu nhận trong cơ sở dữ liệu", None)
+        with context.database.session(read_only=True) as session:
+            for point in list_points(session):
+                self.point.addItem(f"{point.name} ({point.code})", point.code)
+        if context.point is not None:
+            self.point.setCurrentIndex(max(self.point.findData(context.point.code), 0))
+
+    def _build_file_row(self) -> QHBoxLayout:
+        self.file = QLineEdit()
+        self.file.setPlaceholderText("Chọn nơi lưu tệp .kpkg")
+        browse = QPushButton("&Chọn…")
+        browse.clicked.connect(self._browse)
+        file_row = QHBoxLayout()
+        file_row.addWidget(self.file, 1)
+        file_row.addWidget(browse)
+        return file_row
+
+    def _build_buttons(self) -> QDialogButtonBox:
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -112,12 +135,7 @@ class ExportPackageDialog(QDialog):
         ok.setText("&Xuất gói")
         buttons.accepted.connect(self.start)
         buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(note)
-        layout.addWidget(self.error)
-        layout.addWidget(buttons)
-        self.resize(620, 320)
+        return buttons
 
     def _browse(self) -> None:
         code = self.point.currentData() or "tat-ca"

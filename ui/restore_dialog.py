@@ -81,6 +81,37 @@ class RestoreDialog(QDialog):
             "Enter. Dữ liệu hiện tại được sao lưu trước khi bị thay."
         )
         explain.setWordWrap(True)
+        self._build_table(points)
+        self.empty = QLabel(
+            f"Chưa có bản sao lưu tự động nào trong «{folder}». Dùng «Chọn tệp khác…» để chọn "
+            "một tệp sao lưu."
+        )
+        self.empty.setWordWrap(True)
+        self.empty.setVisible(not points)
+        buttons = self._build_buttons(points)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(explain)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.empty)
+        layout.addWidget(buttons)
+        self.restore_button.setDefault(True)  # once in the dialog: Enter restores
+        self.resize(760, 460)
+        if points:
+            self.table.selectRow(0)
+            self.table.setFocus()
+
+        # One file at a time, in a pool of our own: the restore itself (on the shared pool)
+        # never waits behind a queue of large files being counted.
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(1)
+        self.stop = threading.Event()  # closed: the counts still queued return at once
+        for row, point in enumerate(points):
+            if not point.encrypted:
+                self._count(row, point.path)
+
+    def _build_table(self, points: list[RestorePoint]) -> None:
+        """One row per backup: its moment, kind, size, and its cases once counted."""
         self.table = QTableWidget(len(points), len(COLUMNS))
         self.table.setHorizontalHeaderLabels(list(COLUMNS))
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -105,13 +136,8 @@ class RestoreDialog(QDialog):
                     item.setToolTip(str(point.path))
                 self.table.setItem(row, column, item)
         self.table.doubleClicked.connect(lambda _index: self.accept())
-        self.empty = QLabel(
-            f"Chưa có bản sao lưu tự động nào trong «{folder}». Dùng «Chọn tệp khác…» để chọn "
-            "một tệp sao lưu."
-        )
-        self.empty.setWordWrap(True)
-        self.empty.setVisible(not points)
 
+    def _build_buttons(self, points: list[RestorePoint]) -> QDialogButtonBox:
         buttons = QDialogButtonBox()
         self.restore_button = buttons.addButton(
             "&Khôi phục bản đã chọn", QDialogButtonBox.ButtonRole.AcceptRole
@@ -124,26 +150,7 @@ class RestoreDialog(QDialog):
         self.restore_button.clicked.connect(self.accept)
         other.clicked.connect(self.choose_other)
         cancel.clicked.connect(self.reject)
-
-        layout = QVBoxLayout(self)
-        layout.addWidget(explain)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.empty)
-        layout.addWidget(buttons)
-        self.restore_button.setDefault(True)  # once in the dialog: Enter restores
-        self.resize(760, 460)
-        if points:
-            self.table.selectRow(0)
-            self.table.setFocus()
-
-        # One file at a time, in a pool of our own: the restore itself (on the shared pool)
-        # never waits behind a queue of large files being counted.
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(1)
-        self.stop = threading.Event()  # closed: the counts still queued return at once
-        for row, point in enumerate(points):
-            if not point.encrypted:
-                self._count(row, point.path)
+        return buttons
 
     def _count(self, row: int, path: Path) -> None:
         stop = self.stop

@@ -149,6 +149,27 @@ class AccountsDialog(QDialog):
         super().__init__(parent)
         self.context = context
         self.setWindowTitle("Tài khoản cán bộ – kichhoat")
+        self._build_table()
+        search_row = self._build_search_row()
+        row = self._build_account_actions()
+        form = self._build_new_account_form()
+        self.error = error_label()
+        buttons = self._build_buttons()
+        layout = QVBoxLayout(self)
+        layout.addLayout(search_row)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(row)
+        layout.addWidget(QLabel("<b>Thêm tài khoản</b>"))
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addLayout(buttons)
+        self.resize(820, 600)
+        self.ids: list[int] = []
+        self.folded: list[str] = []  # username and full name, folded, for the search
+        self.reload()
+        self.search.setFocus()
+
+    def _build_table(self) -> None:
         self.table = QTableWidget(0, 5)
         self.table.setHorizontalHeaderLabels(
             ["Tên đăng nhập", "Họ và tên", "Vai trò", "Trạng thái", "Khóa đến"]
@@ -160,6 +181,9 @@ class AccountsDialog(QDialog):
         self.table.horizontalHeader().setStretchLastSection(True)
         for column, width in enumerate((150, 220, 130, 210)):
             self.table.setColumnWidth(column, width)
+
+    def _build_search_row(self) -> QHBoxLayout:
+        """The search as one types, and how many accounts it shows."""
         self.search = QLineEdit()
         self.search.setPlaceholderText("Tên đăng nhập hoặc họ tên; gõ không dấu cũng được")
         self.search.setClearButtonEnabled(True)
@@ -177,6 +201,10 @@ class AccountsDialog(QDialog):
         search_row.addWidget(search_label)
         search_row.addWidget(self.search, 1)
         search_row.addWidget(self.shown)
+        return search_row
+
+    def _build_account_actions(self) -> QHBoxLayout:
+        """What an administrator does to the chosen account."""
         reset = QPushButton("Đặt lại &mật khẩu…")
         reset.clicked.connect(self.reset_selected)
         unlock = QPushButton("Mở khó&a")
@@ -189,40 +217,32 @@ class AccountsDialog(QDialog):
         row.addWidget(unlock)
         row.addWidget(toggle)
         row.addStretch(1)
+        return row
 
+    def _build_new_account_form(self) -> QFormLayout:
         self.username = QLineEdit()
         self.full_name = QLineEdit()
         self.role = QComboBox()
         for role in Role:
             self.role.addItem(ROLE_LABELS[role].capitalize(), role.value)
         self.password = _password_field("Mật khẩu")
-        self.error = error_label()
-        create = QPushButton("&Tạo tài khoản")
-        create.clicked.connect(self.create_account)
         form = QFormLayout()
         form.addRow("Tên đăng nhập:", self.username)
         form.addRow("Họ và tên:", self.full_name)
         form.addRow("Vai trò:", self.role)
         form.addRow("Mật khẩu ban đầu:", self.password)
+        return form
+
+    def _build_buttons(self) -> QHBoxLayout:
+        create = QPushButton("&Tạo tài khoản")
+        create.clicked.connect(self.create_account)
         close = QPushButton("Đóng")
         close.clicked.connect(self.accept)
-        layout = QVBoxLayout(self)
-        layout.addLayout(search_row)
-        layout.addWidget(self.table, 1)
-        layout.addLayout(row)
-        layout.addWidget(QLabel("<b>Thêm tài khoản</b>"))
-        layout.addLayout(form)
-        layout.addWidget(self.error)
         buttons = QHBoxLayout()
         buttons.addWidget(create)
         buttons.addStretch(1)
         buttons.addWidget(close)
-        layout.addLayout(buttons)
-        self.resize(820, 600)
-        self.ids: list[int] = []
-        self.folded: list[str] = []  # username and full name, folded, for the search
-        self.reload()
-        self.search.setFocus()
+        return buttons
 
     def reload(self) -> None:
         try:
@@ -477,20 +497,26 @@ class SecurityMenu(QObject):
             bar.addMenu(menu)
         self.menu = menu
         self.actions: dict[Action | None, list[QAction]] = {}
+        self._fill_menu()
+        self._start_idle_lock_and_backups(idle_clock, auto_backup)
+        self.apply_role()
 
-        def add(
-            text: str, slot: Callable[[], object], need: Action | None, keys: str = ""
-        ) -> QAction:
-            made = QAction(text, window)
-            if keys:
-                made.setShortcut(QKeySequence(keys))
-                made.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-                window.addAction(made)
-            made.triggered.connect(slot)
-            menu.addAction(made)
-            self.actions.setdefault(need, []).append(made)
-            return made
+    def _add(
+        self, text: str, slot: Callable[[], object], need: Action | None, keys: str = ""
+    ) -> QAction:
+        """An entry of the menu, shown to those allowed `need` (everyone when None)."""
+        made = QAction(text, self.window)
+        if keys:
+            made.setShortcut(QKeySequence(keys))
+            made.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            self.window.addAction(made)
+        made.triggered.connect(slot)
+        self.menu.addAction(made)
+        self.actions.setdefault(need, []).append(made)
+        return made
 
+    def _fill_menu(self) -> None:
+        add, menu = self._add, self.menu
         self.lock_action = add("&Khóa màn hình", self.lock_now, None, "Ctrl+Shift+L")
         self.password_action = add("Đổi &mật khẩu…", self.change_password, None)
         menu.addSeparator()
@@ -509,6 +535,11 @@ class SecurityMenu(QObject):
         add("&Khôi phục từ bản sao lưu…", self.restore, Action.BACKUPS)
         add("&Xóa dữ liệu cá nhân sau đợt…", self.purge, Action.PURGE)
 
+    def _start_idle_lock_and_backups(
+        self, idle_clock: Callable[[], float] | None, auto_backup: bool
+    ) -> None:
+        """The idle lock, and on SQLite a backup soon after start and every few hours."""
+        window, context = self.window, self.context
         minutes = max(0, context.settings.idle_lock_minutes)
         self.idle = (
             IdleLock(window, context, minutes, clock=idle_clock)
@@ -525,7 +556,6 @@ class SecurityMenu(QObject):
         if auto_backup and context.database.is_sqlite:
             self.backup_timer.start()
             QTimer.singleShot(2000, self.automatic_backup)
-        self.apply_role()
 
     # -- roles --------------------------------------------------------------------------
 

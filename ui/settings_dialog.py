@@ -62,9 +62,23 @@ class SettingsDialog(QDialog):
         super().__init__(parent)
         self.context = context
         self.setWindowTitle("Cài đặt – kichhoat")
-        settings = context.settings
         self.is_admin = allowed(context.actor, Action.SETTINGS)
+        local = self._build_local_group(printers)
+        shared = self._build_shared_group()
+        self.error = error_label()
+        buttons = self._build_buttons()
 
+        layout = QVBoxLayout(self)
+        layout.addWidget(local)
+        layout.addWidget(shared)
+        layout.addWidget(self.error)
+        layout.addStretch(1)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(620)
+
+    def _build_local_group(self, printers: list[str] | None) -> QGroupBox:
+        """This computer's own settings: the slip's format, its printer, the idle lock."""
+        settings = self.context.settings
         self.slip_format = QComboBox()
         for value, label in SLIP_CHOICES:
             self.slip_format.addItem(label, value)
@@ -96,12 +110,15 @@ class SettingsDialog(QDialog):
                 "Áp dụng ngay khi lưu. Phiếu in sau khi lưu hồ sơ (F9) dùng khổ và máy in này."
             )
         )
+        return local
 
+    def _build_shared_group(self) -> QGroupBox:
+        """Settings of the shared database (the grace period, the legal basis): admins only."""
         self.grace = QSpinBox()
         self.grace.setRange(0, MAX_GRACE_DAYS)
         self.grace.setSuffix(" ngày")
         self.grace.setAccessibleName("Giữ dữ liệu cá nhân sau khi đợt kết thúc")
-        with context.database.session(read_only=True) as session:
+        with self.context.database.session(read_only=True) as session:
             self.saved_grace = grace_days(session)
             self.last_day: date = active_campaign(session).last_day
             self.saved_basis = legal_basis(session)
@@ -118,8 +135,9 @@ class SettingsDialog(QDialog):
             for field in (self.grace, self.basis, self.legal_reference):
                 field.setEnabled(False)
             shared_form.addRow(_hint("Chỉ quản trị viên đổi được cài đặt dùng chung."))
+        return shared
 
-        self.error = error_label()
+    def _build_buttons(self) -> QDialogButtonBox:
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
@@ -130,14 +148,7 @@ class SettingsDialog(QDialog):
         cancel.setText("Hủy")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
-
-        layout = QVBoxLayout(self)
-        layout.addWidget(local)
-        layout.addWidget(shared)
-        layout.addWidget(self.error)
-        layout.addStretch(1)
-        layout.addWidget(buttons)
-        self.setMinimumWidth(620)
+        return buttons
 
     @staticmethod
     def _row(form: QFormLayout, text: str, field: QWidget) -> None:

@@ -187,45 +187,14 @@ class PointPage(QWizardPage):
         self.setSubTitle("Hồ sơ nhập trên máy này được ghi cho điểm thu nhận chọn ở đây.")
 
         self.existing = QRadioButton("Chọn điểm &đã có")
-        self.picker = PointPicker()
-        self.picker.setAccessibleName("Điểm thu nhận đã có")
-        self.picker.setMinimumContentsLength(40)
+        picker_row = self._build_picker_row()
         self.new_point = QRadioButton("Tạo điểm &mới")
-        self.name = QLineEdit()
-        self.name.setPlaceholderText("Ví dụ: Công an xã Phú Tâm")
-        self.kind = QComboBox()
-        for code, label in POINT_KIND_LABELS.items():
-            self.kind.addItem(label, code)
-        self.commune_box = QVBoxLayout()
-        self.commune_box.setContentsMargins(0, 0, 0, 0)
-        self.commune: CommunePicker | None = None
+        self._build_new_point_form()
         self.choice = QButtonGroup(self)
         self.choice.addButton(self.existing)
         self.choice.addButton(self.new_point)
         self.existing.toggled.connect(self._update_enabled)
-
-        self.picker_error = error_label()
-        self.name_error = error_label()
-        self.commune_error = error_label()
         self.error = error_label()
-
-        commune_field = QWidget()
-        commune_field.setLayout(self.commune_box)
-        self.form = QFormLayout()
-        self.form.setContentsMargins(24, 0, 0, 0)
-        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        name_label = QLabel("Tên đ&iểm:")
-        name_label.setBuddy(self.name)
-        kind_label = QLabel("&Loại điểm:")
-        kind_label.setBuddy(self.kind)
-        self.commune_label = QLabel("&Xã/phường/thị trấn:")
-        self.form.addRow(name_label, with_error(self.name, self.name_error))
-        self.form.addRow(kind_label, self.kind)
-        self.form.addRow(self.commune_label, with_error(commune_field, self.commune_error))
-
-        picker_row = QVBoxLayout()
-        picker_row.setContentsMargins(24, 0, 0, 0)
-        picker_row.addWidget(with_error(self.picker, self.picker_error))
         self.joining = QLabel(
             "Cơ sở dữ liệu này đã có tài khoản quản trị: chỉ cần chọn điểm thu nhận của máy "
             "này, rồi đăng nhập bằng tài khoản đã được cấp."
@@ -244,6 +213,43 @@ class PointPage(QWizardPage):
         layout.addStretch(1)
         self.name.textEdited.connect(lambda _: show_error(self.name_error, None))
         self.picker.currentIndexChanged.connect(lambda _: show_error(self.picker_error, None))
+
+    def _build_picker_row(self) -> QVBoxLayout:
+        """The points the database has, indented under «Chọn điểm đã có»."""
+        self.picker = PointPicker()
+        self.picker.setAccessibleName("Điểm thu nhận đã có")
+        self.picker.setMinimumContentsLength(40)
+        self.picker_error = error_label()
+        picker_row = QVBoxLayout()
+        picker_row.setContentsMargins(24, 0, 0, 0)
+        picker_row.addWidget(with_error(self.picker, self.picker_error))
+        return picker_row
+
+    def _build_new_point_form(self) -> None:
+        """A new point's name, kind and commune (its picker comes with the database's map)."""
+        self.name = QLineEdit()
+        self.name.setPlaceholderText("Ví dụ: Công an xã Phú Tâm")
+        self.kind = QComboBox()
+        for code, label in POINT_KIND_LABELS.items():
+            self.kind.addItem(label, code)
+        self.commune_box = QVBoxLayout()
+        self.commune_box.setContentsMargins(0, 0, 0, 0)
+        self.commune: CommunePicker | None = None
+        self.name_error = error_label()
+        self.commune_error = error_label()
+        commune_field = QWidget()
+        commune_field.setLayout(self.commune_box)
+        self.form = QFormLayout()
+        self.form.setContentsMargins(24, 0, 0, 0)
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        name_label = QLabel("Tên đ&iểm:")
+        name_label.setBuddy(self.name)
+        kind_label = QLabel("&Loại điểm:")
+        kind_label.setBuddy(self.kind)
+        self.commune_label = QLabel("&Xã/phường/thị trấn:")
+        self.form.addRow(name_label, with_error(self.name, self.name_error))
+        self.form.addRow(kind_label, self.kind)
+        self.form.addRow(self.commune_label, with_error(commune_field, self.commune_error))
 
     def initializePage(self) -> None:  # noqa: N802 (Qt's name)
         database = self.owner.database

@@ -24,6 +24,15 @@ from ui.context import PointInfo
 from ui.forms import ERROR_STYLE, error_label, show_error, wait_cursor
 
 
+def _heading(current: Actor | None) -> QLabel:
+    heading = QLabel("Đổi cán bộ" if current else "Đăng nhập")
+    font = heading.font()
+    font.setPointSizeF(font.pointSizeF() * 1.4)
+    font.setBold(True)
+    heading.setFont(font)
+    return heading
+
+
 class SignInDialog(QDialog):
     """`actor` holds the signed-in operator once accepted.
 
@@ -44,55 +53,10 @@ class SignInDialog(QDialog):
         self.point = point
         self.actor: Actor | None = None
         self.setWindowTitle("Đổi cán bộ – kichhoat" if current else "Đăng nhập – kichhoat")
-
-        heading = QLabel("Đổi cán bộ" if current else "Đăng nhập")
-        font = heading.font()
-        font.setPointSizeF(font.pointSizeF() * 1.4)
-        font.setBold(True)
-        heading.setFont(font)
-        try:
-            with database.session(read_only=True) as session:
-                commune = UnitTree.load(session).full_name(point.commune_id)
-        except (UserError, KeyError):
-            commune = ""
-        self.where = QLabel(
-            f"Điểm thu nhận: <b>{escape(point.name)}</b> ({escape(point.code)})"
-            + (f"<br>{escape(commune)}" if commune else "")
-        )
-        self.where.setWordWrap(True)
-        self.where.setTextFormat(Qt.TextFormat.RichText)
-
-        self.username = QLineEdit(last_username or "")
-        self.username.setMaxLength(64)
-        self.username.setAccessibleName("Tên đăng nhập")
-        self.password = QLineEdit()
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.setAccessibleName("Mật khẩu")
-        self.error = error_label()
-        self.error.setStyleSheet(ERROR_STYLE + " font-weight: bold;")
-        for field in (self.username, self.password):
-            field.textEdited.connect(lambda _: show_error(self.error, None))
-
-        form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        user_label = QLabel("&Tên đăng nhập:")
-        user_label.setBuddy(self.username)
-        password_label = QLabel("&Mật khẩu:")
-        password_label.setBuddy(self.password)
-        form.addRow(user_label, self.username)
-        form.addRow(password_label, self.password)
-
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.sign_in_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        cancel = buttons.button(QDialogButtonBox.StandardButton.Cancel)
-        assert self.sign_in_button is not None and cancel is not None
-        self.sign_in_button.setText("Đăng &nhập")
-        self.sign_in_button.setDefault(True)
-        cancel.setText("Hủy" if current else "Thoát")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        heading = _heading(current)
+        self._build_where()
+        form = self._build_form(last_username)
+        buttons = self._build_buttons(current)
 
         layout = QVBoxLayout(self)
         layout.addWidget(heading)
@@ -112,6 +76,58 @@ class SignInDialog(QDialog):
         layout.addWidget(buttons)
         self.setMinimumWidth(520)
         (self.password if self.username.text() else self.username).setFocus()
+
+    def _build_where(self) -> None:
+        """The point, and its commune when the map knows it."""
+        point = self.point
+        try:
+            with self.database.session(read_only=True) as session:
+                commune = UnitTree.load(session).full_name(point.commune_id)
+        except (UserError, KeyError):
+            commune = ""
+        self.where = QLabel(
+            f"Điểm thu nhận: <b>{escape(point.name)}</b> ({escape(point.code)})"
+            + (f"<br>{escape(commune)}" if commune else "")
+        )
+        self.where.setWordWrap(True)
+        self.where.setTextFormat(Qt.TextFormat.RichText)
+
+    def _build_form(self, last_username: str | None) -> QFormLayout:
+        """The username (the last one used, filled in) and the password; the error under them."""
+        self.username = QLineEdit(last_username or "")
+        self.username.setMaxLength(64)
+        self.username.setAccessibleName("Tên đăng nhập")
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setAccessibleName("Mật khẩu")
+        self.error = error_label()
+        self.error.setStyleSheet(ERROR_STYLE + " font-weight: bold;")
+        for field in (self.username, self.password):
+            field.textEdited.connect(lambda _: show_error(self.error, None))
+
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        user_label = QLabel("&Tên đăng nhập:")
+        user_label.setBuddy(self.username)
+        password_label = QLabel("&Mật khẩu:")
+        password_label.setBuddy(self.password)
+        form.addRow(user_label, self.username)
+        form.addRow(password_label, self.password)
+        return form
+
+    def _build_buttons(self, current: Actor | None) -> QDialogButtonBox:
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.sign_in_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        cancel = buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        assert self.sign_in_button is not None and cancel is not None
+        self.sign_in_button.setText("Đăng &nhập")
+        self.sign_in_button.setDefault(True)
+        cancel.setText("Hủy" if current else "Thoát")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        return buttons
 
     def accept(self) -> None:
         """Sign in; on failure say why and keep the username (the password is cleared)."""

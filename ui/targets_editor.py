@@ -319,6 +319,24 @@ def ask_targets_file(parent: QWidget) -> Path | None:
     )
 
 
+def _explanation(tree: UnitTree) -> QLabel:
+    """How targets are set, on a map with districts or on a two-level one."""
+    explain = QLabel(
+        "Chỉ tiêu theo kế hoạch cho từng huyện, thị xã, thành phố; huyện giao lại cho từng "
+        "xã, phường, thị trấn. Nhấn đúp vào ô để sửa (ví dụ 50.802). «Chia theo tỉ lệ» chia "
+        "chỉ tiêu của huyện đang chọn cho các xã: theo tỉ lệ chỉ tiêu hiện có của các xã nếu "
+        "xã nào cũng đã có, nếu không thì chia đều; phần lẻ được làm tròn để tổng các xã "
+        "đúng bằng chỉ tiêu của huyện."
+        if tree.has_districts
+        else "Chỉ tiêu theo kế hoạch cho toàn tỉnh và từng xã, phường, đặc khu (bản đồ hành "
+        "chính hai cấp: không có cấp huyện). Nhấn đúp vào ô để sửa (ví dụ 50.802); dòng tỉnh "
+        "cho biết tổng chỉ tiêu của các xã để đối chiếu."
+    )
+    explain.setWordWrap(True)
+    explain.setStyleSheet("color: #3e4c59;")
+    return explain
+
+
 class TargetsPanel(QWidget):
     """Targets per district as the plan gives them, and per commune."""
 
@@ -340,24 +358,35 @@ class TargetsPanel(QWidget):
 
         heading = QLabel("Chỉ tiêu thu nhận và kích hoạt")
         heading.setStyleSheet("font-size: 18px; font-weight: bold;")
-        explain = QLabel(
-            "Chỉ tiêu theo kế hoạch cho từng huyện, thị xã, thành phố; huyện giao lại cho từng "
-            "xã, phường, thị trấn. Nhấn đúp vào ô để sửa (ví dụ 50.802). «Chia theo tỉ lệ» chia "
-            "chỉ tiêu của huyện đang chọn cho các xã: theo tỉ lệ chỉ tiêu hiện có của các xã nếu "
-            "xã nào cũng đã có, nếu không thì chia đều; phần lẻ được làm tròn để tổng các xã "
-            "đúng bằng chỉ tiêu của huyện."
-            if tree.has_districts
-            else "Chỉ tiêu theo kế hoạch cho toàn tỉnh và từng xã, phường, đặc khu (bản đồ hành "
-            "chính hai cấp: không có cấp huyện). Nhấn đúp vào ô để sửa (ví dụ 50.802); dòng tỉnh "
-            "cho biết tổng chỉ tiêu của các xã để đối chiếu."
+        explain = _explanation(tree)
+        self.last_share: ShareResult | None = None  # the split "Hoàn tác" takes back
+        buttons = self._build_buttons()
+        self.banner = QLabel()
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet(
+            "background: #fdecea; color: #b71c1c; border: 1px solid #f5c2c0; padding: 6px;"
+            "font-weight: bold;"
         )
-        explain.setWordWrap(True)
-        explain.setStyleSheet("color: #3e4c59;")
+        self._build_view()
+        self.selected_status = QLabel()
+        self.selected_status.setWordWrap(True)
+        self.selected_status.setStyleSheet("font-size: 14px;")
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addWidget(explain)
+        layout.addLayout(buttons)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.selected_status)
+        self._show_state()
+
+    def _build_buttons(self) -> QHBoxLayout:
+        """Import from a file, split the district's target among its communes, undo the split."""
         self.import_button = QPushButton("&Nhập từ bảng tính…")
         self.import_button.clicked.connect(self.import_from_file)
         self.share_button = QPushButton("&Chia theo tỉ lệ")
         self.share_button.clicked.connect(self.share_selected)
-        self.last_share: ShareResult | None = None  # the split "Hoàn tác" takes back
         self.undo_button = QPushButton("&Hoàn tác lần chia")
         self.undo_button.setShortcut(QKeySequence.StandardKey.Undo)
         self.undo_button.setEnabled(False)
@@ -367,14 +396,10 @@ class TargetsPanel(QWidget):
         buttons.addWidget(self.share_button)
         buttons.addWidget(self.undo_button)
         buttons.addStretch(1)
+        return buttons
 
-        self.banner = QLabel()
-        self.banner.setWordWrap(True)
-        self.banner.setStyleSheet(
-            "background: #fdecea; color: #b71c1c; border: 1px solid #f5c2c0; padding: 6px;"
-            "font-weight: bold;"
-        )
-
+    def _build_view(self) -> None:
+        """The tree of units with their targets, edited in place."""
         self.view = QTreeView()
         self.view.setModel(self.model)
         self.view.setItemDelegateForColumn(TOTAL, NumberDelegate(self.view))
@@ -397,19 +422,6 @@ class TargetsPanel(QWidget):
         header.resizeSection(SUM, 220)
         self.view.expand(self.model.index(0, 0))
         self.view.selectionModel().currentRowChanged.connect(self._current_changed)
-
-        self.selected_status = QLabel()
-        self.selected_status.setWordWrap(True)
-        self.selected_status.setStyleSheet("font-size: 14px;")
-
-        layout = QVBoxLayout(self)
-        layout.addWidget(heading)
-        layout.addWidget(explain)
-        layout.addLayout(buttons)
-        layout.addWidget(self.banner)
-        layout.addWidget(self.view, 1)
-        layout.addWidget(self.selected_status)
-        self._show_state()
 
     # -- the selection ------------------------------------------------------------------
 
