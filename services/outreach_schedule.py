@@ -272,7 +272,15 @@ def appoint(
     ).first()
     if existing is not None and existing.slot_id == slot.id:
         return existing
-    if slot.free <= 0:
+    # The slot's row locked (PostgreSQL; SQLite writers queue already) before counting:
+    # two clerks booking its last place at once cannot both have it.
+    session.execute(select(OutreachSlot.id).where(OutreachSlot.id == slot.id).with_for_update())
+    booked = session.scalar(
+        select(func.count())
+        .select_from(OutreachAppointment)
+        .where(OutreachAppointment.slot_id == slot.id, OutreachAppointment.entry_id != entry.id)
+    )
+    if (booked or 0) >= slot.capacity:
         others = ", ".join(s.label() for s in slots if s.free > 0) or "không còn khung nào trống"
         raise ValidationError(
             f"Khung giờ {slot.label()} của điểm hẹn {stop.code} đã đủ người. Còn chỗ: {others}."

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from models.codes import OutreachStatus, Role, Status, StopKind
@@ -685,3 +685,38 @@ def test_a_citizens_copy_of_their_data_shows_the_review_lists(
     ]
     titles = [section.title for section in person_document(data).sections]
     assert "Danh sách rà soát (vận động, hẹn lịch)" in titles
+
+
+def test_two_clerks_booking_the_last_place_at_once_cannot_both_have_it(
+    database: Database, backend: str, tmp_path: Path
+) -> None:
+    """While a first booking of a slot's last place is not yet committed, a second clerk's
+    booking of it waits (here: gives up after a short lock timeout) instead of counting the
+    place as free; once the first commits, the second is refused with the free slots."""
+    if backend != "postgresql":
+        pytest.skip("SQLite writers queue one behind the other: a second booking waits whole")
+    with database.session() as session:
+        world = World(session)
+        session.commit()
+        listed(session, tmp_path)
+        evening_stop(session)  # slots of one place each
+        # Another point's clerk: its audit chain is its own, so only the slot is shared.
+        clerk = operator_at_phu_tam(world)
+
+    def second_clerk() -> None:
+        with database.session() as session:
+            session.execute(text("SET LOCAL lock_timeout = '300ms'"))
+            appoint(session, clerk, "PT-AP3", vn("2023-07-25 18:10"), id_number=BINH)
+            session.commit()
+
+    with database.session() as first:
+        appoint(first, CLI, "PT-AP3", vn("2023-07-25 18:30"), id_number=LINH)
+        first.flush()  # the first booking holds the slot, not yet committed
+        with pytest.raises(Exception, match="lock") as waited:
+            second_clerk()
+        assert not isinstance(waited.value, ValidationError)
+        first.commit()
+    with pytest.raises(ValidationError, match="đã đủ người"):
+        second_clerk()
+    with database.session(read_only=True) as session:
+        assert [a.full_name for a in day_schedule(session, DAY)] == ["Trần Thị Mỹ Linh"]
