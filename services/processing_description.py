@@ -178,9 +178,14 @@ STORED_DATA: dict[str, tuple[str, dict[str, str | None]]] = {
 }
 # Tables with nothing about any person: the campaign, its units and targets, the intake
 # points, the settings, the heads of the audit chains (this database's, and those received in
-# packages).
+# packages), the kept counts (numbers per day and unit, point or operator: no citizen).
 NOT_PERSONAL = frozenset(
     {
+        "activation_counts",
+        "activation_counts_point",
+        "activation_counts_operator",
+        "step_counts_point",
+        "step_counts_operator",
         "campaigns",
         "units",
         "targets",
