@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -523,21 +523,13 @@ class _Matcher:
         return found[0] if len(found) == 1 else None
 
 
-def import_targets(session: Session, actor: Actor, path: Path) -> TargetImport:
-    """Read a sheet laid out like the plan's attachment and write the targets it gives.
+_Row = tuple[int, list[Cell]]
 
-    Columns (header in one of the first ten rows; case, diacritics and spaces ignored):
-    `Đơn vị`, `Chỉ tiêu thu nhận và kích hoạt (Mức 1+Mức 2)` and, optionally,
-    `Chỉ tiêu ... trong ngày` (matched by its first and last words), `TT`, `Ghi chú`.
-    District names as the plan writes them (`TP Sóc Trăng`, `TX Vĩnh Châu`, `Châu Thành`);
-    communes listed under their district; a total row (`Tỉnh Sóc Trăng`, `Tổng`) gives the
-    province's own target. Unmatched names and bad numbers are reported, not written.
-    """
-    require(actor, Action.TARGETS)
-    tree = UnitTree.load(session)
-    matcher = _Matcher(tree)
+
+def _table_body(path: Path) -> tuple[dict[str, int], Iterator[_Row]]:
+    """The columns the header names (found in the first ten rows), and the rows below it."""
     rows = read_rows(path)
-    head: list[tuple[int, list[Cell]]] = []
+    head: list[_Row] = []
     for number, cells in rows:
         head.append((number, cells))
         if len(head) >= _HEADER_ROWS:
@@ -551,9 +543,19 @@ def import_targets(session: Session, actor: Actor, path: Path) -> TargetImport:
         )
     header_row, columns = found
 
-    def body() -> Any:
+    def body() -> Iterator[_Row]:
         yield from (item for item in head if item[0] > header_row)
         yield from rows
+
+    return columns, body()
+
+
+def _read_targets(
+    tree: UnitTree, matcher: _Matcher, columns: dict[str, int], body: Iterable[_Row]
+) -> tuple[TargetImport, dict[int, ImportedTarget]]:
+    """Each row's unit and numbers, by unit id; unmatched names and bad rows in the result.
+
+    A district row sets the district that the commune names below it are looked up in."""
 
     def cell(cells: list[Cell], key: str) -> Cell:
         index = columns.get(key)
@@ -562,7 +564,7 @@ def import_targets(session: Session, actor: Actor, path: Path) -> TargetImport:
     result = TargetImport()
     chosen: dict[int, ImportedTarget] = {}
     district: UnitInfo | None = None
-    for number, cells in body():
+    for number, cells in body:
         if is_blank(cells):
             continue
         name = cell_text(cell(cells, "name"))
@@ -595,6 +597,24 @@ def import_targets(session: Session, actor: Actor, path: Path) -> TargetImport:
             )
             continue
         chosen[unit.id] = ImportedTarget(number, unit, total, daily)
+    return result, chosen
+
+
+def import_targets(session: Session, actor: Actor, path: Path) -> TargetImport:
+    """Read a sheet laid out like the plan's attachment and write the targets it gives.
+
+    Columns (header in one of the first ten rows; case, diacritics and spaces ignored):
+    `Đơn vị`, `Chỉ tiêu thu nhận và kích hoạt (Mức 1+Mức 2)` and, optionally,
+    `Chỉ tiêu ... trong ngày` (matched by its first and last words), `TT`, `Ghi chú`.
+    District names as the plan writes them (`TP Sóc Trăng`, `TX Vĩnh Châu`, `Châu Thành`);
+    communes listed under their district; a total row (`Tỉnh Sóc Trăng`, `Tổng`) gives the
+    province's own target. Unmatched names and bad numbers are reported, not written.
+    """
+    require(actor, Action.TARGETS)
+    tree = UnitTree.load(session)
+    matcher = _Matcher(tree)
+    columns, body = _table_body(path)
+    result, chosen = _read_targets(tree, matcher, columns, body)
 
     for target in chosen.values():
         _write(session, target.unit.id, target.total, target.daily)
