@@ -132,3 +132,13 @@ def test_only_a_large_load_sets_the_indexes_aside(
         during = {str(i["name"]) for i in inspect(connection).get_indexes("cases")}
         assert ("ix_cases_tally" not in during) is set_aside
     assert index_names(database, "cases") == before
+
+
+def test_the_history_index_by_case_stays_during_a_load(database: Database) -> None:
+    """A merge looks histories up by case batch after batch: without that index each look-up
+    would read the whole history (quadratic at a province's size)."""
+    tables = [cast(Table, Case.__table__), cast(Table, CaseEvent.__table__)]
+    with database.engine.begin() as connection, indexes_set_aside(connection, tables):
+        during = {str(i["name"]) for i in inspect(connection).get_indexes("case_history")}
+        assert "ix_case_history_case" in during
+        assert "ix_case_history_point" not in during
