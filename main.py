@@ -19,19 +19,19 @@ def _streams_for_windowed_build() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     _streams_for_windowed_build()
-    from ui.cli import parse_args, run_command
+    from ui.shell.cli import parse_args, run_command
 
     args = parse_args(argv)
     if args.self_test:
-        from ui.selftest import run_self_test
+        from ui.upkeep.selftest import run_self_test
 
         return run_self_test()
     if args.command:
-        from services.logging_setup import setup_logging
+        from services.upkeep.logging_setup import setup_logging
 
         setup_logging()
         return run_command(args)
-    from ui.app import run_gui  # Qt is imported only when a window is wanted
+    from ui.shell.app import run_gui  # Qt is imported only when a window is wanted
 
     return run_gui(getattr(args, "db", None))
 

@@ -20,7 +20,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from services.session_context import cli_actor
+from services.security.session_context import cli_actor
 
 AS_OF = date(2023, 8, 10)
 
@@ -47,9 +47,9 @@ def sqlite_path(url: str) -> str:
 
 def tally_district(url: str, by: str = "") -> dict[str, Any]:
     """The tally by district (by commune on a two-level campaign, or as `by` says), warm."""
-    from services.database import open_database
-    from services.tally import TallyBy, tally
-    from services.units import UnitTree
+    from services.campaigns.units import UnitTree
+    from services.counting.tally import TallyBy, tally
+    from services.upkeep.database import open_database
 
     database = open_database(url, migrate=False)
     with database.session() as session:
@@ -95,10 +95,10 @@ def dashboard_refresh(url: str) -> dict[str, Any]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
-    from services.database import open_database
-    from services.local_settings import LocalSettings
-    from ui.context import AppContext
-    from ui.dashboard import DashboardPanel
+    from services.upkeep.database import open_database
+    from services.upkeep.local_settings import LocalSettings
+    from ui.counting.dashboard import DashboardPanel
+    from ui.shell.context import AppContext
 
     app = QApplication([])
     database = open_database(url, migrate=False)
@@ -119,14 +119,14 @@ def dashboard_refresh(url: str) -> dict[str, Any]:
 
 def _manager() -> Any:
     from models.codes import Role
-    from services.session_context import Actor
+    from services.security.session_context import Actor
 
     return Actor(operator_id=1, username="bench", full_name="bench", role=Role.MANAGER)
 
 
 def case_list_open(url: str) -> dict[str, Any]:
-    from services.case_queries import CaseFilter, count_cases, fetch_cases
-    from services.database import open_database
+    from services.cases.queries import CaseFilter, count_cases, fetch_cases
+    from services.upkeep.database import open_database
 
     database = open_database(url, migrate=False)
     actor = _manager()
@@ -142,8 +142,8 @@ def case_list_open(url: str) -> dict[str, Any]:
 
 
 def case_list_search(url: str) -> dict[str, Any]:
-    from services.case_queries import CaseFilter, count_cases, fetch_cases
-    from services.database import open_database
+    from services.cases.queries import CaseFilter, count_cases, fetch_cases
+    from services.upkeep.database import open_database
 
     database = open_database(url, migrate=False)
     actor = _manager()
@@ -162,12 +162,12 @@ def case_list_search(url: str) -> dict[str, Any]:
 
 def save_case(url: str) -> dict[str, Any]:
     from models.codes import Role, Status
-    from services.cases import FactsDraft
-    from services.database import open_database
-    from services.directory import list_points
-    from services.intake import IntakeResult, save_intake
-    from services.session_context import Actor
-    from services.units import UnitTree
+    from services.campaigns.directory import list_points
+    from services.campaigns.units import UnitTree
+    from services.cases.recording import FactsDraft
+    from services.desk.intake import IntakeResult, save_intake
+    from services.security.session_context import Actor
+    from services.upkeep.database import open_database
 
     database = open_database(url, migrate=False)
     with database.session() as session:
@@ -201,8 +201,8 @@ def save_case(url: str) -> dict[str, Any]:
 def report(url: str) -> dict[str, Any]:
     import tempfile
 
-    from services.database import open_database
-    from services.report import write_report
+    from services.documents.report import write_report
+    from services.upkeep.database import open_database
 
     database = open_database(url, migrate=False)
     folder = Path(tempfile.mkdtemp())
@@ -215,8 +215,8 @@ def report(url: str) -> dict[str, Any]:
 
 
 def package_export(url: str, out: str) -> dict[str, Any]:
-    from services.database import open_database
-    from services.packages import export_package
+    from services.exchange.packages import export_package
+    from services.upkeep.database import open_database
 
     database = open_database(url, migrate=False)
     with database.session() as session:
@@ -227,8 +227,8 @@ def package_export(url: str, out: str) -> dict[str, Any]:
 
 
 def package_import(url: str, package: str) -> dict[str, Any]:
-    from services.database import open_database
-    from services.packages import import_package
+    from services.exchange.packages import import_package
+    from services.upkeep.database import open_database
 
     database = open_database(url)
     with database.session() as session:
@@ -240,9 +240,9 @@ def package_import(url: str, package: str) -> dict[str, Any]:
 
 
 def records_import(url: str, path: str) -> dict[str, Any]:
-    from services.campaigns import ensure_campaign
-    from services.database import open_database
-    from services.records import import_records
+    from services.campaigns.campaign import ensure_campaign
+    from services.cases.records import import_records
+    from services.upkeep.database import open_database
 
     database = open_database(url)
     with database.session() as session:
@@ -258,7 +258,7 @@ def records_import(url: str, path: str) -> dict[str, Any]:
         "saved": summary.saved,
         "rejected": len(summary.rejects),
         "rows_per_s": summary.rows_read / elapsed,
-        # A big file is read and checked by a second process (`services.records`).
+        # A big file is read and checked by a second process (`services.cases.records`).
         "reader_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
     }
 
@@ -269,7 +269,7 @@ def write_outreach_list(path: Path, communes: list[str], people: int) -> None:
     import csv
     import random
 
-    from services.outreach_import import COLUMNS
+    from services.outreach.list_import import COLUMNS
 
     chance = random.Random(16)
     family = ["Nguyễn", "Trần", "Lê", "Thạch", "Lâm", "Sơn", "Danh", "Kim", "Huỳnh", "Phạm"]
@@ -305,10 +305,10 @@ def write_outreach_list(path: Path, communes: list[str], people: int) -> None:
 def outreach_import(url: str, path: str, people: str = "200000") -> dict[str, Any]:
     """`outreach import` of a province's review lists into a database without any."""
     from models.codes import UnitLevel
-    from services.campaigns import ensure_campaign
-    from services.database import open_database
-    from services.outreach_import import import_outreach
-    from services.units import UnitTree
+    from services.campaigns.campaign import ensure_campaign
+    from services.campaigns.units import UnitTree
+    from services.outreach.list_import import import_outreach
+    from services.upkeep.database import open_database
 
     database = open_database(url)
     with database.session() as session:
@@ -333,9 +333,9 @@ def outreach_import(url: str, path: str, people: str = "200000") -> dict[str, An
 
 def outreach_status(url: str, by: str = "hamlet") -> dict[str, Any]:
     """`outreach status` of the whole province, warm (the service the command calls)."""
-    from services.database import open_database
-    from services.outreach import progress
-    from services.units import UnitTree
+    from services.campaigns.units import UnitTree
+    from services.outreach.lists import progress
+    from services.upkeep.database import open_database
 
     database = open_database(url)
     with database.session(read_only=True) as session:
@@ -346,8 +346,8 @@ def outreach_status(url: str, by: str = "hamlet") -> dict[str, Any]:
 
 
 def detail_list(url: str, out: str) -> dict[str, Any]:
-    from services.database import open_database
-    from services.detail_list import write_detail_list
+    from services.documents.detail_list import write_detail_list
+    from services.upkeep.database import open_database
 
     database = open_database(url, migrate=False)
     with database.session() as session:
@@ -385,13 +385,13 @@ def window_start(url: str) -> dict[str, Any]:
     from PySide6.QtWidgets import QApplication
 
     from models.codes import Role
-    from services.database import open_database
-    from services.directory import list_points
-    from services.local_settings import LocalSettings
-    from services.session_context import Actor
-    from ui.context import AppContext, PointInfo
-    from ui.main_window import MainWindow
-    from ui.qt_vietnamese import install_vietnamese
+    from services.campaigns.directory import list_points
+    from services.security.session_context import Actor
+    from services.upkeep.database import open_database
+    from services.upkeep.local_settings import LocalSettings
+    from ui.shell.context import AppContext, PointInfo
+    from ui.shell.main_window import MainWindow
+    from ui.widgets.qt_vietnamese import install_vietnamese
 
     app = QApplication([])
     install_vietnamese(app)
@@ -431,7 +431,7 @@ def concurrent_saves(url: str, workers: str = "16", cases: str = "150") -> dict[
     from sqlalchemy import select
 
     from models.entities import Case
-    from services.database import open_database
+    from services.upkeep.database import open_database
 
     root = Path(__file__).resolve().parent.parent
     count, per_worker = int(workers), int(cases)

@@ -18,13 +18,13 @@ import time
 from datetime import date
 
 from models.codes import Role, Status, UnitLevel
-from services.cases import FactsDraft
-from services.database import open_database
-from services.directory import get_or_create_operator, get_or_create_point
-from services.errors import ConflictError, UserError
-from services.intake import IntakeResult, save_intake
-from services.session_context import Actor
-from services.units import UnitTree
+from services.campaigns.directory import get_or_create_operator, get_or_create_point
+from services.campaigns.units import UnitTree
+from services.cases.recording import FactsDraft
+from services.common.errors import ConflictError, UserError
+from services.desk.intake import IntakeResult, save_intake
+from services.security.session_context import Actor
+from services.upkeep.database import open_database
 
 BIRTH = date(1975, 3, 3)
 

@@ -6,7 +6,7 @@ Writes an invented targets sheet for the 103 communes of Cần Thơ city (2025 m
 `tests/data/chi-tieu-can-tho-2025-thu.xlsx`, builds the campaign with the builder (as
 `campaign new` does) from it in a temporary database, and writes that campaign as the
 preset. Every figure is made up: the preset is for trying the app on the new map, never
-for a report. `tests/services/test_new_map_preset.py` builds it again and compares.
+for a report. `tests/services/campaigns/test_new_map_preset.py` builds it again and compares.
 """
 
 from __future__ import annotations
@@ -18,9 +18,14 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from services.campaign_builder import CampaignSpec, build_campaign, province_unit_rows, write_preset
-from services.database import open_database
-from services.session_context import cli_actor
+from services.campaigns.builder import (
+    CampaignSpec,
+    build_campaign,
+    province_unit_rows,
+    write_preset,
+)
+from services.security.session_context import cli_actor
+from services.upkeep.database import open_database
 
 ROOT = Path(__file__).resolve().parent.parent
 SHEET = ROOT / "tests" / "data" / "chi-tieu-can-tho-2025-thu.xlsx"

@@ -3,8 +3,8 @@
     QT_QPA_PLATFORM=offscreen python -m docs.make_screenshots [--out DIR] [--only NAME ...]
 
 A throw-away SQLite database in a temporary folder gets the Sóc Trăng preset, synthetic
-cases (`services.demo`, seeded) and a few invented citizens and accounts recorded through
-the services. The clock is fixed on a campaign day (`services.vntime.set_clock`), so a
+cases (`services.cases.demo`, seeded) and a few invented citizens and accounts recorded through
+the services. The clock is fixed on a campaign day (`services.common.vntime.set_clock`), so a
 rerun gives the same pictures. Each shot drives the real window or dialog, with the keys
 the guide tells the reader to press, to the state its page describes, and saves a
 1366x768 PNG in docs/guide/img/: offscreen windows have no frame, so a plain title bar is
@@ -37,16 +37,16 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMenu, QWidget
 
 from models.codes import FailureReason, PointKind, Role, Status
-from services.accounts import create_operator
-from services.campaigns import load_preset
-from services.cases import CaseFacts, StatusReport, record_report
-from services.database import Database, open_database
-from services.directory import get_or_create_point
-from services.follow_up import add_contact
-from services.local_settings import LocalSettings
-from services.session_context import Actor
-from services.units import UnitTree
-from services.vntime import set_clock, vn_to_utc
+from services.campaigns.campaign import load_preset
+from services.campaigns.directory import get_or_create_point
+from services.campaigns.units import UnitTree
+from services.cases.recording import CaseFacts, StatusReport, record_report
+from services.common.vntime import set_clock, vn_to_utc
+from services.desk.follow_up import add_contact
+from services.security.accounts import create_operator
+from services.security.session_context import Actor
+from services.upkeep.database import Database, open_database
+from services.upkeep.local_settings import LocalSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE_DIR = ROOT / "docs" / "guide"
@@ -96,7 +96,7 @@ def expect(condition: bool, what: str) -> None:
 
 
 class FixedClock:
-    """`services.vntime`'s clock: a Vietnam wall-clock moment the script moves by hand."""
+    """`services.common.vntime`'s clock: a Vietnam wall-clock moment the script moves by hand."""
 
     def __init__(self, local: datetime) -> None:
         self.moment = vn_to_utc(local)
@@ -158,7 +158,7 @@ class Stage:
     """The database, the signed-in context, and the main window once asked for."""
 
     def __init__(self, folder: Path, demo_cases: int) -> None:
-        from ui.context import AppContext, PointInfo
+        from ui.shell.context import AppContext, PointInfo
 
         self.folder = folder
         self.clock = FixedClock(TODAY.replace(hour=7))
@@ -184,7 +184,7 @@ class Stage:
             load_preset(session, PRESET)
             session.commit()
         if demo_cases:
-            from services.demo import generate_demo
+            from services.cases.demo import generate_demo
 
             with database.session() as session:
                 generate_demo(session, demo_cases, seed=DEMO_SEED)
@@ -290,7 +290,7 @@ class Stage:
         self._conflict(database, HUNG, post.id, thu)
 
     def _case_of(self, session: Any, citizen: Citizen, level: int = 1) -> int:
-        from services.cases import find_case
+        from services.cases.recording import find_case
 
         case = find_case(session, citizen.id_number, level)
         expect(case is not None, f"hồ sơ của {citizen.name}")
@@ -329,7 +329,7 @@ class Stage:
     @property
     def window(self) -> Any:
         if self._window is None:
-            from ui.main_window import MainWindow
+            from ui.shell.main_window import MainWindow
 
             window = MainWindow(self.context)
             window.resize(SCREEN_W, SCREEN_H - TITLE_H)
@@ -376,7 +376,7 @@ class Stage:
 
 
 def settle(ms: int = 0) -> None:
-    from ui.background import wait_for_background_work
+    from ui.widgets.background import wait_for_background_work
 
     app = QApplication.instance()
     assert app is not None
@@ -424,7 +424,7 @@ def type_text(widget: QWidget, text: str) -> None:
 
 
 # The desk's scanner detector holds back fast keys that may begin a card QR and replays them
-# once the rhythm breaks (ui/scan_catcher.py, 60 ms): wait that long after typing.
+# once the rhythm breaks (ui/widgets/scan_catcher.py, 60 ms): wait that long after typing.
 KEYS_SETTLE_MS = 150
 # A line edit's clear button fades in and out (160 ms): the picture waits until it is done.
 ANIMATION_MS = 200
@@ -601,7 +601,7 @@ def shot(name: str) -> Callable[[Callable[[Stage], Screen]], Callable[[Stage], S
 
 
 def _wizard(stage: Stage) -> Any:
-    from ui.setup_wizard import FirstStartWizard
+    from ui.upkeep.setup_wizard import FirstStartWizard
 
     wizard = FirstStartWizard(
         stage.fresh,
@@ -629,7 +629,7 @@ def first_start_database(stage: Stage) -> Screen:
 
 @shot("thiet-lap-2-diem-thu-nhan")
 def first_start_point(stage: Stage) -> Screen:
-    from services.labels import POINT_KIND_LABELS
+    from services.common.labels import POINT_KIND_LABELS
 
     with dialog_of(_wizard(stage)) as wizard:
         wizard.next()
@@ -680,7 +680,7 @@ def first_start_admin(stage: Stage) -> Screen:
 
 @shot("dang-nhap")
 def sign_in(stage: Stage) -> Screen:
-    from ui.sign_in import SignInDialog
+    from ui.security.sign_in import SignInDialog
 
     assert stage.context.point is not None
     dialog = SignInDialog(stage.database, stage.context.point, "tuan.lv")
@@ -785,7 +785,7 @@ def _next(stage: Stage, intake: Any, step: int) -> None:
 
 
 def _check_step(stage: Stage, intake: Any, level: int, reason: str) -> None:
-    from services.labels import HELP_REASON_LABELS
+    from services.common.labels import HELP_REASON_LABELS
 
     check = need(intake, "check_step")
     check.set_level(level)
@@ -903,8 +903,8 @@ def level1_saved(stage: Stage) -> Screen:
 
 @shot("phieu-cong-dan")
 def citizen_slip(stage: Stage) -> Screen:
-    from services.sheets import Sheet
-    from ui import printing
+    from services.documents.sheets import Sheet
+    from ui.documents import printing
 
     if need(stage.window, "last_saved_case") is None:
         level1_saved(stage)  # F9 prints the slip of the case saved last
@@ -1011,7 +1011,7 @@ def level2_activated(stage: Stage) -> Screen:
 @shot("that-bai-buoc4")
 def failed_result(stage: Stage) -> Screen:
     from models.codes import HelpReason
-    from services.labels import FAILURE_LABELS
+    from services.common.labels import FAILURE_LABELS
 
     intake = _scan(stage, HAN)
     _next(stage, intake, 1)
@@ -1223,10 +1223,10 @@ def _outreach(stage: Stage) -> Any:
     from datetime import time as at_hour
 
     from models.codes import OutreachStatus, StopKind
-    from services.outreach import EntryFilter, list_entries, set_status
-    from services.outreach_import import COLUMNS, import_outreach
-    from services.outreach_schedule import add_slots, add_stop, appoint
-    from services.vntime import VN_TZ
+    from services.common.vntime import VN_TZ
+    from services.outreach.list_import import COLUMNS, import_outreach
+    from services.outreach.lists import EntryFilter, list_entries, set_status
+    from services.outreach.schedule import add_slots, add_stop, appoint
 
     window = stage.sign_in_as(stage.people.manager)
     panel = need(window, "outreach")
@@ -1299,7 +1299,7 @@ def outreach_progress(stage: Stage) -> Screen:
 @shot("to-huong-dan")
 def guide_sheets(stage: Stage) -> Screen:
     window = stage.sign_in_as(stage.people.operator)
-    from ui.guide_editor import GuideDialog
+    from ui.documents.guide_editor import GuideDialog
 
     dialog = GuideDialog(stage.context, window)
     with dialog_of(dialog):
@@ -1321,7 +1321,7 @@ def guide_sheets(stage: Stage) -> Screen:
 
 @shot("xuat-goi")
 def export_package(stage: Stage) -> Screen:
-    from ui.package_dialogs import ExportPackageDialog
+    from ui.exchange.package_dialogs import ExportPackageDialog
 
     window = stage.sign_in_as(stage.people.manager)
     dialog = ExportPackageDialog(stage.context, window)
@@ -1345,7 +1345,7 @@ def export_package(stage: Stage) -> Screen:
 
 @shot("nhap-goi")
 def import_packages(stage: Stage) -> Screen:
-    from ui.package_dialogs import ImportPackagesDialog
+    from ui.exchange.package_dialogs import ImportPackagesDialog
 
     window = stage.sign_in_as(stage.people.manager)
     dialog = ImportPackagesDialog(stage.context, window)
@@ -1360,7 +1360,7 @@ def import_packages(stage: Stage) -> Screen:
 
 @shot("mau-thuan")
 def conflicts(stage: Stage) -> Screen:
-    from ui.conflicts_dialog import ConflictsDialog
+    from ui.exchange.conflicts_dialog import ConflictsDialog
 
     window = stage.sign_in_as(stage.people.manager)
     dialog = ConflictsDialog(stage.context, window)
@@ -1391,7 +1391,7 @@ def admin_menu(stage: Stage) -> Screen:
 
 @shot("tai-khoan")
 def accounts(stage: Stage) -> Screen:
-    from ui.security_menu import AccountsDialog
+    from ui.security.security_menu import AccountsDialog
 
     window = stage.sign_in_as(stage.people.admin)
     dialog = AccountsDialog(stage.context, window)
@@ -1414,7 +1414,7 @@ def accounts(stage: Stage) -> Screen:
 
 @shot("doi-mat-khau")
 def change_password(stage: Stage) -> Screen:
-    from ui.security_menu import PasswordDialog
+    from ui.security.security_menu import PasswordDialog
 
     window = stage.sign_in_as(stage.people.operator)
     dialog = PasswordDialog(stage.context, window)
@@ -1428,8 +1428,8 @@ def change_password(stage: Stage) -> Screen:
 
 
 def make_app() -> QApplication:
-    from ui import messages
-    from ui.qt_vietnamese import install_vietnamese
+    from ui.widgets import messages
+    from ui.widgets.qt_vietnamese import install_vietnamese
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)

@@ -13,7 +13,7 @@ tables for INSERT and DELETE (a COPY of a million cases adds its counts in one g
 statement) and a row trigger for UPDATE that fires only when a counted column changed.
 
 Counts may reach zero and stay as rows; a row is never negative unless the table was
-edited by hand (`services.tally.verify` finds any difference and `rebuild_sql` puts it
+edited by hand (`services.counting.tally.verify` finds any difference and `rebuild_sql` puts it
 right). A schema change that rebuilds `cases` on SQLite (Alembic's batch mode copies the
 table) drops its triggers: such a migration must call `install_triggers` again.
 """

@@ -1,4 +1,4 @@
-"""Codes stored in the database. Labels for people live in `services.labels`."""
+"""Codes stored in the database. Labels for people live in `services.common.labels`."""
 
 from __future__ import annotations
 

@@ -59,7 +59,7 @@ def _begin_sqlite(connection: Any) -> None:
     options = connection.get_execution_options()
     read_only = options.get(READ_ONLY_OPTION, False)
     # The desk first tries with a short wait, then waits in the background (see
-    # `services.database.save_when_free`); the pooled connection keeps what it was last set to.
+    # `services.upkeep.database.save_when_free`); the pooled connection keeps what it was last set to.
     wanted = int(options.get(BUSY_WAIT_OPTION, SQLITE_BUSY_TIMEOUT_MS))
     info = connection.connection.info
     if info.get(BUSY_WAIT_OPTION, SQLITE_BUSY_TIMEOUT_MS) != wanted:

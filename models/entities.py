@@ -194,7 +194,7 @@ class Case(Base):
     help_reason: Mapped[str | None] = mapped_column(String(32))
     consent_given: Mapped[bool] = mapped_column(Boolean)
     notes: Mapped[str | None] = mapped_column(Text)
-    # Every column above and below is derived from the history (`services.case_fold`), so
+    # Every column above and below is derived from the history (`services.cases.fold`), so
     # that a tally is one indexed GROUP BY: the commune the case counts for (residence for
     # level 1, NULL when that is outside the province; for level 2 the commune of the point
     # that took the application leading to the activation) and the Vietnam-local day of
@@ -337,7 +337,7 @@ class FactSet(Base):
 
 class CaseEvent(Base):
     """One event of a case's history: a status report, a correction, a moved activation moment
-    or a manager's decision. The case is the fold of these (`services.case_fold`).
+    or a manager's decision. The case is the fold of these (`services.cases.fold`).
 
     `uid` is the event's identity everywhere: it travels in packages, so the same event
     arriving twice is one, and it breaks ties between events of the same moment.
@@ -364,7 +364,7 @@ class CaseEvent(Base):
     changes: Mapped[str | None] = mapped_column(Text)
     # The facts this report was given (status events, decisions); NULL: none asserted.
     fact_set_id: Mapped[int | None] = mapped_column(ForeignKey("fact_sets.id"))
-    # The consent record of the report that brought the case in (`services.consent`): the
+    # The consent record of the report that brought the case in (`services.privacy.consent`): the
     # version of the notice the citizen heard (NULL: not known), when, the legal basis, and
     # the law the campaign acts under when it is a state body's duty. Given by this event's
     # operator at its point. All NULL: no record with this event (a later report, or one
@@ -448,7 +448,7 @@ class AuditEntry(Base):
     Entries form one hash chain per intake point (and one per computer for work done at no
     point; `AuditChain`): each entry's `hash` covers its own fields, its place in its chain
     (`chain`, `seq`) and the previous entry's hash, so an edited, removed or inserted row
-    breaks its chain (`services.audit.verify_chain`). `details` is JSON with no personal
+    breaks its chain (`services.security.audit.verify_chain`). `details` is JSON with no personal
     data beyond what identifies a case (its id, a masked ID number).
     """
 
@@ -528,7 +528,7 @@ class AuditChain(Base):
     turns while other points never wait for them; on SQLite the write lock does it anyway.
     `uid` (random) names the chain in reports and packages; `genesis` is the `prev_hash`
     of its first entry, derived from the chain's key, its uid and the last hash of the
-    chain kept from before chains were split (`services.audit.genesis_hash`).
+    chain kept from before chains were split (`services.security.audit.genesis_hash`).
     """
 
     __tablename__ = "audit_chains"
@@ -547,7 +547,7 @@ class AuditReceivedHead(Base):
     """A chain head another database sent in a package: kept as a witness of what it sent.
 
     A later package from the same database (`source`) whose chain is shorter, different or
-    gone shows that its log was cut or rewritten (`services.audit_witness`)."""
+    gone shows that its log was cut or rewritten (`services.security.audit_witness`)."""
 
     __tablename__ = "audit_received_heads"
 
@@ -574,7 +574,7 @@ class Hamlet(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     commune_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     name: Mapped[str] = mapped_column(Text)
-    # The name folded (`services.text.fold_key`): "Ấp 3" and "ap 3" are one hamlet.
+    # The name folded (`services.common.text.fold_key`): "Ấp 3" and "ap 3" are one hamlet.
     name_key: Mapped[str] = mapped_column(String(120))
 
     __table_args__ = (UniqueConstraint("commune_id", "name_key"),)

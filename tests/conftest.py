@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, settings
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from services.campaigns import load_preset
-from services.database import Database, open_database
+from services.campaigns.campaign import load_preset
+from services.upkeep.database import Database, open_database
 from tests.memory_keyring import MemoryKeyring
 from tests.postgres import create_database, drop_database, server_url
 

@@ -13,11 +13,11 @@ from sqlalchemy import select
 
 from models.codes import Role, Status
 from models.entities import IntakePoint, Operator
-from services.cases import FactsDraft
-from services.database import open_database
-from services.intake import IntakeResult, save_intake
-from services.session_context import Actor
-from services.units import UnitTree
+from services.campaigns.units import UnitTree
+from services.cases.recording import FactsDraft
+from services.desk.intake import IntakeResult, save_intake
+from services.security.session_context import Actor
+from services.upkeep.database import open_database
 from tests.factories import PHU_TAM, id_number_for
 
 

@@ -7,11 +7,17 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from models.codes import FailureReason, Status
-from services.cases import CaseFacts, FactsDraft, RecordResult, StatusReport, record_report
-from services.directory import get_or_create_operator, get_or_create_point
-from services.session_context import cli_actor
-from services.units import UnitTree
-from services.vntime import vn_to_utc
+from services.campaigns.directory import get_or_create_operator, get_or_create_point
+from services.campaigns.units import UnitTree
+from services.cases.recording import (
+    CaseFacts,
+    FactsDraft,
+    RecordResult,
+    StatusReport,
+    record_report,
+)
+from services.common.vntime import vn_to_utc
+from services.security.session_context import cli_actor
 
 # Communes of the Sóc Trăng 2023 list used across tests.
 PHU_TAM = "31573"  # Xã Phú Tâm, Huyện Châu Thành (942)

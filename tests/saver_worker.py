@@ -3,7 +3,7 @@ two writers on one SQLite file (tests/test_sqlite_writers.py).
 
     python -m tests.saver_worker URL STOP_FILE AT_LEAST
 
-Saves as the desk does (ui/intake_flow.py): a short wait for the write lock, then, while
+Saves as the desk does (ui/desk/flow.py): a short wait for the write lock, then, while
 another connection holds it, `save_when_free` trying again until it is free. Prints `READY`
 once signed in, then one line `SAVED <id number> <tries that waited>` for every save that
 returned without error and `REFUSED <id number> <message>` for every save refused; saves
@@ -20,16 +20,16 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from models.codes import Role, Status
-from services.cases import FactsDraft
-from services.database import Database, open_database, save_when_free
-from services.directory import get_or_create_operator, get_or_create_point
-from services.errors import DatabaseBusyError, StorageError, UserError
-from services.intake import IntakeResult, save_intake
-from services.session_context import Actor
-from services.units import UnitTree
+from services.campaigns.directory import get_or_create_operator, get_or_create_point
+from services.campaigns.units import UnitTree
+from services.cases.recording import FactsDraft
+from services.common.errors import DatabaseBusyError, StorageError, UserError
+from services.desk.intake import IntakeResult, save_intake
+from services.security.session_context import Actor
+from services.upkeep.database import Database, open_database, save_when_free
 from tests.concurrency_worker import _letters
 from tests.factories import PHU_TAM, id_number_for
-from ui.intake_flow import QUICK_WAIT_MS, RETRY_WAIT_MS
+from ui.desk.flow import QUICK_WAIT_MS, RETRY_WAIT_MS
 
 
 def save_like_the_desk(database: Database, store: Callable[[Session], object]) -> int:

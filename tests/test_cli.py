@@ -20,14 +20,14 @@ from sqlalchemy import func, select
 
 from models.codes import Role, Status
 from models.entities import AuditEntry, Case
-from services.accounts import create_operator
-from services.audit import AuditAction
-from services.campaigns import DEMO_DATA_WARNING, contains_demo_data
-from services.database import open_database
-from services.report import SUMMARY
-from services.version import APP_VERSION
+from services.campaigns.campaign import DEMO_DATA_WARNING, contains_demo_data
+from services.common.version import APP_VERSION
+from services.documents.report import SUMMARY
+from services.security.accounts import create_operator
+from services.security.audit import AuditAction
+from services.upkeep.database import open_database
 from tests.factories import World
-from tests.services.test_records_import import bad_rows, good_rows, write_xlsx
+from tests.services.cases.test_records_import import bad_rows, good_rows, write_xlsx
 
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN = "quan.tri"

@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import func, select
 
 from models.entities import Case
-from services.campaigns import load_preset
-from services.database import open_database
+from services.campaigns.campaign import load_preset
+from services.upkeep.database import open_database
 from tests.postgres import create_database, drop_database, server_url
 
 ROOT = Path(__file__).resolve().parent.parent

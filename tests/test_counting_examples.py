@@ -3,7 +3,7 @@ through `records import`, corrections through `case correct`, decisions through 
 decide`, packages through `package export|import`, figures from `tally --json` for every
 campaign day and every grouping.
 
-The commands run in this process (`ui.cli.run_command`, what `main.py` calls) to keep the
+The commands run in this process (`ui.shell.cli.run_command`, what `main.py` calls) to keep the
 suite fast; `test_cli.py` runs `main.py` as a process.
 """
 
@@ -21,14 +21,14 @@ from typing import Any
 
 import pytest
 
-import services.package_crypto
+import services.exchange.crypto
 from models.codes import OUTSIDE_PROVINCE
-from services.database import open_database
-from services.records import COLUMNS
-from services.tally import TallyBy, tally
+from services.cases.records import COLUMNS
+from services.counting.tally import TallyBy, tally
+from services.upkeep.database import open_database
 from tests.factories import id_number_for
 from tests.test_cli import SIGNED_IN, add_admin
-from ui.cli import parse_args, run_command
+from ui.shell.cli import parse_args, run_command
 
 # Points of the examples: name, commune code.
 POINTS = {
@@ -119,7 +119,7 @@ def quick_packages(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("KICHHOAT_PASSPHRASE", PASS)
     for name, value in SIGNED_IN.items():
         monkeypatch.setenv(name, value)
-    monkeypatch.setattr(services.package_crypto, "SCRYPT_N", 2**10)
+    monkeypatch.setattr(services.exchange.crypto, "SCRYPT_N", 2**10)
 
 
 def figures(db: Path) -> dict[tuple[str, date], dict[str, Any]]:

@@ -14,9 +14,9 @@ import pytest
 from sqlalchemy import select, text
 
 from models.entities import Case
-from services.audit import verify_chain
-from services.campaigns import load_preset
-from services.database import open_database
+from services.campaigns.campaign import load_preset
+from services.security.audit import verify_chain
+from services.upkeep.database import open_database
 from tests.factories import World
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from services import resources
-from ui import guide_viewer
+from services.common import resources
+from ui.shell import guide_viewer
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = ROOT / "docs" / "guide"

@@ -7,8 +7,8 @@ import re
 from pathlib import Path
 
 from models.codes import RequestKind
-from services.citizen_requests import DEADLINES, REPLY_WORKING_DAYS
-from services.package_crypto import MIN_PASSPHRASE
+from services.exchange.crypto import MIN_PASSPHRASE
+from services.privacy.requests import DEADLINES, REPLY_WORKING_DAYS
 
 ROOT = Path(__file__).resolve().parent.parent
 

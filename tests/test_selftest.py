@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from services.selftest import FAILED, OK, SelfTest
+from services.upkeep.selftest import FAILED, OK, SelfTest
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -14,9 +14,9 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from models.entities import Case
-from services.database import open_database
-from services.demo import generate_demo
-from services.packages import export_package, import_package
+from services.cases.demo import generate_demo
+from services.exchange.packages import export_package, import_package
+from services.upkeep.database import open_database
 from tests.factories import CLI
 
 ROOT = Path(__file__).resolve().parent.parent

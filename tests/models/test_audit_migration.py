@@ -13,7 +13,7 @@ from sqlalchemy import inspect, select, text
 from models.database import make_engine
 from models.entities import AuditChain, AuditEntry
 from models.migrate import upgrade
-from services.audit import (
+from services.security.audit import (
     GENESIS_HASH,
     LEGACY_CHAIN,
     AuditAction,
@@ -23,8 +23,8 @@ from services.audit import (
     verify_chain,
     write_audit,
 )
-from services.database import open_database
-from services.session_context import cli_actor
+from services.security.session_context import cli_actor
+from services.upkeep.database import open_database
 from tests.postgres import create_database, drop_database, server_url
 
 LEGACY_ENTRIES = 5

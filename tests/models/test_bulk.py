@@ -10,7 +10,7 @@ from sqlalchemy import Table, inspect, select
 
 from models.bulk import LARGE_LOAD, bulk_insert, indexes_set_aside, indexes_set_aside_for_large_load
 from models.entities import Case, CaseEvent
-from services.database import Database
+from services.upkeep.database import Database
 from tests.factories import World
 
 

@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QApplication, QWidget
 
-from tests.ui.desk import context, flow, opened  # noqa: F401 (the desk's fixtures)
+from tests.ui.desk_steps import context, flow, opened  # noqa: F401 (the desk's fixtures)
 from tests.ui.hands import HandClock
-from ui import file_dialogs
-from ui.background import wait_for_background_work
-from ui.messages import RecordingMessages, set_messages
-from ui.qt_vietnamese import JsonTranslator, install_vietnamese
-from ui.scan_catcher import set_clock
+from ui.widgets import file_dialogs
+from ui.widgets.background import wait_for_background_work
+from ui.widgets.messages import RecordingMessages, set_messages
+from ui.widgets.qt_vietnamese import JsonTranslator, install_vietnamese
+from ui.widgets.scan_catcher import set_clock
 
 
 @pytest.fixture(autouse=True)

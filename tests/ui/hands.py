@@ -14,7 +14,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
-from ui.scan_catcher import Clock, all_settled, current_clock
+from ui.widgets.scan_catcher import Clock, all_settled, current_clock
 
 TYPIST_GAP_MS = 150.0  # a quick clerk: several keys a second, never 60 ms apart
 FAST_SCANNER_GAP_MS = 3.0

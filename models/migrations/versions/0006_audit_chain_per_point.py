@@ -8,7 +8,7 @@ packages are kept in `audit_received_heads`.
 Existing entries stay as they are, hashes included: they become the frozen chain `#cu`
 (position = their old id, hashed as before, from the all-zero hash), whose head row copies
 `audit_head`. Its last hash seeds the first hash of every new chain
-(`services.audit.genesis_hash`), so emptying the old entries breaks every chain after them.
+(`services.security.audit.genesis_hash`), so emptying the old entries breaks every chain after them.
 `audit_log.id` becomes a plain row number the database assigns (a sequence on PostgreSQL,
 the rowid on SQLite), with no lock.
 
@@ -32,7 +32,7 @@ down_revision = "0005"
 branch_labels = None
 depends_on = None
 
-LEGACY_CHAIN = "#cu"  # services.audit.LEGACY_CHAIN
+LEGACY_CHAIN = "#cu"  # services.security.audit.LEGACY_CHAIN
 GENESIS_HASH = "0" * 64
 
 

@@ -1,7 +1,7 @@
 """consent records
 
 Each history event may carry the consent record of the report that brought its case in
-(`services.consent`): the version of the notice the citizen heard, when, the legal basis
+(`services.privacy.consent`): the version of the notice the citizen heard, when, the legal basis
 (the citizen's consent, a state body's duty under law, or a spreadsheet row) and the law
 the campaign acts under. Existing events get none: their cases were saved with consent
 enforced, before notices had versions, and the case detail says so ("không rõ").

@@ -1,0 +1,288 @@
+"""The counting core: a case is the fold of its events. Pure: events in, the case out.
+
+Nothing here knows of sessions, tables or widgets; `services.cases.recording` turns history rows into
+`Event`s and writes the `Folded` result back onto the case. The rules (README, "Counting
+rules"):
+
+- Events apply in event-time order, ties broken by kind, step and the event's uid
+  (`event_order`): never in the order they reached the database. The same set of events
+  gives the same case, however often each arrived.
+- A status report applies when it moves the case forward from where it stands; otherwise
+  it stays in the history as a record (`Folded.records`) and changes nothing. So a failure
+  reported after an activation, or a step before it that arrives later, never undoes it.
+- A correction of facts changes facts only; a correction of the status sets the status.
+- Credited (by point, by operator): the point and operator of the last status report that
+  applied (for an activated case, the activation's). A correction changes no credit.
+- The activation is the first activation that applies; its moment moves only by an
+  explicit moment correction.
+- Facts: the first claim in event time stands. A later claim that disagrees on who the
+  person is (name, birth date, sex) or where they live (residence) makes the case a
+  conflict until a manager's decision; contact details only fill what is still empty.
+- Level 2 counts where the application leading to the activation was taken: the point of
+  the last application-taken report before the activation (else the activation's point).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from typing import Any
+
+from models.codes import EventKind, Status
+from services.cases.lifecycle import is_forward
+
+KIND_RANK = {
+    EventKind.STATUS: 0,
+    EventKind.CORRECTION: 1,
+    EventKind.MOMENT: 2,
+    EventKind.DECISION: 3,
+}
+# Two reports of the same moment: the earlier step first, a failure before an activation.
+STEP_RANK = {
+    None: 0,
+    Status.REGISTERED: 1,
+    Status.APPLICATION_TAKEN: 1,
+    Status.APPROVED: 2,
+    Status.FAILED: 3,
+    Status.ACTIVATED: 4,
+}
+IDENTITY_FIELDS = ("full_name", "birth_date", "sex", "residence")
+CONTACT_FIELDS = ("phone", "address", "help_reason")
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What one report said about the citizen. `residence` is a commune code, or
+    `OUTSIDE_PROVINCE`."""
+
+    full_name: str
+    birth_date: date
+    sex: str
+    residence: str
+    phone: str | None = None
+    address: str | None = None
+    help_reason: str | None = None
+    notes: str | None = None
+
+    def identity(self) -> tuple[str, date, str, str]:
+        """What counting uses or what identifies the person; names compared loosely."""
+        return (
+            " ".join(self.full_name.split()).casefold(),
+            self.birth_date,
+            self.sex,
+            self.residence,
+        )
+
+
+@dataclass(frozen=True)
+class Event:
+    uid: str
+    kind: EventKind
+    at: datetime
+    operator_id: int
+    point_id: int | None = None
+    status: Status | None = None
+    failure_reason: str | None = None
+    failure_note: str | None = None
+    claim: Claim | None = None
+    # Corrections: {"field": [before, after]}; moment corrections: {"activated_at": [..]}.
+    changes: Mapping[str, Any] | None = None
+
+
+def event_order(event: Event) -> tuple[datetime, int, int, str]:
+    """Event time, then a total tie-break that is the same in every database."""
+    return (event.at, KIND_RANK[event.kind], STEP_RANK[event.status], event.uid)
+
+
+@dataclass(frozen=True)
+class Facts:
+    """The facts in force. `id_number` is set only when a correction changed it."""
+
+    full_name: str
+    birth_date: date
+    sex: str
+    residence: str
+    phone: str | None = None
+    address: str | None = None
+    help_reason: str | None = None
+    notes: str | None = None
+    id_number: str | None = None
+
+
+@dataclass(frozen=True)
+class Record:
+    """A report kept in the history that changed nothing: it contradicts where the case
+    stood (`standing`, reached by `against`) at its moment."""
+
+    event: Event
+    standing: Status
+    against: Event
+
+
+@dataclass
+class Folded:
+    status: Status
+    status_event: Event
+    credited_point_id: int | None
+    credited_operator_id: int
+    failure_reason: str | None = None
+    failure_note: str | None = None
+    activation: Event | None = None
+    activated_at: datetime | None = None
+    taken_point_id: int | None = None
+    facts: Facts | None = None
+    conflict: bool = False
+    # Every distinct claim on identity or residence, with the first event that made it.
+    claims: list[tuple[Claim, Event]] = field(default_factory=list)
+    records: list[Record] = field(default_factory=list)
+    from_status: dict[str, Status | None] = field(default_factory=dict)
+
+    @property
+    def counted_point_id(self) -> int | None:
+        """Level 2: the point whose commune the activation counts for."""
+        if self.activation is None:
+            return None
+        return self.taken_point_id or self.activation.point_id or self.credited_point_id
+
+
+def _changed_value(name: str, value: Any) -> Any:
+    if name == "birth_date" and isinstance(value, str):
+        return date.fromisoformat(value)
+    return value
+
+
+class _FactsFold:
+    def __init__(self) -> None:
+        self.facts: Facts | None = None
+        self.conflict = False
+        self.claims: list[tuple[Claim, Event]] = []
+        self._identities: set[tuple[str, date, str, str]] = set()
+
+    def claim(self, claim: Claim, event: Event) -> None:
+        identity = claim.identity()
+        if identity not in self._identities:
+            self._identities.add(identity)
+            self.claims.append((claim, event))
+        if self.facts is None:
+            self.facts = Facts(
+                claim.full_name,
+                claim.birth_date,
+                claim.sex,
+                claim.residence,
+                claim.phone,
+                claim.address,
+                claim.help_reason,
+                claim.notes,
+            )
+            return
+        current = Claim(
+            self.facts.full_name, self.facts.birth_date, self.facts.sex, self.facts.residence
+        )
+        if current.identity() != identity:
+            self.conflict = True
+        filled = {
+            name: getattr(claim, name)
+            for name in CONTACT_FIELDS
+            if getattr(self.facts, name) is None and getattr(claim, name)
+        }
+        if claim.notes and claim.notes not in (self.facts.notes or "").split("\n"):
+            filled["notes"] = "\n".join(filter(None, [self.facts.notes, claim.notes]))
+        if filled:
+            self.facts = replace(self.facts, **filled)
+
+    def correct(self, changes: Mapping[str, Any]) -> None:
+        values = {
+            name: _changed_value(name, pair[1])
+            for name, pair in changes.items()
+            if name in Facts.__dataclass_fields__
+        }
+        if values and self.facts is not None:
+            self.facts = replace(self.facts, **values)
+
+    def decide(self, claim: Claim) -> None:
+        values = {name: getattr(claim, name) for name in IDENTITY_FIELDS}
+        self.facts = replace(self.facts, **values) if self.facts else Facts(**values)
+        self.conflict = False
+
+
+def fold_case(level: int, events: Iterable[Event]) -> Folded:
+    """Where a case stands, given its events in any order (see the module's rules)."""
+    ordered = sorted(events, key=event_order)
+    if not ordered:
+        raise ValueError("a case has at least one event")
+    facts = _FactsFold()
+    state: Status | None = None
+    status_event: Event | None = None
+    point_id: int | None = None
+    operator_id = ordered[0].operator_id
+    activation: Event | None = None
+    activated_at: datetime | None = None
+    last_taken: Event | None = None
+    taken_for_activation: Event | None = None
+    records: list[Record] = []
+    from_status: dict[str, Status | None] = {}
+
+    def set_status(event: Event, status: Status) -> None:
+        nonlocal state, status_event, point_id, operator_id
+        nonlocal activation, activated_at, taken_for_activation
+        state, status_event = status, event
+        if event.kind == EventKind.STATUS:
+            # Credited: whoever reported the step. A correction fixes a wrong record; the
+            # people who worked the case stay credited.
+            point_id = event.point_id or point_id
+            operator_id = event.operator_id
+        if status == Status.ACTIVATED:
+            activation, activated_at, taken_for_activation = event, event.at, last_taken
+        else:
+            activation = activated_at = taken_for_activation = None
+
+    for event in ordered:
+        from_status[event.uid] = state
+        if event.kind == EventKind.STATUS:
+            assert event.status is not None
+            if event.claim is not None:
+                facts.claim(event.claim, event)
+            if state is None or is_forward(level, state, event.status):
+                set_status(event, event.status)
+            else:
+                assert status_event is not None
+                records.append(Record(event, state, status_event))
+            if event.status == Status.APPLICATION_TAKEN and activation is None:
+                last_taken = event
+        elif event.kind == EventKind.CORRECTION:
+            changes = event.changes or {}
+            facts.correct(changes)
+            if "status" in changes and event.status is not None:
+                set_status(event, event.status)
+        elif event.kind == EventKind.MOMENT:
+            moved = (event.changes or {}).get("activated_at")
+            if state == Status.ACTIVATED and moved:
+                activated_at = datetime.fromisoformat(moved[1])
+            elif status_event is not None and state is not None:
+                records.append(Record(event, state, status_event))
+        elif event.kind == EventKind.DECISION and event.claim is not None:
+            facts.decide(event.claim)
+
+    if state is None or status_event is None:
+        # Only corrections, moments or decisions: nothing was ever reported.
+        raise ValueError("a case needs at least one status report")
+    failed = state == Status.FAILED
+    return Folded(
+        status=state,
+        status_event=status_event,
+        credited_point_id=point_id,
+        credited_operator_id=operator_id,
+        failure_reason=status_event.failure_reason if failed else None,
+        failure_note=status_event.failure_note if failed else None,
+        activation=activation,
+        activated_at=activated_at,
+        taken_point_id=(
+            taken_for_activation.point_id if taken_for_activation and level == 2 else None
+        ),
+        facts=facts.facts,
+        conflict=facts.conflict,
+        claims=facts.claims,
+        records=records,
+        from_status=from_status,
+    )

@@ -1,0 +1,890 @@
+"""Cases in spreadsheets: the import template and `records import`.
+
+Each row says where one case stood at one moment: it becomes one event of the case, with
+the facts the row gives, identified by the hash of what the row says (so the same row read
+again, here or in another database, is recognised). Valid rows are saved; each invalid row
+is reported with its row number and reason, on the terminal and in a rejects file beside
+the input. A row that contradicts where its case stands (a failure after an activation) is
+kept in the history as a record and listed; so is a row whose facts disagree with the case
+(a conflict for a manager). Importing the same file twice changes nothing the second time.
+The whole import is one transaction: a file that cannot be read leaves the database
+untouched.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import pickle
+import queue
+from collections import Counter
+from collections.abc import Callable, Generator, Iterable, Iterator
+from contextlib import closing
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import TypeVar, cast
+
+from sqlalchemy import Table, func, select
+from sqlalchemy.orm import Session
+
+from models.bulk import indexes_set_aside_for_large_load, large_page_cache
+from models.codes import OUTSIDE_PROVINCE, FailureReason, Status
+from models.entities import Case, IntakePoint, Operator
+from models.event_ids import content_uid
+from services.campaigns.campaign import active_campaign
+from services.campaigns.directory import (
+    get_or_create_operator,
+    get_or_create_point,
+    normalise_username,
+)
+from services.campaigns.units import UnitTree
+from services.cases.fold import Claim, Record
+from services.cases.recording import (
+    CaseFacts,
+    FactsDraft,
+    FactSets,
+    FreshCase,
+    Outcome,
+    StatusReport,
+    check_facts,
+    claim_at,
+    claim_digest_of,
+    find_cases,
+    fresh_case,
+    insert_new_cases,
+    record_report,
+)
+from services.common.errors import UserError, ValidationError
+from services.common.labels import (
+    LEVEL_LABELS,
+    STATUS_LABELS,
+    parse_failure_reason,
+    parse_level,
+    parse_status,
+)
+from services.common.text import NAME_LENGTH, NOTE_LENGTH, clean_text, fold_key
+from services.common.vntime import format_date, format_moment, local_day, now_utc
+from services.outreach.lists import link_cases
+from services.privacy.consent import ConsentRecord, import_record
+from services.privacy.purge import refuse_after_purge
+from services.security.audit import AuditAction, write_audit
+from services.security.permissions import Action, require
+from services.security.session_context import Actor
+from services.spreadsheets.export_cells import set_cell
+from services.spreadsheets.reader import (
+    Cell,
+    UnreadableFileError,
+    cell_text,
+    date_cell,
+    digits_cell,
+    is_blank,
+    moment_cell,
+    read_rows,
+)
+from services.spreadsheets.sheet_import import (
+    CellMemo,
+    Reject,
+    estimate_sheet_rows,
+    find_header,
+    reject_of,
+    rejects_note,
+    rejects_path,
+    save_rejects_to,
+    write_rejects_beside,
+)
+
+SHEET_NAME = "Hồ sơ"
+COLUMNS: dict[str, str] = {
+    "id_number": "Số định danh",
+    "full_name": "Họ và tên",
+    "birth_date": "Ngày sinh",
+    "sex": "Giới tính",
+    "phone": "Số điện thoại",
+    "residence_code": "Mã xã thường trú",
+    "level": "Mức",
+    "status": "Trạng thái",
+    "failure_reason": "Lý do thất bại",
+    "point_commune_code": "Mã xã thu nhận",
+    "point_name": "Điểm thu nhận",
+    "moment": "Thời điểm",
+    "operator": "Cán bộ",
+}
+OPTIONAL = {"phone", "failure_reason"}
+REQUIRED = [key for key in COLUMNS if key not in OPTIONAL]
+BATCH_ROWS = 1000
+# Build cases new to the database as plain rows (`fresh_case`); False sends every row through
+# `record_report`, which the tests use to check that both paths write the same rows.
+FAST_PATH = True
+# Parsed cells remembered per column (see `_Importer.memo`): enough for every code, label,
+# point and operator of a province, bounded so that a file of unique values stays flat.
+MEMO_ENTRIES = 50_000
+_T = TypeVar("_T")
+
+
+def _level(cell: Cell) -> int:
+    return parse_level(cell_text(cell))
+
+
+def _status(cell: Cell) -> Status:
+    return parse_status(cell_text(cell))
+
+
+# `Mã xã thường trú` for a citizen whose permanent residence is in another province.
+OUTSIDE_LABEL = "Ngoài tỉnh"
+OUTSIDE_KEYS = {fold_key(OUTSIDE_PROVINCE), fold_key(OUTSIDE_LABEL)}
+
+
+@dataclass
+class ImportSummary:
+    rows_read: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejects: list[Reject] = field(default_factory=list)
+    # Reports kept in the history that change nothing (they contradict an activation...).
+    records: list[str] = field(default_factory=list)
+    # Cases whose reports now disagree on who the person is or where they live.
+    conflicts: set[str] = field(default_factory=set)
+    # Rows dated outside the campaign's period: saved on their own day, and said so.
+    outside_period: list[str] = field(default_factory=list)
+    rejects_file: Path | None = None
+    rejects_file_error: str | None = None
+
+    @property
+    def saved(self) -> int:
+        return self.created + self.updated
+
+    def describe(self) -> str:
+        text = (
+            f"Đã đọc {self.rows_read} dòng: {self.created} hồ sơ mới, {self.updated} cập nhật, "
+            f"{self.unchanged} không đổi, {len(self.rejects)} dòng lỗi."
+        )
+        if self.records:
+            text += (
+                f" {len(self.records)} báo cáo mâu thuẫn với trạng thái của hồ sơ: giữ trong "
+                "lịch sử, không đổi hồ sơ."
+            )
+        if self.conflicts:
+            text += (
+                f" {len(self.conflicts)} hồ sơ có thông tin khác nhau giữa các báo cáo: chờ quản "
+                "lý quyết định (Tệp → Mâu thuẫn thông tin)."
+            )
+        if self.outside_period:
+            text += (
+                f" {len(self.outside_period)} dòng ghi ngày ngoài thời gian kế hoạch: vẫn lưu "
+                "theo ngày thực tế, không tính vào các ngày của kế hoạch."
+            )
+        return text + rejects_note(self.rejects_file, self.rejects_file_error)
+
+
+@dataclass
+class _Row:
+    number: int
+    cells: list[Cell]
+    # The ID number as the cell gives it (`facts.id_number` is normalised).
+    id_number_as_written: str
+    level: int
+    status: Status
+    report_fields: dict[str, object]
+    point_commune_id: int
+    point_name: str
+    operator: str
+    facts: CaseFacts
+    # What the row says about the citizen, its fact set's digest, the row's event uid.
+    claim: Claim
+    digest: str
+    uid: str = ""
+
+    def __reduce__(self) -> tuple[Callable[..., _Row], tuple[object, ...]]:
+        """Pickled as plain values for the trip from the second process: the importing
+        process unpickles every row, and objects one by one cost it three times as much."""
+        facts = self.facts
+        at = self.report_fields["at"]
+        reason = self.report_fields["failure_reason"]
+        assert isinstance(at, datetime)
+        return (
+            _row_from_values,
+            (
+                self.number,
+                self.cells,
+                self.id_number_as_written,
+                self.level,
+                self.status.value,
+                at.isoformat(),
+                reason.value if isinstance(reason, FailureReason) else None,
+                self.report_fields["failure_note"],
+                self.point_commune_id,
+                self.point_name,
+                self.operator,
+                (
+                    facts.id_number,
+                    facts.full_name,
+                    facts.birth_date,
+                    facts.sex,
+                    facts.phone,
+                    facts.address,
+                    facts.residence_commune_id,
+                ),
+                self.claim.residence,
+                self.digest,
+                self.uid,
+            ),
+        )
+
+
+def _row_from_values(
+    number: int,
+    cells: list[Cell],
+    id_number_as_written: str,
+    level: int,
+    status: str,
+    at: str,
+    failure_reason: str | None,
+    failure_note: str | None,
+    point_commune_id: int,
+    point_name: str,
+    operator: str,
+    facts_values: tuple[str, str, date, str, str | None, str | None, int | None],
+    residence: str,
+    digest: str,
+    uid: str,
+) -> _Row:
+    """A `_Row` again from what `_Row.__reduce__` gave."""
+    facts = CaseFacts(*facts_values)
+    report_fields: dict[str, object] = {
+        "at": datetime.fromisoformat(at),
+        "failure_reason": None if failure_reason is None else FailureReason(failure_reason),
+        "failure_note": failure_note,
+    }
+    return _Row(
+        number,
+        cells,
+        id_number_as_written,
+        level,
+        Status(status),
+        report_fields,
+        point_commune_id,
+        point_name,
+        operator,
+        facts,
+        claim_at(facts, residence),
+        digest,
+        uid,
+    )
+
+
+class _RowParser:
+    """A row's cells checked and turned into a `_Row`: pure (no database), so that a big
+    file can be read and checked in a second process (`_rows_from_worker`)."""
+
+    def __init__(self, tree: UnitTree, today: date) -> None:
+        self.tree = tree
+        self.today = today
+        self.columns: dict[str, int] = {}
+        self.parsed = CellMemo(MEMO_ENTRIES)
+
+    def cell(self, cells: list[Cell], key: str) -> Cell:
+        index = self.columns.get(key)
+        return cells[index] if index is not None and index < len(cells) else None
+
+    def text(self, cells: list[Cell], key: str) -> str:
+        """A text cell as written, for `clean_text` to judge: `cell_text` would already have
+        turned some control characters (U+001C to U+001F, U+0085) into spaces."""
+        cell = self.cell(cells, key)
+        return cell if isinstance(cell, str) else cell_text(cell)
+
+    def memo(self, column: str, cell: Cell, parse: Callable[[Cell], _T]) -> _T:
+        """`parse(cell)`, remembered per column and raw value: codes, labels, points and
+        operators repeat on every row of a big file (`services.spreadsheets.sheet_import.CellMemo`)."""
+        return self.parsed.get(column, cell, parse)
+
+    def residence(self, cell: Cell) -> int | None:
+        """The commune id of `Mã xã thường trú`; None for a residence in another province."""
+        if fold_key(cell_text(cell)) in OUTSIDE_KEYS:
+            return None
+        try:
+            return self.tree.commune(digits_cell(cell, 5)).id
+        except UserError as error:
+            raise ValidationError(f"Nơi thường trú: {error}", "residence") from error
+
+    def point_commune(self, cell: Cell) -> int:
+        try:
+            return self.tree.commune(digits_cell(cell, 5)).id
+        except UserError as error:
+            raise ValidationError(f"Nơi thu nhận: {error}") from error
+
+    @staticmethod
+    def point_name(cell: Cell) -> str:
+        text = cell if isinstance(cell, str) else cell_text(cell)
+        point_name = clean_text(text, "Điểm thu nhận", NAME_LENGTH)
+        if not point_name:
+            raise ValidationError("Thiếu tên điểm thu nhận.")
+        return point_name
+
+    @staticmethod
+    def operator(cell: Cell) -> str:
+        operator = cell_text(cell)
+        if not operator:
+            raise ValidationError("Thiếu tên đăng nhập của cán bộ.")
+        # Checked as written; the row's uid keeps the cell's text.
+        normalise_username(cell if isinstance(cell, str) else operator)
+        return operator
+
+    @staticmethod
+    def failure(cell: Cell, status: Status | None) -> tuple[FailureReason | None, str | None]:
+        reason_text = cell_text(cell)
+        if status == Status.FAILED:
+            if not reason_text:
+                raise ValidationError("Trạng thái Thất bại cần ghi lý do thất bại.")
+            reason, note = parse_failure_reason(reason_text)
+            if note:
+                clean_text(note, "Lý do thất bại", NOTE_LENGTH)
+            return reason, note
+        if reason_text and status is not None:
+            raise ValidationError(
+                f"Có lý do thất bại nhưng trạng thái là «{STATUS_LABELS[status]}»: chỉ ghi lý do "
+                "khi trạng thái là Thất bại."
+            )
+        return None, None
+
+    def draft(self, cells: list[Cell]) -> FactsDraft:
+        draft = FactsDraft(
+            id_number=digits_cell(self.cell(cells, "id_number"), 12),
+            full_name=self.text(cells, "full_name"),
+            sex=cell_text(self.cell(cells, "sex")),
+            phone=digits_cell(self.cell(cells, "phone"), 10),
+        )
+        try:
+            draft.birth_date = date_cell(self.cell(cells, "birth_date"), "Ngày sinh")
+        except ValidationError as error:
+            draft.errors.append(ValidationError(error.message, "birth_date"))
+        try:
+            draft.residence_commune_id = self.memo(
+                "residence", self.cell(cells, "residence_code"), self.residence
+            )
+            draft.residence_outside = draft.residence_commune_id is None
+        except ValidationError as error:
+            draft.errors.append(error)
+        return draft
+
+    def checked(
+        self, problems: list[str], key: str, cells: list[Cell], parse: Callable[[Cell], _T]
+    ) -> _T | None:
+        """The column `key` of a row parsed (see `memo`); None, with its problem noted."""
+        try:
+            return self.memo(key, self.cell(cells, key), parse)
+        except ValidationError as error:
+            problems.append(error.message)
+            return None
+
+    def parse(self, number: int, cells: list[Cell]) -> _Row:
+        """A row as a draft and a report; raises `ValidationError` with every problem found."""
+        problems: list[str] = []
+        draft = self.draft(cells)
+        level = self.checked(problems, "level", cells, _level)
+        status = self.checked(problems, "status", cells, _status)
+        reason = note = moment = None
+        try:  # remembered per status too: the same reason is right for one, wrong for another
+            reason, note = self.memo(
+                f"failure {status}",
+                self.cell(cells, "failure_reason"),
+                lambda cell: self.failure(cell, status),
+            )
+        except ValidationError as error:
+            problems.append(error.message)
+        on_day = self.today
+        try:
+            moment = moment_cell(self.cell(cells, "moment"), "Thời điểm")
+            on_day = local_day(moment)
+            if on_day > self.today:
+                problems.append("Thời điểm ở tương lai.")
+        except ValidationError as error:
+            problems.append(error.message)
+        point_commune = self.checked(problems, "point_commune_code", cells, self.point_commune)
+        point_name = self.checked(problems, "point_name", cells, self.point_name) or ""
+        operator = self.checked(problems, "operator", cells, self.operator) or ""
+        facts, fact_errors = check_facts(draft, on_day)
+        problems = [e.message for e in fact_errors] + problems
+        if problems:
+            raise ValidationError(" ".join(dict.fromkeys(problems)))
+        assert level and status and moment and point_commune and facts
+        residence = facts.residence_commune_id
+        claim = claim_at(
+            facts, OUTSIDE_PROVINCE if residence is None else self.tree.by_id[residence].code
+        )
+        row = _Row(
+            number,
+            cells,
+            draft.id_number,
+            level,
+            status,
+            {"at": moment, "failure_reason": reason, "failure_note": note},
+            point_commune,
+            point_name,
+            operator,
+            facts,
+            claim,
+            claim_digest_of(claim),
+        )
+        row.uid = self.uid(row)
+        return row
+
+    def uid(self, row: _Row) -> str:
+        """The row's event identity: the hash of everything the row says."""
+        claim = row.claim
+        return content_uid(
+            "row",
+            row.facts.id_number,
+            row.level,
+            row.status.value,
+            row.report_fields["at"].isoformat(),  # type: ignore[attr-defined]
+            self.tree.by_id[row.point_commune_id].code,
+            row.point_name,
+            row.operator,
+            row.report_fields["failure_reason"],
+            row.report_fields["failure_note"],
+            claim.full_name,
+            claim.birth_date.isoformat(),
+            claim.sex,
+            claim.residence,
+            claim.phone,
+        )
+
+
+class _Importer:
+    def __init__(self, session: Session, tree: UnitTree) -> None:
+        self.session = session
+        self.tree = tree
+        self.points: dict[tuple[int, str], int] = {}
+        self.operators: dict[str, int] = {}
+        self.summary = ImportSummary()
+        self.fact_sets = FactSets(session)
+        self.row_of_event: dict[str, int] = {}
+        self.parser = _RowParser(tree, local_day(now_utc()))
+        campaign = active_campaign(session)
+        self.period = (campaign.first_day, campaign.last_day)
+        # Read once: every row of one import is recorded under the same legal basis.
+        self.consent = import_record(session, now_utc())
+        self.username = ""  # who imports: the outreach moves the cases make are theirs
+
+    def consent_for(self, row: _Row, known: dict[tuple[str, int], Case]) -> ConsentRecord | None:
+        """The row that brings its case in carries the record: "nhập từ danh sách", at the
+        row's moment (by its operator); a row about a case already here carries none."""
+        if (row.facts.id_number, row.level) in known:
+            return None
+        at = row.report_fields["at"]
+        assert isinstance(at, datetime)
+        consent = self.consent
+        return ConsentRecord(consent.notice_version, at, consent.basis, consent.legal_reference)
+
+    def point_id(self, row: _Row, created: list[object]) -> int:
+        key = (row.point_commune_id, row.point_name)
+        if key not in self.points:
+            point, is_new = get_or_create_point(
+                self.session, self.tree.by_id[row.point_commune_id], row.point_name
+            )
+            self.points[key] = point.id
+            if is_new:
+                created.append(point)
+        return self.points[key]
+
+    def operator_id(self, row: _Row, created: list[object]) -> int:
+        if row.operator not in self.operators:
+            operator, is_new = get_or_create_operator(self.session, row.operator)
+            self.operators[row.operator] = operator.id
+            if is_new:
+                created.append(operator)
+        return self.operators[row.operator]
+
+    def save_batch(self, rows: list[_Row]) -> None:
+        known = find_cases(self.session, ((r.id_number_as_written, r.level) for r in rows))
+        claims = [r.claim for r in rows]
+        digests = [r.digest for r in rows]
+        self.fact_sets.prefetch(dict(zip(digests, claims, strict=True)))
+        # A case nobody holds yet, named by one row of the batch, is built as plain rows
+        # (`fresh_case`); the others go through `record_report` and the ORM.
+        per_key = Counter((r.facts.id_number, r.level) for r in rows)
+        new_cases: list[Case | FreshCase] = []
+        for row, claim, digest in zip(rows, claims, digests, strict=True):
+            key = (row.facts.id_number, row.level)
+            fresh = FAST_PATH and key not in known and per_key[key] == 1
+            # A point or an operator named only by a rejected row is not kept.
+            created: list[object] = []
+            try:
+                report = StatusReport(
+                    level=row.level,
+                    status=row.status,
+                    operator_id=self.operator_id(row, created),
+                    intake_point_id=self.point_id(row, created),
+                    **row.report_fields,  # type: ignore[arg-type]
+                )
+                consent_record = self.consent_for(row, known)
+                uid = row.uid
+                if fresh:
+                    entry = fresh_case(
+                        self.session, row.facts, report, uid, claim, digest, consent_record
+                    )
+                else:
+                    result = record_report(
+                        self.session,
+                        row.facts,
+                        report,
+                        consent=True,
+                        known=known,
+                        attach=False,
+                        uid=uid,
+                        fact_sets=self.fact_sets,
+                        consent_record=consent_record,
+                    )
+            except UserError as error:
+                self.forget(created, row)
+                self.reject(row.number, str(error), row.cells)
+                continue
+            if fresh:
+                self.note_saved(row, str(entry.event_row["uid"]))
+                self.count(Outcome.CREATED)
+                self.note_case(row.facts.id_number, row.level, entry.folded.records)
+                if entry.folded.conflict:
+                    self.summary.conflicts.add(f"{row.facts.id_number} mức {row.level}")
+                new_cases.append(entry)
+                continue
+            if result.event is not None:
+                self.note_saved(row, result.event.uid)
+            self.count(result.outcome)
+            self.note_case(result.case.id_number, result.case.level, result.new_records)
+            if result.case.has_conflict:
+                self.summary.conflicts.add(f"{result.case.id_number} mức {result.case.level}")
+            if result.outcome == Outcome.CREATED:
+                new_cases.append(result.case)  # inserted in bulk below, with later rows' moves
+        self.session.flush()
+        insert_new_cases(self.session, new_cases, self.fact_sets)
+        link_cases(self.session, {r.facts.id_number for r in rows}, self.username)
+        # Keep memory flat on big files: what is flushed stays in the transaction.
+        self.session.expunge_all()
+        self.fact_sets.forget()
+
+    def note_saved(self, row: _Row, uid: str) -> None:
+        self.row_of_event[uid] = row.number
+        self.note_outside_period(row)
+
+    def count(self, outcome: Outcome) -> None:
+        if outcome == Outcome.CREATED:
+            self.summary.created += 1
+        elif outcome == Outcome.UPDATED:
+            self.summary.updated += 1
+        else:
+            self.summary.unchanged += 1
+
+    def note_case(self, id_number: str, level: int, records: list[Record]) -> None:
+        for record in records:
+            self.note_record(id_number, level, record)
+
+    def note_outside_period(self, row: _Row) -> None:
+        at = row.report_fields["at"]
+        assert isinstance(at, datetime)
+        day = local_day(at)
+        first_day, last_day = self.period
+        if not first_day <= day <= last_day:
+            self.summary.outside_period.append(
+                f"Dòng {row.number}: ngày {format_date(day)} ngoài thời gian kế hoạch (từ "
+                f"{format_date(first_day)} đến {format_date(last_day)}): vẫn lưu theo ngày đó."
+            )
+
+    def note_record(self, id_number: str, level: int, record: Record) -> None:
+        """A report that the case's status now contradicts: listed with its reason."""
+        event = record.event
+        where = (
+            f"Dòng {self.row_of_event[event.uid]}"
+            if event.uid in self.row_of_event
+            else "Báo cáo đã có"
+        )
+        status = STATUS_LABELS.get(str(event.status), str(event.status))
+        self.summary.records.append(
+            f"{where}: hồ sơ {id_number} ({LEVEL_LABELS[level].lower()}), «{status}» lúc "
+            f"{format_moment(event.at)} mâu thuẫn với «{STATUS_LABELS[record.standing]}» lúc "
+            f"{format_moment(record.against.at)}: giữ trong lịch sử, không đổi hồ sơ."
+        )
+
+    def forget(self, created: list[object], row: _Row) -> None:
+        """Undo the points and operators created for a row that was then rejected."""
+        for thing in created:
+            if isinstance(thing, IntakePoint):
+                del self.points[(row.point_commune_id, row.point_name)]
+            elif isinstance(thing, Operator):
+                del self.operators[row.operator]
+            self.session.delete(thing)
+        if created:
+            self.session.flush()
+
+    def reject(self, number: int, reason: str, cells: list[Cell]) -> None:
+        self.summary.rejects.append(reject_of(number, reason, cells))
+
+
+def import_records(
+    session: Session,
+    actor: Actor,
+    path: Path,
+    progress: Callable[[int], None] | None = None,
+    write_rejects: bool = True,
+) -> ImportSummary:
+    """Import one file into `session` (the caller commits). Raises `UnreadableFileError`.
+
+    Cases saved by an import are logged as one audit entry with the counts."""
+    require(actor, Action.IMPORT_RECORDS)
+    refuse_after_purge(session, "nhập hồ sơ")
+    tree = UnitTree.load(session)
+    importer = _Importer(session, tree)
+    importer.username = actor.username
+    rows = read_rows(path, SHEET_NAME)
+    header_number, importer.parser.columns = find_header(
+        rows,
+        COLUMNS,
+        REQUIRED,
+        path,
+        "Dùng mẫu tạo bởi «records template» (dòng tiêu đề giữ nguyên tên cột).",
+    )
+    try:
+        big = path.stat().st_size >= WORKER_FILE_BYTES
+    except OSError:
+        big = False
+    checked = (
+        _rows_from_worker(path, importer.parser, header_number)
+        if big
+        else _checked_rows(importer.parser, rows)
+    )
+    # A province's first sheet into an empty database: the indexes of `cases` are built
+    # once at the end (a third of the inserts' cost). Only the unique key is looked up
+    # during the import, and it stays. SQLite only: PostgreSQL would lock the table
+    # against the desks' reads until the import commits.
+    connection = session.connection()
+    big_load = big and connection.dialect.name == "sqlite"
+    incoming = estimate_rows(path) if big_load else 0
+    existing = session.scalar(select(func.count()).select_from(Case)) or 0 if big_load else 0
+    cases = [cast(Table, Case.__table__)]
+    with (
+        closing(checked),
+        large_page_cache(connection),
+        indexes_set_aside_for_large_load(connection, cases, incoming, existing),
+    ):
+        _import_rows(importer, checked, progress)
+    if progress:
+        progress(importer.summary.rows_read)
+    summary = importer.summary
+    summary.rejects.sort(key=lambda r: r.row)
+    if write_rejects:
+        _write_rejects(path, summary)
+    write_audit(
+        session,
+        actor,
+        AuditAction.RECORDS_IMPORT,
+        f"Nhập hồ sơ từ tệp {path.name}: {summary.created} mới, {summary.updated} cập nhật, "
+        f"{len(summary.rejects)} dòng lỗi",
+        {
+            "file": path.name,
+            "rows": summary.rows_read,
+            "created": summary.created,
+            "updated": summary.updated,
+            "unchanged": summary.unchanged,
+            "rejected": len(summary.rejects),
+        },
+    )
+    return summary
+
+
+def _import_rows(
+    importer: _Importer,
+    checked: Iterator[_Row | Reject],
+    progress: Callable[[int], None] | None,
+) -> None:
+    batch: list[_Row] = []
+    for item in checked:
+        importer.summary.rows_read += 1
+        if isinstance(item, Reject):
+            importer.summary.rejects.append(item)
+        else:
+            batch.append(item)
+        if len(batch) >= BATCH_ROWS:
+            importer.save_batch(batch)
+            batch = []
+            if progress:
+                progress(importer.summary.rows_read)
+    if batch:
+        importer.save_batch(batch)
+
+
+def _checked_rows(
+    parser: _RowParser, rows: Iterable[tuple[int, list[Cell]]]
+) -> Generator[_Row | Reject, None, None]:
+    """Every row that is not blank, checked: a `_Row`, or its `Reject`."""
+    for number, cells in rows:
+        if is_blank(cells):
+            continue
+        try:
+            yield parser.parse(number, cells)
+        except ValidationError as error:
+            yield reject_of(number, error.message, cells)
+
+
+# A file this big or bigger (about 50,000 rows of CSV) is read and checked in a second
+# process while this one saves: reading and checking is about a quarter of an import's
+# work, and the intake point's laptops have two cores or more. A smaller file is not worth
+# the second process's start (about a second).
+WORKER_FILE_BYTES = 8 << 20
+# Rows sent at a time, and chunks on the way at most: the reader never runs far ahead.
+_WORKER_CHUNK = 1000
+_WORKER_QUEUE = 8
+
+
+def _check_in_worker(
+    path: Path, parser: _RowParser, header_number: int, out: multiprocessing.Queue[object]
+) -> None:
+    """The second process: the rows after the header checked and sent in chunks, then
+    None; or the error that stopped the reading (raised again by the importing process)."""
+    try:
+        rows = (row for row in read_rows(path, SHEET_NAME) if row[0] > header_number)
+        chunk: list[_Row | Reject] = []
+        for item in _checked_rows(parser, rows):
+            chunk.append(item)
+            if len(chunk) >= _WORKER_CHUNK:
+                out.put(chunk)
+                chunk = []
+        out.put(chunk)
+        out.put(None)
+    except Exception as error:  # every error goes back to the importer
+        try:
+            pickle.dumps(error)
+        except Exception:  # an error that cannot travel: its text does
+            error = RuntimeError(f"{type(error).__name__}: {error}")
+        out.put(error)
+
+
+def _rows_from_worker(
+    path: Path, parser: _RowParser, header_number: int
+) -> Generator[_Row | Reject, None, None]:
+    """`_checked_rows` of the file, done by a second process (see `WORKER_FILE_BYTES`).
+    The process is stopped when the import stops early (an error, a cancel): close the
+    iterator, as `import_records` does."""
+    context = multiprocessing.get_context("spawn")  # the same on Linux, Windows, a bundle
+    out: multiprocessing.Queue[object] = context.Queue(_WORKER_QUEUE)
+    worker = context.Process(
+        target=_check_in_worker, args=(path, parser, header_number, out), daemon=True
+    )
+    worker.start()
+    try:
+        while True:
+            try:
+                item = out.get(timeout=1)
+            except queue.Empty:
+                if worker.is_alive():
+                    continue
+                try:  # what it sent before it ended
+                    item = out.get(timeout=1)
+                except queue.Empty:
+                    raise RuntimeError(
+                        f"the row checker ended without a word (exit code {worker.exitcode})"
+                    ) from None
+            if item is None:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield from cast(list[_Row | Reject], item)
+    finally:
+        if worker.is_alive():
+            worker.terminate()
+        worker.join()
+        out.close()
+
+
+def _write_rejects(source: Path, summary: ImportSummary) -> None:
+    summary.rejects_file, summary.rejects_file_error = write_rejects_beside(
+        source, summary.rejects, list(COLUMNS.values())
+    )
+
+
+def save_rejects(target: Path, rejects: list[Reject]) -> Path:
+    """The rejected rows to `target`, in the CSV the command line writes beside its input
+    (row, reason, then the row's cells); a Vietnamese `StorageError` when it cannot."""
+    return save_rejects_to(target, rejects, list(COLUMNS.values()))
+
+
+def estimate_rows(path: Path) -> int:
+    """About how many rows `path` holds (for a progress bar); 0 when unknown. Never raises."""
+    return estimate_sheet_rows(path, SHEET_NAME)
+
+
+def write_template(path: Path, tree: UnitTree) -> None:
+    """The empty import template: the columns, drop-downs, and the list of commune codes."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = SHEET_NAME
+    sheet.append(list(COLUMNS.values()))
+    widths = [16, 28, 13, 10, 15, 17, 7, 20, 34, 15, 30, 18, 14]
+    for index, width in enumerate(widths, start=1):
+        cell = sheet.cell(row=1, column=index)
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDEBF7")
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        letter = cell.column_letter
+        sheet.column_dimensions[letter].width = width
+        # Text format keeps leading zeros in ID numbers, phones and codes.
+        for row in range(2, 2002):
+            sheet.cell(row=row, column=index).number_format = "@"
+    sheet.freeze_panes = "A2"
+    for column, values in (
+        ("D", "Nam,Nữ"),
+        ("G", "1,2"),
+        ("H", ",".join(STATUS_LABELS.values())),
+    ):
+        validation = DataValidation(type="list", formula1=f'"{values}"', allow_blank=True)
+        validation.error = "Chọn một giá trị trong danh sách."
+        validation.errorTitle = "Giá trị không hợp lệ"
+        sheet.add_data_validation(validation)
+        validation.add(f"{column}2:{column}2001")
+
+    guide = workbook.create_sheet("Hướng dẫn")
+    lines = [
+        "Mỗi dòng ghi trạng thái của một hồ sơ (một công dân, một mức) tại một thời điểm.",
+        "Số định danh: 12 chữ số. Ngày sinh: dd/mm/yyyy. Giới tính: Nam hoặc Nữ.",
+        "Mức: 1 hoặc 2. Trạng thái: " + ", ".join(STATUS_LABELS.values()) + ".",
+        "Mức 1: Đã đăng ký, Đã duyệt, Đã kích hoạt, Thất bại. "
+        "Mức 2: Đã thu nhận hồ sơ, Đã kích hoạt, Thất bại.",
+        "Lý do thất bại: chỉ ghi khi trạng thái là Thất bại.",
+        "Thời điểm: dd/mm/yyyy HH:MM, giờ Việt Nam, lúc hồ sơ đạt trạng thái đó.",
+        "Mã xã thường trú, Mã xã thu nhận: mã đơn vị hành chính (xem bảng dưới).",
+        f"Công dân thường trú ở tỉnh khác: ghi «{OUTSIDE_PROVINCE}» (hoặc «{OUTSIDE_LABEL}») "
+        "vào cột Mã xã thường trú.",
+        "Cán bộ: tên đăng nhập của cán bộ thu nhận (tạo mới nếu chưa có).",
+        "",
+    ]
+    for line in lines:
+        guide.append([line])
+    guide.append(["Mã xã", "Tên xã/phường/thị trấn"])
+    guide.append([OUTSIDE_PROVINCE, f"{OUTSIDE_LABEL} (chỉ dùng cho nơi thường trú)"])
+    for commune in tree.units:
+        if commune.level == "commune":  # names from the database: written as text
+            row = guide.max_row + 1
+            set_cell(guide.cell(row=row, column=1), commune.code)
+            set_cell(guide.cell(row=row, column=2), tree.full_name(commune.id))
+    guide.column_dimensions["A"].width = 12
+    guide.column_dimensions["B"].width = 60
+    try:
+        workbook.save(path)
+    except OSError as error:
+        raise UserError(f"Không ghi được tệp «{path}»: {error.strerror}.") from error
+
+
+__all__ = [
+    "COLUMNS",
+    "ImportSummary",
+    "Reject",
+    "UnreadableFileError",
+    "estimate_rows",
+    "import_records",
+    "rejects_path",
+    "save_rejects",
+    "write_template",
+]

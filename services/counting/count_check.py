@@ -1,0 +1,131 @@
+"""Checking the counts the database keeps (`models.activation_counts`) against a full recount,
+and rebuilding them exactly from the cases (each case being the fold of its events).
+
+`tally --verify` runs `verify`; `tally --rebuild` runs `rebuild`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import activation_counts
+from models.codes import Status
+from models.entities import IntakePoint, Operator, Unit
+from services.counting.tally import OUTSIDE_NAME, Keyed, TallyBy, activations_grouped, steps_grouped
+
+_KIND_LABEL = {Keyed.UNIT: "đơn vị", Keyed.POINT: "điểm", Keyed.OPERATOR: "cán bộ"}
+_STEP_LABEL = {
+    Status.REGISTERED.value: "đăng ký mức 1",
+    Status.APPLICATION_TAKEN.value: "thu nhận hồ sơ mức 2",
+}
+
+
+@dataclass(frozen=True)
+class CountDifference:
+    """One (key, day, level) where the kept count and the recount disagree."""
+
+    keyed: Keyed
+    key: int | None
+    label: str  # the unit's, point's or operator's code and name
+    day: date
+    level: int
+    kept: int
+    recounted: int
+
+    step: str | None = None  # a step recorded (registered, application taken), not activations
+
+    def describe(self) -> str:
+        what = f"mức {self.level}" if self.step is None else _STEP_LABEL[self.step]
+        return (
+            f"{_KIND_LABEL[self.keyed]} {self.label}, ngày {self.day:%d/%m/%Y}, {what}: "
+            f"số đếm duy trì {self.kept}, đếm lại {self.recounted}"
+        )
+
+
+@dataclass
+class CountCheck:
+    differences: list[CountDifference] = field(default_factory=list)
+    missing_triggers: list[str] = field(default_factory=list)
+    activations: int = 0  # activated cases counted again
+
+    @property
+    def agrees(self) -> bool:
+        return not self.differences and not self.missing_triggers
+
+
+def _labels(session: Session, keyed: Keyed) -> dict[int | None, str]:
+    if keyed == Keyed.UNIT:
+        rows = session.execute(select(Unit.id, Unit.code, Unit.name)).all()
+        labels: dict[int | None, str] = {uid: f"{code} {name}" for uid, code, name in rows}
+        labels[None] = f"NGOAI_TINH {OUTSIDE_NAME}"
+        return labels
+    if keyed == Keyed.POINT:
+        rows = session.execute(select(IntakePoint.id, IntakePoint.code, IntakePoint.name)).all()
+    else:
+        rows = session.execute(select(Operator.id, Operator.username, Operator.full_name)).all()
+    return {key: f"{code} ({name})" for key, code, name in rows}
+
+
+def verify(session: Session) -> CountCheck:
+    """Compare every kept count with a full recount over the cases, key by key and day by day
+    (unit by unit, point by point, operator by operator)."""
+    check = CountCheck(missing_triggers=activation_counts.missing_triggers(session.connection()))
+    for keyed in Keyed:
+        kept = {(key, day, level): n for day, key, level, n in activations_grouped(session, keyed)}
+        again = {
+            (key, day, level): n
+            for day, key, level, n in activations_grouped(session, keyed, recount=True)
+        }
+        if keyed == Keyed.UNIT:
+            check.activations = sum(again.values())
+        labels = _labels(session, keyed) if kept != again else {}
+        for place in sorted(kept.keys() | again.keys(), key=lambda k: (k[1], k[0] or 0, k[2])):
+            if kept.get(place, 0) != again.get(place, 0):
+                key, day, level = place
+                check.differences.append(
+                    CountDifference(
+                        keyed,
+                        key,
+                        labels.get(key, f"mã {key}"),
+                        day,
+                        level,
+                        kept.get(place, 0),
+                        again.get(place, 0),
+                    )
+                )
+    for by, keyed in ((TallyBy.POINT, Keyed.POINT), (TallyBy.OPERATOR, Keyed.OPERATOR)):
+        kept_steps = {(k, s, d): n for k, s, d, n in steps_grouped(session, by)}
+        again_steps = {(k, s, d): n for k, s, d, n in steps_grouped(session, by, recount=True)}
+        labels = _labels(session, keyed) if kept_steps != again_steps else {}
+        for spot in sorted(
+            kept_steps.keys() | again_steps.keys(), key=lambda k: (k[2], k[0], k[1])
+        ):
+            if kept_steps.get(spot, 0) != again_steps.get(spot, 0):
+                who, step, when = spot
+                check.differences.append(
+                    CountDifference(
+                        keyed,
+                        who,
+                        labels.get(who, f"mã {who}"),
+                        when,
+                        1 if step == Status.REGISTERED.value else 2,
+                        kept_steps.get(spot, 0),
+                        again_steps.get(spot, 0),
+                        step,
+                    )
+                )
+    return check
+
+
+def rebuild(session: Session) -> CountCheck:
+    """Compute every kept count again from the cases and put the triggers back if any is
+    missing, in the session's transaction (the caller commits); returns the check after."""
+    connection = session.connection()
+    if activation_counts.missing_triggers(connection):
+        activation_counts.install_triggers(connection)
+    activation_counts.rebuild(connection)
+    return verify(session)

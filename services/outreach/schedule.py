@@ -1,0 +1,681 @@
+"""Appointments for the people of the review lists, and the reminders that go with them.
+
+A stop (`OutreachStop`) is where people are received: a fixed intake point, or a mobile
+team at a hamlet, a market or households. It has time slots per day (evening ones too),
+each taking at most `capacity` people. A person has at most one appointment: a new one
+replaces the old, and the person moves to "đã hẹn". A day's appointments give the SMS
+file for the carriers (`sms_rows`: phone as 84xxxxxxxxx, text without diacritics, at most
+160 characters, from an editable template) and the teams' call sheet (`call_sheet_rows`);
+both leave out whoever refused, asked not to be contacted or is out of scope.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from models.codes import OutreachStatus, StopKind
+from models.entities import (
+    Hamlet,
+    IntakePoint,
+    OutreachAppointment,
+    OutreachEntry,
+    OutreachSlot,
+    OutreachStop,
+    Unit,
+)
+from services.campaigns.units import UnitTree
+from services.common.errors import NotFoundError, StorageError, UserError, ValidationError
+from services.common.text import ADDRESS_LENGTH, NAME_LENGTH, POINT_CODE_LENGTH, clean_text, fold
+from services.common.vntime import VN_TZ, format_date, now_utc
+from services.outreach.lists import (
+    NOT_TO_CONTACT,
+    STATUS_LABELS,
+    add_event,
+    check_manual_move,
+    clean_hamlet,
+    find_entry,
+    hamlet_id,
+)
+from services.person.id_number import mask_id_number
+from services.security.audit import AuditAction, write_audit
+from services.security.permissions import Action, require
+from services.security.session_context import Actor
+from services.spreadsheets.export_cells import CsvWriter
+
+STOP_KIND_LABELS: dict[StopKind, str] = {
+    StopKind.FIXED: "Điểm cố định",
+    StopKind.HAMLET: "Tổ lưu động tại khóm/ấp",
+    StopKind.MARKET: "Tổ lưu động tại chợ",
+    StopKind.HOUSEHOLD: "Tổ lưu động tại nhà dân",
+}
+SMS_LENGTH = 160
+# The reminder as the carriers receive it; {ten} {diem} {dia_chi} {gio} {ngay} are filled in.
+DEFAULT_TEMPLATE = (
+    "Moi {ten} den {diem} luc {gio} ngay {ngay} de kich hoat tai khoan dinh danh dien tu "
+    "VNeID. Mang theo CCCD va dien thoai."
+)
+PLACEHOLDERS = {
+    "ten": "họ và tên người được mời",
+    "diem": "tên điểm hẹn",
+    "dia_chi": "địa chỉ điểm hẹn",
+    "gio": "giờ hẹn (HH:MM)",
+    "ngay": "ngày hẹn (dd/mm)",
+}
+
+
+# -- stops and slots ---------------------------------------------------------------------------
+
+
+def parse_stop_kind(text: str) -> StopKind:
+    key = fold(text).replace(" ", "")
+    for kind in StopKind:
+        if key in (kind.value, fold(STOP_KIND_LABELS[kind]).replace(" ", "")):
+            return kind
+    raise ValidationError(
+        f"Loại điểm hẹn «{text}» không hợp lệ: dùng fixed (điểm cố định), hamlet (khóm/ấp), "
+        "market (chợ) hoặc household (nhà dân)."
+    )
+
+
+def add_stop(
+    session: Session,
+    actor: Actor,
+    code: str,
+    name: str,
+    kind: StopKind,
+    commune_code: str,
+    *,
+    hamlet: str | None = None,
+    address: str | None = None,
+    point_code: str | None = None,
+) -> OutreachStop:
+    """A new stop (the caller commits). `point_code`: the intake point whose desk receives
+    the people (a fixed stop named like an intake point is linked to it by itself)."""
+    require(actor, Action.OUTREACH_MANAGE)
+    code = clean_text(code, "Mã điểm hẹn", POINT_CODE_LENGTH)
+    if not code or " " in code:
+        raise ValidationError("Mã điểm hẹn cần một từ không dấu cách (ví dụ PT-AP3).")
+    if session.scalar(select(OutreachStop.id).where(OutreachStop.code == code)) is not None:
+        raise ValidationError(f"Đã có điểm hẹn mã «{code}»: chọn mã khác.")
+    name = clean_text(name, "Tên điểm hẹn", NAME_LENGTH)
+    if not name:
+        raise ValidationError("Thiếu tên điểm hẹn.")
+    commune = UnitTree.load(session).commune(commune_code)
+    hamlet_key = (
+        hamlet_id(session, commune.id, clean_hamlet(hamlet), {}) if hamlet is not None else None
+    )
+    point_id = session.scalar(
+        select(IntakePoint.id).where(IntakePoint.code == (point_code or code).strip())
+    )
+    if point_code and point_id is None:
+        raise NotFoundError(f"Không có điểm thu nhận mã «{point_code}».")
+    stop = OutreachStop(
+        code=code,
+        name=name,
+        kind=kind.value,
+        commune_id=commune.id,
+        hamlet_id=hamlet_key,
+        intake_point_id=point_id,
+        address=clean_text(address or "", "Địa chỉ", ADDRESS_LENGTH) or None,
+        created_at=now_utc(),
+    )
+    session.add(stop)
+    session.flush()
+    write_audit(
+        session,
+        actor,
+        AuditAction.OUTREACH_STOP,
+        f"Lập điểm hẹn {code}: {name}",
+        {"stop": code, "stop_kind": kind.value, "commune": commune.code},
+    )
+    return stop
+
+
+def get_stop(session: Session, code: str) -> OutreachStop:
+    stop = session.scalars(select(OutreachStop).where(OutreachStop.code == code.strip())).first()
+    if stop is None:
+        raise NotFoundError(
+            f"Không có điểm hẹn mã «{code.strip()}»: lập điểm hẹn trước («outreach stop add»)."
+        )
+    return stop
+
+
+def add_slots(
+    session: Session,
+    actor: Actor,
+    stop_code: str,
+    day: date,
+    start: time,
+    end: time,
+    capacity: int,
+    every_minutes: int | None = None,
+) -> list[OutreachSlot]:
+    """The stop's slots on `day` from `start` to `end` (one, or one every `every_minutes`),
+    each for `capacity` people. A slot already there (same start) is kept as it is."""
+    require(actor, Action.OUTREACH_MANAGE)
+    stop = get_stop(session, stop_code)
+    if not start < end:
+        raise ValidationError("Giờ bắt đầu phải trước giờ kết thúc (cùng một ngày).")
+    if capacity <= 0:
+        raise ValidationError("Số người mỗi khung giờ phải lớn hơn 0.")
+    if every_minutes is not None and every_minutes <= 0:
+        raise ValidationError("Độ dài mỗi khung giờ (phút) phải lớn hơn 0.")
+    step = timedelta(minutes=every_minutes) if every_minutes else None
+    begin, finish = datetime.combine(day, start), datetime.combine(day, end)
+    made: list[OutreachSlot] = []
+    moment = begin
+    while moment < finish:
+        until = min(moment + step, finish) if step else finish
+        exists = session.scalar(
+            select(OutreachSlot.id).where(
+                OutreachSlot.stop_id == stop.id,
+                OutreachSlot.day == day,
+                OutreachSlot.start_time == moment.time(),
+            )
+        )
+        if exists is None:
+            slot = OutreachSlot(
+                stop_id=stop.id,
+                day=day,
+                start_time=moment.time(),
+                end_time=until.time() if until.date() == day else time(23, 59),
+                capacity=capacity,
+            )
+            session.add(slot)
+            made.append(slot)
+        moment = until
+    session.flush()
+    write_audit(
+        session,
+        actor,
+        AuditAction.OUTREACH_STOP,
+        f"Thêm {len(made)} khung giờ cho điểm hẹn {stop.code} ngày {format_date(day)}",
+        {"stop": stop.code, "day": day.isoformat(), "slots": len(made), "capacity": capacity},
+    )
+    return made
+
+
+@dataclass(frozen=True)
+class SlotView:
+    id: int
+    stop_code: str
+    day: date
+    start: time
+    end: time
+    capacity: int
+    booked: int
+
+    @property
+    def free(self) -> int:
+        return max(self.capacity - self.booked, 0)
+
+    def label(self) -> str:
+        return f"{self.start:%H:%M}–{self.end:%H:%M} ({self.booked}/{self.capacity})"
+
+
+def slots_of(session: Session, stop_code: str, day: date) -> list[SlotView]:
+    stop = get_stop(session, stop_code)
+    booked = (
+        select(OutreachAppointment.slot_id, func.count().label("n"))
+        .group_by(OutreachAppointment.slot_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(OutreachSlot, func.coalesce(booked.c.n, 0))
+        .outerjoin(booked, booked.c.slot_id == OutreachSlot.id)
+        .where(OutreachSlot.stop_id == stop.id, OutreachSlot.day == day)
+        .order_by(OutreachSlot.start_time)
+    ).all()
+    return [
+        SlotView(s.id, stop.code, s.day, s.start_time, s.end_time, s.capacity, int(n))
+        for s, n in rows
+    ]
+
+
+# -- appointments ------------------------------------------------------------------------------
+
+
+def appoint(
+    session: Session,
+    actor: Actor,
+    stop_code: str,
+    at: datetime,
+    *,
+    id_number: str | None = None,
+    row_id: str | None = None,
+) -> OutreachAppointment:
+    """Give a listed person the slot of the stop that holds `at` (Vietnam time; the caller
+    commits). Refused when the slot is full (the free slots of the day are named), when
+    there is no slot then, or when the person's status does not allow an appointment."""
+    require(actor, Action.OUTREACH)
+    entry = find_entry(session, id_number=id_number, uid=row_id)
+    stop = get_stop(session, stop_code)
+    local = at.astimezone(VN_TZ)
+    slots = slots_of(session, stop.code, local.date())
+    slot = next((s for s in slots if s.start <= local.time() < s.end), None)
+    when = local.strftime("%H:%M ngày %d/%m/%Y")
+    if slot is None:
+        offered = ", ".join(s.label() for s in slots) or "chưa có khung giờ nào"
+        raise ValidationError(
+            f"Điểm hẹn {stop.code} không có khung giờ lúc {when} (các khung giờ trong ngày: "
+            f"{offered}). Thêm khung giờ bằng «outreach slot add» hoặc chọn giờ khác."
+        )
+    existing = session.scalars(
+        select(OutreachAppointment).where(OutreachAppointment.entry_id == entry.id)
+    ).first()
+    if existing is not None and existing.slot_id == slot.id:
+        return existing
+    # The slot's row locked (PostgreSQL; SQLite writers queue already) before counting:
+    # two clerks booking its last place at once cannot both have it.
+    session.execute(select(OutreachSlot.id).where(OutreachSlot.id == slot.id).with_for_update())
+    booked = session.scalar(
+        select(func.count())
+        .select_from(OutreachAppointment)
+        .where(OutreachAppointment.slot_id == slot.id, OutreachAppointment.entry_id != entry.id)
+    )
+    if (booked or 0) >= slot.capacity:
+        others = ", ".join(s.label() for s in slots if s.free > 0) or "không còn khung nào trống"
+        raise ValidationError(
+            f"Khung giờ {slot.label()} của điểm hẹn {stop.code} đã đủ người. Còn chỗ: {others}."
+        )
+    current = OutreachStatus(entry.status)
+    check_manual_move(current, OutreachStatus.APPOINTED)
+    if existing is not None:
+        session.delete(existing)
+        session.flush()
+    appointment = OutreachAppointment(
+        entry_id=entry.id, slot_id=slot.id, created_at=now_utc(), username=actor.username
+    )
+    session.add(appointment)
+    session.flush()
+    add_event(
+        session,
+        entry,
+        OutreachStatus.APPOINTED,
+        actor.username,
+        note=f"{stop.code} {local:%d/%m/%Y %H:%M}",
+    )
+    write_audit(
+        session,
+        actor,
+        AuditAction.OUTREACH_APPOINT,
+        f"Hẹn lịch tại {stop.code} lúc {when}",
+        {
+            "entry": entry.id,
+            "id_number": mask_id_number(entry.id_number) if entry.id_number else None,
+            "stop": stop.code,
+            "slot": f"{slot.day.isoformat()} {slot.start:%H:%M}",
+            "outreach_from": current.value,
+        },
+    )
+    return appointment
+
+
+@dataclass(frozen=True)
+class Appointed:
+    """One line of a day's schedule: who comes when, where."""
+
+    entry_id: int
+    stop_code: str
+    stop_name: str
+    stop_address: str | None
+    day: date
+    start: time
+    end: time
+    full_name: str
+    id_number: str | None
+    phone: str | None
+    hamlet: str
+    status: OutreachStatus
+    do_not_contact: bool
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+
+def day_schedule(
+    session: Session,
+    day: date,
+    *,
+    stop_code: str | None = None,
+    intake_point_id: int | None = None,
+) -> list[Appointed]:
+    """A day's appointments, by stop then time then name: every stop, one stop, or the stops
+    whose people come to one intake point's desk (the desk's list of the day)."""
+    query = (
+        select(
+            OutreachEntry.id,
+            OutreachStop.code,
+            OutreachStop.name,
+            OutreachStop.address,
+            OutreachSlot.day,
+            OutreachSlot.start_time,
+            OutreachSlot.end_time,
+            OutreachEntry.full_name,
+            OutreachEntry.id_number,
+            OutreachEntry.phone,
+            Hamlet.name,
+            OutreachEntry.status,
+            OutreachEntry.do_not_contact,
+        )
+        .select_from(OutreachAppointment)
+        .join(OutreachSlot, OutreachSlot.id == OutreachAppointment.slot_id)
+        .join(OutreachStop, OutreachStop.id == OutreachSlot.stop_id)
+        .join(OutreachEntry, OutreachEntry.id == OutreachAppointment.entry_id)
+        .join(Hamlet, Hamlet.id == OutreachEntry.hamlet_id)
+        .where(OutreachSlot.day == day)
+        .order_by(OutreachStop.code, OutreachSlot.start_time, OutreachEntry.name_folded)
+    )
+    if stop_code is not None:
+        query = query.where(OutreachStop.code == stop_code)
+    if intake_point_id is not None:
+        query = query.where(OutreachStop.intake_point_id == intake_point_id)
+    return [
+        Appointed(
+            entry_id=entry_id,
+            stop_code=code,
+            stop_name=name,
+            stop_address=address,
+            day=slot_day,
+            start=start,
+            end=end,
+            full_name=full_name,
+            id_number=number,
+            phone=phone,
+            hamlet=hamlet,
+            status=OutreachStatus(status),
+            do_not_contact=bool(dnc),
+        )
+        for (
+            entry_id,
+            code,
+            name,
+            address,
+            slot_day,
+            start,
+            end,
+            full_name,
+            number,
+            phone,
+            hamlet,
+            status,
+            dnc,
+        ) in session.execute(query)
+    ]
+
+
+def desk_appointments(session: Session, actor: Actor, day: date) -> list[Appointed]:
+    """The appointments of the day at the actor's intake point (the desk's list), ID numbers
+    masked for operators as in every list."""
+    require(actor, Action.OUTREACH)
+    if actor.point_id is None:
+        return []
+    from dataclasses import replace
+
+    from services.outreach.lists import masks_personal_data
+
+    rows = day_schedule(session, day, intake_point_id=actor.point_id)
+    if masks_personal_data(actor):
+        rows = [
+            replace(r, id_number=mask_id_number(r.id_number) if r.id_number else None, phone=None)
+            for r in rows
+        ]
+    return rows
+
+
+# -- reminders ---------------------------------------------------------------------------------
+
+
+def ascii_text(text: str) -> str:
+    """Vietnamese without diacritics, in plain ASCII (đ -> d, case kept), one space between
+    words: what every phone shows in one 160-character SMS."""
+    import unicodedata
+
+    mapped = text.replace("đ", "d").replace("Đ", "D")
+    decomposed = unicodedata.normalize("NFD", mapped)
+    kept = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    ascii_only = "".join(ch if 32 <= ord(ch) < 127 else " " for ch in kept)
+    return re.sub(r" +", " ", ascii_only).strip()
+
+
+def check_template(template: str) -> str:
+    """The template cleaned (one line, no diacritics); refused with the placeholders it may
+    use when it names another or is broken."""
+    try:
+        fields = [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
+    except ValueError as error:
+        raise ValidationError(
+            f"Mẫu tin nhắn hỏng ({error}): dấu ngoặc {{ }} chỉ dùng cho các chỗ điền "
+            + ", ".join(f"{{{k}}}" for k in PLACEHOLDERS)
+            + "."
+        ) from None
+    unknown = [name for name in fields if name not in PLACEHOLDERS]
+    if unknown:
+        raise ValidationError(
+            f"Mẫu tin nhắn có chỗ điền không biết: {', '.join('{' + n + '}' for n in unknown)}. "
+            "Chỉ dùng: " + ", ".join(f"{{{k}}} ({v})" for k, v in PLACEHOLDERS.items()) + "."
+        )
+    cleaned = ascii_text(template)
+    if not cleaned:
+        raise ValidationError("Mẫu tin nhắn trống.")
+    return cleaned
+
+
+def sms_message(template: str, values: dict[str, str]) -> str:
+    """The reminder for one person: the template filled, without diacritics, at most 160
+    characters. Too long, the name is cut to its last word (the given name), then the place
+    name shortened, then the text cut."""
+    template = check_template(template)
+    fill = {key: ascii_text(values.get(key, "")) for key in PLACEHOLDERS}
+    message = template.format(**fill)
+    if len(message) > SMS_LENGTH and fill["ten"]:
+        fill["ten"] = fill["ten"].split(" ")[-1]
+        message = template.format(**fill)
+    for key in ("dia_chi", "diem"):
+        if len(message) > SMS_LENGTH and fill[key]:
+            over = len(message) - SMS_LENGTH
+            fill[key] = fill[key][: max(len(fill[key]) - over, 8)].rstrip()
+            message = template.format(**fill)
+    return message[:SMS_LENGTH].rstrip()
+
+
+def sms_phone(phone: str) -> str:
+    """0912345678 -> 84912345678, as the carriers take it."""
+    return "84" + phone[1:]
+
+
+def reachable(row: Appointed) -> bool:
+    """Whether a reminder or a call may go to this person."""
+    return bool(row.phone) and not row.do_not_contact and row.status not in NOT_TO_CONTACT
+
+
+def sms_rows(session: Session, day: date, template: str = DEFAULT_TEMPLATE) -> list[list[str]]:
+    """[phone, message] for every reachable person appointed on `day`, one per phone."""
+    check_template(template)
+    rows: list[list[str]] = []
+    seen: set[str] = set()
+    for row in day_schedule(session, day):
+        if not reachable(row) or row.phone in seen:
+            continue
+        assert row.phone is not None
+        seen.add(row.phone)
+        values = {
+            "ten": row.full_name,
+            "diem": row.stop_name,
+            "dia_chi": row.stop_address or "",
+            "gio": row.start.strftime("%H:%M"),
+            "ngay": row.day.strftime("%d/%m"),
+        }
+        rows.append([sms_phone(row.phone), sms_message(template, values)])
+    return rows
+
+
+def read_template(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig").strip()
+    except OSError as error:
+        raise UserError(f"Không đọc được mẫu tin nhắn «{path}»: {error.strerror}.") from None
+    except UnicodeDecodeError:
+        raise UserError(f"Mẫu tin nhắn «{path}» không phải văn bản UTF-8.") from None
+
+
+def write_sms(
+    session: Session, actor: Actor, day: date, target: Path, template: str = DEFAULT_TEMPLATE
+) -> int:
+    """The SMS file (`phone`, `message`) for the carriers; the number of messages. Audited
+    (phone numbers leave the application)."""
+    require(actor, Action.OUTREACH_MANAGE)
+    rows = sms_rows(session, day, template)
+    _write_csv(target, ["phone", "message"], rows, bom=False)
+    write_audit(
+        session,
+        actor,
+        AuditAction.OUTREACH_EXPORT,
+        f"Xuất {len(rows)} tin nhắn nhắc lịch hẹn ngày {format_date(day)}",
+        {"file": target.name, "day": day.isoformat(), "messages": len(rows)},
+    )
+    return len(rows)
+
+
+CALL_SHEET_HEADERS = [
+    "Mã dòng",
+    "Họ và tên",
+    "Năm sinh",
+    "Khóm/ấp",
+    "Số điện thoại",
+    "Tình trạng",
+    "Lịch hẹn",
+    "Kết quả gọi",
+    "Ghi chú",
+]
+
+
+def call_sheet_rows(
+    session: Session, commune_code: str | None = None, hamlet: str | None = None
+) -> list[list[str]]:
+    """The people the teams still have to reach, with a phone, not asked to be left alone:
+    by hamlet then name, with their appointment if they have one. Empty columns for the
+    result of the call and a note."""
+    booked = (
+        select(
+            OutreachAppointment.entry_id,
+            OutreachStop.code,
+            OutreachSlot.day,
+            OutreachSlot.start_time,
+        )
+        .join(OutreachSlot, OutreachSlot.id == OutreachAppointment.slot_id)
+        .join(OutreachStop, OutreachStop.id == OutreachSlot.stop_id)
+        .subquery()
+    )
+    query = (
+        select(
+            OutreachEntry.uid,
+            OutreachEntry.full_name,
+            OutreachEntry.birth_year,
+            Hamlet.name,
+            OutreachEntry.phone,
+            OutreachEntry.status,
+            booked.c.code,
+            booked.c.day,
+            booked.c.start_time,
+        )
+        .join(Hamlet, Hamlet.id == OutreachEntry.hamlet_id)
+        .outerjoin(booked, booked.c.entry_id == OutreachEntry.id)
+        .where(
+            OutreachEntry.phone.is_not(None),
+            OutreachEntry.do_not_contact.is_(False),
+            OutreachEntry.status.not_in([s.value for s in NOT_TO_CONTACT]),
+        )
+        .order_by(Hamlet.name, OutreachEntry.name_folded, OutreachEntry.id)
+    )
+    if commune_code:
+        commune = UnitTree.load(session).commune(commune_code)
+        query = query.where(OutreachEntry.commune_id == commune.id)
+        if hamlet:
+            from services.common.text import fold_key
+
+            query = query.where(Hamlet.name_key == fold_key(hamlet))
+    rows: list[list[str]] = []
+    for uid, name, year, hamlet_name, phone, status, stop, day, start in session.execute(query):
+        when = f"{stop} {start:%H:%M} {day:%d/%m/%Y}" if stop else ""
+        label = STATUS_LABELS[OutreachStatus(status)]
+        rows.append([uid, name, str(year), hamlet_name, phone, label, when, "", ""])
+    return rows
+
+
+def write_call_sheet(
+    session: Session,
+    actor: Actor,
+    target: Path,
+    commune_code: str | None = None,
+    hamlet: str | None = None,
+) -> int:
+    """The call sheet as CSV or, for a `.xlsx` name, a workbook; the number of people."""
+    require(actor, Action.OUTREACH_MANAGE)
+    rows = call_sheet_rows(session, commune_code, hamlet)
+    if target.suffix.lower() == ".xlsx":
+        _write_xlsx(target, CALL_SHEET_HEADERS, rows)
+    else:
+        _write_csv(target, CALL_SHEET_HEADERS, rows, bom=True)
+    write_audit(
+        session,
+        actor,
+        AuditAction.OUTREACH_EXPORT,
+        f"Xuất danh sách gọi điện vận động: {len(rows)} người",
+        {"file": target.name, "people": len(rows), "commune": commune_code, "hamlet": hamlet},
+    )
+    return len(rows)
+
+
+def _write_csv(target: Path, headers: list[str], rows: list[list[str]], *, bom: bool) -> None:
+    try:
+        with target.open("w", encoding="utf-8-sig" if bom else "ascii", newline="") as handle:
+            writer = CsvWriter(handle)
+            writer.writerow(headers)
+            writer.writerows(rows)
+    except OSError as error:
+        raise StorageError(
+            f"Không ghi được tệp «{target}» ({error.strerror}). Chọn thư mục khác hoặc đóng tệp "
+            "nếu đang mở trong Excel."
+        ) from error
+
+
+def _write_xlsx(target: Path, headers: list[str], rows: list[list[str]]) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    from services.spreadsheets.export_cells import set_cell
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Gọi điện"
+    for index, header in enumerate(headers, start=1):
+        cell = sheet.cell(row=1, column=index)
+        set_cell(cell, header)
+        cell.font = Font(bold=True)
+    for number, row in enumerate(rows, start=2):
+        for index, value in enumerate(row, start=1):
+            set_cell(sheet.cell(row=number, column=index), value)
+    sheet.freeze_panes = "A2"
+    try:
+        workbook.save(target)
+    except OSError as error:
+        raise StorageError(f"Không ghi được tệp «{target}» ({error.strerror}).") from error
+
+
+def stops(session: Session) -> list[tuple[str, str, str, str]]:
+    """(code, name, kind label, commune name) of every stop, by code."""
+    rows = session.execute(
+        select(OutreachStop.code, OutreachStop.name, OutreachStop.kind, Unit.name)
+        .join(Unit, Unit.id == OutreachStop.commune_id)
+        .order_by(OutreachStop.code)
+    )
+    return [(code, name, STOP_KIND_LABELS[StopKind(kind)], unit) for code, name, kind, unit in rows]

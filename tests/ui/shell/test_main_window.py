@@ -1,0 +1,209 @@
+"""The main window: tabs by role, refresh after a save, the slip key, resume, remembered sizes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QWidget
+from pytestqt.qtbot import QtBot
+
+from models.codes import Role, Status
+from services.security.session_context import Actor
+from services.upkeep.database import Database
+from services.upkeep.local_settings import LocalSettings, load_local_settings
+from tests.factories import World
+from ui.shell.context import AppContext, PointInfo
+from ui.shell.main_window import GEOMETRY_KEY, MainWindow
+from ui.widgets.qt_vietnamese import JsonTranslator, install_vietnamese
+
+
+def make_context(database: Database, role: Role, folder: Path) -> tuple[AppContext, World]:
+    with database.session() as session:
+        world = World(session)
+        session.commit()
+        point = world.point_phu_tam
+        actor = Actor(world.operator.id, "lan.nt", "Nguyễn Thị Lan", role, point.id)
+        info = PointInfo(point.id, point.code, point.name, point.commune_id)
+    context = AppContext(
+        database=database, settings=LocalSettings(), actor=actor, point=info, settings_folder=folder
+    )
+    return context, world
+
+
+def make_window(
+    qtbot: QtBot, context: AppContext, resize: bool = True, **kwargs: object
+) -> MainWindow:
+    window = MainWindow(context, **kwargs)  # type: ignore[arg-type]
+    qtbot.addWidget(window)
+    if resize:
+        window.resize(1366, 768)
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)  # window keys need it
+    return window
+
+
+def tab_titles(window: MainWindow) -> list[str]:
+    return [
+        window.tabs.tabText(i) for i in range(window.tabs.count()) if window.tabs.isTabVisible(i)
+    ]
+
+
+def test_an_operator_sees_the_desk_tabs_and_who_is_signed_in(
+    qtbot: QtBot, database: Database, tmp_path: Path
+) -> None:
+    context, _ = make_context(database, Role.OPERATOR, tmp_path)
+    window = make_window(qtbot, context)
+    assert "định danh điện tử" in window.windowTitle()
+    assert tab_titles(window) == [
+        "Thu nhận",
+        "Danh sách hồ sơ",
+        "Cần theo dõi",
+        "Kết quả",
+        "Vận động",
+    ]
+    assert "Nguyễn Thị Lan (lan.nt)" in window.who.text()
+    assert "Công an xã Phú Tâm" in window.who.text()
+    assert window.today.text().startswith("Hôm nay tại điểm: 0 kích hoạt")
+    qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    assert window.tabs.currentWidget() is window.case_list
+    qtbot.keyClick(window, Qt.Key.Key_5, Qt.KeyboardModifier.ControlModifier)
+    assert window.tabs.currentWidget() is window.case_list  # hidden tab: no change
+
+
+def test_the_dashboard_counts_when_first_shown(
+    qtbot: QtBot, database: Database, tmp_path: Path
+) -> None:
+    context, _ = make_context(database, Role.OPERATOR, tmp_path)
+    window = make_window(qtbot, context)
+    assert window.dashboard.board is None  # nothing counted at start
+    qtbot.keyClick(window, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
+    assert window.dashboard.board is not None
+
+
+def test_a_manager_also_sets_targets(qtbot: QtBot, database: Database, tmp_path: Path) -> None:
+    context, _ = make_context(database, Role.MANAGER, tmp_path)
+    window = make_window(qtbot, context)
+    assert "Chỉ tiêu" in tab_titles(window)
+    qtbot.keyClick(window, Qt.Key.Key_5, Qt.KeyboardModifier.ControlModifier)
+    assert window.tabs.currentWidget() is window.targets
+
+
+def test_a_save_refreshes_the_lists_and_offers_the_slip(
+    qtbot: QtBot, database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    printed: list[int] = []
+    monkeypatch.setattr(
+        "ui.shell.main_window.print_slip",
+        lambda _parent, _context, case_id: printed.append(case_id),
+    )
+    context, world = make_context(database, Role.OPERATOR, tmp_path)
+    window = make_window(qtbot, context)
+    assert not window.slip_action.isEnabled()
+    rows_before = window.case_list.model.rowCount()
+    with database.session() as session:
+        # Saved the way the desk saves (through the same flow signal path).
+        w = World(session)
+        facts = w.facts()
+        result = w.record(facts, w.report(Status.ACTIVATED, "2023-07-20 08:30"))
+        session.commit()
+        case_id = result.case.id
+    window.intake.case_saved.emit(case_id)
+    # The list is brought up to date when it is looked at, not behind the desk's back.
+    assert window.case_list.model.rowCount() == rows_before
+    qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    assert window.case_list.model.rowCount() == rows_before + 1
+    assert window.slip_action.isEnabled()
+    qtbot.keyClick(window, Qt.Key.Key_F9)
+    assert printed == [case_id]
+    assert world.operator.id == context.actor.operator_id  # type: ignore[union-attr]
+
+
+def test_resume_from_the_follow_up_queue_opens_the_desk_at_the_result(
+    qtbot: QtBot, database: Database, tmp_path: Path
+) -> None:
+    context, _ = make_context(database, Role.OPERATOR, tmp_path)
+    with database.session() as session:
+        w = World(session)
+        result = w.record(w.facts(), w.report(Status.APPROVED, "2023-07-20 08:30"))
+        session.commit()
+        case_id = result.case.id
+    window = make_window(qtbot, context)
+    window.follow_up.resume_requested.emit(case_id)
+    assert window.tabs.currentWidget() is window.intake
+    assert window.intake.step() == 3
+
+
+def test_switch_operator_changes_who_and_the_tabs(
+    qtbot: QtBot, database: Database, tmp_path: Path
+) -> None:
+    context, world = make_context(database, Role.OPERATOR, tmp_path)
+
+    def switch(_context: AppContext, _parent: QWidget) -> Actor:
+        return Actor(
+            world.other_operator.id,
+            "minh.tv",
+            "Trần Văn Minh",
+            Role.MANAGER,
+            world.point_phu_tam.id,
+        )
+
+    window = make_window(qtbot, context, switch_operator=switch)
+    qtbot.keyClick(
+        window,
+        Qt.Key.Key_D,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    assert "Trần Văn Minh (minh.tv)" in window.who.text()
+    assert "Chỉ tiêu" in tab_titles(window)
+
+
+def test_window_size_is_remembered(qtbot: QtBot, database: Database, tmp_path: Path) -> None:
+    context, _ = make_context(database, Role.OPERATOR, tmp_path)
+    window = make_window(qtbot, context)
+    window.resize(800, 570)  # within the offscreen platform's 800x600 screen
+    window.close()
+    saved, warning = load_local_settings(tmp_path)
+    assert warning is None and isinstance(saved.extra.get(GEOMETRY_KEY), str)
+    again = MainWindow(
+        AppContext(
+            database=database,
+            settings=saved,
+            actor=context.actor,
+            point=context.point,
+            settings_folder=tmp_path,
+        )
+    )
+    qtbot.addWidget(again)
+    assert again.height() == 570  # the offscreen screen leaves no room to vary the width
+
+
+def test_standard_buttons_speak_vietnamese(qtbot: QtBot) -> None:
+    box = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+    )
+    qtbot.addWidget(box)
+    ok = box.button(QDialogButtonBox.StandardButton.Ok)
+    cancel = box.button(QDialogButtonBox.StandardButton.Cancel)
+    assert ok is not None and cancel is not None
+    assert (ok.text(), cancel.text()) == ("Đồng ý", "Hủy")
+
+
+def test_the_translator_outlives_garbage_collection(
+    qtbot: QtBot, vietnamese: JsonTranslator
+) -> None:
+    import gc
+
+    from PySide6.QtCore import QCoreApplication
+
+    app = QCoreApplication.instance()
+    assert app is not None
+    app.removeTranslator(vietnamese)  # only the one installed below is left
+    install_vietnamese(app)  # the return value dropped, as the app does
+    gc.collect()
+    box = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+    qtbot.addWidget(box)
+    cancel = box.button(QDialogButtonBox.StandardButton.Cancel)
+    assert cancel is not None and cancel.text() == "Hủy"

@@ -1,0 +1,135 @@
+"""`package export` and `package import`: data packages from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from services.common.errors import UserError
+from services.common.vntime import parse_iso_day
+from ui.security.cli_sign_in import acting
+from ui.shell.cli_database import open_for_command
+
+PASSPHRASE_ENV = "KICHHOAT_PASSPHRASE"  # noqa: S105 (the name of a variable, not a secret)
+PACKAGE = "gói dữ liệu"
+
+
+def read_passphrase(confirm: bool, file: Path | None = None, what: str = PACKAGE) -> str:
+    """From `file` (its first line: `--passphrase-file`), else KICHHOAT_PASSPHRASE when set
+    (scripts), else asked on the terminal (twice when `confirm`)."""
+    if file is not None:
+        return _passphrase_from(file)
+    value = os.environ.get(PASSPHRASE_ENV)
+    if value:
+        return value
+    if not sys.stdin.isatty():
+        raise UserError(
+            f"Cần mật khẩu cho {what}: dùng --passphrase-file TỆP, đặt biến môi trường "
+            f"{PASSPHRASE_ENV} hoặc chạy lệnh trong cửa sổ dòng lệnh để nhập."
+        )
+    first = getpass.getpass(f"Mật khẩu của {what}: ")
+    if confirm and getpass.getpass("Nhập lại mật khẩu: ") != first:
+        raise UserError("Hai lần nhập mật khẩu không khớp; chưa làm gì.")
+    return first
+
+
+def _passphrase_from(file: Path) -> str:
+    try:
+        lines = file.read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        raise UserError(f"Không đọc được tệp mật khẩu «{file}»: {error}.") from error
+    if not lines or not lines[0]:
+        raise UserError(f"Tệp mật khẩu «{file}» trống: dòng đầu tiên phải là mật khẩu.")
+    return lines[0]
+
+
+def generated_passphrase(out: TextIO) -> str:
+    """A new passphrase of common words (`--generate-passphrase`), printed to be read aloud
+    and written down."""
+    from services.security.passphrase_words import entropy_bits, generate_passphrase
+
+    passphrase = generate_passphrase()
+    print(
+        f"Mật khẩu tạo sẵn ({entropy_bits():.0f} bit): {passphrase}\nĐọc cho người nhận từng "
+        "từ (gõ có dấu hay không dấu đều được); ghi lại ở nơi an toàn, không gửi cùng đường "
+        "với tệp.",
+        file=out,
+    )
+    return passphrase
+
+
+def add_passphrase_options(parser: argparse.ArgumentParser, *, new: bool) -> None:
+    parser.add_argument(
+        "--passphrase-file",
+        type=Path,
+        metavar="FILE",
+        help="đọc mật khẩu từ dòng đầu của tệp này (thay vì hỏi hoặc KICHHOAT_PASSPHRASE)",
+    )
+    if new:
+        parser.add_argument(
+            "--generate-passphrase",
+            action="store_true",
+            help="tạo mật khẩu gồm 5 từ tiếng Việt dễ đọc qua điện thoại, in ra và dùng nó",
+        )
+
+
+def add_package_parser(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+) -> None:
+    package = commands.add_parser(
+        "package", parents=[common], help="gói dữ liệu mã hóa để trao đổi giữa các điểm"
+    )
+    actions = package.add_subparsers(dest="package_command", metavar="LỆNH", required=True)
+    export = actions.add_parser("export", parents=[common], help="xuất hồ sơ ra một gói")
+    export.add_argument(
+        "--since", metavar="YYYY-MM-DD", help="chỉ hồ sơ có thay đổi từ ngày này (giờ Việt Nam)"
+    )
+    export.add_argument("--point", metavar="CODE", help="chỉ hồ sơ của điểm thu nhận này")
+    export.add_argument("--out", required=True, type=Path, metavar="FILE")
+    add_passphrase_options(export, new=True)
+    merge = actions.add_parser("import", parents=[common], help="nhập (gộp) một hay nhiều gói")
+    merge.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    add_passphrase_options(merge, new=False)
+
+
+def cmd_package(args: argparse.Namespace, out: TextIO) -> int:
+    from services.exchange.packages import export_package, import_package
+
+    database = open_for_command(args)
+    if args.package_command == "export":
+        since = parse_iso_day(args.since) if args.since else None
+        passphrase = (
+            generated_passphrase(out)
+            if args.generate_passphrase
+            else read_passphrase(confirm=True, file=args.passphrase_file)
+        )
+        with database.session() as session:
+            result = export_package(
+                session, acting(args), args.out, passphrase, since=since, point_code=args.point
+            )
+            session.commit()
+        counts = result.counts
+        print(
+            f"Đã xuất {counts['cases']} hồ sơ ({counts['events']} mốc trạng thái, "
+            f"{counts['points']} điểm thu nhận, {counts['operators']} cán bộ) vào {result.path}.",
+            file=out,
+        )
+        return 0
+    passphrase = read_passphrase(confirm=False, file=args.passphrase_file)
+    failed = 0
+    for path in args.files:
+        try:
+            with database.session() as session:
+                summary = import_package(session, acting(args), path, passphrase)
+                session.commit()
+        except UserError as error:
+            failed += 1
+            print(f"Từ chối {path.name}: {error}", file=sys.stderr)
+            continue
+        print(summary.describe(), file=out)
+    return 1 if failed else 0

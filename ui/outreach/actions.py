@@ -1,0 +1,504 @@
+"""What the outreach tab does beyond changing a status: give an appointment (Ctrl+H), import
+a review list (Ctrl+Shift+R, managers) and print or export a day's appointments (Ctrl+P):
+the schedule and invitations as PDF, the SMS file for the carriers (from a template kept
+with the campaign) and the call sheet."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QCompleter,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGridLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy.orm import Session
+
+from models.entities import Hamlet
+from services.cases.records import estimate_rows
+from services.common.errors import UserError
+from services.common.vntime import VN_TZ, format_date, today_vn
+from services.documents.pages import write_document_pdf
+from services.outreach.documents import save_template, saved_template, schedule_document
+from services.outreach.list_import import OutreachImportSummary, import_outreach
+from services.outreach.lists import EntryEdit, edit_entry, get_entry, hamlets_of
+from services.outreach.schedule import (
+    PLACEHOLDERS,
+    SlotView,
+    appoint,
+    slots_of,
+    sms_message,
+    stops,
+    write_call_sheet,
+    write_sms,
+)
+from services.outreach.slips import write_invitations
+from services.security.permissions import Action, allowed
+from ui.outreach.panel import OutreachPanel
+from ui.shell.context import AppContext
+from ui.widgets.background import BackgroundOp, CancelledError, Report
+from ui.widgets.file_dialogs import ask_open_path, ask_save_path
+from ui.widgets.messages import messages
+from ui.widgets.shortcuts import action_button
+
+PDF = "Tệp PDF (*.pdf)"
+
+
+def _qdate(day: date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
+def _day(edit: QDateEdit) -> date:
+    value = edit.date()
+    return date(value.year(), value.month(), value.day())
+
+
+def _date_edit(day: date) -> QDateEdit:
+    edit = QDateEdit(_qdate(day))
+    edit.setDisplayFormat("dd/MM/yyyy")
+    edit.setCalendarPopup(True)
+    return edit
+
+
+def _stop_combo(context: AppContext, with_all: bool) -> QComboBox:
+    combo = QComboBox()
+    if with_all:
+        combo.addItem("Mọi điểm hẹn", None)
+    with context.database.session(read_only=True) as session:
+        for code, name, kind, commune in stops(session):
+            combo.addItem(f"{name} ({code}) – {kind}, {commune}", code)
+    return combo
+
+
+class AppointDialog(QDialog):
+    """A stop, a day and one of its slots with room left; OK gives the appointment."""
+
+    def __init__(self, context: AppContext, entry_id: int, name: str, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.entry_id = entry_id
+        self.setWindowTitle(f"Hẹn lịch – {name}")
+        self.stop = _stop_combo(context, with_all=False)
+        self.day = _date_edit(today_vn() + timedelta(days=1))
+        self.slot = QComboBox()
+        self.slot.setMinimumWidth(260)
+        self.error = QLabel()
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #b00020;")
+        self.stop.currentIndexChanged.connect(lambda _: self.load_slots())
+        self.day.dateChanged.connect(lambda _: self.load_slots())
+        form = QFormLayout()
+        form.addRow("Điểm &hẹn:", self.stop)
+        form.addRow("&Ngày:", self.day)
+        form.addRow("&Khung giờ:", self.slot)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Hẹn lịch")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Hủy")
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        if self.stop.count() == 0:
+            self.error.setText(
+                "Chưa có điểm hẹn nào. Quản lý lập điểm hẹn và khung giờ bằng nút «Điểm hẹn…» "
+                "(Ctrl+K) ở thẻ Vận động, hoặc lệnh «outreach stop add» và «outreach slot add»."
+            )
+        self.load_slots()
+
+    def load_slots(self) -> None:
+        self.slot.clear()
+        code = self.stop.currentData()
+        if code is None:
+            return
+        with self.context.database.session(read_only=True) as session:
+            found: list[SlotView] = slots_of(session, str(code), _day(self.day))
+        for slot in found:
+            text = f"{slot.start:%H:%M}–{slot.end:%H:%M}, còn {slot.free}/{slot.capacity} chỗ"
+            self.slot.addItem(text if slot.free else text + " (đã đủ)", slot)
+            if not slot.free:
+                item = self.slot.model().item(self.slot.count() - 1)  # type: ignore[attr-defined]
+                item.setEnabled(False)
+        if not found:
+            self.slot.addItem("(ngày này chưa có khung giờ)", None)
+
+    def save(self) -> None:
+        slot = self.slot.currentData()
+        code = self.stop.currentData()
+        if not isinstance(slot, SlotView) or code is None:
+            self.error.setText("Chọn điểm hẹn, ngày và một khung giờ còn chỗ.")
+            return
+        at = datetime.combine(slot.day, slot.start, tzinfo=VN_TZ)
+        try:
+            with self.context.database.session() as session:
+                entry = get_entry(session, self.entry_id)
+                appoint(
+                    session,
+                    self.context.signed_in(),
+                    str(code),
+                    at,
+                    id_number=entry.id_number,
+                    row_id=None if entry.id_number else entry.uid,
+                )
+                session.commit()
+        except UserError as error:
+            self.error.setText(str(error))
+            return
+        self.accept()
+
+
+class EditDialog(QDialog):
+    """F2: correct what is known of the chosen person, checked like an imported row."""
+
+    def __init__(self, context: AppContext, entry_id: int, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.entry_id = entry_id
+        self.setWindowTitle("Sửa thông tin người trong danh sách rà soát")
+        with context.database.session(read_only=True) as session:
+            entry = get_entry(session, entry_id)
+            hamlet = session.get(Hamlet, entry.hamlet_id)
+            birth = (
+                entry.birth_date.strftime("%d/%m/%Y") if entry.birth_date else str(entry.birth_year)
+            )
+            hamlets = [name for _, name in hamlets_of(session, entry.commune_id)]
+            values = (
+                entry.full_name,
+                birth,
+                hamlet.name if hamlet else "",
+                entry.sex or "",
+                entry.phone or "",
+                entry.address or "",
+                entry.note or "",
+            )
+        self.fields = [QLineEdit(value) for value in values]
+        # The commune's hamlets to pick from (a new name is kept as a new hamlet).
+        picker = QCompleter(hamlets, self)
+        picker.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        picker.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.fields[2].setCompleter(picker)
+        form = QFormLayout()
+        for label, field in zip(
+            (
+                "&Họ và tên:",
+                "Ngày &sinh (hoặc năm):",
+                "&Khóm/ấp:",
+                "&Giới tính:",
+                "Số đ&iện thoại:",
+                "Địa &chỉ:",
+                "Ghi ch&ú:",
+            ),
+            self.fields,
+            strict=True,
+        ):
+            form.addRow(label, field)
+        self.error = QLabel()
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #b00020;")
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Save).setText("Lưu")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Hủy")
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        self.resize(520, self.sizeHint().height())
+
+    def save(self) -> None:
+        """Nothing typed is lost: a refused form stays as typed, with every problem said."""
+        texts = [field.text() for field in self.fields]
+        edit = EntryEdit(*texts)
+        try:
+            with self.context.database.session() as session:
+                edit_entry(session, self.context.signed_in(), self.entry_id, edit)
+                session.commit()
+        except UserError as error:
+            self.error.setText(str(error))
+            return
+        self.accept()
+
+
+class DayDialog(QDialog):
+    """A day's appointments on paper and for the carriers (Ctrl+P on the outreach tab)."""
+
+    def __init__(self, context: AppContext, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.setWindowTitle("Lịch hẹn trong ngày: in, nhắn tin, gọi điện")
+        self.day = _date_edit(today_vn() + timedelta(days=1))
+        self.stop = _stop_combo(context, with_all=True)
+        with context.database.session(read_only=True) as session:
+            template = saved_template(session)
+        self.template = QPlainTextEdit(template)
+        self.template.setFixedHeight(70)
+        self.template.textChanged.connect(self.show_sample)
+        self.sample = QLabel()
+        self.sample.setWordWrap(True)
+        self.outcome = QLabel()
+        self.outcome.setWordWrap(True)
+        placeholders = ", ".join(f"{{{k}}} {v}" for k, v in PLACEHOLDERS.items())
+        hint = QLabel(
+            f"Mẫu tin nhắn (không dấu, tối đa 160 ký tự; chỗ điền: {placeholders}). Người từ "
+            "chối, không đủ điều kiện, đã đến hoặc không muốn được liên lạc không được nhắn."
+        )
+        hint.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow("&Ngày:", self.day)
+        form.addRow("Điểm &hẹn:", self.stop)
+        grid = QGridLayout()
+        manager = allowed(context.actor, Action.OUTREACH_MANAGE)
+        buttons = [
+            ("Lưu &danh sách hẹn (PDF)", self.save_schedule, True),
+            ("Lưu &giấy mời (PDF)", self.save_invitations, True),
+            ("Lưu tệp tin nhắn &SMS (CSV)", self.save_sms, manager),
+            ("Lưu danh sách &gọi điện", self.save_calls, manager),
+        ]
+        for index, (text, slot, enabled) in enumerate(buttons):
+            button = QPushButton(text)
+            button.setAutoDefault(False)
+            button.setEnabled(enabled)
+            if not enabled:
+                button.setToolTip("Chỉ quản lý xuất số điện thoại ra tệp.")
+            button.clicked.connect(slot)
+            grid.addWidget(button, index // 2, index % 2)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.button(QDialogButtonBox.StandardButton.Close).setText("Đóng")
+        close.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(hint)
+        layout.addWidget(self.template)
+        layout.addWidget(self.sample)
+        layout.addLayout(grid)
+        layout.addWidget(self.outcome)
+        layout.addWidget(close)
+        self.template.setEnabled(manager)
+        self.resize(620, self.sizeHint().height())
+        self.show_sample()
+
+    def chosen(self) -> tuple[date, str | None]:
+        code = self.stop.currentData()
+        return _day(self.day), None if code is None else str(code)
+
+    def show_sample(self) -> None:
+        sample = {"ten": "Nguyễn Văn An", "diem": "Nhà văn hóa ấp 3", "gio": "18:30"}
+        sample |= {"dia_chi": "ấp 3", "ngay": "25/07"}
+        try:
+            text = sms_message(self.template.toPlainText(), sample)
+        except UserError as error:
+            self.sample.setText(f"<span style='color:#b00020'>{error}</span>")
+            return
+        self.sample.setText(f"Ví dụ ({len(text)} ký tự): {text}")
+
+    def _save(
+        self, title: str, name: str, filters: str, write: Callable[[Session, Path], str]
+    ) -> None:
+        """Ask where, `write(session, path)` in one transaction, say what was written."""
+        path = ask_save_path(self, title, name, filters)
+        if path is None:
+            return
+        try:
+            with self.context.database.session() as session:
+                said = write(session, path)
+                session.commit()
+        except UserError as error:
+            messages().error(self, f"Chưa lưu được ({title.lower()})", str(error))
+            return
+        self.outcome.setText(said)
+
+    def save_schedule(self) -> None:
+        day, code = self.chosen()
+
+        def write(session: Session, path: Path) -> str:
+            written = write_document_pdf(schedule_document(session, day, code), path)
+            return f"Đã lưu danh sách hẹn ngày {format_date(day)}: {written}"
+
+        self._save("Lưu danh sách hẹn", f"lich-hen-{day:%Y-%m-%d}.pdf", PDF, write)
+
+    def save_invitations(self) -> None:
+        day, code = self.chosen()
+
+        def write(session: Session, path: Path) -> str:
+            count = write_invitations(session, self.context.signed_in(), day, path, code)
+            return f"Đã lưu {count} giấy mời (8 giấy một trang A4, cắt rời): {path}"
+
+        self._save("Lưu giấy mời", f"giay-moi-{day:%Y-%m-%d}.pdf", PDF, write)
+
+    def save_sms(self) -> None:
+        day, _ = self.chosen()
+
+        def write(session: Session, path: Path) -> str:
+            actor = self.context.signed_in()
+            template = save_template(session, actor, self.template.toPlainText())
+            count = write_sms(session, actor, day, path, template)
+            return (
+                f"Đã lưu {count} tin nhắn nhắc lịch ngày {format_date(day)} (cột phone, "
+                f"message) vào {path}. Mẫu tin nhắn được giữ cho lần sau."
+            )
+
+        self._save("Lưu tệp tin nhắn", f"sms-{day:%Y-%m-%d}.csv", "Tệp CSV (*.csv)", write)
+
+    def save_calls(self) -> None:
+        def write(session: Session, path: Path) -> str:
+            count = write_call_sheet(session, self.context.signed_in(), path)
+            return f"Đã lưu danh sách gọi điện ({count} người): {path}"
+
+        filters = "Bảng tính Excel (*.xlsx);;Tệp CSV (*.csv)"
+        self._save("Lưu danh sách gọi điện", "goi-dien.xlsx", filters, write)
+
+
+class OutreachActions:
+    """The buttons under the list: appointment for everyone, import and the day's papers
+    for managers (the papers' PDF for operators too; the phone files stay with managers)."""
+
+    def __init__(self, panel: OutreachPanel) -> None:
+        self.panel = panel
+        self.context = panel.context
+        self.op: BackgroundOp[OutreachImportSummary] | None = None
+        self.dialog: QDialog | None = None
+        row = panel.manager_row
+        self.appoint_button = action_button(
+            panel, "Hẹn lịch…", ["Ctrl+H"], "Hẹn giờ cho người đang chọn", self.appoint
+        )
+        self.day_button = action_button(
+            panel,
+            "Lịch hẹn, giấy mời, SMS…",
+            ["Ctrl+P"],
+            "In danh sách hẹn và giấy mời của một ngày; xuất tin nhắn nhắc lịch",
+            self.open_day,
+        )
+        self.edit_button = action_button(
+            panel, "Sửa thông tin…", ["F2"], "Sửa họ tên, ngày sinh, điện thoại…", self.edit
+        )
+        self.stops_button = action_button(
+            panel,
+            "Điểm hẹn…",
+            ["Ctrl+K"],
+            "Lập điểm hẹn (điểm cố định, tổ lưu động) và khung giờ trong ngày",
+            self.open_stops,
+        )
+        self.import_button = action_button(
+            panel,
+            "Nhập danh sách…",
+            ["Ctrl+Shift+R"],
+            "Nhập danh sách rà soát từ bảng tính (Excel hoặc CSV) của tổ, đội",
+            self.import_list,
+        )
+        buttons = (
+            self.edit_button,
+            self.appoint_button,
+            self.day_button,
+            self.stops_button,
+            self.import_button,
+        )
+        for button in buttons:
+            row.addWidget(button)
+        self.apply_role()
+
+    def apply_role(self) -> None:
+        actor = self.context.actor
+        manager = allowed(actor, Action.OUTREACH_MANAGE)
+        self.import_button.setVisible(manager)
+        self.stops_button.setVisible(manager)
+
+    def appoint(self) -> None:
+        entry = self.panel.chosen_entry()
+        if entry is None:
+            return
+        dialog = AppointDialog(self.context, entry.id, entry.full_name, self.panel)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(self.panel.refresh)
+        self.dialog = dialog
+        dialog.open()
+
+    def edit(self) -> None:
+        entry = self.panel.chosen_entry()
+        if entry is None:
+            return
+        dialog = EditDialog(self.context, entry.id, self.panel)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(self.panel.refresh)
+        self.dialog = dialog
+        dialog.open()
+
+    def open_stops(self) -> None:
+        if not allowed(self.context.actor, Action.OUTREACH_MANAGE):
+            return
+        from ui.outreach.stops import StopsDialog
+
+        dialog = StopsDialog(self.context, self.panel)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.dialog = dialog
+        dialog.open()
+
+    def open_day(self) -> None:
+        dialog = DayDialog(self.context, self.panel)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.dialog = dialog
+        dialog.open()
+
+    def import_list(self) -> None:
+        if not allowed(self.context.actor, Action.OUTREACH_MANAGE):
+            return
+        path = ask_open_path(
+            self.panel,
+            "Nhập danh sách rà soát",
+            "Bảng tính (*.xlsx *.csv);;Tất cả tệp (*)",
+        )
+        if path is None:
+            return
+        context = self.context
+
+        def work(report: Report) -> OutreachImportSummary:
+            total = estimate_rows(path)
+            report(0, total)
+            with context.database.session() as session:
+                summary = import_outreach(
+                    session,
+                    context.signed_in(),
+                    path,
+                    source=path.name,
+                    progress=lambda done: report(done, max(total, done)),
+                )
+                session.commit()
+            return summary
+
+        def done(summary: OutreachImportSummary) -> None:
+            messages().info(self.panel, "Đã nhập danh sách rà soát", summary.describe())
+            self.panel.refresh()
+
+        def failed(error: BaseException) -> None:
+            if isinstance(error, CancelledError):
+                text = "Đã dừng theo yêu cầu; không ai được thêm vào danh sách."
+            elif isinstance(error, UserError):
+                text = f"{error}\nKhông ai được thêm vào danh sách."
+            else:
+                raise error
+            messages().error(self.panel, "Chưa nhập được danh sách", text)
+
+        self.op = (
+            BackgroundOp(self.panel, work, done)
+            .failure(failed)
+            .with_progress(f"Đang nhập danh sách rà soát từ «{path.name}»…")
+            .run()
+        )

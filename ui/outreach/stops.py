@@ -1,0 +1,251 @@
+"""Stops and their time slots (managers, Ctrl+K on the outreach tab): where people are given
+appointments (a fixed point, or a mobile team at a hamlet, a market, households) and, per
+day, the hours with how many people each can take, evening ones included."""
+
+from __future__ import annotations
+
+from datetime import date, time, timedelta
+
+from PySide6.QtCore import QDate, QTime
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QTimeEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from models.codes import StopKind
+from services.campaigns.units import UnitTree
+from services.common.errors import UserError
+from services.common.vntime import format_date, today_vn
+from services.outreach.schedule import STOP_KIND_LABELS, add_slots, add_stop, slots_of, stops
+from ui.shell.context import AppContext
+from ui.widgets.commune_picker import CommunePicker
+
+ERROR_STYLE = "color: #b00020;"
+
+
+def _time(edit: QTimeEdit) -> time:
+    value = edit.time()
+    return time(value.hour(), value.minute())
+
+
+def _time_edit(hour: int) -> QTimeEdit:
+    edit = QTimeEdit(QTime(hour, 0))
+    edit.setDisplayFormat("HH:mm")
+    return edit
+
+
+class StopsDialog(QDialog):
+    """The stops (a table) with a form to add one, and a form to add a day's slots to the
+    chosen stop. A refused form keeps what was typed and says why."""
+
+    def __init__(self, context: AppContext, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.setWindowTitle("Điểm hẹn và khung giờ")
+        with context.database.session(read_only=True) as session:
+            self.tree = UnitTree.load(session)
+        self.table = QTableWidget(0, 4)
+        self.table.setHorizontalHeaderLabels(["Mã", "Tên điểm hẹn", "Loại", "Xã"])
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setColumnWidth(1, 260)
+        self.table.setColumnWidth(2, 190)
+        self.table.itemSelectionChanged.connect(self.show_slots)
+        self.slots = QLabel()
+        self.slots.setWordWrap(True)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.button(QDialogButtonBox.StandardButton.Close).setText("Đóng")
+        close.rejected.connect(self.reject)
+        forms = QHBoxLayout()
+        forms.addWidget(self._build_stop_form(), 1)
+        forms.addWidget(self._build_slot_form(), 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.slots)
+        layout.addLayout(forms)
+        layout.addWidget(self.message)
+        layout.addWidget(close)
+        self.resize(980, 640)
+        self.load()
+
+    # -- building ------------------------------------------------------------------------
+
+    def _build_stop_form(self) -> QGroupBox:
+        self.code = QLineEdit()
+        self.code.setPlaceholderText("Một từ, ví dụ PT-AP3")
+        self.name = QLineEdit()
+        self.name.setPlaceholderText("Ví dụ: Tổ lưu động ấp 3")
+        self.kind = QComboBox()
+        for kind in StopKind:
+            self.kind.addItem(STOP_KIND_LABELS[kind], kind)
+        self.commune = CommunePicker(self.tree, with_outside=False)
+        self.hamlet = QLineEdit()
+        self.hamlet.setPlaceholderText("Khóm/ấp (tổ lưu động)")
+        self.address = QLineEdit()
+        add = QPushButton("&Lập điểm hẹn")
+        add.setAutoDefault(False)
+        add.clicked.connect(self.add_stop)
+        form = QFormLayout()
+        for label, widget in (
+            ("&Mã:", self.code),
+            ("&Tên:", self.name),
+            ("L&oại:", self.kind),
+            ("&Xã:", self.commune),
+            ("Khóm/&ấp:", self.hamlet),
+            ("Đị&a chỉ:", self.address),
+        ):
+            caption = QLabel(label)
+            caption.setBuddy(widget)
+            form.addRow(caption, widget)
+        form.addRow(add)
+        box = QGroupBox("Điểm hẹn mới")
+        box.setLayout(form)
+        return box
+
+    def _build_slot_form(self) -> QGroupBox:
+        tomorrow = today_vn() + timedelta(days=1)
+        self.day = QDateEdit(QDate(tomorrow.year, tomorrow.month, tomorrow.day))
+        self.day.setDisplayFormat("dd/MM/yyyy")
+        self.day.setCalendarPopup(True)
+        self.day.dateChanged.connect(lambda _: self.show_slots())
+        self.start = _time_edit(18)
+        self.end = _time_edit(20)
+        self.every = QSpinBox()
+        self.every.setRange(0, 240)
+        self.every.setSingleStep(15)
+        self.every.setValue(60)
+        self.every.setSpecialValueText("một khung liền")
+        self.every.setSuffix(" phút")
+        self.capacity = QSpinBox()
+        self.capacity.setRange(1, 500)
+        self.capacity.setValue(10)
+        add = QPushButton("T&hêm khung giờ cho điểm đang chọn")
+        add.setAutoDefault(False)
+        add.clicked.connect(self.add_slots)
+        form = QFormLayout()
+        for label, widget in (
+            ("&Ngày:", self.day),
+            ("Từ &giờ:", self.start),
+            ("Đến giờ:", self.end),
+            ("Mỗi &khung:", self.every),
+            ("&Số người mỗi khung:", self.capacity),
+        ):
+            caption = QLabel(label)
+            caption.setBuddy(widget)
+            form.addRow(caption, widget)
+        form.addRow(add)
+        box = QGroupBox("Khung giờ (kể cả buổi tối)")
+        box.setLayout(form)
+        return box
+
+    # -- loading and saving ----------------------------------------------------------------
+
+    def load(self, chosen: str | None = None) -> None:
+        with self.context.database.session(read_only=True) as session:
+            rows = stops(session)
+        self.table.setRowCount(len(rows))
+        for index, values in enumerate(rows):
+            for column, value in enumerate(values):
+                self.table.setItem(index, column, QTableWidgetItem(value))
+            if values[0] == chosen:
+                self.table.selectRow(index)
+        if chosen is None and rows:
+            self.table.selectRow(0)
+        self.show_slots()
+
+    def chosen_code(self) -> str | None:
+        row = self.table.currentRow()
+        item = self.table.item(row, 0) if row >= 0 else None
+        return item.text() if item is not None else None
+
+    def chosen_day(self) -> date:
+        value = self.day.date()
+        return date(value.year(), value.month(), value.day())
+
+    def show_slots(self) -> None:
+        code = self.chosen_code()
+        if code is None:
+            self.slots.setText("Chưa có điểm hẹn nào: lập điểm hẹn ở khung bên trái.")
+            return
+        day = self.chosen_day()
+        with self.context.database.session(read_only=True) as session:
+            found = slots_of(session, code, day)
+        listed = ", ".join(slot.label() for slot in found) or "chưa có khung giờ"
+        self.slots.setText(
+            f"Khung giờ của {code} ngày {format_date(day)} (đã hẹn/tối đa): {listed}"
+        )
+
+    def _say(self, text: str, error: bool) -> None:
+        self.message.setStyleSheet(ERROR_STYLE if error else "")
+        self.message.setText(text)
+
+    def add_stop(self) -> None:
+        commune_id = self.commune.commune_id()
+        unit = self.tree.by_id.get(commune_id) if commune_id is not None else None
+        if unit is None:
+            self._say("Chọn xã của điểm hẹn.", error=True)
+            return
+        code = self.code.text().strip()
+        try:
+            with self.context.database.session() as session:
+                add_stop(
+                    session,
+                    self.context.signed_in(),
+                    code,
+                    self.name.text(),
+                    StopKind(self.kind.currentData()),
+                    unit.code,
+                    hamlet=self.hamlet.text() or None,
+                    address=self.address.text() or None,
+                )
+                session.commit()
+        except UserError as error:
+            self._say(str(error), error=True)
+            return
+        for field in (self.code, self.name, self.hamlet, self.address):
+            field.clear()
+        self._say(f"Đã lập điểm hẹn {code}. Thêm khung giờ cho điểm ở khung bên phải.", False)
+        self.load(code)
+
+    def add_slots(self) -> None:
+        code = self.chosen_code()
+        if code is None:
+            self._say("Chọn một điểm hẹn trong bảng trước.", error=True)
+            return
+        day = self.chosen_day()
+        try:
+            with self.context.database.session() as session:
+                made = add_slots(
+                    session,
+                    self.context.signed_in(),
+                    code,
+                    day,
+                    _time(self.start),
+                    _time(self.end),
+                    self.capacity.value(),
+                    self.every.value() or None,
+                )
+                session.commit()
+        except UserError as error:
+            self._say(str(error), error=True)
+            return
+        self._say(f"Đã thêm {len(made)} khung giờ cho {code} ngày {format_date(day)}.", False)
+        self.show_slots()

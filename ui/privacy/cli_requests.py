@@ -1,0 +1,223 @@
+"""`request new|list|answer|export|erase` and `privacy description`: citizens' requests about
+their data and the processing description, through the same services as the window
+(audited, one transaction each). `export` and `description` paint a PDF: they import QtGui
+(never widgets), the others do not."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from services.common.errors import UserError
+from services.common.vntime import format_date, parse_iso_day, today_vn
+from ui.security.cli_sign_in import acting
+from ui.shell.cli_common import confirm, gui_application
+from ui.shell.cli_database import open_for_command
+
+EXIT_OK = 0
+
+
+def add_request_parsers(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+) -> None:
+    from services.privacy.requests import KIND_WORDS, REQUEST_KIND_LABELS
+
+    request = commands.add_parser(
+        "request",
+        parents=[common],
+        help="yêu cầu của người dân về dữ liệu cá nhân của mình (xem, sửa, xóa...)",
+    )
+    actions = request.add_subparsers(dest="request_command", metavar="LỆNH", required=True)
+    new = actions.add_parser("new", parents=[common], help="ghi nhận một yêu cầu")
+    new.add_argument("--id-number", required=True, metavar="SỐ", help="số định danh 12 chữ số")
+    kinds = ", ".join(f"{w} ({REQUEST_KIND_LABELS[k].lower()})" for w, k in KIND_WORDS.items())
+    new.add_argument("--kind", required=True, metavar="LOẠI", help=f"loại yêu cầu: {kinds}")
+    new.add_argument(
+        "--received", metavar="YYYY-MM-DD", help="ngày nhận yêu cầu (mặc định: hôm nay)"
+    )
+    new.add_argument("--note", help="ghi chú (không ghi họ tên, số điện thoại)")
+    listing = actions.add_parser("list", parents=[common], help="liệt kê các yêu cầu")
+    listing.add_argument("--overdue", action="store_true", help="chỉ các yêu cầu đã quá hạn")
+    listing.add_argument("--open", action="store_true", help="chỉ các yêu cầu chưa trả lời")
+    answer = actions.add_parser(
+        "answer", parents=[common], help="ghi nhận đã trả lời (hoặc từ chối) một yêu cầu"
+    )
+    answer.add_argument("request_id", type=int, metavar="SỐ_YÊU_CẦU")
+    answer.add_argument("--refuse", action="store_true", help="từ chối (cần --note ghi lý do)")
+    answer.add_argument("--note", help="ghi chú: đã làm gì, hoặc lý do từ chối")
+    export = actions.add_parser(
+        "export",
+        parents=[common],
+        help="xuất toàn bộ dữ liệu của một công dân ra tệp PDF để giao cho người đó",
+    )
+    export.add_argument("--id-number", required=True, metavar="SỐ")
+    export.add_argument("--out", required=True, type=Path, metavar="FILE.pdf")
+    export.add_argument("--request", type=int, metavar="SỐ_YÊU_CẦU", help="yêu cầu được trả lời")
+    erase = actions.add_parser(
+        "erase",
+        parents=[common],
+        help="xóa dữ liệu cá nhân của một công dân theo yêu cầu (giữ số liệu thống kê)",
+    )
+    erase.add_argument("--id-number", required=True, metavar="SỐ")
+    erase.add_argument("--request", type=int, metavar="SỐ_YÊU_CẦU", help="yêu cầu được trả lời")
+    erase.add_argument("--yes", action="store_true", help="không hỏi xác nhận (cho tập lệnh)")
+
+    privacy = commands.add_parser("privacy", parents=[common], help="hồ sơ bảo vệ dữ liệu cá nhân")
+    privacy_actions = privacy.add_subparsers(dest="privacy_command", metavar="LỆNH", required=True)
+    description = privacy_actions.add_parser(
+        "description",
+        parents=[common],
+        help="mô tả hoạt động xử lý dữ liệu cá nhân (cho hồ sơ đánh giá tác động) ra tệp PDF",
+    )
+    description.add_argument("--out", required=True, type=Path, metavar="FILE.pdf")
+
+
+def cmd_request(args: argparse.Namespace, out: TextIO) -> int:
+    handlers = {
+        "new": _new,
+        "list": _list,
+        "answer": _answer,
+        "export": _export,
+        "erase": _erase,
+    }
+    return handlers[args.request_command](args, out)
+
+
+def _new(args: argparse.Namespace, out: TextIO) -> int:
+    from services.privacy.requests import log_request, parse_request_kind
+
+    kind = parse_request_kind(args.kind)
+    received = parse_iso_day(args.received) if args.received else None
+    database = open_for_command(args)
+    with database.session() as session:
+        row = log_request(session, acting(args), args.id_number, kind, received, args.note)
+        session.commit()
+    print(
+        f"Đã ghi nhận yêu cầu số {row.id} ({row.kind_label.lower()}) của {row.id_number_masked}, "
+        f"nhận ngày {format_date(row.received_on)}: phản hồi trước hết ngày "
+        f"{format_date(row.reply_due_on)}, thực hiện trước hết ngày {format_date(row.due_on)}.",
+        file=out,
+    )
+    return EXIT_OK
+
+
+def _list(args: argparse.Namespace, out: TextIO) -> int:
+    from services.privacy.requests import list_requests
+
+    database = open_for_command(args, reading=True)
+    today = today_vn()
+    with database.session(read_only=True) as session:
+        rows = list_requests(session, acting(args), open_only=args.open, overdue_only=args.overdue)
+    headers = ["Số", "Loại", "Số định danh", "Nhận", "Hạn", "Trạng thái", "Người xử lý"]
+    body = [
+        [
+            str(r.id),
+            r.kind_label,
+            r.id_number_masked,
+            format_date(r.received_on),
+            format_date(r.due_on),
+            r.describe_due(today)
+            if r.is_open
+            else f"{r.status_label} {format_date(r.answered_on)}"
+            if r.answered_on
+            else r.status_label,
+            r.handled_by or "",
+        ]
+        for r in rows
+    ]
+    widths = [max(len(line[i]) for line in [headers, *body]) for i in range(len(headers))]
+    for line in [headers, *body]:
+        print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(line)).rstrip(), file=out)
+    overdue = sum(r.overdue(today) for r in rows)
+    print(f"{len(rows)} yêu cầu; {overdue} quá hạn.", file=out)
+    return EXIT_OK
+
+
+def _answer(args: argparse.Namespace, out: TextIO) -> int:
+    from services.privacy.requests import answer_request
+
+    database = open_for_command(args)
+    with database.session() as session:
+        row = answer_request(
+            session, acting(args), args.request_id, refused=args.refuse, note=args.note
+        )
+        session.commit()
+    print(f"Yêu cầu số {row.id} ({row.id_number_masked}): {row.status_label.lower()}.", file=out)
+    return EXIT_OK
+
+
+def _export(args: argparse.Namespace, out: TextIO) -> int:
+    from services.privacy.person_data import export_person_pdf
+
+    database = open_for_command(args)
+    gui_application()
+    with database.session() as session:
+        result = export_person_pdf(
+            session, acting(args), args.id_number, args.out, request_id=args.request
+        )
+        session.commit()
+    print(
+        f"Đã ghi dữ liệu của công dân ({result.cases} hồ sơ) ra {result.path}; yêu cầu số "
+        f"{result.request_id} đã được trả lời. Tệp có dữ liệu cá nhân: giao cho công dân rồi "
+        "xóa khỏi máy.",
+        file=out,
+    )
+    return EXIT_OK
+
+
+def _erase(args: argparse.Namespace, out: TextIO) -> int:
+    from sqlalchemy import func, select
+
+    from models.entities import Case
+    from services.person.id_number import mask_id_number, normalise_id_number
+    from services.privacy.person_data import erase_person
+
+    number = normalise_id_number(args.id_number)
+    database = open_for_command(args)
+    with database.session(read_only=True) as session:
+        cases = session.scalar(
+            select(func.count()).select_from(Case).where(Case.id_number == number)
+        )
+    if not cases:
+        raise UserError(f"Không có hồ sơ nào mang số định danh {number}: không có gì để xóa.")
+    confirm(
+        f"Xóa vĩnh viễn dữ liệu cá nhân của {mask_id_number(number)} ({cases} hồ sơ)? Số liệu "
+        "thống kê giữ nguyên.",
+        args.yes,
+    )
+    result = erase_person(database, acting(args), number, request_id=args.request)
+    print(
+        f"Đã xóa dữ liệu cá nhân của {result.masked}: {result.cases} hồ sơ được ẩn danh, số "
+        f"liệu thống kê giữ nguyên; yêu cầu số {result.request_id} đã được trả lời.",
+        file=out,
+    )
+    print(
+        "Các bản sao lưu làm trước vẫn còn dữ liệu này đến khi được thay; nếu khôi phục từ một "
+        "bản như vậy, chạy lại lệnh này.",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
+def cmd_privacy(args: argparse.Namespace, out: TextIO) -> int:
+    from services.privacy.processing_description import (
+        installation_for,
+        write_processing_description,
+    )
+    from services.upkeep.local_settings import load_local_settings
+
+    database = open_for_command(args)
+    settings = load_local_settings()[0]
+    installation = installation_for(database, None, settings.idle_lock_minutes)
+    gui_application()
+    with database.session() as session:
+        path = write_processing_description(session, acting(args), installation, args.out)
+        session.commit()
+    print(f"Đã ghi mô tả hoạt động xử lý dữ liệu cá nhân: {path}", file=out)
+    return EXIT_OK
+
+
+REQUEST_COMMANDS = {"request": cmd_request, "privacy": cmd_privacy}

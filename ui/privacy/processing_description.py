@@ -1,0 +1,94 @@
+"""Quản trị → Mô tả hoạt động xử lý dữ liệu (administrators): the description for the
+impact-assessment dossier, shown as it will print, saved as a PDF or printed."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from services.common.errors import UserError
+from services.common.vntime import today_vn
+from services.documents.pages import Document, document_html
+from services.privacy.processing_description import (
+    installation_for,
+    processing_description,
+    write_processing_description,
+)
+from ui.documents.printing import show_document_preview
+from ui.shell.context import AppContext
+from ui.widgets.file_dialogs import ask_save_path
+from ui.widgets.messages import messages
+
+
+class ProcessingDescriptionDialog(QDialog):
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.setWindowTitle("Mô tả hoạt động xử lý dữ liệu cá nhân – kichhoat")
+        self.installation = installation_for(
+            context.database, context.settings_folder, context.settings.idle_lock_minutes
+        )
+        explain = QLabel(
+            "Phần mềm lập mô tả này từ cài đặt và dữ liệu hiện có, để đưa vào hồ sơ đánh giá tác "
+            "động xử lý dữ liệu cá nhân. Các mục «(đơn vị điền)» do đơn vị tự bổ sung."
+        )
+        explain.setWordWrap(True)
+        self.view = QTextBrowser()
+        self.view.setOpenLinks(False)
+        save = QPushButton("&Lưu PDF…")
+        save.clicked.connect(self.save_pdf)
+        print_button = QPushButton("&In…")
+        print_button.clicked.connect(self.print_it)
+        close = QPushButton("Đóng")
+        close.setAutoDefault(False)
+        close.clicked.connect(self.accept)
+        buttons = QHBoxLayout()
+        buttons.addWidget(save)
+        buttons.addWidget(print_button)
+        buttons.addStretch(1)
+        buttons.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(explain)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(buttons)
+        self.resize(1000, 720)
+        self.document: Document | None = None
+        self.refresh()
+
+    def refresh(self) -> None:
+        try:
+            with self.context.database.session(read_only=True) as session:
+                self.document = processing_description(
+                    session, self.context.signed_in(), self.installation
+                )
+        except UserError as error:
+            messages().error(self, "Không lập được mô tả", str(error))
+            return
+        self.view.setHtml(document_html(self.document))
+
+    def save_pdf(self) -> None:
+        suggested = f"mo-ta-xu-ly-du-lieu-{today_vn().isoformat()}.pdf"
+        path = ask_save_path(self, "Lưu mô tả hoạt động xử lý", suggested, "Tệp PDF (*.pdf)")
+        if path is None:
+            return
+        try:
+            with self.context.database.session() as session:
+                written = write_processing_description(
+                    session, self.context.signed_in(), self.installation, path
+                )
+                session.commit()
+        except UserError as error:
+            messages().error(self, "Không lưu được", str(error))
+            return
+        messages().info(self, "Đã lưu", f"Đã lưu mô tả hoạt động xử lý dữ liệu:\n{written}")
+
+    def print_it(self) -> None:
+        if self.document is not None:
+            show_document_preview(self, self.document)
