@@ -1,8 +1,6 @@
 """initial schema
 
-Revision ID: 0001
 Revises:
-Create Date: 2026-11-29 12:29:50.729005
 """
 
 from __future__ import annotations
@@ -14,8 +12,6 @@ import models.base
 
 revision = "0001"
 down_revision = None
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

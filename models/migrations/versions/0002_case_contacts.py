@@ -1,9 +1,4 @@
-"""case contacts
-
-Revision ID: 0002
-Revises: 0001
-Create Date: 2026-11-29 12:50:02.966977
-"""
+"""case contacts"""
 
 from __future__ import annotations
 
@@ -14,8 +9,6 @@ import models.base
 
 revision = "0002"
 down_revision = "0001"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -1,9 +1,4 @@
-"""case conflicts
-
-Revision ID: 0003
-Revises: 0002
-Create Date: 2026-11-29 13:04:09.032953
-"""
+"""case conflicts"""
 
 from __future__ import annotations
 
@@ -14,8 +9,6 @@ import models.base
 
 revision = "0003"
 down_revision = "0002"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -1,9 +1,4 @@
-"""audit log and sign-in lockout
-
-Revision ID: 0004
-Revises: 0003
-Create Date: 2026-11-29 13:31:27.119358
-"""
+"""audit log and sign-in lockout"""
 
 from __future__ import annotations
 
@@ -14,8 +9,6 @@ import models.base
 
 revision = "0004"
 down_revision = "0003"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

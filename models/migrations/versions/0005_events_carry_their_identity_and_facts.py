@@ -9,10 +9,6 @@ event, corrections name the residence by commune code, a correction of facts alo
 longer names a status, and conflicts still waiting for a decision become events of their
 case (the fold lists them as conflicts again). The derived columns are then recomputed by
 the services at start-up (`refold_required` setting), under the new counting rules.
-
-Revision ID: 0005
-Revises: 0004
-Create Date: 2026-12-02 03:33:36.069694
 """
 
 from __future__ import annotations
@@ -29,8 +25,6 @@ from models.event_ids import claim_digest, legacy_uid
 
 revision = "0005"
 down_revision = "0004"
-branch_labels = None
-depends_on = None
 
 BATCH = 2000
 REFOLD_SETTING = "refold_required"

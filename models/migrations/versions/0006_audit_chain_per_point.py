@@ -11,10 +11,6 @@ Existing entries stay as they are, hashes included: they become the frozen chain
 (`services.security.audit.genesis_hash`), so emptying the old entries breaks every chain after them.
 `audit_log.id` becomes a plain row number the database assigns (a sequence on PostgreSQL,
 the rowid on SQLite), with no lock.
-
-Revision ID: 0006_audit_chain_per_point
-Revises: 0005
-Create Date: 2026-12-10 09:00:00.000000
 """
 
 from __future__ import annotations
@@ -29,8 +25,6 @@ import models.base
 
 revision = "0006_audit_chain_per_point"
 down_revision = "0005"
-branch_labels = None
-depends_on = None
 
 LEGACY_CHAIN = "#cu"  # services.security.audit.LEGACY_CHAIN
 GENESIS_HASH = "0" * 64

@@ -5,10 +5,6 @@ Each history event may carry the consent record of the report that brought its c
 (the citizen's consent, a state body's duty under law, or a spreadsheet row) and the law
 the campaign acts under. Existing events get none: their cases were saved with consent
 enforced, before notices had versions, and the case detail says so ("không rõ").
-
-Revision ID: 0007_consent_records
-Revises: 0006_audit_chain_per_point
-Create Date: 2026-12-02 16:40:00.000000
 """
 
 from __future__ import annotations
@@ -20,8 +16,6 @@ import models.base
 
 revision = "0007_consent_records"
 down_revision = "0006_audit_chain_per_point"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

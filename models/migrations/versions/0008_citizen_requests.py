@@ -3,10 +3,6 @@
 The log of citizens' requests about their personal data (to see, correct or erase it, to
 object...), each with the day it arrived, its legal due dates (reply, completion), its status and who answered
 it when. A new table: existing data is not touched.
-
-Revision ID: 0008_citizen_requests
-Revises: 0007_consent_records
-Create Date: 2026-12-10 09:00:00
 """
 
 from __future__ import annotations
@@ -18,8 +14,6 @@ import models.base
 
 revision = "0008_citizen_requests"
 down_revision = "0007_consent_records"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

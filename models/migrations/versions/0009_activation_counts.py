@@ -6,10 +6,6 @@ application was taken per point and operator, kept by triggers on `case_history`
 (`models.activation_counts`); filled here from the existing cases and events. A partial index for the dashboard's moved activations (moment corrections by
 moment). On PostgreSQL, a trigram index on the folded name (pg_trgm) for the name search
 without diacritics, when the extension can be created (it is trusted from PostgreSQL 13).
-
-Revision ID: 0009_activation_counts
-Revises: 0008_citizen_requests
-Create Date: 2026-12-03 07:00:00
 """
 
 from __future__ import annotations
@@ -22,8 +18,6 @@ from models import activation_counts
 
 revision = activation_counts.REVISION
 down_revision = "0009_outreach"
-branch_labels = None
-depends_on = None
 
 TRIGRAM_INDEX = "ix_cases_name_folded_trgm"
 

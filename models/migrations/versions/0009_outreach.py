@@ -4,10 +4,6 @@ Review lists (danh sách rà soát): hamlets kept per commune, the people listed
 known of them and their outreach status, the history of those statuses, the stops (fixed
 points and mobile teams) with their time slots, and appointments. New tables: existing
 data is not touched.
-
-Revision ID: 0009_outreach
-Revises: 0008_citizen_requests
-Create Date: 2026-12-03 06:24:06.384776
 """
 
 from __future__ import annotations
@@ -19,8 +15,6 @@ import models.base
 
 revision = "0009_outreach"
 down_revision = "0008_citizen_requests"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
