@@ -351,6 +351,13 @@ class Stage:
         activate(window)  # after a dialog: the keys go to the window again
         return window
 
+    def sign_in_at_results(self, actor: Actor) -> Any:
+        """`sign_in_as`, then the Kết quả tab: the window behind a dialog's picture, whatever
+        tab the shots before it left open."""
+        window = self.sign_in_as(actor)
+        self.show_tab(need(window, "dashboard"))
+        return window
+
     def show_tab(self, widget: QWidget) -> None:
         window = self.window
         tabs = need(window, "tabs")
@@ -1266,6 +1273,140 @@ def _outreach(stage: Stage) -> Any:
     return panel
 
 
+# Guides and slips ---------------------------------------------------------------------------------
+
+
+@shot("to-huong-dan")
+def guide_sheets(stage: Stage) -> Screen:
+    window = stage.sign_in_at_results(stage.people.operator)
+    from ui.documents.guide_editor import GuideDialog
+
+    dialog = GuideDialog(stage.context, window)
+    with dialog_of(dialog):
+        dialog.resize(1240, 690)
+        dialog.show()
+        settle()
+        need(dialog, "update_preview")()
+        screen = over_window(stage, dialog)
+        return (
+            screen.mark(need(dialog, "layout_box"), 1)
+            .mark(need(dialog, "editors")["point_address"], 2)
+            .mark(need(dialog, "print_button"), 3)
+            .mark(need(dialog, "pdf_button"), 4)
+        )
+
+
+# Packages ------------------------------------------------------------------------------------------
+
+
+@shot("xuat-goi")
+def export_package(stage: Stage) -> Screen:
+    from ui.exchange.package_dialogs import ExportPackageDialog
+
+    window = stage.sign_in_at_results(stage.people.manager)
+    dialog = ExportPackageDialog(stage.context, window)
+    with dialog_of(dialog):
+        need(dialog, "use_since").setChecked(True)
+        need(dialog, "since").setDate(TODAY.date())
+        need(dialog, "file").setText(
+            rf"{WINDOWS_DOCUMENTS}\kichhoat-{stage.point.code}-20230727.kpkg"
+        )
+        need(dialog, "passphrase").setText("song-hau-2023")
+        need(dialog, "again").setText("song-hau-2023")
+        screen = over_window(stage, dialog)
+        return (
+            screen.mark(need(dialog, "point"), 1)
+            .mark(need(dialog, "use_since"), 2)
+            .mark(need(dialog, "file"), 3)
+            .mark(need(dialog, "passphrase"), 4)
+            .mark(need(dialog, "generate"), 5)
+        )
+
+
+@shot("nhap-goi")
+def import_packages(stage: Stage) -> Screen:
+    from ui.exchange.package_dialogs import ImportPackagesDialog
+
+    window = stage.sign_in_at_results(stage.people.manager)
+    dialog = ImportPackagesDialog(stage.context, window)
+    with dialog_of(dialog):
+        files = need(dialog, "files")
+        for code in ("9431573-02", "9431510-01"):
+            files.addItem(rf"{WINDOWS_DOCUMENTS}\kichhoat-{code}-20230727.kpkg")
+        need(dialog, "passphrase").setText("song-hau-2023")
+        screen = over_window(stage, dialog)
+        return screen.mark(files, 1).mark(need(dialog, "passphrase"), 2)
+
+
+@shot("mau-thuan")
+def conflicts(stage: Stage) -> Screen:
+    from ui.exchange.conflicts_dialog import ConflictsDialog
+
+    window = stage.sign_in_at_results(stage.people.manager)
+    dialog = ConflictsDialog(stage.context, window)
+    with dialog_of(dialog):
+        expect(len(need(dialog, "views")) >= 1, "có hồ sơ mâu thuẫn để quyết định")
+        dialog.resize(1180, 420)
+        screen = over_window(stage, dialog)
+        buttons = list(need(dialog, "buttons").values())
+        return screen.mark(need(dialog, "table"), 1).mark(buttons[0], 2).mark(buttons[-1], 3)
+
+
+# Accounts and backups ----------------------------------------------------------------------------
+
+
+@shot("menu-quan-tri")
+def admin_menu(stage: Stage) -> Screen:
+    stage.sign_in_at_results(stage.people.admin)
+    screen, menu = _open_menu(stage, "Quản trị")
+    try:
+        screen.mark_rect(_menu_entry(screen, menu, "Đổi mật khẩu"), 1)
+        screen.mark_rect(_menu_entry(screen, menu, "Tài khoản cán bộ"), 2)
+        screen.mark_rect(_menu_entry(screen, menu, "Sao lưu dữ liệu"), 3)
+    finally:
+        menu.hide()
+        settle()
+    return screen
+
+
+@shot("tai-khoan")
+def accounts(stage: Stage) -> Screen:
+    from ui.security.security_menu import AccountsDialog
+
+    window = stage.sign_in_at_results(stage.people.admin)
+    dialog = AccountsDialog(stage.context, window)
+    with dialog_of(dialog):
+        dialog.resize(900, 640)
+        table = need(dialog, "table")
+        for row in range(table.rowCount()):
+            if table.item(row, 0).text() == "tuan.lv":
+                table.selectRow(row)
+                table.scrollToItem(table.item(row, 0))
+                break
+        else:
+            raise ScriptError("tuan.lv không có trong bảng tài khoản")
+        type_into(need(dialog, "username"), "hoa.lt")
+        type_into(need(dialog, "full_name"), "Lý Thị Hoa")
+        need(dialog, "password").setText("Phutam2023")
+        screen = over_window(stage, dialog)
+        return screen.mark(table, 1).mark(need(dialog, "username"), 2).mark(need(dialog, "role"), 3)
+
+
+@shot("doi-mat-khau")
+def change_password(stage: Stage) -> Screen:
+    from ui.security.security_menu import PasswordDialog
+
+    window = stage.sign_in_at_results(stage.people.operator)
+    dialog = PasswordDialog(stage.context, window)
+    with dialog_of(dialog):
+        for name, text in (("current", PASSWORD), ("new", "Phutam2023"), ("again", "Phutam2023")):
+            need(dialog, name).setText(text)
+        return over_window(stage, dialog)
+
+
+# Outreach (shot last: the dialogs above stand over the results tab) -------------------------------
+
+
 @shot("van-dong")
 def outreach_list(stage: Stage) -> Screen:
     panel = _outreach(stage)
@@ -1291,137 +1432,6 @@ def outreach_progress(stage: Stage) -> Screen:
     settle()
     screen = main_screen(stage)
     return screen.mark(need(panel, "by"), 1).mark(need(panel, "progress_table"), 2)
-
-
-# Guides and slips ---------------------------------------------------------------------------------
-
-
-@shot("to-huong-dan")
-def guide_sheets(stage: Stage) -> Screen:
-    window = stage.sign_in_as(stage.people.operator)
-    from ui.documents.guide_editor import GuideDialog
-
-    dialog = GuideDialog(stage.context, window)
-    with dialog_of(dialog):
-        dialog.resize(1240, 690)
-        dialog.show()
-        settle()
-        need(dialog, "update_preview")()
-        screen = over_window(stage, dialog)
-        return (
-            screen.mark(need(dialog, "layout_box"), 1)
-            .mark(need(dialog, "editors")["point_address"], 2)
-            .mark(need(dialog, "print_button"), 3)
-            .mark(need(dialog, "pdf_button"), 4)
-        )
-
-
-# Packages ------------------------------------------------------------------------------------------
-
-
-@shot("xuat-goi")
-def export_package(stage: Stage) -> Screen:
-    from ui.exchange.package_dialogs import ExportPackageDialog
-
-    window = stage.sign_in_as(stage.people.manager)
-    dialog = ExportPackageDialog(stage.context, window)
-    with dialog_of(dialog):
-        need(dialog, "use_since").setChecked(True)
-        need(dialog, "since").setDate(TODAY.date())
-        need(dialog, "file").setText(
-            rf"{WINDOWS_DOCUMENTS}\kichhoat-{stage.point.code}-20230727.kpkg"
-        )
-        need(dialog, "passphrase").setText("song-hau-2023")
-        need(dialog, "again").setText("song-hau-2023")
-        screen = over_window(stage, dialog)
-        return (
-            screen.mark(need(dialog, "point"), 1)
-            .mark(need(dialog, "use_since"), 2)
-            .mark(need(dialog, "file"), 3)
-            .mark(need(dialog, "passphrase"), 4)
-            .mark(need(dialog, "generate"), 5)
-        )
-
-
-@shot("nhap-goi")
-def import_packages(stage: Stage) -> Screen:
-    from ui.exchange.package_dialogs import ImportPackagesDialog
-
-    window = stage.sign_in_as(stage.people.manager)
-    dialog = ImportPackagesDialog(stage.context, window)
-    with dialog_of(dialog):
-        files = need(dialog, "files")
-        for code in ("9431573-02", "9431510-01"):
-            files.addItem(rf"{WINDOWS_DOCUMENTS}\kichhoat-{code}-20230727.kpkg")
-        need(dialog, "passphrase").setText("song-hau-2023")
-        screen = over_window(stage, dialog)
-        return screen.mark(files, 1).mark(need(dialog, "passphrase"), 2)
-
-
-@shot("mau-thuan")
-def conflicts(stage: Stage) -> Screen:
-    from ui.exchange.conflicts_dialog import ConflictsDialog
-
-    window = stage.sign_in_as(stage.people.manager)
-    dialog = ConflictsDialog(stage.context, window)
-    with dialog_of(dialog):
-        expect(len(need(dialog, "views")) >= 1, "có hồ sơ mâu thuẫn để quyết định")
-        dialog.resize(1180, 420)
-        screen = over_window(stage, dialog)
-        buttons = list(need(dialog, "buttons").values())
-        return screen.mark(need(dialog, "table"), 1).mark(buttons[0], 2).mark(buttons[-1], 3)
-
-
-# Accounts and backups ----------------------------------------------------------------------------
-
-
-@shot("menu-quan-tri")
-def admin_menu(stage: Stage) -> Screen:
-    stage.sign_in_as(stage.people.admin)
-    screen, menu = _open_menu(stage, "Quản trị")
-    try:
-        screen.mark_rect(_menu_entry(screen, menu, "Đổi mật khẩu"), 1)
-        screen.mark_rect(_menu_entry(screen, menu, "Tài khoản cán bộ"), 2)
-        screen.mark_rect(_menu_entry(screen, menu, "Sao lưu dữ liệu"), 3)
-    finally:
-        menu.hide()
-        settle()
-    return screen
-
-
-@shot("tai-khoan")
-def accounts(stage: Stage) -> Screen:
-    from ui.security.security_menu import AccountsDialog
-
-    window = stage.sign_in_as(stage.people.admin)
-    dialog = AccountsDialog(stage.context, window)
-    with dialog_of(dialog):
-        dialog.resize(900, 640)
-        table = need(dialog, "table")
-        for row in range(table.rowCount()):
-            if table.item(row, 0).text() == "tuan.lv":
-                table.selectRow(row)
-                table.scrollToItem(table.item(row, 0))
-                break
-        else:
-            raise ScriptError("tuan.lv không có trong bảng tài khoản")
-        type_into(need(dialog, "username"), "hoa.lt")
-        type_into(need(dialog, "full_name"), "Lý Thị Hoa")
-        need(dialog, "password").setText("Phutam2023")
-        screen = over_window(stage, dialog)
-        return screen.mark(table, 1).mark(need(dialog, "username"), 2).mark(need(dialog, "role"), 3)
-
-
-@shot("doi-mat-khau")
-def change_password(stage: Stage) -> Screen:
-    from ui.security.security_menu import PasswordDialog
-
-    window = stage.sign_in_as(stage.people.operator)
-    dialog = PasswordDialog(stage.context, window)
-    with dialog_of(dialog):
-        for name, text in (("current", PASSWORD), ("new", "Phutam2023"), ("again", "Phutam2023")):
-            need(dialog, name).setText(text)
-        return over_window(stage, dialog)
 
 
 # -- running ---------------------------------------------------------------------------------------
