@@ -149,34 +149,11 @@ def start_session(
     if warning:
         messages().warning(None, "Cài đặt của máy này", warning)
     target = url or os.environ.get(DB_ENV) or settings.db_url or local_url or default_database_url()
-    database: Database | None = None
     check_database_file(target, settings_folder)  # a broken file: offer the newest backup
-    try:
-        database = open_for_window(target)
-    except UserError as error:
-        problem = str(error)
-        opened = open_with_typed_password(target, problem, dialogs)
-        database = opened[0] if opened is not None else None
-        if opened is None:
-            again = messages().confirm(
-                None,
-                "Không mở được cơ sở dữ liệu",
-                f"{problem}\n\nMở phần thiết lập để chọn cơ sở dữ liệu khác?",
-            )
-            if not again:
-                return 1
-        elif target == settings.db_url:
-            settings.db_url = opened[1]  # with the password typed
-
-    point: PointInfo | None = None
-    if database is not None:
-        with database.session(read_only=True) as session:
-            state = setup_state(session, settings.point_code)
-            if state.point is not None:
-                found = state.point
-                point = PointInfo(found.id, found.code, found.name, found.commune_id)
-        if not state.complete:
-            point = None
+    database, go_on = _open_database(target, settings, dialogs)
+    if not go_on:
+        return 1
+    point = _set_up_point(database, settings) if database is not None else None
     if database is None or point is None:
         context = dialogs.first_start(database, settings, settings_folder, local_url)
         if context is None or context.point is None:
@@ -199,6 +176,39 @@ def start_session(
         point=point,
         settings_folder=settings_folder,
     )
+
+
+def _open_database(
+    target: str, settings: LocalSettings, dialogs: StartupDialogs
+) -> tuple[Database | None, bool]:
+    """The database at `target` (asking a server's password if need be), and whether to go
+    on: without a database, only when the user wants set-up to choose another one."""
+    try:
+        return open_for_window(target), True
+    except UserError as error:
+        problem = str(error)
+    opened = open_with_typed_password(target, problem, dialogs)
+    if opened is None:
+        again = messages().confirm(
+            None,
+            "Không mở được cơ sở dữ liệu",
+            f"{problem}\n\nMở phần thiết lập để chọn cơ sở dữ liệu khác?",
+        )
+        return None, again
+    if target == settings.db_url:
+        settings.db_url = opened[1]  # with the password typed
+    return opened[0], True
+
+
+def _set_up_point(database: Database, settings: LocalSettings) -> PointInfo | None:
+    """This computer's intake point, when set-up is complete; else None (set-up to finish)."""
+    point: PointInfo | None = None
+    with database.session(read_only=True) as session:
+        state = setup_state(session, settings.point_code)
+        if state.point is not None:
+            found = state.point
+            point = PointInfo(found.id, found.code, found.name, found.commune_id)
+    return point if state.complete else None
 
 
 def open_with_typed_password(

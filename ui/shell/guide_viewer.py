@@ -207,6 +207,31 @@ class GuideViewer(QDialog):
         self.folder = folder or user_guide_dir()
         self.setWindowTitle(WINDOW_TITLE)
 
+        self._make_page_list()
+        self.browser = GuideBrowser()
+        self.browser.setAccessibleName("Nội dung hướng dẫn")
+        self.browser.setSearchPaths([str(self.folder)])
+        splitter = self._splitter()
+        buttons = self._button_row()
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter, 1)
+        layout.addLayout(buttons)
+
+        for keys, slot in (
+            ("Alt+Left", self.browser.backward),
+            ("Alt+Right", self.browser.forward),
+            ("Alt+Home", lambda: self.show_page(INDEX)),
+            ("Shift+F1", self.show_shortcuts),
+        ):
+            QShortcut(QKeySequence(keys), self).activated.connect(slot)
+        self.browser.backwardAvailable.connect(self.back_button.setEnabled)
+        self.browser.sourceChanged.connect(self._follow_source)
+        self.pages.currentRowChanged.connect(self._row_chosen)
+        self._fit_to_screen()
+
+    def _make_page_list(self) -> None:
+        """The pages on the left, by title; long titles wrap."""
         self.pages = QListWidget()
         self.pages.setAccessibleName("Các trang hướng dẫn")
         self.pages.setWordWrap(True)
@@ -218,10 +243,8 @@ class GuideViewer(QDialog):
             item = QListWidgetItem(page_title(self.folder / name))
             item.setData(Qt.ItemDataRole.UserRole, name)
             self.pages.addItem(item)
-        self.browser = GuideBrowser()
-        self.browser.setAccessibleName("Nội dung hướng dẫn")
-        self.browser.setSearchPaths([str(self.folder)])
 
+    def _splitter(self) -> QSplitter:
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.pages)
         splitter.addWidget(self.browser)
@@ -229,7 +252,9 @@ class GuideViewer(QDialog):
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([240, 1000])
         splitter.setChildrenCollapsible(False)
+        return splitter
 
+    def _button_row(self) -> QHBoxLayout:
         self.back_button = QPushButton("← Trang trước (Alt+←)")
         self.back_button.setEnabled(False)
         self.back_button.clicked.connect(self.browser.backward)
@@ -247,22 +272,7 @@ class GuideViewer(QDialog):
         buttons.addStretch(1)
         buttons.addWidget(self.shortcuts_button)
         buttons.addWidget(close)
-
-        layout = QVBoxLayout(self)
-        layout.addWidget(splitter, 1)
-        layout.addLayout(buttons)
-
-        for keys, slot in (
-            ("Alt+Left", self.browser.backward),
-            ("Alt+Right", self.browser.forward),
-            ("Alt+Home", lambda: self.show_page(INDEX)),
-            ("Shift+F1", self.show_shortcuts),
-        ):
-            QShortcut(QKeySequence(keys), self).activated.connect(slot)
-        self.browser.backwardAvailable.connect(self.back_button.setEnabled)
-        self.browser.sourceChanged.connect(self._follow_source)
-        self.pages.currentRowChanged.connect(self._row_chosen)
-        self._fit_to_screen()
+        return buttons
 
     def _fit_to_screen(self) -> None:
         width, height = 1320, 760  # nearly the whole of a 1366x768 screen: bigger pictures
