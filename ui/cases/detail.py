@@ -4,7 +4,9 @@ about it. «Sửa hồ sơ» opens the correction form."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, Signal, SignalInstance
 from PySide6.QtWidgets import (
     QDialog,
     QGridLayout,
@@ -285,3 +287,23 @@ class CaseDetailDialog(QDialog):
     def _resume(self) -> None:
         self.resume_requested.emit(self.case_id)
         self.accept()
+
+
+def open_case_detail(
+    context: AppContext,
+    case_id: int,
+    parent: QWidget,
+    on_corrected: Callable[[], object],
+    resume: SignalInstance,
+) -> CaseDetailDialog | None:
+    """A case's details and history, open beside `parent` (a list of cases): a correction
+    calls `on_corrected`, «resume» goes on through `resume`. None when the case could not be
+    loaded (the dialog has said why)."""
+    dialog = CaseDetailDialog(context, case_id, parent)
+    if not dialog.loaded:
+        dialog.deleteLater()
+        return None
+    dialog.corrected.connect(on_corrected)
+    dialog.resume_requested.connect(resume)
+    dialog.open()
+    return dialog

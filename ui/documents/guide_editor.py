@@ -290,9 +290,9 @@ class GuideDialog(QDialog):
                 self.editors[problems[0].field].setFocus()
             return False
         try:
-            with self.context.database.session() as session:
-                save_guide(session, self.context.signed_in(), code, content)
-                session.commit()
+            self.context.in_one_transaction(
+                lambda session, actor: save_guide(session, actor, code, content)
+            )
         except UserError as error:
             messages().error(self, "Không lưu được", str(error))
             return False
@@ -312,9 +312,9 @@ class GuideDialog(QDialog):
         ):
             return
         try:
-            with self.context.database.session() as session:
-                content = reset_guide(session, self.context.signed_in(), code)
-                session.commit()
+            content = self.context.in_one_transaction(
+                lambda session, actor: reset_guide(session, actor, code)
+            )
         except UserError as error:
             messages().error(self, "Không khôi phục được", str(error))
             return

@@ -11,10 +11,13 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import TextIO
 
+from sqlalchemy.orm import Session
+
 from services.common.errors import UserError, ValidationError
 from services.common.vntime import format_date, parse_date, parse_iso_day, parse_moment, today_vn
+from services.security.session_context import Actor
 from services.spreadsheets.reader import UnreadableFileError
-from ui.security.cli_sign_in import acting
+from ui.security.cli_sign_in import acting, in_one_transaction
 from ui.shell.cli_common import Command, OneOf, option
 from ui.shell.cli_database import open_for_command
 
@@ -227,11 +230,12 @@ def _set(args: argparse.Namespace, out: TextIO) -> int:
 
     status = parse_outreach_status(args.status)
     wish = True if args.do_not_contact else (False if args.contact_ok else None)
-    database = open_for_command(args)
-    with database.session() as session:
+
+    def mark(session: Session, actor: Actor) -> None:
         entry = find_entry(session, id_number=args.id_number, uid=args.row_id)
-        set_status(session, acting(args), entry.id, status, args.note, do_not_contact=wish)
-        session.commit()
+        set_status(session, actor, entry.id, status, args.note, do_not_contact=wish)
+
+    in_one_transaction(args, mark)
     print(f"Đã ghi tình trạng «{STATUS_LABELS[status]}».", file=out)
     return EXIT_OK
 
@@ -254,10 +258,9 @@ def _sms(args: argparse.Namespace, out: TextIO) -> int:
 
     day = parse_iso_day(args.day)
     template = read_template(args.template) if args.template else DEFAULT_TEMPLATE
-    database = open_for_command(args)
-    with database.session() as session:
-        count = write_sms(session, acting(args), day, args.out, template)
-        session.commit()
+    count = in_one_transaction(
+        args, lambda session, actor: write_sms(session, actor, day, args.out, template)
+    )
     print(
         f"Đã ghi {count} tin nhắn nhắc lịch hẹn ngày {format_date(day)}: {args.out} (đã bỏ "
         "người từ chối, người không muốn được liên hệ và người đã đến).",
@@ -271,10 +274,12 @@ def _calls(args: argparse.Namespace, out: TextIO) -> int:
 
     if args.hamlet and not args.commune:
         raise UserError("--hamlet cần kèm --commune (mã xã của khóm/ấp đó).")
-    database = open_for_command(args)
-    with database.session() as session:
-        count = write_call_sheet(session, acting(args), args.out, args.commune, args.hamlet)
-        session.commit()
+    count = in_one_transaction(
+        args,
+        lambda session, actor: write_call_sheet(
+            session, actor, args.out, args.commune, args.hamlet
+        ),
+    )
     print(f"Đã ghi danh sách gọi điện: {count} người, {args.out}", file=out)
     return EXIT_OK
 
@@ -305,10 +310,9 @@ def _slips(args: argparse.Namespace, out: TextIO) -> int:
     gui_application()
     from services.outreach.slips import write_invitations
 
-    database = open_for_command(args)
-    with database.session() as session:
-        count = write_invitations(session, acting(args), day, args.out, args.point)
-        session.commit()
+    count = in_one_transaction(
+        args, lambda session, actor: write_invitations(session, actor, day, args.out, args.point)
+    )
     print(f"Đã ghi {count} giấy mời ngày {format_date(day)}: {args.out}", file=out)
     return EXIT_OK
 
@@ -398,12 +402,12 @@ def _slot(args: argparse.Namespace, out: TextIO) -> int:
 
     day = _day(args.day)
     start, end = _clock(args.start, "Giờ bắt đầu"), _clock(args.end, "Giờ kết thúc")
-    database = open_for_command(args)
-    with database.session() as session:
-        made = add_slots(
-            session, acting(args), args.point, day, start, end, args.capacity, args.every
-        )
-        session.commit()
+    made = in_one_transaction(
+        args,
+        lambda session, actor: add_slots(
+            session, actor, args.point, day, start, end, args.capacity, args.every
+        ),
+    )
     print(
         f"Đã thêm {len(made)} khung giờ cho điểm hẹn {args.point} ngày {format_date(day)}.",
         file=out,

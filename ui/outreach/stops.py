@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -33,6 +32,7 @@ from services.common.vntime import format_date, today_vn
 from services.outreach.schedule import STOP_KIND_LABELS, add_slots, add_stop, slots_of, stops
 from ui.shell.context import AppContext
 from ui.widgets.commune_picker import CommunePicker
+from ui.widgets.forms import close_button
 
 ERROR_STYLE = "color: #b00020;"
 
@@ -71,9 +71,7 @@ class StopsDialog(QDialog):
         self.slots.setWordWrap(True)
         self.message = QLabel()
         self.message.setWordWrap(True)
-        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        close.button(QDialogButtonBox.StandardButton.Close).setText("Đóng")
-        close.rejected.connect(self.reject)
+        close = close_button(self, "Đóng")
         forms = QHBoxLayout()
         forms.addWidget(self._build_stop_form(), 1)
         forms.addWidget(self._build_slot_form(), 1)
@@ -205,10 +203,10 @@ class StopsDialog(QDialog):
             return
         code = self.code.text().strip()
         try:
-            with self.context.database.session() as session:
-                add_stop(
+            self.context.in_one_transaction(
+                lambda session, actor: add_stop(
                     session,
-                    self.context.signed_in(),
+                    actor,
                     code,
                     self.name.text(),
                     StopKind(self.kind.currentData()),
@@ -216,7 +214,7 @@ class StopsDialog(QDialog):
                     hamlet=self.hamlet.text() or None,
                     address=self.address.text() or None,
                 )
-                session.commit()
+            )
         except UserError as error:
             self._say(str(error), error=True)
             return
@@ -232,10 +230,10 @@ class StopsDialog(QDialog):
             return
         day = self.chosen_day()
         try:
-            with self.context.database.session() as session:
-                made = add_slots(
+            made = self.context.in_one_transaction(
+                lambda session, actor: add_slots(
                     session,
-                    self.context.signed_in(),
+                    actor,
                     code,
                     day,
                     _time(self.start),
@@ -243,7 +241,7 @@ class StopsDialog(QDialog):
                     self.capacity.value(),
                     self.every.value() or None,
                 )
-                session.commit()
+            )
         except UserError as error:
             self._say(str(error), error=True)
             return

@@ -12,7 +12,7 @@ from typing import TextIO
 
 from services.common.errors import UserError
 from services.common.vntime import format_date, parse_iso_day, today_vn
-from ui.security.cli_sign_in import acting
+from ui.security.cli_sign_in import acting, in_one_transaction
 from ui.shell.cli_common import ASSUME_YES, Command, confirm, gui_application, option
 from ui.shell.cli_database import open_for_command
 
@@ -107,10 +107,12 @@ def _new(args: argparse.Namespace, out: TextIO) -> int:
 
     kind = parse_request_kind(args.kind)
     received = parse_iso_day(args.received) if args.received else None
-    database = open_for_command(args)
-    with database.session() as session:
-        row = log_request(session, acting(args), args.id_number, kind, received, args.note)
-        session.commit()
+    row = in_one_transaction(
+        args,
+        lambda session, actor: log_request(
+            session, actor, args.id_number, kind, received, args.note
+        ),
+    )
     print(
         f"Đã ghi nhận yêu cầu số {row.id} ({row.kind_label.lower()}) của {row.id_number_masked}, "
         f"nhận ngày {format_date(row.received_on)}: phản hồi trước hết ngày "
@@ -155,12 +157,12 @@ def _list(args: argparse.Namespace, out: TextIO) -> int:
 def _answer(args: argparse.Namespace, out: TextIO) -> int:
     from services.privacy.requests import answer_request
 
-    database = open_for_command(args)
-    with database.session() as session:
-        row = answer_request(
-            session, acting(args), args.request_id, refused=args.refuse, note=args.note
-        )
-        session.commit()
+    row = in_one_transaction(
+        args,
+        lambda session, actor: answer_request(
+            session, actor, args.request_id, refused=args.refuse, note=args.note
+        ),
+    )
     print(f"Yêu cầu số {row.id} ({row.id_number_masked}): {row.status_label.lower()}.", file=out)
     return EXIT_OK
 

@@ -19,7 +19,7 @@ from models.codes import Role
 from services.common.errors import UserError
 from services.common.text import clean
 from services.security.permissions import ROLE_LABELS
-from ui.security.cli_sign_in import PASSWORD_ENV, acting
+from ui.security.cli_sign_in import PASSWORD_ENV, acting, in_one_transaction
 from ui.shell.cli_common import Command, option
 from ui.shell.cli_database import open_for_command
 
@@ -179,9 +179,9 @@ def cmd_reset_password(args: argparse.Namespace, out: TextIO) -> int:
         operator_id = account_id(session, args.username)  # an unknown name: before asking
     password = read_new_password(args.password_stdin)
     check_password_rules(password)
-    with database.session() as session:
-        reset_password(session, acting(args), operator_id, password)
-        session.commit()
+    in_one_transaction(
+        args, lambda session, actor: reset_password(session, actor, operator_id, password)
+    )
     print(
         f"Đã đặt mật khẩu mới cho tài khoản «{clean(args.username).lower()}» và mở khóa nếu "
         "đang bị khóa. Mật khẩu mới có hiệu lực ngay.",

@@ -19,7 +19,7 @@ from ui.exchange.cli_packages import (
     generated_passphrase,
     read_passphrase,
 )
-from ui.security.cli_sign_in import acting
+from ui.security.cli_sign_in import acting, in_one_transaction
 from ui.shell.cli_common import ASSUME_YES, Command, option
 from ui.shell.cli_common import confirm as _confirm
 from ui.shell.cli_database import open_for_command
@@ -132,10 +132,10 @@ def cmd_details(args: argparse.Namespace, out: TextIO) -> int:
     as_of = parse_iso_day(args.as_of) if args.as_of else None
     password = read_passphrase(confirm=True, what="danh sách chi tiết")
     check_password(password)
-    database = open_for_command(args)
-    with database.session() as session:
-        result = write_detail_list(session, acting(args), args.out, password, as_of=as_of)
-        session.commit()
+    result = in_one_transaction(
+        args,
+        lambda session, actor: write_detail_list(session, actor, args.out, password, as_of=as_of),
+    )
     until = f" đến hết ngày {format_date(as_of)}" if as_of else ""
     print(
         f"Đã ghi danh sách chi tiết ({result.cases} hồ sơ{until}), mã hóa bằng mật khẩu: "

@@ -40,6 +40,7 @@ from ui.security.sign_in import sign_in
 from ui.shell.context import AppContext, PointInfo
 from ui.upkeep.setup_wizard import FirstStartWizard
 from ui.upkeep.startup_check import check_database_file
+from ui.widgets.dialogs import run_dialog
 from ui.widgets.file_dialogs import MEMORY_FILE, FolderMemory, set_folder_memory
 from ui.widgets.messages import messages
 from ui.widgets.qt_vietnamese import install_vietnamese
@@ -88,12 +89,9 @@ def run_sign_in(database: Database, point: PointInfo, last_username: str | None)
 def ask_server_password(where: str, why: str) -> str | None:
     """The password of the shared server, typed without echo; None when cancelled."""
     dialog = password_dialog(where, why)
-    try:
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return None
-        return dialog.textValue() or None
-    finally:
-        dialog.deleteLater()
+    if run_dialog(dialog) != QDialog.DialogCode.Accepted:
+        return None
+    return dialog.textValue() or None
 
 
 def password_dialog(where: str, why: str) -> QInputDialog:

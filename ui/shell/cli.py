@@ -495,54 +495,48 @@ def cmd_slip(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def cmd_records(args: argparse.Namespace, out: TextIO) -> int:
+    if args.records_command == "template":
+        return cmd_template(args, out)
+    return cmd_import(args, out)
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "init": cmd_init,
+    "records": cmd_records,
     "tally": cmd_tally,
     "report": cmd_report,
     "demo": cmd_demo,
     "guide": cmd_guide,
     "slip": cmd_slip,
+    "package": cmd_package,
+    **SECURITY_COMMANDS,
+    **CASE_COMMANDS,
+    **ACCOUNT_COMMANDS,
+    **REQUEST_COMMANDS,
+    **CAMPAIGN_COMMANDS,
+    **UNIT_COMMANDS,
+    **OUTREACH_COMMANDS,
 }
+# The exit status of a known error, the first class that matches.
+EXIT_STATUSES: tuple[tuple[type[Exception] | tuple[type[Exception], ...], int], ...] = (
+    ((SignInError, SignInRequiredError), EXIT_SIGN_IN),
+    (PermissionDeniedError, EXIT_FORBIDDEN),
+    (UnreadableFileError, EXIT_UNREADABLE),
+    (UserError, EXIT_ERROR),
+)
 
 
 def run_command(args: argparse.Namespace, out: TextIO | None = None) -> int:
     """Run one parsed command; known errors become a message on stderr and an exit status."""
     out = out or sys.stdout
-    handler = COMMANDS.get(args.command)
-    if args.command == "records":
-        handler = cmd_template if args.records_command == "template" else cmd_import
-    elif args.command == "package":
-        handler = cmd_package
-    elif args.command in SECURITY_COMMANDS:
-        handler = SECURITY_COMMANDS[args.command]
-    elif args.command in CASE_COMMANDS:
-        handler = CASE_COMMANDS[args.command]
-    elif args.command in ACCOUNT_COMMANDS:
-        handler = ACCOUNT_COMMANDS[args.command]
-    elif args.command in REQUEST_COMMANDS:
-        handler = REQUEST_COMMANDS[args.command]
-    elif args.command in CAMPAIGN_COMMANDS:
-        handler = CAMPAIGN_COMMANDS[args.command]
-    elif args.command in UNIT_COMMANDS:
-        handler = UNIT_COMMANDS[args.command]
-    elif args.command in OUTREACH_COMMANDS:
-        handler = OUTREACH_COMMANDS[args.command]
-    assert handler is not None
+    handler = COMMANDS[args.command]
     try:
         args.actor = admit(args)
         return handler(args, out)
-    except (SignInError, SignInRequiredError) as error:
-        print(f"Lỗi: {error}", file=sys.stderr)
-        return EXIT_SIGN_IN
-    except PermissionDeniedError as error:
-        print(f"Lỗi: {error}", file=sys.stderr)
-        return EXIT_FORBIDDEN
-    except UnreadableFileError as error:
-        print(f"Lỗi: {error}", file=sys.stderr)
-        return EXIT_UNREADABLE
     except UserError as error:
         print(f"Lỗi: {error}", file=sys.stderr)
-        return EXIT_ERROR
+        return next(status for kind, status in EXIT_STATUSES if isinstance(error, kind))
     except KeyboardInterrupt:
         print("Đã dừng theo yêu cầu; thao tác dở dang không được lưu.", file=sys.stderr)
         return EXIT_INTERRUPTED

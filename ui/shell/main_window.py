@@ -36,6 +36,7 @@ from ui.desk.flow import IntakeFlow
 from ui.security.security_menu import SecurityMenu
 from ui.shell.context import AppContext
 from ui.shell.help_dialog import ShortcutsDialog
+from ui.widgets.dialogs import run_dialog
 
 WINDOW_TITLE = "kichhoat – Hỗ trợ đăng ký, kích hoạt tài khoản định danh điện tử"
 GEOMETRY_KEY = "window_geometry"
@@ -354,10 +355,7 @@ class MainWindow(QMainWindow):
 
         dialog = RecordsImportDialog(self.context, self)
         dialog.imported.connect(self.refresh_all)
-        try:
-            dialog.exec()
-        finally:
-            dialog.deleteLater()
+        run_dialog(dialog)
 
     def show_conflicts(self) -> None:
         from ui.exchange.conflicts_dialog import ConflictsDialog
