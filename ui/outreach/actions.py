@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from models.entities import Hamlet
-from services.cases.records import estimate_rows
 from services.common.errors import UserError
 from services.common.vntime import VN_TZ, format_date, today_vn
 from services.documents.pages import write_document_pdf
@@ -47,6 +46,7 @@ from services.outreach.schedule import (
 )
 from services.outreach.slips import write_invitations
 from services.security.permissions import Action, allowed
+from ui.cases.records_import import row_progress
 from ui.outreach.panel import OutreachPanel
 from ui.shell.context import AppContext
 from ui.widgets.background import BackgroundOp, CancelledError, Report
@@ -459,18 +459,12 @@ class OutreachActions:
         context = self.context
 
         def work(report: Report) -> OutreachImportSummary:
-            total = estimate_rows(path)
-            report(0, total)
-            with context.database.session() as session:
-                summary = import_outreach(
-                    session,
-                    context.signed_in(),
-                    path,
-                    source=path.name,
-                    progress=lambda done: report(done, max(total, done)),
+            progress = row_progress(report, path)
+            return context.in_one_transaction(
+                lambda session, actor: import_outreach(
+                    session, actor, path, source=path.name, progress=progress
                 )
-                session.commit()
-            return summary
+            )
 
         def done(summary: OutreachImportSummary) -> None:
             messages().info(self.panel, "Đã nhập danh sách rà soát", summary.describe())

@@ -4,6 +4,7 @@ day, the hours with how many people each can take, evening ones included."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, time, timedelta
 
 from PySide6.QtCore import QDate, QTime
@@ -46,6 +47,19 @@ def _time_edit(hour: int) -> QTimeEdit:
     edit = QTimeEdit(QTime(hour, 0))
     edit.setDisplayFormat("HH:mm")
     return edit
+
+
+def _form_box(title: str, rows: Sequence[tuple[str, QWidget]], button: QPushButton) -> QGroupBox:
+    """A titled form: each caption the buddy of its field (Alt+letter), the button last."""
+    form = QFormLayout()
+    for label, widget in rows:
+        caption = QLabel(label)
+        caption.setBuddy(widget)
+        form.addRow(caption, widget)
+    form.addRow(button)
+    box = QGroupBox(title)
+    box.setLayout(form)
+    return box
 
 
 class StopsDialog(QDialog):
@@ -101,22 +115,15 @@ class StopsDialog(QDialog):
         add = QPushButton("&Lập điểm hẹn")
         add.setAutoDefault(False)
         add.clicked.connect(self.add_stop)
-        form = QFormLayout()
-        for label, widget in (
+        rows = (
             ("&Mã:", self.code),
             ("&Tên:", self.name),
             ("L&oại:", self.kind),
             ("&Xã:", self.commune),
             ("Khóm/&ấp:", self.hamlet),
             ("Đị&a chỉ:", self.address),
-        ):
-            caption = QLabel(label)
-            caption.setBuddy(widget)
-            form.addRow(caption, widget)
-        form.addRow(add)
-        box = QGroupBox("Điểm hẹn mới")
-        box.setLayout(form)
-        return box
+        )
+        return _form_box("Điểm hẹn mới", rows, add)
 
     def _build_slot_form(self) -> QGroupBox:
         tomorrow = today_vn() + timedelta(days=1)
@@ -138,21 +145,14 @@ class StopsDialog(QDialog):
         add = QPushButton("T&hêm khung giờ cho điểm đang chọn")
         add.setAutoDefault(False)
         add.clicked.connect(self.add_slots)
-        form = QFormLayout()
-        for label, widget in (
+        rows = (
             ("&Ngày:", self.day),
             ("Từ &giờ:", self.start),
             ("Đến giờ:", self.end),
             ("Mỗi &khung:", self.every),
             ("&Số người mỗi khung:", self.capacity),
-        ):
-            caption = QLabel(label)
-            caption.setBuddy(widget)
-            form.addRow(caption, widget)
-        form.addRow(add)
-        box = QGroupBox("Khung giờ (kể cả buổi tối)")
-        box.setLayout(form)
-        return box
+        )
+        return _form_box("Khung giờ (kể cả buổi tối)", rows, add)
 
     # -- loading and saving ----------------------------------------------------------------
 
