@@ -30,6 +30,7 @@ from ui.cases.case_list_model import format_phone
 from ui.cases.correction import CorrectionDialog
 from ui.privacy.notice_dialog import NoticeDialog
 from ui.shell.context import AppContext
+from ui.widgets.forms import button_row
 from ui.widgets.messages import messages
 from ui.widgets.shortcuts import action_button
 
@@ -138,12 +139,7 @@ class CaseDetailDialog(QDialog):
         close.setToolTip("Đóng cửa sổ – phím tắt: Esc")
         close.setAutoDefault(False)
         close.clicked.connect(self.reject)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.edit_button)
-        buttons.addWidget(resume)
-        buttons.addStretch(1)
-        buttons.addWidget(close)
-        return buttons
+        return button_row([self.edit_button, resume], [close])
 
     def reload(self) -> bool:
         actor = self.context.actor

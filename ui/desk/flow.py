@@ -50,6 +50,7 @@ from ui.desk.identify import ERROR_STYLE, IdentifyStep
 from ui.desk.result import ResultStep
 from ui.shell.context import AppContext
 from ui.widgets.background import BackgroundOp, CancelledError, Report
+from ui.widgets.forms import button_row
 from ui.widgets.messages import messages
 from ui.widgets.scan_catcher import ScanDetector
 
@@ -148,13 +149,7 @@ class IntakeFlow(QWidget):
         self.save_button.setDefault(False)
         self.new_button = QPushButton("Công dân &mới")
         self.new_button.setToolTip("Bỏ ca đang làm, bắt đầu ca mới (Ctrl+N)")
-        nav = QHBoxLayout()
-        nav.addWidget(self.new_button)
-        nav.addStretch(1)
-        nav.addWidget(self.back_button)
-        nav.addWidget(self.next_button)
-        nav.addWidget(self.save_button)
-        return nav
+        return button_row([self.new_button], [self.back_button, self.next_button, self.save_button])
 
     def _connect(self) -> None:
         """The buttons, the keys (in the whole window) and the steps' signals."""

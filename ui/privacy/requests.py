@@ -61,7 +61,7 @@ from services.security.permissions import Action, allowed
 from ui.shell.context import AppContext
 from ui.widgets.dialogs import exposed, run_dialog
 from ui.widgets.file_dialogs import ask_save_path
-from ui.widgets.forms import error_label, show_error
+from ui.widgets.forms import button_row, error_label, show_error
 from ui.widgets.messages import messages
 
 COLUMNS = (
@@ -132,10 +132,7 @@ class RequestsDialog(QDialog):
         close = QPushButton("Đóng")
         close.setAutoDefault(False)
         close.clicked.connect(self.accept)
-        bottom = QHBoxLayout()
-        bottom.addStretch(1)
-        bottom.addWidget(close)
-        layout.addLayout(bottom)
+        layout.addLayout(button_row(end=[close]))
         self.resize(1180, 680)
         self.reload()
 

@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
 
 from models.codes import Status
 from services.common.resources import user_guide_dir
+from ui.widgets.forms import button_row
 
 INDEX = "index.md"
 PAGE_START = "01-bat-dau.md"
@@ -266,13 +267,7 @@ class GuideViewer(QDialog):
         close.clicked.connect(self.reject)
         for button in (self.back_button, index_button, self.shortcuts_button, close):
             button.setAutoDefault(False)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.back_button)
-        buttons.addWidget(index_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.shortcuts_button)
-        buttons.addWidget(close)
-        return buttons
+        return button_row([self.back_button, index_button], [self.shortcuts_button, close])
 
     def _fit_to_screen(self) -> None:
         width, height = 1320, 760  # nearly the whole of a 1366x768 screen: bigger pictures

@@ -3,7 +3,7 @@ a dialog's buttons."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 from PySide6.QtCore import Qt
@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QDialog,
     QDialogButtonBox,
+    QHBoxLayout,
     QLabel,
     QVBoxLayout,
     QWidget,
@@ -91,3 +92,14 @@ def close_button(dialog: QDialog, text: str | None = None) -> QDialogButtonBox:
         close.setText(text)
     buttons.rejected.connect(dialog.reject)
     return buttons
+
+
+def button_row(start: Sequence[QWidget] = (), end: Sequence[QWidget] = ()) -> QHBoxLayout:
+    """A row of buttons: `start` at its beginning, `end` at its end, room between."""
+    row = QHBoxLayout()
+    for widget in start:
+        row.addWidget(widget)
+    row.addStretch(1)
+    for widget in end:
+        row.addWidget(widget)
+    return row
