@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -36,7 +35,7 @@ from services.common.vntime import today_vn
 from services.security.session_context import Actor
 from ui.widgets.background import BackgroundOp
 from ui.widgets.file_dialogs import ask_open_path, ask_save_path
-from ui.widgets.forms import error_label, show_error
+from ui.widgets.forms import accept_buttons, error_label, show_error
 
 MAP_CHOICES = [
     (2025, "2025 – 34 tỉnh, thành phố; không có cấp huyện (từ 01/7/2025)"),
@@ -93,14 +92,7 @@ class CampaignBuilderDialog(QDialog):
         layout.addLayout(self._form())
         self.error = error_label()
         layout.addWidget(self.error)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        assert ok is not None
-        ok.setText("&Tạo đợt")
-        self.buttons.accepted.connect(self.build)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = accept_buttons(self, "&Tạo đợt", self.build)
         layout.addStretch(1)
         layout.addWidget(self.buttons)
         self.fill_provinces()

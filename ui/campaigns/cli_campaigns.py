@@ -11,47 +11,51 @@ from typing import TextIO
 from services.common.errors import UserError
 from services.common.vntime import format_date, parse_iso_day
 from ui.security.cli_sign_in import acting
+from ui.shell.cli_common import Command, option
 from ui.shell.cli_database import open_for_command
 
 EXIT_OK = 0
 
 
-def add_campaign_parsers(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser],
-    common: argparse.ArgumentParser,
-) -> None:
-    campaign = commands.add_parser(
-        "campaign", parents=[common], help="tạo đợt cao điểm mới cho một tỉnh (cơ sở dữ liệu mới)"
-    )
-    actions = campaign.add_subparsers(dest="campaign_command", metavar="LỆNH", required=True)
-    new = actions.add_parser(
-        "new",
-        parents=[common],
-        help="tạo đợt mới trong cơ sở dữ liệu mới hoặc trống (--db), với danh sách xã của tỉnh",
-    )
-    new.add_argument("--province", required=True, metavar="MÃ", help="mã tỉnh (2 chữ số)")
-    new.add_argument(
+_NEW_CAMPAIGN = (
+    option("--province", required=True, metavar="MÃ", help="mã tỉnh (2 chữ số)"),
+    option(
         "--map",
         required=True,
         choices=["2023", "2025"],
         help="bản đồ hành chính: 2023 (tỉnh, huyện, xã) hoặc 2025 (tỉnh, xã; từ 01/7/2025)",
-    )
-    new.add_argument("--name", required=True, metavar="TÊN", help="tên đợt cao điểm")
-    new.add_argument("--plan-number", required=True, metavar="SỐ", help="số kế hoạch (142/KH-UBND)")
-    new.add_argument("--plan-date", required=True, metavar="DD/MM/YYYY", help="ngày ký kế hoạch")
-    new.add_argument("--from", dest="first_day", required=True, metavar="YYYY-MM-DD")
-    new.add_argument("--to", dest="last_day", required=True, metavar="YYYY-MM-DD")
-    new.add_argument("--hours", default="07:00-21:00", metavar="HH:MM-HH:MM")
-    new.add_argument("--report-to", default="", metavar="NƠI_NHẬN", help="nơi nhận báo cáo")
-    new.add_argument(
+    ),
+    option("--name", required=True, metavar="TÊN", help="tên đợt cao điểm"),
+    option("--plan-number", required=True, metavar="SỐ", help="số kế hoạch (142/KH-UBND)"),
+    option("--plan-date", required=True, metavar="DD/MM/YYYY", help="ngày ký kế hoạch"),
+    option("--from", dest="first_day", required=True, metavar="YYYY-MM-DD"),
+    option("--to", dest="last_day", required=True, metavar="YYYY-MM-DD"),
+    option("--hours", default="07:00-21:00", metavar="HH:MM-HH:MM"),
+    option("--report-to", default="", metavar="NƠI_NHẬN", help="nơi nhận báo cáo"),
+    option(
         "--report-by", metavar="YYYY-MM-DD", help="hạn gửi báo cáo (mặc định: ngày cuối của đợt)"
-    )
-    new.add_argument(
+    ),
+    option(
         "--targets",
         type=Path,
         metavar="FILE.xlsx",
         help="bảng chỉ tiêu theo mẫu phụ lục của kế hoạch (cấp huyện hoặc cấp xã)",
-    )
+    ),
+)
+CAMPAIGN_PARSERS = (
+    Command(
+        "campaign",
+        "tạo đợt cao điểm mới cho một tỉnh (cơ sở dữ liệu mới)",
+        subcommands=(
+            Command(
+                "new",
+                "tạo đợt mới trong cơ sở dữ liệu mới hoặc trống (--db), với danh sách xã của tỉnh",
+                _NEW_CAMPAIGN,
+            ),
+        ),
+        dest="campaign_command",
+    ),
+)
 
 
 def _vietnamese_day(text: str) -> date:

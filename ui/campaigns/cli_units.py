@@ -18,36 +18,39 @@ from services.campaigns.unit_catalog import (
 )
 from services.common.errors import NotFoundError, ValidationError
 from services.common.text import quote_value
+from ui.shell.cli_common import Command, option
 
 EXIT_OK = 0
 TEXT_LIMIT = 50  # lines printed without --json; the JSON holds every match
 SHARE_WORDS = {Share.FULL: "toàn bộ", Share.PARTIAL: "một phần", Share.UNKNOWN: "có thể"}
 
 
-def add_unit_parsers(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser],
-    common: argparse.ArgumentParser,
-) -> None:
-    units = commands.add_parser(
+UNIT_PARSERS = (
+    Command(
         "units",
-        parents=[common],
-        help="tra cứu đơn vị hành chính (bản đồ 2023 và 2025) và chuyển xã cũ sang xã mới",
-    )
-    actions = units.add_subparsers(dest="units_command", metavar="LỆNH", required=True)
-    find = actions.add_parser(
-        "find",
-        parents=[common],
-        help="tìm xã theo tên (có hoặc không dấu) hoặc theo mã",
-    )
-    find.add_argument("text", metavar="TÊN_HOẶC_MÃ", help="ví dụ: «phuong 1», «Phú Lợi», 31513")
-    find.add_argument("--map", metavar="2023|2025", help="chỉ tìm trên một bản đồ")
-    find.add_argument("--province", metavar="MÃ", help="chỉ tìm trong một tỉnh (mã 2 chữ số)")
-    find.add_argument("--json", action="store_true", help="in dạng JSON")
-    find.add_argument(
-        "--convert",
-        action="store_true",
-        help="với mỗi xã của bản đồ 2023: xã (các xã) mới trên bản đồ 2025",
-    )
+        "tra cứu đơn vị hành chính (bản đồ 2023 và 2025) và chuyển xã cũ sang xã mới",
+        subcommands=(
+            Command(
+                "find",
+                "tìm xã theo tên (có hoặc không dấu) hoặc theo mã",
+                (
+                    option(
+                        "text", metavar="TÊN_HOẶC_MÃ", help="ví dụ: «phuong 1», «Phú Lợi», 31513"
+                    ),
+                    option("--map", metavar="2023|2025", help="chỉ tìm trên một bản đồ"),
+                    option("--province", metavar="MÃ", help="chỉ tìm trong một tỉnh (mã 2 chữ số)"),
+                    option("--json", action="store_true", help="in dạng JSON"),
+                    option(
+                        "--convert",
+                        action="store_true",
+                        help="với mỗi xã của bản đồ 2023: xã (các xã) mới trên bản đồ 2025",
+                    ),
+                ),
+            ),
+        ),
+        dest="units_command",
+    ),
+)
 
 
 def cmd_units(args: argparse.Namespace, out: TextIO) -> int:

@@ -11,27 +11,25 @@ from datetime import date
 from PySide6.QtCore import QDate, QEvent, QLocale, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDateEdit,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from models.codes import Status
-from services.cases.queries import CaseFilter, CaseRow, count_cases, fetch_cases, operator_choices
+from services.cases.queries import CaseFilter, count_cases, fetch_cases, operator_choices
 from services.common.errors import UserError
 from services.common.labels import LEVEL_LABELS, STATUS_LABELS
 from services.common.vntime import today_vn
 from ui.cases.case_list_model import POINT_COLUMN, CaseListModel
-from ui.cases.detail import CaseDetailDialog
+from ui.cases.detail import CaseDetailDialog, open_case_detail
 from ui.shell.context import AppContext
+from ui.widgets.lazy_model import row_table
 from ui.widgets.messages import messages
 from ui.widgets.shortcuts import action_button, add_shortcuts
 
@@ -132,17 +130,8 @@ class CaseListPanel(QWidget):
     def _build_table(self) -> None:
         self.model = CaseListModel()
         self.model.load_failed.connect(self._load_failed)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table = row_table(self.model)
         self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
         self.table.activated.connect(self._activated)
 
     def _build_bottom_row(self) -> QHBoxLayout:
@@ -237,18 +226,14 @@ class CaseListPanel(QWidget):
             self.summary.setText("Chưa đăng nhập: không có hồ sơ để hiện.")
             return
 
-        def load(after: CaseRow | None, limit: int) -> list[CaseRow]:
-            with self.context.database.session(read_only=True) as session:
-                return fetch_cases(session, actor, case_filter, after, limit)
-
-        try:
-            with self.context.database.session(read_only=True) as session:
-                self.total = count_cases(session, actor, case_filter)
-        except UserError as error:
-            self.model.set_loader(None)
-            self._load_failed(str(error))
+        total = self.model.load_from(
+            self.context.database,
+            lambda session: count_cases(session, actor, case_filter),
+            lambda session, after, limit: fetch_cases(session, actor, case_filter, after, limit),
+        )
+        if total is None:
             return
-        self.model.set_loader(load)
+        self.total = total
         self._show_summary()
         if self.model.rowCount() and not self.table.currentIndex().isValid():
             self.table.selectRow(0)
@@ -347,14 +332,9 @@ class CaseListPanel(QWidget):
 
     def open_case(self, case_id: int) -> None:
         """Show the case's details and history (the dialog stays open beside the list)."""
-        dialog = CaseDetailDialog(self.context, case_id, self)
-        if not dialog.loaded:
-            dialog.deleteLater()
-            return
-        dialog.corrected.connect(self.refresh)
-        dialog.resume_requested.connect(self.resume_requested)
-        self.detail_dialog = dialog
-        dialog.open()
+        dialog = open_case_detail(self.context, case_id, self, self.refresh, self.resume_requested)
+        if dialog is not None:
+            self.detail_dialog = dialog
 
     def resume_current(self) -> None:
         case_id = self.current_case_id()

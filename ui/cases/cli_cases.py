@@ -20,74 +20,87 @@ from services.common.text import clean, fold_key
 from services.common.vntime import format_date, format_moment
 from services.security.session_context import Actor
 from ui.security.cli_sign_in import USER_ENV, acting
+from ui.shell.cli_common import Command, OneOf, option
 from ui.shell.cli_database import open_for_command
 
 OUTSIDE_KEYS = {fold_key(OUTSIDE_PROVINCE), fold_key("Ngoài tỉnh")}
 
 
-def add_case_parsers(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser],
-    common: argparse.ArgumentParser,
-) -> None:
-    case = commands.add_parser("case", parents=[common], help="sửa một hồ sơ (có ghi lý do)")
-    actions = case.add_subparsers(dest="case_command", metavar="LỆNH", required=True)
-    correct = actions.add_parser(
-        "correct",
-        parents=[common],
-        help="sửa thông tin, trạng thái hoặc thời điểm kích hoạt của một hồ sơ",
-    )
-    _case_key(correct)
-    correct.add_argument("--reason", required=True, help="lý do sửa (bắt buộc)")
-    correct.add_argument("--name", help="họ và tên")
-    correct.add_argument("--birth-date", metavar="dd/mm/yyyy", help="ngày sinh")
-    correct.add_argument("--sex", metavar="Nam|Nữ", help="giới tính")
-    correct.add_argument("--phone", help="số điện thoại")
-    correct.add_argument("--address", help="địa chỉ")
-    correct.add_argument(
-        "--residence",
-        metavar="MÃ_XÃ",
-        help=f"mã xã thường trú, hoặc {OUTSIDE_PROVINCE} nếu thường trú ở tỉnh khác",
-    )
-    correct.add_argument("--status", help="trạng thái đúng (Đã đăng ký, Đã duyệt, ...)")
-    correct.add_argument("--failure-reason", help="lý do thất bại (khi trạng thái là Thất bại)")
-    correct.add_argument(
-        "--activated-at",
-        metavar="dd/mm/yyyy HH:MM",
-        help="thời điểm kích hoạt đúng (giờ Việt Nam): một lần sửa riêng, không kèm sửa khác",
-    )
-
-    conflicts = commands.add_parser(
-        "conflicts", parents=[common], help="hồ sơ có thông tin khác nhau giữa các báo cáo"
-    )
-    conflict_actions = conflicts.add_subparsers(
-        dest="conflicts_command", metavar="LỆNH", required=True
-    )
-    listing = conflict_actions.add_parser("list", parents=[common], help="liệt kê")
-    listing.add_argument("--json", action="store_true", help="in dạng JSON")
-    decide = conflict_actions.add_parser(
-        "decide", parents=[common], help="chọn thông tin đúng cho một hồ sơ"
-    )
-    _case_key(decide)
-    choice = decide.add_mutually_exclusive_group(required=True)
-    choice.add_argument(
-        "--keep", action="store_true", help="giữ thông tin đang dùng (ghi trước theo thời điểm)"
-    )
-    choice.add_argument(
-        "--take",
-        type=int,
-        metavar="K",
-        help="lấy phiên bản thông tin khác thứ K (1 là phiên bản đầu, như «conflicts list» in)",
-    )
-
-
-def _case_key(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--id-number", required=True, metavar="SỐ", help="số định danh")
-    parser.add_argument("--level", required=True, metavar="1|2", help="mức của hồ sơ")
-    parser.add_argument(
+_CASE_KEY = (
+    option("--id-number", required=True, metavar="SỐ", help="số định danh"),
+    option("--level", required=True, metavar="1|2", help="mức của hồ sơ"),
+    option(
         "--operator",
         metavar="TÊN_ĐĂNG_NHẬP",
         help="(không bắt buộc) người thực hiện: phải là người đăng nhập cho lệnh này",
-    )
+    ),
+)
+_CORRECT = (
+    *_CASE_KEY,
+    option("--reason", required=True, help="lý do sửa (bắt buộc)"),
+    option("--name", help="họ và tên"),
+    option("--birth-date", metavar="dd/mm/yyyy", help="ngày sinh"),
+    option("--sex", metavar="Nam|Nữ", help="giới tính"),
+    option("--phone", help="số điện thoại"),
+    option("--address", help="địa chỉ"),
+    option(
+        "--residence",
+        metavar="MÃ_XÃ",
+        help=f"mã xã thường trú, hoặc {OUTSIDE_PROVINCE} nếu thường trú ở tỉnh khác",
+    ),
+    option("--status", help="trạng thái đúng (Đã đăng ký, Đã duyệt, ...)"),
+    option("--failure-reason", help="lý do thất bại (khi trạng thái là Thất bại)"),
+    option(
+        "--activated-at",
+        metavar="dd/mm/yyyy HH:MM",
+        help="thời điểm kích hoạt đúng (giờ Việt Nam): một lần sửa riêng, không kèm sửa khác",
+    ),
+)
+_DECIDE = (
+    *_CASE_KEY,
+    OneOf(
+        (
+            option(
+                "--keep",
+                action="store_true",
+                help="giữ thông tin đang dùng (ghi trước theo thời điểm)",
+            ),
+            option(
+                "--take",
+                type=int,
+                metavar="K",
+                help="lấy phiên bản thông tin khác thứ K (1 là phiên bản đầu, như «conflicts "
+                "list» in)",
+            ),
+        ),
+        required=True,
+    ),
+)
+CASE_PARSERS = (
+    Command(
+        "case",
+        "sửa một hồ sơ (có ghi lý do)",
+        subcommands=(
+            Command(
+                "correct",
+                "sửa thông tin, trạng thái hoặc thời điểm kích hoạt của một hồ sơ",
+                _CORRECT,
+            ),
+        ),
+        dest="case_command",
+    ),
+    Command(
+        "conflicts",
+        "hồ sơ có thông tin khác nhau giữa các báo cáo",
+        subcommands=(
+            Command(
+                "list", "liệt kê", (option("--json", action="store_true", help="in dạng JSON"),)
+            ),
+            Command("decide", "chọn thông tin đúng cho một hồ sơ", _DECIDE),
+        ),
+        dest="conflicts_command",
+    ),
+)
 
 
 def _actor(args: argparse.Namespace) -> Actor:

@@ -39,6 +39,7 @@ from services.common.labels import FAILURE_LABELS, HELP_REASON_LABELS, STATUS_LA
 from services.common.vntime import VN_TZ, format_date, local_day, vn_to_utc
 from ui.shell.context import AppContext
 from ui.widgets.commune_picker import CommunePicker
+from ui.widgets.forms import button_row
 from ui.widgets.messages import messages
 from ui.widgets.shortcuts import action_button, add_shortcuts
 
@@ -219,11 +220,7 @@ class CorrectionDialog(QDialog):
         cancel.setToolTip("Đóng, không lưu – phím tắt: Esc")
         cancel.setAutoDefault(False)
         cancel.clicked.connect(self.reject)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(save)
-        buttons.addWidget(cancel)
-        return buttons
+        return button_row(end=[save, cancel])
 
     def choose_kind(self, kind: str) -> None:
         """From the keyboard: switch, and put the cursor in the kind's first field."""

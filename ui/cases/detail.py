@@ -4,7 +4,9 @@ about it. «Sửa hồ sơ» opens the correction form."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, Signal, SignalInstance
 from PySide6.QtWidgets import (
     QDialog,
     QGridLayout,
@@ -28,6 +30,7 @@ from ui.cases.case_list_model import format_phone
 from ui.cases.correction import CorrectionDialog
 from ui.privacy.notice_dialog import NoticeDialog
 from ui.shell.context import AppContext
+from ui.widgets.forms import button_row
 from ui.widgets.messages import messages
 from ui.widgets.shortcuts import action_button
 
@@ -136,12 +139,7 @@ class CaseDetailDialog(QDialog):
         close.setToolTip("Đóng cửa sổ – phím tắt: Esc")
         close.setAutoDefault(False)
         close.clicked.connect(self.reject)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.edit_button)
-        buttons.addWidget(resume)
-        buttons.addStretch(1)
-        buttons.addWidget(close)
-        return buttons
+        return button_row([self.edit_button, resume], [close])
 
     def reload(self) -> bool:
         actor = self.context.actor
@@ -285,3 +283,23 @@ class CaseDetailDialog(QDialog):
     def _resume(self) -> None:
         self.resume_requested.emit(self.case_id)
         self.accept()
+
+
+def open_case_detail(
+    context: AppContext,
+    case_id: int,
+    parent: QWidget,
+    on_corrected: Callable[[], object],
+    resume: SignalInstance,
+) -> CaseDetailDialog | None:
+    """A case's details and history, open beside `parent` (a list of cases): a correction
+    calls `on_corrected`, «resume» goes on through `resume`. None when the case could not be
+    loaded (the dialog has said why)."""
+    dialog = CaseDetailDialog(context, case_id, parent)
+    if not dialog.loaded:
+        dialog.deleteLater()
+        return None
+    dialog.corrected.connect(on_corrected)
+    dialog.resume_requested.connect(resume)
+    dialog.open()
+    return dialog

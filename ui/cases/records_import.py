@@ -9,6 +9,7 @@ rows in the CSV the command line writes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import (
@@ -63,6 +64,14 @@ Index = QModelIndex | QPersistentModelIndex
 
 def _number(value: int) -> str:
     return f"{value:,}".replace(",", ".")
+
+
+def row_progress(report: Report, path: Path) -> Callable[[int], None]:
+    """Progress by rows of the spreadsheet at `path`: 0 of its estimated rows is reported at
+    once; the callback reports the rows done (past the estimate, the total follows them)."""
+    total = estimate_rows(path)
+    report(0, total)
+    return lambda done: report(done, max(total, done))
 
 
 class RejectsModel(QAbstractTableModel):
@@ -296,18 +305,12 @@ class RecordsImportDialog(QDialog):
         context = self.context
 
         def work(report: Report) -> ImportSummary:
-            total = estimate_rows(path)
-            report(0, total)
-            with context.database.session() as session:
-                summary = import_records(
-                    session,
-                    context.signed_in(),
-                    path,
-                    progress=lambda done: report(done, max(total, done)),
-                    write_rejects=False,
+            progress = row_progress(report, path)
+            return context.in_one_transaction(
+                lambda session, actor: import_records(
+                    session, actor, path, progress=progress, write_rejects=False
                 )
-                session.commit()
-            return summary
+            )
 
         def done(summary: ImportSummary) -> None:
             self.source = path

@@ -524,9 +524,9 @@ class TargetsPanel(QWidget):
         if not messages().confirm_action(self, "Chia chỉ tiêu", question, "&Chia"):
             return
         try:
-            with self.context.database.session() as session:
-                result = share_proportionally(session, self.context.signed_in(), district.unit.code)
-                session.commit()
+            result = self.context.in_one_transaction(
+                lambda session, actor: share_proportionally(session, actor, district.unit.code)
+            )
         except UserError as error:
             messages().error(self, "Không chia được", str(error))
             return
@@ -556,9 +556,9 @@ class TargetsPanel(QWidget):
         if result is None:
             return
         try:
-            with self.context.database.session() as session:
-                undo_share(session, self.context.signed_in(), result)
-                session.commit()
+            self.context.in_one_transaction(
+                lambda session, actor: undo_share(session, actor, result)
+            )
         except UserError as error:
             messages().error(self, "Không hoàn tác được", str(error))
             return
@@ -576,9 +576,9 @@ class TargetsPanel(QWidget):
         if path is None:
             return
         try:
-            with self.context.database.session() as session:
-                result = import_targets(session, self.context.signed_in(), path)
-                session.commit()
+            result = self.context.in_one_transaction(
+                lambda session, actor: import_targets(session, actor, path)
+            )
         except UserError as error:
             messages().error(self, "Không nhập được chỉ tiêu", str(error))
             return

@@ -50,6 +50,7 @@ from ui.desk.identify import ERROR_STYLE, IdentifyStep
 from ui.desk.result import ResultStep
 from ui.shell.context import AppContext
 from ui.widgets.background import BackgroundOp, CancelledError, Report
+from ui.widgets.forms import button_row
 from ui.widgets.messages import messages
 from ui.widgets.scan_catcher import ScanDetector
 
@@ -84,7 +85,24 @@ class IntakeFlow(QWidget):
             campaign = active_campaign(session)
             self.period = (campaign.first_day, campaign.last_day)
         self.existing: list[CaseSummary] = []
+        steps_bar = self._steps_bar()
+        self._make_pages(context, open_url)
+        self._make_notes()
+        nav = self._nav_row()
 
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.period_note)
+        layout.addLayout(steps_bar)
+        layout.addWidget(self.pages, 1)
+        layout.addWidget(self.banner)
+        layout.addLayout(nav)
+
+        self._connect()
+        self._listen_for_scans()
+        self.show_period_note()
+        self._go(0)
+
+    def _steps_bar(self) -> QHBoxLayout:
         self.step_labels = [QLabel(title) for title in STEP_TITLES]
         steps_bar = QHBoxLayout()
         for label in self.step_labels:
@@ -93,7 +111,9 @@ class IntakeFlow(QWidget):
             label.setMinimumWidth(QFontMetrics(bold).horizontalAdvance(label.text()) + 24)
             steps_bar.addWidget(label)
         steps_bar.addStretch(1)
+        return steps_bar
 
+    def _make_pages(self, context: AppContext, open_url: Callable[[QUrl], object]) -> None:
         self.identify = IdentifyStep(self.tree)
         self.appointments = AppointmentsBox(context)
         self.identify.add_beside(self.appointments)
@@ -104,6 +124,8 @@ class IntakeFlow(QWidget):
         for page in (self.identify, self.check_step, self.guide, self.result):
             self.pages.addWidget(page)
 
+    def _make_notes(self) -> None:
+        """The note of a day outside the campaign, and the banner of what went wrong."""
         self.period_note = QLabel()
         self.period_note.setWordWrap(True)
         self.period_note.setStyleSheet(
@@ -116,6 +138,8 @@ class IntakeFlow(QWidget):
         self.waiting: BackgroundOp[tuple[int, str]] | None = None
         self.banner.setWordWrap(True)
         self.banner.hide()
+
+    def _nav_row(self) -> QHBoxLayout:
         self.back_button = QPushButton("← &Quay lại")
         self.back_button.setToolTip("Bước trước (Alt+←)")
         self.next_button = QPushButton("&Tiếp →")
@@ -125,20 +149,10 @@ class IntakeFlow(QWidget):
         self.save_button.setDefault(False)
         self.new_button = QPushButton("Công dân &mới")
         self.new_button.setToolTip("Bỏ ca đang làm, bắt đầu ca mới (Ctrl+N)")
-        nav = QHBoxLayout()
-        nav.addWidget(self.new_button)
-        nav.addStretch(1)
-        nav.addWidget(self.back_button)
-        nav.addWidget(self.next_button)
-        nav.addWidget(self.save_button)
+        return button_row([self.new_button], [self.back_button, self.next_button, self.save_button])
 
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.period_note)
-        layout.addLayout(steps_bar)
-        layout.addWidget(self.pages, 1)
-        layout.addWidget(self.banner)
-        layout.addLayout(nav)
-
+    def _connect(self) -> None:
+        """The buttons, the keys (in the whole window) and the steps' signals."""
         self.back_button.clicked.connect(self.back)
         self.next_button.clicked.connect(self.forward)
         self.save_button.clicked.connect(self.save)
@@ -160,13 +174,14 @@ class IntakeFlow(QWidget):
         self.identify.id_number_complete.connect(self._look_up)
         self.identify.edited.connect(self._clear_fixed_error)
         self.check_step.level_changed.connect(lambda _level: self._level_changed())
+
+    def _listen_for_scans(self) -> None:
+        """A card scanned anywhere in the window comes to the desk."""
         self.detector = ScanDetector(self, self.window)
         self.detector.scanned.connect(self.receive_scan)
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self.detector)
-        self.show_period_note()
-        self._go(0)
 
     # -- navigation -------------------------------------------------------------------
 

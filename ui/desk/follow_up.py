@@ -13,12 +13,9 @@ from typing import Any
 from PySide6.QtCore import QLocale, QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -34,9 +31,9 @@ from services.desk.follow_up import (
     follow_up_cases,
 )
 from ui.cases.case_list_model import format_phone
-from ui.cases.detail import CaseDetailDialog
+from ui.cases.detail import CaseDetailDialog, open_case_detail
 from ui.shell.context import AppContext
-from ui.widgets.lazy_model import Column, LazyTableModel
+from ui.widgets.lazy_model import Column, LazyTableModel, row_table
 from ui.widgets.messages import messages
 from ui.widgets.shortcuts import action_button
 
@@ -139,18 +136,7 @@ class FollowUpPanel(QWidget):
         """The queue, longest waiting first."""
         self.model = FollowUpModel()
         self.model.load_failed.connect(self._load_failed)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        for column, width in enumerate((120, 200, 215, 190, 110, 110, 240)):
-            self.table.setColumnWidth(column, width)
+        self.table = row_table(self.model, (120, 200, 215, 190, 110, 110, 240))
         self.table.activated.connect(self._activated)
 
     def _build_bottom_row(self) -> QHBoxLayout:
@@ -199,19 +185,15 @@ class FollowUpPanel(QWidget):
             return
         today = self.today()
 
-        def load(after: FollowUpRow | None, limit: int) -> list[FollowUpRow]:
-            with self.context.database.session(read_only=True) as session:
-                return follow_up_cases(session, actor, today, after, limit)
-
         current = self.current_case_id()
-        try:
-            with self.context.database.session(read_only=True) as session:
-                self.total = count_follow_up(session, actor, today)
-        except UserError as error:
-            self.model.set_loader(None)
-            self._load_failed(str(error))
+        total = self.model.load_from(
+            self.context.database,
+            lambda session: count_follow_up(session, actor, today),
+            lambda session, after, limit: follow_up_cases(session, actor, today, after, limit),
+        )
+        if total is None:
             return
-        self.model.set_loader(load)
+        self.total = total
         self.summary.setText(
             f"<b>{self._locale.toString(self.total)}</b> hồ sơ đang chờ liên hệ, xử lý"
             if self.total
@@ -263,14 +245,9 @@ class FollowUpPanel(QWidget):
         case_id = self._chosen("Ctrl+I")
         if case_id is None:
             return
-        dialog = CaseDetailDialog(self.context, case_id, self)
-        if not dialog.loaded:
-            dialog.deleteLater()
-            return
-        dialog.corrected.connect(self.refresh)
-        dialog.resume_requested.connect(self.resume_requested)
-        self.detail_dialog = dialog
-        dialog.open()
+        dialog = open_case_detail(self.context, case_id, self, self.refresh, self.resume_requested)
+        if dialog is not None:
+            self.detail_dialog = dialog
 
     def record_contact(self) -> None:
         """Note that the citizen of the chosen case was contacted; one transaction."""

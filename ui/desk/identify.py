@@ -43,6 +43,18 @@ def error_label() -> QLabel:
     return label
 
 
+def _add_row(form: QFormLayout, label: str, widget: QWidget, *below: QWidget) -> None:
+    """A row of the form: its caption (the buddy of `widget`), the widget, what goes under it."""
+    box = QVBoxLayout()
+    box.setSpacing(1)
+    box.addWidget(widget)
+    for extra in below:
+        box.addWidget(extra)
+    caption = QLabel(label)
+    caption.setBuddy(widget)
+    form.addRow(caption, box)
+
+
 class IdentifyStep(QWidget):
     """The citizen's facts. `draft()` reads them; errors show under each field as typed.
     Typed by hand: the birth date as ddmmyyyy or dd/mm/yyyy (or only ddmm once the ID
@@ -55,7 +67,14 @@ class IdentifyStep(QWidget):
         super().__init__(parent)
         self.tree = tree
         self.touched: set[str] = set()
+        self._make_scan()
+        self._make_fields(tree)
+        facts_box = self._facts_box()
+        existing_box = self._existing_box()
+        self._lay_out(facts_box, existing_box)
+        self._connect()
 
+    def _make_scan(self) -> None:
         self.scan = QLineEdit()
         self.scan.setObjectName("scan")
         self.scan.setPlaceholderText(
@@ -67,6 +86,7 @@ class IdentifyStep(QWidget):
         self.scan_message.setWordWrap(True)
         self.scan_message.hide()
 
+    def _make_fields(self, tree: UnitTree) -> None:
         self.id_number = QLineEdit()
         self.id_number.setMaxLength(20)
         self.id_number.setPlaceholderText("12 chữ số")
@@ -86,37 +106,25 @@ class IdentifyStep(QWidget):
         self.commune_hint.setStyleSheet("color: #555;")
         self.errors = {name: error_label() for name in FIELDS}
 
+    def _facts_box(self) -> QGroupBox:
+        """The form: each field with its error line under it."""
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-
-        def add(label: str, widget: QWidget, name: str | None) -> None:
-            box = QVBoxLayout()
-            box.setSpacing(1)
-            box.addWidget(widget)
-            if name:
-                box.addWidget(self.errors[name])
-            caption = QLabel(label)
-            caption.setBuddy(widget)
-            form.addRow(caption, box)
-
-        add("Số định &danh:", self.id_number, "id_number")
-        add("&Họ và tên:", self.full_name, "full_name")
-        add("Ngày &sinh:", self.birth_date, "birth_date")
-        add("&Giới tính:", self.sex, "sex")
-        add("Số đ&iện thoại:", self.phone, "phone")
-        add("Địa chỉ thường t&rú:", self.address, "address")
-        box = QVBoxLayout()
-        box.setSpacing(1)
-        box.addWidget(self.commune)
-        box.addWidget(self.commune_hint)
-        box.addWidget(self.errors["residence"])
-        commune_caption = QLabel("&Xã/phường thường trú:")
-        commune_caption.setBuddy(self.commune)
-        form.addRow(commune_caption, box)
-
+        errors = self.errors
+        _add_row(form, "Số định &danh:", self.id_number, errors["id_number"])
+        _add_row(form, "&Họ và tên:", self.full_name, errors["full_name"])
+        _add_row(form, "Ngày &sinh:", self.birth_date, errors["birth_date"])
+        _add_row(form, "&Giới tính:", self.sex, errors["sex"])
+        _add_row(form, "Số đ&iện thoại:", self.phone, errors["phone"])
+        _add_row(form, "Địa chỉ thường t&rú:", self.address, errors["address"])
+        _add_row(
+            form, "&Xã/phường thường trú:", self.commune, self.commune_hint, errors["residence"]
+        )
         facts_box = QGroupBox("Thông tin công dân")
         facts_box.setLayout(form)
+        return facts_box
 
+    def _existing_box(self) -> QGroupBox:
         self.existing = QLabel("Chưa có hồ sơ nào của số định danh này.")
         self.existing.setWordWrap(True)
         self.existing.setTextFormat(Qt.TextFormat.RichText)
@@ -125,7 +133,9 @@ class IdentifyStep(QWidget):
         existing_layout = QVBoxLayout(existing_box)
         existing_layout.addWidget(self.existing)
         existing_layout.addStretch(1)
+        return existing_box
 
+    def _lay_out(self, facts_box: QGroupBox, existing_box: QGroupBox) -> None:
         scan_caption = QLabel("Q&uét thẻ:")
         scan_caption.setBuddy(self.scan)
         scan_row = QHBoxLayout()
@@ -145,6 +155,7 @@ class IdentifyStep(QWidget):
         layout.addWidget(self.scan_message)
         layout.addLayout(body, 1)
 
+    def _connect(self) -> None:
         for name, line in (
             ("id_number", self.id_number),
             ("full_name", self.full_name),

@@ -40,7 +40,7 @@ from services.documents.qr_links import DEFAULT_QR_DOMAINS, allowed_qr_domains
 from services.documents.sheets import Sheet, render_image, write_pdf
 from ui.documents.printing import ask_save_path, show_preview
 from ui.shell.context import AppContext
-from ui.widgets.forms import error_label, show_error, wait_cursor
+from ui.widgets.forms import button_row, error_label, show_error, wait_cursor
 from ui.widgets.messages import messages
 
 GROUPS: list[tuple[str, list[str]]] = [
@@ -175,14 +175,10 @@ class GuideDialog(QDialog):
         self.pdf_button.clicked.connect(self.save_pdf)
         self.close_button.clicked.connect(self.close)
         self.print_button.setDefault(True)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.save_button)
-        buttons.addWidget(self.reset_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.print_button)
-        buttons.addWidget(self.pdf_button)
-        buttons.addWidget(self.close_button)
-        return buttons
+        return button_row(
+            [self.save_button, self.reset_button],
+            [self.print_button, self.pdf_button, self.close_button],
+        )
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
         super().resizeEvent(event)
@@ -290,9 +286,9 @@ class GuideDialog(QDialog):
                 self.editors[problems[0].field].setFocus()
             return False
         try:
-            with self.context.database.session() as session:
-                save_guide(session, self.context.signed_in(), code, content)
-                session.commit()
+            self.context.in_one_transaction(
+                lambda session, actor: save_guide(session, actor, code, content)
+            )
         except UserError as error:
             messages().error(self, "Không lưu được", str(error))
             return False
@@ -312,9 +308,9 @@ class GuideDialog(QDialog):
         ):
             return
         try:
-            with self.context.database.session() as session:
-                content = reset_guide(session, self.context.signed_in(), code)
-                session.commit()
+            content = self.context.in_one_transaction(
+                lambda session, actor: reset_guide(session, actor, code)
+            )
         except UserError as error:
             messages().error(self, "Không khôi phục được", str(error))
             return

@@ -65,9 +65,21 @@ def preview_dialog(
     """Qt's print preview of the sheet, titled in Vietnamese; its print button prints (on
     `printer_name` when given and present)."""
     printer = make_printer(sheet, printer_name)
+    return _titled_preview(
+        printer, parent, sheet.title, lambda target: paint_on_printer(sheet, target)
+    )
+
+
+def _titled_preview(
+    printer: QPrinter,
+    parent: QWidget | None,
+    title: str,
+    paint: Callable[[QPrinter], object],
+) -> QPrintPreviewDialog:
+    """Qt's print preview on `printer`, titled in Vietnamese; `paint` draws the pages."""
     dialog = QPrintPreviewDialog(printer, parent)
-    dialog.setWindowTitle(f"Xem trước khi in: {sheet.title}")
-    dialog.paintRequested.connect(lambda target: paint_on_printer(sheet, target))
+    dialog.setWindowTitle(f"Xem trước khi in: {title}")
+    dialog.paintRequested.connect(paint)
     dialog.resize(900, 760)
     dialog._printer = printer  # type: ignore[attr-defined]  # keep it alive with the dialog
     return dialog
@@ -136,12 +148,9 @@ def document_preview_dialog(parent: QWidget | None, document: Document) -> QPrin
     """Qt's print preview of an A4 document; its print button prints it."""
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setDocName(document.title)
-    dialog = QPrintPreviewDialog(printer, parent)
-    dialog.setWindowTitle(f"Xem trước khi in: {document.title}")
-    dialog.paintRequested.connect(lambda target: paint_document(document, target))
-    dialog.resize(900, 760)
-    dialog._printer = printer  # type: ignore[attr-defined]  # keep it alive with the dialog
-    return dialog
+    return _titled_preview(
+        printer, parent, document.title, lambda target: paint_document(document, target)
+    )
 
 
 def _run_document_preview(parent: QWidget | None, document: Document) -> None:

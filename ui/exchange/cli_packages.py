@@ -12,6 +12,7 @@ from typing import TextIO
 from services.common.errors import UserError
 from services.common.vntime import parse_iso_day
 from ui.security.cli_sign_in import acting
+from ui.shell.cli_common import Command, option
 from ui.shell.cli_database import open_for_command
 
 PASSPHRASE_ENV = "KICHHOAT_PASSPHRASE"  # noqa: S105 (the name of a variable, not a secret)
@@ -62,39 +63,46 @@ def generated_passphrase(out: TextIO) -> str:
     return passphrase
 
 
-def add_passphrase_options(parser: argparse.ArgumentParser, *, new: bool) -> None:
-    parser.add_argument(
+PASSPHRASE_OPTIONS = (
+    option(
         "--passphrase-file",
         type=Path,
         metavar="FILE",
         help="đọc mật khẩu từ dòng đầu của tệp này (thay vì hỏi hoặc KICHHOAT_PASSPHRASE)",
-    )
-    if new:
-        parser.add_argument(
-            "--generate-passphrase",
-            action="store_true",
-            help="tạo mật khẩu gồm 5 từ tiếng Việt dễ đọc qua điện thoại, in ra và dùng nó",
-        )
-
-
-def add_package_parser(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser],
-    common: argparse.ArgumentParser,
-) -> None:
-    package = commands.add_parser(
-        "package", parents=[common], help="gói dữ liệu mã hóa để trao đổi giữa các điểm"
-    )
-    actions = package.add_subparsers(dest="package_command", metavar="LỆNH", required=True)
-    export = actions.add_parser("export", parents=[common], help="xuất hồ sơ ra một gói")
-    export.add_argument(
+    ),
+)
+# A new package or backup: also the choice of a generated passphrase.
+NEW_PASSPHRASE_OPTIONS = (
+    *PASSPHRASE_OPTIONS,
+    option(
+        "--generate-passphrase",
+        action="store_true",
+        help="tạo mật khẩu gồm 5 từ tiếng Việt dễ đọc qua điện thoại, in ra và dùng nó",
+    ),
+)
+_EXPORT = (
+    option(
         "--since", metavar="YYYY-MM-DD", help="chỉ hồ sơ có thay đổi từ ngày này (giờ Việt Nam)"
-    )
-    export.add_argument("--point", metavar="CODE", help="chỉ hồ sơ của điểm thu nhận này")
-    export.add_argument("--out", required=True, type=Path, metavar="FILE")
-    add_passphrase_options(export, new=True)
-    merge = actions.add_parser("import", parents=[common], help="nhập (gộp) một hay nhiều gói")
-    merge.add_argument("files", nargs="+", type=Path, metavar="FILE")
-    add_passphrase_options(merge, new=False)
+    ),
+    option("--point", metavar="CODE", help="chỉ hồ sơ của điểm thu nhận này"),
+    option("--out", required=True, type=Path, metavar="FILE"),
+    *NEW_PASSPHRASE_OPTIONS,
+)
+PACKAGE_PARSERS = (
+    Command(
+        "package",
+        "gói dữ liệu mã hóa để trao đổi giữa các điểm",
+        subcommands=(
+            Command("export", "xuất hồ sơ ra một gói", _EXPORT),
+            Command(
+                "import",
+                "nhập (gộp) một hay nhiều gói",
+                (option("files", nargs="+", type=Path, metavar="FILE"), *PASSPHRASE_OPTIONS),
+            ),
+        ),
+        dest="package_command",
+    ),
+)
 
 
 def cmd_package(args: argparse.Namespace, out: TextIO) -> int:

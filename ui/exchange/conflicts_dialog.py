@@ -11,7 +11,6 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
-    QDialogButtonBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -34,6 +33,7 @@ from services.exchange.conflicts import (
     undo_decision,
 )
 from ui.shell.context import AppContext
+from ui.widgets.forms import close_button
 from ui.widgets.messages import messages
 
 HEADERS = ["Số định danh", "Mức", "Đang dùng (ghi trước)", "Thông tin khác", "Ghi tại", "Lúc ghi"]
@@ -83,8 +83,7 @@ class ConflictsDialog(QDialog):
         buttons_row.addWidget(self.undo_button)
         self.last_label = QLabel()
         self.last_label.setWordWrap(True)
-        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        close.rejected.connect(self.reject)
+        close = close_button(self)
         layout = QVBoxLayout(self)
         explanation = QLabel(
             "Cùng số định danh và mức nhưng họ tên, ngày sinh, giới tính hoặc nơi thường trú "

@@ -30,7 +30,7 @@ from services.exchange.packages import ExportResult, ImportSummary, export_packa
 from ui.shell.context import AppContext
 from ui.widgets.background import BackgroundOp, Report
 from ui.widgets.file_dialogs import ask_open_paths, ask_save_path
-from ui.widgets.forms import error_label, show_error
+from ui.widgets.forms import accept_buttons, error_label, show_error
 from ui.widgets.messages import messages
 from ui.widgets.passphrase_fields import TYPED_ANY_WAY, NewPassphrase, password_field
 
@@ -127,15 +127,7 @@ class ExportPackageDialog(QDialog):
         return file_row
 
     def _build_buttons(self) -> QDialogButtonBox:
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        assert ok is not None
-        ok.setText("&Xuất gói")
-        buttons.accepted.connect(self.start)
-        buttons.rejected.connect(self.reject)
-        return buttons
+        return accept_buttons(self, "&Xuất gói", self.start)
 
     def _browse(self) -> None:
         code = self.point.currentData() or "tat-ca"
@@ -222,14 +214,7 @@ class ImportPackagesDialog(QDialog):
         )
         self.passphrase.setToolTip(f"Mật khẩu tạo sẵn: {TYPED_ANY_WAY}")
         self.error = error_label()
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        assert ok is not None
-        ok.setText("&Nhập")
-        buttons.accepted.connect(self.start)
-        buttons.rejected.connect(self.reject)
+        buttons = accept_buttons(self, "&Nhập", self.start)
         form = QFormLayout()
         form.addRow("&Mật khẩu của gói:", self.passphrase)
         layout = QVBoxLayout(self)

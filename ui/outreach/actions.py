@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from models.entities import Hamlet
-from services.cases.records import estimate_rows
 from services.common.errors import UserError
 from services.common.vntime import VN_TZ, format_date, today_vn
 from services.documents.pages import write_document_pdf
@@ -47,10 +46,12 @@ from services.outreach.schedule import (
 )
 from services.outreach.slips import write_invitations
 from services.security.permissions import Action, allowed
+from ui.cases.records_import import row_progress
 from ui.outreach.panel import OutreachPanel
 from ui.shell.context import AppContext
 from ui.widgets.background import BackgroundOp, CancelledError, Report
 from ui.widgets.file_dialogs import ask_open_path, ask_save_path
+from ui.widgets.forms import accept_buttons, close_button
 from ui.widgets.messages import messages
 from ui.widgets.shortcuts import action_button
 
@@ -104,13 +105,7 @@ class AppointDialog(QDialog):
         form.addRow("Điểm &hẹn:", self.stop)
         form.addRow("&Ngày:", self.day)
         form.addRow("&Khung giờ:", self.slot)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Hẹn lịch")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Hủy")
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
+        buttons = accept_buttons(self, "Hẹn lịch", self.save, cancel_text="Hủy")
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error)
@@ -211,13 +206,9 @@ class EditDialog(QDialog):
         self.error = QLabel()
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #b00020;")
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        buttons = accept_buttons(
+            self, "Lưu", self.save, accept=QDialogButtonBox.StandardButton.Save, cancel_text="Hủy"
         )
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText("Lưu")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Hủy")
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error)
@@ -229,9 +220,9 @@ class EditDialog(QDialog):
         texts = [field.text() for field in self.fields]
         edit = EntryEdit(*texts)
         try:
-            with self.context.database.session() as session:
-                edit_entry(session, self.context.signed_in(), self.entry_id, edit)
-                session.commit()
+            self.context.in_one_transaction(
+                lambda session, actor: edit_entry(session, actor, self.entry_id, edit)
+            )
         except UserError as error:
             self.error.setText(str(error))
             return
@@ -281,9 +272,7 @@ class DayDialog(QDialog):
                 button.setToolTip("Chỉ quản lý xuất số điện thoại ra tệp.")
             button.clicked.connect(slot)
             grid.addWidget(button, index // 2, index % 2)
-        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        close.button(QDialogButtonBox.StandardButton.Close).setText("Đóng")
-        close.rejected.connect(self.reject)
+        close = close_button(self, "Đóng")
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(hint)
@@ -470,18 +459,12 @@ class OutreachActions:
         context = self.context
 
         def work(report: Report) -> OutreachImportSummary:
-            total = estimate_rows(path)
-            report(0, total)
-            with context.database.session() as session:
-                summary = import_outreach(
-                    session,
-                    context.signed_in(),
-                    path,
-                    source=path.name,
-                    progress=lambda done: report(done, max(total, done)),
+            progress = row_progress(report, path)
+            return context.in_one_transaction(
+                lambda session, actor: import_outreach(
+                    session, actor, path, source=path.name, progress=progress
                 )
-                session.commit()
-            return summary
+            )
 
         def done(summary: OutreachImportSummary) -> None:
             messages().info(self.panel, "Đã nhập danh sách rà soát", summary.describe())

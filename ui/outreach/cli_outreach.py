@@ -11,134 +11,162 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import TextIO
 
+from sqlalchemy.orm import Session
+
 from services.common.errors import UserError, ValidationError
 from services.common.vntime import format_date, parse_date, parse_iso_day, parse_moment, today_vn
+from services.security.session_context import Actor
 from services.spreadsheets.reader import UnreadableFileError
-from ui.security.cli_sign_in import acting
+from ui.security.cli_sign_in import acting, in_one_transaction
+from ui.shell.cli_common import Command, OneOf, option
 from ui.shell.cli_database import open_for_command
 
 EXIT_OK = 0
 
 
-def add_outreach_parsers(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser],
-    common: argparse.ArgumentParser,
-) -> None:
-    outreach = commands.add_parser(
-        "outreach",
-        parents=[common],
-        help="vận động, hẹn lịch: danh sách rà soát, lịch hẹn, tin nhắn nhắc, tiến độ",
-    )
-    actions = outreach.add_subparsers(dest="outreach_command", metavar="LỆNH", required=True)
-    importer = actions.add_parser(
-        "import", parents=[common], help="nhập danh sách rà soát từ tệp .xlsx hoặc .csv"
-    )
-    importer.add_argument("file", type=Path, metavar="FILE")
-    importer.add_argument(
-        "--source", metavar="TEXT", help="danh sách từ đâu (mặc định: tên tệp), ví dụ «Đoàn xã»"
-    )
-
-    appoint = actions.add_parser("appoint", parents=[common], help="hẹn lịch cho một người")
-    _person(appoint)
-    appoint.add_argument("--point", required=True, metavar="MÃ", help="mã điểm hẹn")
-    appoint.add_argument(
-        "--at", required=True, metavar="dd/mm/yyyy HH:MM", help="giờ hẹn (giờ Việt Nam)"
-    )
-
-    mark = actions.add_parser(
-        "set", parents=[common], help="ghi tình trạng vận động của một người (đã thông báo...)"
-    )
-    _person(mark)
-    mark.add_argument("--status", required=True, metavar="TÌNH_TRẠNG", help="ví dụ «Đã thông báo»")
-    mark.add_argument("--note", help="ghi chú")
-    wish = mark.add_mutually_exclusive_group()
-    wish.add_argument(
-        "--do-not-contact", action="store_true", help="người này không muốn được liên hệ nữa"
-    )
-    wish.add_argument("--contact-ok", action="store_true", help="bỏ ghi nhận không liên hệ")
-
-    check_in = actions.add_parser(
-        "check-in", parents=[common], help="điểm danh người đến (theo số định danh)"
-    )
-    check_in.add_argument("--id-number", required=True, metavar="SỐ")
-
-    sms = actions.add_parser(
-        "sms", parents=[common], help="tệp CSV tin nhắn nhắc lịch hẹn của một ngày, gửi nhà mạng"
-    )
-    sms.add_argument("--day", required=True, metavar="YYYY-MM-DD")
-    sms.add_argument("--out", required=True, type=Path, metavar="FILE.csv")
-    sms.add_argument(
-        "--template",
-        type=Path,
-        metavar="FILE",
-        help="mẫu tin nhắn (văn bản UTF-8) với chỗ điền {ten} {diem} {dia_chi} {gio} {ngay}",
-    )
-
-    calls = actions.add_parser(
-        "calls", parents=[common], help="danh sách gọi điện vận động (.csv hoặc .xlsx)"
-    )
-    calls.add_argument("--out", required=True, type=Path, metavar="FILE")
-    calls.add_argument("--commune", metavar="MÃ_XÃ")
-    calls.add_argument("--hamlet", metavar="KHÓM/ẤP", help="chỉ một khóm/ấp (cần --commune)")
-
-    schedule = actions.add_parser(
-        "schedule", parents=[common], help="danh sách người hẹn trong một ngày"
-    )
-    schedule.add_argument("--day", required=True, metavar="YYYY-MM-DD")
-    schedule.add_argument("--point", metavar="MÃ", help="chỉ một điểm hẹn")
-
-    slips = actions.add_parser(
-        "slips", parents=[common], help="in giấy mời của những người hẹn trong một ngày (PDF)"
-    )
-    slips.add_argument("--day", required=True, metavar="YYYY-MM-DD")
-    slips.add_argument("--out", required=True, type=Path, metavar="FILE.pdf")
-    slips.add_argument("--point", metavar="MÃ", help="chỉ một điểm hẹn")
-
-    status = actions.add_parser(
-        "status", parents=[common], help="tiến độ vận động theo xã hoặc khóm/ấp"
-    )
-    status.add_argument("--by", choices=["commune", "hamlet"], default="commune")
-    status.add_argument(
-        "--as-of", metavar="YYYY-MM-DD", help="đến hết ngày này (mặc định: hôm nay)"
-    )
-    status.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
-
-    stop = actions.add_parser("stop", parents=[common], help="điểm hẹn: điểm cố định, tổ lưu động")
-    stop_actions = stop.add_subparsers(dest="stop_command", metavar="LỆNH", required=True)
-    stop_add = stop_actions.add_parser("add", parents=[common], help="lập một điểm hẹn")
-    stop_add.add_argument("--code", required=True, metavar="MÃ", help="mã điểm hẹn, ví dụ PT-AP3")
-    stop_add.add_argument("--name", required=True, help="tên, ví dụ «Tổ lưu động Ấp 3»")
-    stop_add.add_argument("--commune", required=True, metavar="MÃ_XÃ")
-    stop_add.add_argument(
+_DAY = option("--day", required=True, metavar="YYYY-MM-DD")
+_POINT_ONLY = option("--point", metavar="MÃ", help="chỉ một điểm hẹn")
+_PERSON = OneOf(
+    (
+        option("--id-number", metavar="SỐ", help="số định danh 12 chữ số"),
+        option(
+            "--row-id",
+            metavar="MÃ_DÒNG",
+            help="mã dòng (người chưa có số định danh trong danh sách)",
+        ),
+    ),
+    required=True,
+)
+_STOP_ADD = (
+    option("--code", required=True, metavar="MÃ", help="mã điểm hẹn, ví dụ PT-AP3"),
+    option("--name", required=True, help="tên, ví dụ «Tổ lưu động Ấp 3»"),
+    option("--commune", required=True, metavar="MÃ_XÃ"),
+    option(
         "--kind",
         default="hamlet",
         metavar="fixed|hamlet|market|household",
         help="điểm cố định, hoặc tổ lưu động tại khóm/ấp, chợ, nhà dân (mặc định: hamlet)",
-    )
-    stop_add.add_argument("--hamlet", metavar="KHÓM/ẤP")
-    stop_add.add_argument("--address", help="địa chỉ (in trên tin nhắn và giấy mời)")
-    stop_add.add_argument(
-        "--intake-point", metavar="MÃ", help="điểm thu nhận nhận người hẹn ở đây (quầy)"
-    )
-    stop_actions.add_parser("list", parents=[common], help="liệt kê các điểm hẹn")
-
-    slot = actions.add_parser("slot", parents=[common], help="khung giờ của điểm hẹn")
-    slot_actions = slot.add_subparsers(dest="slot_command", metavar="LỆNH", required=True)
-    slot_add = slot_actions.add_parser("add", parents=[common], help="thêm khung giờ trong ngày")
-    slot_add.add_argument("--point", required=True, metavar="MÃ", help="mã điểm hẹn")
-    slot_add.add_argument("--day", required=True, metavar="dd/mm/yyyy")
-    slot_add.add_argument("--from", dest="start", required=True, metavar="HH:MM")
-    slot_add.add_argument("--to", dest="end", required=True, metavar="HH:MM")
-    slot_add.add_argument("--capacity", required=True, type=int, metavar="N", help="số người")
-    slot_add.add_argument("--every", type=int, metavar="PHÚT", help="chia thành khung mỗi N phút")
-
-
-def _person(parser: argparse.ArgumentParser) -> None:
-    who = parser.add_mutually_exclusive_group(required=True)
-    who.add_argument("--id-number", metavar="SỐ", help="số định danh 12 chữ số")
-    who.add_argument(
-        "--row-id", metavar="MÃ_DÒNG", help="mã dòng (người chưa có số định danh trong danh sách)"
-    )
+    ),
+    option("--hamlet", metavar="KHÓM/ẤP"),
+    option("--address", help="địa chỉ (in trên tin nhắn và giấy mời)"),
+    option("--intake-point", metavar="MÃ", help="điểm thu nhận nhận người hẹn ở đây (quầy)"),
+)
+_SLOT_ADD = (
+    option("--point", required=True, metavar="MÃ", help="mã điểm hẹn"),
+    option("--day", required=True, metavar="dd/mm/yyyy"),
+    option("--from", dest="start", required=True, metavar="HH:MM"),
+    option("--to", dest="end", required=True, metavar="HH:MM"),
+    option("--capacity", required=True, type=int, metavar="N", help="số người"),
+    option("--every", type=int, metavar="PHÚT", help="chia thành khung mỗi N phút"),
+)
+_SET = (
+    _PERSON,
+    option("--status", required=True, metavar="TÌNH_TRẠNG", help="ví dụ «Đã thông báo»"),
+    option("--note", help="ghi chú"),
+    OneOf(
+        (
+            option(
+                "--do-not-contact",
+                action="store_true",
+                help="người này không muốn được liên hệ nữa",
+            ),
+            option("--contact-ok", action="store_true", help="bỏ ghi nhận không liên hệ"),
+        )
+    ),
+)
+_OUTREACH_ACTIONS = (
+    Command(
+        "import",
+        "nhập danh sách rà soát từ tệp .xlsx hoặc .csv",
+        (
+            option("file", type=Path, metavar="FILE"),
+            option(
+                "--source",
+                metavar="TEXT",
+                help="danh sách từ đâu (mặc định: tên tệp), ví dụ «Đoàn xã»",
+            ),
+        ),
+    ),
+    Command(
+        "appoint",
+        "hẹn lịch cho một người",
+        (
+            _PERSON,
+            option("--point", required=True, metavar="MÃ", help="mã điểm hẹn"),
+            option(
+                "--at", required=True, metavar="dd/mm/yyyy HH:MM", help="giờ hẹn (giờ Việt Nam)"
+            ),
+        ),
+    ),
+    Command("set", "ghi tình trạng vận động của một người (đã thông báo...)", _SET),
+    Command(
+        "check-in",
+        "điểm danh người đến (theo số định danh)",
+        (option("--id-number", required=True, metavar="SỐ"),),
+    ),
+    Command(
+        "sms",
+        "tệp CSV tin nhắn nhắc lịch hẹn của một ngày, gửi nhà mạng",
+        (
+            _DAY,
+            option("--out", required=True, type=Path, metavar="FILE.csv"),
+            option(
+                "--template",
+                type=Path,
+                metavar="FILE",
+                help="mẫu tin nhắn (văn bản UTF-8) với chỗ điền {ten} {diem} {dia_chi} {gio} "
+                "{ngay}",
+            ),
+        ),
+    ),
+    Command(
+        "calls",
+        "danh sách gọi điện vận động (.csv hoặc .xlsx)",
+        (
+            option("--out", required=True, type=Path, metavar="FILE"),
+            option("--commune", metavar="MÃ_XÃ"),
+            option("--hamlet", metavar="KHÓM/ẤP", help="chỉ một khóm/ấp (cần --commune)"),
+        ),
+    ),
+    Command("schedule", "danh sách người hẹn trong một ngày", (_DAY, _POINT_ONLY)),
+    Command(
+        "slips",
+        "in giấy mời của những người hẹn trong một ngày (PDF)",
+        (_DAY, option("--out", required=True, type=Path, metavar="FILE.pdf"), _POINT_ONLY),
+    ),
+    Command(
+        "status",
+        "tiến độ vận động theo xã hoặc khóm/ấp",
+        (
+            option("--by", choices=["commune", "hamlet"], default="commune"),
+            option("--as-of", metavar="YYYY-MM-DD", help="đến hết ngày này (mặc định: hôm nay)"),
+            option("--json", action="store_true", help="in kết quả dạng JSON"),
+        ),
+    ),
+    Command(
+        "stop",
+        "điểm hẹn: điểm cố định, tổ lưu động",
+        subcommands=(
+            Command("add", "lập một điểm hẹn", _STOP_ADD),
+            Command("list", "liệt kê các điểm hẹn"),
+        ),
+        dest="stop_command",
+    ),
+    Command(
+        "slot",
+        "khung giờ của điểm hẹn",
+        subcommands=(Command("add", "thêm khung giờ trong ngày", _SLOT_ADD),),
+        dest="slot_command",
+    ),
+)
+OUTREACH_PARSERS = (
+    Command(
+        "outreach",
+        "vận động, hẹn lịch: danh sách rà soát, lịch hẹn, tin nhắn nhắc, tiến độ",
+        subcommands=_OUTREACH_ACTIONS,
+        dest="outreach_command",
+    ),
+)
 
 
 def _day(text: str) -> date:
@@ -202,11 +230,12 @@ def _set(args: argparse.Namespace, out: TextIO) -> int:
 
     status = parse_outreach_status(args.status)
     wish = True if args.do_not_contact else (False if args.contact_ok else None)
-    database = open_for_command(args)
-    with database.session() as session:
+
+    def mark(session: Session, actor: Actor) -> None:
         entry = find_entry(session, id_number=args.id_number, uid=args.row_id)
-        set_status(session, acting(args), entry.id, status, args.note, do_not_contact=wish)
-        session.commit()
+        set_status(session, actor, entry.id, status, args.note, do_not_contact=wish)
+
+    in_one_transaction(args, mark)
     print(f"Đã ghi tình trạng «{STATUS_LABELS[status]}».", file=out)
     return EXIT_OK
 
@@ -229,10 +258,9 @@ def _sms(args: argparse.Namespace, out: TextIO) -> int:
 
     day = parse_iso_day(args.day)
     template = read_template(args.template) if args.template else DEFAULT_TEMPLATE
-    database = open_for_command(args)
-    with database.session() as session:
-        count = write_sms(session, acting(args), day, args.out, template)
-        session.commit()
+    count = in_one_transaction(
+        args, lambda session, actor: write_sms(session, actor, day, args.out, template)
+    )
     print(
         f"Đã ghi {count} tin nhắn nhắc lịch hẹn ngày {format_date(day)}: {args.out} (đã bỏ "
         "người từ chối, người không muốn được liên hệ và người đã đến).",
@@ -246,10 +274,12 @@ def _calls(args: argparse.Namespace, out: TextIO) -> int:
 
     if args.hamlet and not args.commune:
         raise UserError("--hamlet cần kèm --commune (mã xã của khóm/ấp đó).")
-    database = open_for_command(args)
-    with database.session() as session:
-        count = write_call_sheet(session, acting(args), args.out, args.commune, args.hamlet)
-        session.commit()
+    count = in_one_transaction(
+        args,
+        lambda session, actor: write_call_sheet(
+            session, actor, args.out, args.commune, args.hamlet
+        ),
+    )
     print(f"Đã ghi danh sách gọi điện: {count} người, {args.out}", file=out)
     return EXIT_OK
 
@@ -280,10 +310,9 @@ def _slips(args: argparse.Namespace, out: TextIO) -> int:
     gui_application()
     from services.outreach.slips import write_invitations
 
-    database = open_for_command(args)
-    with database.session() as session:
-        count = write_invitations(session, acting(args), day, args.out, args.point)
-        session.commit()
+    count = in_one_transaction(
+        args, lambda session, actor: write_invitations(session, actor, day, args.out, args.point)
+    )
     print(f"Đã ghi {count} giấy mời ngày {format_date(day)}: {args.out}", file=out)
     return EXIT_OK
 
@@ -373,12 +402,12 @@ def _slot(args: argparse.Namespace, out: TextIO) -> int:
 
     day = _day(args.day)
     start, end = _clock(args.start, "Giờ bắt đầu"), _clock(args.end, "Giờ kết thúc")
-    database = open_for_command(args)
-    with database.session() as session:
-        made = add_slots(
-            session, acting(args), args.point, day, start, end, args.capacity, args.every
-        )
-        session.commit()
+    made = in_one_transaction(
+        args,
+        lambda session, actor: add_slots(
+            session, actor, args.point, day, start, end, args.capacity, args.every
+        ),
+    )
     print(
         f"Đã thêm {len(made)} khung giờ cho điểm hẹn {args.point} ngày {format_date(day)}.",
         file=out,

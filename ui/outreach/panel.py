@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QTableView,
@@ -29,6 +28,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy.orm import Session
 
 from models.codes import OutreachStatus
 from services.campaigns.units import UnitTree
@@ -51,7 +51,7 @@ from services.security.permissions import Action, allowed
 from ui.cases.case_list_model import format_phone
 from ui.shell.context import AppContext
 from ui.widgets.commune_picker import CommunePicker
-from ui.widgets.lazy_model import Column, LazyTableModel
+from ui.widgets.lazy_model import Column, LazyTableModel, row_table
 from ui.widgets.messages import messages
 from ui.widgets.shortcuts import action_button, add_shortcuts
 
@@ -172,19 +172,7 @@ class OutreachPanel(QWidget):
     def _build_table(self) -> QTableView:
         self.model = EntryModel()
         self.model.load_failed.connect(self._load_failed)
-        table = QTableView()
-        table.setModel(self.model)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setWordWrap(False)
-        table.verticalHeader().setVisible(False)
-        header = table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        for column, width in enumerate((190, 90, 120, 110, 120, 230)):
-            table.setColumnWidth(column, width)
-        return table
+        return row_table(self.model, (190, 90, 120, 110, 120, 230))
 
     def _build_actions(self) -> QHBoxLayout:
         self.note = QLineEdit()
@@ -276,22 +264,18 @@ class OutreachPanel(QWidget):
             self.summary.setText("Tài khoản này không xem được danh sách rà soát.")
             return
         flt = self.current_filter()
-        database = self.context.database
 
-        def load(after: EntryRow | None, limit: int) -> list[EntryRow]:
-            with database.session(read_only=True) as session:
-                key = page_key(session, after.id) if after is not None else None
-                return list_entries(session, actor, flt, after=key, limit=limit)
+        def fetch(session: Session, after: EntryRow | None, limit: int) -> list[EntryRow]:
+            key = page_key(session, after.id) if after is not None else None
+            return list_entries(session, actor, flt, after=key, limit=limit)
 
         current = self.current_entry()
-        try:
-            with database.session(read_only=True) as session:
-                self.total = count_entries(session, actor, flt)
-        except UserError as error:
-            self.model.set_loader(None)
-            self._load_failed(str(error))
+        total = self.model.load_from(
+            self.context.database, lambda session: count_entries(session, actor, flt), fetch
+        )
+        if total is None:
             return
-        self.model.set_loader(load)
+        self.total = total
         self.summary.setText(
             f"<b>{_number(self.total)}</b> người trong danh sách rà soát"
             + (" (theo bộ lọc)" if flt != EntryFilter() else "")
@@ -391,16 +375,11 @@ class OutreachPanel(QWidget):
         if entry is None:
             return
         try:
-            with self.context.database.session() as session:
-                set_status(
-                    session,
-                    self.context.signed_in(),
-                    entry.id,
-                    status,
-                    self.note.text(),
-                    do_not_contact=no_contact,
+            self.context.in_one_transaction(
+                lambda session, actor: set_status(
+                    session, actor, entry.id, status, self.note.text(), do_not_contact=no_contact
                 )
-                session.commit()
+            )
         except UserError as error:
             messages().error(self, "Chưa cập nhật được", str(error))
             return

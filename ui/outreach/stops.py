@@ -4,6 +4,7 @@ day, the hours with how many people each can take, evening ones included."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, time, timedelta
 
 from PySide6.QtCore import QDate, QTime
@@ -11,7 +12,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -33,6 +33,7 @@ from services.common.vntime import format_date, today_vn
 from services.outreach.schedule import STOP_KIND_LABELS, add_slots, add_stop, slots_of, stops
 from ui.shell.context import AppContext
 from ui.widgets.commune_picker import CommunePicker
+from ui.widgets.forms import close_button
 
 ERROR_STYLE = "color: #b00020;"
 
@@ -46,6 +47,19 @@ def _time_edit(hour: int) -> QTimeEdit:
     edit = QTimeEdit(QTime(hour, 0))
     edit.setDisplayFormat("HH:mm")
     return edit
+
+
+def _form_box(title: str, rows: Sequence[tuple[str, QWidget]], button: QPushButton) -> QGroupBox:
+    """A titled form: each caption the buddy of its field (Alt+letter), the button last."""
+    form = QFormLayout()
+    for label, widget in rows:
+        caption = QLabel(label)
+        caption.setBuddy(widget)
+        form.addRow(caption, widget)
+    form.addRow(button)
+    box = QGroupBox(title)
+    box.setLayout(form)
+    return box
 
 
 class StopsDialog(QDialog):
@@ -71,9 +85,7 @@ class StopsDialog(QDialog):
         self.slots.setWordWrap(True)
         self.message = QLabel()
         self.message.setWordWrap(True)
-        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        close.button(QDialogButtonBox.StandardButton.Close).setText("Đóng")
-        close.rejected.connect(self.reject)
+        close = close_button(self, "Đóng")
         forms = QHBoxLayout()
         forms.addWidget(self._build_stop_form(), 1)
         forms.addWidget(self._build_slot_form(), 1)
@@ -103,22 +115,15 @@ class StopsDialog(QDialog):
         add = QPushButton("&Lập điểm hẹn")
         add.setAutoDefault(False)
         add.clicked.connect(self.add_stop)
-        form = QFormLayout()
-        for label, widget in (
+        rows = (
             ("&Mã:", self.code),
             ("&Tên:", self.name),
             ("L&oại:", self.kind),
             ("&Xã:", self.commune),
             ("Khóm/&ấp:", self.hamlet),
             ("Đị&a chỉ:", self.address),
-        ):
-            caption = QLabel(label)
-            caption.setBuddy(widget)
-            form.addRow(caption, widget)
-        form.addRow(add)
-        box = QGroupBox("Điểm hẹn mới")
-        box.setLayout(form)
-        return box
+        )
+        return _form_box("Điểm hẹn mới", rows, add)
 
     def _build_slot_form(self) -> QGroupBox:
         tomorrow = today_vn() + timedelta(days=1)
@@ -140,21 +145,14 @@ class StopsDialog(QDialog):
         add = QPushButton("T&hêm khung giờ cho điểm đang chọn")
         add.setAutoDefault(False)
         add.clicked.connect(self.add_slots)
-        form = QFormLayout()
-        for label, widget in (
+        rows = (
             ("&Ngày:", self.day),
             ("Từ &giờ:", self.start),
             ("Đến giờ:", self.end),
             ("Mỗi &khung:", self.every),
             ("&Số người mỗi khung:", self.capacity),
-        ):
-            caption = QLabel(label)
-            caption.setBuddy(widget)
-            form.addRow(caption, widget)
-        form.addRow(add)
-        box = QGroupBox("Khung giờ (kể cả buổi tối)")
-        box.setLayout(form)
-        return box
+        )
+        return _form_box("Khung giờ (kể cả buổi tối)", rows, add)
 
     # -- loading and saving ----------------------------------------------------------------
 
@@ -205,10 +203,10 @@ class StopsDialog(QDialog):
             return
         code = self.code.text().strip()
         try:
-            with self.context.database.session() as session:
-                add_stop(
+            self.context.in_one_transaction(
+                lambda session, actor: add_stop(
                     session,
-                    self.context.signed_in(),
+                    actor,
                     code,
                     self.name.text(),
                     StopKind(self.kind.currentData()),
@@ -216,7 +214,7 @@ class StopsDialog(QDialog):
                     hamlet=self.hamlet.text() or None,
                     address=self.address.text() or None,
                 )
-                session.commit()
+            )
         except UserError as error:
             self._say(str(error), error=True)
             return
@@ -232,10 +230,10 @@ class StopsDialog(QDialog):
             return
         day = self.chosen_day()
         try:
-            with self.context.database.session() as session:
-                made = add_slots(
+            made = self.context.in_one_transaction(
+                lambda session, actor: add_slots(
                     session,
-                    self.context.signed_in(),
+                    actor,
                     code,
                     day,
                     _time(self.start),
@@ -243,7 +241,7 @@ class StopsDialog(QDialog):
                     self.capacity.value(),
                     self.every.value() or None,
                 )
-                session.commit()
+            )
         except UserError as error:
             self._say(str(error), error=True)
             return

@@ -12,67 +12,83 @@ from typing import TextIO
 
 from services.common.errors import UserError
 from services.common.vntime import format_date, parse_iso_day, today_vn
-from ui.security.cli_sign_in import acting
-from ui.shell.cli_common import confirm, gui_application
+from ui.security.cli_sign_in import acting, in_one_transaction
+from ui.shell.cli_common import ASSUME_YES, Command, confirm, gui_application, option
 from ui.shell.cli_database import open_for_command
 
 EXIT_OK = 0
 
 
-def add_request_parsers(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser],
-    common: argparse.ArgumentParser,
-) -> None:
+def _kind_option(parser: argparse.ArgumentParser) -> None:
     from services.privacy.requests import KIND_WORDS, REQUEST_KIND_LABELS
 
-    request = commands.add_parser(
-        "request",
-        parents=[common],
-        help="yêu cầu của người dân về dữ liệu cá nhân của mình (xem, sửa, xóa...)",
-    )
-    actions = request.add_subparsers(dest="request_command", metavar="LỆNH", required=True)
-    new = actions.add_parser("new", parents=[common], help="ghi nhận một yêu cầu")
-    new.add_argument("--id-number", required=True, metavar="SỐ", help="số định danh 12 chữ số")
     kinds = ", ".join(f"{w} ({REQUEST_KIND_LABELS[k].lower()})" for w, k in KIND_WORDS.items())
-    new.add_argument("--kind", required=True, metavar="LOẠI", help=f"loại yêu cầu: {kinds}")
-    new.add_argument(
-        "--received", metavar="YYYY-MM-DD", help="ngày nhận yêu cầu (mặc định: hôm nay)"
-    )
-    new.add_argument("--note", help="ghi chú (không ghi họ tên, số điện thoại)")
-    listing = actions.add_parser("list", parents=[common], help="liệt kê các yêu cầu")
-    listing.add_argument("--overdue", action="store_true", help="chỉ các yêu cầu đã quá hạn")
-    listing.add_argument("--open", action="store_true", help="chỉ các yêu cầu chưa trả lời")
-    answer = actions.add_parser(
-        "answer", parents=[common], help="ghi nhận đã trả lời (hoặc từ chối) một yêu cầu"
-    )
-    answer.add_argument("request_id", type=int, metavar="SỐ_YÊU_CẦU")
-    answer.add_argument("--refuse", action="store_true", help="từ chối (cần --note ghi lý do)")
-    answer.add_argument("--note", help="ghi chú: đã làm gì, hoặc lý do từ chối")
-    export = actions.add_parser(
-        "export",
-        parents=[common],
-        help="xuất toàn bộ dữ liệu của một công dân ra tệp PDF để giao cho người đó",
-    )
-    export.add_argument("--id-number", required=True, metavar="SỐ")
-    export.add_argument("--out", required=True, type=Path, metavar="FILE.pdf")
-    export.add_argument("--request", type=int, metavar="SỐ_YÊU_CẦU", help="yêu cầu được trả lời")
-    erase = actions.add_parser(
-        "erase",
-        parents=[common],
-        help="xóa dữ liệu cá nhân của một công dân theo yêu cầu (giữ số liệu thống kê)",
-    )
-    erase.add_argument("--id-number", required=True, metavar="SỐ")
-    erase.add_argument("--request", type=int, metavar="SỐ_YÊU_CẦU", help="yêu cầu được trả lời")
-    erase.add_argument("--yes", action="store_true", help="không hỏi xác nhận (cho tập lệnh)")
+    parser.add_argument("--kind", required=True, metavar="LOẠI", help=f"loại yêu cầu: {kinds}")
 
-    privacy = commands.add_parser("privacy", parents=[common], help="hồ sơ bảo vệ dữ liệu cá nhân")
-    privacy_actions = privacy.add_subparsers(dest="privacy_command", metavar="LỆNH", required=True)
-    description = privacy_actions.add_parser(
-        "description",
-        parents=[common],
-        help="mô tả hoạt động xử lý dữ liệu cá nhân (cho hồ sơ đánh giá tác động) ra tệp PDF",
-    )
-    description.add_argument("--out", required=True, type=Path, metavar="FILE.pdf")
+
+_ANSWERED = option("--request", type=int, metavar="SỐ_YÊU_CẦU", help="yêu cầu được trả lời")
+_ID_NUMBER = option("--id-number", required=True, metavar="SỐ")
+_REQUEST_ACTIONS = (
+    Command(
+        "new",
+        "ghi nhận một yêu cầu",
+        (
+            option("--id-number", required=True, metavar="SỐ", help="số định danh 12 chữ số"),
+            _kind_option,
+            option(
+                "--received", metavar="YYYY-MM-DD", help="ngày nhận yêu cầu (mặc định: hôm nay)"
+            ),
+            option("--note", help="ghi chú (không ghi họ tên, số điện thoại)"),
+        ),
+    ),
+    Command(
+        "list",
+        "liệt kê các yêu cầu",
+        (
+            option("--overdue", action="store_true", help="chỉ các yêu cầu đã quá hạn"),
+            option("--open", action="store_true", help="chỉ các yêu cầu chưa trả lời"),
+        ),
+    ),
+    Command(
+        "answer",
+        "ghi nhận đã trả lời (hoặc từ chối) một yêu cầu",
+        (
+            option("request_id", type=int, metavar="SỐ_YÊU_CẦU"),
+            option("--refuse", action="store_true", help="từ chối (cần --note ghi lý do)"),
+            option("--note", help="ghi chú: đã làm gì, hoặc lý do từ chối"),
+        ),
+    ),
+    Command(
+        "export",
+        "xuất toàn bộ dữ liệu của một công dân ra tệp PDF để giao cho người đó",
+        (_ID_NUMBER, option("--out", required=True, type=Path, metavar="FILE.pdf"), _ANSWERED),
+    ),
+    Command(
+        "erase",
+        "xóa dữ liệu cá nhân của một công dân theo yêu cầu (giữ số liệu thống kê)",
+        (_ID_NUMBER, _ANSWERED, ASSUME_YES),
+    ),
+)
+REQUEST_PARSERS = (
+    Command(
+        "request",
+        "yêu cầu của người dân về dữ liệu cá nhân của mình (xem, sửa, xóa...)",
+        subcommands=_REQUEST_ACTIONS,
+        dest="request_command",
+    ),
+    Command(
+        "privacy",
+        "hồ sơ bảo vệ dữ liệu cá nhân",
+        subcommands=(
+            Command(
+                "description",
+                "mô tả hoạt động xử lý dữ liệu cá nhân (cho hồ sơ đánh giá tác động) ra tệp PDF",
+                (option("--out", required=True, type=Path, metavar="FILE.pdf"),),
+            ),
+        ),
+        dest="privacy_command",
+    ),
+)
 
 
 def cmd_request(args: argparse.Namespace, out: TextIO) -> int:
@@ -91,10 +107,12 @@ def _new(args: argparse.Namespace, out: TextIO) -> int:
 
     kind = parse_request_kind(args.kind)
     received = parse_iso_day(args.received) if args.received else None
-    database = open_for_command(args)
-    with database.session() as session:
-        row = log_request(session, acting(args), args.id_number, kind, received, args.note)
-        session.commit()
+    row = in_one_transaction(
+        args,
+        lambda session, actor: log_request(
+            session, actor, args.id_number, kind, received, args.note
+        ),
+    )
     print(
         f"Đã ghi nhận yêu cầu số {row.id} ({row.kind_label.lower()}) của {row.id_number_masked}, "
         f"nhận ngày {format_date(row.received_on)}: phản hồi trước hết ngày "
@@ -139,12 +157,12 @@ def _list(args: argparse.Namespace, out: TextIO) -> int:
 def _answer(args: argparse.Namespace, out: TextIO) -> int:
     from services.privacy.requests import answer_request
 
-    database = open_for_command(args)
-    with database.session() as session:
-        row = answer_request(
-            session, acting(args), args.request_id, refused=args.refuse, note=args.note
-        )
-        session.commit()
+    row = in_one_transaction(
+        args,
+        lambda session, actor: answer_request(
+            session, actor, args.request_id, refused=args.refuse, note=args.note
+        ),
+    )
     print(f"Yêu cầu số {row.id} ({row.id_number_masked}): {row.status_label.lower()}.", file=out)
     return EXIT_OK
 

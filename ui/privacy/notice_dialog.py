@@ -8,7 +8,6 @@ from html import escape
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QLabel,
     QScrollArea,
     QVBoxLayout,
@@ -16,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from services.privacy.consent import BASIS_LABELS, LegalBasisSetting, Notice
+from ui.widgets.forms import close_button
 
 
 def notice_html(notice: Notice, setting: LegalBasisSetting) -> str:
@@ -53,11 +53,7 @@ class NoticeDialog(QDialog):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.text)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        close = buttons.button(QDialogButtonBox.StandardButton.Close)
-        assert close is not None
-        close.setText("Đóng")
-        buttons.rejected.connect(self.reject)
+        buttons = close_button(self, "Đóng")
         layout = QVBoxLayout(self)
         layout.addWidget(heading)
         layout.addWidget(about)

@@ -79,11 +79,11 @@ class ProcessingDescriptionDialog(QDialog):
         if path is None:
             return
         try:
-            with self.context.database.session() as session:
-                written = write_processing_description(
-                    session, self.context.signed_in(), self.installation, path
+            written = self.context.in_one_transaction(
+                lambda session, actor: write_processing_description(
+                    session, actor, self.installation, path
                 )
-                session.commit()
+            )
         except UserError as error:
             messages().error(self, "Không lưu được", str(error))
             return

@@ -59,8 +59,9 @@ from services.privacy.requests import (
 )
 from services.security.permissions import Action, allowed
 from ui.shell.context import AppContext
+from ui.widgets.dialogs import exposed, run_dialog
 from ui.widgets.file_dialogs import ask_save_path
-from ui.widgets.forms import error_label, show_error
+from ui.widgets.forms import button_row, error_label, show_error
 from ui.widgets.messages import messages
 
 COLUMNS = (
@@ -131,10 +132,7 @@ class RequestsDialog(QDialog):
         close = QPushButton("Đóng")
         close.setAutoDefault(False)
         close.clicked.connect(self.accept)
-        bottom = QHBoxLayout()
-        bottom.addStretch(1)
-        bottom.addWidget(close)
-        layout.addLayout(bottom)
+        layout.addLayout(button_row(end=[close]))
         self.resize(1180, 680)
         self.reload()
 
@@ -250,16 +248,16 @@ class RequestsDialog(QDialog):
         picked = self.received.date().toPython()
         received = picked if isinstance(picked, date) else None
         try:
-            with self.context.database.session() as session:
-                row = log_request(
+            row = self.context.in_one_transaction(
+                lambda session, actor: log_request(
                     session,
-                    self.context.signed_in(),
+                    actor,
                     self.id_number.text(),
                     RequestKind(self.kind.currentData()),
                     received,
                     self.note.text(),
                 )
-                session.commit()
+            )
         except UserError as error:
             show_error(self.new_error, str(error))
             return
@@ -288,15 +286,11 @@ class RequestsDialog(QDialog):
             show_error(self.error, "Chọn một yêu cầu chưa trả lời trong bảng.")
             return
         try:
-            with self.context.database.session() as session:
-                answer_request(
-                    session,
-                    self.context.signed_in(),
-                    row.id,
-                    refused=refused,
-                    note=self.answer_note.text(),
+            self.context.in_one_transaction(
+                lambda session, actor: answer_request(
+                    session, actor, row.id, refused=refused, note=self.answer_note.text()
                 )
-                session.commit()
+            )
         except UserError as error:
             show_error(self.error, str(error))
             return
@@ -337,12 +331,8 @@ class RequestsDialog(QDialog):
             show_error(self.error if request_id else self.new_error, str(error))
             return
         dialog = PersonDataDialog(self.context, data, request_id, self)
-        self.person_dialog = dialog  # tests drive it while it is open
-        try:
+        with exposed(self, "person_dialog", dialog):
             dialog.exec()
-        finally:
-            self.person_dialog = None
-            dialog.deleteLater()
         self.reload()
         self.changed.emit()
 
@@ -416,11 +406,11 @@ class PersonDataDialog(QDialog):
         if path is None:
             return
         try:
-            with self.context.database.session() as session:
-                result = export_person_pdf(
-                    session, self.context.signed_in(), self.data.id_number, path, self.request_id
+            result = self.context.in_one_transaction(
+                lambda session, actor: export_person_pdf(
+                    session, actor, self.data.id_number, path, self.request_id
                 )
-                session.commit()
+            )
         except UserError as error:
             messages().error(self, "Không xuất được", str(error))
             return
@@ -446,11 +436,7 @@ class PersonDataDialog(QDialog):
         except UserError as error:
             messages().error(self, "Không mở được hồ sơ", str(error))
             return
-        dialog = CorrectionDialog(self.context, detail, self)
-        try:
-            dialog.exec()
-        finally:
-            dialog.deleteLater()
+        run_dialog(CorrectionDialog(self.context, detail, self))
         self.reload()
 
     def erase(self) -> None:

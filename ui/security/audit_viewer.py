@@ -229,11 +229,9 @@ class AuditDialog(QDialog):
         if path is None:
             return
         try:
-            with self.context.database.session() as session:
-                count = export_entries(
-                    session, self.context.signed_in(), self.current_filter(), path
-                )
-                session.commit()
+            count = self.context.in_one_transaction(
+                lambda session, actor: export_entries(session, actor, self.current_filter(), path)
+            )
         except UserError as error:
             messages().error(self, "Không xuất được nhật ký", str(error))
             return

@@ -19,61 +19,65 @@ from models.codes import Role
 from services.common.errors import UserError
 from services.common.text import clean
 from services.security.permissions import ROLE_LABELS
-from ui.security.cli_sign_in import PASSWORD_ENV, acting
+from ui.security.cli_sign_in import PASSWORD_ENV, acting, in_one_transaction
+from ui.shell.cli_common import Command, option
 from ui.shell.cli_database import open_for_command
 
 EXIT_OK = 0
 
 
-def add_account_parsers(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser],
-    common: argparse.ArgumentParser,
-) -> None:
-    account = commands.add_parser(
-        "account",
-        parents=[common],
-        help="tạo tài khoản cán bộ, mở khóa, đặt lại mật khẩu (không cần đăng nhập khi chưa "
-        "có quản trị viên nào đăng nhập được)",
-    )
-    actions = account.add_subparsers(dest="account_command", metavar="LỆNH", required=True)
-    create = actions.add_parser(
+_ACCOUNT_ACTIONS = (
+    Command(
         "create",
-        parents=[common],
-        help="tạo tài khoản (tài khoản đầu tiên của cơ sở dữ liệu: quản trị viên)",
-    )
-    create.add_argument("username", metavar="TÊN_ĐĂNG_NHẬP", help="tên đăng nhập mới")
-    create.add_argument(
-        "--role",
-        required=True,
-        choices=[role.value for role in Role],
-        help="vai trò: operator (cán bộ thu nhận), manager (quản lý), admin (quản trị viên)",
-    )
-    create.add_argument("--name", metavar="HỌ_TÊN", help="họ và tên (mặc định: tên đăng nhập)")
-    create.add_argument(
-        "--point", metavar="MÃ_ĐIỂM", help="điểm thu nhận của cán bộ (mã điểm, không bắt buộc)"
-    )
-    create.add_argument(
-        "--password-stdin",
-        action="store_true",
-        help="đọc mật khẩu của tài khoản mới từ dòng đầu của đầu vào chuẩn (cho tập lệnh)",
-    )
-    unlock = actions.add_parser(
+        "tạo tài khoản (tài khoản đầu tiên của cơ sở dữ liệu: quản trị viên)",
+        (
+            option("username", metavar="TÊN_ĐĂNG_NHẬP", help="tên đăng nhập mới"),
+            option(
+                "--role",
+                required=True,
+                choices=[role.value for role in Role],
+                help="vai trò: operator (cán bộ thu nhận), manager (quản lý), admin (quản trị viên)",
+            ),
+            option("--name", metavar="HỌ_TÊN", help="họ và tên (mặc định: tên đăng nhập)"),
+            option(
+                "--point",
+                metavar="MÃ_ĐIỂM",
+                help="điểm thu nhận của cán bộ (mã điểm, không bắt buộc)",
+            ),
+            option(
+                "--password-stdin",
+                action="store_true",
+                help="đọc mật khẩu của tài khoản mới từ dòng đầu của đầu vào chuẩn (cho tập lệnh)",
+            ),
+        ),
+    ),
+    Command(
         "unlock",
-        parents=[common],
-        help="mở khóa tài khoản bị tạm khóa vì nhập sai mật khẩu nhiều lần",
-    )
-    unlock.add_argument("username", metavar="TÊN_ĐĂNG_NHẬP", help="tài khoản cần mở khóa")
-    reset = actions.add_parser(
+        "mở khóa tài khoản bị tạm khóa vì nhập sai mật khẩu nhiều lần",
+        (option("username", metavar="TÊN_ĐĂNG_NHẬP", help="tài khoản cần mở khóa"),),
+    ),
+    Command(
         "reset-password",
-        parents=[common],
-        help="đặt mật khẩu mới cho một tài khoản (nhập hai lần; cũng mở khóa tài khoản)",
-    )
-    reset.add_argument("username", metavar="TÊN_ĐĂNG_NHẬP", help="tài khoản cần đặt mật khẩu")
-    reset.add_argument(
-        "--password-stdin",
-        action="store_true",
-        help="đọc mật khẩu mới từ dòng đầu của đầu vào chuẩn (cho tập lệnh), không hỏi",
-    )
+        "đặt mật khẩu mới cho một tài khoản (nhập hai lần; cũng mở khóa tài khoản)",
+        (
+            option("username", metavar="TÊN_ĐĂNG_NHẬP", help="tài khoản cần đặt mật khẩu"),
+            option(
+                "--password-stdin",
+                action="store_true",
+                help="đọc mật khẩu mới từ dòng đầu của đầu vào chuẩn (cho tập lệnh), không hỏi",
+            ),
+        ),
+    ),
+)
+ACCOUNT_PARSERS = (
+    Command(
+        "account",
+        "tạo tài khoản cán bộ, mở khóa, đặt lại mật khẩu (không cần đăng nhập khi chưa "
+        "có quản trị viên nào đăng nhập được)",
+        subcommands=_ACCOUNT_ACTIONS,
+        dest="account_command",
+    ),
+)
 
 
 def read_new_password(from_stdin: bool) -> str:
@@ -175,9 +179,9 @@ def cmd_reset_password(args: argparse.Namespace, out: TextIO) -> int:
         operator_id = account_id(session, args.username)  # an unknown name: before asking
     password = read_new_password(args.password_stdin)
     check_password_rules(password)
-    with database.session() as session:
-        reset_password(session, acting(args), operator_id, password)
-        session.commit()
+    in_one_transaction(
+        args, lambda session, actor: reset_password(session, actor, operator_id, password)
+    )
     print(
         f"Đã đặt mật khẩu mới cho tài khoản «{clean(args.username).lower()}» và mở khóa nếu "
         "đang bị khóa. Mật khẩu mới có hiệu lực ngay.",

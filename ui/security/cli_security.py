@@ -13,8 +13,14 @@ from typing import TYPE_CHECKING, TextIO
 
 from services.common.errors import UserError
 from services.common.vntime import format_date, parse_iso_day
-from ui.exchange.cli_packages import add_passphrase_options, generated_passphrase, read_passphrase
-from ui.security.cli_sign_in import acting
+from ui.exchange.cli_packages import (
+    NEW_PASSPHRASE_OPTIONS,
+    PASSPHRASE_OPTIONS,
+    generated_passphrase,
+    read_passphrase,
+)
+from ui.security.cli_sign_in import acting, in_one_transaction
+from ui.shell.cli_common import ASSUME_YES, Command, option
 from ui.shell.cli_common import confirm as _confirm
 from ui.shell.cli_database import open_for_command
 
@@ -25,59 +31,60 @@ EXIT_OK = 0
 EXIT_BROKEN = 1
 
 
-def add_security_parsers(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser],
-    common: argparse.ArgumentParser,
-) -> None:
-    audit = commands.add_parser("audit", parents=[common], help="nhật ký hệ thống")
-    audit_commands = audit.add_subparsers(dest="audit_command", metavar="LỆNH", required=True)
-    verify = audit_commands.add_parser(
-        "verify",
-        parents=[common],
-        help="kiểm tra chuỗi mã băm của nhật ký và đối chiếu với những gì đã in, đã gửi",
-    )
-    verify.add_argument(
-        "--against",
-        action="append",
-        type=Path,
-        default=[],
-        metavar="FILE",
-        help="báo cáo PC06 (.xlsx) hoặc gói dữ liệu: các dấu nhật ký ghi trong đó phải còn "
-        "trong nhật ký (lặp lại được)",
-    )
-    details = commands.add_parser(
+_VERIFY = option(
+    "--against",
+    action="append",
+    type=Path,
+    default=[],
+    metavar="FILE",
+    help="báo cáo PC06 (.xlsx) hoặc gói dữ liệu: các dấu nhật ký ghi trong đó phải còn "
+    "trong nhật ký (lặp lại được)",
+)
+SECURITY_PARSERS = (
+    Command(
+        "audit",
+        "nhật ký hệ thống",
+        subcommands=(
+            Command(
+                "verify",
+                "kiểm tra chuỗi mã băm của nhật ký và đối chiếu với những gì đã in, đã gửi",
+                (_VERIFY,),
+            ),
+        ),
+        dest="audit_command",
+    ),
+    Command(
         "details",
-        parents=[common],
-        help="xuất danh sách chi tiết (có dữ liệu cá nhân) ra tệp Excel mã hóa bằng mật khẩu",
-    )
-    details.add_argument(
-        "--as-of", metavar="YYYY-MM-DD", help="hồ sơ và trạng thái đến hết ngày này"
-    )
-    details.add_argument("--out", required=True, type=Path, metavar="FILE.xlsx")
-    backup = commands.add_parser(
-        "backup", parents=[common], help="sao lưu cơ sở dữ liệu SQLite ra một tệp"
-    )
-    backup.add_argument("--out", required=True, type=Path, metavar="FILE")
-    restore = commands.add_parser(
+        "xuất danh sách chi tiết (có dữ liệu cá nhân) ra tệp Excel mã hóa bằng mật khẩu",
+        (
+            option("--as-of", metavar="YYYY-MM-DD", help="hồ sơ và trạng thái đến hết ngày này"),
+            option("--out", required=True, type=Path, metavar="FILE.xlsx"),
+        ),
+    ),
+    Command(
+        "backup",
+        "sao lưu cơ sở dữ liệu SQLite ra một tệp",
+        (option("--out", required=True, type=Path, metavar="FILE"),),
+    ),
+    Command(
         "restore",
-        parents=[common],
-        help="khôi phục từ một bản sao lưu (sao lưu cơ sở dữ liệu hiện tại trước)",
-    )
-    restore.add_argument("file", type=Path, metavar="FILE")
-    restore.add_argument("--yes", action="store_true", help="không hỏi xác nhận (cho tập lệnh)")
-    add_passphrase_options(restore, new=False)
-    purge = commands.add_parser(
+        "khôi phục từ một bản sao lưu (sao lưu cơ sở dữ liệu hiện tại trước)",
+        (option("file", type=Path, metavar="FILE"), ASSUME_YES, *PASSPHRASE_OPTIONS),
+    ),
+    Command(
         "purge",
-        parents=[common],
-        help="xóa dữ liệu cá nhân sau khi hết thời gian giữ (giữ số liệu thống kê)",
-    )
-    purge.add_argument("--yes", action="store_true", help="không hỏi xác nhận (cho tập lệnh)")
-    purge.add_argument(
-        "--server-backup-done",
-        action="store_true",
-        help="(PostgreSQL) xác nhận máy chủ đã được sao lưu bằng pg_dump",
-    )
-    add_passphrase_options(purge, new=True)
+        "xóa dữ liệu cá nhân sau khi hết thời gian giữ (giữ số liệu thống kê)",
+        (
+            ASSUME_YES,
+            option(
+                "--server-backup-done",
+                action="store_true",
+                help="(PostgreSQL) xác nhận máy chủ đã được sao lưu bằng pg_dump",
+            ),
+            *NEW_PASSPHRASE_OPTIONS,
+        ),
+    ),
+)
 
 
 def _against(files: list[Path]) -> list[Witness]:
@@ -125,10 +132,10 @@ def cmd_details(args: argparse.Namespace, out: TextIO) -> int:
     as_of = parse_iso_day(args.as_of) if args.as_of else None
     password = read_passphrase(confirm=True, what="danh sách chi tiết")
     check_password(password)
-    database = open_for_command(args)
-    with database.session() as session:
-        result = write_detail_list(session, acting(args), args.out, password, as_of=as_of)
-        session.commit()
+    result = in_one_transaction(
+        args,
+        lambda session, actor: write_detail_list(session, actor, args.out, password, as_of=as_of),
+    )
     until = f" đến hết ngày {format_date(as_of)}" if as_of else ""
     print(
         f"Đã ghi danh sách chi tiết ({result.cases} hồ sơ{until}), mã hóa bằng mật khẩu: "

@@ -16,7 +16,11 @@ import argparse
 import getpass
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
+
+from sqlalchemy.orm import Session
 
 from services.common.errors import StorageError, UserError
 from services.security.accounts import (
@@ -31,6 +35,7 @@ from services.security.permissions import Action, require
 from services.security.session_context import Actor, cli_actor
 from ui.shell.cli_database import open_for_command
 
+T = TypeVar("T")
 USER_ENV = "KICHHOAT_USER"
 PASSWORD_ENV = "KICHHOAT_PASSWORD"  # noqa: S105 (the name of a variable, not a secret)
 FIRST_ADMIN_HINT = (
@@ -200,3 +205,13 @@ def acting(args: argparse.Namespace) -> Actor:
     actor = getattr(args, "actor", None)
     assert isinstance(actor, Actor), "run_command admits the person before the command runs"
     return actor
+
+
+def in_one_transaction(args: argparse.Namespace, work: Callable[[Session, Actor], T]) -> T:
+    """`work` done in one transaction of the command's database by the person signed in,
+    then committed; what it returns must not need the session any more."""
+    database = open_for_command(args)
+    with database.session() as session:
+        result = work(session, acting(args))
+        session.commit()
+    return result

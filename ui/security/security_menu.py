@@ -68,6 +68,7 @@ from ui.security.idle_lock import IdleLock
 from ui.shell.context import AppContext
 from ui.upkeep.restore_dialog import RestoreDialog
 from ui.widgets.background import BackgroundOp, Report
+from ui.widgets.dialogs import exposed, run_dialog
 from ui.widgets.forms import error_label, show_error
 from ui.widgets.messages import messages
 from ui.widgets.passphrase_fields import ask_backup_passphrase
@@ -312,9 +313,9 @@ class AccountsDialog(QDialog):
             messages().info(self, "Chưa chọn tài khoản", "Chọn một tài khoản trong bảng.")
             return
         try:
-            with self.context.database.session() as session:
-                changed = unlock_account(session, self.context.signed_in(), chosen)
-                session.commit()
+            changed = self.context.in_one_transaction(
+                lambda session, actor: unlock_account(session, actor, chosen)
+            )
         except UserError as error:
             messages().error(self, "Không mở khóa được", str(error))
             return
@@ -340,26 +341,28 @@ class AccountsDialog(QDialog):
         active = self.table.item(self.table.currentRow(), 3)
         now_active = active is not None and active.text().startswith("hoạt động")
         try:
-            with self.context.database.session() as session:
-                update_account(session, self.context.signed_in(), chosen, is_active=not now_active)
-                session.commit()
+            self.context.in_one_transaction(
+                lambda session, actor: update_account(
+                    session, actor, chosen, is_active=not now_active
+                )
+            )
         except UserError as error:
             messages().error(self, "Không đổi được", str(error))
         self.reload()
 
     def create_account(self) -> None:
         try:
-            with self.context.database.session() as session:
-                create_account(
+            self.context.in_one_transaction(
+                lambda session, actor: create_account(
                     session,
-                    self.context.signed_in(),
+                    actor,
                     username=self.username.text(),
                     full_name=self.full_name.text(),
                     password=self.password.text(),
                     role=Role(self.role.currentData()),
                     home_point_id=self.context.point.id if self.context.point else None,
                 )
-                session.commit()
+            )
         except UserError as error:
             show_error(self.error, str(error))
             return
@@ -606,13 +609,8 @@ class SecurityMenu(QObject):
     def open_requests(self) -> None:
         from ui.privacy.requests import RequestsDialog
 
-        dialog = RequestsDialog(self.context, self.window)
-        self.requests_dialog = dialog  # tests drive it while it is open
-        try:
+        with exposed(self, "requests_dialog", RequestsDialog(self.context, self.window)) as dialog:
             dialog.exec()
-        finally:
-            self.requests_dialog = None
-            dialog.deleteLater()
         self.requests_changed.emit()
         refresh = getattr(self.window, "refresh_all", None)
         if callable(refresh):
@@ -621,22 +619,14 @@ class SecurityMenu(QObject):
     def open_processing_description(self) -> None:
         from ui.privacy.processing_description import ProcessingDescriptionDialog
 
-        dialog = ProcessingDescriptionDialog(self.context, self.window)
-        try:
-            dialog.exec()
-        finally:
-            dialog.deleteLater()
+        run_dialog(ProcessingDescriptionDialog(self.context, self.window))
 
     def open_settings(self) -> None:
         from ui.upkeep.settings_dialog import SettingsDialog
 
-        dialog = SettingsDialog(self.context, self.window)
-        try:
-            if dialog.exec():
-                self.idle.set_minutes(self.context.settings.idle_lock_minutes)
-                self.window.statusBar().showMessage("Đã lưu cài đặt.", 10000)
-        finally:
-            dialog.deleteLater()
+        if run_dialog(SettingsDialog(self.context, self.window)):
+            self.idle.set_minutes(self.context.settings.idle_lock_minutes)
+            self.window.statusBar().showMessage("Đã lưu cài đặt.", 10000)
 
     def automatic_backup(self) -> None:
         database, context = self.context.database, self.context
@@ -683,13 +673,9 @@ class SecurityMenu(QObject):
         dialog = RestoreDialog(
             restore_points(folder, db_path), backups_folder(folder, db_path), self.window
         )
-        self.restore_dialog = dialog  # tests drive it while it is open
-        try:
+        with exposed(self, "restore_dialog", dialog):
             dialog.exec()
             return dialog.chosen
-        finally:
-            self.restore_dialog = None
-            dialog.deleteLater()
 
     def restore(self) -> None:
         path = self.choose_backup()
@@ -777,11 +763,6 @@ class SecurityMenu(QObject):
                 "(pg_dump)."
             )
             return messages().confirm(self.window, "Xóa dữ liệu cá nhân", question), None
-        dialog = PurgeDialog(question, self.window)
-        self.purge_dialog = dialog  # tests drive it while it is open
-        try:
+        with exposed(self, "purge_dialog", PurgeDialog(question, self.window)) as dialog:
             accepted = bool(dialog.exec())
             return accepted and dialog.passphrase is not None, dialog.passphrase
-        finally:
-            self.purge_dialog = None
-            dialog.deleteLater()

@@ -21,6 +21,7 @@ from services.security.accounts import authenticate
 from services.security.session_context import Actor
 from services.upkeep.database import Database
 from ui.shell.context import PointInfo
+from ui.widgets.dialogs import run_dialog
 from ui.widgets.forms import ERROR_STYLE, error_label, show_error, wait_cursor
 
 
@@ -160,9 +161,6 @@ def sign_in(
 ) -> Actor | None:
     """Show the dialog and wait; the signed-in operator, or None when cancelled."""
     dialog = SignInDialog(database, point, last_username, parent, current=current)
-    try:
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return None
-        return dialog.actor
-    finally:
-        dialog.deleteLater()
+    if run_dialog(dialog) != QDialog.DialogCode.Accepted:
+        return None
+    return dialog.actor

@@ -40,6 +40,7 @@ from ui.security.sign_in import sign_in
 from ui.shell.context import AppContext, PointInfo
 from ui.upkeep.setup_wizard import FirstStartWizard
 from ui.upkeep.startup_check import check_database_file
+from ui.widgets.dialogs import run_dialog
 from ui.widgets.file_dialogs import MEMORY_FILE, FolderMemory, set_folder_memory
 from ui.widgets.messages import messages
 from ui.widgets.qt_vietnamese import install_vietnamese
@@ -88,12 +89,9 @@ def run_sign_in(database: Database, point: PointInfo, last_username: str | None)
 def ask_server_password(where: str, why: str) -> str | None:
     """The password of the shared server, typed without echo; None when cancelled."""
     dialog = password_dialog(where, why)
-    try:
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return None
-        return dialog.textValue() or None
-    finally:
-        dialog.deleteLater()
+    if run_dialog(dialog) != QDialog.DialogCode.Accepted:
+        return None
+    return dialog.textValue() or None
 
 
 def password_dialog(where: str, why: str) -> QInputDialog:
@@ -149,34 +147,11 @@ def start_session(
     if warning:
         messages().warning(None, "Cài đặt của máy này", warning)
     target = url or os.environ.get(DB_ENV) or settings.db_url or local_url or default_database_url()
-    database: Database | None = None
     check_database_file(target, settings_folder)  # a broken file: offer the newest backup
-    try:
-        database = open_for_window(target)
-    except UserError as error:
-        problem = str(error)
-        opened = open_with_typed_password(target, problem, dialogs)
-        database = opened[0] if opened is not None else None
-        if opened is None:
-            again = messages().confirm(
-                None,
-                "Không mở được cơ sở dữ liệu",
-                f"{problem}\n\nMở phần thiết lập để chọn cơ sở dữ liệu khác?",
-            )
-            if not again:
-                return 1
-        elif target == settings.db_url:
-            settings.db_url = opened[1]  # with the password typed
-
-    point: PointInfo | None = None
-    if database is not None:
-        with database.session(read_only=True) as session:
-            state = setup_state(session, settings.point_code)
-            if state.point is not None:
-                found = state.point
-                point = PointInfo(found.id, found.code, found.name, found.commune_id)
-        if not state.complete:
-            point = None
+    database, go_on = _open_database(target, settings, dialogs)
+    if not go_on:
+        return 1
+    point = _set_up_point(database, settings) if database is not None else None
     if database is None or point is None:
         context = dialogs.first_start(database, settings, settings_folder, local_url)
         if context is None or context.point is None:
@@ -199,6 +174,39 @@ def start_session(
         point=point,
         settings_folder=settings_folder,
     )
+
+
+def _open_database(
+    target: str, settings: LocalSettings, dialogs: StartupDialogs
+) -> tuple[Database | None, bool]:
+    """The database at `target` (asking a server's password if need be), and whether to go
+    on: without a database, only when the user wants set-up to choose another one."""
+    try:
+        return open_for_window(target), True
+    except UserError as error:
+        problem = str(error)
+    opened = open_with_typed_password(target, problem, dialogs)
+    if opened is None:
+        again = messages().confirm(
+            None,
+            "Không mở được cơ sở dữ liệu",
+            f"{problem}\n\nMở phần thiết lập để chọn cơ sở dữ liệu khác?",
+        )
+        return None, again
+    if target == settings.db_url:
+        settings.db_url = opened[1]  # with the password typed
+    return opened[0], True
+
+
+def _set_up_point(database: Database, settings: LocalSettings) -> PointInfo | None:
+    """This computer's intake point, when set-up is complete; else None (set-up to finish)."""
+    point: PointInfo | None = None
+    with database.session(read_only=True) as session:
+        state = setup_state(session, settings.point_code)
+        if state.point is not None:
+            found = state.point
+            point = PointInfo(found.id, found.code, found.name, found.commune_id)
+    return point if state.complete else None
 
 
 def open_with_typed_password(

@@ -30,15 +30,16 @@ from services.security.accounts import SignInError
 from services.security.permissions import PermissionDeniedError
 from services.spreadsheets.reader import UnreadableFileError
 from services.upkeep.database import READ_ONLY_NOTE, Database
-from ui.campaigns.cli_campaigns import CAMPAIGN_COMMANDS, add_campaign_parsers
-from ui.campaigns.cli_units import UNIT_COMMANDS, add_unit_parsers
-from ui.cases.cli_cases import CASE_COMMANDS, add_case_parsers
-from ui.exchange.cli_packages import add_package_parser, cmd_package
-from ui.outreach.cli_outreach import OUTREACH_COMMANDS, add_outreach_parsers
-from ui.privacy.cli_requests import REQUEST_COMMANDS, add_request_parsers
-from ui.security.cli_accounts import ACCOUNT_COMMANDS, add_account_parsers
-from ui.security.cli_security import SECURITY_COMMANDS, add_security_parsers
+from ui.campaigns.cli_campaigns import CAMPAIGN_COMMANDS, CAMPAIGN_PARSERS
+from ui.campaigns.cli_units import UNIT_COMMANDS, UNIT_PARSERS
+from ui.cases.cli_cases import CASE_COMMANDS, CASE_PARSERS
+from ui.exchange.cli_packages import PACKAGE_PARSERS, cmd_package
+from ui.outreach.cli_outreach import OUTREACH_COMMANDS, OUTREACH_PARSERS
+from ui.privacy.cli_requests import REQUEST_COMMANDS, REQUEST_PARSERS
+from ui.security.cli_accounts import ACCOUNT_COMMANDS, ACCOUNT_PARSERS
+from ui.security.cli_security import SECURITY_COMMANDS, SECURITY_PARSERS
 from ui.security.cli_sign_in import SignInRequiredError, acting, admit
+from ui.shell.cli_common import Command, OneOf, add_commands, option
 from ui.shell.cli_common import gui_application as _gui_application
 from ui.shell.cli_database import open_for_command
 
@@ -76,6 +77,136 @@ def _vietnamese_argparse() -> None:
     argparse._ = translate  # type: ignore[attr-defined]
 
 
+def _preset_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--preset",
+        default=DEFAULT_PRESET,
+        help=f"bộ dữ liệu của đợt (có sẵn: {', '.join(available_presets())})",
+    )
+
+
+_TALLY = (
+    option(
+        "--as-of",
+        metavar="YYYY-MM-DD",
+        help="đếm đến hết ngày này, giờ Việt Nam (mặc định: hôm nay)",
+    ),
+    option(
+        "--by",
+        choices=[b.value for b in TallyBy],
+        help="gộp theo huyện, xã, điểm thu nhận hay cán bộ (mặc định: huyện; xã khi đợt theo "
+        "bản đồ hai cấp)",
+    ),
+    option("--json", action="store_true", help="in kết quả dạng JSON"),
+    OneOf(
+        (
+            option(
+                "--verify",
+                action="store_true",
+                help="so số đếm cơ sở dữ liệu duy trì với số đếm lại toàn bộ hồ sơ, từng đơn vị, "
+                "điểm, cán bộ và ngày; khác nhau thì in chỗ khác và thoát mã 1",
+            ),
+            option(
+                "--rebuild",
+                action="store_true",
+                help="tính lại toàn bộ số đếm duy trì từ hồ sơ (sau khi --verify báo khác nhau)",
+            ),
+        )
+    ),
+)
+_GUIDE = (
+    option(
+        "--layout",
+        metavar="a4|a5|cards",
+        help="áp phích A4 (a4), tờ A5 (a5) hoặc 8 thẻ cắt rời trên khổ A4 (cards); bắt buộc khi in",
+    ),
+    option("--out", type=Path, metavar="FILE.pdf", help="tệp PDF; bắt buộc khi in"),
+    option(
+        "--point",
+        metavar="MÃ",
+        help="mã điểm thu nhận: dùng tên, địa chỉ và nội dung đã sửa của điểm đó "
+        "(không ghi: nội dung mặc định, chừa chỗ ghi tên điểm)",
+    ),
+)
+_SLIP = (
+    option("--id-number", required=True, metavar="SỐ", help="số định danh 12 chữ số"),
+    option("--level", required=True, metavar="1|2", help="mức tài khoản của hồ sơ"),
+    option("--out", required=True, type=Path, metavar="FILE.pdf"),
+    option(
+        "--format",
+        metavar="a6|80mm",
+        help="khổ phiếu (mặc định: theo cài đặt của máy này, ban đầu là a6)",
+    ),
+)
+_DEMO = (
+    option("--records", type=int, required=True, metavar="N"),
+    option("--seed", type=int, metavar="S"),
+    option(
+        "--force",
+        action="store_true",
+        help="thêm cả khi cơ sở dữ liệu đã có hồ sơ thật (báo cáo sẽ ghi rõ có dữ liệu thử)",
+    ),
+)
+_RECORDS = (
+    Command(
+        "template",
+        "ghi tệp mẫu .xlsx để nhập hồ sơ",
+        (option("--out", required=True, type=Path, metavar="FILE.xlsx"),),
+    ),
+    Command(
+        "import",
+        "nhập hồ sơ từ tệp .xlsx hoặc .csv",
+        (option("file", type=Path, metavar="FILE"),),
+    ),
+)
+_ALLOW_DOMAIN = Command(
+    "allow-domain",
+    "thêm một tên miền vào danh sách trang được phép in mã QR (quản trị viên)",
+    (option("domain", metavar="TÊN_MIỀN", help="ví dụ: cand.com.vn"),),
+)
+_CORE_PARSERS = (
+    Command("init", "tạo hoặc nâng cấp cơ sở dữ liệu và nạp bộ dữ liệu mẫu", (_preset_option,)),
+    Command("records", "nhập hồ sơ từ bảng tính", subcommands=_RECORDS, dest="records_command"),
+    Command("tally", "đếm kết quả kích hoạt theo quy tắc của kế hoạch", _TALLY),
+    Command(
+        "report",
+        "lập bảng tính báo cáo kết quả gửi PC06",
+        (
+            option(
+                "--as-of",
+                metavar="YYYY-MM-DD",
+                required=True,
+                help="số liệu tính đến hết ngày này (giờ Việt Nam)",
+            ),
+            option("--out", required=True, type=Path, metavar="FILE.xlsx"),
+        ),
+    ),
+    Command(
+        "guide",
+        "in tờ hướng dẫn có mã QR ra tệp PDF (không mở cửa sổ); guide allow-domain: "
+        "cho phép thêm tên miền cho mã QR",
+        _GUIDE,
+        subcommands=(_ALLOW_DOMAIN,),
+        dest="guide_command",
+        required=False,
+    ),
+    Command("slip", "in phiếu hướng dẫn cho công dân ra tệp PDF", _SLIP),
+    Command("demo", "thêm hồ sơ giả lập để dùng thử", _DEMO),
+)
+# Every command, in the order `--help` lists them.
+PARSERS = (
+    *_CORE_PARSERS,
+    *PACKAGE_PARSERS,
+    *CASE_PARSERS,
+    *SECURITY_PARSERS,
+    *ACCOUNT_PARSERS,
+    *REQUEST_PARSERS,
+    *CAMPAIGN_PARSERS,
+    *UNIT_PARSERS,
+    *OUTREACH_PARSERS,
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
     _vietnamese_argparse()
     common = argparse.ArgumentParser(add_help=False)
@@ -105,120 +236,7 @@ def build_parser() -> argparse.ArgumentParser:
         "báo cáo) rồi thoát; mã thoát 0 nếu mọi bước đều đạt",
     )
     commands = parser.add_subparsers(dest="command", metavar="LỆNH")
-
-    init = commands.add_parser(
-        "init", parents=[common], help="tạo hoặc nâng cấp cơ sở dữ liệu và nạp bộ dữ liệu mẫu"
-    )
-    init.add_argument(
-        "--preset",
-        default=DEFAULT_PRESET,
-        help=f"bộ dữ liệu của đợt (có sẵn: {', '.join(available_presets())})",
-    )
-
-    records = commands.add_parser("records", parents=[common], help="nhập hồ sơ từ bảng tính")
-    records_commands = records.add_subparsers(dest="records_command", metavar="LỆNH", required=True)
-    template = records_commands.add_parser(
-        "template", parents=[common], help="ghi tệp mẫu .xlsx để nhập hồ sơ"
-    )
-    template.add_argument("--out", required=True, type=Path, metavar="FILE.xlsx")
-    importer = records_commands.add_parser(
-        "import", parents=[common], help="nhập hồ sơ từ tệp .xlsx hoặc .csv"
-    )
-    importer.add_argument("file", type=Path, metavar="FILE")
-
-    tally_parser = commands.add_parser(
-        "tally", parents=[common], help="đếm kết quả kích hoạt theo quy tắc của kế hoạch"
-    )
-    tally_parser.add_argument(
-        "--as-of",
-        metavar="YYYY-MM-DD",
-        help="đếm đến hết ngày này, giờ Việt Nam (mặc định: hôm nay)",
-    )
-    tally_parser.add_argument(
-        "--by",
-        choices=[b.value for b in TallyBy],
-        help="gộp theo huyện, xã, điểm thu nhận hay cán bộ (mặc định: huyện; xã khi đợt theo "
-        "bản đồ hai cấp)",
-    )
-    tally_parser.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
-    checks = tally_parser.add_mutually_exclusive_group()
-    checks.add_argument(
-        "--verify",
-        action="store_true",
-        help="so số đếm cơ sở dữ liệu duy trì với số đếm lại toàn bộ hồ sơ, từng đơn vị, điểm, "
-        "cán bộ và ngày; khác nhau thì in chỗ khác và thoát mã 1",
-    )
-    checks.add_argument(
-        "--rebuild",
-        action="store_true",
-        help="tính lại toàn bộ số đếm duy trì từ hồ sơ (sau khi --verify báo khác nhau)",
-    )
-
-    report = commands.add_parser(
-        "report", parents=[common], help="lập bảng tính báo cáo kết quả gửi PC06"
-    )
-    report.add_argument(
-        "--as-of",
-        metavar="YYYY-MM-DD",
-        required=True,
-        help="số liệu tính đến hết ngày này (giờ Việt Nam)",
-    )
-    report.add_argument("--out", required=True, type=Path, metavar="FILE.xlsx")
-
-    guide = commands.add_parser(
-        "guide",
-        parents=[common],
-        help="in tờ hướng dẫn có mã QR ra tệp PDF (không mở cửa sổ); guide allow-domain: "
-        "cho phép thêm tên miền cho mã QR",
-    )
-    guide.add_argument(
-        "--layout",
-        metavar="a4|a5|cards",
-        help="áp phích A4 (a4), tờ A5 (a5) hoặc 8 thẻ cắt rời trên khổ A4 (cards); bắt buộc khi in",
-    )
-    guide.add_argument("--out", type=Path, metavar="FILE.pdf", help="tệp PDF; bắt buộc khi in")
-    guide.add_argument(
-        "--point",
-        metavar="MÃ",
-        help="mã điểm thu nhận: dùng tên, địa chỉ và nội dung đã sửa của điểm đó "
-        "(không ghi: nội dung mặc định, chừa chỗ ghi tên điểm)",
-    )
-    guide_commands = guide.add_subparsers(dest="guide_command", metavar="LỆNH")
-    allow_domain = guide_commands.add_parser(
-        "allow-domain",
-        parents=[common],
-        help="thêm một tên miền vào danh sách trang được phép in mã QR (quản trị viên)",
-    )
-    allow_domain.add_argument("domain", metavar="TÊN_MIỀN", help="ví dụ: cand.com.vn")
-
-    slip = commands.add_parser(
-        "slip", parents=[common], help="in phiếu hướng dẫn cho công dân ra tệp PDF"
-    )
-    slip.add_argument("--id-number", required=True, metavar="SỐ", help="số định danh 12 chữ số")
-    slip.add_argument("--level", required=True, metavar="1|2", help="mức tài khoản của hồ sơ")
-    slip.add_argument("--out", required=True, type=Path, metavar="FILE.pdf")
-    slip.add_argument(
-        "--format",
-        metavar="a6|80mm",
-        help="khổ phiếu (mặc định: theo cài đặt của máy này, ban đầu là a6)",
-    )
-
-    demo = commands.add_parser("demo", parents=[common], help="thêm hồ sơ giả lập để dùng thử")
-    demo.add_argument("--records", type=int, required=True, metavar="N")
-    demo.add_argument("--seed", type=int, metavar="S")
-    demo.add_argument(
-        "--force",
-        action="store_true",
-        help="thêm cả khi cơ sở dữ liệu đã có hồ sơ thật (báo cáo sẽ ghi rõ có dữ liệu thử)",
-    )
-    add_package_parser(commands, common)
-    add_case_parsers(commands, common)
-    add_security_parsers(commands, common)
-    add_account_parsers(commands, common)
-    add_request_parsers(commands, common)
-    add_campaign_parsers(commands, common)
-    add_unit_parsers(commands, common)
-    add_outreach_parsers(commands, common)
+    add_commands(commands, common, PARSERS)
     return parser
 
 
@@ -477,54 +495,48 @@ def cmd_slip(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def cmd_records(args: argparse.Namespace, out: TextIO) -> int:
+    if args.records_command == "template":
+        return cmd_template(args, out)
+    return cmd_import(args, out)
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "init": cmd_init,
+    "records": cmd_records,
     "tally": cmd_tally,
     "report": cmd_report,
     "demo": cmd_demo,
     "guide": cmd_guide,
     "slip": cmd_slip,
+    "package": cmd_package,
+    **SECURITY_COMMANDS,
+    **CASE_COMMANDS,
+    **ACCOUNT_COMMANDS,
+    **REQUEST_COMMANDS,
+    **CAMPAIGN_COMMANDS,
+    **UNIT_COMMANDS,
+    **OUTREACH_COMMANDS,
 }
+# The exit status of a known error, the first class that matches.
+EXIT_STATUSES: tuple[tuple[type[Exception] | tuple[type[Exception], ...], int], ...] = (
+    ((SignInError, SignInRequiredError), EXIT_SIGN_IN),
+    (PermissionDeniedError, EXIT_FORBIDDEN),
+    (UnreadableFileError, EXIT_UNREADABLE),
+    (UserError, EXIT_ERROR),
+)
 
 
 def run_command(args: argparse.Namespace, out: TextIO | None = None) -> int:
     """Run one parsed command; known errors become a message on stderr and an exit status."""
     out = out or sys.stdout
-    handler = COMMANDS.get(args.command)
-    if args.command == "records":
-        handler = cmd_template if args.records_command == "template" else cmd_import
-    elif args.command == "package":
-        handler = cmd_package
-    elif args.command in SECURITY_COMMANDS:
-        handler = SECURITY_COMMANDS[args.command]
-    elif args.command in CASE_COMMANDS:
-        handler = CASE_COMMANDS[args.command]
-    elif args.command in ACCOUNT_COMMANDS:
-        handler = ACCOUNT_COMMANDS[args.command]
-    elif args.command in REQUEST_COMMANDS:
-        handler = REQUEST_COMMANDS[args.command]
-    elif args.command in CAMPAIGN_COMMANDS:
-        handler = CAMPAIGN_COMMANDS[args.command]
-    elif args.command in UNIT_COMMANDS:
-        handler = UNIT_COMMANDS[args.command]
-    elif args.command in OUTREACH_COMMANDS:
-        handler = OUTREACH_COMMANDS[args.command]
-    assert handler is not None
+    handler = COMMANDS[args.command]
     try:
         args.actor = admit(args)
         return handler(args, out)
-    except (SignInError, SignInRequiredError) as error:
-        print(f"Lỗi: {error}", file=sys.stderr)
-        return EXIT_SIGN_IN
-    except PermissionDeniedError as error:
-        print(f"Lỗi: {error}", file=sys.stderr)
-        return EXIT_FORBIDDEN
-    except UnreadableFileError as error:
-        print(f"Lỗi: {error}", file=sys.stderr)
-        return EXIT_UNREADABLE
     except UserError as error:
         print(f"Lỗi: {error}", file=sys.stderr)
-        return EXIT_ERROR
+        return next(status for kind, status in EXIT_STATUSES if isinstance(error, kind))
     except KeyboardInterrupt:
         print("Đã dừng theo yêu cầu; thao tác dở dang không được lưu.", file=sys.stderr)
         return EXIT_INTERRUPTED

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
+
+from sqlalchemy.orm import Session
 
 from services.common.errors import UserError
 from services.security.session_context import Actor
 from services.upkeep.database import Database
 from services.upkeep.local_settings import LocalSettings
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -33,3 +39,11 @@ class AppContext:
         if self.actor is None:
             raise UserError("Chưa đăng nhập: đăng nhập rồi thử lại.")
         return self.actor
+
+    def in_one_transaction(self, work: Callable[[Session, Actor], T]) -> T:
+        """`work` done by the signed-in person in one transaction, committed; what it returns
+        (nothing that needs the session any more). A refusal is raised, nothing written."""
+        with self.database.session() as session:
+            result = work(session, self.signed_in())
+            session.commit()
+        return result

@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
 
 from models.codes import Status
 from services.common.resources import user_guide_dir
+from ui.widgets.forms import button_row
 
 INDEX = "index.md"
 PAGE_START = "01-bat-dau.md"
@@ -207,46 +208,12 @@ class GuideViewer(QDialog):
         self.folder = folder or user_guide_dir()
         self.setWindowTitle(WINDOW_TITLE)
 
-        self.pages = QListWidget()
-        self.pages.setAccessibleName("Các trang hướng dẫn")
-        self.pages.setWordWrap(True)
-        self.pages.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.pages.setTextElideMode(Qt.TextElideMode.ElideNone)  # long titles wrap
-        self.pages.setResizeMode(QListWidget.ResizeMode.Adjust)
-        self.pages.setStyleSheet("QListWidget::item { padding-top: 5px; padding-bottom: 5px; }")
-        for name in guide_pages(self.folder):
-            item = QListWidgetItem(page_title(self.folder / name))
-            item.setData(Qt.ItemDataRole.UserRole, name)
-            self.pages.addItem(item)
+        self._make_page_list()
         self.browser = GuideBrowser()
         self.browser.setAccessibleName("Nội dung hướng dẫn")
         self.browser.setSearchPaths([str(self.folder)])
-
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.pages)
-        splitter.addWidget(self.browser)
-        splitter.setStretchFactor(0, 0)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([240, 1000])
-        splitter.setChildrenCollapsible(False)
-
-        self.back_button = QPushButton("← Trang trước (Alt+←)")
-        self.back_button.setEnabled(False)
-        self.back_button.clicked.connect(self.browser.backward)
-        index_button = QPushButton("Mục lục (Alt+Home)")
-        index_button.clicked.connect(lambda: self.show_page(INDEX))
-        self.shortcuts_button = QPushButton("Danh sách phím tắt (Shift+F1)")
-        self.shortcuts_button.clicked.connect(self.show_shortcuts)
-        close = QPushButton("Đóng (Esc)")
-        close.clicked.connect(self.reject)
-        for button in (self.back_button, index_button, self.shortcuts_button, close):
-            button.setAutoDefault(False)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.back_button)
-        buttons.addWidget(index_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.shortcuts_button)
-        buttons.addWidget(close)
+        splitter = self._splitter()
+        buttons = self._button_row()
 
         layout = QVBoxLayout(self)
         layout.addWidget(splitter, 1)
@@ -263,6 +230,44 @@ class GuideViewer(QDialog):
         self.browser.sourceChanged.connect(self._follow_source)
         self.pages.currentRowChanged.connect(self._row_chosen)
         self._fit_to_screen()
+
+    def _make_page_list(self) -> None:
+        """The pages on the left, by title; long titles wrap."""
+        self.pages = QListWidget()
+        self.pages.setAccessibleName("Các trang hướng dẫn")
+        self.pages.setWordWrap(True)
+        self.pages.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.pages.setTextElideMode(Qt.TextElideMode.ElideNone)  # long titles wrap
+        self.pages.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self.pages.setStyleSheet("QListWidget::item { padding-top: 5px; padding-bottom: 5px; }")
+        for name in guide_pages(self.folder):
+            item = QListWidgetItem(page_title(self.folder / name))
+            item.setData(Qt.ItemDataRole.UserRole, name)
+            self.pages.addItem(item)
+
+    def _splitter(self) -> QSplitter:
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.pages)
+        splitter.addWidget(self.browser)
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([240, 1000])
+        splitter.setChildrenCollapsible(False)
+        return splitter
+
+    def _button_row(self) -> QHBoxLayout:
+        self.back_button = QPushButton("← Trang trước (Alt+←)")
+        self.back_button.setEnabled(False)
+        self.back_button.clicked.connect(self.browser.backward)
+        index_button = QPushButton("Mục lục (Alt+Home)")
+        index_button.clicked.connect(lambda: self.show_page(INDEX))
+        self.shortcuts_button = QPushButton("Danh sách phím tắt (Shift+F1)")
+        self.shortcuts_button.clicked.connect(self.show_shortcuts)
+        close = QPushButton("Đóng (Esc)")
+        close.clicked.connect(self.reject)
+        for button in (self.back_button, index_button, self.shortcuts_button, close):
+            button.setAutoDefault(False)
+        return button_row([self.back_button, index_button], [self.shortcuts_button, close])
 
     def _fit_to_screen(self) -> None:
         width, height = 1320, 760  # nearly the whole of a 1366x768 screen: bigger pictures

@@ -36,6 +36,7 @@ from ui.desk.flow import IntakeFlow
 from ui.security.security_menu import SecurityMenu
 from ui.shell.context import AppContext
 from ui.shell.help_dialog import ShortcutsDialog
+from ui.widgets.dialogs import run_dialog
 
 WINDOW_TITLE = "kichhoat – Hỗ trợ đăng ký, kích hoạt tài khoản định danh điện tử"
 GEOMETRY_KEY = "window_geometry"
@@ -79,7 +80,31 @@ class MainWindow(QMainWindow):
         self.switch_operator_dialog = switch_operator
         self.switch_to: str | None = None  # another campaign's database, chosen to open next
         self.setWindowTitle(WINDOW_TITLE)
-        with context.database.session(read_only=True) as session:
+        subtitle = self._subtitle()
+        self._add_tabs()
+        from ui.privacy.requests import RequestsBanner
+
+        self.requests_banner = RequestsBanner(context)
+        layout = QVBoxLayout()
+        layout.setContentsMargins(6, 4, 6, 0)
+        layout.addWidget(subtitle)
+        layout.addWidget(self.requests_banner)
+        layout.addWidget(self.tabs, 1)
+        central = QWidget()
+        central.setLayout(layout)
+        self.setCentralWidget(central)
+
+        self._build_menus()
+        self._add_security_menu()
+        self._build_status_bar()
+        self.show_who()
+        self.apply_role()
+        self.refresh_today()
+        self._restore_layout()
+
+    def _subtitle(self) -> QLabel:
+        """The campaign's plan, period and daily hours, above the tabs."""
+        with self.context.database.session(read_only=True) as session:
             campaign = active_campaign(session)
             self.first_day, self.last_day = campaign.first_day, campaign.last_day
             heading = (
@@ -90,7 +115,10 @@ class MainWindow(QMainWindow):
         subtitle = QLabel(heading)
         subtitle.setWordWrap(True)
         subtitle.setStyleSheet("color: #555;")
+        return subtitle
 
+    def _add_tabs(self) -> None:
+        context = self.context
         self.tabs = QTabWidget()
         self.intake = IntakeFlow(context)
         self.panels: list[QWidget] = []  # each has refresh()
@@ -111,36 +139,23 @@ class MainWindow(QMainWindow):
         self.intake.scan_arrived.connect(self.show_desk)
         self.intake.started_over.connect(self.clear_lists)
 
-        from ui.privacy.requests import RequestsBanner
-
-        self.requests_banner = RequestsBanner(context)
-        layout = QVBoxLayout()
-        layout.setContentsMargins(6, 4, 6, 0)
-        layout.addWidget(subtitle)
-        layout.addWidget(self.requests_banner)
-        layout.addWidget(self.tabs, 1)
-        central = QWidget()
-        central.setLayout(layout)
-        self.setCentralWidget(central)
-
-        self._build_menus()
-        self.security = SecurityMenu(self, context, auto_backup=context.auto_backup)
+    def _add_security_menu(self) -> None:
+        self.security = SecurityMenu(self, self.context, auto_backup=self.context.auto_backup)
         # Unlocking re-reads the actor: a role changed meanwhile applies at once.
         self.security.idle.unlocked.connect(self.show_who)
         self.security.idle.unlocked.connect(self.apply_role)
         self.security.requests_changed.connect(self.requests_banner.refresh)
         self.requests_banner.open_requested.connect(self.security.open_requests)
+
+    def _build_status_bar(self) -> None:
+        """Who is signed in on the left, today on the right; the version in its tooltip."""
         self.who = QLabel()
         self.today = QLabel()
         self.statusBar().addWidget(self.who)
         self.statusBar().addPermanentWidget(self.today)
         self.statusBar().setToolTip(
-            f"Phiên bản {APP_VERSION} – {describe_url(context.database.url)}"
+            f"Phiên bản {APP_VERSION} – {describe_url(self.context.database.url)}"
         )
-        self.show_who()
-        self.apply_role()
-        self.refresh_today()
-        self._restore_layout()
 
     def _add_case_panels(self) -> None:
         """The case list and the follow-up queue, each able to hand a case back to the desk."""
@@ -340,10 +355,7 @@ class MainWindow(QMainWindow):
 
         dialog = RecordsImportDialog(self.context, self)
         dialog.imported.connect(self.refresh_all)
-        try:
-            dialog.exec()
-        finally:
-            dialog.deleteLater()
+        run_dialog(dialog)
 
     def show_conflicts(self) -> None:
         from ui.exchange.conflicts_dialog import ConflictsDialog

@@ -35,7 +35,7 @@ from services.upkeep.local_settings import MAX_IDLE_LOCK_MINUTES
 from services.upkeep.settings import LocalChoice, save_settings
 from ui.documents.printing import DEFAULT_PRINTER_TEXT, available_printers
 from ui.shell.context import AppContext
-from ui.widgets.forms import error_label, show_error
+from ui.widgets.forms import accept_buttons, error_label, show_error
 
 MAX_GRACE_DAYS = 3650
 SLIP_CHOICES = (
@@ -138,17 +138,13 @@ class SettingsDialog(QDialog):
         return shared
 
     def _build_buttons(self) -> QDialogButtonBox:
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        return accept_buttons(
+            self,
+            "&Lưu",
+            self.accept,
+            accept=QDialogButtonBox.StandardButton.Save,
+            cancel_text="Hủy",
         )
-        save = buttons.button(QDialogButtonBox.StandardButton.Save)
-        cancel = buttons.button(QDialogButtonBox.StandardButton.Cancel)
-        assert save is not None and cancel is not None
-        save.setText("&Lưu")
-        cancel.setText("Hủy")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        return buttons
 
     @staticmethod
     def _row(form: QFormLayout, text: str, field: QWidget) -> None:

@@ -1,12 +1,21 @@
-"""Small pieces every form uses: inline errors under a field, the wait cursor."""
+"""Small pieces every form uses: inline errors under a field, the wait cursor, the rows of
+a dialog's buttons."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
 
 ERROR_STYLE = "color: #b00020;"
 OK_STYLE = "color: #1b5e20;"
@@ -49,3 +58,48 @@ def with_error(field: QWidget, error: QLabel, hint: str | None = None) -> QWidge
         layout.addWidget(label)
     layout.addWidget(error)
     return box
+
+
+def accept_buttons(
+    dialog: QDialog,
+    text: str,
+    on_accept: Callable[[], object],
+    *,
+    accept: QDialogButtonBox.StandardButton = QDialogButtonBox.StandardButton.Ok,
+    cancel_text: str | None = None,
+) -> QDialogButtonBox:
+    """A form dialog's row: `accept` (Ok or Save) named `text` runs `on_accept`, Cancel
+    (named `cancel_text` when given, else Qt's own word) rejects `dialog`."""
+    buttons = QDialogButtonBox(accept | QDialogButtonBox.StandardButton.Cancel)
+    accept_button = buttons.button(accept)
+    assert accept_button is not None
+    accept_button.setText(text)
+    if cancel_text is not None:
+        cancel = buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        assert cancel is not None
+        cancel.setText(cancel_text)
+    buttons.accepted.connect(on_accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
+
+
+def close_button(dialog: QDialog, text: str | None = None) -> QDialogButtonBox:
+    """A dialog's lone Close button (named `text` when given, else Qt's own word)."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+    if text is not None:
+        close = buttons.button(QDialogButtonBox.StandardButton.Close)
+        assert close is not None
+        close.setText(text)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
+
+
+def button_row(start: Sequence[QWidget] = (), end: Sequence[QWidget] = ()) -> QHBoxLayout:
+    """A row of buttons: `start` at its beginning, `end` at its end, room between."""
+    row = QHBoxLayout()
+    for widget in start:
+        row.addWidget(widget)
+    row.addStretch(1)
+    for widget in end:
+        row.addWidget(widget)
+    return row

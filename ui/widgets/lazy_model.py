@@ -15,15 +15,19 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import (
+    QAbstractItemModel,
     QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
     Signal,
 )
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+from sqlalchemy.orm import Session
 
 from services.cases.queries import PAGE_SIZE
 from services.common.errors import UserError
+from services.upkeep.database import Database
 
 RowT = TypeVar("RowT")
 Index = QModelIndex | QPersistentModelIndex
@@ -62,6 +66,30 @@ class LazyTableModel(QAbstractTableModel, Generic[RowT]):
         self.endResetModel()
         if self._more:
             self.fetchMore(QModelIndex())
+
+    def load_from(
+        self,
+        database: Database,
+        count: Callable[[Session], int],
+        fetch: Callable[[Session, RowT | None, int], list[RowT]],
+    ) -> int | None:
+        """How many rows `count` finds, then the rows `fetch` reads a page at a time (each
+        from its own read-only session of `database`), from the start. When the count is
+        refused (a `UserError`): an empty table, `load_failed` with the reason, and None."""
+
+        def load(after: RowT | None, limit: int) -> list[RowT]:
+            with database.session(read_only=True) as session:
+                return fetch(session, after, limit)
+
+        try:
+            with database.session(read_only=True) as session:
+                total = count(session)
+        except UserError as error:
+            self.set_loader(None)
+            self.load_failed.emit(str(error))
+            return None
+        self.set_loader(load)
+        return total
 
     def reload(self) -> None:
         self.set_loader(self._loader)
@@ -129,3 +157,22 @@ class LazyTableModel(QAbstractTableModel, Generic[RowT]):
         if role == ROW_ROLE:
             return row
         return None
+
+
+def row_table(model: QAbstractItemModel, widths: Sequence[int] = ()) -> QTableView:
+    """A read-only table of `model` that chooses one whole row at a time: each row on one
+    line, no row numbers, columns as wide as `widths` (the user may widen them), the last
+    one stretched."""
+    table = QTableView()
+    table.setModel(model)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setWordWrap(False)
+    table.verticalHeader().setVisible(False)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setStretchLastSection(True)
+    for column, width in enumerate(widths):
+        table.setColumnWidth(column, width)
+    return table

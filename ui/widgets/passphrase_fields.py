@@ -28,6 +28,7 @@ from services.common.errors import UserError
 from services.exchange.crypto import MIN_PASSPHRASE
 from services.security.passphrase_words import generate_passphrase
 from services.upkeep.encrypted_backup import check_encrypted_passphrase
+from ui.widgets.dialogs import run_dialog
 from ui.widgets.forms import error_label, show_error
 
 GENERATE_TEXT = "Tạo mật &khẩu"
@@ -165,7 +166,4 @@ class BackupPassphraseDialog(QDialog):
 
 def ask_backup_passphrase(parent: QWidget, path: Path) -> str | None:
     dialog = BackupPassphraseDialog(path, parent)
-    try:
-        return dialog.passphrase if dialog.exec() else None
-    finally:
-        dialog.deleteLater()
+    return dialog.passphrase if run_dialog(dialog) else None
