@@ -485,6 +485,7 @@ def postgresql_rows(server: str | None, n: int) -> list[Row]:
 
 
 CITY_DATABASE = "kichhoat_city"
+CITY_KEEP_ENV = "KICHHOAT_BENCH_CITY_KEEP"  # set: the city database stays for --city-reuse
 CITY_STEP = 1_000_000  # the city's figures are measured here first, then at --records
 CITY_SAVERS, CITY_SAVES_EACH = 32, 100
 # A campaign of the 2025 map's largest city (Hồ Chí Minh City: 168 communes and wards).
@@ -549,29 +550,71 @@ CITY_GOALS = {  # name: (what, goal as shown, limit in seconds)
 }
 
 
-def city_rows(server: str | None, n: int) -> list[Row]:
+def _city_url(server: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(server).set(database=CITY_DATABASE).render_as_string(hide_password=False)
+
+
+def _city_size(url: str) -> int:
+    from sqlalchemy import func, select
+
+    from models.entities import Case
+    from services.upkeep.database import open_database
+
+    database = open_database(url, migrate=False)
+    with database.session() as session:
+        size = session.scalar(select(func.count()).select_from(Case)) or 0
+    database.dispose()
+    return size
+
+
+def _said(size: int, figures: dict[str, tuple[float, str]]) -> None:
+    """Each size's figures on stderr as soon as they are measured: a later failure (or a
+    stopped run) loses none of them."""
+    shown = {name: shown for name, (_, shown) in figures.items()}
+    print(f"city figures at {size}: {json.dumps(shown, ensure_ascii=False)}", file=sys.stderr)
+
+
+def city_rows(server: str | None, n: int, reuse: bool = False) -> list[Row]:
     """The city on the shared server: a 2025-map campaign of Hồ Chí Minh City loaded to
     1,000,000 cases, every figure measured, then (when `n` is larger) loaded on to `n` and
-    measured again; the ratio of each figure at `n` to the one at 1,000,000."""
-    url = fresh_pg_database(server, CITY_DATABASE) if server else None
-    if url is None:
+    measured again; the ratio of each figure at `n` to the one at 1,000,000. With `reuse`,
+    the city database a run kept (`--city-keep`) is measured as it is, without loading."""
+    if server is None:
         return [Row("City", "no PostgreSQL server reachable: not measured", "", verdict="-")]
-    assert server is not None
-    run_main("--db", url, *CITY_CAMPAIGN)
-    admin = add_bench_admin(url)
-    sizes = [min(n, CITY_STEP)] + ([n] if n > CITY_STEP else [])
     measured: dict[int, dict[str, tuple[float, str]]] = {}
-    loaded = 0
-    for size in sizes:
-        start = time.perf_counter()
-        more = str(size - loaded)
-        run_main("--db", url, "demo", "--records", more, "--seed", str(size), env=admin)
-        load = time.perf_counter() - start
-        loaded = size
-        _vacuum_analyze(url)
-        print(f"city database ready: {size} cases in {load:.0f} s", file=sys.stderr)
-        measured[size] = city_figures(url, load)
-    drop_pg_database(server, CITY_DATABASE)
+    if reuse:
+        url = _city_url(server)
+        size = _city_size(url)
+        measured[size] = city_figures(url, float("nan"))
+        _said(size, measured[size])
+        sizes = [size]
+    else:
+        fresh = fresh_pg_database(server, CITY_DATABASE)
+        if fresh is None:
+            return [Row("City", "no PostgreSQL server reachable: not measured", "", verdict="-")]
+        url = fresh
+        run_main("--db", url, *CITY_CAMPAIGN)
+        admin = add_bench_admin(url)
+        sizes = [min(n, CITY_STEP)] + ([n] if n > CITY_STEP else [])
+        loaded = 0
+        for size in sizes:
+            start = time.perf_counter()
+            more = str(size - loaded)
+            run_main("--db", url, "demo", "--records", more, "--seed", str(size), env=admin)
+            load = time.perf_counter() - start
+            loaded = size
+            _vacuum_analyze(url)
+            print(f"city database ready: {size} cases in {load:.0f} s", file=sys.stderr)
+            measured[size] = city_figures(url, load)
+            _said(size, measured[size])
+        if not os.environ.get(CITY_KEEP_ENV):
+            drop_pg_database(server, CITY_DATABASE)
+    return _city_table(sizes, measured)
+
+
+def _city_table(sizes: list[int], measured: dict[int, dict[str, tuple[float, str]]]) -> list[Row]:
     first, last = measured[sizes[0]], measured[sizes[-1]]
     rows = []
     for name, (what, goal, limit) in CITY_GOALS.items():
@@ -589,7 +632,7 @@ def city_rows(server: str | None, n: int) -> list[Row]:
                 goal,
                 first[name][1] if len(sizes) > 1 else "",
                 ratio,
-                verdict(ok),
+                verdict(ok) if value == value else "-",  # NaN: not measured (a kept database)
             )
         )
     return rows
@@ -616,6 +659,12 @@ def main() -> int:
         help="add the city part (PostgreSQL, opt-in): measured at 1,000,000 cases, then at "
         "--records when larger (10,000,000 takes about an hour here)",
     )
+    parser.add_argument(
+        "--city-reuse",
+        action="store_true",
+        help="measure the city database kept by an earlier run (KICHHOAT_BENCH_CITY_KEEP=1) "
+        "as it is, without loading",
+    )
     args = parser.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
     n = args.records
@@ -627,7 +676,7 @@ def main() -> int:
     if args.only in (None, "postgresql"):
         rows += postgresql_rows(args.pg, n)
     if args.only == "city" or (args.city and args.only is None):
-        rows += city_rows(args.pg, n)
+        rows += city_rows(args.pg, n, reuse=args.city_reuse)
 
     table = ["| what | figure | goal | baseline | ratio | verdict |", "|---|---|---|---|---|---|"]
     table += [

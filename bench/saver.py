@@ -1,6 +1,6 @@
 """One intake point saving cases as fast as it can, for the concurrent-save benchmark.
 
-    python -m bench.saver URL WORKER_NUMBER CASES
+    python -m bench.saver URL WORKER_NUMBER CASES [ROUND]
 
 Opens the database and its point, prints `READY`, waits for a line on stdin (so that
 every worker starts at the same moment, start-up excluded), then saves CASES cases
@@ -8,7 +8,8 @@ through the same service as the desk. Prints `SAVED <id number>` for every save 
 returned without error (what the operator was told), and at the end
 `DONE <start> <end> <cpu>` (wall-clock seconds, and this process's CPU seconds
 while saving). Every tenth citizen is shared by all
-workers on purpose: they collide, and only one may be stored.
+workers on purpose: they collide, and only one may be stored. ROUND (0 or 1) picks other
+ID numbers, for a second measurement on the same database (the city part measures twice).
 """
 
 from __future__ import annotations
@@ -38,11 +39,17 @@ def shared(number: int) -> bool:
     return number % 10 == 0
 
 
-def tail_for(worker: int, number: int) -> int:
-    return 900_000 + number if shared(number) else 10_000 * (worker + 1) + number
+ROUNDS = 2  # measurements one database can take: the tails of each round stay apart
 
 
-def main(url: str, worker: int, cases: int) -> None:
+def tail_for(worker: int, number: int, round_: int = 0) -> int:
+    assert 0 <= round_ < ROUNDS and worker < 34 and number < 1000
+    if shared(number):
+        return 900_000 + 1000 * round_ + number
+    return 350_000 * round_ + 10_000 * (worker + 1) + number
+
+
+def main(url: str, worker: int, cases: int, round_: int = 0) -> None:
     database = open_database(url, migrate=False)
     with database.session() as session:
         tree = UnitTree.load(session)
@@ -56,7 +63,7 @@ def main(url: str, worker: int, cases: int) -> None:
     start, cpu = time.time(), time.process_time()
     for number in range(cases):
         draft = FactsDraft(
-            id_number=id_number(tail_for(worker, number)),
+            id_number=id_number(tail_for(worker, number, round_)),
             full_name="Trần Văn Đo Tải",
             birth_date=BIRTH,
             sex="Nam",
@@ -76,4 +83,9 @@ def main(url: str, worker: int, cases: int) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]))
+    main(
+        sys.argv[1],
+        int(sys.argv[2]),
+        int(sys.argv[3]),
+        int(sys.argv[4]) if len(sys.argv) > 4 else 0,
+    )

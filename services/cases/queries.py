@@ -3,7 +3,7 @@
 A province holds some 600,000 cases, so nothing here loads them all: `fetch_cases`
 returns one page ordered newest change first, continuing after the last row the
 caller holds (keyset paging on `updated_at, id`, which an index serves), and
-`count_cases` counts without loading.
+`count_cases` counts without loading, up to `COUNT_LIMIT` (beyond it, "more than").
 
 Search, typed into one box:
 - digits (spaces, dots, dashes and a leading +84 allowed): the start of an ID number,
@@ -144,8 +144,10 @@ def search_condition(text: str) -> ColumnElement[bool]:
     # case newest first looking for it.
     named = aliased(Case)
     prefix = _starts_with(named.name_folded, name)
-    # The range may admit neighbours under a locale collation (PostgreSQL); LIKE is exact.
-    exact_prefix = and_(prefix, named.name_folded.like(_escape_like(name) + "%", escape="\\"))
+    # The range may admit neighbours under a locale collation (PostgreSQL); the first
+    # characters compared are exact. Not a LIKE: PostgreSQL would serve a LIKE 'x%' with
+    # the trigram index too (a second, slow bitmap: 0.7 s of 1.2 s at 10,000,000 cases).
+    exact_prefix = and_(prefix, func.substr(named.name_folded, 1, len(name)) == name)
     later_word = named.name_folded.like("% " + _escape_like(name) + "%", escape="\\")
     return Case.id.in_(select(named.id).where(or_(exact_prefix, later_word)))
 
@@ -165,9 +167,29 @@ def filter_condition(actor: Actor, case_filter: CaseFilter) -> ColumnElement[boo
     return and_(*conditions)
 
 
-def count_cases(session: Session, actor: Actor, case_filter: CaseFilter) -> int:
-    query = select(func.count()).select_from(Case).where(filter_condition(actor, case_filter))
-    return int(session.scalar(query) or 0)
+# How far the list counts: above this it says "more than" (`count_cases`).
+COUNT_LIMIT = 10_000
+
+
+def count_query(
+    actor: Actor, case_filter: CaseFilter, limit: int | None = COUNT_LIMIT
+) -> Select[int]:
+    """The statement `count_cases` runs: at most `limit` + 1 matching rows are counted."""
+    condition = filter_condition(actor, case_filter)
+    if limit is None:
+        return select(func.count()).select_from(Case).where(condition)
+    matching = select(Case.id).where(condition).limit(limit + 1).subquery()
+    return select(func.count()).select_from(matching)
+
+
+def count_cases(
+    session: Session, actor: Actor, case_filter: CaseFilter, limit: int | None = COUNT_LIMIT
+) -> int:
+    """How many cases match, counted up to `limit` + 1: a result above `limit` means "more
+    than `limit`". A full count reads every matching entry of an index, about half a
+    second for a city's 10,000,000 cases on the shared server, on every refresh of the
+    list; the clerk needs the first page and a rough size (`limit=None` counts them all)."""
+    return int(session.scalar(count_query(actor, case_filter, limit)) or 0)
 
 
 def _rows_query() -> Select[int, str, int, str, str | None, str, str | None, str, str, datetime]:

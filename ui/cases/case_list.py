@@ -22,7 +22,13 @@ from PySide6.QtWidgets import (
 )
 
 from models.codes import Status
-from services.cases.queries import CaseFilter, count_cases, fetch_cases, operator_choices
+from services.cases.queries import (
+    COUNT_LIMIT,
+    CaseFilter,
+    count_cases,
+    fetch_cases,
+    operator_choices,
+)
 from services.common.errors import UserError
 from services.common.labels import LEVEL_LABELS, STATUS_LABELS
 from services.common.vntime import today_vn
@@ -47,6 +53,7 @@ class CaseListPanel(QWidget):
         self.context = context
         self.detail_dialog: CaseDetailDialog | None = None
         self.total = 0
+        self.count_limit = COUNT_LIMIT  # the count says "more than" past this
         self._locale = QLocale()
         search_row = self._build_search_row()
         filters = self._build_filters()
@@ -228,7 +235,7 @@ class CaseListPanel(QWidget):
 
         total = self.model.load_from(
             self.context.database,
-            lambda session: count_cases(session, actor, case_filter),
+            lambda session: count_cases(session, actor, case_filter, self.count_limit),
             lambda session, after, limit: fetch_cases(session, actor, case_filter, after, limit),
         )
         if total is None:
@@ -242,11 +249,17 @@ class CaseListPanel(QWidget):
         if self.total == 0:
             self.summary.setText("Không có hồ sơ nào khớp với điều kiện tìm.")
             return
+        # The count stops past count_limit (a city's millions): "more than" is said then.
+        how_many = (
+            f"Hơn {self._locale.toString(self.count_limit)} hồ sơ"
+            if self.total > self.count_limit
+            else f"{self._locale.toString(self.total)} hồ sơ"
+        )
         self.summary.setText(
-            f"{self._locale.toString(self.total)} hồ sơ (mới cập nhật trước; "
+            f"{how_many} (mới cập nhật trước; "
             f"đã tải {self._locale.toString(self.model.rowCount())}, cuộn xuống để tải thêm)"
             if self.model.rowCount() < self.total
-            else f"{self._locale.toString(self.total)} hồ sơ (mới cập nhật trước)"
+            else f"{how_many} (mới cập nhật trước)"
         )
 
     def refresh(self) -> None:

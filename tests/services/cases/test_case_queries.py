@@ -11,6 +11,7 @@ from models.codes import FailureReason, Role, Status
 from services.cases.demo import generate_demo
 from services.cases.detail import case_detail, correct_opened_case, describe_changes
 from services.cases.queries import (
+    COUNT_LIMIT,
     CaseFilter,
     count_cases,
     fetch_cases,
@@ -314,3 +315,15 @@ def test_contacts_are_noted_and_shown(session: Session) -> None:
     cli = Actor(None, "cli:x", "cli:x", Role.ADMIN)
     with pytest.raises(ValidationError):
         add_contact(session, cli, row.case_id, "Đã gọi")
+
+
+def test_the_count_stops_past_its_limit_and_says_more_than(session: Session) -> None:
+    generate_demo(session, 40, seed=2)
+    session.flush()
+    boss = Actor(None, "cli:test", "cli:test", Role.ADMIN)
+    assert count_cases(session, boss, CaseFilter(), limit=None) == 40
+    assert count_cases(session, boss, CaseFilter(), limit=39) == 40  # "more than 39"
+    assert count_cases(session, boss, CaseFilter(), limit=10) == 11  # "more than 10"
+    assert count_cases(session, boss, CaseFilter(), limit=40) == 40
+    assert count_cases(session, boss, CaseFilter()) == 40  # COUNT_LIMIT is far above
+    assert COUNT_LIMIT >= 10_000

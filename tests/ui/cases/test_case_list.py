@@ -128,6 +128,21 @@ def test_rows_load_lazily(qtbot: QtBot, database: Database) -> None:
     assert "3.000 hồ sơ" in panel.summary.text()  # Vietnamese digit grouping
 
 
+def test_past_its_limit_the_list_says_more_than_and_still_scrolls(
+    qtbot: QtBot, database: Database
+) -> None:
+    with database.session() as session:
+        generate_demo(session, 700, seed=1)
+        session.commit()
+    panel = panel_for(qtbot, database, admin())
+    panel.count_limit = 500  # a city's millions, in small
+    panel.apply_filter()
+    assert panel.summary.text().startswith("Hơn 500 hồ sơ")
+    while panel.model.canFetchMore():
+        panel.model.fetchMore()
+    assert panel.model.rowCount() == 700  # every case can still be reached
+
+
 def test_filters(qtbot: QtBot, database: Database) -> None:
     boss, _ = people(database)
     panel = panel_for(qtbot, database, boss)
