@@ -70,6 +70,7 @@ from services.privacy.purge import refuse_after_purge
 from services.security.audit import AuditAction, write_audit
 from services.security.audit_witness import (
     PACKAGE_KIND,
+    ChainHead,
     Witness,
     current_heads,
     keep_received_heads,
@@ -185,20 +186,7 @@ def export_package(
     heads = current_heads(session)
     writer = PackageWriter(out, passphrase)
     try:
-        writer.write_line(
-            {
-                "type": "manifest",
-                "format_version": FORMAT_VERSION,
-                "campaign": campaign.code,
-                "source_point": point_code,
-                "app_version": APP_VERSION,
-                "created_at": _iso(now_utc()),
-                "since": since.isoformat() if since else None,
-                "counts": counts,
-                "body_version": BODY_VERSION,
-                "audit": manifest_audit(session, heads),
-            }
-        )
+        writer.write_line(_manifest(session, campaign.code, point_code, since, counts, heads))
         _write_directory(writer, tree, points, operators)
         directory = ({p.id: p.code for p in points}, {o.id: o.username for o in operators})
         _write_cases(session, writer, conditions, directory, counts, progress)
@@ -220,6 +208,29 @@ def export_package(
         {"file": out.name, "since": since, "point": point_code, "counts": counts},
     )
     return ExportResult(out, counts)
+
+
+def _manifest(
+    session: Session,
+    campaign_code: str,
+    point_code: str | None,
+    since: date | None,
+    counts: dict[str, int],
+    heads: Sequence[ChainHead],
+) -> dict[str, Any]:
+    """The package's first line: what it holds, from where and when, and the audit's heads."""
+    return {
+        "type": "manifest",
+        "format_version": FORMAT_VERSION,
+        "campaign": campaign_code,
+        "source_point": point_code,
+        "app_version": APP_VERSION,
+        "created_at": _iso(now_utc()),
+        "since": since.isoformat() if since else None,
+        "counts": counts,
+        "body_version": BODY_VERSION,
+        "audit": manifest_audit(session, heads),
+    }
 
 
 def _selection(
