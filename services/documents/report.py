@@ -207,29 +207,9 @@ def _table_header(sheet: Worksheet, row: int, groups: Sequence[tuple[str, Sequen
             sheet.merge_cells(
                 start_row=row, start_column=column, end_row=row, end_column=column + len(subs) - 1
             )
-            put(
-                sheet,
-                row,
-                column,
-                title,
-                bold=True,
-                align="center",
-                border=True,
-                fill=HEADER_FILL,
-                wrap=True,
-            )
+            _header_cell(sheet, row, column, title)
             for offset, sub in enumerate(subs):
-                put(
-                    sheet,
-                    row + 1,
-                    column + offset,
-                    sub,
-                    bold=True,
-                    align="center",
-                    border=True,
-                    fill=HEADER_FILL,
-                    wrap=True,
-                )
+                _header_cell(sheet, row + 1, column + offset, sub)
                 if offset:
                     put(sheet, row, column + offset, None, border=True, fill=HEADER_FILL)
             column += len(subs)
@@ -237,22 +217,27 @@ def _table_header(sheet: Worksheet, row: int, groups: Sequence[tuple[str, Sequen
             sheet.merge_cells(
                 start_row=row, start_column=column, end_row=row + 1, end_column=column
             )
-            put(
-                sheet,
-                row,
-                column,
-                title,
-                bold=True,
-                align="center",
-                border=True,
-                fill=HEADER_FILL,
-                wrap=True,
-            )
+            _header_cell(sheet, row, column, title)
             put(sheet, row + 1, column, None, border=True, fill=HEADER_FILL)
             column += 1
     sheet.row_dimensions[row].height = 32
     sheet.row_dimensions[row + 1].height = 32
     return row + 2
+
+
+def _header_cell(sheet: Worksheet, row: int, column: int, title: str, *, wrap: bool = True) -> None:
+    """One cell of a table's header: bold, centred, bordered, shaded."""
+    put(
+        sheet,
+        row,
+        column,
+        title,
+        bold=True,
+        align="center",
+        border=True,
+        fill=HEADER_FILL,
+        wrap=wrap,
+    )
 
 
 def _print_setup(sheet: Worksheet, header_rows: str) -> None:
@@ -529,28 +514,9 @@ def _by_day_header(sheet: Worksheet, header: int, days: Sequence[date]) -> None:
     """One header row: the unit's columns, then one column a day."""
     sheet.row_dimensions[header].height = 32
     for column, title in enumerate(["TT", "Đơn vị", "Chỉ tiêu trong ngày"], start=1):
-        put(
-            sheet,
-            header,
-            column,
-            title,
-            bold=True,
-            align="center",
-            border=True,
-            fill=HEADER_FILL,
-            wrap=True,
-        )
+        _header_cell(sheet, header, column, title)
     for offset, day in enumerate(days):
-        put(
-            sheet,
-            header,
-            4 + offset,
-            f"{day:%d/%m}",
-            bold=True,
-            align="center",
-            border=True,
-            fill=HEADER_FILL,
-        )
+        _header_cell(sheet, header, 4 + offset, f"{day:%d/%m}", wrap=False)
 
 
 def _breakdown_sheet(
