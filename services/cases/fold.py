@@ -51,10 +51,14 @@ IDENTITY_FIELDS = ("full_name", "birth_date", "sex", "residence")
 CONTACT_FIELDS = ("phone", "address", "help_reason")
 
 
+# A statement's values in field order: as a fact set's columns after the digest.
+StatementValues = tuple[str, date, str, str, str | None, str | None, str | None, str | None]
+
+
 @dataclass(frozen=True)
-class Claim:
-    """What one report said about the citizen. `residence` is a commune code, or
-    `OUTSIDE_PROVINCE`."""
+class Statement:
+    """What is said of the citizen: who they are, where they live, how to reach them.
+    `residence` is a commune code, or `OUTSIDE_PROVINCE`."""
 
     full_name: str
     birth_date: date
@@ -64,6 +68,23 @@ class Claim:
     address: str | None = None
     help_reason: str | None = None
     notes: str | None = None
+
+    def values(self) -> StatementValues:
+        return (
+            self.full_name,
+            self.birth_date,
+            self.sex,
+            self.residence,
+            self.phone,
+            self.address,
+            self.help_reason,
+            self.notes,
+        )
+
+
+@dataclass(frozen=True)
+class Claim(Statement):
+    """What one report said about the citizen."""
 
     def identity(self) -> tuple[str, date, str, str]:
         """What counting uses or what identifies the person; names compared loosely."""
@@ -96,17 +117,9 @@ def event_order(event: Event) -> tuple[datetime, int, int, str]:
 
 
 @dataclass(frozen=True)
-class Facts:
+class Facts(Statement):
     """The facts in force. `id_number` is set only when a correction changed it."""
 
-    full_name: str
-    birth_date: date
-    sex: str
-    residence: str
-    phone: str | None = None
-    address: str | None = None
-    help_reason: str | None = None
-    notes: str | None = None
     id_number: str | None = None
 
 
@@ -165,16 +178,7 @@ class _FactsFold:
             self._identities.add(identity)
             self.claims.append((claim, event))
         if self.facts is None:
-            self.facts = Facts(
-                claim.full_name,
-                claim.birth_date,
-                claim.sex,
-                claim.residence,
-                claim.phone,
-                claim.address,
-                claim.help_reason,
-                claim.notes,
-            )
+            self.facts = Facts(*claim.values())
             return
         current = Claim(
             self.facts.full_name, self.facts.birth_date, self.facts.sex, self.facts.residence

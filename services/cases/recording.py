@@ -20,12 +20,12 @@ from typing import ParamSpec, TypeVar, cast
 from sqlalchemy import Table, bindparam, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from models.bulk import bulk_insert
+from models.bulk import bulk_insert, in_slices
 from models.codes import OUTSIDE_PROVINCE, EventKind, FailureReason, HelpReason, Status
 from models.entities import Case, CaseEvent, FactSet
 from models.event_ids import claim_digest, new_uid
 from services.campaigns.campaign import active_campaign
-from services.cases.fold import Claim, Event, Folded, Record, fold_case
+from services.cases.fold import Claim, Event, Folded, Record, StatementValues, fold_case
 from services.cases.lifecycle import check_status_for_level
 from services.common.errors import ConflictError, ValidationError
 from services.common.labels import LEVEL_LABELS, STATUS_LABELS
@@ -239,11 +239,9 @@ def find_cases(session: Session, keys: Iterable[tuple[str, int]]) -> dict[tuple[
     wanted = set(keys)
     numbers = sorted({number for number, _level in wanted})
     found: dict[tuple[str, int], Case] = {}
-    for start in range(0, len(numbers), 500):
+    for some in in_slices(numbers):
         for case in session.scalars(
-            select(Case)
-            .options(selectinload(Case.history))
-            .where(Case.id_number.in_(numbers[start : start + 500]))
+            select(Case).options(selectinload(Case.history)).where(Case.id_number.in_(some))
         ):
             key = (case.id_number, case.level)
             if key in wanted:
@@ -300,20 +298,9 @@ def claim_at(
     )
 
 
-def claim_values(
-    claim: Claim,
-) -> tuple[str, date, str, str, str | None, str | None, str | None, str | None]:
+def claim_values(claim: Claim) -> StatementValues:
     """A claim's values in the order of `FACT_SET_COLUMNS` after the digest."""
-    return (
-        claim.full_name,
-        claim.birth_date,
-        claim.sex,
-        claim.residence,
-        claim.phone,
-        claim.address,
-        claim.help_reason,
-        claim.notes,
-    )
+    return claim.values()
 
 
 def claim_digest_of(claim: Claim) -> str:
@@ -341,9 +328,9 @@ class FactSets:
         wanted = given - set(self.known) - self.absent
         digests = sorted(wanted)
         with self.session.no_autoflush:
-            for start in range(0, len(digests), 500):
+            for some in in_slices(digests):
                 for fact_set in self.session.scalars(
-                    select(FactSet).where(FactSet.digest.in_(digests[start : start + 500]))
+                    select(FactSet).where(FactSet.digest.in_(some))
                 ):
                     self.known[fact_set.digest] = fact_set
         self.absent |= wanted - set(self.known)
@@ -358,15 +345,7 @@ class FactSets:
                 ).first()
         if found is None:
             found = FactSet(
-                digest=digest,
-                full_name=claim.full_name,
-                birth_date=claim.birth_date,
-                sex=claim.sex,
-                residence_code=claim.residence,
-                phone=claim.phone,
-                address=claim.address,
-                help_reason=claim.help_reason,
-                notes=claim.notes,
+                **dict(zip(FACT_SET_COLUMNS, _fact_set_row(digest, claim), strict=True))
             )
             self.session.add(found)
         self.known[digest] = found
@@ -403,11 +382,9 @@ class FactSets:
             if digest in self.known:
                 found[digest] = self.known[digest].id
         rest = sorted(set(by_digest) - set(found))  # inserted above, not on SQLite
-        for start in range(0, len(rest), 500):
+        for some in in_slices(rest):
             for fact_set_id, digest in self.session.execute(
-                select(FactSet.id, FactSet.digest).where(
-                    FactSet.digest.in_(rest[start : start + 500])
-                )
+                select(FactSet.id, FactSet.digest).where(FactSet.digest.in_(some))
             ):
                 found[digest] = fact_set_id
         return found
@@ -989,11 +966,9 @@ def insert_case_rows(session: Session, rows: list[dict[str, object]]) -> list[in
     keys = [(str(row["id_number"]), int(str(row["level"]))) for row in rows]
     numbers = sorted({number for number, _level in keys})
     found: dict[tuple[str, int], int] = {}
-    for start in range(0, len(numbers), 500):  # by ID number: see `find_cases`
+    for some in in_slices(numbers):  # by ID number: see `find_cases`
         for case_id, id_number, level in session.execute(
-            select(Case.id, Case.id_number, Case.level).where(
-                Case.id_number.in_(numbers[start : start + 500])
-            )
+            select(Case.id, Case.id_number, Case.level).where(Case.id_number.in_(some))
         ):
             found[(id_number, level)] = case_id
     return [found[key] for key in keys]

@@ -23,7 +23,7 @@ from typing import Any, cast
 from sqlalchemy import Table, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from models.bulk import indexes_set_aside_for_large_load
+from models.bulk import in_slices, indexes_set_aside_for_large_load
 from models.codes import OUTSIDE_PROVINCE, EventKind, PointKind, Role, Status
 from models.entities import Case, CaseEvent, FactSet, IntakePoint, Operator
 from models.event_ids import UID_LENGTH, legacy_uid
@@ -328,10 +328,8 @@ def _claims_of(
     """The fact sets the events refer to: (digest, claim as JSON) by fact-set id."""
     ids = sorted({e.fact_set_id for rows in events.values() for e in rows if e.fact_set_id})
     found: dict[int, tuple[str, dict[str, Any]]] = {}
-    for start in range(0, len(ids), 1000):
-        for row in connection.execute(
-            select(FactSet.__table__).where(FactSet.id.in_(ids[start : start + 1000]))
-        ):
+    for some in in_slices(ids, 1000):
+        for row in connection.execute(select(FactSet.__table__).where(FactSet.id.in_(some))):
             found[row.id] = (
                 row.digest,
                 {
@@ -731,11 +729,9 @@ class _Merger:
         """The local case of every incoming event uid already here."""
         uids = sorted({i.event.uid for case in incoming for i in case.events})
         owners: dict[str, int] = {}
-        for start in range(0, len(uids), 500):
+        for some in in_slices(uids):
             for uid, case_id in self.session.execute(
-                select(CaseEvent.uid, CaseEvent.case_id).where(
-                    CaseEvent.uid.in_(uids[start : start + 500])
-                )
+                select(CaseEvent.uid, CaseEvent.case_id).where(CaseEvent.uid.in_(some))
             ):
                 owners[uid] = case_id
         return owners
