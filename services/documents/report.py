@@ -276,13 +276,27 @@ def _result_cells(
         tally_row.level2,
         tally_row.activated,
     ]
-    for offset, value in enumerate(values):
+    _row_cells(sheet, row, values, lambda _column, _value: NUMBER, first=first, total=total)
+
+
+def _row_cells(
+    sheet: Worksheet,
+    row: int,
+    values: Sequence[Any],
+    number_format: Callable[[int, Any], str | None],
+    *,
+    first: int = 1,
+    total: bool = False,
+) -> None:
+    """A table row's cells from column `first`, bordered; each formatted as `number_format`
+    says for its column and value; a total row bold and shaded."""
+    for column, value in enumerate(values, start=first):
         put(
             sheet,
             row,
-            first + offset,
+            column,
             value,
-            number_format=NUMBER,
+            number_format=number_format(column, value),
             border=True,
             bold=total,
             fill=TOTAL_FILL if total else None,
@@ -561,16 +575,10 @@ def _breakdown_row(
     width: int,
 ) -> None:
     """One row of a breakdown: its own columns, the results, and the rate in the last column."""
-    for column, (_, getter) in enumerate(first_columns, start=1):
-        value = getter(tally_row)
-        put(
-            sheet,
-            row,
-            column,
-            value,
-            border=True,
-            number_format=NUMBER if isinstance(value, int) else None,
-        )
+    values = [getter(tally_row) for _, getter in first_columns]
+    _row_cells(
+        sheet, row, values, lambda _column, value: NUMBER if isinstance(value, int) else None
+    )
     _result_cells(sheet, row, len(first_columns) + 1, tally_row)
     target = tally_row.target_total
     put(
@@ -738,17 +746,13 @@ def _outreach_sheet(sheet: Worksheet, result: Progress, tree: UnitTree) -> None:
         )
         cells += [line.counts[key] for key, _ in _OUTREACH_COLUMNS]
         cells.append(line.converted)
-        for column, value in enumerate(cells, start=1):
-            put(
-                sheet,
-                row,
-                column,
-                value,
-                border=True,
-                bold=total,
-                fill=TOTAL_FILL if total else None,
-                number_format=PERCENT if column == width else NUMBER if column > 3 else None,
-            )
+        _row_cells(
+            sheet,
+            row,
+            cells,
+            lambda column, _value: PERCENT if column == width else NUMBER if column > 3 else None,
+            total=total,
+        )
         row += 1
     for index in range(1, width + 1):
         sheet.column_dimensions[get_column_letter(index)].width = 11
