@@ -10,12 +10,23 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Date, DateTime, Table, text
 
 from models import activation_counts
 from models.base import UTCDateTime
+
+_T = TypeVar("_T")
+# Values a statement's IN list takes at a time: far below the bound-parameter limits of
+# SQLite (32,766) and PostgreSQL (65,535), and small enough to keep each statement quick.
+IN_SLICE = 500
+
+
+def in_slices(values: Sequence[_T], size: int = IN_SLICE) -> Iterator[Sequence[_T]]:
+    """`values` in consecutive slices of at most `size`, one IN list a statement."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 def _sqlite_value(value: Any) -> Any:

@@ -51,10 +51,14 @@ IDENTITY_FIELDS = ("full_name", "birth_date", "sex", "residence")
 CONTACT_FIELDS = ("phone", "address", "help_reason")
 
 
+# A statement's values in field order: as a fact set's columns after the digest.
+StatementValues = tuple[str, date, str, str, str | None, str | None, str | None, str | None]
+
+
 @dataclass(frozen=True)
-class Claim:
-    """What one report said about the citizen. `residence` is a commune code, or
-    `OUTSIDE_PROVINCE`."""
+class Statement:
+    """What is said of the citizen: who they are, where they live, how to reach them.
+    `residence` is a commune code, or `OUTSIDE_PROVINCE`."""
 
     full_name: str
     birth_date: date
@@ -64,6 +68,23 @@ class Claim:
     address: str | None = None
     help_reason: str | None = None
     notes: str | None = None
+
+    def values(self) -> StatementValues:
+        return (
+            self.full_name,
+            self.birth_date,
+            self.sex,
+            self.residence,
+            self.phone,
+            self.address,
+            self.help_reason,
+            self.notes,
+        )
+
+
+@dataclass(frozen=True)
+class Claim(Statement):
+    """What one report said about the citizen."""
 
     def identity(self) -> tuple[str, date, str, str]:
         """What counting uses or what identifies the person; names compared loosely."""
@@ -96,17 +117,9 @@ def event_order(event: Event) -> tuple[datetime, int, int, str]:
 
 
 @dataclass(frozen=True)
-class Facts:
+class Facts(Statement):
     """The facts in force. `id_number` is set only when a correction changed it."""
 
-    full_name: str
-    birth_date: date
-    sex: str
-    residence: str
-    phone: str | None = None
-    address: str | None = None
-    help_reason: str | None = None
-    notes: str | None = None
     id_number: str | None = None
 
 
@@ -165,16 +178,7 @@ class _FactsFold:
             self._identities.add(identity)
             self.claims.append((claim, event))
         if self.facts is None:
-            self.facts = Facts(
-                claim.full_name,
-                claim.birth_date,
-                claim.sex,
-                claim.residence,
-                claim.phone,
-                claim.address,
-                claim.help_reason,
-                claim.notes,
-            )
+            self.facts = Facts(*claim.values())
             return
         current = Claim(
             self.facts.full_name, self.facts.birth_date, self.facts.sex, self.facts.residence
@@ -206,83 +210,96 @@ class _FactsFold:
         self.conflict = False
 
 
+class _StatusFold:
+    """Where the case stands as its events apply: status, credit, activation, records."""
+
+    def __init__(self, level: int, operator_id: int) -> None:
+        self.level = level
+        self.state: Status | None = None
+        self.status_event: Event | None = None
+        self.point_id: int | None = None
+        self.operator_id = operator_id
+        self.activation: Event | None = None
+        self.activated_at: datetime | None = None
+        self.last_taken: Event | None = None
+        self.taken_for_activation: Event | None = None
+        self.records: list[Record] = []
+
+    def set_status(self, event: Event, status: Status) -> None:
+        self.state, self.status_event = status, event
+        if event.kind == EventKind.STATUS:
+            # Credited: whoever reported the step. A correction fixes a wrong record; the
+            # people who worked the case stay credited.
+            self.point_id = event.point_id or self.point_id
+            self.operator_id = event.operator_id
+        if status == Status.ACTIVATED:
+            self.activation, self.activated_at = event, event.at
+            self.taken_for_activation = self.last_taken
+        else:
+            self.activation = self.activated_at = self.taken_for_activation = None
+
+    def report(self, event: Event) -> None:
+        """A status report: applies when it moves the case forward, else is kept as a record."""
+        assert event.status is not None
+        if self.state is None or is_forward(self.level, self.state, event.status):
+            self.set_status(event, event.status)
+        else:
+            assert self.status_event is not None
+            self.records.append(Record(event, self.state, self.status_event))
+        if event.status == Status.APPLICATION_TAKEN and self.activation is None:
+            self.last_taken = event
+
+    def move(self, event: Event) -> None:
+        """A moment correction: moves the activation's moment, else is kept as a record."""
+        moved = (event.changes or {}).get("activated_at")
+        if self.state == Status.ACTIVATED and moved:
+            self.activated_at = datetime.fromisoformat(moved[1])
+        elif self.status_event is not None and self.state is not None:
+            self.records.append(Record(event, self.state, self.status_event))
+
+
 def fold_case(level: int, events: Iterable[Event]) -> Folded:
     """Where a case stands, given its events in any order (see the module's rules)."""
     ordered = sorted(events, key=event_order)
     if not ordered:
         raise ValueError("a case has at least one event")
     facts = _FactsFold()
-    state: Status | None = None
-    status_event: Event | None = None
-    point_id: int | None = None
-    operator_id = ordered[0].operator_id
-    activation: Event | None = None
-    activated_at: datetime | None = None
-    last_taken: Event | None = None
-    taken_for_activation: Event | None = None
-    records: list[Record] = []
+    status = _StatusFold(level, ordered[0].operator_id)
     from_status: dict[str, Status | None] = {}
-
-    def set_status(event: Event, status: Status) -> None:
-        nonlocal state, status_event, point_id, operator_id
-        nonlocal activation, activated_at, taken_for_activation
-        state, status_event = status, event
-        if event.kind == EventKind.STATUS:
-            # Credited: whoever reported the step. A correction fixes a wrong record; the
-            # people who worked the case stay credited.
-            point_id = event.point_id or point_id
-            operator_id = event.operator_id
-        if status == Status.ACTIVATED:
-            activation, activated_at, taken_for_activation = event, event.at, last_taken
-        else:
-            activation = activated_at = taken_for_activation = None
-
     for event in ordered:
-        from_status[event.uid] = state
+        from_status[event.uid] = status.state
         if event.kind == EventKind.STATUS:
-            assert event.status is not None
             if event.claim is not None:
                 facts.claim(event.claim, event)
-            if state is None or is_forward(level, state, event.status):
-                set_status(event, event.status)
-            else:
-                assert status_event is not None
-                records.append(Record(event, state, status_event))
-            if event.status == Status.APPLICATION_TAKEN and activation is None:
-                last_taken = event
+            status.report(event)
         elif event.kind == EventKind.CORRECTION:
             changes = event.changes or {}
             facts.correct(changes)
             if "status" in changes and event.status is not None:
-                set_status(event, event.status)
+                status.set_status(event, event.status)
         elif event.kind == EventKind.MOMENT:
-            moved = (event.changes or {}).get("activated_at")
-            if state == Status.ACTIVATED and moved:
-                activated_at = datetime.fromisoformat(moved[1])
-            elif status_event is not None and state is not None:
-                records.append(Record(event, state, status_event))
+            status.move(event)
         elif event.kind == EventKind.DECISION and event.claim is not None:
             facts.decide(event.claim)
-
+    state, status_event = status.state, status.status_event
     if state is None or status_event is None:
         # Only corrections, moments or decisions: nothing was ever reported.
         raise ValueError("a case needs at least one status report")
     failed = state == Status.FAILED
+    taken = status.taken_for_activation
     return Folded(
         status=state,
         status_event=status_event,
-        credited_point_id=point_id,
-        credited_operator_id=operator_id,
+        credited_point_id=status.point_id,
+        credited_operator_id=status.operator_id,
         failure_reason=status_event.failure_reason if failed else None,
         failure_note=status_event.failure_note if failed else None,
-        activation=activation,
-        activated_at=activated_at,
-        taken_point_id=(
-            taken_for_activation.point_id if taken_for_activation and level == 2 else None
-        ),
+        activation=status.activation,
+        activated_at=status.activated_at,
+        taken_point_id=taken.point_id if taken and level == 2 else None,
         facts=facts.facts,
         conflict=facts.conflict,
         claims=facts.claims,
-        records=records,
+        records=status.records,
         from_status=from_status,
     )

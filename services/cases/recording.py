@@ -11,21 +11,21 @@ this module, so the rules hold the same way everywhere.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import cast
+from typing import ParamSpec, TypeVar, cast
 
 from sqlalchemy import Table, bindparam, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from models.bulk import bulk_insert
+from models.bulk import bulk_insert, in_slices
 from models.codes import OUTSIDE_PROVINCE, EventKind, FailureReason, HelpReason, Status
 from models.entities import Case, CaseEvent, FactSet
 from models.event_ids import claim_digest, new_uid
 from services.campaigns.campaign import active_campaign
-from services.cases.fold import Claim, Event, Folded, Record, fold_case
+from services.cases.fold import Claim, Event, Folded, Record, StatementValues, fold_case
 from services.cases.lifecycle import check_status_for_level
 from services.common.errors import ConflictError, ValidationError
 from services.common.labels import LEVEL_LABELS, STATUS_LABELS
@@ -110,61 +110,49 @@ class FactsDraft:
     errors: list[ValidationError] = field(default_factory=list)
 
 
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+
+def _collect(
+    errors: list[ValidationError], check: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs
+) -> _T | None:
+    """`check(*args, **kwargs)`, or None with its `ValidationError` added to `errors`."""
+    try:
+        return check(*args, **kwargs)
+    except ValidationError as error:
+        errors.append(error)
+        return None
+
+
 def check_facts(
     draft: FactsDraft, on_day: date, min_age: int = MIN_AGE
 ) -> tuple[CaseFacts | None, list[ValidationError]]:
     """Validate every field; returns the facts, or None with every problem found."""
     errors: list[ValidationError] = list(draft.errors)
-    id_number = sex = None
-    try:
-        id_number = normalise_id_number(draft.id_number)
-    except ValidationError as error:
-        errors.append(error)
-    full_name = address = ""
-    try:
-        full_name = clean_text(draft.full_name, "Họ và tên", NAME_LENGTH, field="full_name")
-    except ValidationError as error:
-        errors.append(error)
-    try:
-        address = clean_text(draft.address, "Địa chỉ", ADDRESS_LENGTH, field="address")
-    except ValidationError as error:
-        errors.append(error)
-    if not full_name:
-        if not any(e.field == "full_name" for e in errors):
-            errors.append(ValidationError("Chưa nhập họ và tên.", "full_name"))
-    elif any(ch.isdigit() for ch in full_name):
-        errors.append(
-            ValidationError(
-                f"Họ và tên {quote_value(full_name)} có chữ số: ghi họ tên như trên thẻ căn cước.",
-                "full_name",
-            )
-        )
+    id_number = _collect(errors, normalise_id_number, draft.id_number)
+    full_name = (
+        _collect(errors, clean_text, draft.full_name, "Họ và tên", NAME_LENGTH, field="full_name")
+        or ""
+    )
+    address = (
+        _collect(errors, clean_text, draft.address, "Địa chỉ", ADDRESS_LENGTH, field="address")
+        or ""
+    )
+    _check_full_name(full_name, errors)
     if draft.birth_date is None:
         if not any(e.field == "birth_date" for e in errors):
             errors.append(ValidationError("Chưa nhập ngày sinh.", "birth_date"))
     else:
-        try:
-            check_eligible(draft.birth_date, on_day, min_age)
-        except ValidationError as error:
-            errors.append(error)
+        _collect(errors, check_eligible, draft.birth_date, on_day, min_age)
+    sex = None
     if draft.sex.strip():
-        try:
-            sex = parse_sex(draft.sex)
-        except ValidationError as error:
-            errors.append(error)
+        sex = _collect(errors, parse_sex, draft.sex)
     else:
         errors.append(ValidationError("Chưa chọn giới tính.", "sex"))
     if id_number and draft.birth_date and sex:
-        try:
-            check_id_agrees(id_number, draft.birth_date, sex)
-        except ValidationError as error:
-            errors.append(error)
-    phone = None
-    if draft.phone.strip():
-        try:
-            phone = normalise_phone(draft.phone)
-        except ValidationError as error:
-            errors.append(error)
+        _collect(errors, check_id_agrees, id_number, draft.birth_date, sex)
+    phone = _collect(errors, normalise_phone, draft.phone) if draft.phone.strip() else None
     if (
         draft.residence_commune_id is None
         and not draft.residence_outside
@@ -186,6 +174,20 @@ def check_facts(
         ),
         [],
     )
+
+
+def _check_full_name(full_name: str, errors: list[ValidationError]) -> None:
+    """A name is required (unless already refused) and holds no digits."""
+    if not full_name:
+        if not any(e.field == "full_name" for e in errors):
+            errors.append(ValidationError("Chưa nhập họ và tên.", "full_name"))
+    elif any(ch.isdigit() for ch in full_name):
+        errors.append(
+            ValidationError(
+                f"Họ và tên {quote_value(full_name)} có chữ số: ghi họ tên như trên thẻ căn cước.",
+                "full_name",
+            )
+        )
 
 
 def check_report(report: StatusReport) -> None:
@@ -237,11 +239,9 @@ def find_cases(session: Session, keys: Iterable[tuple[str, int]]) -> dict[tuple[
     wanted = set(keys)
     numbers = sorted({number for number, _level in wanted})
     found: dict[tuple[str, int], Case] = {}
-    for start in range(0, len(numbers), 500):
+    for some in in_slices(numbers):
         for case in session.scalars(
-            select(Case)
-            .options(selectinload(Case.history))
-            .where(Case.id_number.in_(numbers[start : start + 500]))
+            select(Case).options(selectinload(Case.history)).where(Case.id_number.in_(some))
         ):
             key = (case.id_number, case.level)
             if key in wanted:
@@ -298,20 +298,9 @@ def claim_at(
     )
 
 
-def claim_values(
-    claim: Claim,
-) -> tuple[str, date, str, str, str | None, str | None, str | None, str | None]:
+def claim_values(claim: Claim) -> StatementValues:
     """A claim's values in the order of `FACT_SET_COLUMNS` after the digest."""
-    return (
-        claim.full_name,
-        claim.birth_date,
-        claim.sex,
-        claim.residence,
-        claim.phone,
-        claim.address,
-        claim.help_reason,
-        claim.notes,
-    )
+    return claim.values()
 
 
 def claim_digest_of(claim: Claim) -> str:
@@ -339,9 +328,9 @@ class FactSets:
         wanted = given - set(self.known) - self.absent
         digests = sorted(wanted)
         with self.session.no_autoflush:
-            for start in range(0, len(digests), 500):
+            for some in in_slices(digests):
                 for fact_set in self.session.scalars(
-                    select(FactSet).where(FactSet.digest.in_(digests[start : start + 500]))
+                    select(FactSet).where(FactSet.digest.in_(some))
                 ):
                     self.known[fact_set.digest] = fact_set
         self.absent |= wanted - set(self.known)
@@ -356,15 +345,7 @@ class FactSets:
                 ).first()
         if found is None:
             found = FactSet(
-                digest=digest,
-                full_name=claim.full_name,
-                birth_date=claim.birth_date,
-                sex=claim.sex,
-                residence_code=claim.residence,
-                phone=claim.phone,
-                address=claim.address,
-                help_reason=claim.help_reason,
-                notes=claim.notes,
+                **dict(zip(FACT_SET_COLUMNS, _fact_set_row(digest, claim), strict=True))
             )
             self.session.add(found)
         self.known[digest] = found
@@ -401,11 +382,9 @@ class FactSets:
             if digest in self.known:
                 found[digest] = self.known[digest].id
         rest = sorted(set(by_digest) - set(found))  # inserted above, not on SQLite
-        for start in range(0, len(rest), 500):
+        for some in in_slices(rest):
             for fact_set_id, digest in self.session.execute(
-                select(FactSet.id, FactSet.digest).where(
-                    FactSet.digest.in_(rest[start : start + 500])
-                )
+                select(FactSet.id, FactSet.digest).where(FactSet.digest.in_(some))
             ):
                 found[digest] = fact_set_id
         return found
@@ -578,30 +557,15 @@ def record_report(
     report carries one, the one that brings the case in).
     Raises `ValidationError` and changes nothing when the report itself breaks a rule.
     """
-    if not consent:
-        raise ValidationError(CONSENT_MISSING, "consent")
-    check_report(report)
-    if notes:
-        clean_text(notes, "Ghi chú", NOTE_LENGTH, multiline=True, field="notes")
-    check_eligible(facts.birth_date, local_day(report.at), min_age)
+    _check_report_input(facts, report, consent=consent, notes=notes, min_age=min_age)
     key = (facts.id_number, report.level)
     case = known.get(key) if known is not None else find_case(session, *key)
     uid = uid or new_uid()
     if case is not None and any(e.uid == uid for e in case.history):
         return RecordResult(Outcome.UNCHANGED, case)
     fact_sets = fact_sets or FactSets(session)
-    event = CaseEvent(
-        uid=uid,
-        kind=EventKind.STATUS.value,
-        to_status=report.status.value,
-        changed_at=report.at,
-        operator_id=report.operator_id,
-        intake_point_id=report.intake_point_id,
-        failure_reason=report.failure_reason.value if report.failure_reason else None,
-        failure_note=(report.failure_note or "").strip() or None,
-        fact_set=fact_sets.row(claim_of(session, facts, help_reason, notes)),
-        **(consent_record.columns() if consent_record is not None else NO_RECORD),
-    )
+    fact_set = fact_sets.row(claim_of(session, facts, help_reason, notes))
+    event = _status_event(uid, report, fact_set, consent_record)
     now = now_utc()
     if case is None:
         case = Case(id_number=facts.id_number, level=report.level, created_at=now, updated_at=now)
@@ -618,6 +582,37 @@ def record_report(
     case.updated_at = now
     new_records = [r for r in folded.records if r.event.uid not in before]
     return RecordResult(Outcome.UPDATED, case, event, new_records)
+
+
+def _check_report_input(
+    facts: CaseFacts, report: StatusReport, *, consent: bool, notes: str | None, min_age: int
+) -> None:
+    """The rules a report must keep whatever the case's history: consent, its status and
+    failure, its notes, the citizen's age on the report's day."""
+    if not consent:
+        raise ValidationError(CONSENT_MISSING, "consent")
+    check_report(report)
+    if notes:
+        clean_text(notes, "Ghi chú", NOTE_LENGTH, multiline=True, field="notes")
+    check_eligible(facts.birth_date, local_day(report.at), min_age)
+
+
+def _status_event(
+    uid: str, report: StatusReport, fact_set: FactSet, consent_record: ConsentRecord | None
+) -> CaseEvent:
+    """The history row of one status report, with its claim and consent record."""
+    return CaseEvent(
+        uid=uid,
+        kind=EventKind.STATUS.value,
+        to_status=report.status.value,
+        changed_at=report.at,
+        operator_id=report.operator_id,
+        intake_point_id=report.intake_point_id,
+        failure_reason=report.failure_reason.value if report.failure_reason else None,
+        failure_note=(report.failure_note or "").strip() or None,
+        fact_set=fact_set,
+        **(consent_record.columns() if consent_record is not None else NO_RECORD),
+    )
 
 
 @dataclass
@@ -780,37 +775,8 @@ def correct_case(
     reason = _reason(correction.reason)
     current = {name: getattr(case, name) for name in CORRECTABLE_FIELDS}
     normalised = _corrected_facts(session, case, correction.values, min_age)
-    changes: dict[str, object] = {}
-    for name, value in normalised.items():
-        if value == current[name]:
-            continue
-        if name == "residence_commune_id":
-            changes["residence"] = [
-                residence_code(session, cast(int | None, current[name])),
-                residence_code(session, cast(int | None, value)),
-            ]
-        else:
-            changes[name] = [_json_value(current[name]), _json_value(value)]
-    new_status = correction.status or Status(case.status)
-    check_status_for_level(new_status, case.level)
-    status_changed = new_status != case.status or (
-        new_status == Status.FAILED
-        and correction.status is not None
-        and (correction.failure_reason, correction.failure_note)
-        != (case.failure_reason, case.failure_note)
-    )
-    if status_changed:
-        check_report(
-            StatusReport(
-                level=case.level,
-                status=new_status,
-                at=now_utc(),
-                operator_id=correction.operator_id,
-                intake_point_id=correction.intake_point_id or case.intake_point_id,
-                failure_reason=correction.failure_reason if new_status == Status.FAILED else None,
-                failure_note=correction.failure_note,
-            )
-        )
+    changes = _fact_changes(session, current, normalised)
+    new_status, status_changed = _corrected_status(case, correction)
     if not changes and not status_changed:
         raise ValidationError("Không có gì thay đổi để sửa.", "reason")
     new_number = str(normalised["id_number"])
@@ -843,6 +809,50 @@ def correct_case(
         changes=json.dumps(changes, ensure_ascii=False),
     )
     return _append(session, case, event)
+
+
+def _fact_changes(
+    session: Session, current: dict[str, object], normalised: dict[str, object]
+) -> dict[str, object]:
+    """What a correction changes: [before, after] by field, the residence as unit codes."""
+    changes: dict[str, object] = {}
+    for name, value in normalised.items():
+        if value == current[name]:
+            continue
+        if name == "residence_commune_id":
+            changes["residence"] = [
+                residence_code(session, cast(int | None, current[name])),
+                residence_code(session, cast(int | None, value)),
+            ]
+        else:
+            changes[name] = [_json_value(current[name]), _json_value(value)]
+    return changes
+
+
+def _corrected_status(case: Case, correction: Correction) -> tuple[Status, bool]:
+    """The status after the correction, and whether it (or its failure) changes; a changed
+    status is checked like a report."""
+    new_status = correction.status or Status(case.status)
+    check_status_for_level(new_status, case.level)
+    status_changed = new_status != case.status or (
+        new_status == Status.FAILED
+        and correction.status is not None
+        and (correction.failure_reason, correction.failure_note)
+        != (case.failure_reason, case.failure_note)
+    )
+    if status_changed:
+        check_report(
+            StatusReport(
+                level=case.level,
+                status=new_status,
+                at=now_utc(),
+                operator_id=correction.operator_id,
+                intake_point_id=correction.intake_point_id or case.intake_point_id,
+                failure_reason=correction.failure_reason if new_status == Status.FAILED else None,
+                failure_note=correction.failure_note,
+            )
+        )
+    return new_status, status_changed
 
 
 def _append(session: Session, case: Case, event: CaseEvent) -> CaseEvent:
@@ -956,11 +966,9 @@ def insert_case_rows(session: Session, rows: list[dict[str, object]]) -> list[in
     keys = [(str(row["id_number"]), int(str(row["level"]))) for row in rows]
     numbers = sorted({number for number, _level in keys})
     found: dict[tuple[str, int], int] = {}
-    for start in range(0, len(numbers), 500):  # by ID number: see `find_cases`
+    for some in in_slices(numbers):  # by ID number: see `find_cases`
         for case_id, id_number, level in session.execute(
-            select(Case.id, Case.id_number, Case.level).where(
-                Case.id_number.in_(numbers[start : start + 500])
-            )
+            select(Case.id, Case.id_number, Case.level).where(Case.id_number.in_(some))
         ):
             found[(id_number, level)] = case_id
     return [found[key] for key in keys]

@@ -22,7 +22,7 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import TypeVar, cast
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
@@ -92,6 +92,9 @@ from services.spreadsheets.sheet_import import (
     save_rejects_to,
     write_rejects_beside,
 )
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
 
 SHEET_NAME = "Hồ sơ"
 COLUMNS: dict[str, str] = {
@@ -508,60 +511,70 @@ class _Importer:
         for row, claim, digest in zip(rows, claims, digests, strict=True):
             key = (row.facts.id_number, row.level)
             fresh = FAST_PATH and key not in known and per_key[key] == 1
-            # A point or an operator named only by a rejected row is not kept.
-            created: list[object] = []
-            try:
-                report = StatusReport(
-                    level=row.level,
-                    status=row.status,
-                    operator_id=self.operator_id(row, created),
-                    intake_point_id=self.point_id(row, created),
-                    **row.report_fields,  # type: ignore[arg-type]
-                )
-                consent_record = self.consent_for(row, known)
-                uid = row.uid
-                if fresh:
-                    entry = fresh_case(
-                        self.session, row.facts, report, uid, claim, digest, consent_record
-                    )
-                else:
-                    result = record_report(
-                        self.session,
-                        row.facts,
-                        report,
-                        consent=True,
-                        known=known,
-                        attach=False,
-                        uid=uid,
-                        fact_sets=self.fact_sets,
-                        consent_record=consent_record,
-                    )
-            except UserError as error:
-                self.forget(created, row)
-                self.reject(row.number, str(error), row.cells)
-                continue
-            if fresh:
-                self.note_saved(row, str(entry.event_row["uid"]))
-                self.count(Outcome.CREATED)
-                self.note_case(row.facts.id_number, row.level, entry.folded.records)
-                if entry.folded.conflict:
-                    self.summary.conflicts.add(f"{row.facts.id_number} mức {row.level}")
-                new_cases.append(entry)
-                continue
-            if result.event is not None:
-                self.note_saved(row, result.event.uid)
-            self.count(result.outcome)
-            self.note_case(result.case.id_number, result.case.level, result.new_records)
-            if result.case.has_conflict:
-                self.summary.conflicts.add(f"{result.case.id_number} mức {result.case.level}")
-            if result.outcome == Outcome.CREATED:
-                new_cases.append(result.case)  # inserted in bulk below, with later rows' moves
+            new_case = self.save_row(row, (claim, digest), known, fresh=fresh)
+            if new_case is not None:
+                new_cases.append(new_case)  # inserted in bulk below, with later rows' moves
         self.session.flush()
         insert_new_cases(self.session, new_cases, self.fact_sets)
         link_cases(self.session, {r.facts.id_number for r in rows}, self.username)
         # Keep memory flat on big files: what is flushed stays in the transaction.
         self.session.expunge_all()
         self.fact_sets.forget()
+
+    def save_row(
+        self,
+        row: _Row,
+        claim: tuple[Claim, str],
+        known: dict[tuple[str, int], Case],
+        *,
+        fresh: bool,
+    ) -> Case | FreshCase | None:
+        """One row's report, counted and noted (or the row rejected); returns the case when
+        it is new to the database: `fresh` builds it as plain rows."""
+        # A point or an operator named only by a rejected row is not kept.
+        created: list[object] = []
+        try:
+            report = StatusReport(
+                level=row.level,
+                status=row.status,
+                operator_id=self.operator_id(row, created),
+                intake_point_id=self.point_id(row, created),
+                **row.report_fields,  # type: ignore[arg-type]
+            )
+            consent_record = self.consent_for(row, known)
+            uid = row.uid
+            if fresh:
+                entry = fresh_case(self.session, row.facts, report, uid, *claim, consent_record)
+            else:
+                result = record_report(
+                    self.session,
+                    row.facts,
+                    report,
+                    consent=True,
+                    known=known,
+                    attach=False,
+                    uid=uid,
+                    fact_sets=self.fact_sets,
+                    consent_record=consent_record,
+                )
+        except UserError as error:
+            self.forget(created, row)
+            self.reject(row.number, str(error), row.cells)
+            return None
+        if fresh:
+            self.note_saved(row, str(entry.event_row["uid"]))
+            self.count(Outcome.CREATED)
+            self.note_case(row.facts.id_number, row.level, entry.folded.records)
+            if entry.folded.conflict:
+                self.summary.conflicts.add(f"{row.facts.id_number} mức {row.level}")
+            return entry
+        if result.event is not None:
+            self.note_saved(row, result.event.uid)
+        self.count(result.outcome)
+        self.note_case(result.case.id_number, result.case.level, result.new_records)
+        if result.case.has_conflict:
+            self.summary.conflicts.add(f"{result.case.id_number} mức {result.case.level}")
+        return result.case if result.outcome == Outcome.CREATED else None
 
     def note_saved(self, row: _Row, uid: str) -> None:
         self.row_of_event[uid] = row.number
@@ -643,15 +656,7 @@ def import_records(
         path,
         "Dùng mẫu tạo bởi «records template» (dòng tiêu đề giữ nguyên tên cột).",
     )
-    try:
-        big = path.stat().st_size >= WORKER_FILE_BYTES
-    except OSError:
-        big = False
-    checked = (
-        _rows_from_worker(path, importer.parser, header_number)
-        if big
-        else _checked_rows(importer.parser, rows)
-    )
+    checked, big = _checked_source(path, importer.parser, header_number, rows)
     # A province's first sheet into an empty database: the indexes of `cases` are built
     # once at the end (a third of the inserts' cost). Only the unique key is looked up
     # during the import, and it stays. SQLite only: PostgreSQL would lock the table
@@ -673,6 +678,24 @@ def import_records(
     summary.rejects.sort(key=lambda r: r.row)
     if write_rejects:
         _write_rejects(path, summary)
+    _audit_import(session, actor, path, summary)
+    return summary
+
+
+def _checked_source(
+    path: Path, parser: _RowParser, header_number: int, rows: Iterator[tuple[int, list[Cell]]]
+) -> tuple[Generator[_Row | Reject, None, None], bool]:
+    """The `rows` after the header checked, for a big file by a second process reading it
+    again; and whether it is big."""
+    try:
+        big = path.stat().st_size >= WORKER_FILE_BYTES
+    except OSError:
+        big = False
+    checked = _rows_from_worker(path, parser, header_number) if big else _checked_rows(parser, rows)
+    return checked, big
+
+
+def _audit_import(session: Session, actor: Actor, path: Path, summary: ImportSummary) -> None:
     write_audit(
         session,
         actor,
@@ -688,7 +711,6 @@ def import_records(
             "rejected": len(summary.rejects),
         },
     )
-    return summary
 
 
 def _import_rows(
@@ -815,11 +837,22 @@ def estimate_rows(path: Path) -> int:
 def write_template(path: Path, tree: UnitTree) -> None:
     """The empty import template: the columns, drop-downs, and the list of commune codes."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.worksheet.datavalidation import DataValidation
 
     workbook = Workbook()
     sheet = workbook.active
+    _template_sheet(sheet)
+    _guide_sheet(workbook.create_sheet("Hướng dẫn"), tree)
+    try:
+        workbook.save(path)
+    except OSError as error:
+        raise UserError(f"Không ghi được tệp «{path}»: {error.strerror}.") from error
+
+
+def _template_sheet(sheet: Worksheet) -> None:
+    """The sheet to fill: its header, text-formatted columns and drop-down lists."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     sheet.title = SHEET_NAME
     sheet.append(list(COLUMNS.values()))
     widths = [16, 28, 13, 10, 15, 17, 7, 20, 34, 15, 30, 18, 14]
@@ -845,7 +878,9 @@ def write_template(path: Path, tree: UnitTree) -> None:
         sheet.add_data_validation(validation)
         validation.add(f"{column}2:{column}2001")
 
-    guide = workbook.create_sheet("Hướng dẫn")
+
+def _guide_sheet(guide: Worksheet, tree: UnitTree) -> None:
+    """How to fill the template, and the commune codes."""
     lines = [
         "Mỗi dòng ghi trạng thái của một hồ sơ (một công dân, một mức) tại một thời điểm.",
         "Số định danh: 12 chữ số. Ngày sinh: dd/mm/yyyy. Giới tính: Nam hoặc Nữ.",
@@ -871,10 +906,6 @@ def write_template(path: Path, tree: UnitTree) -> None:
             set_cell(guide.cell(row=row, column=2), tree.full_name(commune.id))
     guide.column_dimensions["A"].width = 12
     guide.column_dimensions["B"].width = 60
-    try:
-        workbook.save(path)
-    except OSError as error:
-        raise UserError(f"Không ghi được tệp «{path}»: {error.strerror}.") from error
 
 
 __all__ = [

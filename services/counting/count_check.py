@@ -6,8 +6,10 @@ and rebuilding them exactly from the cases (each case being the fold of its even
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any, TypeVar
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -71,6 +73,18 @@ def _labels(session: Session, keyed: Keyed) -> dict[int | None, str]:
     return {key: f"{code} ({name})" for key, code, name in rows}
 
 
+_Place = TypeVar("_Place")
+
+
+def _differing(
+    kept: Mapping[_Place, int], again: Mapping[_Place, int], order: Callable[[_Place], Any]
+) -> Iterator[tuple[_Place, int, int]]:
+    """(place, kept count, recount) wherever the two disagree, in `order`."""
+    for place in sorted(kept.keys() | again.keys(), key=order):
+        if kept.get(place, 0) != again.get(place, 0):
+            yield place, kept.get(place, 0), again.get(place, 0)
+
+
 def verify(session: Session) -> CountCheck:
     """Compare every kept count with a full recount over the cases, key by key and day by day
     (unit by unit, point by point, operator by operator)."""
@@ -91,41 +105,23 @@ def verify(session: Session) -> CountCheck:
         if keyed == Keyed.UNIT:
             check.activations = sum(again.values())
         labels = _labels(session, keyed) if kept != again else {}
-        for place in sorted(kept.keys() | again.keys(), key=lambda k: (k[1], k[0] or 0, k[2])):
-            if kept.get(place, 0) != again.get(place, 0):
-                key, day, level = place
-                check.differences.append(
-                    CountDifference(
-                        keyed,
-                        key,
-                        labels.get(key, f"mã {key}"),
-                        day,
-                        level,
-                        kept.get(place, 0),
-                        again.get(place, 0),
-                    )
-                )
+        by_day = _differing(kept, again, lambda k: (k[1], k[0] or 0, k[2]))
+        for (key, day, level), n_kept, n_again in by_day:
+            label = labels.get(key, f"mã {key}")
+            check.differences.append(
+                CountDifference(keyed, key, label, day, level, n_kept, n_again)
+            )
     for by, keyed in ((TallyBy.POINT, Keyed.POINT), (TallyBy.OPERATOR, Keyed.OPERATOR)):
         kept_steps = {(k, s, d): n for k, s, d, n in steps_grouped(session, by)}
         again_steps = {(k, s, d): n for k, s, d, n in steps_grouped(session, by, recount=True)}
         labels = _labels(session, keyed) if kept_steps != again_steps else {}
-        for spot in sorted(
-            kept_steps.keys() | again_steps.keys(), key=lambda k: (k[2], k[0], k[1])
-        ):
-            if kept_steps.get(spot, 0) != again_steps.get(spot, 0):
-                who, step, when = spot
-                check.differences.append(
-                    CountDifference(
-                        keyed,
-                        who,
-                        labels.get(who, f"mã {who}"),
-                        when,
-                        1 if step == Status.REGISTERED.value else 2,
-                        kept_steps.get(spot, 0),
-                        again_steps.get(spot, 0),
-                        step,
-                    )
-                )
+        by_spot = _differing(kept_steps, again_steps, lambda k: (k[2], k[0], k[1]))
+        for (who, step, when), n_kept, n_again in by_spot:
+            level = 1 if step == Status.REGISTERED.value else 2
+            label = labels.get(who, f"mã {who}")
+            check.differences.append(
+                CountDifference(keyed, who, label, when, level, n_kept, n_again, step)
+            )
     return check
 
 

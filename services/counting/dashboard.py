@@ -270,54 +270,82 @@ def dashboard(
         raise NotFoundError(f"Không có đơn vị mã «{unit_code}» trong danh sách của đợt này.")
 
     first, last = campaign.first_day, min(as_of, campaign.last_day)
-    outside = 0
-    if unit.level == UnitLevel.PROVINCE.value:
-        by = TallyBy.DISTRICT if tree.has_districts else TallyBy.COMMUNE
-        result = tally(session, as_of, by, tree)
-        headline = _progress(result.total, clock)
-        outside = result.outside.level1
-        children = [_progress(r, clock, drillable=True) for r in result.rows]
-        kind = ChildKind.DISTRICT if by == TallyBy.DISTRICT else ChildKind.COMMUNE
-        per_day = {
-            day: sum(levels.values()) for day, levels in daily_series(session, first, last).items()
-        }
-    else:
-        level = UnitLevel(unit.level)
-        own = tally(session, as_of, TallyBy(level.value), tree)
-        headline = _progress(next(r for r in own.rows if r.code == unit.code), clock)
-        if level == UnitLevel.DISTRICT:
-            codes = {c.code for c in tree.children[unit.id]}
-            communes = tally(session, as_of, TallyBy.COMMUNE, tree)
-            children = [_progress(r, clock, True) for r in communes.rows if r.code in codes]
-            kind = ChildKind.COMMUNE
-        else:
-            codes = set(
-                session.scalars(select(IntakePoint.code).where(IntakePoint.commune_id == unit.id))
-            )
-            points = tally(session, as_of, TallyBy.POINT, tree)
-            children = [_progress(r, clock) for r in points.rows if r.code in codes]
-            kind = ChildKind.POINT
-        per_day = {
-            day: count
-            for (day, unit_id), count in daily_by_unit(session, tree, level, first, last).items()
-            if unit_id == unit.id
-        }
-
+    view = (
+        _province_view(session, tree, clock, first, last)
+        if unit.level == UnitLevel.PROVINCE.value
+        else _unit_view(session, tree, clock, unit, first, last)
+    )
     series = []
     day = first
     while day <= last:
-        series.append(DayCount(day, per_day.get(day, 0)))
+        series.append(DayCount(day, view.per_day.get(day, 0)))
         day += timedelta(days=1)
     return Dashboard(
         clock=clock,
-        unit=headline,
+        unit=view.headline,
         path=_path(tree, unit, campaign.province_name),
-        child_kind=kind,
-        children=children,
+        child_kind=view.kind,
+        children=view.children,
         series=series,
-        outside_level1=outside,
+        outside_level1=view.outside,
         moved=moved_activations(session),
     )
+
+
+@dataclass
+class _View:
+    """What the dashboard shows of one unit: its progress, its children's, its days."""
+
+    headline: Progress
+    children: list[Progress]
+    kind: ChildKind
+    per_day: dict[date, int]
+    outside: int = 0
+
+
+def _province_view(
+    session: Session, tree: UnitTree, clock: CampaignClock, first: date, last: date
+) -> _View:
+    """The province, its districts (or communes on a two-level map), and citizens from outside."""
+    by = TallyBy.DISTRICT if tree.has_districts else TallyBy.COMMUNE
+    result = tally(session, clock.as_of, by, tree)
+    return _View(
+        headline=_progress(result.total, clock),
+        children=[_progress(r, clock, drillable=True) for r in result.rows],
+        kind=ChildKind.DISTRICT if by == TallyBy.DISTRICT else ChildKind.COMMUNE,
+        per_day={
+            day: sum(levels.values()) for day, levels in daily_series(session, first, last).items()
+        },
+        outside=result.outside.level1,
+    )
+
+
+def _unit_view(
+    session: Session, tree: UnitTree, clock: CampaignClock, unit: UnitInfo, first: date, last: date
+) -> _View:
+    """A district with its communes, or a commune with its intake points."""
+    as_of = clock.as_of
+    level = UnitLevel(unit.level)
+    own = tally(session, as_of, TallyBy(level.value), tree)
+    headline = _progress(next(r for r in own.rows if r.code == unit.code), clock)
+    if level == UnitLevel.DISTRICT:
+        codes = {c.code for c in tree.children[unit.id]}
+        communes = tally(session, as_of, TallyBy.COMMUNE, tree)
+        children = [_progress(r, clock, True) for r in communes.rows if r.code in codes]
+        kind = ChildKind.COMMUNE
+    else:
+        codes = set(
+            session.scalars(select(IntakePoint.code).where(IntakePoint.commune_id == unit.id))
+        )
+        points = tally(session, as_of, TallyBy.POINT, tree)
+        children = [_progress(r, clock) for r in points.rows if r.code in codes]
+        kind = ChildKind.POINT
+    per_day = {
+        day: count
+        for (day, unit_id), count in daily_by_unit(session, tree, level, first, last).items()
+        if unit_id == unit.id
+    }
+    return _View(headline, children, kind, per_day)
 
 
 def moved_activations(session: Session, days: int = 7, limit: int = 5) -> list[MovedActivation]:

@@ -251,50 +251,71 @@ def tally(
     grows with the cases: for checking)."""
     campaign = active_campaign(session)
     tree = tree or UnitTree.load(session)
-    rows: list[TallyRow]
     unit_counts: list[Count] | None = None
     if by in (TallyBy.DISTRICT, TallyBy.COMMUNE):
-        level = UnitLevel.DISTRICT if by == TallyBy.DISTRICT else UnitLevel.COMMUNE
-        if level == UnitLevel.DISTRICT and not tree.has_districts:
-            raise UserError(
-                "Đợt này theo bản đồ hành chính hai cấp (tỉnh, xã; không có cấp huyện): không "
-                "đếm theo huyện được. Dùng --by commune."
-            )
-        units = ordered_units(tree, level)
-        row_of = {u.id: _unit_row(u) for u in units}
-        rows = [row_of[u.id] for u in units]
-        unit_counts = _counts(session, Keyed.UNIT, as_of, recount=recount)
-        for count in unit_counts:
-            owner = tree.ancestor_at(count.key, level) if count.key is not None else None
-            if owner is not None:
-                row_of[owner.id].add(count.level, count.cumulative, count.on_day)
-    elif by == TallyBy.POINT:
-        points = session.execute(
-            select(IntakePoint.id, IntakePoint.code, IntakePoint.name).order_by(IntakePoint.code)
-        ).all()
-        row_of = {pid: TallyRow(code, name, None, None) for pid, code, name in points}
-        rows = list(row_of.values())
-        for count in _counts(session, Keyed.POINT, as_of, recount=recount):
-            assert count.key is not None  # a case is always credited to a point
-            row_of[count.key].add(count.level, count.cumulative, count.on_day)
+        rows, unit_counts = _unit_rows(session, tree, by, as_of, recount)
     else:
-        operators = session.execute(
-            select(Operator.id, Operator.username, Operator.full_name).order_by(Operator.username)
-        ).all()
-        row_of = {oid: TallyRow(username, name, None, None) for oid, username, name in operators}
-        rows = list(row_of.values())
-        for count in _counts(session, Keyed.OPERATOR, as_of, recount=recount):
-            assert count.key is not None
-            row_of[count.key].add(count.level, count.cumulative, count.on_day)
-
+        rows = _recorder_rows(session, by, as_of, recount)
     outside = TallyRow(OUTSIDE_PROVINCE, OUTSIDE_NAME, None, None)
     if unit_counts is None:
         unit_counts = _counts(session, Keyed.UNIT, as_of, outside_only=True, recount=recount)
     for count in unit_counts:
         if count.key is None:
             outside.add(count.level, count.cumulative, count.on_day)
-    province = tree.province
-    total = TallyRow(None, campaign.province_name, province.target_total, province.target_daily)
+    total = _total_row(campaign.province_name, tree.province, rows)
+    if by in (TallyBy.POINT, TallyBy.OPERATOR):
+        # Points and operators are credited with every activation they recorded; the
+        # province's total leaves out those of citizens living elsewhere.
+        total.level1 -= outside.level1
+        total.level1_on_day -= outside.level1_on_day
+        total.activated_on_day -= outside.activated_on_day
+    return Tally(as_of=as_of, by=by, rows=rows, total=total, outside=outside)
+
+
+def _unit_rows(
+    session: Session, tree: UnitTree, by: TallyBy, as_of: date, recount: bool
+) -> tuple[list[TallyRow], list[Count]]:
+    """A row a district or commune, each unit's counts added to the one it lies in; and the
+    counts by unit (their outside-the-province ones go to the tally's outside row)."""
+    level = UnitLevel.DISTRICT if by == TallyBy.DISTRICT else UnitLevel.COMMUNE
+    if level == UnitLevel.DISTRICT and not tree.has_districts:
+        raise UserError(
+            "Đợt này theo bản đồ hành chính hai cấp (tỉnh, xã; không có cấp huyện): không "
+            "đếm theo huyện được. Dùng --by commune."
+        )
+    units = ordered_units(tree, level)
+    row_of = {u.id: _unit_row(u) for u in units}
+    unit_counts = _counts(session, Keyed.UNIT, as_of, recount=recount)
+    for count in unit_counts:
+        owner = tree.ancestor_at(count.key, level) if count.key is not None else None
+        if owner is not None:
+            row_of[owner.id].add(count.level, count.cumulative, count.on_day)
+    return [row_of[u.id] for u in units], unit_counts
+
+
+# Who recorded: the rows' table (id, code, name; ordered by code) and how the counts are kept.
+_RECORDERS: dict[TallyBy, tuple[Any, Any, Any, Keyed]] = {
+    TallyBy.POINT: (IntakePoint.id, IntakePoint.code, IntakePoint.name, Keyed.POINT),
+    TallyBy.OPERATOR: (Operator.id, Operator.username, Operator.full_name, Keyed.OPERATOR),
+}
+
+
+def _recorder_rows(session: Session, by: TallyBy, as_of: date, recount: bool) -> list[TallyRow]:
+    """A row an intake point or operator, with the activations they are credited with."""
+    key, code, name, keyed = _RECORDERS[by]
+    found = session.execute(select(key, code, name).order_by(code)).all()
+    row_of = {
+        row_id: TallyRow(row_code, row_name, None, None) for row_id, row_code, row_name in found
+    }
+    for count in _counts(session, keyed, as_of, recount=recount):
+        assert count.key is not None  # a case is always credited to a point and an operator
+        row_of[count.key].add(count.level, count.cumulative, count.on_day)
+    return list(row_of.values())
+
+
+def _total_row(province_name: str, province: UnitInfo, rows: list[TallyRow]) -> TallyRow:
+    """The province's row: the plan's targets (else the rows' when each has one), the rows' sum."""
+    total = TallyRow(None, province_name, province.target_total, province.target_daily)
     if total.target_total is None and rows and all(r.target_total is not None for r in rows):
         total.target_total = sum(r.target_total or 0 for r in rows)
         total.target_daily = sum(r.target_daily or 0 for r in rows)
@@ -304,13 +325,7 @@ def tally(
         total.activated_on_day += row.activated_on_day
         total.level1_on_day += row.level1_on_day
         total.level2_on_day += row.level2_on_day
-    if by in (TallyBy.POINT, TallyBy.OPERATOR):
-        # Points and operators are credited with every activation they recorded; the
-        # province's total leaves out those of citizens living elsewhere.
-        total.level1 -= outside.level1
-        total.level1_on_day -= outside.level1_on_day
-        total.activated_on_day -= outside.activated_on_day
-    return Tally(as_of=as_of, by=by, rows=rows, total=total, outside=outside)
+    return total
 
 
 def steps_grouped(

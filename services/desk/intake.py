@@ -14,6 +14,7 @@ from models.codes import FailureReason, HelpReason, PointKind, Status
 from models.entities import Case, IntakePoint
 from services.cases.lifecycle import is_forward, statuses_for
 from services.cases.recording import (
+    CaseFacts,
     FactsDraft,
     Outcome,
     RecordResult,
@@ -29,7 +30,7 @@ from services.common.labels import LEVEL_LABELS, STATUS_DESCRIPTIONS, STATUS_LAB
 from services.common.vntime import local_day, now_utc
 from services.outreach.lists import link_cases
 from services.person.id_number import mask_id_number
-from services.privacy.consent import NoticeHeard, current_notice, desk_record
+from services.privacy.consent import ConsentRecord, NoticeHeard, current_notice, desk_record
 from services.privacy.purge import refuse_after_purge
 from services.security.audit import AuditAction, write_audit
 from services.security.permissions import require_point
@@ -147,20 +148,7 @@ def save_intake(
     facts, errors = check_facts(draft, local_day(moment))
     if facts is None:
         raise ValidationError(" ".join(e.message for e in errors), errors[0].field)
-    key = (facts.id_number, result.level)
-    existing = find_case(session, *key)
-    if existing is not None:
-        check_same_person(existing, facts)
-        current = Status(existing.status)
-        if not is_forward(result.level, current, result.status):
-            # The desk records what happens now: a step back is a correction, not a report.
-            raise ValidationError(
-                f"Hồ sơ {LEVEL_LABELS[result.level].lower()} của số định danh {facts.id_number} "
-                f"đang ở trạng thái «{STATUS_LABELS[current]}»: không thể ghi "
-                f"«{STATUS_LABELS[result.status]}» (trạng thái không được lùi). Nếu trạng thái "
-                "đã lưu bị sai, hãy sửa hồ sơ (Ctrl+E, có ghi lý do).",
-                "status",
-            )
+    existing = _case_moving_on(session, facts, result)
     if notice is None and existing is None:
         notice = NoticeHeard(current_notice().version, moment)
     record = desk_record(session, notice.version, notice.at) if notice is not None else None
@@ -173,6 +161,33 @@ def save_intake(
         failure_reason=result.failure_reason,
         failure_note=result.failure_note,
     )
+    recorded = _record_at_desk(
+        session,
+        facts,
+        report,
+        consent=consent,
+        result=result,
+        existing=existing,
+        consent_record=record,
+    )
+    # The review lists follow the desk: the person listed with this number came (or is
+    # activated); a person listed without a number is offered to the clerk to confirm.
+    link_cases(session, [facts.id_number], actor.username)
+    audit_case_report(session, actor, recorded)
+    return recorded
+
+
+def _record_at_desk(
+    session: Session,
+    facts: CaseFacts,
+    report: StatusReport,
+    *,
+    consent: bool,
+    result: IntakeResult,
+    existing: Case | None,
+    consent_record: ConsentRecord | None,
+) -> RecordResult:
+    """Record the report and flush it; a write raced by another point is a `ConflictError`."""
     try:
         recorded = record_report(
             session,
@@ -181,8 +196,8 @@ def save_intake(
             consent=consent,
             help_reason=result.help_reason,
             notes=result.notes,
-            known={key: existing} if existing is not None else {},
-            consent_record=record,
+            known={(facts.id_number, result.level): existing} if existing is not None else {},
+            consent_record=consent_record,
         )
         session.flush()
     except (IntegrityError, StaleDataError) as error:
@@ -194,11 +209,25 @@ def save_intake(
             "khác lưu cùng lúc. Đã tải lại hồ sơ như hiện có: kiểm tra trạng thái rồi lưu lại "
             "nếu cần."
         ) from error
-    # The review lists follow the desk: the person listed with this number came (or is
-    # activated); a person listed without a number is offered to the clerk to confirm.
-    link_cases(session, [facts.id_number], actor.username)
-    audit_case_report(session, actor, recorded)
     return recorded
+
+
+def _case_moving_on(session: Session, facts: CaseFacts, result: IntakeResult) -> Case | None:
+    """The case this action continues, if any: the same person, moved forward only."""
+    existing = find_case(session, facts.id_number, result.level)
+    if existing is not None:
+        check_same_person(existing, facts)
+        current = Status(existing.status)
+        if not is_forward(result.level, current, result.status):
+            # The desk records what happens now: a step back is a correction, not a report.
+            raise ValidationError(
+                f"Hồ sơ {LEVEL_LABELS[result.level].lower()} của số định danh {facts.id_number} "
+                f"đang ở trạng thái «{STATUS_LABELS[current]}»: không thể ghi "
+                f"«{STATUS_LABELS[result.status]}» (trạng thái không được lùi). Nếu trạng thái "
+                "đã lưu bị sai, hãy sửa hồ sơ (Ctrl+E, có ghi lý do).",
+                "status",
+            )
+    return existing
 
 
 def audit_case_report(session: Session, actor: Actor, recorded: RecordResult) -> None:

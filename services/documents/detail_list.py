@@ -13,10 +13,11 @@ each with its status as it stood then (its history folded up to that moment).
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -181,23 +182,7 @@ def _write_plain(
         if not batch:
             break
         last_id = batch[-1][0]
-        folded: dict[int, tuple[str, str, date | None]] = {}
-        if until is not None:
-            # As it stood then: the history folded up to the end of that day.
-            events: dict[int, list[CaseEvent]] = {}
-            query = select(CaseEvent).where(
-                CaseEvent.case_id.in_([row[0] for row in batch]), CaseEvent.changed_at <= until
-            )
-            for event in session.scalars(query):
-                events.setdefault(event.case_id, []).append(event)
-            session.expunge_all()
-            for row in batch:
-                state = fold_case(int(row[8]), [fold_event(e) for e in events.get(row[0], [])])
-                folded[row[0]] = (
-                    state.status.value,
-                    _failure(state.failure_reason, state.failure_note),
-                    local_day(state.activated_at) if state.activated_at else None,
-                )
+        folded = _as_it_stood(session, batch, until) if until is not None else {}
         for row in batch:
             case, moment = tuple(row[:-1]), row[-1]
             status, failure, activated = folded.get(
@@ -216,6 +201,29 @@ def _write_plain(
             progress(min(number, total), total)
     workbook.close()
     return number
+
+
+def _as_it_stood(
+    session: Session, batch: Sequence[Any], until: datetime
+) -> dict[int, tuple[str, str, date | None]]:
+    """Status, failure and activation day of the batch's cases as they stood at `until`:
+    each history folded up to then."""
+    events: dict[int, list[CaseEvent]] = {}
+    query = select(CaseEvent).where(
+        CaseEvent.case_id.in_([row[0] for row in batch]), CaseEvent.changed_at <= until
+    )
+    for event in session.scalars(query):
+        events.setdefault(event.case_id, []).append(event)
+    session.expunge_all()
+    folded: dict[int, tuple[str, str, date | None]] = {}
+    for row in batch:
+        state = fold_case(int(row[8]), [fold_event(e) for e in events.get(row[0], [])])
+        folded[row[0]] = (
+            state.status.value,
+            _failure(state.failure_reason, state.failure_note),
+            local_day(state.activated_at) if state.activated_at else None,
+        )
+    return folded
 
 
 def _failure(reason: object, note: object) -> str:

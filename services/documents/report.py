@@ -207,29 +207,9 @@ def _table_header(sheet: Worksheet, row: int, groups: Sequence[tuple[str, Sequen
             sheet.merge_cells(
                 start_row=row, start_column=column, end_row=row, end_column=column + len(subs) - 1
             )
-            put(
-                sheet,
-                row,
-                column,
-                title,
-                bold=True,
-                align="center",
-                border=True,
-                fill=HEADER_FILL,
-                wrap=True,
-            )
+            _header_cell(sheet, row, column, title)
             for offset, sub in enumerate(subs):
-                put(
-                    sheet,
-                    row + 1,
-                    column + offset,
-                    sub,
-                    bold=True,
-                    align="center",
-                    border=True,
-                    fill=HEADER_FILL,
-                    wrap=True,
-                )
+                _header_cell(sheet, row + 1, column + offset, sub)
                 if offset:
                     put(sheet, row, column + offset, None, border=True, fill=HEADER_FILL)
             column += len(subs)
@@ -237,22 +217,27 @@ def _table_header(sheet: Worksheet, row: int, groups: Sequence[tuple[str, Sequen
             sheet.merge_cells(
                 start_row=row, start_column=column, end_row=row + 1, end_column=column
             )
-            put(
-                sheet,
-                row,
-                column,
-                title,
-                bold=True,
-                align="center",
-                border=True,
-                fill=HEADER_FILL,
-                wrap=True,
-            )
+            _header_cell(sheet, row, column, title)
             put(sheet, row + 1, column, None, border=True, fill=HEADER_FILL)
             column += 1
     sheet.row_dimensions[row].height = 32
     sheet.row_dimensions[row + 1].height = 32
     return row + 2
+
+
+def _header_cell(sheet: Worksheet, row: int, column: int, title: str, *, wrap: bool = True) -> None:
+    """One cell of a table's header: bold, centred, bordered, shaded."""
+    put(
+        sheet,
+        row,
+        column,
+        title,
+        bold=True,
+        align="center",
+        border=True,
+        fill=HEADER_FILL,
+        wrap=wrap,
+    )
 
 
 def _print_setup(sheet: Worksheet, header_rows: str) -> None:
@@ -291,17 +276,58 @@ def _result_cells(
         tally_row.level2,
         tally_row.activated,
     ]
-    for offset, value in enumerate(values):
+    _row_cells(sheet, row, values, lambda _column, _value: NUMBER, first=first, total=total)
+
+
+def _row_cells(
+    sheet: Worksheet,
+    row: int,
+    values: Sequence[Any],
+    number_format: Callable[[int, Any], str | None],
+    *,
+    first: int = 1,
+    total: bool = False,
+) -> None:
+    """A table row's cells from column `first`, bordered; each formatted as `number_format`
+    says for its column and value; a total row bold and shaded."""
+    for column, value in enumerate(values, start=first):
         put(
             sheet,
             row,
-            first + offset,
+            column,
             value,
-            number_format=NUMBER,
+            number_format=number_format(column, value),
             border=True,
             bold=total,
             fill=TOTAL_FILL if total else None,
         )
+
+
+def _total_cell(sheet: Worksheet, row: int, column: int, value: Any, number_format: str) -> None:
+    """One cell of a total row: bold, bordered, shaded."""
+    put(
+        sheet,
+        row,
+        column,
+        value,
+        number_format=number_format,
+        border=True,
+        bold=True,
+        fill=TOTAL_FILL,
+    )
+
+
+def _sum_cells(sheet: Worksheet, row: int, columns: range, first: int, last: int) -> None:
+    """On a total row, a SUM formula over rows `first`..`last` in each of `columns`."""
+    for column in columns:
+        letter = get_column_letter(column)
+        _total_cell(sheet, row, column, Formula(f"=SUM({letter}{first}:{letter}{last})"), NUMBER)
+
+
+def _sheet_title(sheet: Worksheet, width: int, title: str) -> None:
+    """The title on the first row, merged over the table's width."""
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+    put(sheet, 1, 1, title, bold=True, size=13, align="center")
 
 
 def _summary_sheet(sheet: Worksheet, ctx: ReportContext, result: Tally) -> None:
@@ -312,36 +338,56 @@ def _summary_sheet(sheet: Worksheet, ctx: ReportContext, result: Tally) -> None:
         warning = put(sheet, 4, 1, DEMO_DATA_WARNING, bold=True, size=14, align="center")
         warning.font = Font(name=FONT, bold=True, size=14, color="C00000")
     header_row = row
-    row = _table_header(sheet, row, SUMMARY_GROUPS)
-    first_data = row
+    first_data = _table_header(sheet, row, SUMMARY_GROUPS)
+    row = first_data
     for number, unit_row in enumerate(result.rows, start=1):
-        put(sheet, row, 1, number, align="center", border=True)
-        put(sheet, row, 2, unit_row.name, border=True)
-        put(sheet, row, 3, unit_row.target_total, number_format=NUMBER, border=True)
-        put(sheet, row, 4, unit_row.target_daily, number_format=NUMBER, border=True)
-        _result_cells(sheet, row, 5, unit_row)
-        target = unit_row.target_total
-        remaining = max((target or 0) - unit_row.activated, 0)
-        put(
-            sheet,
-            row,
-            11,
-            unit_row.activated / target if target else None,
-            number_format=PERCENT,
-            border=True,
-        )
-        put(sheet, row, 12, remaining if target else None, number_format=NUMBER, border=True)
-        put(
-            sheet,
-            row,
-            13,
-            _needed_per_day(remaining, ctx.days_left) if target else None,
-            number_format=NUMBER,
-            border=True,
-        )
+        _summary_unit_row(sheet, row, number, unit_row, ctx.days_left)
         row += 1
-    last_data = row - 1
-    total = result.total
+    _summary_total_row(sheet, row, result.total, first_data, ctx.days_left)
+    row += 1
+    _summary_outside_row(sheet, row, result.outside)
+    row = _summary_notes(sheet, row + 2, result.total)
+    _signature_block(sheet, row + 2, width, ctx)
+    for index, column_width in enumerate(SUMMARY_WIDTHS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = column_width
+    sheet.freeze_panes = sheet.cell(row=first_data, column=3)
+    _print_setup(sheet, f"{header_row}:{header_row + 1}")
+
+
+def _summary_unit_row(
+    sheet: Worksheet, row: int, number: int, unit_row: TallyRow, days_left: int
+) -> None:
+    """One unit of the summary: its targets, results, rate, what remains and what each day needs."""
+    put(sheet, row, 1, number, align="center", border=True)
+    put(sheet, row, 2, unit_row.name, border=True)
+    put(sheet, row, 3, unit_row.target_total, number_format=NUMBER, border=True)
+    put(sheet, row, 4, unit_row.target_daily, number_format=NUMBER, border=True)
+    _result_cells(sheet, row, 5, unit_row)
+    target = unit_row.target_total
+    remaining = max((target or 0) - unit_row.activated, 0)
+    put(
+        sheet,
+        row,
+        11,
+        unit_row.activated / target if target else None,
+        number_format=PERCENT,
+        border=True,
+    )
+    put(sheet, row, 12, remaining if target else None, number_format=NUMBER, border=True)
+    put(
+        sheet,
+        row,
+        13,
+        _needed_per_day(remaining, days_left) if target else None,
+        number_format=NUMBER,
+        border=True,
+    )
+
+
+def _summary_total_row(
+    sheet: Worksheet, row: int, total: TallyRow, first_data: int, days_left: int
+) -> None:
+    """The province's total row, made of formulas over the unit rows above it."""
     sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
     put(
         sheet,
@@ -354,53 +400,16 @@ def _summary_sheet(sheet: Worksheet, ctx: ReportContext, result: Tally) -> None:
         fill=TOTAL_FILL,
     )
     put(sheet, row, 2, None, border=True, fill=TOTAL_FILL)
-    for column in range(3, 11):
-        letter = get_column_letter(column)
-        put(
-            sheet,
-            row,
-            column,
-            Formula(f"=SUM({letter}{first_data}:{letter}{last_data})"),
-            number_format=NUMBER,
-            border=True,
-            bold=True,
-            fill=TOTAL_FILL,
-        )
-    put(
-        sheet,
-        row,
-        11,
-        Formula(f"=IF(C{row}>0,J{row}/C{row},0)"),
-        number_format=PERCENT,
-        border=True,
-        bold=True,
-        fill=TOTAL_FILL,
-    )
-    put(
-        sheet,
-        row,
-        12,
-        Formula(f"=MAX(C{row}-J{row},0)"),
-        number_format=NUMBER,
-        border=True,
-        bold=True,
-        fill=TOTAL_FILL,
-    )
-    needed = f"=IF(L{row}>0,ROUNDUP(L{row}/{ctx.days_left},0),0)" if ctx.days_left else f"=L{row}"
-    put(
-        sheet,
-        row,
-        13,
-        Formula(needed),
-        number_format=NUMBER,
-        border=True,
-        bold=True,
-        fill=TOTAL_FILL,
-    )
+    _sum_cells(sheet, row, range(3, 11), first_data, row - 1)
+    _total_cell(sheet, row, 11, Formula(f"=IF(C{row}>0,J{row}/C{row},0)"), PERCENT)
+    _total_cell(sheet, row, 12, Formula(f"=MAX(C{row}-J{row},0)"), NUMBER)
+    needed = f"=IF(L{row}>0,ROUNDUP(L{row}/{days_left},0),0)" if days_left else f"=L{row}"
+    _total_cell(sheet, row, 13, Formula(needed), NUMBER)
     sheet.row_dimensions[row].height = 20
-    row += 1
-    # Citizens living in another province: kept and shown, outside every unit and the total.
-    outside = result.outside
+
+
+def _summary_outside_row(sheet: Worksheet, row: int, outside: TallyRow) -> None:
+    """Citizens living in another province: kept and shown, outside every unit and the total."""
     put(sheet, row, 1, None, border=True)
     put(sheet, row, 2, outside.name, italic=True, border=True)
     put(sheet, row, 3, None, border=True)
@@ -408,7 +417,10 @@ def _summary_sheet(sheet: Worksheet, ctx: ReportContext, result: Tally) -> None:
     _result_cells(sheet, row, 5, outside)
     for column in range(11, 14):
         put(sheet, row, column, None, border=True)
-    row += 2
+
+
+def _summary_notes(sheet: Worksheet, row: int, total: TallyRow) -> int:
+    """The notes under the table; returns the row of the last one."""
     put(
         sheet,
         row,
@@ -432,7 +444,11 @@ def _summary_sheet(sheet: Worksheet, ctx: ReportContext, result: Tally) -> None:
             italic=True,
             size=11,
         )
-    row += 2
+    return row
+
+
+def _signature_block(sheet: Worksheet, row: int, width: int, ctx: ReportContext) -> None:
+    """Who receives the report, the signer's place, and the audit footer below them."""
     put(sheet, row, 1, "Nơi nhận:", bold=True, italic=True, size=11)
     signer_column = 10
     sheet.merge_cells(start_row=row, start_column=signer_column, end_row=row, end_column=width)
@@ -444,10 +460,6 @@ def _summary_sheet(sheet: Worksheet, ctx: ReportContext, result: Tally) -> None:
     )
     put(sheet, row + 1, signer_column, "(Ký, ghi rõ họ tên)", italic=True, align="center")
     _audit_footer(sheet, row + 7, ctx)
-    for index, column_width in enumerate(SUMMARY_WIDTHS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = column_width
-    sheet.freeze_panes = sheet.cell(row=first_data, column=3)
-    _print_setup(sheet, f"{header_row}:{header_row + 1}")
 
 
 HEADS_PER_ROW = 3
@@ -477,42 +489,14 @@ def _by_day_sheet(sheet: Worksheet, ctx: ReportContext, session: Session, tree: 
     level = UnitLevel.DISTRICT if tree.has_districts else UnitLevel.COMMUNE
     per_day = daily_by_unit(session, tree, level, ctx.first_day, ctx.as_of)
     width = 3 + len(days)
-    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=max(width, 4))
-    put(
+    _sheet_title(
         sheet,
-        1,
-        1,
+        max(width, 4),
         f"KẾT QUẢ KÍCH HOẠT THEO NGÀY, TỪ {format_date(ctx.first_day)} ĐẾN "
         f"{format_date(ctx.as_of)}",
-        bold=True,
-        size=13,
-        align="center",
     )
     header = 3
-    sheet.row_dimensions[header].height = 32
-    for column, title in enumerate(["TT", "Đơn vị", "Chỉ tiêu trong ngày"], start=1):
-        put(
-            sheet,
-            header,
-            column,
-            title,
-            bold=True,
-            align="center",
-            border=True,
-            fill=HEADER_FILL,
-            wrap=True,
-        )
-    for offset, day in enumerate(days):
-        put(
-            sheet,
-            header,
-            4 + offset,
-            f"{day:%d/%m}",
-            bold=True,
-            align="center",
-            border=True,
-            fill=HEADER_FILL,
-        )
+    _by_day_header(sheet, header, days)
     row = header + 1
     for number, unit in enumerate(districts, start=1):
         put(sheet, row, 1, number, align="center", border=True)
@@ -530,18 +514,7 @@ def _by_day_sheet(sheet: Worksheet, ctx: ReportContext, session: Session, tree: 
         row += 1
     put(sheet, row, 2, "Tổng cộng", bold=True, border=True, fill=TOTAL_FILL)
     put(sheet, row, 1, None, border=True, fill=TOTAL_FILL)
-    for column in range(3, 4 + len(days)):
-        letter = get_column_letter(column)
-        put(
-            sheet,
-            row,
-            column,
-            Formula(f"=SUM({letter}{header + 1}:{letter}{row - 1})"),
-            number_format=NUMBER,
-            border=True,
-            bold=True,
-            fill=TOTAL_FILL,
-        )
+    _sum_cells(sheet, row, range(3, 4 + len(days)), header + 1, row - 1)
     sheet.column_dimensions["A"].width = 6
     sheet.column_dimensions["B"].width = 26
     sheet.column_dimensions["C"].width = 12
@@ -549,6 +522,15 @@ def _by_day_sheet(sheet: Worksheet, ctx: ReportContext, session: Session, tree: 
         sheet.column_dimensions[get_column_letter(4 + offset)].width = 8
     sheet.freeze_panes = sheet.cell(row=header + 1, column=4)
     _print_setup(sheet, f"{header}:{header}")
+
+
+def _by_day_header(sheet: Worksheet, header: int, days: Sequence[date]) -> None:
+    """One header row: the unit's columns, then one column a day."""
+    sheet.row_dimensions[header].height = 32
+    for column, title in enumerate(["TT", "Đơn vị", "Chỉ tiêu trong ngày"], start=1):
+        _header_cell(sheet, header, column, title)
+    for offset, day in enumerate(days):
+        _header_cell(sheet, header, 4 + offset, f"{day:%d/%m}", wrap=False)
 
 
 def _breakdown_sheet(
@@ -564,56 +546,17 @@ def _breakdown_sheet(
         ("Tỷ lệ đạt chỉ tiêu", []),
     ]
     width = len(first_columns) + 7
-    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
-    put(
-        sheet,
-        1,
-        1,
-        f"{title} – TÍNH ĐẾN HẾT NGÀY {format_date(result.as_of)}",
-        bold=True,
-        size=13,
-        align="center",
-    )
+    _sheet_title(sheet, width, f"{title} – TÍNH ĐẾN HẾT NGÀY {format_date(result.as_of)}")
     header = 3
     row = _table_header(sheet, header, groups)
     first_data = row
     for tally_row in result.rows:
-        for column, (_, getter) in enumerate(first_columns, start=1):
-            value = getter(tally_row)
-            put(
-                sheet,
-                row,
-                column,
-                value,
-                border=True,
-                number_format=NUMBER if isinstance(value, int) else None,
-            )
-        _result_cells(sheet, row, len(first_columns) + 1, tally_row)
-        target = tally_row.target_total
-        put(
-            sheet,
-            row,
-            width,
-            tally_row.activated / target if target else None,
-            number_format=PERCENT,
-            border=True,
-        )
+        _breakdown_row(sheet, row, tally_row, first_columns, width)
         row += 1
     put(sheet, row, 1, "Tổng cộng", bold=True, border=True, fill=TOTAL_FILL)
     for column in range(2, len(first_columns) + 1):
         put(sheet, row, column, None, border=True, fill=TOTAL_FILL)
-    for column in range(len(first_columns) + 1, width):
-        letter = get_column_letter(column)
-        put(
-            sheet,
-            row,
-            column,
-            Formula(f"=SUM({letter}{first_data}:{letter}{row - 1})"),
-            number_format=NUMBER,
-            border=True,
-            bold=True,
-            fill=TOTAL_FILL,
-        )
+    _sum_cells(sheet, row, range(len(first_columns) + 1, width), first_data, row - 1)
     put(sheet, row, width, None, border=True, fill=TOTAL_FILL)
     for index in range(1, width + 1):
         sheet.column_dimensions[get_column_letter(index)].width = 11
@@ -624,19 +567,36 @@ def _breakdown_sheet(
     _print_setup(sheet, f"{header}:{header + 1}")
 
 
-def build_report(
-    session: Session,
-    as_of: date,
-    progress: Callable[[int, int], None] | None = None,
-    heads: Sequence[ChainHead] | None = None,
-) -> Workbook:
-    """The workbook; its footer prints `heads` (by default the audit chains' heads now)."""
-    heads_read_at = now_utc()
-    if heads is None:
-        heads = current_heads(session)
+def _breakdown_row(
+    sheet: Worksheet,
+    row: int,
+    tally_row: TallyRow,
+    first_columns: list[tuple[str, Callable[[TallyRow], Any]]],
+    width: int,
+) -> None:
+    """One row of a breakdown: its own columns, the results, and the rate in the last column."""
+    values = [getter(tally_row) for _, getter in first_columns]
+    _row_cells(
+        sheet, row, values, lambda _column, value: NUMBER if isinstance(value, int) else None
+    )
+    _result_cells(sheet, row, len(first_columns) + 1, tally_row)
+    target = tally_row.target_total
+    put(
+        sheet,
+        row,
+        width,
+        tally_row.activated / target if target else None,
+        number_format=PERCENT,
+        border=True,
+    )
+
+
+def _report_context(
+    session: Session, as_of: date, heads: Sequence[ChainHead], heads_read_at: datetime
+) -> ReportContext:
+    """What the header and footer print: the active campaign's plan, the day, the chains' heads."""
     campaign = active_campaign(session)
-    tree = UnitTree.load(session)
-    ctx = ReportContext(
+    return ReportContext(
         as_of=as_of,
         first_day=campaign.first_day,
         last_day=campaign.last_day,
@@ -651,6 +611,20 @@ def build_report(
         audit_heads=heads,
         heads_read_at=heads_read_at,
     )
+
+
+def build_report(
+    session: Session,
+    as_of: date,
+    progress: Callable[[int, int], None] | None = None,
+    heads: Sequence[ChainHead] | None = None,
+) -> Workbook:
+    """The workbook; its footer prints `heads` (by default the audit chains' heads now)."""
+    heads_read_at = now_utc()
+    if heads is None:
+        heads = current_heads(session)
+    ctx = _report_context(session, as_of, heads, heads_read_at)
+    tree = UnitTree.load(session)
     steps = 5
 
     def step(done: int) -> None:
@@ -666,6 +640,23 @@ def build_report(
     step(1)
     _by_day_sheet(workbook.create_sheet(BY_DAY), ctx, session, tree)
     step(2)
+    _commune_sheet(workbook.create_sheet(BY_COMMUNE), session, as_of, tree)
+    step(3)
+    # Activations are credited to whoever recorded them; what each point or operator
+    # registered (level 1) or took (level 2) is shown beside them.
+    for done, (name, title, grouping, code, who) in enumerate(_RECORDER_SHEETS, start=4):
+        _recorder_sheet(
+            workbook.create_sheet(name), session, as_of, tree, grouping, title, code, who
+        )
+        step(done)
+    outreach = progress_of_outreach(session, "hamlet", as_of, tree)
+    if outreach.rows:  # only where the teams keep review lists
+        _outreach_sheet(workbook.create_sheet(OUTREACH), outreach, tree)
+    return workbook
+
+
+def _commune_sheet(sheet: Worksheet, session: Session, as_of: date, tree: UnitTree) -> None:
+    """The breakdown by commune, with its district where the map still has districts."""
     communes = tally(session, as_of, TallyBy.COMMUNE, tree)
     district_name = {
         u.code: (tree.ancestor_at(u.id, UnitLevel.DISTRICT) or tree.province).name
@@ -681,40 +672,39 @@ def build_report(
     if not tree.has_districts:  # the 2025 map: communes, wards and special zones, no district
         columns = [("Mã xã", columns[0][1]), ("Xã, phường, đặc khu", columns[1][1]), columns[3]]
         title = "KẾT QUẢ THEO XÃ, PHƯỜNG, ĐẶC KHU"
-    _breakdown_sheet(workbook.create_sheet(BY_COMMUNE), title, communes, columns)
-    step(3)
-    # Activations are credited to whoever recorded them; what each point or operator
-    # registered (level 1) or took (level 2) is shown beside them.
-    points = steps_recorded(session, as_of, TallyBy.POINT)
+    _breakdown_sheet(sheet, title, communes, columns)
+
+
+# The breakdowns by whoever recorded: sheet, title, grouping, code and name column titles.
+_RECORDER_SHEETS = (
+    (BY_POINT, "KẾT QUẢ THEO ĐIỂM THU NHẬN", TallyBy.POINT, "Mã điểm", "Điểm thu nhận"),
+    (BY_OPERATOR, "KẾT QUẢ THEO CÁN BỘ", TallyBy.OPERATOR, "Tên đăng nhập", "Họ và tên"),
+)
+
+
+def _recorder_sheet(
+    sheet: Worksheet,
+    session: Session,
+    as_of: date,
+    tree: UnitTree,
+    by: TallyBy,
+    title: str,
+    code_title: str,
+    name_title: str,
+) -> None:
+    """The breakdown by intake point or operator, with the steps each one recorded beside it."""
+    recorded = steps_recorded(session, as_of, by)
     _breakdown_sheet(
-        workbook.create_sheet(BY_POINT),
-        "KẾT QUẢ THEO ĐIỂM THU NHẬN",
-        tally(session, as_of, TallyBy.POINT, tree),
+        sheet,
+        title,
+        tally(session, as_of, by, tree),
         [
-            ("Mã điểm", lambda r: r.code),
-            ("Điểm thu nhận", lambda r: r.name),
-            ("Đã đăng ký mức 1", lambda r: points.get(r.code or "", (0, 0))[0]),
-            ("Đã thu nhận hồ sơ mức 2", lambda r: points.get(r.code or "", (0, 0))[1]),
+            (code_title, lambda r: r.code),
+            (name_title, lambda r: r.name),
+            ("Đã đăng ký mức 1", lambda r: recorded.get(r.code or "", (0, 0))[0]),
+            ("Đã thu nhận hồ sơ mức 2", lambda r: recorded.get(r.code or "", (0, 0))[1]),
         ],
     )
-    step(4)
-    operators = steps_recorded(session, as_of, TallyBy.OPERATOR)
-    _breakdown_sheet(
-        workbook.create_sheet(BY_OPERATOR),
-        "KẾT QUẢ THEO CÁN BỘ",
-        tally(session, as_of, TallyBy.OPERATOR, tree),
-        [
-            ("Tên đăng nhập", lambda r: r.code),
-            ("Họ và tên", lambda r: r.name),
-            ("Đã đăng ký mức 1", lambda r: operators.get(r.code or "", (0, 0))[0]),
-            ("Đã thu nhận hồ sơ mức 2", lambda r: operators.get(r.code or "", (0, 0))[1]),
-        ],
-    )
-    step(5)
-    outreach = progress_of_outreach(session, "hamlet", as_of, tree)
-    if outreach.rows:  # only where the teams keep review lists
-        _outreach_sheet(workbook.create_sheet(OUTREACH), outreach, tree)
-    return workbook
 
 
 _OUTREACH_COLUMNS = (
@@ -735,15 +725,10 @@ def _outreach_sheet(sheet: Worksheet, result: Progress, tree: UnitTree) -> None:
     """The outreach per hamlet (services.outreach.lists.progress): most people still to reach
     first, where to send the mobile teams next."""
     width = 3 + len(_OUTREACH_COLUMNS) + 1
-    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
-    put(
+    _sheet_title(
         sheet,
-        1,
-        1,
+        width,
         f"TIẾN ĐỘ VẬN ĐỘNG THEO KHÓM, ẤP – TÍNH ĐẾN HẾT NGÀY {format_date(result.as_of)}",
-        bold=True,
-        size=13,
-        align="center",
     )
     groups: list[tuple[str, list[str]]] = [("Mã xã", []), ("Xã", []), ("Khóm, ấp", [])]
     groups += [(label, []) for _, label in _OUTREACH_COLUMNS]
@@ -761,17 +746,13 @@ def _outreach_sheet(sheet: Worksheet, result: Progress, tree: UnitTree) -> None:
         )
         cells += [line.counts[key] for key, _ in _OUTREACH_COLUMNS]
         cells.append(line.converted)
-        for column, value in enumerate(cells, start=1):
-            put(
-                sheet,
-                row,
-                column,
-                value,
-                border=True,
-                bold=total,
-                fill=TOTAL_FILL if total else None,
-                number_format=PERCENT if column == width else NUMBER if column > 3 else None,
-            )
+        _row_cells(
+            sheet,
+            row,
+            cells,
+            lambda column, _value: PERCENT if column == width else NUMBER if column > 3 else None,
+            total=total,
+        )
         row += 1
     for index in range(1, width + 1):
         sheet.column_dimensions[get_column_letter(index)].width = 11

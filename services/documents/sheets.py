@@ -216,13 +216,17 @@ class Canvas:
         if self.measure_only:
             return
         self.painter.save()
-        pen = QPen(QColor(color), width_mm * self.k)
-        if dashed:
-            pen.setStyle(Qt.PenStyle.DashLine)
-        self.painter.setPen(pen)
+        self.painter.setPen(self._pen(color, width_mm, dashed))
         self.painter.setBrush(Qt.BrushStyle.NoBrush)
         self.painter.drawRoundedRect(self.rect(x, y, w, h), radius * self.k, radius * self.k)
         self.painter.restore()
+
+    def _pen(self, color: str, width_mm: float, dashed: bool) -> QPen:
+        """A pen `width_mm` wide on the page, solid or dashed."""
+        pen = QPen(QColor(color), width_mm * self.k)
+        if dashed:
+            pen.setStyle(Qt.PenStyle.DashLine)
+        return pen
 
     def line(
         self,
@@ -237,10 +241,7 @@ class Canvas:
         if self.measure_only:
             return
         self.painter.save()
-        pen = QPen(QColor(color), width_mm * self.k)
-        if dashed:
-            pen.setStyle(Qt.PenStyle.DashLine)
-        self.painter.setPen(pen)
+        self.painter.setPen(self._pen(color, width_mm, dashed))
         self.painter.drawLine(
             QPointF(self.ox + x1 * self.k, self.oy + y1 * self.k),
             QPointF(self.ox + x2 * self.k, self.oy + y2 * self.k),

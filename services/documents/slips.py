@@ -207,7 +207,23 @@ def _paint_slip(
     y += 1.5
     c.line(margin, y, width - margin, y, "#000000", 0.35)
     y += 2
+    y = _paint_result(c, slip, margin, inner, y)
+    y = _paint_next_step(c, slip, margin, inner, y)
+    y = _paint_activation(c, slip, margin, inner, y)
+    c.line(margin, y, width - margin, y, "#000000", 0.2, dashed=True)
+    y += 1.5
+    if slip.point_name:
+        y += c.text(margin, y, inner, slip.point_name, 9, bold=True)
+    if slip.point_address:
+        y += c.text(margin, y, inner, slip.point_address, 8)
+    y += c.text(margin, y, inner, slip.hours, 8)
+    y += 1
+    y += c.text(margin, y, inner, slip.privacy_note, 6.5, color="#444444")
+    return y
 
+
+def _paint_result(c: Canvas, slip: SlipContent, margin: float, inner: float, y: float) -> float:
+    """Who, which level, which day, what came of it; returns the next free y."""
     label_w = 22.0
     rows = [
         ("Họ và tên", slip.full_name, True),
@@ -223,8 +239,11 @@ def _paint_slip(
         y += max(c.text(margin + label_w, y, inner - label_w, value, 9.5, bold=bold), 4.2) + 0.6
     y += 0.8
     y += c.text(margin, y, inner, slip.done, 8.5) + 2
+    return y
 
-    # The next step, in a box: the part the citizen must not miss.
+
+def _paint_next_step(c: Canvas, slip: SlipContent, margin: float, inner: float, y: float) -> float:
+    """The next step, in a box: the part the citizen must not miss."""
     heading = "BƯỚC TIẾP THEO"
     box_text_h = c.measure(inner - 5, slip.next_step, 9.5)
     heading_h = c.measure(inner - 5, heading, 9.5, bold=True)
@@ -233,7 +252,11 @@ def _paint_slip(
     c.text(margin + 2.5, y + 2, inner - 5, heading, 9.5, bold=True)
     c.text(margin + 2.5, y + 2.5 + heading_h, inner - 5, slip.next_step, 9.5)
     y += box_h + 3
+    return y
 
+
+def _paint_activation(c: Canvas, slip: SlipContent, margin: float, inner: float, y: float) -> float:
+    """The activation link as a QR code, its caption and the hotline beside it."""
     qr_side = min(30.0, inner * 0.45)
     caption = (
         f"{slip.activation_caption}: {display_url(slip.activation_url) or slip.activation_url}"
@@ -245,14 +268,4 @@ def _paint_slip(
     hotline = f"{slip.hotline_label}: {slip.hotline}"
     c.text(text_x, y + 6 + caption_h, text_w, hotline, 9)
     y += qr_side + 1.5
-
-    c.line(margin, y, width - margin, y, "#000000", 0.2, dashed=True)
-    y += 1.5
-    if slip.point_name:
-        y += c.text(margin, y, inner, slip.point_name, 9, bold=True)
-    if slip.point_address:
-        y += c.text(margin, y, inner, slip.point_address, 8)
-    y += c.text(margin, y, inner, slip.hours, 8)
-    y += 1
-    y += c.text(margin, y, inner, slip.privacy_note, 6.5, color="#444444")
     return y

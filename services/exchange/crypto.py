@@ -25,7 +25,7 @@ import json
 import os
 import tempfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -314,8 +314,9 @@ def _authenticated(path: Path, passphrase: str, content: str) -> IO[bytes]:
     return compressed
 
 
-def _chunks(compressed: IO[bytes], path: Path) -> Iterator[bytes]:
-    """The authenticated plaintext, decompressed as it is read."""
+def _chunks(compressed: IO[bytes], path: Path, what: str = "Tệp") -> Generator[bytes, None, None]:
+    """The authenticated plaintext, decompressed as it is read; `what` names the file in
+    the message of a damaged one."""
     try:
         compressed.seek(0)
         inflater = zlib.decompressobj(31)
@@ -324,7 +325,7 @@ def _chunks(compressed: IO[bytes], path: Path) -> Iterator[bytes]:
             try:
                 data = inflater.decompress(chunk) if chunk else inflater.flush()
             except zlib.error:
-                raise PackageError(f"Tệp «{path.name}» bị hỏng (không giải nén được).") from None
+                raise PackageError(f"{what} «{path.name}» bị hỏng (không giải nén được).") from None
             if data:
                 yield data
             if not chunk:
@@ -335,23 +336,15 @@ def _chunks(compressed: IO[bytes], path: Path) -> Iterator[bytes]:
 
 def _lines(compressed: IO[bytes], path: Path) -> Iterator[bytes]:
     """The authenticated plaintext, decompressed and split into lines as it is read."""
+    chunks = _chunks(compressed, path, "Gói")
     try:
-        compressed.seek(0)
-        inflater = zlib.decompressobj(31)
         pending = b""
-        while True:
-            chunk = compressed.read(CHUNK)
-            try:
-                data = inflater.decompress(chunk) if chunk else inflater.flush()
-            except zlib.error:
-                raise PackageError(f"Gói «{path.name}» bị hỏng (không giải nén được).") from None
+        for data in chunks:
             pending += data
             *complete, pending = pending.split(b"\n")
             for line in complete:
                 yield line + b"\n"
-            if not chunk:
-                break
         if pending:
             yield pending
     finally:
-        compressed.close()
+        chunks.close()

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -23,7 +23,7 @@ from typing import Any, cast
 from sqlalchemy import Table, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from models.bulk import indexes_set_aside_for_large_load
+from models.bulk import in_slices, indexes_set_aside_for_large_load
 from models.codes import OUTSIDE_PROVINCE, EventKind, PointKind, Role, Status
 from models.entities import Case, CaseEvent, FactSet, IntakePoint, Operator
 from models.event_ids import UID_LENGTH, legacy_uid
@@ -70,6 +70,7 @@ from services.privacy.purge import refuse_after_purge
 from services.security.audit import AuditAction, write_audit
 from services.security.audit_witness import (
     PACKAGE_KIND,
+    ChainHead,
     Witness,
     current_heads,
     keep_received_heads,
@@ -180,86 +181,15 @@ def export_package(
     campaign = active_campaign(session)
     tree = UnitTree.load(session)
     conditions = _filters(session, since, point_code)
-    case_ids = select(Case.id).where(*conditions)
-    total = session.scalar(select(func.count()).select_from(case_ids.subquery())) or 0
-    point_ids = (
-        select(Case.intake_point_id)
-        .where(*conditions)
-        .union(select(CaseEvent.intake_point_id).where(CaseEvent.case_id.in_(case_ids)))
-    )
-    operator_ids = (
-        select(Case.operator_id)
-        .where(*conditions)
-        .union(select(CaseEvent.operator_id).where(CaseEvent.case_id.in_(case_ids)))
-    )
-    points = session.scalars(select(IntakePoint).where(IntakePoint.id.in_(point_ids))).all()
-    operators = session.scalars(select(Operator).where(Operator.id.in_(operator_ids))).all()
-    point_codes = {p.id: p.code for p in points}
-    usernames = {o.id: o.username for o in operators}
+    total, points, operators = _selection(session, conditions)
     counts = {"points": len(points), "operators": len(operators), "cases": total, "events": 0}
     heads = current_heads(session)
     writer = PackageWriter(out, passphrase)
     try:
-        writer.write_line(
-            {
-                "type": "manifest",
-                "format_version": FORMAT_VERSION,
-                "campaign": campaign.code,
-                "source_point": point_code,
-                "app_version": APP_VERSION,
-                "created_at": _iso(now_utc()),
-                "since": since.isoformat() if since else None,
-                "counts": counts,
-                "body_version": BODY_VERSION,
-                "audit": manifest_audit(session, heads),
-            }
-        )
-        for point in points:
-            writer.write_line(
-                {
-                    "type": "point",
-                    "code": point.code,
-                    "name": point.name,
-                    "kind": point.kind,
-                    "commune": tree.by_id[point.commune_id].code,
-                    "address": point.address,
-                }
-            )
-        for operator in operators:
-            writer.write_line(
-                {
-                    "type": "operator",
-                    "username": operator.username,
-                    "full_name": operator.full_name,
-                    "organisation": operator.organisation,
-                }
-            )
-        done = 0
-        last_id = 0
-        # Plain rows, not ORM objects: building 600,000 instrumented cases and their
-        # histories cost more than reading, encoding and encrypting them.
-        cases, history_rows = Case.__table__, CaseEvent.__table__
-        connection = session.connection()  # Core: the ORM's loading machinery is not needed
-        while True:
-            batch = connection.execute(
-                select(cases).where(*conditions, Case.id > last_id).order_by(Case.id).limit(2000)
-            ).all()
-            if not batch:
-                break
-            last_id = batch[-1].id
-            events: dict[int, list[Any]] = {}
-            for event in connection.execute(
-                select(history_rows).where(CaseEvent.case_id.in_([c.id for c in batch]))
-            ):
-                events.setdefault(event.case_id, []).append(event)
-            claims = _claims_of(connection, events)
-            for case in batch:
-                history = sorted(events.get(case.id, []), key=lambda e: (e.changed_at, e.uid))
-                counts["events"] += len(history)
-                writer.write_line(_case_record(case, history, claims, point_codes, usernames))
-            done += len(batch)
-            if progress:
-                progress(done, total)
+        writer.write_line(_manifest(session, campaign.code, point_code, since, counts, heads))
+        _write_directory(writer, tree, points, operators)
+        directory = ({p.id: p.code for p in points}, {o.id: o.username for o in operators})
+        _write_cases(session, writer, conditions, directory, counts, progress)
         # The review lists travel whole: few lines beside the cases, and merged idempotently.
         counts["outreach"] = 0
         for line in outreach_records(session, tree):
@@ -280,16 +210,126 @@ def export_package(
     return ExportResult(out, counts)
 
 
+def _manifest(
+    session: Session,
+    campaign_code: str,
+    point_code: str | None,
+    since: date | None,
+    counts: dict[str, int],
+    heads: Sequence[ChainHead],
+) -> dict[str, Any]:
+    """The package's first line: what it holds, from where and when, and the audit's heads."""
+    return {
+        "type": "manifest",
+        "format_version": FORMAT_VERSION,
+        "campaign": campaign_code,
+        "source_point": point_code,
+        "app_version": APP_VERSION,
+        "created_at": _iso(now_utc()),
+        "since": since.isoformat() if since else None,
+        "counts": counts,
+        "body_version": BODY_VERSION,
+        "audit": manifest_audit(session, heads),
+    }
+
+
+def _selection(
+    session: Session, conditions: list[Any]
+) -> tuple[int, Sequence[IntakePoint], Sequence[Operator]]:
+    """How many cases the conditions select, and the points and operators they name."""
+    case_ids = select(Case.id).where(*conditions)
+    total = session.scalar(select(func.count()).select_from(case_ids.subquery())) or 0
+    point_ids = (
+        select(Case.intake_point_id)
+        .where(*conditions)
+        .union(select(CaseEvent.intake_point_id).where(CaseEvent.case_id.in_(case_ids)))
+    )
+    operator_ids = (
+        select(Case.operator_id)
+        .where(*conditions)
+        .union(select(CaseEvent.operator_id).where(CaseEvent.case_id.in_(case_ids)))
+    )
+    points = session.scalars(select(IntakePoint).where(IntakePoint.id.in_(point_ids))).all()
+    operators = session.scalars(select(Operator).where(Operator.id.in_(operator_ids))).all()
+    return total, points, operators
+
+
+def _write_directory(
+    writer: PackageWriter,
+    tree: UnitTree,
+    points: Sequence[IntakePoint],
+    operators: Sequence[Operator],
+) -> None:
+    """The points and operators the cases name, before the cases."""
+    for point in points:
+        writer.write_line(
+            {
+                "type": "point",
+                "code": point.code,
+                "name": point.name,
+                "kind": point.kind,
+                "commune": tree.by_id[point.commune_id].code,
+                "address": point.address,
+            }
+        )
+    for operator in operators:
+        writer.write_line(
+            {
+                "type": "operator",
+                "username": operator.username,
+                "full_name": operator.full_name,
+                "organisation": operator.organisation,
+            }
+        )
+
+
+def _write_cases(
+    session: Session,
+    writer: PackageWriter,
+    conditions: list[Any],
+    directory: tuple[dict[int, str], dict[int, str]],
+    counts: dict[str, int],
+    progress: Progress | None,
+) -> None:
+    """The selected cases with their histories, in batches; counts the events written."""
+    point_codes, usernames = directory
+    total = counts["cases"]
+    done = 0
+    last_id = 0
+    # Plain rows, not ORM objects: building 600,000 instrumented cases and their
+    # histories cost more than reading, encoding and encrypting them.
+    cases, history_rows = Case.__table__, CaseEvent.__table__
+    connection = session.connection()  # Core: the ORM's loading machinery is not needed
+    while True:
+        batch = connection.execute(
+            select(cases).where(*conditions, Case.id > last_id).order_by(Case.id).limit(2000)
+        ).all()
+        if not batch:
+            break
+        last_id = batch[-1].id
+        events: dict[int, list[Any]] = {}
+        for event in connection.execute(
+            select(history_rows).where(CaseEvent.case_id.in_([c.id for c in batch]))
+        ):
+            events.setdefault(event.case_id, []).append(event)
+        claims = _claims_of(connection, events)
+        for case in batch:
+            history = sorted(events.get(case.id, []), key=lambda e: (e.changed_at, e.uid))
+            counts["events"] += len(history)
+            writer.write_line(_case_record(case, history, claims, point_codes, usernames))
+        done += len(batch)
+        if progress:
+            progress(done, total)
+
+
 def _claims_of(
     connection: Any, events: dict[int, list[Any]]
 ) -> dict[int, tuple[str, dict[str, Any]]]:
     """The fact sets the events refer to: (digest, claim as JSON) by fact-set id."""
     ids = sorted({e.fact_set_id for rows in events.values() for e in rows if e.fact_set_id})
     found: dict[int, tuple[str, dict[str, Any]]] = {}
-    for start in range(0, len(ids), 1000):
-        for row in connection.execute(
-            select(FactSet.__table__).where(FactSet.id.in_(ids[start : start + 1000]))
-        ):
+    for some in in_slices(ids, 1000):
+        for row in connection.execute(select(FactSet.__table__).where(FactSet.id.in_(some))):
             found[row.id] = (
                 row.digest,
                 {
@@ -540,47 +580,7 @@ class _Merger:
                 raw[field_name] = tidy(value, multiline=field_name == "notes")
             claim = _claim(raw, self.tree)
             claims[key] = (claim, claim_digest_of(claim))  # never trust the package's key
-        events: list[_In] = []
-        for raw in record["events"]:
-            kind = EventKind(raw["kind"])
-            status = Status(raw["to"]) if raw.get("to") else None
-            if status is not None:
-                check_status_for_level(status, level)
-            elif kind == EventKind.STATUS:
-                raise ValidationError("mốc trạng thái không ghi trạng thái")
-            uid = str(raw["uid"])
-            if not uid or len(uid) > UID_LENGTH:
-                raise ValidationError("mã mốc không hợp lệ")
-            if kind != EventKind.STATUS and not (raw.get("reason") or "").strip():
-                raise ValidationError("lần sửa không ghi lý do")
-            for key in ("failure_note", "reason"):
-                if key in raw:
-                    raw[key] = tidy(raw[key])
-            at = datetime.fromisoformat(raw["at"])
-            if at.tzinfo is None:
-                raise ValidationError("thời điểm không ghi múi giờ")
-            point = raw.get("point")
-            changes = _changes(raw.get("changes"), self.tree, tidy)
-            events.append(
-                _In(
-                    Event(
-                        uid=uid,
-                        kind=kind,
-                        at=at,
-                        operator_id=self.operators[raw["operator"]],
-                        point_id=self.points[point] if point else None,
-                        status=status,
-                        failure_reason=raw.get("failure_reason"),
-                        failure_note=raw.get("failure_note"),
-                        claim=claims[raw["claim"]][0] if raw.get("claim") else None,
-                        changes=json.loads(changes) if changes else None,
-                    ),
-                    raw.get("reason"),
-                    changes,
-                    claims[raw["claim"]][1] if raw.get("claim") else None,
-                    self.consent(raw.get("consent"), tidy),
-                )
-            )
+        events = [self.parse_event(raw, level, claims, tidy) for raw in record["events"]]
         if not any(i.event.kind == EventKind.STATUS for i in events):
             raise ValidationError("hồ sơ không có mốc trạng thái nào")
         return _Incoming(
@@ -588,6 +588,52 @@ class _Merger:
             level=level,
             created_at=datetime.fromisoformat(record["created_at"]),
             events=events,
+        )
+
+    def parse_event(
+        self,
+        raw: dict[str, Any],
+        level: int,
+        claims: dict[str, tuple[Claim, str]],
+        tidy: Tidy,
+    ) -> _In:
+        """One event of a case line, checked; its texts tidied; its claim one of `claims`."""
+        kind = EventKind(raw["kind"])
+        status = Status(raw["to"]) if raw.get("to") else None
+        if status is not None:
+            check_status_for_level(status, level)
+        elif kind == EventKind.STATUS:
+            raise ValidationError("mốc trạng thái không ghi trạng thái")
+        uid = str(raw["uid"])
+        if not uid or len(uid) > UID_LENGTH:
+            raise ValidationError("mã mốc không hợp lệ")
+        if kind != EventKind.STATUS and not (raw.get("reason") or "").strip():
+            raise ValidationError("lần sửa không ghi lý do")
+        for key in ("failure_note", "reason"):
+            if key in raw:
+                raw[key] = tidy(raw[key])
+        at = datetime.fromisoformat(raw["at"])
+        if at.tzinfo is None:
+            raise ValidationError("thời điểm không ghi múi giờ")
+        point = raw.get("point")
+        changes = _changes(raw.get("changes"), self.tree, tidy)
+        return _In(
+            Event(
+                uid=uid,
+                kind=kind,
+                at=at,
+                operator_id=self.operators[raw["operator"]],
+                point_id=self.points[point] if point else None,
+                status=status,
+                failure_reason=raw.get("failure_reason"),
+                failure_note=raw.get("failure_note"),
+                claim=claims[raw["claim"]][0] if raw.get("claim") else None,
+                changes=json.loads(changes) if changes else None,
+            ),
+            raw.get("reason"),
+            changes,
+            claims[raw["claim"]][1] if raw.get("claim") else None,
+            self.consent(raw.get("consent"), tidy),
         )
 
     @staticmethod
@@ -683,11 +729,9 @@ class _Merger:
         """The local case of every incoming event uid already here."""
         uids = sorted({i.event.uid for case in incoming for i in case.events})
         owners: dict[str, int] = {}
-        for start in range(0, len(uids), 500):
+        for some in in_slices(uids):
             for uid, case_id in self.session.execute(
-                select(CaseEvent.uid, CaseEvent.case_id).where(
-                    CaseEvent.uid.in_(uids[start : start + 500])
-                )
+                select(CaseEvent.uid, CaseEvent.case_id).where(CaseEvent.uid.in_(some))
             ):
                 owners[uid] = case_id
         return owners
@@ -906,21 +950,7 @@ def import_package(
     manifest = next(records, None)
     if manifest is None or manifest.get("type") != "manifest":
         raise PackageError(f"Gói «{path.name}» thiếu phần mô tả (manifest); gói bị hỏng.")
-    if not has_campaign(session):
-        if manifest.get("campaign") not in available_presets():
-            raise PackageError(
-                f"Gói «{path.name}» thuộc đợt «{manifest.get('campaign')}», không có sẵn trong "
-                "phần mềm, còn cơ sở dữ liệu này chưa có đợt nào: tạo đợt đó trước (lệnh "
-                "«campaign new» với cùng tỉnh, bản đồ, tên và ngày, hoặc Tệp → Đợt cao điểm "
-                "khác → Tạo đợt mới), rồi nhập lại gói."
-            )
-        load_preset(session, str(manifest["campaign"]))  # a fresh database at the province
-    campaign = active_campaign(session)
-    if manifest.get("campaign") != campaign.code:
-        raise PackageError(
-            f"Gói «{path.name}» thuộc đợt «{manifest.get('campaign')}», không phải đợt "
-            f"«{campaign.code}» của cơ sở dữ liệu này: không nhập."
-        )
+    _join_campaign(session, manifest, path)
     created = manifest.get("created_at")
     summary.source = (
         f"điểm {manifest.get('source_point') or 'tất cả'}, xuất lúc "
@@ -948,6 +978,31 @@ def import_package(
     if progress:
         progress(total, total)
     summary.audit_warnings = keep_received_heads(session, manifest, path.name)
+    _audit_import(session, actor, summary)
+    return summary
+
+
+def _join_campaign(session: Session, manifest: dict[str, Any], path: Path) -> None:
+    """Refuse a package of another campaign; a database with none takes the package's preset."""
+    if not has_campaign(session):
+        if manifest.get("campaign") not in available_presets():
+            raise PackageError(
+                f"Gói «{path.name}» thuộc đợt «{manifest.get('campaign')}», không có sẵn trong "
+                "phần mềm, còn cơ sở dữ liệu này chưa có đợt nào: tạo đợt đó trước (lệnh "
+                "«campaign new» với cùng tỉnh, bản đồ, tên và ngày, hoặc Tệp → Đợt cao điểm "
+                "khác → Tạo đợt mới), rồi nhập lại gói."
+            )
+        load_preset(session, str(manifest["campaign"]))  # a fresh database at the province
+    campaign = active_campaign(session)
+    if manifest.get("campaign") != campaign.code:
+        raise PackageError(
+            f"Gói «{path.name}» thuộc đợt «{manifest.get('campaign')}», không phải đợt "
+            f"«{campaign.code}» của cơ sở dữ liệu này: không nhập."
+        )
+
+
+def _audit_import(session: Session, actor: Actor, summary: ImportSummary) -> None:
+    path = summary.path
     write_audit(
         session,
         actor,
@@ -963,7 +1018,6 @@ def import_package(
             "refused": summary.refused,
         },
     )
-    return summary
 
 
 def package_audit_witness(path: Path, passphrase: str) -> Witness:

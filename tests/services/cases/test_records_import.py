@@ -23,219 +23,95 @@ LINH = id_number_for(date(1990, 3, 15), "Nữ", 12345)
 BINH = id_number_for(date(1985, 1, 2), "Nam", 777)
 
 
+# The cells a row leaves to these: a level-1 registration at Phú Tâm's police, by lan.nt.
+ROW_DEFAULTS: dict[str, object] = {
+    "phone": "",
+    "residence_code": PHU_TAM,
+    "level": 1,
+    "status": "Đã đăng ký",
+    "failure_reason": "",
+    "point_commune_code": PHU_TAM,
+    "point_name": "Công an xã Phú Tâm",
+    "moment": "20/07/2023 08:30",
+    "operator": "lan.nt",
+}
+
+
+def sheet_row(**cells: object) -> list[object]:
+    """One row of the sheet, in the columns' order: `cells` by column key over the defaults."""
+    row = ROW_DEFAULTS | cells
+    return [row[key] for key in COLUMNS]
+
+
 def good_rows() -> list[list[object]]:
+    linh = {
+        "id_number": LINH,
+        "full_name": "Trần Thị Mỹ Linh",
+        "birth_date": "15/03/1990",
+        "sex": "Nữ",
+    }
+    binh = {
+        "id_number": BINH,
+        "full_name": "Lê Văn Bình",
+        "birth_date": "02/01/1985",
+        "sex": "Nam",
+        "residence_code": KE_SACH,
+        "level": 2,
+        "point_commune_code": PHUONG_5,
+        "point_name": "Điểm cấp căn cước TP",
+        "operator": "minh.tv",
+    }
     return [
-        [
-            LINH,
-            "Trần Thị Mỹ Linh",
-            "15/03/1990",
-            "Nữ",
-            "0912 345 678",
-            PHU_TAM,
-            1,
-            "Đã đăng ký",
-            "",
-            PHU_TAM,
-            "Công an xã Phú Tâm",
-            "20/07/2023 08:30",
-            "lan.nt",
-        ],
-        [
-            LINH,
-            "Trần Thị Mỹ Linh",
-            "15/03/1990",
-            "Nữ",
-            "",
-            PHU_TAM,
-            "1",
-            "Đã kích hoạt",
-            "",
-            PHU_TAM,
-            "Công an xã Phú Tâm",
-            "22/07/2023 09:15",
-            "lan.nt",
-        ],
-        [
-            BINH,
-            "Lê Văn Bình",
-            "02/01/1985",
-            "Nam",
-            "+84 386 123 456",
-            KE_SACH,
-            2,
-            "Đã thu nhận hồ sơ",
-            "",
-            PHUONG_5,
-            "Điểm cấp căn cước TP",
-            "21/07/2023 10:00",
-            "minh.tv",
-        ],
-        [
-            BINH,
-            "Lê Văn Bình",
-            "02/01/1985",
-            "Nam",
-            "",
-            KE_SACH,
-            2,
-            "Đã kích hoạt",
-            "",
-            PHUONG_5,
-            "Điểm cấp căn cước TP",
-            "24/07/2023 10:00",
-            "minh.tv",
-        ],
+        sheet_row(**linh, phone="0912 345 678"),
+        sheet_row(**linh, level="1", status="Đã kích hoạt", moment="22/07/2023 09:15"),
+        sheet_row(
+            **binh,
+            phone="+84 386 123 456",
+            status="Đã thu nhận hồ sơ",
+            moment="21/07/2023 10:00",
+        ),
+        sheet_row(**binh, status="Đã kích hoạt", moment="24/07/2023 10:00"),
     ]
 
 
 def bad_rows() -> list[tuple[list[object], str]]:
     """Each bad row with a word its reason must contain."""
+
+    def born_1970(tail: int, name: str, **cells: object) -> list[object]:
+        number = id_number_for(date(1970, 1, 1), "Nam", tail)
+        return sheet_row(
+            id_number=number, full_name=name, birth_date="01/01/1970", sex="Nam", **cells
+        )
+
     young = id_number_for(date(2012, 5, 5), "Nam", 1)
     return [
         (
-            [
-                LINH[:11],
-                "Ngắn Số",
-                "15/03/1990",
-                "Nữ",
-                "",
-                PHU_TAM,
-                1,
-                "Đã đăng ký",
-                "",
-                PHU_TAM,
-                "Công an xã Phú Tâm",
-                "20/07/2023 08:30",
-                "lan.nt",
-            ],
+            sheet_row(id_number=LINH[:11], full_name="Ngắn Số", birth_date="15/03/1990", sex="Nữ"),
             "12 chữ số",
         ),
         (
-            [
-                id_number_for(date(1990, 3, 15), "Nữ", 9),
-                "Sai Năm",
-                "15/03/1991",
-                "Nữ",
-                "",
-                PHU_TAM,
-                1,
-                "Đã đăng ký",
-                "",
-                PHU_TAM,
-                "Công an xã Phú Tâm",
-                "20/07/2023 08:30",
-                "lan.nt",
-            ],
+            sheet_row(
+                id_number=id_number_for(date(1990, 3, 15), "Nữ", 9),
+                full_name="Sai Năm",
+                birth_date="15/03/1991",
+                sex="Nữ",
+            ),
             "1991",
         ),
         (
-            [
-                young,
-                "Còn Nhỏ",
-                "05/05/2012",
-                "Nam",
-                "",
-                PHU_TAM,
-                1,
-                "Đã đăng ký",
-                "",
-                PHU_TAM,
-                "Công an xã Phú Tâm",
-                "20/07/2023 08:30",
-                "lan.nt",
-            ],
+            sheet_row(id_number=young, full_name="Còn Nhỏ", birth_date="05/05/2012", sex="Nam"),
             "14 tuổi",
         ),
+        (born_1970(5, "Sai Mã Xã", residence_code="99999"), "99999"),
         (
-            [
-                id_number_for(date(1970, 1, 1), "Nam", 5),
-                "Sai Mã Xã",
-                "01/01/1970",
-                "Nam",
-                "",
-                "99999",
-                1,
-                "Đã đăng ký",
-                "",
-                PHU_TAM,
-                "Công an xã Phú Tâm",
-                "20/07/2023 08:30",
-                "lan.nt",
-            ],
-            "99999",
-        ),
-        (
-            [
-                id_number_for(date(1970, 1, 1), "Nam", 6),
-                "Sai Mức",
-                "01/01/1970",
-                "Nam",
-                "",
-                PHU_TAM,
-                2,
-                "Đã đăng ký",
-                "",
-                PHU_TAM,
-                "Cửa hàng mới chỉ có dòng lỗi",
-                "20/07/2023 08:30",
-                "ma.moi",
-            ],
+            born_1970(
+                6, "Sai Mức", level=2, point_name="Cửa hàng mới chỉ có dòng lỗi", operator="ma.moi"
+            ),
             "mức 2",
         ),
-        (
-            [
-                id_number_for(date(1970, 1, 1), "Nam", 7),
-                "Thất Bại",
-                "01/01/1970",
-                "Nam",
-                "",
-                PHU_TAM,
-                1,
-                "Thất bại",
-                "",
-                PHU_TAM,
-                "Công an xã Phú Tâm",
-                "20/07/2023 08:30",
-                "lan.nt",
-            ],
-            "lý do",
-        ),
-        (
-            [
-                id_number_for(date(1970, 1, 1), "Nam", 8),
-                "Sai Điện Thoại",
-                "01/01/1970",
-                "Nam",
-                "0123",
-                PHU_TAM,
-                1,
-                "Đã đăng ký",
-                "",
-                PHU_TAM,
-                "Công an xã Phú Tâm",
-                "20/07/2023 08:30",
-                "lan.nt",
-            ],
-            "điện thoại",
-        ),
-        (
-            [
-                id_number_for(date(1970, 1, 1), "Nam", 9),
-                "Sai Giờ",
-                "01/01/1970",
-                "Nam",
-                "",
-                PHU_TAM,
-                1,
-                "Đã đăng ký",
-                "",
-                PHU_TAM,
-                "Công an xã Phú Tâm",
-                "32/07/2023 08:30",
-                "lan.nt",
-            ],
-            "Thời điểm",
-        ),
+        (born_1970(7, "Thất Bại", status="Thất bại"), "lý do"),
+        (born_1970(8, "Sai Điện Thoại", phone="0123"), "điện thoại"),
+        (born_1970(9, "Sai Giờ", moment="32/07/2023 08:30"), "Thời điểm"),
     ]
 
 

@@ -16,11 +16,11 @@ from __future__ import annotations
 import csv
 import itertools
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from hypothesis import settings
@@ -147,6 +147,9 @@ def _set_up(url: str, backups: Path) -> None:
     database.dispose()
 
 
+_T = TypeVar("_T")
+
+
 class Point:
     """One intake point's database, and the events the model says it holds."""
 
@@ -157,6 +160,18 @@ class Point:
 
     def add(self, key: tuple[str, int], event: Event) -> None:
         self.events.setdefault(key, {})[event.identity] = event
+
+    def unless_purged(self, step: Callable[[Any], _T]) -> _T | None:
+        """`step` in a session of this point's database, committed; None where the point
+        refuses it, which only a purged point may."""
+        with self.database.session() as session:
+            try:
+                done = step(session)
+            except UserError:
+                assert self.purged
+                return None
+            session.commit()
+        return done
 
     def actor(self, session: Any, point: str, operator: str, role: Role) -> Actor:
         from models.entities import IntakePoint, Operator
@@ -301,13 +316,11 @@ class CountingMachine(RuleBasedStateMachine):
     def _import(self, target_index: int, which: int) -> None:
         point = self.points[target_index]
         path, sheet = self.sheets[which]
-        with point.database.session() as session:
-            try:
-                summary = import_records(session, CLI_ADMIN, path, write_rejects=False)
-            except UserError:
-                assert point.purged
-                return
-            session.commit()
+        summary = point.unless_purged(
+            lambda session: import_records(session, CLI_ADMIN, path, write_rejects=False)
+        )
+        if summary is None:
+            return
         assert not point.purged
         assert summary.rejects == [], summary.rejects
         for row in sheet:
@@ -453,20 +466,12 @@ class CountingMachine(RuleBasedStateMachine):
     def send_package(self, source: int, target_index: int) -> None:
         sender, receiver = self.points[source], self.points[target_index]
         path = self.run / f"package-{next(self.fixes)}.kpkg"
-        with sender.database.session() as session:
-            try:
-                export_package(session, CLI_ADMIN, path, PASS)
-            except UserError:
-                assert sender.purged
-                return
-            session.commit()
-        with receiver.database.session() as session:
-            try:
-                import_package(session, CLI_ADMIN, path, PASS)
-            except UserError:
-                assert receiver.purged
-                return
-            session.commit()
+        exported = sender.unless_purged(lambda s: export_package(s, CLI_ADMIN, path, PASS))
+        if exported is None:
+            return
+        imported = receiver.unless_purged(lambda s: import_package(s, CLI_ADMIN, path, PASS))
+        if imported is None:
+            return
         for key, events in sender.events.items():
             for event in events.values():
                 receiver.add(key, event)

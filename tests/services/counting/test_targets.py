@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 from sqlalchemy.orm import Session
 
-from services.campaigns.units import UnitTree
+from services.campaigns.units import UnitInfo, UnitTree
 from services.common.errors import UserError, ValidationError
 from services.counting.targets import (
     ShareState,
@@ -147,6 +147,17 @@ def test_largest_remainder_always_adds_up(total: int, weights: list[int]) -> Non
     assert all(p >= 0 for p in parts)
 
 
+def chau_thanh_communes(session: Session) -> tuple[UnitTree, list[UnitInfo]]:
+    """The unit tree as saved now, and the communes of the district of Châu Thành."""
+    tree = UnitTree.load(session)
+    return tree, tree.children[tree.by_code[CHAU_THANH].id]
+
+
+def target_sums(units: list[UnitInfo]) -> tuple[int, int]:
+    """The units' total and daily targets, summed (a missing target counts 0)."""
+    return sum(u.target_total or 0 for u in units), sum(u.target_daily or 0 for u in units)
+
+
 def test_largest_remainder_gives_leftovers_to_the_biggest_remainders() -> None:
     assert largest_remainder(10, [1, 1, 1]) == [4, 3, 3]
     assert largest_remainder(100, [1, 2]) == [33, 67]
@@ -156,10 +167,8 @@ def test_share_a_district_equally_then_rescale(session: Session) -> None:
     result = share_proportionally(session, CLI, CHAU_THANH)
     session.commit()
     assert result.weighting == "chia đều cho các xã"
-    tree = UnitTree.load(session)
-    communes = tree.children[tree.by_code[CHAU_THANH].id]
-    assert sum(c.target_total or 0 for c in communes) == 46680
-    assert sum(c.target_daily or 0 for c in communes) == 1415
+    tree, communes = chau_thanh_communes(session)
+    assert target_sums(communes) == (46680, 1415)
     assert (
         max(c.target_total or 0 for c in communes) - min(c.target_total or 0 for c in communes) <= 1
     )
@@ -174,17 +183,14 @@ def test_share_a_district_equally_then_rescale(session: Session) -> None:
     result = share_proportionally(session, CLI, CHAU_THANH)
     session.commit()
     assert result.weighting == "theo tỉ lệ chỉ tiêu hiện có của các xã"
-    tree = UnitTree.load(session)
-    communes = tree.children[tree.by_code[CHAU_THANH].id]
-    assert sum(c.target_total or 0 for c in communes) == 50_000
-    assert sum(c.target_daily or 0 for c in communes) == 1_500
+    _tree, communes = chau_thanh_communes(session)
+    assert target_sums(communes) == (50_000, 1_500)
     assert communes[0].target_total == max(c.target_total or 0 for c in communes)
     assert mismatches(session) == []
 
 
 def test_share_by_explicit_weights(session: Session) -> None:
-    tree = UnitTree.load(session)
-    communes = tree.children[tree.by_code[CHAU_THANH].id]
+    _tree, communes = chau_thanh_communes(session)
     weights = {c.code: (3.0 if i == 0 else 1.0) for i, c in enumerate(communes)}
     result = share_proportionally(session, CLI, CHAU_THANH, weights)
     totals = [total for _, total, _ in result.parts]
@@ -193,8 +199,7 @@ def test_share_by_explicit_weights(session: Session) -> None:
 
 
 def test_a_partial_split_is_a_mismatch(session: Session) -> None:
-    tree = UnitTree.load(session)
-    first = tree.children[tree.by_code[CHAU_THANH].id][0]
+    first = chau_thanh_communes(session)[1][0]
     set_target(session, CLI, first.code, 46680, 1415)
     session.commit()
     share = next(s for s in mismatches(session) if s.district.code == CHAU_THANH)

@@ -45,6 +45,24 @@ def other(tmp_path: Path) -> Iterator[Database]:
     db.dispose()
 
 
+def other_reports(
+    other: Database,
+    path: Path,
+    status: Status,
+    at: str,
+    *,
+    name: str = "Trần Thị Mỹ Linh",
+    point: str = "phu_tam",
+) -> None:
+    """The other point records one report of the same citizen (written as `name`) and exports
+    its cases to `path`."""
+    with other.session() as b_session:
+        b = World(b_session)
+        b.record(b.facts(name=name), b.report(status, at, point=point))
+        b_session.commit()
+        export_package(b_session, CLI, path, PASS)
+
+
 def count(session: Session, model: type) -> int:
     return session.scalar(select(func.count()).select_from(model)) or 0
 
@@ -109,11 +127,9 @@ def test_merge_moves_a_case_forward(session: Session, other: Database, tmp_path:
     world.record(facts, world.report(Status.REGISTERED, "2023-07-20 08:00"))
     session.commit()
     export_package(session, CLI, tmp_path / "a.kpkg", PASS)
-    with other.session() as b_session:
-        b = World(b_session)
-        b.record(facts, b.report(Status.ACTIVATED, "2023-07-23 10:00", point="phuong_5"))
-        b_session.commit()
-        export_package(b_session, CLI, tmp_path / "b.kpkg", PASS)
+    other_reports(
+        other, tmp_path / "b.kpkg", Status.ACTIVATED, "2023-07-23 10:00", point="phuong_5"
+    )
     summary = import_package(session, CLI, tmp_path / "b.kpkg", PASS)
     session.commit()
     assert (summary.updated, summary.new) == (1, 0)
@@ -128,12 +144,8 @@ def test_disagreeing_facts_are_a_conflict_and_the_first_recorded_stand(
     world = World(session)
     world.record(world.facts(), world.report(Status.REGISTERED, "2023-07-20 08:00"))
     session.commit()
-    with other.session() as b_session:
-        b = World(b_session)
-        typo = b.facts(name="Trần Thị Mỹ Lynh")
-        b.record(typo, b.report(Status.ACTIVATED, "2023-07-23 10:00"))
-        b_session.commit()
-        export_package(b_session, CLI, tmp_path / "b.kpkg", PASS)
+    typo = "Trần Thị Mỹ Lynh"
+    other_reports(other, tmp_path / "b.kpkg", Status.ACTIVATED, "2023-07-23 10:00", name=typo)
     first = import_package(session, CLI, tmp_path / "b.kpkg", PASS)
     session.commit()
     second = import_package(session, CLI, tmp_path / "b.kpkg", PASS)
@@ -172,11 +184,8 @@ def test_take_incoming_is_a_decision_event(
     world = World(session)
     world.record(world.facts(), world.report(Status.REGISTERED, "2023-07-20 08:00"))
     session.commit()
-    with other.session() as b_session:
-        b = World(b_session)
-        b.record(b.facts(name="Trần Thị Mỹ Lynh"), b.report(Status.APPROVED, "2023-07-21 10:00"))
-        b_session.commit()
-        export_package(b_session, CLI, tmp_path / "b.kpkg", PASS)
+    typo = "Trần Thị Mỹ Lynh"
+    other_reports(other, tmp_path / "b.kpkg", Status.APPROVED, "2023-07-21 10:00", name=typo)
     import_package(session, CLI, tmp_path / "b.kpkg", PASS)
     session.commit()
     manager = Actor(world.operator.id, "lan.nt", "Nguyễn Thị Lan", Role.MANAGER, None)
