@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.modeltest import ModelTester
@@ -24,15 +22,7 @@ from ui.cases.case_list import CaseListPanel
 from ui.cases.case_list_model import CaseListModel
 from ui.shell.context import AppContext
 from ui.widgets.lazy_model import Column, LazyTableModel
-from ui.widgets.messages import RecordingMessages, set_messages
-
-
-@pytest.fixture
-def shown() -> Iterator[RecordingMessages]:
-    recording = RecordingMessages()
-    previous = set_messages(recording)
-    yield recording
-    set_messages(previous)
+from ui.widgets.messages import RecordingMessages
 
 
 def admin() -> Actor:
@@ -188,7 +178,7 @@ def open_linh(qtbot: QtBot, database: Database, actor: Actor) -> CaseListPanel:
 
 
 def test_a_correction_is_recorded_with_its_reason(
-    qtbot: QtBot, database: Database, shown: RecordingMessages
+    qtbot: QtBot, database: Database, recorded: RecordingMessages
 ) -> None:
     boss, _ = people(database)
     panel = open_linh(qtbot, database, boss)
@@ -199,7 +189,7 @@ def test_a_correction_is_recorded_with_its_reason(
     form.full_name.setText("Trần Thị Mỹ Lình")
     form.reason.setText("Nhập sai dấu tên theo thẻ")
     assert form.save()
-    assert shown.shown == []
+    assert recorded.shown == []
     detail.edit()
     form = detail.correction_dialog
     assert form is not None
@@ -219,7 +209,7 @@ def test_a_correction_is_recorded_with_its_reason(
 
 
 def test_the_form_shows_the_kind_of_correction_chosen_by_key(
-    qtbot: QtBot, database: Database, shown: RecordingMessages
+    qtbot: QtBot, database: Database, recorded: RecordingMessages
 ) -> None:
     boss, _ = people(database)
     panel = open_linh(qtbot, database, boss)
@@ -243,7 +233,7 @@ def test_the_form_shows_the_kind_of_correction_chosen_by_key(
 
 
 def test_moving_the_activation_says_which_days_changed(
-    qtbot: QtBot, database: Database, shown: RecordingMessages
+    qtbot: QtBot, database: Database, recorded: RecordingMessages
 ) -> None:
     from datetime import date
 
@@ -269,8 +259,8 @@ def test_moving_the_activation_says_which_days_changed(
     form.activated_at.setDateTime(QDateTime(QDate(2023, 7, 19), QTime(21, 30)))
     type_text(form.reason, "Ghi nhầm giờ kích hoạt")
     qtbot.keyClick(form.reason, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
-    assert form.error.text() == "" and not form.isVisible(), (form.error.text(), shown.shown)
-    (kind, title, text), *_ = shown.shown
+    assert form.error.text() == "" and not form.isVisible(), (form.error.text(), recorded.shown)
+    (kind, title, text), *_ = recorded.shown
     assert (kind, title) == ("info", "Số liệu đã thay đổi")
     assert "20/07/2023" in text and "19/07/2023" in text
     assert "Sửa thời điểm kích hoạt" in detail.history_text()
@@ -280,7 +270,7 @@ def test_moving_the_activation_says_which_days_changed(
 
 
 def test_a_refused_correction_keeps_the_form(
-    qtbot: QtBot, database: Database, shown: RecordingMessages
+    qtbot: QtBot, database: Database, recorded: RecordingMessages
 ) -> None:
     boss, _ = people(database)
     panel = open_linh(qtbot, database, boss)
@@ -294,14 +284,14 @@ def test_a_refused_correction_keeps_the_form(
     assert form.isVisible()
     assert form.full_name.text() == "Trần Thị Mỹ Lình"
     assert form.reason.text() == "Sửa tên"
-    (kind, title, text), *_ = shown.shown
+    (kind, title, text), *_ = recorded.shown
     assert (kind, title) == ("error", "Chưa sửa được hồ sơ")
     assert "0123" in text
     assert form.error.text() == text
     form.phone.setText("0912345678")
     form.reason.setText("")
     assert not form.save()
-    assert "lý do" in shown.shown[-1][2]
+    assert "lý do" in recorded.shown[-1][2]
     assert "Sửa hồ sơ" not in detail.history_text()
 
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 
-import pytest
 from PySide6.QtCore import Qt
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
@@ -18,18 +16,10 @@ from services.upkeep.local_settings import LocalSettings
 from tests.factories import PHUONG_5, World
 from ui.desk.follow_up import OVERDUE_BACKGROUND, POINT_COLUMN, FollowUpModel, FollowUpPanel
 from ui.shell.context import AppContext
-from ui.widgets.messages import RecordingMessages, set_messages
+from ui.widgets.messages import RecordingMessages
 
 MONDAY = date(2023, 7, 24)
 NAME, DUE, CONTACT = 3, 2, 6
-
-
-@pytest.fixture
-def shown() -> Iterator[RecordingMessages]:
-    recording = RecordingMessages()
-    previous = set_messages(recording)
-    yield recording
-    set_messages(previous)
 
 
 def queue(database: Database) -> tuple[Actor, Actor]:
@@ -112,14 +102,14 @@ def test_a_manager_sees_every_point(qtbot: QtBot, database: Database) -> None:
 
 
 def test_a_contact_note_is_recorded(
-    qtbot: QtBot, database: Database, shown: RecordingMessages
+    qtbot: QtBot, database: Database, recorded: RecordingMessages
 ) -> None:
     _, operator = queue(database)
     panel = panel_for(qtbot, database, operator)
     panel.table.selectRow(1)
     panel.note.setText("Không nghe máy, gọi lại chiều nay")
     panel.record_contact()
-    assert shown.shown == []
+    assert recorded.shown == []
     assert column(panel, NAME)[1] == "Mức Hai Mới"  # still chosen, in its place
     assert panel.current_case_id() == panel.model.case_id(1)
     text = column(panel, CONTACT)[1]
@@ -128,7 +118,7 @@ def test_a_contact_note_is_recorded(
     assert column(panel, CONTACT)[0] == "Chưa liên hệ"
     panel.note.setText("  ")
     panel.record_contact()
-    assert shown.shown[-1][:2] == ("error", "Chưa ghi được lần liên hệ")
+    assert recorded.shown[-1][:2] == ("error", "Chưa ghi được lần liên hệ")
 
 
 def test_enter_and_f4_resume_the_case(qtbot: QtBot, database: Database) -> None:

@@ -25,17 +25,9 @@ from ui.desk.slip_print import print_slip
 from ui.documents.guide_editor import GuideDialog
 from ui.documents.printing import preview_dialog, set_preview_runner, set_save_path_asker
 from ui.shell.context import AppContext, PointInfo
-from ui.widgets.messages import RecordingMessages, set_messages
+from ui.widgets.messages import RecordingMessages
 
 NEW_PLAY = "https://play.google.com/store/apps/details?id=com.vnid&hl=vi"
-
-
-@pytest.fixture
-def shown() -> Iterator[RecordingMessages]:
-    recording = RecordingMessages()
-    previous = set_messages(recording)
-    yield recording
-    set_messages(previous)
 
 
 @pytest.fixture
@@ -78,7 +70,7 @@ def line(dialog: GuideDialog, name: str) -> QLineEdit:
 
 
 def test_editing_saves_per_point_and_the_preview_follows(
-    qtbot: QtBot, context: AppContext, shown: RecordingMessages
+    qtbot: QtBot, context: AppContext, recorded: RecordingMessages
 ) -> None:
     dialog = open_dialog(qtbot, context)
     assert dialog.point_code() == context.point.code  # type: ignore[union-attr]
@@ -95,7 +87,7 @@ def test_editing_saves_per_point_and_the_preview_follows(
     assert dialog.is_dirty()
 
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
-    assert shown.shown[-1][:2] == ("info", "Đã lưu")
+    assert recorded.shown[-1][:2] == ("info", "Đã lưu")
     assert not dialog.is_dirty()
     with context.database.session() as session:
         saved = load_guide(session, context.point.code)  # type: ignore[union-attr]
@@ -104,7 +96,7 @@ def test_editing_saves_per_point_and_the_preview_follows(
 
 
 def test_bad_url_is_shown_and_blocks_saving_and_printing(
-    qtbot: QtBot, context: AppContext, shown: RecordingMessages, previews: list[Sheet]
+    qtbot: QtBot, context: AppContext, recorded: RecordingMessages, previews: list[Sheet]
 ) -> None:
     dialog = open_dialog(qtbot, context)
     line(dialog, "docs_url").setText("tailieuhuongdan.dean06.vn")
@@ -116,13 +108,13 @@ def test_bad_url_is_shown_and_blocks_saving_and_printing(
     assert previews == []
     with context.database.session() as session:
         assert load_guide(session, context.point.code).docs_url.startswith("https://")  # type: ignore[union-attr]
-    shown.answer = True  # "close and drop the changes?"
+    recorded.answer = True  # "close and drop the changes?"
     dialog.close()
-    assert any(kind == "confirm" for kind, _, _ in shown.shown)
+    assert any(kind == "confirm" for kind, _, _ in recorded.shown)
 
 
 def test_print_preview_opens_and_the_pdf_is_saved(
-    qtbot: QtBot, context: AppContext, shown: RecordingMessages, tmp_path: Path
+    qtbot: QtBot, context: AppContext, recorded: RecordingMessages, tmp_path: Path
 ) -> None:
     dialog = open_dialog(qtbot, context)
     dialog.set_layout(GuideLayout.CARDS)
@@ -167,7 +159,7 @@ def test_print_preview_opens_and_the_pdf_is_saved(
         from ui.documents.printing import _ask_save_path
 
         set_save_path_asker(_ask_save_path)
-    assert shown.shown[-1][:2] == ("info", "Đã lưu PDF")
+    assert recorded.shown[-1][:2] == ("info", "Đã lưu PDF")
     codes = pdf_qr_codes(target)
     assert codes[NEW_PLAY] == 8 and sum(codes.values()) == 32
     assert "Công an xã Phú Tâm" in pdf_text(target)
@@ -176,7 +168,7 @@ def test_print_preview_opens_and_the_pdf_is_saved(
 
 
 def test_slip_prints_through_the_preview_in_the_chosen_size(
-    context: AppContext, previews: list[Sheet], shown: RecordingMessages, tmp_path: Path
+    context: AppContext, previews: list[Sheet], recorded: RecordingMessages, tmp_path: Path
 ) -> None:
     with context.database.session() as session:
         world = World(session)
@@ -186,7 +178,7 @@ def test_slip_prints_through_the_preview_in_the_chosen_size(
         session.commit()
         case_id = result.case.id
     print_slip(None, context, case_id)
-    assert shown.shown == [] and len(previews) == 1
+    assert recorded.shown == [] and len(previews) == 1
     sheet = previews[0]
     assert sheet.width_mm == 80
     path = write_pdf(sheet, tmp_path / "slip.pdf")
@@ -195,16 +187,16 @@ def test_slip_prints_through_the_preview_in_the_chosen_size(
 
 
 def test_slip_for_a_missing_case_is_a_message(
-    context: AppContext, previews: list[Sheet], shown: RecordingMessages
+    context: AppContext, previews: list[Sheet], recorded: RecordingMessages
 ) -> None:
     print_slip(None, context, 987_654)
     assert previews == []
-    assert shown.shown[0][:2] == ("error", "Không in được phiếu")
-    assert "Không tìm thấy hồ sơ" in shown.shown[0][2]
+    assert recorded.shown[0][:2] == ("error", "Không in được phiếu")
+    assert "Không tìm thấy hồ sơ" in recorded.shown[0][2]
 
 
 def test_another_points_guide_and_links_off_the_allow_list_are_refused(
-    qtbot: QtBot, context: AppContext, shown: RecordingMessages, previews: list[Sheet]
+    qtbot: QtBot, context: AppContext, recorded: RecordingMessages, previews: list[Sheet]
 ) -> None:
     dialog = open_dialog(qtbot, context)
     # A link to a site off the allow-list: named, and who can allow it; nothing saved.
@@ -221,8 +213,8 @@ def test_another_points_guide_and_links_off_the_allow_list_are_refused(
     dialog.point_box.setCurrentIndex(codes.index(other_code))
     line(dialog, "hours").setText("Cả ngày chủ nhật")
     assert dialog.save() is False
-    assert shown.shown[-1][:2] == ("error", "Không lưu được")
-    assert "sửa tờ hướng dẫn của điểm thu nhận khác" in shown.shown[-1][2]
+    assert recorded.shown[-1][:2] == ("error", "Không lưu được")
+    assert "sửa tờ hướng dẫn của điểm thu nhận khác" in recorded.shown[-1][2]
     with context.database.session() as session:
         assert session.get(Setting, f"guide.{other_code}") is None
         assert (
