@@ -14,11 +14,10 @@ from pytestqt.qtbot import QtBot
 from services.counting.dashboard import dashboard
 from services.documents.report import SUMMARY
 from services.upkeep.database import Database
-from services.upkeep.local_settings import LocalSettings
 from tests.factories import CLI, PHU_TAM, known_world
+from tests.ui.screens import context_of, show_exposed
 from ui.counting.charts import number, paint_bar_chart, paint_line_chart
 from ui.counting.dashboard import DashboardPanel
-from ui.shell.context import AppContext
 from ui.widgets.messages import RecordingMessages
 
 AS_OF = date(2023, 7, 25)
@@ -28,12 +27,9 @@ AS_OF = date(2023, 7, 25)
 def panel(qtbot: QtBot, database: Database, recorded: RecordingMessages) -> DashboardPanel:
     with database.session() as session:
         known_world(session)
-    made = DashboardPanel(AppContext(database=database, settings=LocalSettings(), actor=CLI))
-    qtbot.addWidget(made)
+    made = DashboardPanel(context_of(database, CLI))
     made.set_day(AS_OF)
-    made.resize(1366, 700)
-    made.show()
-    qtbot.waitExposed(made)
+    show_exposed(qtbot, made, 1366, 700)
     return made
 
 

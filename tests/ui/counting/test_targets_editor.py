@@ -13,11 +13,10 @@ from pytestqt.qtbot import QtBot
 
 from services.campaigns.units import UnitTree
 from services.upkeep.database import Database
-from services.upkeep.local_settings import LocalSettings
 from tests.factories import CLI, PHU_TAM
 from tests.services.counting.test_targets import PLAN_ROWS
+from tests.ui.screens import context_of, show_exposed
 from ui.counting.targets_editor import CHECK, DAILY, SUM, TOTAL, TargetsModel, TargetsPanel
-from ui.shell.context import AppContext
 from ui.widgets.messages import RecordingMessages
 
 CHAU_THANH = "942"
@@ -25,11 +24,8 @@ CHAU_THANH = "942"
 
 @pytest.fixture
 def panel(qtbot: QtBot, database: Database, recorded: RecordingMessages) -> TargetsPanel:
-    made = TargetsPanel(AppContext(database=database, settings=LocalSettings(), actor=CLI))
-    qtbot.addWidget(made)
-    made.resize(1200, 700)
-    made.show()
-    qtbot.waitExposed(made)
+    made = TargetsPanel(context_of(database, CLI))
+    show_exposed(qtbot, made, 1200, 700)
     return made
 
 

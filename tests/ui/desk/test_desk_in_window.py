@@ -13,8 +13,8 @@ from models.codes import Role, Status
 from services.security.session_context import Actor
 from services.upkeep.database import Database
 from services.upkeep.local_settings import load_local_settings
-from tests.factories import World
 from tests.ui import hands
+from tests.ui.screens import one_case
 from tests.ui.shell.test_main_window import make_context, make_window
 from ui.shell.context import AppContext
 from ui.shell.main_window import MIN_PANE, SPLITTERS_KEY, MainWindow
@@ -88,11 +88,7 @@ def test_a_new_operator_starts_clean_everywhere(
     qtbot: QtBot, database: Database, tmp_path: Path
 ) -> None:
     context, world = make_context(database, Role.OPERATOR, tmp_path)
-    with database.session() as session:
-        w = World(session)
-        case = w.record(w.facts(), w.report(Status.APPROVED, "2023-07-20 08:30")).case
-        session.commit()
-        case_id = case.id
+    case_id = one_case(database, Status.APPROVED, "2023-07-20 08:30")
 
     def switch(_context: AppContext, _parent: QWidget) -> Actor:
         return Actor(

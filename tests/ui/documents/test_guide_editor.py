@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,46 +11,32 @@ from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from models.codes import Role, Status
+from models.codes import Status
 from models.entities import AuditEntry, Setting
 from services.documents.guides import GuideLayout, load_guide
 from services.documents.sheets import Sheet, write_pdf
-from services.security.session_context import Actor
 from services.upkeep.database import Database
 from services.upkeep.local_settings import LocalSettings
 from tests.factories import World
 from tests.pdf_tools import pdf_page_size_mm, pdf_qr_codes, pdf_text
+from tests.ui.screens import lan, point_info
 from ui.desk.slip_print import print_slip
 from ui.documents.guide_editor import GuideDialog
 from ui.documents.printing import preview_dialog, set_preview_runner, set_save_path_asker
-from ui.shell.context import AppContext, PointInfo
+from ui.shell.context import AppContext
 from ui.widgets.messages import RecordingMessages
 
 NEW_PLAY = "https://play.google.com/store/apps/details?id=com.vnid&hl=vi"
 
 
 @pytest.fixture
-def previews() -> Iterator[list[Sheet]]:
-    seen: list[Sheet] = []
-    previous = set_preview_runner(lambda parent, sheet: seen.append(sheet))
-    yield seen
-    set_preview_runner(previous)
-
-
-@pytest.fixture
 def context(database: Database) -> AppContext:
     with database.session() as session:
         world = World(session)
-        point = PointInfo(
-            world.point_phu_tam.id,
-            world.point_phu_tam.code,
-            world.point_phu_tam.name,
-            world.point_phu_tam.commune_id,
-        )
-        lan = Actor(world.operator.id, "lan.nt", "Nguyễn Thị Lan", Role.OPERATOR, point.id)
+        point, actor = point_info(world.point_phu_tam), lan(world)
         session.commit()
     return AppContext(
-        database=database, settings=LocalSettings(slip_format="80mm"), actor=lan, point=point
+        database=database, settings=LocalSettings(slip_format="80mm"), actor=actor, point=point
     )
 
 
@@ -67,6 +52,16 @@ def line(dialog: GuideDialog, name: str) -> QLineEdit:
     editor = dialog.editors[name]
     assert isinstance(editor, QLineEdit)
     return editor
+
+
+def refused_link(dialog: GuideDialog, name: str, url: str, previews: list[Sheet]) -> str:
+    """`url` typed as the `name` link: neither saved nor printed; returns the error shown."""
+    line(dialog, name).setText(url)
+    assert dialog.save() is False
+    error = dialog.error.text()
+    dialog.print_preview()
+    assert previews == []
+    return error
 
 
 def test_editing_saves_per_point_and_the_preview_follows(
@@ -99,13 +94,8 @@ def test_bad_url_is_shown_and_blocks_saving_and_printing(
     qtbot: QtBot, context: AppContext, recorded: RecordingMessages, previews: list[Sheet]
 ) -> None:
     dialog = open_dialog(qtbot, context)
-    line(dialog, "docs_url").setText("tailieuhuongdan.dean06.vn")
-    assert dialog.save() is False
-    assert "Liên kết tài liệu hướng dẫn «tailieuhuongdan.dean06.vn» không hợp lệ" in (
-        dialog.error.text()
-    )
-    dialog.print_preview()
-    assert previews == []
+    error = refused_link(dialog, "docs_url", "tailieuhuongdan.dean06.vn", previews)
+    assert "Liên kết tài liệu hướng dẫn «tailieuhuongdan.dean06.vn» không hợp lệ" in error
     with context.database.session() as session:
         assert load_guide(session, context.point.code).docs_url.startswith("https://")  # type: ignore[union-attr]
     recorded.answer = True  # "close and drop the changes?"
@@ -200,12 +190,9 @@ def test_another_points_guide_and_links_off_the_allow_list_are_refused(
 ) -> None:
     dialog = open_dialog(qtbot, context)
     # A link to a site off the allow-list: named, and who can allow it; nothing saved.
-    line(dialog, "activation_url").setText("https://evil.example/kich-hoat")
-    assert dialog.save() is False
-    assert "tên miền «evil.example», không nằm trong danh sách" in dialog.error.text()
-    assert "quản trị viên" in dialog.error.text()
-    dialog.print_preview()
-    assert previews == []
+    error = refused_link(dialog, "activation_url", "https://evil.example/kich-hoat", previews)
+    assert "tên miền «evil.example», không nằm trong danh sách" in error
+    assert "quản trị viên" in error
 
     # Another point's guide: the operator is refused, in a message box.
     codes = [dialog.point_box.itemData(i) for i in range(dialog.point_box.count())]

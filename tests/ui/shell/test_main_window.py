@@ -12,24 +12,16 @@ from pytestqt.qtbot import QtBot
 from models.codes import Role, Status
 from services.security.session_context import Actor
 from services.upkeep.database import Database
-from services.upkeep.local_settings import LocalSettings, load_local_settings
+from services.upkeep.local_settings import load_local_settings
 from tests.factories import World
-from ui.shell.context import AppContext, PointInfo
+from tests.ui.screens import lan_context, one_case
+from ui.shell.context import AppContext
 from ui.shell.main_window import GEOMETRY_KEY, MainWindow
 from ui.widgets.qt_vietnamese import JsonTranslator, install_vietnamese
 
 
 def make_context(database: Database, role: Role, folder: Path) -> tuple[AppContext, World]:
-    with database.session() as session:
-        world = World(session)
-        session.commit()
-        point = world.point_phu_tam
-        actor = Actor(world.operator.id, "lan.nt", "Nguyễn Thị Lan", role, point.id)
-        info = PointInfo(point.id, point.code, point.name, point.commune_id)
-    context = AppContext(
-        database=database, settings=LocalSettings(), actor=actor, point=info, settings_folder=folder
-    )
-    return context, world
+    return lan_context(database, role, settings_folder=folder)
 
 
 def make_window(
@@ -125,11 +117,7 @@ def test_resume_from_the_follow_up_queue_opens_the_desk_at_the_result(
     qtbot: QtBot, database: Database, tmp_path: Path
 ) -> None:
     context, _ = make_context(database, Role.OPERATOR, tmp_path)
-    with database.session() as session:
-        w = World(session)
-        result = w.record(w.facts(), w.report(Status.APPROVED, "2023-07-20 08:30"))
-        session.commit()
-        case_id = result.case.id
+    case_id = one_case(database, Status.APPROVED, "2023-07-20 08:30")
     window = make_window(qtbot, context)
     window.follow_up.resume_requested.emit(case_id)
     assert window.tabs.currentWidget() is window.intake
