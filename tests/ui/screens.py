@@ -37,9 +37,11 @@ def lan(world: World, role: Role = Role.OPERATOR) -> Actor:
     return Actor(world.operator.id, "lan.nt", "Nguyễn Thị Lan", role, world.point_phu_tam.id)
 
 
-def minh(world: World) -> Actor:
-    """Minh, the world's other operator, signed in as a manager of every point."""
-    return Actor(world.other_operator.id, "minh.tv", "Trần Văn Minh", Role.MANAGER)
+def minh(world: World, role: Role = Role.MANAGER, *, at_phu_tam: bool = False) -> Actor:
+    """Minh, the world's other operator, signed in with `role`: at Phú Tâm, or (a manager)
+    over every point."""
+    point = world.point_phu_tam.id if at_phu_tam else None
+    return Actor(world.other_operator.id, "minh.tv", "Trần Văn Minh", role, point)
 
 
 def hoa(session: Session, world: World, role: Role) -> Actor:

@@ -22,6 +22,7 @@ from tests.ui.screens import (
     approved_at_phuong_5,
     context_of,
     minh,
+    one_case,
     pick_row,
     resumed_by,
     staff,
@@ -238,11 +239,9 @@ def test_moving_the_activation_says_which_days_changed(
 
     from services.counting.tally import TallyBy, tally
 
+    one_case(database, Status.ACTIVATED, "2023-07-20 10:00")
     with database.session() as session:
-        world = World(session)
-        world.record(world.facts(), world.report(Status.ACTIVATED, "2023-07-20 10:00"))
-        boss = minh(world)
-        session.commit()
+        boss = minh(World(session))
     _, detail, form = open_linh(qtbot, database, boss)
     activate(qtbot, form)
     qtbot.keyClick(form.reason, Qt.Key.Key_3, Qt.KeyboardModifier.AltModifier)

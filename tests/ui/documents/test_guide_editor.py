@@ -54,14 +54,18 @@ def line(dialog: GuideDialog, name: str) -> QLineEdit:
     return editor
 
 
-def refused_link(dialog: GuideDialog, name: str, url: str, previews: list[Sheet]) -> str:
-    """`url` typed as the `name` link: neither saved nor printed; returns the error shown."""
+def refused_link(
+    qtbot: QtBot, context: AppContext, name: str, url: str, previews: list[Sheet]
+) -> tuple[GuideDialog, str]:
+    """The dialog opened and `url` typed as the `name` link: neither saved nor printed;
+    returns the dialog and the error it shows."""
+    dialog = open_dialog(qtbot, context)
     line(dialog, name).setText(url)
     assert dialog.save() is False
     error = dialog.error.text()
     dialog.print_preview()
     assert previews == []
-    return error
+    return dialog, error
 
 
 def test_editing_saves_per_point_and_the_preview_follows(
@@ -93,8 +97,7 @@ def test_editing_saves_per_point_and_the_preview_follows(
 def test_bad_url_is_shown_and_blocks_saving_and_printing(
     qtbot: QtBot, context: AppContext, recorded: RecordingMessages, previews: list[Sheet]
 ) -> None:
-    dialog = open_dialog(qtbot, context)
-    error = refused_link(dialog, "docs_url", "tailieuhuongdan.dean06.vn", previews)
+    dialog, error = refused_link(qtbot, context, "docs_url", "tailieuhuongdan.dean06.vn", previews)
     assert "Liên kết tài liệu hướng dẫn «tailieuhuongdan.dean06.vn» không hợp lệ" in error
     with context.database.session() as session:
         assert load_guide(session, context.point.code).docs_url.startswith("https://")  # type: ignore[union-attr]
@@ -188,9 +191,9 @@ def test_slip_for_a_missing_case_is_a_message(
 def test_another_points_guide_and_links_off_the_allow_list_are_refused(
     qtbot: QtBot, context: AppContext, recorded: RecordingMessages, previews: list[Sheet]
 ) -> None:
-    dialog = open_dialog(qtbot, context)
     # A link to a site off the allow-list: named, and who can allow it; nothing saved.
-    error = refused_link(dialog, "activation_url", "https://evil.example/kich-hoat", previews)
+    evil = "https://evil.example/kich-hoat"
+    dialog, error = refused_link(qtbot, context, "activation_url", evil, previews)
     assert "tên miền «evil.example», không nằm trong danh sách" in error
     assert "quản trị viên" in error
 

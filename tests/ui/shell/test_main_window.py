@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from services.security.session_context import Actor
 from services.upkeep.database import Database
 from services.upkeep.local_settings import load_local_settings
 from tests.factories import World
-from tests.ui.screens import lan_context, one_case
+from tests.ui.screens import lan_context, minh, one_case
 from ui.shell.context import AppContext
 from ui.shell.main_window import GEOMETRY_KEY, MainWindow
 from ui.widgets.qt_vietnamese import JsonTranslator, install_vietnamese
@@ -130,13 +131,7 @@ def test_switch_operator_changes_who_and_the_tabs(
     context, world = make_context(database, Role.OPERATOR, tmp_path)
 
     def switch(_context: AppContext, _parent: QWidget) -> Actor:
-        return Actor(
-            world.other_operator.id,
-            "minh.tv",
-            "Trần Văn Minh",
-            Role.MANAGER,
-            world.point_phu_tam.id,
-        )
+        return minh(world, Role.MANAGER, at_phu_tam=True)
 
     window = make_window(qtbot, context, switch_operator=switch)
     qtbot.keyClick(
@@ -155,15 +150,7 @@ def test_window_size_is_remembered(qtbot: QtBot, database: Database, tmp_path: P
     window.close()
     saved, warning = load_local_settings(tmp_path)
     assert warning is None and isinstance(saved.extra.get(GEOMETRY_KEY), str)
-    again = MainWindow(
-        AppContext(
-            database=database,
-            settings=saved,
-            actor=context.actor,
-            point=context.point,
-            settings_folder=tmp_path,
-        )
-    )
+    again = MainWindow(replace(context, settings=saved))
     qtbot.addWidget(again)
     assert again.height() == 570  # the offscreen screen leaves no room to vary the width
 
