@@ -16,13 +16,13 @@ from services.security.session_context import Actor
 from services.upkeep.database import Database
 from services.upkeep.local_settings import LocalSettings
 from tests.factories import CLI, World
+from tests.shared_packages import PASS, lynh_package
 from tests.ui.keys import type_text
+from tests.ui.screens import one_case
 from ui.exchange.conflicts_dialog import ConflictsDialog
 from ui.exchange.package_dialogs import ExportPackageDialog, ImportPackagesDialog
 from ui.shell.context import AppContext
 from ui.widgets.messages import RecordingMessages
-
-PASS = "mat-khau-cua-goi"
 
 
 def manager_context(database: Database) -> AppContext:
@@ -89,18 +89,9 @@ def test_a_wrong_passphrase_is_reported_and_nothing_written(
 def test_conflicts_dialog_resolves(
     qtbot: QtBot, database: Database, other: Database, tmp_path: Path
 ) -> None:
-    with database.session() as session:
-        world = World(session)
-        world.record(world.facts(), world.report(Status.REGISTERED, "2023-07-20 08:00"))
-        session.commit()
-    with other.session() as session:
-        b = World(session)
-        b.record(b.facts(name="Trần Thị Mỹ Lynh"), b.report(Status.ACTIVATED, "2023-07-22 08:00"))
-        session.commit()
-        export_package(session, CLI, tmp_path / "b.kpkg", PASS)
-    importer = ImportPackagesDialog(
-        manager_context(database), ask_open=lambda _parent: [tmp_path / "b.kpkg"]
-    )
+    one_case(database, Status.REGISTERED, "2023-07-20 08:00")
+    package = lynh_package(other, tmp_path / "b.kpkg", Status.ACTIVATED, "2023-07-22 08:00")
+    importer = ImportPackagesDialog(manager_context(database), ask_open=lambda _parent: [package])
     qtbot.addWidget(importer)
     type_text(importer.passphrase, PASS)
     importer.start()
