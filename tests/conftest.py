@@ -13,10 +13,10 @@ from hypothesis import HealthCheck, settings
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from services.campaigns.campaign import load_preset
 from services.upkeep.database import Database, open_database
 from tests.memory_keyring import MemoryKeyring
 from tests.postgres import create_database, drop_database, server_url
+from tests.shared_databases import open_with_preset, preset_pg_database
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -24,9 +24,6 @@ settings.register_profile(
     "default", deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 settings.load_profile("default")
-
-PRESET = "soc-trang-2023"
-
 
 BACKENDS = ("sqlite", "postgresql")
 
@@ -69,16 +66,8 @@ def backend(request: pytest.FixtureRequest) -> str:
 @pytest.fixture(scope="session")
 def pg_template() -> Iterator[str]:
     """A database migrated and loaded with the preset, cloned for each PostgreSQL test."""
-    url = server_url()
-    assert url is not None
-    template_url = create_database(url)
-    db = open_database(template_url)
-    with db.session() as session:
-        load_preset(session, PRESET)
-        session.commit()
-    db.dispose()
-    yield template_url
-    drop_database(url, template_url)
+    with preset_pg_database() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -86,11 +75,8 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One SQLite file migrated and loaded with the preset, copied for each SQLite test:
     running every migration for every test would take most of the suite's time."""
     path = tmp_path_factory.mktemp("template") / "template.sqlite3"
-    db = open_database(f"sqlite:///{path}")
-    with db.session() as session:
-        load_preset(session, PRESET)
-        session.commit()
-    db.dispose()  # the last connection closes: the WAL is checkpointed into the file
+    # The last connection closes: the WAL is checkpointed into the file.
+    open_with_preset(f"sqlite:///{path}").dispose()
     return path
 
 
@@ -121,3 +107,12 @@ def session(database: Database) -> Iterator[Session]:
     # IMMEDIATE transaction here would hold that write up for the whole busy timeout.
     with database.session(read_only=True) as session:
         yield session
+
+
+@pytest.fixture
+def other(tmp_path: Path) -> Iterator[Database]:
+    """A second intake point's database (SQLite) with the same campaign, migrated and
+    loaded afresh: it shares nothing with `database` but the preset."""
+    db = open_with_preset(f"sqlite:///{tmp_path / 'other.sqlite3'}")
+    yield db
+    db.dispose()

@@ -13,9 +13,8 @@ import pytest
 from sqlalchemy import func, select
 
 from models.entities import Case
-from services.campaigns.campaign import load_preset
 from services.upkeep.database import open_database
-from tests.postgres import create_database, drop_database, server_url
+from tests.shared_databases import preset_pg_database
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKERS = 4
@@ -24,16 +23,9 @@ CASES = 60
 
 @pytest.fixture
 def pg_url() -> Iterator[str]:
-    server = server_url()
-    assert server is not None
-    url = create_database(server)
-    database = open_database(url)
-    with database.session() as session:
-        load_preset(session, "soc-trang-2023")
-        session.commit()
-    database.dispose()
-    yield url
-    drop_database(server, url)
+    """A database of its own: the workers' saves are counted in it."""
+    with preset_pg_database() as url:
+        yield url
 
 
 def test_every_confirmed_save_is_there_and_nothing_twice(pg_url: str) -> None:

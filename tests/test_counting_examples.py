@@ -188,19 +188,18 @@ def assert_counted(
 DISTRICT = {"31501": "941", "31504": "941", "31507": "941", "31528": "943", "31579": "944"}
 
 
+def import_rows(db: Path, path: Path, *rows: Row) -> str:
+    """`rows` written to the sheet `path` and imported by `records import`; what it said."""
+    return ok(db, "records", "import", str(sheet(path, *rows)))
+
+
 def example_1(db: Path, tmp_path: Path) -> None:
-    ok(
+    import_rows(
         db,
-        "records",
-        "import",
-        str(
-            sheet(
-                tmp_path / "vi-du-1.csv",
-                Row(1, "Đã đăng ký", "18/07/2023 08:00", "P7", "a"),
-                Row(1, "Đã duyệt", "19/07/2023 09:00", "P7", "a"),
-                Row(1, "Đã kích hoạt", "20/07/2023 10:00", "P7", "a"),
-            )
-        ),
+        tmp_path / "vi-du-1.csv",
+        Row(1, "Đã đăng ký", "18/07/2023 08:00", "P7", "a"),
+        Row(1, "Đã duyệt", "19/07/2023 09:00", "P7", "a"),
+        Row(1, "Đã kích hoạt", "20/07/2023 10:00", "P7", "a"),
     )
 
 
@@ -265,12 +264,7 @@ def test_example_6_a_failure_after_the_activation_is_a_record(
         Row(1, "Đã kích hoạt", "20/07/2023 10:00", "P8", "b", "31504"),
         Row(1, "Thất bại", "24/07/2023 11:00", "P8", "b", "31504", "Thuê bao không chính chủ"),
     ]
-    output = ok(
-        db,
-        "records",
-        "import",
-        str(sheet(tmp_path / "6.csv", *(rows[::-1] if failure_first else rows))),
-    )
+    output = import_rows(db, tmp_path / "6.csv", *(rows[::-1] if failure_first else rows))
     assert "mâu thuẫn" in output and "24/07/2023 11:00" in output
     assert_counted(db, day=date(2023, 7, 20), level=1, commune="31504", point="P8", operator="b")
 
@@ -279,14 +273,14 @@ def test_example_7_a_retaken_application_counts_where_it_was_retaken(
     new_db: Any, tmp_path: Path
 ) -> None:
     db = new_db()
-    path = sheet(
+    import_rows(
+        db,
         tmp_path / "7.csv",
         Row(2, "Đã thu nhận hồ sơ", "18/07/2023 08:00", "P7", "a"),
         Row(2, "Thất bại", "18/07/2023 08:20", "P7", "a", reason="Không chụp được ảnh khuôn mặt"),
         Row(2, "Đã thu nhận hồ sơ", "19/07/2023 09:00", "PKS", "c"),
         Row(2, "Đã kích hoạt", "21/07/2023 10:00", "PKS", "c"),
     )
-    ok(db, "records", "import", str(path))
     assert_counted(db, day=date(2023, 7, 21), level=2, commune="31528", point="PKS", operator="c")
 
 
@@ -294,24 +288,24 @@ def test_example_8_level_2_counts_where_taken_and_is_credited_where_activated(
     new_db: Any, tmp_path: Path
 ) -> None:
     db = new_db()
-    path = sheet(
+    import_rows(
+        db,
         tmp_path / "8.csv",
         Row(2, "Đã thu nhận hồ sơ", "19/07/2023 09:00", "PKS", "c"),
         Row(2, "Đã kích hoạt", "23/07/2023 16:00", "PLH", "b"),
     )
-    ok(db, "records", "import", str(path))
     assert_counted(db, day=date(2023, 7, 23), level=2, commune="31528", point="PLH", operator="b")
 
 
 def test_example_9_outside_the_province_is_a_row_of_its_own(new_db: Any, tmp_path: Path) -> None:
     db = new_db()
-    path = sheet(
+    import_rows(
+        db,
         tmp_path / "9.csv",
         Row(1, "Đã kích hoạt", "20/07/2023 10:00", "P7", "a", OUTSIDE_PROVINCE),
         Row(2, "Đã thu nhận hồ sơ", "20/07/2023 10:30", "P7", "a", OUTSIDE_PROVINCE),
         Row(2, "Đã kích hoạt", "24/07/2023 10:00", "P7", "a", OUTSIDE_PROVINCE),
     )
-    ok(db, "records", "import", str(path))
     on_25 = json.loads(ok(db, "tally", "--json", "--by", "commune", "--as-of", "2023-07-25"))
     assert on_25["outside_province"]["level1"] == 1
     assert row_of(on_25, "name", "Ngoài tỉnh")["level1"] == 1  # its own row, after the units
@@ -340,7 +334,7 @@ def two_offline_points(new_db: Any, tmp_path: Path) -> tuple[Path, Path]:
         ("B", Row(1, "Đã kích hoạt", "21/07/2023 15:00", "PKS", "c", "31528")),
     ):
         db = new_db()
-        ok(db, "records", "import", str(sheet(tmp_path / f"{name}.csv", row)))
+        import_rows(db, tmp_path / f"{name}.csv", row)
         ok(db, "package", "export", "--out", str(tmp_path / f"{name}.kpkg"))
         packages.append(tmp_path / f"{name}.kpkg")
     return packages[0], packages[1]

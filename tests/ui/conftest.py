@@ -8,8 +8,12 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QApplication, QWidget
 
+from services.documents.sheets import Sheet
+from services.upkeep.database import Database
+from tests.factories import known_world
 from tests.ui.desk_steps import context, flow, opened  # noqa: F401 (the desk's fixtures)
 from tests.ui.hands import HandClock
+from ui.documents.printing import set_preview_runner
 from ui.widgets import file_dialogs
 from ui.widgets.background import wait_for_background_work
 from ui.widgets.messages import RecordingMessages, set_messages
@@ -70,3 +74,19 @@ def hand_clock() -> Iterator[HandClock]:
     previous = set_clock(clock)
     yield clock
     set_clock(previous)
+
+
+@pytest.fixture
+def known_cases(database: Database) -> None:
+    """The factories' known world in the database: eight cases, two points, two operators."""
+    with database.session() as session:
+        known_world(session)
+
+
+@pytest.fixture
+def previews() -> Iterator[list[Sheet]]:
+    """The sheets handed to the print preview, which is not shown."""
+    seen: list[Sheet] = []
+    previous = set_preview_runner(lambda parent, sheet: seen.append(sheet))
+    yield seen
+    set_preview_runner(previous)

@@ -4,27 +4,17 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QUrl
-from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from models.codes import Role
-from services.security.session_context import Actor
 from services.upkeep.database import Database
-from services.upkeep.local_settings import LocalSettings
-from tests.factories import World
+from tests.ui.screens import lan_context, show_active
 from ui.desk.flow import IntakeFlow
-from ui.shell.context import AppContext, PointInfo
+from ui.shell.context import AppContext
 
 
 @pytest.fixture
 def context(database: Database) -> AppContext:
-    with database.session() as session:
-        world = World(session)
-        session.commit()
-        point = world.point_phu_tam
-        actor = Actor(world.operator.id, "lan.nt", "Nguyễn Thị Lan", Role.OPERATOR, point.id)
-        info = PointInfo(point.id, point.code, point.name, point.commune_id)
-    return AppContext(database=database, settings=LocalSettings(), actor=actor, point=info)
+    return lan_context(database)[0]
 
 
 @pytest.fixture
@@ -35,9 +25,5 @@ def opened() -> list[QUrl]:
 @pytest.fixture
 def flow(qtbot: QtBot, context: AppContext, opened: list[QUrl]) -> IntakeFlow:
     widget = IntakeFlow(context, open_url=opened.append)
-    qtbot.addWidget(widget)
-    widget.resize(1366, 700)
-    widget.show()
-    widget.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is widget)  # window keys need it
+    show_active(qtbot, widget, 1366, 700)  # window keys need it
     return widget

@@ -8,6 +8,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.test_cli import NOBODY, run
 from ui.shell.cli import parse_args, run_command
 
@@ -26,28 +28,38 @@ def units_json(*args: str) -> list[dict[str, Any]]:
     return data
 
 
-def test_json_shape_on_the_old_map() -> None:
-    (row,) = units_json("Phuong 9", "--map", "2023", "--province", "94")
-    assert row == {
-        "map": "2023",
-        "code": "31522",
-        "name": "Phường 9",
-        "kind": "phường",
-        "district": {"code": "941", "name": "Thành phố Sóc Trăng"},
-        "province": {"code": "94", "name": "Tỉnh Sóc Trăng"},
-    }
-
-
-def test_json_shape_on_the_new_map_has_no_district() -> None:
-    (row,) = units_json("phu loi", "--map", "2025", "--province", "92")
-    assert row == {
-        "map": "2025",
-        "code": "31510",
-        "name": "Phường Phú Lợi",
-        "kind": "phường",
-        "district": None,
-        "province": {"code": "92", "name": "Thành phố Cần Thơ"},
-    }
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        pytest.param(
+            ("Phuong 9", "--map", "2023", "--province", "94"),
+            {
+                "map": "2023",
+                "code": "31522",
+                "name": "Phường 9",
+                "kind": "phường",
+                "district": {"code": "941", "name": "Thành phố Sóc Trăng"},
+                "province": {"code": "94", "name": "Tỉnh Sóc Trăng"},
+            },
+            id="old-map",
+        ),
+        pytest.param(
+            ("phu loi", "--map", "2025", "--province", "92"),
+            {
+                "map": "2025",
+                "code": "31510",
+                "name": "Phường Phú Lợi",
+                "kind": "phường",
+                "district": None,
+                "province": {"code": "92", "name": "Thành phố Cần Thơ"},
+            },
+            id="new-map-has-no-district",
+        ),
+    ],
+)
+def test_json_shape(query: tuple[str, ...], expected: dict[str, Any]) -> None:
+    (row,) = units_json(*query)
+    assert row == expected
 
 
 def test_json_convert_adds_the_new_communes() -> None:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.modeltest import ModelTester
@@ -17,22 +15,24 @@ from services.cases.queries import CaseFilter, CaseRow, fetch_cases
 from services.common.errors import StorageError
 from services.security.session_context import Actor
 from services.upkeep.database import Database
-from services.upkeep.local_settings import LocalSettings
-from tests.factories import PHUONG_5, World
+from tests.factories import World
 from tests.ui.keys import type_text
+from tests.ui.screens import (
+    activate,
+    approved_at_phuong_5,
+    context_of,
+    minh,
+    one_case,
+    pick_row,
+    resumed_by,
+    staff,
+)
 from ui.cases.case_list import CaseListPanel
 from ui.cases.case_list_model import CaseListModel
-from ui.shell.context import AppContext
+from ui.cases.correction import CorrectionDialog
+from ui.cases.detail import CaseDetailDialog
 from ui.widgets.lazy_model import Column, LazyTableModel
-from ui.widgets.messages import RecordingMessages, set_messages
-
-
-@pytest.fixture
-def shown() -> Iterator[RecordingMessages]:
-    recording = RecordingMessages()
-    previous = set_messages(recording)
-    yield recording
-    set_messages(previous)
+from ui.widgets.messages import RecordingMessages
 
 
 def admin() -> Actor:
@@ -50,21 +50,12 @@ def people(database: Database) -> tuple[Actor, Actor]:
                 world.facts(tail=tail, name=name),
                 world.report(Status.REGISTERED, "2023-07-20 08:00"),
             )
-        world.record(
-            world.facts(tail=9, name="Phạm Thị Ánh", residence=PHUONG_5),
-            world.report(Status.APPROVED, "2023-07-20 09:00", point="phuong_5"),
-        )
-        boss = Actor(world.other_operator.id, "minh.tv", "Trần Văn Minh", Role.MANAGER)
-        operator = Actor(
-            world.operator.id, "lan.nt", "Nguyễn Thị Lan", Role.OPERATOR, world.point_phu_tam.id
-        )
-        session.commit()
-    return boss, operator
+        approved_at_phuong_5(world, "Phạm Thị Ánh", "2023-07-20 09:00")
+        return staff(world)
 
 
 def panel_for(qtbot: QtBot, database: Database, actor: Actor) -> CaseListPanel:
-    context = AppContext(database=database, settings=LocalSettings(), actor=actor)
-    panel = CaseListPanel(context)
+    panel = CaseListPanel(context_of(database, actor))
     qtbot.addWidget(panel)
     return panel
 
@@ -188,40 +179,42 @@ def test_enter_opens_the_case_with_its_history(qtbot: QtBot, database: Database)
     )
 
 
-def open_linh(qtbot: QtBot, database: Database, actor: Actor) -> CaseListPanel:
+def open_linh(
+    qtbot: QtBot, database: Database, actor: Actor
+) -> tuple[CaseListPanel, CaseDetailDialog, CorrectionDialog]:
+    """Linh's case found in the list and opened, and its correction form (not shown yet)."""
     panel = panel_for(qtbot, database, actor)
     panel.search.setText("my linh")
     panel.apply_filter()
     case_id = panel.model.case_id(0)
     assert case_id is not None
     panel.open_case(case_id)
-    assert panel.detail_dialog is not None
-    qtbot.addWidget(panel.detail_dialog)
-    panel.detail_dialog.edit()
-    assert panel.detail_dialog.correction_dialog is not None
-    return panel
+    detail = panel.detail_dialog
+    assert detail is not None
+    qtbot.addWidget(detail)
+    detail.edit()
+    form = detail.correction_dialog
+    assert form is not None
+    return panel, detail, form
 
 
 def test_a_correction_is_recorded_with_its_reason(
-    qtbot: QtBot, database: Database, shown: RecordingMessages
+    qtbot: QtBot, database: Database, recorded: RecordingMessages
 ) -> None:
     boss, _ = people(database)
-    panel = open_linh(qtbot, database, boss)
-    detail = panel.detail_dialog
-    assert detail is not None and detail.correction_dialog is not None
-    form = detail.correction_dialog
+    panel, detail, form = open_linh(qtbot, database, boss)
     assert form.kind == "facts" and "Không làm đổi ngày kích hoạt" in form.kind_text.text()
     form.full_name.setText("Trần Thị Mỹ Lình")
     form.reason.setText("Nhập sai dấu tên theo thẻ")
     assert form.save()
-    assert shown.shown == []
+    assert recorded.shown == []
     detail.edit()
-    form = detail.correction_dialog
-    assert form is not None
-    form.set_kind("status")
-    form.status.setCurrentIndex(form.status.findData(Status.APPROVED.value))
-    form.reason.setText("Công an đã duyệt")
-    assert form.save()
+    again = detail.correction_dialog
+    assert again is not None
+    again.set_kind("status")
+    again.status.setCurrentIndex(again.status.findData(Status.APPROVED.value))
+    again.reason.setText("Công an đã duyệt")
+    assert again.save()
     history = detail.history_text()
     assert "Sửa hồ sơ: Đã đăng ký → Đã duyệt | Trần Văn Minh" in history
     assert "Lý do sửa: Nhập sai dấu tên theo thẻ" in history
@@ -234,16 +227,11 @@ def test_a_correction_is_recorded_with_its_reason(
 
 
 def test_the_form_shows_the_kind_of_correction_chosen_by_key(
-    qtbot: QtBot, database: Database, shown: RecordingMessages
+    qtbot: QtBot, database: Database, recorded: RecordingMessages
 ) -> None:
     boss, _ = people(database)
-    panel = open_linh(qtbot, database, boss)
-    detail = panel.detail_dialog
-    assert detail is not None and detail.correction_dialog is not None
-    form = detail.correction_dialog
-    with qtbot.waitActive(form):
-        form.show()
-        form.activateWindow()
+    _, _, form = open_linh(qtbot, database, boss)
+    activate(qtbot, form)
     assert form.full_name.isVisible() and not form.status.isVisible()
     qtbot.keyClick(form.reason, Qt.Key.Key_2, Qt.KeyboardModifier.AltModifier)
     assert form.kind == "status" and form.status.hasFocus()
@@ -258,7 +246,7 @@ def test_the_form_shows_the_kind_of_correction_chosen_by_key(
 
 
 def test_moving_the_activation_says_which_days_changed(
-    qtbot: QtBot, database: Database, shown: RecordingMessages
+    qtbot: QtBot, database: Database, recorded: RecordingMessages
 ) -> None:
     from datetime import date
 
@@ -266,26 +254,19 @@ def test_moving_the_activation_says_which_days_changed(
 
     from services.counting.tally import TallyBy, tally
 
+    one_case(database, Status.ACTIVATED, "2023-07-20 10:00")
     with database.session() as session:
-        world = World(session)
-        world.record(world.facts(), world.report(Status.ACTIVATED, "2023-07-20 10:00"))
-        boss = Actor(world.other_operator.id, "minh.tv", "Trần Văn Minh", Role.MANAGER)
-        session.commit()
-    panel = open_linh(qtbot, database, boss)
-    detail = panel.detail_dialog
-    assert detail is not None and detail.correction_dialog is not None
-    form = detail.correction_dialog
-    with qtbot.waitActive(form):
-        form.show()
-        form.activateWindow()
+        boss = minh(World(session))
+    _, detail, form = open_linh(qtbot, database, boss)
+    activate(qtbot, form)
     qtbot.keyClick(form.reason, Qt.Key.Key_3, Qt.KeyboardModifier.AltModifier)
     assert form.kind == "moment" and form.activated_at.hasFocus()
     assert form.activated_at.dateTime().toString("dd/MM/yyyy HH:mm") == "20/07/2023 10:00"
     form.activated_at.setDateTime(QDateTime(QDate(2023, 7, 19), QTime(21, 30)))
     type_text(form.reason, "Ghi nhầm giờ kích hoạt")
     qtbot.keyClick(form.reason, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
-    assert form.error.text() == "" and not form.isVisible(), (form.error.text(), shown.shown)
-    (kind, title, text), *_ = shown.shown
+    assert form.error.text() == "" and not form.isVisible(), (form.error.text(), recorded.shown)
+    (kind, title, text), *_ = recorded.shown
     assert (kind, title) == ("info", "Số liệu đã thay đổi")
     assert "20/07/2023" in text and "19/07/2023" in text
     assert "Sửa thời điểm kích hoạt" in detail.history_text()
@@ -295,13 +276,10 @@ def test_moving_the_activation_says_which_days_changed(
 
 
 def test_a_refused_correction_keeps_the_form(
-    qtbot: QtBot, database: Database, shown: RecordingMessages
+    qtbot: QtBot, database: Database, recorded: RecordingMessages
 ) -> None:
     boss, _ = people(database)
-    panel = open_linh(qtbot, database, boss)
-    detail = panel.detail_dialog
-    assert detail is not None and detail.correction_dialog is not None
-    form = detail.correction_dialog
+    _, detail, form = open_linh(qtbot, database, boss)
     form.full_name.setText("Trần Thị Mỹ Lình")
     form.phone.setText("0123")
     form.reason.setText("Sửa tên")
@@ -309,29 +287,22 @@ def test_a_refused_correction_keeps_the_form(
     assert form.isVisible()
     assert form.full_name.text() == "Trần Thị Mỹ Lình"
     assert form.reason.text() == "Sửa tên"
-    (kind, title, text), *_ = shown.shown
+    (kind, title, text), *_ = recorded.shown
     assert (kind, title) == ("error", "Chưa sửa được hồ sơ")
     assert "0123" in text
     assert form.error.text() == text
     form.phone.setText("0912345678")
     form.reason.setText("")
     assert not form.save()
-    assert "lý do" in shown.shown[-1][2]
+    assert "lý do" in recorded.shown[-1][2]
     assert "Sửa hồ sơ" not in detail.history_text()
 
 
 def test_keyboard_f4_resumes_and_ctrl_f_searches(qtbot: QtBot, database: Database) -> None:
     boss, _ = people(database)
     panel = panel_for(qtbot, database, boss)
-    with qtbot.waitActive(panel):
-        panel.show()
-        panel.activateWindow()
-    panel.table.setFocus()
-    panel.table.setCurrentIndex(panel.model.index(2, 0))
-    expected = panel.model.case_id(2)
-    with qtbot.waitSignal(panel.resume_requested) as blocker:
-        qtbot.keyClick(panel.table, Qt.Key.Key_F4)
-    assert blocker.args == [expected]
+    expected = pick_row(qtbot, panel, 2)
+    assert resumed_by(qtbot, panel, Qt.Key.Key_F4) == [expected]
     qtbot.keyClick(panel.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert panel.search.hasFocus()
     qtbot.keyClicks(panel.search, "hoa")
@@ -366,10 +337,7 @@ def test_the_correction_form_fits_a_counter_laptop(
     """Each kind of correction at 1366x768: the window fits, no choice is cut off; the
     screenshots are kept for a person to look at."""
     boss, _ = people(database)
-    panel = open_linh(qtbot, database, boss)
-    assert panel.detail_dialog is not None
-    form = panel.detail_dialog.correction_dialog
-    assert form is not None
+    _, _, form = open_linh(qtbot, database, boss)
     form.show()
     for kind in ("facts", "status", "moment"):
         form.set_kind(kind)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -15,34 +14,22 @@ from pytestqt.qtbot import QtBot
 from services.counting.dashboard import dashboard
 from services.documents.report import SUMMARY
 from services.upkeep.database import Database
-from services.upkeep.local_settings import LocalSettings
 from tests.factories import CLI, PHU_TAM, known_world
+from tests.ui.screens import context_of, show_exposed
 from ui.counting.charts import number, paint_bar_chart, paint_line_chart
 from ui.counting.dashboard import DashboardPanel
-from ui.shell.context import AppContext
-from ui.widgets.messages import RecordingMessages, set_messages
+from ui.widgets.messages import RecordingMessages
 
 AS_OF = date(2023, 7, 25)
 
 
 @pytest.fixture
-def shown() -> Iterator[RecordingMessages]:
-    recording = RecordingMessages()
-    previous = set_messages(recording)
-    yield recording
-    set_messages(previous)
-
-
-@pytest.fixture
-def panel(qtbot: QtBot, database: Database, shown: RecordingMessages) -> DashboardPanel:
+def panel(qtbot: QtBot, database: Database, recorded: RecordingMessages) -> DashboardPanel:
     with database.session() as session:
         known_world(session)
-    made = DashboardPanel(AppContext(database=database, settings=LocalSettings(), actor=CLI))
-    qtbot.addWidget(made)
+    made = DashboardPanel(context_of(database, CLI))
     made.set_day(AS_OF)
-    made.resize(1366, 700)
-    made.show()
-    qtbot.waitExposed(made)
+    show_exposed(qtbot, made, 1366, 700)
     return made
 
 
@@ -176,7 +163,7 @@ def test_refresh_picks_up_a_new_case(panel: DashboardPanel, database: Database) 
 
 
 def test_export_writes_the_workbook_in_the_background(
-    qtbot: QtBot, panel: DashboardPanel, shown: RecordingMessages, tmp_path: Path
+    qtbot: QtBot, panel: DashboardPanel, recorded: RecordingMessages, tmp_path: Path
 ) -> None:
     out = tmp_path / "bao-cao.xlsx"
     asked: list[str] = []
@@ -187,9 +174,9 @@ def test_export_writes_the_workbook_in_the_background(
 
     panel.ask_save_path = ask
     qtbot.mouseClick(panel.export_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: bool(shown.shown), timeout=20_000)
+    qtbot.waitUntil(lambda: bool(recorded.shown), timeout=20_000)
     assert asked == ["bao-cao-PC06-2023-07-25.xlsx"]
-    kind, title, text = shown.shown[-1]
+    kind, title, text = recorded.shown[-1]
     assert (kind, title) == ("info", "Đã xuất báo cáo")
     assert "25/07/2023" in text and str(out) in text
     sheet = load_workbook(out)[SUMMARY]
@@ -198,11 +185,11 @@ def test_export_writes_the_workbook_in_the_background(
 
 
 def test_cancelling_the_file_dialog_writes_nothing(
-    qtbot: QtBot, panel: DashboardPanel, shown: RecordingMessages
+    qtbot: QtBot, panel: DashboardPanel, recorded: RecordingMessages
 ) -> None:
     panel.ask_save_path = lambda parent, suggested: None
     qtbot.mouseClick(panel.export_button, Qt.MouseButton.LeftButton)
-    assert panel.last_export is None and shown.shown == []
+    assert panel.last_export is None and recorded.shown == []
 
 
 def test_the_charts_paint_on_any_device(panel: DashboardPanel) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,31 +13,19 @@ from pytestqt.qtbot import QtBot
 
 from services.campaigns.units import UnitTree
 from services.upkeep.database import Database
-from services.upkeep.local_settings import LocalSettings
 from tests.factories import CLI, PHU_TAM
 from tests.services.counting.test_targets import PLAN_ROWS
+from tests.ui.screens import context_of, show_exposed
 from ui.counting.targets_editor import CHECK, DAILY, SUM, TOTAL, TargetsModel, TargetsPanel
-from ui.shell.context import AppContext
-from ui.widgets.messages import RecordingMessages, set_messages
+from ui.widgets.messages import RecordingMessages
 
 CHAU_THANH = "942"
 
 
 @pytest.fixture
-def shown() -> Iterator[RecordingMessages]:
-    recording = RecordingMessages()
-    previous = set_messages(recording)
-    yield recording
-    set_messages(previous)
-
-
-@pytest.fixture
-def panel(qtbot: QtBot, database: Database, shown: RecordingMessages) -> TargetsPanel:
-    made = TargetsPanel(AppContext(database=database, settings=LocalSettings(), actor=CLI))
-    qtbot.addWidget(made)
-    made.resize(1200, 700)
-    made.show()
-    qtbot.waitExposed(made)
+def panel(qtbot: QtBot, database: Database, recorded: RecordingMessages) -> TargetsPanel:
+    made = TargetsPanel(context_of(database, CLI))
+    show_exposed(qtbot, made, 1200, 700)
     return made
 
 
@@ -100,15 +87,15 @@ def test_edit_a_commune_through_the_delegate_and_see_the_mismatch(
 
 
 def test_a_bad_number_is_refused_with_a_message(
-    panel: TargetsPanel, shown: RecordingMessages, database: Database
+    panel: TargetsPanel, recorded: RecordingMessages, database: Database
 ) -> None:
     assert not panel.model.setData(index_of(panel, "941", TOTAL), "50,8")
-    assert shown.shown[-1][0] == "error"
-    assert "không phải số nguyên" in shown.shown[-1][2]
+    assert recorded.shown[-1][0] == "error"
+    assert "không phải số nguyên" in recorded.shown[-1][2]
     assert not panel.model.setData(index_of(panel, "941", DAILY), "60.000")
-    assert "lớn hơn chỉ tiêu cả đợt" in shown.shown[-1][2]
+    assert "lớn hơn chỉ tiêu cả đợt" in recorded.shown[-1][2]
     assert not panel.model.setData(index_of(panel, PHU_TAM, DAILY), "30")
-    assert "chưa có chỉ tiêu cả đợt" in shown.shown[-1][2]
+    assert "chưa có chỉ tiêu cả đợt" in recorded.shown[-1][2]
     assert stored(database, "941") == (50802, 1539)
 
 
@@ -119,14 +106,14 @@ def test_clearing_a_total_removes_the_target(panel: TargetsPanel, database: Data
 
 
 def test_proportional_split_sums_exactly(
-    qtbot: QtBot, panel: TargetsPanel, shown: RecordingMessages, database: Database
+    qtbot: QtBot, panel: TargetsPanel, recorded: RecordingMessages, database: Database
 ) -> None:
     panel.model.setData(index_of(panel, PHU_TAM, TOTAL), "100")  # a mismatch to fix
     panel.select(PHU_TAM)  # a commune selected: its district is shared
     assert panel.share_button.text() == "&Chia theo tỉ lệ: Huyện Châu Thành"
     qtbot.mouseClick(panel.share_button, Qt.MouseButton.LeftButton)
-    assert shown.shown[0][0] == "confirm"  # it would overwrite Phú Tâm's target
-    assert shown.shown[-1][1] == "Đã chia chỉ tiêu"
+    assert recorded.shown[0][0] == "confirm"  # it would overwrite Phú Tâm's target
+    assert recorded.shown[-1][1] == "Đã chia chỉ tiêu"
     with database.session() as session:
         tree = UnitTree.load(session)
     communes = tree.children[tree.by_code[CHAU_THANH].id]
@@ -138,17 +125,21 @@ def test_proportional_split_sums_exactly(
 
 
 def test_the_split_can_be_declined(
-    qtbot: QtBot, panel: TargetsPanel, shown: RecordingMessages, database: Database
+    qtbot: QtBot, panel: TargetsPanel, recorded: RecordingMessages, database: Database
 ) -> None:
     panel.model.setData(index_of(panel, PHU_TAM, TOTAL), "100")
-    shown.answer = False
+    recorded.answer = False
     panel.select(CHAU_THANH)
     qtbot.mouseClick(panel.share_button, Qt.MouseButton.LeftButton)
     assert stored(database, PHU_TAM) == (100, None)
 
 
 def test_import_from_a_plan_like_sheet(
-    qtbot: QtBot, panel: TargetsPanel, shown: RecordingMessages, database: Database, tmp_path: Path
+    qtbot: QtBot,
+    panel: TargetsPanel,
+    recorded: RecordingMessages,
+    database: Database,
+    tmp_path: Path,
 ) -> None:
     rows = [list(r) for r in PLAN_ROWS]
     rows[4][2] = "50.900"  # TP Sóc Trăng, changed from the preset's 50.802
@@ -161,7 +152,7 @@ def test_import_from_a_plan_like_sheet(
     workbook.save(path)
     panel.ask_open_path = lambda parent: path
     qtbot.mouseClick(panel.import_button, Qt.MouseButton.LeftButton)
-    kind, title, text = shown.shown[-1]
+    kind, title, text = recorded.shown[-1]
     assert (kind, title) == ("warning", "Đã nhập chỉ tiêu, có dòng không ghi")
     assert "Dòng 9: «Huyện Không Có»" in text
     assert "Đã ghi chỉ tiêu cho 5 đơn vị." in text
@@ -170,10 +161,10 @@ def test_import_from_a_plan_like_sheet(
 
 
 def test_an_unreadable_file_says_so(
-    qtbot: QtBot, panel: TargetsPanel, shown: RecordingMessages, tmp_path: Path
+    qtbot: QtBot, panel: TargetsPanel, recorded: RecordingMessages, tmp_path: Path
 ) -> None:
     path = tmp_path / "chi-tieu.pdf"
     path.write_text("not a sheet")
     panel.ask_open_path = lambda parent: path
     qtbot.mouseClick(panel.import_button, Qt.MouseButton.LeftButton)
-    assert shown.shown[-1][:2] == ("error", "Không nhập được chỉ tiêu")
+    assert recorded.shown[-1][:2] == ("error", "Không nhập được chỉ tiêu")

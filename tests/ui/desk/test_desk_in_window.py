@@ -3,6 +3,7 @@ citizen and each operator, a remembered layout only when it is usable."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -13,8 +14,8 @@ from models.codes import Role, Status
 from services.security.session_context import Actor
 from services.upkeep.database import Database
 from services.upkeep.local_settings import load_local_settings
-from tests.factories import World
 from tests.ui import hands
+from tests.ui.screens import minh, one_case
 from tests.ui.shell.test_main_window import make_context, make_window
 from ui.shell.context import AppContext
 from ui.shell.main_window import MIN_PANE, SPLITTERS_KEY, MainWindow
@@ -88,20 +89,10 @@ def test_a_new_operator_starts_clean_everywhere(
     qtbot: QtBot, database: Database, tmp_path: Path
 ) -> None:
     context, world = make_context(database, Role.OPERATOR, tmp_path)
-    with database.session() as session:
-        w = World(session)
-        case = w.record(w.facts(), w.report(Status.APPROVED, "2023-07-20 08:30")).case
-        session.commit()
-        case_id = case.id
+    case_id = one_case(database, Status.APPROVED, "2023-07-20 08:30")
 
     def switch(_context: AppContext, _parent: QWidget) -> Actor:
-        return Actor(
-            world.other_operator.id,
-            "minh.tv",
-            "Trần Văn Minh",
-            Role.OPERATOR,
-            context.point.id,  # type: ignore[union-attr]
-        )
+        return minh(world, Role.OPERATOR, at_phu_tam=True)
 
     window = make_window(qtbot, context, switch_operator=switch)
     window.resume_case(case_id)
@@ -144,17 +135,7 @@ def test_a_pane_never_shown_is_not_saved_and_a_usable_one_is_restored(
     assert "dashboardCharts" not in saved.extra.get(SPLITTERS_KEY, {})
 
     saved.extra[SPLITTERS_KEY] = {"dashboardCharts": [300, 460]}
-    again = make_window(
-        qtbot,
-        AppContext(
-            database=database,
-            settings=saved,
-            actor=context.actor,
-            point=context.point,
-            settings_folder=tmp_path,
-        ),
-        resize=False,
-    )
+    again = make_window(qtbot, replace(context, settings=saved), resize=False)
     qtbot.keyClick(again, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: sum(again.dashboard.charts.sizes()) > 0)
     left, right = again.dashboard.charts.sizes()

@@ -2,34 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 
-import pytest
 from PySide6.QtCore import Qt
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from models.codes import Role, Status
+from models.codes import Status
 from services.desk.follow_up import FollowUpRow, follow_up_cases
 from services.security.session_context import Actor
 from services.upkeep.database import Database
-from services.upkeep.local_settings import LocalSettings
-from tests.factories import PHUONG_5, World
+from tests.factories import World
+from tests.ui.screens import approved_at_phuong_5, context_of, pick_row, resumed_by, staff
 from ui.desk.follow_up import OVERDUE_BACKGROUND, POINT_COLUMN, FollowUpModel, FollowUpPanel
-from ui.shell.context import AppContext
-from ui.widgets.messages import RecordingMessages, set_messages
+from ui.widgets.messages import RecordingMessages
 
 MONDAY = date(2023, 7, 24)
 NAME, DUE, CONTACT = 3, 2, 6
-
-
-@pytest.fixture
-def shown() -> Iterator[RecordingMessages]:
-    recording = RecordingMessages()
-    previous = set_messages(recording)
-    yield recording
-    set_messages(previous)
 
 
 def queue(database: Database) -> tuple[Actor, Actor]:
@@ -45,21 +34,12 @@ def queue(database: Database) -> tuple[Actor, Actor]:
         ]
         for tail, level, status, at, name in plan:
             world.record(world.facts(tail=tail, name=name), world.report(status, at, level))
-        world.record(
-            world.facts(tail=9, name="Điểm Khác", residence=PHUONG_5),
-            world.report(Status.APPROVED, "2023-07-16 09:00", point="phuong_5"),
-        )
-        boss = Actor(world.other_operator.id, "minh.tv", "Trần Văn Minh", Role.MANAGER)
-        operator = Actor(
-            world.operator.id, "lan.nt", "Nguyễn Thị Lan", Role.OPERATOR, world.point_phu_tam.id
-        )
-        session.commit()
-    return boss, operator
+        approved_at_phuong_5(world, "Điểm Khác", "2023-07-16 09:00")
+        return staff(world)
 
 
 def panel_for(qtbot: QtBot, database: Database, actor: Actor) -> FollowUpPanel:
-    context = AppContext(database=database, settings=LocalSettings(), actor=actor)
-    panel = FollowUpPanel(context, today=lambda: MONDAY)
+    panel = FollowUpPanel(context_of(database, actor), today=lambda: MONDAY)
     qtbot.addWidget(panel)
     return panel
 
@@ -112,14 +92,14 @@ def test_a_manager_sees_every_point(qtbot: QtBot, database: Database) -> None:
 
 
 def test_a_contact_note_is_recorded(
-    qtbot: QtBot, database: Database, shown: RecordingMessages
+    qtbot: QtBot, database: Database, recorded: RecordingMessages
 ) -> None:
     _, operator = queue(database)
     panel = panel_for(qtbot, database, operator)
     panel.table.selectRow(1)
     panel.note.setText("Không nghe máy, gọi lại chiều nay")
     panel.record_contact()
-    assert shown.shown == []
+    assert recorded.shown == []
     assert column(panel, NAME)[1] == "Mức Hai Mới"  # still chosen, in its place
     assert panel.current_case_id() == panel.model.case_id(1)
     text = column(panel, CONTACT)[1]
@@ -128,24 +108,15 @@ def test_a_contact_note_is_recorded(
     assert column(panel, CONTACT)[0] == "Chưa liên hệ"
     panel.note.setText("  ")
     panel.record_contact()
-    assert shown.shown[-1][:2] == ("error", "Chưa ghi được lần liên hệ")
+    assert recorded.shown[-1][:2] == ("error", "Chưa ghi được lần liên hệ")
 
 
 def test_enter_and_f4_resume_the_case(qtbot: QtBot, database: Database) -> None:
     _, operator = queue(database)
     panel = panel_for(qtbot, database, operator)
-    with qtbot.waitActive(panel):
-        panel.show()
-        panel.activateWindow()
-    panel.table.setFocus()
-    panel.table.setCurrentIndex(panel.model.index(2, 0))
-    expected = panel.model.case_id(2)
-    with qtbot.waitSignal(panel.resume_requested) as blocker:
-        qtbot.keyClick(panel.table, Qt.Key.Key_Return)
-    assert blocker.args == [expected]
-    with qtbot.waitSignal(panel.resume_requested) as blocker:
-        qtbot.keyClick(panel.table, Qt.Key.Key_F4)
-    assert blocker.args == [expected]
+    expected = pick_row(qtbot, panel, 2)
+    assert resumed_by(qtbot, panel, Qt.Key.Key_Return) == [expected]
+    assert resumed_by(qtbot, panel, Qt.Key.Key_F4) == [expected]
     # Ctrl+L records a contact with the default note, from the table.
     qtbot.keyClick(panel.table, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
     assert column(panel, CONTACT)[2].endswith(": Đã gọi điện nhắc công dân")

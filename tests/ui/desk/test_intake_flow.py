@@ -74,6 +74,15 @@ def choose(qtbot: QtBot, flow: IntakeFlow, status: Status) -> None:
     assert flow.result.chosen() == status
 
 
+def scan_through_to(qtbot: QtBot, flow: IntakeFlow, status: Status, phone: str = "") -> None:
+    """The card scanned, `phone` typed (if any), steps 2 to 4 gone through, `status` chosen."""
+    scan_card(qtbot, flow)
+    if phone:
+        type_text(qtbot, flow.identify.phone, phone)
+    go_to_result(qtbot, flow)
+    choose(qtbot, flow, status)
+
+
 def test_a_scan_fills_the_form_and_the_case_is_saved(
     qtbot: QtBot, flow: IntakeFlow, database: Database
 ) -> None:
@@ -112,10 +121,7 @@ def test_a_scan_fills_the_form_and_the_case_is_saved(
 def test_a_second_scan_continues_the_existing_case(
     qtbot: QtBot, flow: IntakeFlow, database: Database
 ) -> None:
-    scan_card(qtbot, flow)
-    type_text(qtbot, flow.identify.phone, "0912345678")
-    go_to_result(qtbot, flow)
-    choose(qtbot, flow, Status.REGISTERED)
+    scan_through_to(qtbot, flow, Status.REGISTERED, phone="0912345678")
     flow.save()
     first = cases(database)[0]
 
@@ -226,10 +232,7 @@ def test_a_refused_save_keeps_everything_typed(
     def full_disk(*_args: object, **_kwargs: object) -> None:
         raise StorageError("Ổ đĩa đã đầy: giải phóng dung lượng rồi thử lại.")
 
-    scan_card(qtbot, flow)
-    type_text(qtbot, flow.identify.phone, "0912345678")
-    go_to_result(qtbot, flow)
-    choose(qtbot, flow, Status.ACTIVATED)
+    scan_through_to(qtbot, flow, Status.ACTIVATED, phone="0912345678")
     type_text(qtbot, flow.result.notes, "Bà cụ 80 tuổi")
     monkeypatch.setattr("ui.desk.flow.save_intake", full_disk)
     flow.save()
@@ -248,9 +251,7 @@ def test_a_refused_save_keeps_everything_typed(
 def test_a_conflicting_card_is_refused_with_the_reason(
     qtbot: QtBot, flow: IntakeFlow, database: Database
 ) -> None:
-    scan_card(qtbot, flow)
-    go_to_result(qtbot, flow)
-    choose(qtbot, flow, Status.REGISTERED)
+    scan_through_to(qtbot, flow, Status.REGISTERED)
     flow.save()
     flow.start_over()
     identify = flow.identify
@@ -267,9 +268,7 @@ def test_a_conflicting_card_is_refused_with_the_reason(
 def test_resume_opens_the_result_step(
     qtbot: QtBot, flow: IntakeFlow, database: Database, opened: list[QUrl]
 ) -> None:
-    scan_card(qtbot, flow)
-    go_to_result(qtbot, flow)
-    choose(qtbot, flow, Status.APPROVED)
+    scan_through_to(qtbot, flow, Status.APPROVED)
     flow.save()
     case_id = cases(database)[0].id
     flow.resume(case_id)
@@ -361,10 +360,7 @@ def test_enter_picks_the_single_commune_that_matches(qtbot: QtBot, flow: IntakeF
 def test_a_filled_in_phone_is_replaced_by_typing(
     qtbot: QtBot, flow: IntakeFlow, database: Database
 ) -> None:
-    scan_card(qtbot, flow)
-    type_text(qtbot, flow.identify.phone, "0912345678")
-    go_to_result(qtbot, flow)
-    choose(qtbot, flow, Status.REGISTERED)
+    scan_through_to(qtbot, flow, Status.REGISTERED, phone="0912345678")
     assert flow.save()
     scan_card(qtbot, flow)  # the same citizen comes back with a new number
     phone = flow.identify.phone
@@ -439,10 +435,7 @@ def stored_names(database: Database) -> list[str]:
 def test_a_save_while_the_database_is_held_waits_then_saves(
     qtbot: QtBot, flow: IntakeFlow, database: Database
 ) -> None:
-    scan_card(qtbot, flow)
-    type_text(qtbot, flow.identify.phone, "0912345678")
-    go_to_result(qtbot, flow)
-    choose(qtbot, flow, Status.ACTIVATED)
+    scan_through_to(qtbot, flow, Status.ACTIVATED, phone="0912345678")
     holder = hold_write_lock(database)
     try:
         assert flow.save() is False  # not yet: it waits, the window does not freeze
@@ -463,9 +456,7 @@ def test_a_save_while_the_database_is_held_waits_then_saves(
 def test_giving_up_the_wait_keeps_the_case_on_screen(
     qtbot: QtBot, flow: IntakeFlow, database: Database
 ) -> None:
-    scan_card(qtbot, flow)
-    go_to_result(qtbot, flow)
-    choose(qtbot, flow, Status.REGISTERED)
+    scan_through_to(qtbot, flow, Status.REGISTERED)
     holder = hold_write_lock(database)
     try:
         flow.save()

@@ -2,30 +2,22 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from pytestqt.qtbot import QtBot
 
-from services.campaigns.campaign import load_preset
 from services.campaigns.unit_catalog import unit_catalog
 from services.campaigns.units import UnitTree
-from services.upkeep.database import open_database
-from tests.services.person.test_old_addresses import a_split_commune
+from tests.services.person.test_old_addresses import (  # noqa: F401 (can_tho: a fixture)
+    a_split_commune,
+    can_tho,
+)
 from tests.ui.hands import type_into
 from ui.desk.identify import IdentifyStep
 
 
 @pytest.fixture
-def step(qtbot: QtBot, tmp_path: Path) -> IdentifyStep:
-    database = open_database(f"sqlite:///{tmp_path / 'ct.sqlite3'}")
-    with database.session() as session:
-        load_preset(session, "can-tho-2025-thu")
-        session.commit()
-    with database.session(read_only=True) as session:
-        tree = UnitTree.load(session)
-    database.dispose()
-    widget = IdentifyStep(tree)
+def step(qtbot: QtBot, can_tho: UnitTree) -> IdentifyStep:  # noqa: F811 (the imported fixture)
+    widget = IdentifyStep(can_tho)
     qtbot.addWidget(widget)
     widget.show()
     return widget

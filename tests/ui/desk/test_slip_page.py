@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,9 +16,10 @@ from services.upkeep.database import Database
 from services.upkeep.local_settings import LocalSettings
 from tests.factories import World
 from tests.pdf_tools import POINTS_PER_MM
+from tests.ui.screens import point_info
 from ui.desk.slip_print import print_slip
-from ui.documents.printing import make_printer, paint_on_printer, set_preview_runner
-from ui.shell.context import AppContext, PointInfo
+from ui.documents.printing import make_printer, paint_on_printer
+from ui.shell.context import AppContext
 
 MEDIA_BOX = re.compile(rb"/MediaBox\s*\[\s*([-\d.]+)\s+([-\d.]+)\s+([-\d.]+)\s+([-\d.]+)\s*\]")
 
@@ -32,20 +32,11 @@ def media_boxes(path: Path) -> list[tuple[float, float]]:
     ]
 
 
-@pytest.fixture
-def previews() -> Iterator[list[Sheet]]:
-    seen: list[Sheet] = []
-    previous = set_preview_runner(lambda parent, sheet: seen.append(sheet))
-    yield seen
-    set_preview_runner(previous)
-
-
 def slip_sheet_of_a_case(database: Database, slip_format: str, previews: list[Sheet]) -> Sheet:
     """The sheet the desk's F9 hands to the print preview, for a saved case."""
     with database.session() as session:
         world = World(session)
-        found = world.point_phu_tam
-        point = PointInfo(found.id, found.code, found.name, found.commune_id)
+        point = point_info(world.point_phu_tam)
         case_id = world.record(
             world.facts(tail=7), world.report(Status.REGISTERED, "2023-07-22 10:00")
         ).case.id

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,54 +11,32 @@ from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from models.codes import Role, Status
+from models.codes import Status
 from models.entities import AuditEntry, Setting
 from services.documents.guides import GuideLayout, load_guide
 from services.documents.sheets import Sheet, write_pdf
-from services.security.session_context import Actor
 from services.upkeep.database import Database
 from services.upkeep.local_settings import LocalSettings
 from tests.factories import World
 from tests.pdf_tools import pdf_page_size_mm, pdf_qr_codes, pdf_text
+from tests.ui.screens import lan, point_info
 from ui.desk.slip_print import print_slip
 from ui.documents.guide_editor import GuideDialog
 from ui.documents.printing import preview_dialog, set_preview_runner, set_save_path_asker
-from ui.shell.context import AppContext, PointInfo
-from ui.widgets.messages import RecordingMessages, set_messages
+from ui.shell.context import AppContext
+from ui.widgets.messages import RecordingMessages
 
 NEW_PLAY = "https://play.google.com/store/apps/details?id=com.vnid&hl=vi"
-
-
-@pytest.fixture
-def shown() -> Iterator[RecordingMessages]:
-    recording = RecordingMessages()
-    previous = set_messages(recording)
-    yield recording
-    set_messages(previous)
-
-
-@pytest.fixture
-def previews() -> Iterator[list[Sheet]]:
-    seen: list[Sheet] = []
-    previous = set_preview_runner(lambda parent, sheet: seen.append(sheet))
-    yield seen
-    set_preview_runner(previous)
 
 
 @pytest.fixture
 def context(database: Database) -> AppContext:
     with database.session() as session:
         world = World(session)
-        point = PointInfo(
-            world.point_phu_tam.id,
-            world.point_phu_tam.code,
-            world.point_phu_tam.name,
-            world.point_phu_tam.commune_id,
-        )
-        lan = Actor(world.operator.id, "lan.nt", "Nguyễn Thị Lan", Role.OPERATOR, point.id)
+        point, actor = point_info(world.point_phu_tam), lan(world)
         session.commit()
     return AppContext(
-        database=database, settings=LocalSettings(slip_format="80mm"), actor=lan, point=point
+        database=database, settings=LocalSettings(slip_format="80mm"), actor=actor, point=point
     )
 
 
@@ -77,8 +54,22 @@ def line(dialog: GuideDialog, name: str) -> QLineEdit:
     return editor
 
 
+def refused_link(
+    qtbot: QtBot, context: AppContext, name: str, url: str, previews: list[Sheet]
+) -> tuple[GuideDialog, str]:
+    """The dialog opened and `url` typed as the `name` link: neither saved nor printed;
+    returns the dialog and the error it shows."""
+    dialog = open_dialog(qtbot, context)
+    line(dialog, name).setText(url)
+    assert dialog.save() is False
+    error = dialog.error.text()
+    dialog.print_preview()
+    assert previews == []
+    return dialog, error
+
+
 def test_editing_saves_per_point_and_the_preview_follows(
-    qtbot: QtBot, context: AppContext, shown: RecordingMessages
+    qtbot: QtBot, context: AppContext, recorded: RecordingMessages
 ) -> None:
     dialog = open_dialog(qtbot, context)
     assert dialog.point_code() == context.point.code  # type: ignore[union-attr]
@@ -95,7 +86,7 @@ def test_editing_saves_per_point_and_the_preview_follows(
     assert dialog.is_dirty()
 
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
-    assert shown.shown[-1][:2] == ("info", "Đã lưu")
+    assert recorded.shown[-1][:2] == ("info", "Đã lưu")
     assert not dialog.is_dirty()
     with context.database.session() as session:
         saved = load_guide(session, context.point.code)  # type: ignore[union-attr]
@@ -104,25 +95,19 @@ def test_editing_saves_per_point_and_the_preview_follows(
 
 
 def test_bad_url_is_shown_and_blocks_saving_and_printing(
-    qtbot: QtBot, context: AppContext, shown: RecordingMessages, previews: list[Sheet]
+    qtbot: QtBot, context: AppContext, recorded: RecordingMessages, previews: list[Sheet]
 ) -> None:
-    dialog = open_dialog(qtbot, context)
-    line(dialog, "docs_url").setText("tailieuhuongdan.dean06.vn")
-    assert dialog.save() is False
-    assert "Liên kết tài liệu hướng dẫn «tailieuhuongdan.dean06.vn» không hợp lệ" in (
-        dialog.error.text()
-    )
-    dialog.print_preview()
-    assert previews == []
+    dialog, error = refused_link(qtbot, context, "docs_url", "tailieuhuongdan.dean06.vn", previews)
+    assert "Liên kết tài liệu hướng dẫn «tailieuhuongdan.dean06.vn» không hợp lệ" in error
     with context.database.session() as session:
         assert load_guide(session, context.point.code).docs_url.startswith("https://")  # type: ignore[union-attr]
-    shown.answer = True  # "close and drop the changes?"
+    recorded.answer = True  # "close and drop the changes?"
     dialog.close()
-    assert any(kind == "confirm" for kind, _, _ in shown.shown)
+    assert any(kind == "confirm" for kind, _, _ in recorded.shown)
 
 
 def test_print_preview_opens_and_the_pdf_is_saved(
-    qtbot: QtBot, context: AppContext, shown: RecordingMessages, tmp_path: Path
+    qtbot: QtBot, context: AppContext, recorded: RecordingMessages, tmp_path: Path
 ) -> None:
     dialog = open_dialog(qtbot, context)
     dialog.set_layout(GuideLayout.CARDS)
@@ -167,7 +152,7 @@ def test_print_preview_opens_and_the_pdf_is_saved(
         from ui.documents.printing import _ask_save_path
 
         set_save_path_asker(_ask_save_path)
-    assert shown.shown[-1][:2] == ("info", "Đã lưu PDF")
+    assert recorded.shown[-1][:2] == ("info", "Đã lưu PDF")
     codes = pdf_qr_codes(target)
     assert codes[NEW_PLAY] == 8 and sum(codes.values()) == 32
     assert "Công an xã Phú Tâm" in pdf_text(target)
@@ -176,7 +161,7 @@ def test_print_preview_opens_and_the_pdf_is_saved(
 
 
 def test_slip_prints_through_the_preview_in_the_chosen_size(
-    context: AppContext, previews: list[Sheet], shown: RecordingMessages, tmp_path: Path
+    context: AppContext, previews: list[Sheet], recorded: RecordingMessages, tmp_path: Path
 ) -> None:
     with context.database.session() as session:
         world = World(session)
@@ -186,7 +171,7 @@ def test_slip_prints_through_the_preview_in_the_chosen_size(
         session.commit()
         case_id = result.case.id
     print_slip(None, context, case_id)
-    assert shown.shown == [] and len(previews) == 1
+    assert recorded.shown == [] and len(previews) == 1
     sheet = previews[0]
     assert sheet.width_mm == 80
     path = write_pdf(sheet, tmp_path / "slip.pdf")
@@ -195,25 +180,22 @@ def test_slip_prints_through_the_preview_in_the_chosen_size(
 
 
 def test_slip_for_a_missing_case_is_a_message(
-    context: AppContext, previews: list[Sheet], shown: RecordingMessages
+    context: AppContext, previews: list[Sheet], recorded: RecordingMessages
 ) -> None:
     print_slip(None, context, 987_654)
     assert previews == []
-    assert shown.shown[0][:2] == ("error", "Không in được phiếu")
-    assert "Không tìm thấy hồ sơ" in shown.shown[0][2]
+    assert recorded.shown[0][:2] == ("error", "Không in được phiếu")
+    assert "Không tìm thấy hồ sơ" in recorded.shown[0][2]
 
 
 def test_another_points_guide_and_links_off_the_allow_list_are_refused(
-    qtbot: QtBot, context: AppContext, shown: RecordingMessages, previews: list[Sheet]
+    qtbot: QtBot, context: AppContext, recorded: RecordingMessages, previews: list[Sheet]
 ) -> None:
-    dialog = open_dialog(qtbot, context)
     # A link to a site off the allow-list: named, and who can allow it; nothing saved.
-    line(dialog, "activation_url").setText("https://evil.example/kich-hoat")
-    assert dialog.save() is False
-    assert "tên miền «evil.example», không nằm trong danh sách" in dialog.error.text()
-    assert "quản trị viên" in dialog.error.text()
-    dialog.print_preview()
-    assert previews == []
+    evil = "https://evil.example/kich-hoat"
+    dialog, error = refused_link(qtbot, context, "activation_url", evil, previews)
+    assert "tên miền «evil.example», không nằm trong danh sách" in error
+    assert "quản trị viên" in error
 
     # Another point's guide: the operator is refused, in a message box.
     codes = [dialog.point_box.itemData(i) for i in range(dialog.point_box.count())]
@@ -221,8 +203,8 @@ def test_another_points_guide_and_links_off_the_allow_list_are_refused(
     dialog.point_box.setCurrentIndex(codes.index(other_code))
     line(dialog, "hours").setText("Cả ngày chủ nhật")
     assert dialog.save() is False
-    assert shown.shown[-1][:2] == ("error", "Không lưu được")
-    assert "sửa tờ hướng dẫn của điểm thu nhận khác" in shown.shown[-1][2]
+    assert recorded.shown[-1][:2] == ("error", "Không lưu được")
+    assert "sửa tờ hướng dẫn của điểm thu nhận khác" in recorded.shown[-1][2]
     with context.database.session() as session:
         assert session.get(Setting, f"guide.{other_code}") is None
         assert (

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,29 +11,18 @@ from sqlalchemy import func, select
 
 from models.codes import Role, Status
 from models.entities import Case
-from services.campaigns.campaign import load_preset
 from services.exchange.packages import export_package
 from services.security.session_context import Actor
-from services.upkeep.database import Database, open_database
+from services.upkeep.database import Database
 from services.upkeep.local_settings import LocalSettings
-from tests.factories import CLI, World, known_world
+from tests.factories import CLI, World
+from tests.shared_packages import PASS, lynh_package
 from tests.ui.keys import type_text
+from tests.ui.screens import one_case
 from ui.exchange.conflicts_dialog import ConflictsDialog
 from ui.exchange.package_dialogs import ExportPackageDialog, ImportPackagesDialog
 from ui.shell.context import AppContext
 from ui.widgets.messages import RecordingMessages
-
-PASS = "mat-khau-cua-goi"
-
-
-@pytest.fixture
-def other(tmp_path: Path) -> Iterator[Database]:
-    db = open_database(f"sqlite:///{tmp_path / 'other.sqlite3'}")
-    with db.session() as session:
-        load_preset(session, "soc-trang-2023")
-        session.commit()
-    yield db
-    db.dispose()
 
 
 def manager_context(database: Database) -> AppContext:
@@ -45,16 +33,10 @@ def manager_context(database: Database) -> AppContext:
     return AppContext(database=database, settings=LocalSettings(), actor=actor)
 
 
+@pytest.mark.usefixtures("known_cases")
 def test_export_then_import_through_the_dialogs(
-    qtbot: QtBot,
-    database: Database,
-    other: Database,
-    tmp_path: Path,
-    recorded: RecordingMessages,
+    qtbot: QtBot, database: Database, other: Database, tmp_path: Path, recorded: RecordingMessages
 ) -> None:
-    with database.session() as session:
-        known_world(session)
-        session.commit()
     target = tmp_path / "goi.kpkg"
 
     def ask_save(_parent: QWidget, _suggested: str) -> Path:
@@ -85,16 +67,11 @@ def test_export_then_import_through_the_dialogs(
         assert session.scalar(select(func.count()).select_from(Case)) == 8
 
 
+@pytest.mark.usefixtures("known_cases")
 def test_a_wrong_passphrase_is_reported_and_nothing_written(
-    qtbot: QtBot,
-    database: Database,
-    other: Database,
-    tmp_path: Path,
-    recorded: RecordingMessages,
+    qtbot: QtBot, database: Database, other: Database, tmp_path: Path, recorded: RecordingMessages
 ) -> None:
     with database.session() as session:
-        known_world(session)
-        session.commit()
         export_package(session, CLI, tmp_path / "goi.kpkg", PASS)
     importer = ImportPackagesDialog(
         manager_context(other), ask_open=lambda _parent: [tmp_path / "goi.kpkg"]
@@ -112,18 +89,9 @@ def test_a_wrong_passphrase_is_reported_and_nothing_written(
 def test_conflicts_dialog_resolves(
     qtbot: QtBot, database: Database, other: Database, tmp_path: Path
 ) -> None:
-    with database.session() as session:
-        world = World(session)
-        world.record(world.facts(), world.report(Status.REGISTERED, "2023-07-20 08:00"))
-        session.commit()
-    with other.session() as session:
-        b = World(session)
-        b.record(b.facts(name="Trần Thị Mỹ Lynh"), b.report(Status.ACTIVATED, "2023-07-22 08:00"))
-        session.commit()
-        export_package(session, CLI, tmp_path / "b.kpkg", PASS)
-    importer = ImportPackagesDialog(
-        manager_context(database), ask_open=lambda _parent: [tmp_path / "b.kpkg"]
-    )
+    one_case(database, Status.REGISTERED, "2023-07-20 08:00")
+    package = lynh_package(other, tmp_path / "b.kpkg", Status.ACTIVATED, "2023-07-22 08:00")
+    importer = ImportPackagesDialog(manager_context(database), ask_open=lambda _parent: [package])
     qtbot.addWidget(importer)
     type_text(importer.passphrase, PASS)
     importer.start()

@@ -20,6 +20,7 @@ from services.security.session_context import Actor
 from services.upkeep.database import open_database
 from tests.factories import PHU_TAM, World, id_number_for
 from tests.pdf_tools import pdf_text
+from tests.shared_sheets import record_row, write_sheet
 from tests.test_cli import add_account, run
 from tests.test_cli import db as db  # the fixture: preset and administrator
 
@@ -38,11 +39,7 @@ def counts(data: dict[str, Any], *keys: str) -> tuple[int, ...]:
 
 
 def write_list(path: Path, rows: list[list[str]]) -> Path:
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(list(COLUMNS.values()))
-        writer.writerows(rows)
-    return path
+    return write_sheet(path, COLUMNS, rows)
 
 
 def record_at_the_desk(db: Path, status: Status) -> None:
@@ -173,28 +170,9 @@ def test_a_review_list_from_import_to_activation(db: Path, tmp_path: Path) -> No
     record_at_the_desk(db, Status.REGISTERED)
     assert counts(status_json(db), "came", "activated") == (1, 0)
     record_at_the_desk(db, Status.ACTIVATED)
-    records = tmp_path / "ho-so.csv"
     moment = (now_utc() - timedelta(minutes=5)).astimezone(VN_TZ).strftime("%d/%m/%Y %H:%M")
-    with records.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(list(RECORD_COLUMNS.values()))
-        writer.writerow(
-            [
-                TAI,
-                "Lâm Văn Tài",
-                "01/06/1970",
-                "Nam",
-                "",
-                PHU_TAM,
-                1,
-                "Đã đăng ký",
-                "",
-                PHU_TAM,
-                "Công an xã Phú Tâm",
-                moment,
-                "lan.nt",
-            ]
-        )
+    tai = record_row(TAI, "Lâm Văn Tài", "01/06/1970", "Nam", 1, "Đã đăng ký", moment)
+    records = write_sheet(tmp_path / "ho-so.csv", RECORD_COLUMNS, [tai])
     run("records", "import", str(records), db=db)
     data = status_json(db)
     assert counts(data, "listed", "came", "activated", "refused", "to_reach") == (4, 2, 1, 1, 1)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
@@ -24,6 +24,7 @@ from services.upkeep.database import DB_ENV, Database
 from tests.factories import id_number_for
 from tests.pdf_tools import pdf_text
 from tests.ui.keys import type_text
+from tests.ui.screens import alt, show_active
 from tests.ui.security.test_security_ui import context_for, shot, window_for
 from tests.ui.upkeep.test_admin_dialogs import saving, while_modal
 from ui.cases.correction import CorrectionDialog
@@ -33,7 +34,6 @@ from ui.privacy.requests import OVERDUE_COLOUR, PersonDataDialog, RequestsDialog
 from ui.shell.context import AppContext
 from ui.widgets.messages import RecordingMessages
 
-ALT = Qt.KeyboardModifier.AltModifier
 LINH = id_number_for(date(1990, 3, 15), "Nữ", 1)  # known_world's case 1 (levels 1 and 2)
 LINH_NAME = "Trần Thị Mỹ Linh"
 
@@ -50,20 +50,6 @@ def log(context: AppContext, kind: RequestKind, days_ago: int, number: str = LIN
         )
         session.commit()
     return row.id
-
-
-def show(qtbot: QtBot, dialog: QWidget, width: int = 1366, height: int = 768) -> None:
-    qtbot.addWidget(dialog)
-    dialog.resize(width, height)
-    dialog.show()
-    dialog.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
-
-
-def alt(qtbot: QtBot, widget: QWidget, key: Qt.Key) -> None:
-    """Alt+key: a button's mnemonic clicks it after Qt's short click animation."""
-    qtbot.keyClick(widget, key, ALT)
-    qtbot.wait(200)
 
 
 def test_managers_see_overdue_requests_when_they_sign_in(
@@ -110,7 +96,7 @@ def test_a_request_is_logged_and_answered_from_the_list(
 ) -> None:
     context = context_for(database, Role.MANAGER, tmp_path, cases=True)
     dialog = RequestsDialog(context)
-    show(qtbot, dialog)
+    show_active(qtbot, dialog)
     alt(qtbot, dialog, Qt.Key.Key_D)  # Số định danh
     assert dialog.id_number.hasFocus()
     qtbot.keyClicks(dialog.id_number, LINH)
@@ -143,7 +129,7 @@ def test_a_request_is_logged_and_answered_from_the_list(
 def test_a_bad_number_keeps_the_form(qtbot: QtBot, database: Database, tmp_path: Path) -> None:
     context = context_for(database, Role.MANAGER, tmp_path)
     dialog = RequestsDialog(context)
-    show(qtbot, dialog)
+    show_active(qtbot, dialog)
     dialog.id_number.setFocus()
     qtbot.keyClicks(dialog.id_number, "09412")
     alt(qtbot, dialog, Qt.Key.Key_G)
@@ -157,7 +143,7 @@ def test_looking_up_a_request_opens_the_persons_data(
     context = context_for(database, Role.MANAGER, tmp_path, cases=True)
     log(context, RequestKind.ACCESS, 2)
     dialog = RequestsDialog(context)
-    show(qtbot, dialog)
+    show_active(qtbot, dialog)
     seen: list[str] = []
 
     def drive(person: QWidget) -> None:
@@ -180,22 +166,26 @@ def test_looking_up_a_request_opens_the_persons_data(
     assert lookups == 1
 
 
-def _person_dialog(qtbot: QtBot, context: AppContext, request_id: int | None) -> PersonDataDialog:
+def _person_dialog(
+    qtbot: QtBot, database: Database, tmp_path: Path, request: RequestKind | None, days_ago: int = 0
+) -> tuple[PersonDataDialog, int | None]:
+    """Linh's data on a manager's screen, for her `request` logged `days_ago` days ago (if
+    any); returns the dialog and the request's id."""
     from services.privacy.person_data import find_person
 
+    context = context_for(database, Role.MANAGER, tmp_path, cases=True)
+    request_id = log(context, request, days_ago) if request else None
     with context.database.session(read_only=True) as session:
         data = find_person(session, context.signed_in(), LINH)
     dialog = PersonDataDialog(context, data, request_id)
-    show(qtbot, dialog)
-    return dialog
+    show_active(qtbot, dialog)
+    return dialog, request_id
 
 
 def test_the_citizens_copy_is_saved_as_a_pdf(
     qtbot: QtBot, database: Database, tmp_path: Path, recorded: RecordingMessages
 ) -> None:
-    context = context_for(database, Role.MANAGER, tmp_path, cases=True)
-    request_id = log(context, RequestKind.ACCESS, 1)
-    dialog = _person_dialog(qtbot, context, request_id)
+    dialog, request_id = _person_dialog(qtbot, database, tmp_path, RequestKind.ACCESS, 1)
     out = tmp_path / "cong-dan.pdf"
     saving(out)
     alt(qtbot, dialog, Qt.Key.Key_X)  # Xuất PDF cho công dân
@@ -210,8 +200,7 @@ def test_the_citizens_copy_is_saved_as_a_pdf(
 def test_a_correction_goes_through_the_cases_own_form(
     qtbot: QtBot, database: Database, tmp_path: Path
 ) -> None:
-    context = context_for(database, Role.MANAGER, tmp_path, cases=True)
-    dialog = _person_dialog(qtbot, context, None)
+    dialog, _ = _person_dialog(qtbot, database, tmp_path, None)
     assert dialog.cases.count() == 2
 
     def drive(form: QWidget) -> None:
@@ -232,9 +221,7 @@ def test_a_correction_goes_through_the_cases_own_form(
 def test_erasing_the_person_from_the_window(
     qtbot: QtBot, database: Database, tmp_path: Path, recorded: RecordingMessages
 ) -> None:
-    context = context_for(database, Role.MANAGER, tmp_path, cases=True)
-    request_id = log(context, RequestKind.ERASE, 3)
-    dialog = _person_dialog(qtbot, context, request_id)
+    dialog, request_id = _person_dialog(qtbot, database, tmp_path, RequestKind.ERASE, 3)
     recorded.answer = False
     alt(qtbot, dialog, Qt.Key.Key_A)  # Xóa dữ liệu của người này: asked, and refused
     with database.session() as session:

@@ -28,6 +28,7 @@ from services.upkeep.database import Database
 from tests.factories import CLI, World
 from tests.ui import keys
 from tests.ui.desk.test_intake_flow import choose, scan_card, type_text
+from tests.ui.screens import ALT, show_active
 from tests.ui.security.test_security_ui import SHOTS_ENV, context_for, window_for
 from tests.ui.upkeep.test_admin_dialogs import while_modal
 from ui.cases.detail import CaseDetailDialog
@@ -36,7 +37,6 @@ from ui.privacy.notice_dialog import NoticeDialog
 from ui.shell.context import AppContext
 from ui.upkeep.settings_dialog import SettingsDialog
 
-ALT = Qt.KeyboardModifier.AltModifier
 CTRL = Qt.KeyboardModifier.ControlModifier
 LAW = "Kế hoạch số 142/KH-UBND ngày 20/7/2023 của UBND tỉnh Sóc Trăng"
 TICKED = datetime(2023, 7, 20, 1, 28, 5, tzinfo=UTC)
@@ -230,11 +230,7 @@ def test_a_manager_sees_the_legal_basis_but_cannot_change_it(
 
 def open_detail(qtbot: QtBot, context: AppContext, case_id: int) -> CaseDetailDialog:
     dialog = CaseDetailDialog(context, case_id)
-    qtbot.addWidget(dialog)
-    dialog.resize(1366, 768)
-    dialog.show()
-    dialog.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)  # its mnemonics need it
+    show_active(qtbot, dialog)  # its mnemonics need it
     return dialog
 
 

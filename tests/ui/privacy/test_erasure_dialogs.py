@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
@@ -15,8 +16,9 @@ from models.entities import Case
 from services.security.passphrase_words import fold, passphrase_words
 from services.upkeep.backup import automatic_backup, backups_folder, database_file
 from services.upkeep.database import Database
-from tests.ui.exchange.test_package_dialogs import manager_context, other  # noqa: F401 (a fixture)
+from tests.ui.exchange.test_package_dialogs import manager_context
 from tests.ui.keys import type_text
+from tests.ui.screens import ALT
 from tests.ui.security.test_security_ui import context_for, shot, window_for
 from tests.ui.upkeep.test_admin_dialogs import while_modal
 from ui.exchange.package_dialogs import ExportPackageDialog, ImportPackagesDialog
@@ -24,8 +26,6 @@ from ui.privacy.purge_dialog import PurgeDialog
 from ui.upkeep.restore_dialog import ENCRYPTED, RestoreDialog
 from ui.widgets.messages import RecordingMessages
 from ui.widgets.passphrase_fields import BackupPassphraseDialog
-
-ALT = Qt.KeyboardModifier.AltModifier
 
 
 def named(database: Database) -> int:
@@ -104,18 +104,10 @@ def test_the_purge_asks_a_passphrase_keeps_an_encrypted_copy_that_restores(
     assert named(database) == 8
 
 
+@pytest.mark.usefixtures("known_cases")
 def test_a_generated_package_passphrase_is_shown_and_imports_typed_plainly(
-    qtbot: QtBot,
-    database: Database,
-    other: Database,  # noqa: F811 (the fixture)
-    tmp_path: Path,
-    recorded: RecordingMessages,
+    qtbot: QtBot, database: Database, other: Database, tmp_path: Path, recorded: RecordingMessages
 ) -> None:
-    from tests.factories import known_world
-
-    with database.session() as session:
-        known_world(session)
-        session.commit()
     target = tmp_path / "goi.kpkg"
     export = ExportPackageDialog(manager_context(database), ask_save=lambda _p, _s: target)
     qtbot.addWidget(export)

@@ -10,14 +10,14 @@ from pytestqt.qtbot import QtBot
 
 from models.codes import Role, Status
 from services.exchange.conflicts import RESOLUTIONS
-from services.security.accounts import SignInError, SignInFailure, authenticate, create_operator
+from services.security.accounts import SignInError, SignInFailure, authenticate
 from services.security.audit import AuditAction, write_audit
-from services.security.session_context import Actor
 from services.upkeep.database import Database
 from services.upkeep.local_settings import LocalSettings
 from tests.factories import World
+from tests.ui.screens import hoa, point_info
 from ui.security.audit_viewer import AuditDialog
-from ui.shell.context import AppContext, PointInfo
+from ui.shell.context import AppContext
 
 CODES = (
     {f.value for f in SignInFailure}
@@ -31,14 +31,9 @@ CODES = (
 def test_the_viewer_shows_words_not_codes(qtbot: QtBot, database: Database, tmp_path: Path) -> None:
     with database.session() as session:
         world = World(session)
-        manager = create_operator(
-            session, username="hoa.lt", full_name="Lê Thị Hoa", password="matkhau123",
-            role=Role.ADMIN,
-        )  # fmt: skip
+        actor = hoa(session, world, Role.ADMIN)
         session.commit()
-        point = world.point_phu_tam
-        actor = Actor(manager.id, "hoa.lt", "Lê Thị Hoa", Role.ADMIN, point.id)
-        info = PointInfo(point.id, point.code, point.name, point.commune_id)
+        info = point_info(world.point_phu_tam)
         # entries written before the summaries were worded: the code in the summary
         write_audit(
             session, actor, AuditAction.CONFLICT_RESOLVED,

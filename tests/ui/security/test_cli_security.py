@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import io
 import sqlite3
 from pathlib import Path
 
-import msoffcrypto
-from openpyxl import load_workbook
-
 from services.security.passphrase_words import fold
+from tests.shared_sheets import decrypted_workbook
 from tests.test_cli import ADMIN, add_admin, run
 
 
@@ -28,12 +25,7 @@ def test_audit_verify_backup_details_restore(tmp_path: Path) -> None:
     out = tmp_path / "chi-tiet.xlsx"
     details = run("details", "--as-of", "2023-08-31", "--out", str(out), db=db, env=env)
     assert "mã hóa bằng mật khẩu" in details.stdout
-    with out.open("rb") as handle:
-        office = msoffcrypto.OfficeFile(handle)
-        office.load_key(password="mat-khau-PC06")
-        plain = io.BytesIO()
-        office.decrypt(plain)
-    sheet = load_workbook(plain).active
+    sheet = decrypted_workbook(out, "mat-khau-PC06").active
     assert sheet is not None and sheet.max_row >= 3
 
     refused = run("restore", str(tmp_path / "sao-luu.sqlite3"), db=db, check=False)

@@ -10,26 +10,28 @@ from pytestqt.qtbot import QtBot
 
 from models.codes import Role
 from services.security.accounts import create_operator, update_account
-from services.security.session_context import Actor, cli_actor
+from services.security.session_context import cli_actor
 from services.upkeep.database import Database
 from services.upkeep.local_settings import LocalSettings
 from tests.factories import World
+from tests.ui.screens import hoa, point_info
 from ui.security.idle_lock import LockDialog
-from ui.shell.context import AppContext, PointInfo
+from ui.shell.context import AppContext
 from ui.shell.main_window import MainWindow
 
 
-def test_a_manual_lock_is_not_called_idle(qtbot: QtBot, database: Database, tmp_path: Path) -> None:
+def _signed_in_window(qtbot: QtBot, database: Database, tmp_path: Path) -> tuple[MainWindow, int]:
+    """An operator signed in at Phú Tâm (and an administrator's account); returns the
+    window and her operator id."""
     with database.session() as session:
         world = World(session)
-        operator = create_operator(
-            session, username="hoa.lt", full_name="Lê Thị Hoa", password="matkhau123",
-            role=Role.OPERATOR,
+        actor = hoa(session, world, Role.OPERATOR)
+        create_operator(
+            session, username="admin", full_name="Quản trị", password="matkhau456",
+            role=Role.ADMIN,
         )  # fmt: skip
         session.commit()
-        point = world.point_phu_tam
-        actor = Actor(operator.id, "hoa.lt", "Lê Thị Hoa", Role.OPERATOR, point.id)
-        info = PointInfo(point.id, point.code, point.name, point.commune_id)
+        info = point_info(world.point_phu_tam)
     context = AppContext(
         database=database, settings=LocalSettings(idle_lock_minutes=10), actor=actor,
         point=info, settings_folder=tmp_path,
@@ -38,6 +40,12 @@ def test_a_manual_lock_is_not_called_idle(qtbot: QtBot, database: Database, tmp_
     qtbot.addWidget(window)
     window.resize(1366, 768)
     window.show()
+    assert actor.operator_id is not None
+    return window, actor.operator_id
+
+
+def test_a_manual_lock_is_not_called_idle(qtbot: QtBot, database: Database, tmp_path: Path) -> None:
+    window, _ = _signed_in_window(qtbot, database, tmp_path)
     idle = window.security.idle
 
     window.security.lock_action.trigger()  # the menu item, Ctrl+Shift+L
@@ -58,34 +66,6 @@ def test_a_manual_lock_is_not_called_idle(qtbot: QtBot, database: Database, tmp_
     dialog.done(QDialog.DialogCode.Accepted)
 
 
-def _locked_window(qtbot: QtBot, database: Database, tmp_path: Path) -> tuple[MainWindow, int]:
-    """An operator signed in at Phú Tâm; returns the window and her operator id."""
-    with database.session() as session:
-        world = World(session)
-        operator = create_operator(
-            session, username="hoa.lt", full_name="Lê Thị Hoa", password="matkhau123",
-            role=Role.OPERATOR,
-        )  # fmt: skip
-        create_operator(
-            session, username="admin", full_name="Quản trị", password="matkhau456",
-            role=Role.ADMIN,
-        )  # fmt: skip
-        session.commit()
-        point = world.point_phu_tam
-        actor = Actor(operator.id, "hoa.lt", "Lê Thị Hoa", Role.OPERATOR, point.id)
-        info = PointInfo(point.id, point.code, point.name, point.commune_id)
-        operator_id = operator.id
-    context = AppContext(
-        database=database, settings=LocalSettings(idle_lock_minutes=10), actor=actor,
-        point=info, settings_folder=tmp_path,
-    )  # fmt: skip
-    window = MainWindow(context)
-    qtbot.addWidget(window)
-    window.resize(1366, 768)
-    window.show()
-    return window, operator_id
-
-
 def _admin_changes(database: Database, operator_id: int, **change: object) -> None:
     with database.session() as session:
         update_account(session, cli_actor(), operator_id, **change)  # type: ignore[arg-type]
@@ -100,7 +80,7 @@ def _type_password(qtbot: QtBot, dialog: LockDialog, password: str) -> None:
 def test_unlocking_applies_a_role_changed_while_locked(
     qtbot: QtBot, database: Database, tmp_path: Path
 ) -> None:
-    window, operator_id = _locked_window(qtbot, database, tmp_path)
+    window, operator_id = _signed_in_window(qtbot, database, tmp_path)
     targets = window.tabs.indexOf(window.targets)
     assert window.tabs.tabText(targets) == "Chỉ tiêu"
     assert not window.tabs.isTabVisible(targets)  # an operator does not set targets
@@ -119,7 +99,7 @@ def test_unlocking_applies_a_role_changed_while_locked(
 
 
 def test_a_disabled_account_cannot_unlock(qtbot: QtBot, database: Database, tmp_path: Path) -> None:
-    window, operator_id = _locked_window(qtbot, database, tmp_path)
+    window, operator_id = _signed_in_window(qtbot, database, tmp_path)
     window.security.lock_action.trigger()
     dialog = window.security.idle.dialog
     assert dialog is not None

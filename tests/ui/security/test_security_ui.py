@@ -3,13 +3,10 @@ start-up on a corrupted database file."""
 
 from __future__ import annotations
 
-import io
 import os
 from pathlib import Path
 
-import msoffcrypto
 import pytest
-from openpyxl import load_workbook
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
@@ -17,17 +14,17 @@ from sqlalchemy import func, select, text
 
 from models.codes import Role, Status
 from models.entities import AuditEntry, Case
-from services.security.accounts import create_operator
-from services.security.session_context import Actor
 from services.upkeep.backup import automatic_backup
 from services.upkeep.database import DB_ENV, Database, open_database
 from services.upkeep.local_settings import LocalSettings
 from tests.factories import World, known_world
+from tests.shared_sheets import decrypted_workbook
+from tests.ui.screens import hoa, point_info
 from tests.ui.shell.test_app_startup import Script
 from ui.security.audit_viewer import AuditDialog
 from ui.security.security_menu import AccountsDialog, DetailListDialog, PasswordDialog
 from ui.shell.app import start_session
-from ui.shell.context import AppContext, PointInfo
+from ui.shell.context import AppContext
 from ui.shell.main_window import MainWindow
 from ui.widgets.messages import RecordingMessages
 
@@ -50,13 +47,9 @@ def no_env_database(monkeypatch: pytest.MonkeyPatch) -> None:
 def context_for(database: Database, role: Role, folder: Path, *, cases: bool = False) -> AppContext:
     with database.session() as session:
         world = known_world(session) if cases else World(session)
-        operator = create_operator(
-            session, username="hoa.lt", full_name="Lê Thị Hoa", password=PASSWORD, role=role
-        )
+        actor = hoa(session, world, role)
         session.commit()
-        point = world.point_phu_tam
-        actor = Actor(operator.id, "hoa.lt", "Lê Thị Hoa", role, point.id)
-        info = PointInfo(point.id, point.code, point.name, point.commune_id)
+        info = point_info(world.point_phu_tam)
     return AppContext(
         database=database,
         settings=LocalSettings(idle_lock_minutes=5),
@@ -266,12 +259,7 @@ def test_the_detail_list_dialog_writes_an_encrypted_file(
     dialog.again.setText("mat-khau-PC06")
     dialog.accept()
     qtbot.waitUntil(lambda: dialog.result_ is not None, timeout=10_000)
-    with out.open("rb") as handle:
-        office = msoffcrypto.OfficeFile(handle)
-        office.load_key(password="mat-khau-PC06")
-        plain = io.BytesIO()
-        office.decrypt(plain)
-    sheet = load_workbook(plain).active
+    sheet = decrypted_workbook(out, "mat-khau-PC06").active
     assert sheet is not None and sheet.max_row == 2 + 8
     assert recorded.shown[-1][1] == "Đã xuất danh sách chi tiết"
 

@@ -12,37 +12,20 @@ from pytestqt.qtbot import QtBot
 
 from models.codes import Role, Status
 from services.common.resources import user_guide_dir
-from services.security.session_context import Actor
 from services.upkeep.database import Database
 from services.upkeep.local_settings import LocalSettings
-from tests.factories import World
+from tests.ui.screens import lan_context, show_active
 from ui.shell import guide_viewer
-from ui.shell.context import AppContext, PointInfo
 from ui.shell.guide_viewer import GuideViewer, guide_pages, open_guide
 from ui.shell.help_dialog import SHORTCUTS, ShortcutsDialog
 from ui.shell.main_window import MainWindow
 
 
 def make_window(qtbot: QtBot, database: Database, role: Role, folder: Path) -> MainWindow:
-    with database.session() as session:
-        world = World(session)
-        session.commit()
-        point = world.point_phu_tam
-        actor = Actor(world.operator.id, "lan.nt", "Nguyễn Thị Lan", role, point.id)
-        info = PointInfo(point.id, point.code, point.name, point.commune_id)
-    context = AppContext(
-        database=database,
-        settings=LocalSettings(idle_lock_minutes=0),
-        actor=actor,
-        point=info,
-        settings_folder=folder,
-    )
+    settings = LocalSettings(idle_lock_minutes=0)
+    context, _ = lan_context(database, role, settings=settings, settings_folder=folder)
     window = MainWindow(context)
-    qtbot.addWidget(window)
-    window.resize(1366, 768)
-    window.show()
-    window.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    show_active(qtbot, window)
     return window
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,24 +13,16 @@ from pytestqt.qtbot import QtBot
 from models.codes import Role, Status
 from services.security.session_context import Actor
 from services.upkeep.database import Database
-from services.upkeep.local_settings import LocalSettings, load_local_settings
+from services.upkeep.local_settings import load_local_settings
 from tests.factories import World
-from ui.shell.context import AppContext, PointInfo
+from tests.ui.screens import lan_context, minh, one_case
+from ui.shell.context import AppContext
 from ui.shell.main_window import GEOMETRY_KEY, MainWindow
 from ui.widgets.qt_vietnamese import JsonTranslator, install_vietnamese
 
 
 def make_context(database: Database, role: Role, folder: Path) -> tuple[AppContext, World]:
-    with database.session() as session:
-        world = World(session)
-        session.commit()
-        point = world.point_phu_tam
-        actor = Actor(world.operator.id, "lan.nt", "Nguyễn Thị Lan", role, point.id)
-        info = PointInfo(point.id, point.code, point.name, point.commune_id)
-    context = AppContext(
-        database=database, settings=LocalSettings(), actor=actor, point=info, settings_folder=folder
-    )
-    return context, world
+    return lan_context(database, role, settings_folder=folder)
 
 
 def make_window(
@@ -125,11 +118,7 @@ def test_resume_from_the_follow_up_queue_opens_the_desk_at_the_result(
     qtbot: QtBot, database: Database, tmp_path: Path
 ) -> None:
     context, _ = make_context(database, Role.OPERATOR, tmp_path)
-    with database.session() as session:
-        w = World(session)
-        result = w.record(w.facts(), w.report(Status.APPROVED, "2023-07-20 08:30"))
-        session.commit()
-        case_id = result.case.id
+    case_id = one_case(database, Status.APPROVED, "2023-07-20 08:30")
     window = make_window(qtbot, context)
     window.follow_up.resume_requested.emit(case_id)
     assert window.tabs.currentWidget() is window.intake
@@ -142,13 +131,7 @@ def test_switch_operator_changes_who_and_the_tabs(
     context, world = make_context(database, Role.OPERATOR, tmp_path)
 
     def switch(_context: AppContext, _parent: QWidget) -> Actor:
-        return Actor(
-            world.other_operator.id,
-            "minh.tv",
-            "Trần Văn Minh",
-            Role.MANAGER,
-            world.point_phu_tam.id,
-        )
+        return minh(world, Role.MANAGER, at_phu_tam=True)
 
     window = make_window(qtbot, context, switch_operator=switch)
     qtbot.keyClick(
@@ -167,15 +150,7 @@ def test_window_size_is_remembered(qtbot: QtBot, database: Database, tmp_path: P
     window.close()
     saved, warning = load_local_settings(tmp_path)
     assert warning is None and isinstance(saved.extra.get(GEOMETRY_KEY), str)
-    again = MainWindow(
-        AppContext(
-            database=database,
-            settings=saved,
-            actor=context.actor,
-            point=context.point,
-            settings_folder=tmp_path,
-        )
-    )
+    again = MainWindow(replace(context, settings=saved))
     qtbot.addWidget(again)
     assert again.height() == 570  # the offscreen screen leaves no room to vary the width
 

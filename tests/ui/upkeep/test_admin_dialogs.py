@@ -39,8 +39,10 @@ from services.upkeep.backup import (
 from services.upkeep.database import DB_ENV, Database
 from services.upkeep.local_settings import load_local_settings
 from services.upkeep.settings import LocalChoice, check_local_choice
-from tests.factories import KE_SACH, PHU_TAM, id_number_for, known_world
+from tests.factories import KE_SACH, id_number_for, known_world
+from tests.shared_sheets import record_row, write_sheet
 from tests.ui.keys import type_text
+from tests.ui.screens import alt, show_active
 from tests.ui.security.test_security_ui import SHOTS_ENV, context_for, shot, window_for
 from ui.cases.records_import import RecordsImportDialog
 from ui.desk.slip_print import print_slip
@@ -53,26 +55,10 @@ from ui.upkeep.settings_dialog import SettingsDialog
 from ui.widgets import file_dialogs
 from ui.widgets.messages import RecordingMessages
 
-ALT = Qt.KeyboardModifier.AltModifier
-
 
 @pytest.fixture(autouse=True)
 def no_env_database(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(DB_ENV, raising=False)
-
-
-def show_dialog(qtbot: QtBot, dialog: QWidget, width: int, height: int) -> None:
-    qtbot.addWidget(dialog)
-    dialog.resize(width, height)
-    dialog.show()
-    dialog.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
-
-
-def alt(qtbot: QtBot, widget: QWidget, key: Qt.Key) -> None:
-    """Alt+key: a button's mnemonic clicks it after Qt's short click animation."""
-    qtbot.keyClick(widget, key, ALT)
-    qtbot.wait(200)
 
 
 def opening(path: Path) -> None:
@@ -137,43 +123,17 @@ LINH = id_number_for(date(1990, 3, 15), "Nữ", 12345)
 BINH = id_number_for(date(1985, 1, 2), "Nam", 777)
 
 
-def _row(
-    id_number: str,
-    name: str,
-    birth: str,
-    sex: str,
-    level: int,
-    status: str,
-    moment: str,
-    *,
-    residence: str = PHU_TAM,
-    reason: str = "",
-    operator: str = "lan.nt",
-) -> list[object]:
-    return [
-        id_number,
-        name,
-        birth,
-        sex,
-        "",
-        residence,
-        level,
-        status,
-        reason,
-        PHU_TAM,
-        "Công an xã Phú Tâm",
-        moment,
-        operator,
-    ]
-
-
 def import_file(tmp_path: Path) -> Path:
     """Two new citizens, a failure reported after the activation (a record), a report with
     another name (a conflict), and three bad rows (rows 7, 8 and 9 of the sheet)."""
     rows = [
-        _row(LINH, "Trần Thị Mỹ Linh", "15/03/1990", "Nữ", 1, "Đã đăng ký", "20/07/2023 08:30"),
-        _row(LINH, "Trần Thị Mỹ Linh", "15/03/1990", "Nữ", 1, "Đã kích hoạt", "22/07/2023 09:15"),
-        _row(
+        record_row(
+            LINH, "Trần Thị Mỹ Linh", "15/03/1990", "Nữ", 1, "Đã đăng ký", "20/07/2023 08:30"
+        ),
+        record_row(
+            LINH, "Trần Thị Mỹ Linh", "15/03/1990", "Nữ", 1, "Đã kích hoạt", "22/07/2023 09:15"
+        ),
+        record_row(
             LINH,
             "Trần Thị Mỹ Linh",
             "15/03/1990",
@@ -183,8 +143,10 @@ def import_file(tmp_path: Path) -> Path:
             "23/07/2023 10:00",
             reason="Không nhận được mã OTP",
         ),
-        _row(BINH, "Lê Văn Bình", "02/01/1985", "Nam", 2, "Đã thu nhận hồ sơ", "21/07/2023 10:00"),
-        _row(
+        record_row(
+            BINH, "Lê Văn Bình", "02/01/1985", "Nam", 2, "Đã thu nhận hồ sơ", "21/07/2023 10:00"
+        ),
+        record_row(
             BINH,
             "Lê Văn Bính",
             "02/01/1985",
@@ -194,8 +156,8 @@ def import_file(tmp_path: Path) -> Path:
             "24/07/2023 10:00",
             residence=KE_SACH,
         ),
-        _row(LINH[:11], "Ngắn Số", "15/03/1990", "Nữ", 1, "Đã đăng ký", "20/07/2023 08:30"),
-        _row(
+        record_row(LINH[:11], "Ngắn Số", "15/03/1990", "Nữ", 1, "Đã đăng ký", "20/07/2023 08:30"),
+        record_row(
             id_number_for(date(1970, 1, 1), "Nam", 5),
             "Sai Mã Xã",
             "01/01/1970",
@@ -205,7 +167,7 @@ def import_file(tmp_path: Path) -> Path:
             "20/07/2023 08:30",
             residence="99999",
         ),
-        _row(
+        record_row(
             id_number_for(date(1970, 1, 1), "Nam", 6),
             "Không Cán Bộ",
             "01/01/1970",
@@ -216,12 +178,7 @@ def import_file(tmp_path: Path) -> Path:
             operator="",
         ),
     ]
-    path = tmp_path / "ho-so-thang-7.csv"
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(list(COLUMNS.values()))
-        writer.writerows(rows)
-    return path
+    return write_sheet(tmp_path / "ho-so-thang-7.csv", COLUMNS, rows)
 
 
 def test_records_import_shows_the_summary_and_saves_the_rejects(
@@ -236,7 +193,7 @@ def test_records_import_shows_the_summary_and_saves_the_rejects(
     dialog = RecordsImportDialog(context)
     imported: list[bool] = []
     dialog.imported.connect(lambda: imported.append(True))
-    show_dialog(qtbot, dialog, 860, dialog.height())
+    show_active(qtbot, dialog, 860, dialog.height())
     shot(dialog, "nhap-ho-so-truoc.png")
 
     opening(source)
@@ -297,7 +254,7 @@ def test_records_import_refuses_a_file_without_the_columns(
     wrong = tmp_path / "sai.csv"
     wrong.write_text("Số định danh;Họ và tên\n094190012345;A\n", encoding="utf-8")
     dialog = RecordsImportDialog(context)
-    show_dialog(qtbot, dialog, 860, dialog.height())
+    show_active(qtbot, dialog, 860, dialog.height())
     dialog.path.setFocus()
     type_text(dialog.path, str(wrong))
     qtbot.keyClick(dialog.path, Qt.Key.Key_Return)
@@ -323,7 +280,7 @@ def test_cancelling_an_import_saves_nothing(
 
     monkeypatch.setattr("ui.cases.records_import.import_records", held_import)
     dialog = RecordsImportDialog(context)
-    show_dialog(qtbot, dialog, 860, dialog.height())
+    show_active(qtbot, dialog, 860, dialog.height())
     dialog.path.setText(str(source))
     qtbot.keyClick(dialog.path, Qt.Key.Key_Return)
     assert started.wait(10) and dialog.op is not None and dialog.op.dialog is not None
@@ -490,7 +447,7 @@ def test_settings_outside_their_range_are_refused() -> None:
 
 
 @pytest.fixture
-def backups(database: Database, tmp_path: Path) -> Iterator[tuple[Path, list[Path]]]:
+def backups(database: Database, tmp_path: Path) -> Iterator[list[Path]]:
     """Automatic copies with 0, then 8 cases, a copy before a purge, and an unreadable file."""
     made = [automatic_backup(database, tmp_path)]
     with database.session() as session:
@@ -502,21 +459,28 @@ def backups(database: Database, tmp_path: Path) -> Iterator[tuple[Path, list[Pat
     folder = paths[0].parent
     broken = folder / "tu-dong-20230101-080000-000000.sqlite3"
     broken.write_bytes(b"khong phai co so du lieu" * 100)
-    yield folder, paths
+    yield paths
     assert folder == backups_folder(tmp_path, Path(database.engine.url.database or ""))
+
+
+@pytest.fixture
+def admin_window(
+    qtbot: QtBot, database: Database, tmp_path: Path, backups: list[Path]
+) -> MainWindow:
+    """An administrator signed in at Phú Tâm, once the backups are made."""
+    return window_for(qtbot, context_for(database, Role.ADMIN, tmp_path))
 
 
 def test_restore_lists_the_backups_and_enter_restores_the_selected(
     qtbot: QtBot,
     database: Database,
-    tmp_path: Path,
     recorded: RecordingMessages,
-    backups: tuple[Path, list[Path]],
+    backups: list[Path],
+    admin_window: MainWindow,
 ) -> None:
-    _folder, (empty, with_cases, before_purge) = backups
-    context = context_for(database, Role.ADMIN, tmp_path)
+    empty, with_cases, before_purge = backups
+    window = admin_window
     assert case_count(database) == 8
-    window = window_for(qtbot, context)
     rows: list[list[str]] = []
 
     def drive(dialog: QWidget) -> None:
@@ -563,11 +527,10 @@ def test_restore_from_another_file(
     database: Database,
     tmp_path: Path,
     recorded: RecordingMessages,
-    backups: tuple[Path, list[Path]],
+    backups: list[Path],
+    admin_window: MainWindow,
 ) -> None:
-    _folder, (empty, _with_cases, _before_purge) = backups
-    context = context_for(database, Role.ADMIN, tmp_path)
-    window = window_for(qtbot, context)
+    empty, _with_cases, _before_purge = backups
     elsewhere = tmp_path / "usb" / "sao-luu.sqlite3"
     elsewhere.parent.mkdir()
     elsewhere.write_bytes(empty.read_bytes())
@@ -578,7 +541,7 @@ def test_restore_from_another_file(
         alt(qtbot, dialog, Qt.Key.Key_T)  # Chọn &tệp khác…
 
     errors = while_modal(qtbot, drive)
-    window.security.restore()
+    admin_window.security.restore()
     if errors:
         raise errors[0]
     qtbot.waitUntil(lambda: any(t == "Đã khôi phục" for _, t, _ in recorded.shown), timeout=20_000)
@@ -601,7 +564,7 @@ def test_the_account_search_folds_diacritics_and_unlock_lifts_a_lockout(
         duc.failed_sign_ins = 0
         session.commit()
     dialog = AccountsDialog(context)
-    show_dialog(qtbot, dialog, 900, 640)
+    show_active(qtbot, dialog, 900, 640)
     table = dialog.table
     assert table.rowCount() == 230 and dialog.shown.text() == "230 tài khoản"
 
@@ -644,7 +607,7 @@ def test_the_lockout_message_wraps_and_names_the_recovery_command(
     context = context_for(database, Role.ADMIN, tmp_path)
     assert context.point is not None
     dialog = SignInDialog(database, context.point, "hoa.lt")
-    show_dialog(qtbot, dialog, 520, 200)
+    show_active(qtbot, dialog, 520, 200)
     for _ in range(5):
         type_text(dialog.password, "sai-mat-khau1")
         qtbot.keyClick(dialog.password, Qt.Key.Key_Return)

@@ -11,6 +11,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialog, QWizard
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from models.codes import PointKind, Role
 from models.entities import IntakePoint, Operator
@@ -218,6 +219,13 @@ def test_choosing_an_existing_point(
         assert admin.home_point_id == ke_sach.id
 
 
+def add_the_admin(session: Session) -> None:
+    """Lan's administrator account: the database has its administrator already."""
+    create_operator(
+        session, username="lan.nt", full_name="Nguyễn Thị Lan", password=PASSWORD, role=Role.ADMIN
+    )
+
+
 def test_second_computer_on_a_shared_database_skips_the_admin_page(
     qtbot: QtBot,
     database: Database,
@@ -228,13 +236,7 @@ def test_second_computer_on_a_shared_database_skips_the_admin_page(
     # The shared database (here a file standing in for the server) already has an admin.
     with database.session() as session:
         commune = UnitTree.load(session).commune(PHU_TAM)
-        create_operator(
-            session,
-            username="lan.nt",
-            full_name="Nguyễn Thị Lan",
-            password=PASSWORD,
-            role=Role.ADMIN,
-        )
+        add_the_admin(session)
         create_point(session, "Công an xã Phú Tâm", PointKind.OTHER, commune.id)
         session.commit()
     local_url = f"sqlite:///{tmp_path / 'may-nay.sqlite3'}"
@@ -278,13 +280,7 @@ def test_database_with_an_admin_starts_at_the_point_page(
     qtbot: QtBot, database: Database, settings_folder: Path, recorded: RecordingMessages
 ) -> None:
     with database.session() as session:
-        create_operator(
-            session,
-            username="lan.nt",
-            full_name="Nguyễn Thị Lan",
-            password=PASSWORD,
-            role=Role.ADMIN,
-        )
+        add_the_admin(session)
         session.commit()
     wizard = make_wizard(qtbot, database, settings_folder, database.url)
     assert wizard.currentId() == POINT_PAGE

@@ -16,6 +16,8 @@ from services.common.errors import UserError
 from ui.widgets.background import BackgroundOp, Report, wait_for_background_work
 from ui.widgets.messages import RecordingMessages
 
+LOGGER = "ui.widgets.background"
+
 
 class Owner:
     """Stands for the widget a work function usually closes over."""
@@ -25,6 +27,27 @@ def run(
     work: Callable[[Report], object], success: Callable[[object], None]
 ) -> BackgroundOp[object]:
     return BackgroundOp(None, work, success).run()
+
+
+def failing(error: Exception) -> Callable[[Report], object]:
+    """Work that raises `error`."""
+
+    def work(report: Report) -> object:
+        raise error
+
+    return work
+
+
+@pytest.fixture
+def background_log(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
+    """What the background work logs, from INFO up."""
+    caplog.set_level(logging.INFO, logger=LOGGER)
+    return caplog
+
+
+def only_line(log: pytest.LogCaptureFixture) -> logging.LogRecord:
+    [record] = [r for r in log.records if r.name == LOGGER]
+    return record
 
 
 def test_the_result_arrives_on_the_gui_thread(qtbot: QtBot) -> None:
@@ -45,10 +68,7 @@ def test_the_result_arrives_on_the_gui_thread(qtbot: QtBot) -> None:
 
 
 def test_a_user_error_is_shown_with_its_message(qtbot: QtBot, recorded: RecordingMessages) -> None:
-    def work(report: Report) -> object:
-        raise UserError("Tệp bị cắt cụt: chép lại tệp rồi nhập lại.")
-
-    op = run(work, lambda result: None)
+    op = run(failing(UserError("Tệp bị cắt cụt: chép lại tệp rồi nhập lại.")), lambda result: None)
     qtbot.waitUntil(lambda: op.finished)
     assert recorded.shown == [
         ("error", "Không thực hiện được", "Tệp bị cắt cụt: chép lại tệp rồi nhập lại.")
@@ -60,9 +80,7 @@ def test_a_failure_handler_gets_the_error_instead(
 ) -> None:
     caught: list[BaseException] = []
 
-    def work(report: Report) -> object:
-        raise ValueError("hỏng")
-
+    work = failing(ValueError("hỏng"))
     op = BackgroundOp(None, work, lambda result: None).failure(caught.append).run()
     qtbot.waitUntil(lambda: op.finished)
     assert [str(e) for e in caught] == ["hỏng"] and recorded.shown == []
@@ -85,15 +103,11 @@ def test_nothing_of_the_caller_is_kept_once_done(qtbot: QtBot) -> None:
 
 
 def test_a_bug_is_logged_with_its_traceback(
-    qtbot: QtBot, recorded: RecordingMessages, caplog: pytest.LogCaptureFixture
+    qtbot: QtBot, recorded: RecordingMessages, background_log: pytest.LogCaptureFixture
 ) -> None:
-    def work(report: Report) -> object:
-        raise ZeroDivisionError("chia cho không")
-
-    caplog.set_level(logging.INFO, logger="ui.widgets.background")
-    op = run(work, lambda result: None)
+    op = run(failing(ZeroDivisionError("chia cho không")), lambda result: None)
     qtbot.waitUntil(lambda: op.finished)
-    [record] = [r for r in caplog.records if r.name == "ui.widgets.background"]
+    record = only_line(background_log)
     assert record.levelno == logging.ERROR
     text = record.getMessage()
     assert "Traceback" in text and "in work" in text and "ZeroDivisionError: chia cho" in text
@@ -101,14 +115,11 @@ def test_a_bug_is_logged_with_its_traceback(
 
 
 def test_a_user_error_is_logged_without_a_traceback(
-    qtbot: QtBot, recorded: RecordingMessages, caplog: pytest.LogCaptureFixture
+    qtbot: QtBot, recorded: RecordingMessages, background_log: pytest.LogCaptureFixture
 ) -> None:
-    def work(report: Report) -> object:
-        raise UserError("Sai mật khẩu của gói.")
-
-    caplog.set_level(logging.INFO, logger="ui.widgets.background")
+    work = failing(UserError("Sai mật khẩu của gói."))
     op = BackgroundOp(None, work, lambda result: None).failure(lambda error: None).run()
     qtbot.waitUntil(lambda: op.finished)
-    [record] = [r for r in caplog.records if r.name == "ui.widgets.background"]
+    record = only_line(background_log)
     assert record.levelno == logging.INFO and record.exc_info is None
     assert "Sai mật khẩu" in record.getMessage() and "Traceback" not in record.getMessage()
