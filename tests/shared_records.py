@@ -1,5 +1,6 @@
 """Rows and files for `records import` tests: one synthetic row with every column named, and
-the CSV that holds such rows. Every person here is invented."""
+the CSV file (a header row, then the rows) that holds them or any other sheet's rows.
+Every person here is invented."""
 
 from __future__ import annotations
 
@@ -41,7 +42,7 @@ def record_row(**cells: object) -> list[object]:
     return [values[key] for key in COLUMNS]
 
 
-def write_records_csv(
+def write_sheet_csv(
     path: Path,
     rows: Sequence[Sequence[object]],
     *,

@@ -17,7 +17,7 @@ from services.cases.records import import_records, rejects_path, write_template
 from services.counting.tally import TallyBy, tally
 from services.spreadsheets.reader import UnreadableFileError
 from tests.factories import CLI, KE_SACH, PHU_TAM, PHUONG_5, id_number_for
-from tests.shared_records import LINH, RECORD_HEADER, record_row, write_records_csv
+from tests.shared_records import LINH, RECORD_HEADER, record_row, write_sheet_csv
 
 HEADER = RECORD_HEADER
 BINH = id_number_for(date(1985, 1, 2), "Nam", 777)
@@ -108,7 +108,7 @@ def write_xlsx(path: Path, rows: list[list[object]], header: list[str] = HEADER)
 
 
 def write_csv(path: Path, rows: list[list[object]], bom: bool = True, delimiter: str = ",") -> Path:
-    return write_records_csv(path, rows, bom=bom, delimiter=delimiter)
+    return write_sheet_csv(path, rows, bom=bom, delimiter=delimiter)
 
 
 def count(session: Session, model: type) -> int:

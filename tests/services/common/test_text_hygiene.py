@@ -33,7 +33,7 @@ from services.person.phone import normalise_phone
 from services.security.accounts import create_operator
 from services.upkeep.local_settings import LocalSettings
 from tests.factories import CLI, PHU_TAM, PHUONG_5, World
-from tests.shared_records import record_row, write_records_csv
+from tests.shared_records import record_row, write_sheet_csv
 
 NFD_NGUYEN = unicodedata.normalize("NFD", "Nguyễn Thị Lan")
 LONG = "A" * 10_005
@@ -186,7 +186,7 @@ def test_points_and_operators_are_checked_when_created(session: Session) -> None
 def test_records_import_refuses_control_characters_row_by_row(
     session: Session, tmp_path: Path
 ) -> None:
-    path = write_records_csv(
+    path = write_sheet_csv(
         tmp_path / "ho-so.csv",
         [
             record_row(point_name="Công an\x00 xã Phú Tâm"),

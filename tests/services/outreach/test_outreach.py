@@ -21,7 +21,6 @@ from services.campaigns.campaign import active_campaign
 from services.campaigns.units import UnitTree
 from services.cases.detail import correct_opened_case
 from services.cases.recording import Correction
-from services.cases.records import COLUMNS as RECORD_COLUMNS
 from services.cases.records import import_records
 from services.common.errors import UserError, ValidationError
 from services.common.vntime import set_clock
@@ -63,6 +62,7 @@ from services.spreadsheets.reader import UnreadableFileError
 from services.spreadsheets.sheet_import import rejects_path
 from services.upkeep.database import Database, open_database
 from tests.factories import CLI, KE_SACH, PHU_TAM, World, id_number_for, vn
+from tests.shared_records import record_row, write_sheet_csv
 
 S = OutreachStatus
 LINH = id_number_for(date(1990, 3, 15), "Nữ", 1)  # the World's facts(1)
@@ -80,11 +80,7 @@ def campaign_day() -> object:
 
 
 def write_list(path: Path, rows: Sequence[Sequence[object]], header: list[str] = HEADER) -> Path:
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        writer.writerows(rows)
-    return path
+    return write_sheet_csv(path, rows, header=header)
 
 
 def review_rows() -> list[list[object]]:
@@ -291,15 +287,12 @@ def test_a_name_birth_year_and_commune_match_waits_for_the_clerk(
 
 def test_records_import_moves_the_listed_people_too(session: Session, tmp_path: Path) -> None:
     listed(session, tmp_path)
-    path = tmp_path / "ho-so.csv"
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(list(RECORD_COLUMNS.values()))
-        common = ["Công an xã Phú Tâm"]
-        binh = [BINH, "Lê Văn Bình", "02/01/1985", "Nam", "", PHU_TAM, 1, "Đã đăng ký", ""]
-        linh = [LINH, "Trần Thị Mỹ Linh", "15/03/1990", "Nữ", "", PHU_TAM, 1, "Đã kích hoạt", ""]
-        writer.writerow([*binh, PHU_TAM, *common, "21/07/2023 08:00", "lan.nt"])
-        writer.writerow([*linh, PHU_TAM, *common, "21/07/2023 09:00", "lan.nt"])
+    binh = {"full_name": "Lê Văn Bình", "birth_date": "02/01/1985", "sex": "Nam"}
+    rows = [
+        record_row(id_number=BINH, **binh, moment="21/07/2023 08:00"),
+        record_row(id_number=LINH, status="Đã kích hoạt", moment="21/07/2023 09:00"),
+    ]
+    path = write_sheet_csv(tmp_path / "ho-so.csv", rows)
     import_records(session, CLI, path)
     session.commit()
     found = statuses(session)

@@ -47,6 +47,7 @@ from services.upkeep.settings import LocalChoice, save_settings
 from tests.factories import CLI, PHUONG_5, World, known_world, vn
 from tests.paths import DATA
 from tests.services.cases.test_records_import import BINH, LINH, good_rows, write_csv
+from tests.shared_records import record_row
 
 LAW = "Kế hoạch số 142/KH-UBND ngày 20/7/2023 của UBND tỉnh Sóc Trăng"
 PASS = "mat-khau-cua-goi"
@@ -340,21 +341,12 @@ def test_a_row_about_a_case_already_here_adds_no_record(session: Session, tmp_pa
     )
     session.commit()
     facts = world.facts(9)
-    row = [
-        facts.id_number,
-        facts.full_name,
-        "15/03/1990",
-        "Nữ",
-        "",
-        "31573",
-        1,
-        "Đã kích hoạt",
-        "",
-        "31573",
-        "Công an xã Phú Tâm",
-        "22/07/2023 09:15",
-        "lan.nt",
-    ]
+    row = record_row(
+        id_number=facts.id_number,
+        full_name=facts.full_name,
+        status="Đã kích hoạt",
+        moment="22/07/2023 09:15",
+    )
     import_records(session, CLI, write_csv(tmp_path / "x.csv", [row]), write_rejects=False)
     session.commit()
     assert [r[2] for r in record_of(session, desk.case.id)] == ["consent", None]
