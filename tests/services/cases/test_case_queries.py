@@ -29,16 +29,11 @@ from services.desk.follow_up import (
 )
 from services.security.session_context import Actor
 from tests.factories import PHUONG_5, World, vn
+from tests.shared_desk import operator_at_phu_tam
 
 
 def manager(world: World) -> Actor:
     return Actor(world.other_operator.id, "minh.tv", "Trần Văn Minh", Role.MANAGER)
-
-
-def operator_at_phu_tam(world: World) -> Actor:
-    return Actor(
-        world.operator.id, "lan.nt", "Nguyễn Thị Lan", Role.OPERATOR, world.point_phu_tam.id
-    )
 
 
 NAMES = {

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from models.codes import OutreachStatus, Role, Status, StopKind
+from models.codes import OutreachStatus, Status, StopKind
 from models.entities import AuditEntry, Hamlet, OutreachEntry, OutreachEvent
 from services.campaigns.campaign import active_campaign
 from services.campaigns.units import UnitTree
@@ -24,7 +24,6 @@ from services.cases.recording import Correction
 from services.cases.records import import_records
 from services.common.errors import UserError, ValidationError
 from services.common.vntime import set_clock
-from services.desk.intake import IntakeResult, save_intake
 from services.documents.report import OUTREACH as OUTREACH_SHEET
 from services.documents.report import build_report
 from services.outreach.list_import import COLUMNS, import_outreach
@@ -57,11 +56,11 @@ from services.outreach.schedule import (
 from services.privacy.person_data import erase_person, find_person, person_document
 from services.privacy.purge import purge_personal_data, set_grace_days
 from services.security.permissions import PermissionDeniedError
-from services.security.session_context import Actor
 from services.spreadsheets.reader import UnreadableFileError
 from services.spreadsheets.sheet_import import rejects_path
 from services.upkeep.database import Database, open_database
 from tests.factories import CLI, KE_SACH, PHU_TAM, World, id_number_for, vn
+from tests.shared_desk import operator_at_phu_tam, save_at_desk
 from tests.shared_records import record_row, write_sheet_csv
 
 S = OutreachStatus
@@ -95,12 +94,6 @@ def review_rows() -> list[list[object]]:
 
 def statuses(session: Session) -> dict[str, str]:
     return dict(session.execute(select(OutreachEntry.full_name, OutreachEntry.status)).all())
-
-
-def operator_at_phu_tam(world: World) -> Actor:
-    return Actor(
-        world.operator.id, "lan.nt", "Nguyễn Thị Lan", Role.OPERATOR, world.point_phu_tam.id
-    )
 
 
 def listed(session: Session, tmp_path: Path) -> Path:
@@ -236,24 +229,10 @@ def test_a_case_saved_at_the_desk_moves_the_listed_person(session: Session, tmp_
     session.commit()
     listed(session, tmp_path)
     clerk = operator_at_phu_tam(world)
-    save_intake(
-        session,
-        clerk,
-        world.draft(1),
-        IntakeResult(1, Status.REGISTERED),
-        consent=True,
-        at=vn("2023-07-22 08:30"),
-    )
+    save_at_desk(session, world, 1, Status.REGISTERED, "2023-07-22 08:30", actor=clerk)
     session.commit()
     assert statuses(session)["Trần Thị Mỹ Linh"] == "came"
-    saved = save_intake(
-        session,
-        clerk,
-        world.draft(1),
-        IntakeResult(1, Status.ACTIVATED),
-        consent=True,
-        at=vn("2023-07-23 09:00"),
-    )
+    saved = save_at_desk(session, world, 1, Status.ACTIVATED, "2023-07-23 09:00", actor=clerk)
     session.commit()
     assert statuses(session)["Trần Thị Mỹ Linh"] == "activated"
     # A person listed without a number is offered to the clerk, never linked alone.
@@ -268,14 +247,7 @@ def test_a_name_birth_year_and_commune_match_waits_for_the_clerk(
     rows = [["", "TRẦN THỊ MỸ LINH", "1990", "", "", PHU_TAM, "Ấp 3", "", ""]]
     import_outreach(session, CLI, write_list(tmp_path / "ds.csv", rows))
     session.commit()
-    saved = save_intake(
-        session,
-        operator_at_phu_tam(world),
-        world.draft(1),
-        IntakeResult(1, Status.ACTIVATED),
-        consent=True,
-        at=vn("2023-07-22 08:30"),
-    )
+    saved = save_at_desk(session, world, 1, Status.ACTIVATED, "2023-07-22 08:30")
     session.commit()
     assert statuses(session)["TRẦN THỊ MỸ LINH"] == "not_contacted"
     candidates = candidates_for_case(session, saved.case.id)
@@ -406,14 +378,7 @@ def test_progress_per_commune_and_hamlet(session: Session, tmp_path: Path) -> No
     tu = list_entries(session, CLI, EntryFilter(search="danh van tu"))[0]
     set_status(session, CLI, tu.id, S.INELIGIBLE)
     set_status(session, CLI, find_entry(session, id_number=BINH).id, S.NOTIFIED)
-    save_intake(
-        session,
-        operator_at_phu_tam(world),
-        world.draft(1),
-        IntakeResult(1, Status.ACTIVATED),
-        consent=True,
-        at=vn("2023-07-24 08:00"),
-    )
+    save_at_desk(session, world, 1, Status.ACTIVATED, "2023-07-24 08:00")
     session.commit()
     by_commune = progress(session, "commune")
     assert sorted((r.code, r.listed) for r in by_commune.rows) == [(KE_SACH, 1), (PHU_TAM, 4)]

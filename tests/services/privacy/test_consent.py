@@ -24,7 +24,6 @@ from services.cases.records import import_records
 from services.common.errors import ValidationError
 from services.common.resources import resource_path
 from services.counting.tally import TallyBy, tally
-from services.desk.intake import IntakeResult, save_intake
 from services.exchange.packages import ImportSummary, export_package, import_package, merge_records
 from services.privacy.consent import (
     BEFORE_VERSIONS,
@@ -46,18 +45,13 @@ from services.upkeep.local_settings import LocalSettings
 from services.upkeep.settings import LocalChoice, save_settings
 from tests.factories import CLI, PHUONG_5, World, known_world, vn
 from tests.paths import DATA
-from tests.services.cases.test_records_import import BINH, LINH, good_rows, write_csv
-from tests.shared_records import record_row
+from tests.services.cases.test_records_import import BINH, good_rows, write_csv
+from tests.shared_desk import operator_at_phu_tam, save_at_desk
+from tests.shared_records import LINH, record_row
 
 LAW = "Kế hoạch số 142/KH-UBND ngày 20/7/2023 của UBND tỉnh Sóc Trăng"
 PASS = "mat-khau-cua-goi"
 SHIPPED_0001 = DATA / "kichhoat-0001.sqlite"
-
-
-def operator_at_phu_tam(world: World) -> Actor:
-    return Actor(
-        world.operator.id, "lan.nt", "Nguyễn Thị Lan", Role.OPERATOR, world.point_phu_tam.id
-    )
 
 
 def admin(world: World) -> Actor:
@@ -176,28 +170,15 @@ def test_a_new_case_at_the_desk_keeps_which_notice_when_by_whom_and_on_what_basi
     session.commit()
     clerk = operator_at_phu_tam(world)
     heard = NoticeHeard("v1", datetime(2023, 7, 20, 1, 28, tzinfo=UTC))
-    saved = save_intake(
-        session,
-        clerk,
-        world.draft(1),
-        IntakeResult(1, Status.REGISTERED),
-        consent=True,
-        at=vn("2023-07-20 08:30"),
-        notice=heard,
+    saved = save_at_desk(
+        session, world, 1, Status.REGISTERED, "2023-07-20 08:30", actor=clerk, notice=heard
     )
     session.commit()
     assert record_of(session, saved.case.id) == [
         ("v1", heard.at, "consent", None, world.operator.id)
     ]
     # The citizen comes back: the later report carries no second record.
-    save_intake(
-        session,
-        clerk,
-        world.draft(1),
-        IntakeResult(1, Status.ACTIVATED),
-        consent=True,
-        at=vn("2023-07-22 09:00"),
-    )
+    save_at_desk(session, world, 1, Status.ACTIVATED, "2023-07-22 09:00", actor=clerk)
     session.commit()
     assert [r[2] for r in record_of(session, saved.case.id)] == ["consent", None]
     detail = case_detail(session, saved.case.id)
@@ -214,18 +195,10 @@ def test_without_a_notice_given_a_new_case_records_the_current_one_at_the_save(
 ) -> None:
     world = World(session)
     session.commit()
-    moment = vn("2023-07-20 08:30")
-    saved = save_intake(
-        session,
-        operator_at_phu_tam(world),
-        world.draft(2),
-        IntakeResult(1, Status.REGISTERED),
-        consent=True,
-        at=moment,
-    )
+    saved = save_at_desk(session, world, 2, Status.REGISTERED, "2023-07-20 08:30")
     session.commit()
     assert record_of(session, saved.case.id) == [
-        (current_notice().version, moment, "consent", None, world.operator.id)
+        (current_notice().version, vn("2023-07-20 08:30"), "consent", None, world.operator.id)
     ]
 
 
@@ -233,13 +206,8 @@ def test_an_unknown_notice_version_is_refused(session: Session) -> None:
     world = World(session)
     session.commit()
     with pytest.raises(ValidationError, match="v99"):
-        save_intake(
-            session,
-            operator_at_phu_tam(world),
-            world.draft(3),
-            IntakeResult(1, Status.REGISTERED),
-            consent=True,
-            notice=NoticeHeard("v99", vn("2023-07-20 08:30")),
+        save_at_desk(
+            session, world, 3, Status.REGISTERED, notice=NoticeHeard("v99", vn("2023-07-20 08:30"))
         )
 
 
@@ -247,13 +215,12 @@ def test_the_legal_basis_setting_changes_what_is_stored(session: Session) -> Non
     world = World(session)
     set_legal_basis(session, admin(world), LegalBasisSetting(ConsentBasis.LEGAL_DUTY, LAW))
     session.commit()
-    saved = save_intake(
+    saved = save_at_desk(
         session,
-        operator_at_phu_tam(world),
-        world.draft(4),
-        IntakeResult(1, Status.REGISTERED),
-        consent=True,
-        at=vn("2023-07-20 08:30"),
+        world,
+        4,
+        Status.REGISTERED,
+        "2023-07-20 08:30",
         notice=NoticeHeard("v1", vn("2023-07-20 08:29")),
     )
     session.commit()
@@ -266,14 +233,7 @@ def test_the_legal_basis_setting_changes_what_is_stored(session: Session) -> Non
 def test_the_schema_refuses_a_half_written_record(session: Session) -> None:
     world = World(session)
     session.commit()
-    saved = save_intake(
-        session,
-        operator_at_phu_tam(world),
-        world.draft(5),
-        IntakeResult(1, Status.REGISTERED),
-        consent=True,
-        at=vn("2023-07-20 08:30"),
-    )
+    saved = save_at_desk(session, world, 5, Status.REGISTERED, "2023-07-20 08:30")
     session.commit()
     event = saved.case.history[0]
     for broken in (
@@ -331,14 +291,7 @@ def test_an_imported_row_that_brings_a_case_in_is_recorded_as_from_a_list(
 def test_a_row_about_a_case_already_here_adds_no_record(session: Session, tmp_path: Path) -> None:
     world = World(session)
     session.commit()
-    desk = save_intake(
-        session,
-        operator_at_phu_tam(world),
-        world.draft(9),
-        IntakeResult(1, Status.REGISTERED),
-        consent=True,
-        at=vn("2023-07-19 08:00"),
-    )
+    desk = save_at_desk(session, world, 9, Status.REGISTERED, "2023-07-19 08:00")
     session.commit()
     facts = world.facts(9)
     row = record_row(
@@ -377,15 +330,8 @@ def test_records_travel_in_packages(session: Session, other: Database, tmp_path:
     set_legal_basis(session, CLI, LegalBasisSetting(ConsentBasis.LEGAL_DUTY, LAW))
     session.commit()
     for tail in (1, 2):
-        save_intake(
-            session,
-            operator_at_phu_tam(world),
-            world.draft(tail),
-            IntakeResult(1, Status.REGISTERED),
-            consent=True,
-            at=vn("2023-07-20 08:30"),
-            notice=NoticeHeard("v1", vn("2023-07-20 08:2" + str(tail))),
-        )
+        heard = NoticeHeard("v1", vn("2023-07-20 08:2" + str(tail)))
+        save_at_desk(session, world, tail, Status.REGISTERED, "2023-07-20 08:30", notice=heard)
     session.commit()
     export_package(session, CLI, tmp_path / "goi.kpkg", PASS)
     session.commit()
@@ -477,14 +423,7 @@ def test_the_purge_keeps_the_consent_records(
     world = World(session)
     set_legal_basis(session, CLI, LegalBasisSetting(ConsentBasis.LEGAL_DUTY, LAW))
     session.commit()
-    save_intake(
-        session,
-        operator_at_phu_tam(world),
-        world.draft(1),
-        IntakeResult(1, Status.ACTIVATED),
-        consent=True,
-        at=vn("2023-07-20 08:30"),
-    )
+    save_at_desk(session, world, 1, Status.ACTIVATED, "2023-07-20 08:30")
     session.commit()
     before = {r[1:] for r in consent_rows(session)}
     set_grace_days(session, CLI, 0)
