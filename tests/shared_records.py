@@ -15,30 +15,30 @@ from tests.factories import PHU_TAM, id_number_for
 RECORD_HEADER = list(COLUMNS.values())
 LINH = id_number_for(date(1990, 3, 15), "Nữ", 12345)
 
-# Linh registered at level 1 in Phú Tâm, 20/07/2023 08:30, by lan.nt, as a sheet holds it:
-# each test names only the cells it changes.
-LINH_REGISTERED: list[object] = [
-    LINH,
-    "Trần Thị Mỹ Linh",
-    "15/03/1990",
-    "Nữ",
-    "",
-    PHU_TAM,
-    1,
-    "Đã đăng ký",
-    "",
-    PHU_TAM,
-    "Công an xã Phú Tâm",
-    "20/07/2023 08:30",
-    "lan.nt",
-]
+# Linh registered at level 1 in Phú Tâm, 20/07/2023 08:30, by lan.nt: each test names only
+# the cells it changes.
+LINH_REGISTERED: dict[str, object] = {
+    "id_number": LINH,
+    "full_name": "Trần Thị Mỹ Linh",
+    "birth_date": "15/03/1990",
+    "sex": "Nữ",
+    "phone": "",
+    "residence_code": PHU_TAM,
+    "level": 1,
+    "status": "Đã đăng ký",
+    "failure_reason": "",
+    "point_commune_code": PHU_TAM,
+    "point_name": "Công an xã Phú Tâm",
+    "moment": "20/07/2023 08:30",
+    "operator": "lan.nt",
+}
 
 
 def record_row(**cells: object) -> list[object]:
     """A row in the columns' order: Linh's registration with `cells` (keys of COLUMNS) changed."""
     unknown = set(cells) - set(COLUMNS)
     assert not unknown, f"no such column: {unknown}"
-    values = {**dict(zip(COLUMNS, LINH_REGISTERED, strict=True)), **cells}
+    values = {**LINH_REGISTERED, **cells}
     return [values[key] for key in COLUMNS]
 
 

@@ -21,31 +21,30 @@ from tests.shared_records import LINH, RECORD_HEADER, record_row, write_sheet_cs
 
 HEADER = RECORD_HEADER
 BINH = id_number_for(date(1985, 1, 2), "Nam", 777)
-# Bình, registered at level 2 in Phường 5 though he lives in Kế Sách.
-BINH_CELLS: dict[str, object] = {
-    "id_number": BINH,
-    "full_name": "Lê Văn Bình",
-    "birth_date": "02/01/1985",
-    "sex": "Nam",
-    "residence_code": KE_SACH,
-    "level": 2,
-    "point_commune_code": PHUONG_5,
-    "point_name": "Điểm cấp căn cước TP",
-    "operator": "minh.tv",
-}
+
+
+def binh_row(**cells: object) -> list[object]:
+    """Bình's row at level 2 in Phường 5 (he lives in Kế Sách), with `cells` set."""
+    return record_row(
+        id_number=BINH,
+        full_name="Lê Văn Bình",
+        birth_date="02/01/1985",
+        sex="Nam",
+        residence_code=KE_SACH,
+        level=2,
+        point_commune_code=PHUONG_5,
+        point_name="Điểm cấp căn cước TP",
+        operator="minh.tv",
+        **cells,
+    )
 
 
 def good_rows() -> list[list[object]]:
     return [
         record_row(phone="0912 345 678"),
         record_row(level="1", status="Đã kích hoạt", moment="22/07/2023 09:15"),
-        record_row(
-            **BINH_CELLS,
-            phone="+84 386 123 456",
-            status="Đã thu nhận hồ sơ",
-            moment="21/07/2023 10:00",
-        ),
-        record_row(**BINH_CELLS, status="Đã kích hoạt", moment="24/07/2023 10:00"),
+        binh_row(phone="+84 386 123 456", status="Đã thu nhận hồ sơ", moment="21/07/2023 10:00"),
+        binh_row(status="Đã kích hoạt", moment="24/07/2023 10:00"),
     ]
 
 
