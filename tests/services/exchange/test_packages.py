@@ -6,7 +6,6 @@ import base64
 import json
 import resource
 import time
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,6 @@ from sqlalchemy.orm import Session
 import services.exchange.crypto
 from models.codes import Role, Status
 from models.entities import Case, CaseEvent, Operator
-from services.campaigns.campaign import load_preset
 from services.common.errors import UserError
 from services.counting.tally import TallyBy, tally
 from services.exchange.conflicts import open_conflicts, resolve_conflict
@@ -27,22 +25,11 @@ from services.exchange.crypto import MAGIC, PackageError, PackageWriter, decrypt
 from services.exchange.packages import ImportSummary, export_package, import_package, merge_records
 from services.security.accounts import set_password
 from services.security.session_context import Actor
-from services.upkeep.database import Database, open_database
+from services.upkeep.database import Database
 from tests.factories import CLI, PHUONG_5, World, known_world
 
 PASS = "mat-khau-cua-goi"
 AS_OF = date(2023, 8, 1)
-
-
-@pytest.fixture
-def other(tmp_path: Path) -> Iterator[Database]:
-    """A second intake point's database (SQLite), with the same campaign."""
-    db = open_database(f"sqlite:///{tmp_path / 'other.sqlite3'}")
-    with db.session() as session:
-        load_preset(session, "soc-trang-2023")
-        session.commit()
-    yield db
-    db.dispose()
 
 
 def count(session: Session, model: type) -> int:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from models.codes import ConsentBasis, Role, Status
 from models.database import sqlite_url
 from models.entities import AuditEntry, Case, CaseEvent
-from services.campaigns.campaign import active_campaign, load_preset
+from services.campaigns.campaign import active_campaign
 from services.cases.detail import case_detail
 from services.cases.records import import_records
 from services.common.errors import ValidationError
@@ -306,16 +306,6 @@ def test_a_row_about_a_case_already_here_adds_no_record(session: Session, tmp_pa
 
 
 # -- packages ----------------------------------------------------------------------------
-
-
-@pytest.fixture
-def other(tmp_path: Path) -> Any:
-    db = open_database(f"sqlite:///{tmp_path / 'other.sqlite3'}")
-    with db.session() as session:
-        load_preset(session, "soc-trang-2023")
-        session.commit()
-    yield db
-    db.dispose()
 
 
 def consent_rows(session: Session) -> set[tuple[Any, ...]]:

@@ -4,7 +4,6 @@ quietly: heads printed on reports, carried in packages, recorded outside the dat
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,6 @@ from sqlalchemy.orm import Session
 
 from models.codes import Role
 from models.entities import AuditChain, AuditEntry, AuditReceivedHead
-from services.campaigns.campaign import load_preset
 from services.common.errors import StorageError
 from services.documents.report import SUMMARY, write_report
 from services.exchange.packages import export_package, import_package, package_audit_witness
@@ -37,7 +35,7 @@ from services.security.audit_witness import (
     witness_path,
 )
 from services.security.session_context import Actor
-from services.upkeep.database import Database, open_database
+from services.upkeep.database import Database
 from tests.factories import CLI, World
 
 AS_OF = date(2023, 7, 25)
@@ -59,17 +57,6 @@ def world(session: Session) -> World:
     made = World(session)
     session.commit()
     return made
-
-
-@pytest.fixture
-def other(tmp_path: Path) -> Iterator[Database]:
-    """Another intake point's database (SQLite), with the same campaign."""
-    db = open_database(f"sqlite:///{tmp_path / 'other.sqlite3'}")
-    with db.session() as session:
-        load_preset(session, "soc-trang-2023")
-        session.commit()
-    yield db
-    db.dispose()
 
 
 def entries(session: Session) -> list[tuple[str, int]]:
