@@ -22,7 +22,6 @@ from services.exchange.packages import export_package, import_package, package_a
 from services.security.audit import (
     LEGACY_CHAIN,
     AuditAction,
-    chain_entry_hash,
     machine_chain,
     verify_chain,
     write_audit,
@@ -37,6 +36,7 @@ from services.security.audit_witness import (
 from services.security.session_context import Actor
 from services.upkeep.database import Database
 from tests.factories import CLI, World
+from tests.services.security.forgery import forged_hash
 
 AS_OF = date(2023, 7, 25)
 PASS = "mat-khau-cua-goi"
@@ -280,18 +280,7 @@ def test_a_chain_rewritten_with_new_hashes_disagrees_with_the_report(
     prev = rows[0].hash
     for row in rows[1:]:
         summary = "sửa lén" if row.seq == 2 else row.summary
-        digest = chain_entry_hash(
-            chain=row.chain,
-            seq=row.seq,
-            at=row.at,
-            username=row.username,
-            operator_id=row.operator_id,
-            point_code=row.point_code,
-            action=row.action,
-            summary=summary,
-            details=row.details,
-            prev_hash=prev,
-        )
+        digest = forged_hash(row, summary, prev)
         session.execute(
             text("UPDATE audit_log SET summary = :s, prev_hash = :p, hash = :h WHERE id = :i"),
             {"s": summary, "p": prev, "h": digest, "i": row.id},

@@ -58,6 +58,7 @@ from services.security.permissions import (
 from services.security.session_context import Actor
 from services.upkeep.database import Database
 from tests.factories import CLI, PHU_TAM, World, known_world
+from tests.services.security.forgery import forged_hash
 
 PASSWORD = "matkhau123"
 
@@ -283,24 +284,9 @@ def test_the_chain_detects_an_edited_a_deleted_and_a_truncated_row(
     # Forging the hash of row 3 too moves the break to row 4 (it no longer links).
     row = session.get(AuditEntry, 3)
     assert row is not None
-    from services.security.audit import chain_entry_hash
-
     session.execute(
         text("UPDATE audit_log SET hash = :h WHERE id = 3"),
-        {
-            "h": chain_entry_hash(
-                chain=row.chain,
-                seq=row.seq,
-                at=row.at,
-                username=row.username,
-                operator_id=row.operator_id,
-                point_code=row.point_code,
-                action=row.action,
-                summary="sửa lén",
-                details=row.details,
-                prev_hash=row.prev_hash,
-            )
-        },
+        {"h": forged_hash(row, "sửa lén", row.prev_hash)},
     )
     session.commit()
     session.expire_all()
