@@ -32,6 +32,26 @@ PASS = "mat-khau-cua-goi"
 AS_OF = date(2023, 8, 1)
 
 
+TYPO = "Trần Thị Mỹ Lynh"  # Linh's name with a typo
+
+
+def packed_at_point_b(
+    other: Database,
+    path: Path,
+    status: Status,
+    at: str,
+    name: str = "Trần Thị Mỹ Linh",
+    point: str = "phu_tam",
+) -> Path:
+    """Point B (the `other` database) records Linh, named `name`, at `status`; packs it."""
+    with other.session() as b_session:
+        b = World(b_session)
+        b.record(b.facts(name=name), b.report(status, at, point=point))
+        b_session.commit()
+        export_package(b_session, CLI, path, PASS)
+    return path
+
+
 def count(session: Session, model: type) -> int:
     return session.scalar(select(func.count()).select_from(model)) or 0
 
@@ -92,16 +112,13 @@ def test_point_filter_and_since(session: Session, tmp_path: Path) -> None:
 def test_merge_moves_a_case_forward(session: Session, other: Database, tmp_path: Path) -> None:
     """Point A registered the citizen; point B activated them; the province sees both."""
     world = World(session)
-    facts = world.facts()
-    world.record(facts, world.report(Status.REGISTERED, "2023-07-20 08:00"))
+    world.record(world.facts(), world.report(Status.REGISTERED, "2023-07-20 08:00"))
     session.commit()
     export_package(session, CLI, tmp_path / "a.kpkg", PASS)
-    with other.session() as b_session:
-        b = World(b_session)
-        b.record(facts, b.report(Status.ACTIVATED, "2023-07-23 10:00", point="phuong_5"))
-        b_session.commit()
-        export_package(b_session, CLI, tmp_path / "b.kpkg", PASS)
-    summary = import_package(session, CLI, tmp_path / "b.kpkg", PASS)
+    package = packed_at_point_b(
+        other, tmp_path / "b.kpkg", Status.ACTIVATED, "2023-07-23 10:00", point="phuong_5"
+    )
+    summary = import_package(session, CLI, package, PASS)
     session.commit()
     assert (summary.updated, summary.new) == (1, 0)
     case = session.scalars(select(Case)).one()
@@ -115,12 +132,7 @@ def test_disagreeing_facts_are_a_conflict_and_the_first_recorded_stand(
     world = World(session)
     world.record(world.facts(), world.report(Status.REGISTERED, "2023-07-20 08:00"))
     session.commit()
-    with other.session() as b_session:
-        b = World(b_session)
-        typo = b.facts(name="Trần Thị Mỹ Lynh")
-        b.record(typo, b.report(Status.ACTIVATED, "2023-07-23 10:00"))
-        b_session.commit()
-        export_package(b_session, CLI, tmp_path / "b.kpkg", PASS)
+    packed_at_point_b(other, tmp_path / "b.kpkg", Status.ACTIVATED, "2023-07-23 10:00", TYPO)
     first = import_package(session, CLI, tmp_path / "b.kpkg", PASS)
     session.commit()
     second = import_package(session, CLI, tmp_path / "b.kpkg", PASS)
@@ -159,11 +171,7 @@ def test_take_incoming_is_a_decision_event(
     world = World(session)
     world.record(world.facts(), world.report(Status.REGISTERED, "2023-07-20 08:00"))
     session.commit()
-    with other.session() as b_session:
-        b = World(b_session)
-        b.record(b.facts(name="Trần Thị Mỹ Lynh"), b.report(Status.APPROVED, "2023-07-21 10:00"))
-        b_session.commit()
-        export_package(b_session, CLI, tmp_path / "b.kpkg", PASS)
+    packed_at_point_b(other, tmp_path / "b.kpkg", Status.APPROVED, "2023-07-21 10:00", TYPO)
     import_package(session, CLI, tmp_path / "b.kpkg", PASS)
     session.commit()
     manager = Actor(world.operator.id, "lan.nt", "Nguyễn Thị Lan", Role.MANAGER, None)
