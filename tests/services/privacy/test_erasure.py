@@ -21,8 +21,7 @@ from models.base import Base
 from models.codes import FailureReason, Role, Status
 from models.entities import Case, CaseContact, CaseEvent
 from services.campaigns.campaign import active_campaign
-from services.cases.detail import correct_opened_case
-from services.cases.recording import CaseFacts, Correction, correct_activation_moment
+from services.cases.recording import CaseFacts, correct_activation_moment
 from services.common.errors import UserError
 from services.common.text import fold
 from services.counting.tally import TallyBy, tally
@@ -52,6 +51,7 @@ from services.upkeep.database import Database
 from services.upkeep.encrypted_backup import ENCRYPTED_SUFFIX, is_encrypted_backup
 from services.upkeep.upgrade import BACKUP_PREFIX as UPGRADE_PREFIX
 from tests.factories import KE_SACH, PHU_TAM, PHUONG_5, World, id_number_for
+from tests.shared_corrections import correct
 
 PASSPHRASE = "Sao-luu-truoc-khi-xoa-2023"
 # Names, phones, addresses and notes no other test data uses: each must vanish.
@@ -117,18 +117,9 @@ def generate_campaign(session: Session) -> Campaign:
     admin = Actor(None, "cli:test", "Quản trị", Role.ADMIN, None)
     by_number = {c.id_number: c for c in session.scalars(select(Case))}
     third = by_number[facts[2].id_number]
-    correct_opened_case(
-        session,
-        admin,
-        third.id,
-        third.version,
-        Correction(
-            reason=CORRECTION_REASON,
-            operator_id=world.operator.id,
-            intake_point_id=None,
-            values={"phone": CORRECTED_PHONE, "notes": CASE_NOTE},
-        ),
-    )
+    values = {"phone": CORRECTED_PHONE, "notes": CASE_NOTE}
+    opened = (third.id, third.version)
+    correct(session, admin, opened, CORRECTION_REASON, world.operator.id, values=values)
     fourth = by_number[facts[3].id_number]
     assert fourth.activated_at is not None
     correct_activation_moment(

@@ -38,6 +38,7 @@ from services.upkeep.database import Database, sqlite_path
 from tests.factories import CLI, KE_SACH, World, id_number_for, known_world
 from tests.pdf_tools import pdf_text
 from tests.services.privacy.test_data_safety import _everything as every_figure
+from tests.shared_corrections import correct
 
 BA = "Huỳnh Thị Bé Ba"
 BA_BIRTH = date(1958, 4, 30)
@@ -90,18 +91,9 @@ def with_ba(session: Session) -> World:
     other = world.report(Status.APPLICATION_TAKEN, "2023-07-23 10:00", level=2, point="phuong_5")
     world.record(ba_facts(world, name="Huỳnh Thị Ba"), other)  # another point wrote it so
     level1 = session.scalars(select(Case).where(Case.id_number == BA_ID, Case.level == 1)).one()
-    correct_opened_case(
-        session,
-        CLI,
-        level1.id,
-        level1.version,
-        Correction(
-            reason=REASON,
-            operator_id=world.operator.id,
-            intake_point_id=world.point_phu_tam.id,
-            values={"phone": NEW_PHONE},
-        ),
-    )
+    by, at_point = world.operator.id, world.point_phu_tam.id
+    opened = (level1.id, level1.version)
+    correct(session, CLI, opened, REASON, by, at_point, values={"phone": NEW_PHONE})
     level2 = session.scalars(select(Case).where(Case.id_number == BA_ID, Case.level == 2)).one()
     add_contact(session, actor, level2.id, CALL)
     session.commit()

@@ -59,6 +59,7 @@ from services.security.session_context import Actor
 from services.upkeep.database import Database
 from tests.factories import CLI, PHU_TAM, World, known_world
 from tests.services.security.forgery import forged_hash
+from tests.shared_corrections import correct
 
 PASSWORD = "matkhau123"
 
@@ -234,18 +235,15 @@ def test_case_actions_are_logged_without_personal_data(session: Session) -> None
     session.commit()
     case = session.get(Case, saved.case.id)
     assert case is not None
-    correct_opened_case(
+    correct(
         session,
         operator,
-        case.id,
-        case.version,
-        Correction(
-            reason="Ghi nhầm tên và số điện thoại",
-            operator_id=world.operator.id,
-            intake_point_id=world.point_phu_tam.id,
-            values={"full_name": "Trần Thị Mỹ Lan", "phone": "0987654321"},
-            status=Status.REGISTERED,
-        ),
+        (case.id, case.version),
+        "Ghi nhầm tên và số điện thoại",
+        world.operator.id,
+        world.point_phu_tam.id,
+        values={"full_name": "Trần Thị Mỹ Lan", "phone": "0987654321"},
+        status=Status.REGISTERED,
     )
     session.commit()
     assert _actions(session) == ["case_created", "case_status", "case_corrected"]
