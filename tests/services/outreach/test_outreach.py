@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import shutil
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 
 from models.codes import OutreachStatus, Status, StopKind
 from models.entities import AuditEntry, Hamlet, OutreachEntry, OutreachEvent
-from services.campaigns.campaign import active_campaign
 from services.campaigns.units import UnitTree
 from services.cases.detail import correct_opened_case
 from services.cases.recording import Correction
@@ -54,13 +53,14 @@ from services.outreach.schedule import (
     sms_rows,
 )
 from services.privacy.person_data import erase_person, find_person, person_document
-from services.privacy.purge import purge_personal_data, set_grace_days
+from services.privacy.purge import set_grace_days
 from services.security.permissions import PermissionDeniedError
 from services.spreadsheets.reader import UnreadableFileError
 from services.spreadsheets.sheet_import import rejects_path
 from services.upkeep.database import Database, open_database
 from tests.factories import CLI, KE_SACH, PHU_TAM, World, id_number_for, vn
 from tests.shared_desk import operator_at_phu_tam, save_at_desk
+from tests.shared_purge import purge_after_the_campaign
 from tests.shared_records import record_row, write_sheet_csv
 
 S = OutreachStatus
@@ -536,17 +536,7 @@ def test_the_purge_and_an_erasure_keep_the_progress_and_erase_the_people(
     assert "Lê Văn Bình" not in statuses(session)
     assert progress(session, "hamlet").as_json() == before
     set_grace_days(session, CLI, 0)
-    after_the_campaign = active_campaign(session).last_day + timedelta(days=5)
-    session.commit()
-    purge_personal_data(
-        database,
-        CLI,
-        today=after_the_campaign,
-        backups=tmp_path,
-        server_backup_confirmed=True,
-        passphrase="mat-khau-sao-luu-truoc-khi-xoa",
-    )
-    session.expire_all()
+    purge_after_the_campaign(session, database, tmp_path, days=5)
     entries = session.scalars(select(OutreachEntry)).all()
     assert {e.full_name for e in entries} == {"(đã xóa)"}
     assert all(e.phone is None and e.id_number is None and e.uid.startswith("X") for e in entries)

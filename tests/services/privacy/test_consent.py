@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 from models.codes import ConsentBasis, Role, Status
 from models.database import sqlite_url
 from models.entities import AuditEntry, Case, CaseEvent
-from services.campaigns.campaign import active_campaign
 from services.cases.detail import case_detail
 from services.cases.records import import_records
 from services.common.errors import ValidationError
@@ -35,7 +34,7 @@ from services.privacy.consent import (
     notices,
     set_legal_basis,
 )
-from services.privacy.purge import purge_personal_data, set_grace_days
+from services.privacy.purge import set_grace_days
 from services.security.accounts import account_id
 from services.security.audit_labels import describe_details
 from services.security.permissions import PermissionDeniedError
@@ -47,6 +46,7 @@ from tests.factories import CLI, PHUONG_5, World, known_world, vn
 from tests.paths import DATA
 from tests.services.cases.test_records_import import BINH, good_rows, write_csv
 from tests.shared_desk import operator_at_phu_tam, save_at_desk
+from tests.shared_purge import purge_after_the_campaign
 from tests.shared_records import LINH, record_row
 
 LAW = "Kế hoạch số 142/KH-UBND ngày 20/7/2023 của UBND tỉnh Sóc Trăng"
@@ -417,17 +417,7 @@ def test_the_purge_keeps_the_consent_records(
     session.commit()
     before = {r[1:] for r in consent_rows(session)}
     set_grace_days(session, CLI, 0)
-    after_the_campaign = active_campaign(session).last_day + timedelta(days=5)
-    session.commit()  # no read transaction left open: it would keep seeing the old rows
-    purge_personal_data(
-        database,
-        CLI,
-        today=after_the_campaign,
-        backups=tmp_path,
-        server_backup_confirmed=True,
-        passphrase="mat-khau-sao-luu-truoc-khi-xoa",
-    )
-    session.expire_all()
+    purge_after_the_campaign(session, database, tmp_path, days=5)
     assert {r[1:] for r in consent_rows(session)} == before
     case = session.scalars(select(Case)).one()
     assert case.full_name == "(đã xóa)"

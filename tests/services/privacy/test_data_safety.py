@@ -41,6 +41,7 @@ from services.upkeep.backup import (
 from services.upkeep.database import Database
 from tests.factories import CLI, known_world
 from tests.shared_corrections import correct
+from tests.shared_purge import purge_confirmed
 
 PASSWORD = "mat-khau-PC06"
 BACKUP_PASSPHRASE = "mat-khau-sao-luu-2023"
@@ -153,14 +154,7 @@ def test_the_purge_keeps_every_tally_and_report_identical(
         purge_personal_data(database, CLI, today=too_early, backups=tmp_path)
     set_grace_days(session, CLI, 5)
     session.commit()
-    result = purge_personal_data(
-        database,
-        CLI,
-        today=too_early,
-        backups=tmp_path,
-        server_backup_confirmed=True,
-        passphrase=BACKUP_PASSPHRASE,
-    )
+    result = purge_confirmed(database, CLI, too_early, tmp_path, BACKUP_PASSPHRASE)
     assert result.cases == 8
     assert (result.backup is not None) == database.is_sqlite
     session.expire_all()

@@ -52,6 +52,7 @@ from services.upkeep.encrypted_backup import ENCRYPTED_SUFFIX, is_encrypted_back
 from services.upkeep.upgrade import BACKUP_PREFIX as UPGRADE_PREFIX
 from tests.factories import KE_SACH, PHU_TAM, PHUONG_5, World, id_number_for
 from tests.shared_corrections import correct
+from tests.shared_purge import purge_confirmed
 
 PASSPHRASE = "Sao-luu-truoc-khi-xoa-2023"
 # Names, phones, addresses and notes no other test data uses: each must vanish.
@@ -277,14 +278,7 @@ def _stranger_copy(path: Path, code: str) -> None:
 def test_every_free_text_is_erased_and_the_codes_stay(database: Database, tmp_path: Path) -> None:
     with database.session() as session:
         generate_campaign(session)
-    purge_personal_data(
-        database,
-        campaign_admin(),
-        today=date(2030, 1, 1),
-        backups=tmp_path,
-        server_backup_confirmed=True,
-        passphrase=PASSPHRASE,
-    )
+    purge_confirmed(database, campaign_admin(), date(2030, 1, 1), tmp_path, PASSPHRASE)
     with database.session() as session:
         events = list(session.scalars(select(CaseEvent)))
         reasons = {e.kind: e.reason for e in events if e.reason is not None}
