@@ -32,7 +32,8 @@ from services.exchange.packages import ImportSummary, merge_records
 from services.person.phone import normalise_phone
 from services.security.accounts import create_operator
 from services.upkeep.local_settings import LocalSettings
-from tests.factories import CLI, PHU_TAM, PHUONG_5, World
+from tests.factories import CLI, PHU_TAM, World
+from tests.shared_packages import hoa_case, package_head
 from tests.shared_records import record_row, write_sheet_csv
 
 NFD_NGUYEN = unicodedata.normalize("NFD", "Nguyễn Thị Lan")
@@ -221,42 +222,7 @@ def test_records_import_refuses_control_characters_row_by_row(
 def package_body(
     point_name: str = "Bưu điện Phường 5", case_name: str = "Lê Thị Hoa"
 ) -> list[dict[str, Any]]:
-    case: dict[str, Any] = {
-        "type": "case",
-        "id_number": "094180000001",
-        "level": 1,
-        "created_at": "2023-07-20T01:00:00+00:00",
-        "claims": {
-            "c1": {
-                "full_name": case_name,
-                "birth_date": "1980-01-01",
-                "sex": "Nữ",
-                "residence": PHUONG_5,
-            }
-        },
-        "events": [
-            {
-                "uid": "u1",
-                "kind": "status",
-                "to": "registered",
-                "at": "2023-07-20T01:00:00+00:00",
-                "operator": "lan.nt",
-                "point": "P1",
-                "claim": "c1",
-            }
-        ],
-    }
-    return [
-        {
-            "type": "point",
-            "code": "P1",
-            "name": point_name,
-            "kind": "post_office",
-            "commune": PHUONG_5,
-        },
-        {"type": "operator", "username": "lan.nt", "full_name": "Nguyễn Thị Lan"},
-        case,
-    ]
+    return [*package_head(point_name), hoa_case(case_name)]
 
 
 def test_a_package_with_hidden_characters_is_cleaned_and_says_so(session: Session) -> None:

@@ -27,6 +27,7 @@ from services.security.accounts import set_password
 from services.security.session_context import Actor
 from services.upkeep.database import Database
 from tests.factories import CLI, PHUONG_5, World, known_world
+from tests.shared_packages import package_head
 
 PASS = "mat-khau-cua-goi"
 AS_OF = date(2023, 8, 1)
@@ -335,16 +336,7 @@ def test_a_package_from_before_the_12_character_minimum_still_opens(
 
 def test_a_package_written_before_events_had_uids_is_still_read(session: Session) -> None:
     """Body version 1: no uids, no claims; the case's facts became the first event's claim."""
-    head = [
-        {
-            "type": "point",
-            "code": "P1",
-            "name": "Bưu điện Phường 5",
-            "kind": "post_office",
-            "commune": PHUONG_5,
-        },
-        {"type": "operator", "username": "lan.nt", "full_name": "Nguyễn Thị Lan"},
-    ]
+    head = package_head()
     case = {
         "type": "case",
         "id_number": "094180000001",

@@ -42,10 +42,11 @@ from services.security.session_context import Actor
 from services.upkeep.database import Database, open_database
 from services.upkeep.local_settings import LocalSettings
 from services.upkeep.settings import LocalChoice, save_settings
-from tests.factories import CLI, PHUONG_5, World, known_world, vn
+from tests.factories import CLI, World, known_world, vn
 from tests.paths import DATA
 from tests.services.cases.test_records_import import BINH, good_rows, write_csv
 from tests.shared_desk import operator_at_phu_tam, save_at_desk
+from tests.shared_packages import hoa_case, package_head
 from tests.shared_purge import purge_after_the_campaign
 from tests.shared_records import LINH, record_row
 
@@ -334,45 +335,8 @@ def test_records_travel_in_packages(session: Session, other: Database, tmp_path:
 
 def _old_package_records() -> list[dict[str, Any]]:
     """A package body as versions before consent records wrote it (body version 2)."""
-    return [
-        {
-            "type": "point",
-            "code": "P1",
-            "name": "Bưu điện Phường 5",
-            "kind": "post_office",
-            "commune": PHUONG_5,
-        },
-        {"type": "operator", "username": "lan.nt", "full_name": "Nguyễn Thị Lan"},
-        {
-            "type": "case",
-            "id_number": "094180000001",
-            "level": 1,
-            "created_at": "2023-07-20T01:00:00+00:00",
-            "claims": {
-                "c1": {
-                    "full_name": "Lê Thị Hoa",
-                    "birth_date": "1980-01-01",
-                    "sex": "Nữ",
-                    "residence": PHUONG_5,
-                    "phone": None,
-                    "address": None,
-                    "help_reason": None,
-                    "notes": None,
-                }
-            },
-            "events": [
-                {
-                    "uid": "u-old-1",
-                    "kind": "status",
-                    "to": "registered",
-                    "at": "2023-07-20T01:00:00+00:00",
-                    "operator": "lan.nt",
-                    "point": "P1",
-                    "claim": "c1",
-                }
-            ],
-        },
-    ]
+    empty = {"phone": None, "address": None, "help_reason": None, "notes": None}
+    return [*package_head(), hoa_case(uid="u-old-1", claim=empty)]
 
 
 def test_a_package_written_before_consent_records_imports_with_none(session: Session) -> None:
