@@ -1,4 +1,5 @@
-"""Databases besides the test's own: another intake point's, for packages that travel."""
+"""Databases besides the test's own: another intake point's, for packages that travel, and
+one loaded with another preset for its unit tree."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from services.campaigns.campaign import load_preset
+from services.campaigns.units import UnitTree
 from services.upkeep.database import Database, open_database
 
 
@@ -21,3 +23,15 @@ def other_point_database(folder: Path) -> Iterator[Database]:
         yield db
     finally:
         db.dispose()
+
+
+def preset_tree(path: Path, preset: str) -> UnitTree:
+    """The unit tree of `preset`, loaded into a new SQLite database at `path`."""
+    database = open_database(f"sqlite:///{path}")
+    with database.session() as session:
+        load_preset(session, preset)
+        session.commit()
+    with database.session(read_only=True) as session:
+        tree = UnitTree.load(session)
+    database.dispose()
+    return tree

@@ -15,7 +15,7 @@ from models.codes import Role, Status
 from models.entities import AuditEntry, Case, Operator
 from services.cases.detail import case_detail, correct_opened_case
 from services.cases.queries import CaseFilter, fetch_cases
-from services.cases.recording import CONSENT_MISSING, Correction, FactsDraft
+from services.cases.recording import CONSENT_MISSING, Correction, FactsDraft, RecordResult
 from services.cases.records import import_records
 from services.common.errors import ConflictError, ValidationError
 from services.common.vntime import now_utc
@@ -71,6 +71,13 @@ def actor(world: World, role: Role, point: str = "phu_tam") -> Actor:
 
 def draft(world: World, tail: int = 42) -> FactsDraft:
     return world.draft(tail)
+
+
+def registered_by(session: Session, world: World, by: Actor) -> RecordResult:
+    """The World's citizen registered by `by` (with consent), committed."""
+    saved = save_intake(session, by, draft(world), IntakeResult(1, Status.REGISTERED), consent=True)
+    session.commit()
+    return saved
 
 
 # -- the table --------------------------------------------------------------------------
@@ -177,10 +184,7 @@ def test_operators_save_and_correct_only_at_their_point(session: Session) -> Non
     world = World(session)
     session.commit()
     at_phu_tam = actor(world, Role.OPERATOR)
-    saved = save_intake(
-        session, at_phu_tam, draft(world), IntakeResult(1, Status.REGISTERED), consent=True
-    )
-    session.commit()
+    saved = registered_by(session, world, at_phu_tam)
     nowhere = Actor(world.operator.id, "lan.nt", "Lan", Role.OPERATOR, None)
     with pytest.raises(PermissionDeniedError, match="chưa chọn điểm thu nhận"):
         save_intake(
@@ -227,10 +231,7 @@ def test_case_actions_are_logged_without_personal_data(session: Session) -> None
     world = World(session)
     session.commit()
     operator = actor(world, Role.OPERATOR)
-    saved = save_intake(
-        session, operator, draft(world), IntakeResult(1, Status.REGISTERED), consent=True
-    )
-    session.commit()
+    saved = registered_by(session, world, operator)
     save_intake(session, operator, draft(world), IntakeResult(1, Status.APPROVED), consent=True)
     session.commit()
     case = session.get(Case, saved.case.id)
