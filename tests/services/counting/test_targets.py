@@ -12,9 +12,10 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 from sqlalchemy.orm import Session
 
-from services.campaigns.units import UnitTree
+from services.campaigns.units import UnitInfo, UnitTree
 from services.common.errors import UserError, ValidationError
 from services.counting.targets import (
+    ShareResult,
     ShareState,
     clear_target,
     district_shares,
@@ -152,12 +153,18 @@ def test_largest_remainder_gives_leftovers_to_the_biggest_remainders() -> None:
     assert largest_remainder(100, [1, 2]) == [33, 67]
 
 
-def test_share_a_district_equally_then_rescale(session: Session) -> None:
+def share_chau_thanh(session: Session) -> tuple[ShareResult, UnitTree, list[UnitInfo]]:
+    """Châu Thành's target shared among its communes (committed): the result, the tree
+    read again, and the district's communes in it."""
     result = share_proportionally(session, CLI, CHAU_THANH)
     session.commit()
-    assert result.weighting == "chia đều cho các xã"
     tree = UnitTree.load(session)
-    communes = tree.children[tree.by_code[CHAU_THANH].id]
+    return result, tree, tree.children[tree.by_code[CHAU_THANH].id]
+
+
+def test_share_a_district_equally_then_rescale(session: Session) -> None:
+    result, tree, communes = share_chau_thanh(session)
+    assert result.weighting == "chia đều cho các xã"
     assert sum(c.target_total or 0 for c in communes) == 46680
     assert sum(c.target_daily or 0 for c in communes) == 1415
     assert (
@@ -171,11 +178,8 @@ def test_share_a_district_equally_then_rescale(session: Session) -> None:
     set_target(session, CLI, CHAU_THANH, 50_000, 1_500)
     session.commit()
     assert [s.district.code for s in mismatches(session)] == [CHAU_THANH]
-    result = share_proportionally(session, CLI, CHAU_THANH)
-    session.commit()
+    result, tree, communes = share_chau_thanh(session)
     assert result.weighting == "theo tỉ lệ chỉ tiêu hiện có của các xã"
-    tree = UnitTree.load(session)
-    communes = tree.children[tree.by_code[CHAU_THANH].id]
     assert sum(c.target_total or 0 for c in communes) == 50_000
     assert sum(c.target_daily or 0 for c in communes) == 1_500
     assert communes[0].target_total == max(c.target_total or 0 for c in communes)
