@@ -52,6 +52,12 @@ def note(session: Session, actor: Actor, text_: str) -> None:
     session.commit()
 
 
+def notes(session: Session, actor: Actor, count: int, prefix: str = "việc") -> None:
+    """`count` entries by `actor`: «việc 0», «việc 1», ..."""
+    for step in range(count):
+        note(session, actor, f"{prefix} {step}")
+
+
 @pytest.fixture
 def world(session: Session) -> World:
     made = World(session)
@@ -242,11 +248,9 @@ def test_a_cut_tail_fails_against_the_printed_report(
     session: Session, world: World, tmp_path: Path
 ) -> None:
     actor = at_point(world, "phu_tam")
-    for step in range(4):
-        note(session, actor, f"việc {step}")
+    notes(session, actor, 4)
     report = _report(session, tmp_path)
-    for step in range(2):
-        note(session, actor, f"việc sau {step}")
+    notes(session, actor, 2, "việc sau")
     # Cut the chain back to two entries and make its head agree: the chain verifies.
     code = world.point_phu_tam.code
     kept = session.scalars(select(AuditEntry).where(AuditEntry.chain == code, AuditEntry.seq == 2))
@@ -269,8 +273,7 @@ def test_a_chain_rewritten_with_new_hashes_disagrees_with_the_report(
     session: Session, world: World, tmp_path: Path
 ) -> None:
     actor = at_point(world, "phu_tam")
-    for step in range(3):
-        note(session, actor, f"việc {step}")
+    notes(session, actor, 3)
     report = _report(session, tmp_path)
     code = world.point_phu_tam.code
     # Someone who can write the database edits entry 2 and recomputes every hash after it.
@@ -298,8 +301,7 @@ def test_a_chain_rewritten_with_new_hashes_disagrees_with_the_report(
 
 def test_an_edited_entry_is_still_named(session: Session, world: World, tmp_path: Path) -> None:
     actor = at_point(world, "phuong_5")
-    for step in range(3):
-        note(session, actor, f"việc {step}")
+    notes(session, actor, 3)
     _report(session, tmp_path)
     session.execute(
         text("UPDATE audit_log SET summary = 'sửa lén' WHERE chain = :c AND seq = 2"),
