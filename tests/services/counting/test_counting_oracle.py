@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import itertools
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -34,6 +34,7 @@ from hypothesis.stateful import (
 )
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
 import services.exchange.crypto
 from models.codes import OUTSIDE_PROVINCE, FailureReason, PointKind, Role, Status
@@ -166,6 +167,19 @@ class Point:
         )
         operator_id = session.scalar(select(Operator.id).where(Operator.username == operator))
         return Actor(operator_id, operator, operator, role, point_id)
+
+
+def passes(point: Point, move: Callable[[Session, Actor, Path, str], object], path: Path) -> bool:
+    """Export or import the package at `path` on `point`, committed; False where the point
+    refused it, which only a purged point may do."""
+    with point.database.session() as session:
+        try:
+            move(session, CLI_ADMIN, path, PASS)
+        except UserError:
+            assert point.purged
+            return False
+        session.commit()
+    return True
 
 
 class CountingMachine(RuleBasedStateMachine):
@@ -453,20 +467,8 @@ class CountingMachine(RuleBasedStateMachine):
     def send_package(self, source: int, target_index: int) -> None:
         sender, receiver = self.points[source], self.points[target_index]
         path = self.run / f"package-{next(self.fixes)}.kpkg"
-        with sender.database.session() as session:
-            try:
-                export_package(session, CLI_ADMIN, path, PASS)
-            except UserError:
-                assert sender.purged
-                return
-            session.commit()
-        with receiver.database.session() as session:
-            try:
-                import_package(session, CLI_ADMIN, path, PASS)
-            except UserError:
-                assert receiver.purged
-                return
-            session.commit()
+        if not (passes(sender, export_package, path) and passes(receiver, import_package, path)):
+            return
         for key, events in sender.events.items():
             for event in events.values():
                 receiver.add(key, event)
