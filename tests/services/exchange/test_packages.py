@@ -33,6 +33,14 @@ PASS = "mat-khau-cua-goi"
 AS_OF = date(2023, 8, 1)
 
 
+def registered_at_point_a(session: Session) -> World:
+    """Point A (this test's database) registers Linh on 20/07 at 08:00, committed."""
+    world = World(session)
+    world.record(world.facts(), world.report(Status.REGISTERED, "2023-07-20 08:00"))
+    session.commit()
+    return world
+
+
 TYPO = "Trần Thị Mỹ Lynh"  # Linh's name with a typo
 
 
@@ -112,9 +120,7 @@ def test_point_filter_and_since(session: Session, tmp_path: Path) -> None:
 
 def test_merge_moves_a_case_forward(session: Session, other: Database, tmp_path: Path) -> None:
     """Point A registered the citizen; point B activated them; the province sees both."""
-    world = World(session)
-    world.record(world.facts(), world.report(Status.REGISTERED, "2023-07-20 08:00"))
-    session.commit()
+    world = registered_at_point_a(session)
     export_package(session, CLI, tmp_path / "a.kpkg", PASS)
     package = packed_at_point_b(
         other, tmp_path / "b.kpkg", Status.ACTIVATED, "2023-07-23 10:00", point="phuong_5"
@@ -130,9 +136,7 @@ def test_merge_moves_a_case_forward(session: Session, other: Database, tmp_path:
 def test_disagreeing_facts_are_a_conflict_and_the_first_recorded_stand(
     session: Session, other: Database, tmp_path: Path
 ) -> None:
-    world = World(session)
-    world.record(world.facts(), world.report(Status.REGISTERED, "2023-07-20 08:00"))
-    session.commit()
+    world = registered_at_point_a(session)
     packed_at_point_b(other, tmp_path / "b.kpkg", Status.ACTIVATED, "2023-07-23 10:00", TYPO)
     first = import_package(session, CLI, tmp_path / "b.kpkg", PASS)
     session.commit()
@@ -169,9 +173,7 @@ def test_disagreeing_facts_are_a_conflict_and_the_first_recorded_stand(
 def test_take_incoming_is_a_decision_event(
     session: Session, other: Database, tmp_path: Path
 ) -> None:
-    world = World(session)
-    world.record(world.facts(), world.report(Status.REGISTERED, "2023-07-20 08:00"))
-    session.commit()
+    world = registered_at_point_a(session)
     packed_at_point_b(other, tmp_path / "b.kpkg", Status.APPROVED, "2023-07-21 10:00", TYPO)
     import_package(session, CLI, tmp_path / "b.kpkg", PASS)
     session.commit()
