@@ -120,7 +120,7 @@ def test_point_filter_and_since(session: Session, tmp_path: Path) -> None:
 
 def test_merge_moves_a_case_forward(session: Session, other: Database, tmp_path: Path) -> None:
     """Point A registered the citizen; point B activated them; the province sees both."""
-    world = registered_at_point_a(session)
+    registered_at_point_a(session)
     export_package(session, CLI, tmp_path / "a.kpkg", PASS)
     package = packed_at_point_b(
         other, tmp_path / "b.kpkg", Status.ACTIVATED, "2023-07-23 10:00", point="phuong_5"
