@@ -272,8 +272,7 @@ def test_a_cut_tail_fails_against_the_printed_report(
 def test_a_chain_rewritten_with_new_hashes_disagrees_with_the_report(
     session: Session, world: World, tmp_path: Path
 ) -> None:
-    actor = at_point(world, "phu_tam")
-    notes(session, actor, 3)
+    notes(session, at_point(world, "phu_tam"), 3)
     report = _report(session, tmp_path)
     code = world.point_phu_tam.code
     # Someone who can write the database edits entry 2 and recomputes every hash after it.
