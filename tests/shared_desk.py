@@ -31,12 +31,7 @@ def save_at_desk(
 ) -> RecordResult:
     """`world.draft(tail)` saved at level 1 with consent, by `actor` (default: the operator
     at Phú Tâm), at `at` in Vietnam time (`2023-07-20 08:30`; default: now)."""
-    return save_intake(
-        session,
-        actor or operator_at_phu_tam(world),
-        world.draft(tail),
-        IntakeResult(1, status),
-        consent=True,
-        at=vn(at) if at is not None else None,
-        notice=notice,
-    )
+    by = actor or operator_at_phu_tam(world)
+    draft, result = world.draft(tail), IntakeResult(1, status)
+    moment = vn(at) if at is not None else None
+    return save_intake(session, by, draft, result, consent=True, at=moment, notice=notice)

@@ -169,6 +169,12 @@ class Point:
         return Actor(operator_id, operator, operator, role, point_id)
 
 
+def case_of(session: Session, person: int, level: int) -> Case | None:
+    return session.scalars(
+        select(Case).where(Case.id_number == number_of(person), Case.level == level)
+    ).first()
+
+
 def passes(point: Point, move: Callable[[Session, Actor, Path, str], object], path: Path) -> bool:
     """Export or import the package at `path` on `point`, committed; False where the point
     refused it, which only a purged point may do."""
@@ -378,9 +384,7 @@ class CountingMachine(RuleBasedStateMachine):
     def _correct(
         self, point: Point, session: Any, person: int, level: int, correction: Correction, fix: Fix
     ) -> None:
-        case = session.scalars(
-            select(Case).where(Case.id_number == number_of(person), Case.level == level)
-        ).first()
+        case = case_of(session, person, level)
         if case is None:
             return
         manager = point.actor(session, "P7", "a.nv", Role.MANAGER)
@@ -415,9 +419,7 @@ class CountingMachine(RuleBasedStateMachine):
         point = self.points[target_index]
         moment = moment_of(day, minute * 15 + 7)
         with point.database.session() as session:
-            case = session.scalars(
-                select(Case).where(Case.id_number == number_of(person), Case.level == level)
-            ).first()
+            case = case_of(session, person, level)
             if case is None:
                 return
             manager = point.actor(session, "P7", "a.nv", Role.MANAGER)

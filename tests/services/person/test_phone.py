@@ -97,8 +97,7 @@ def test_other_prefixes_are_rejected_naming_the_prefix(prefix: str) -> None:
     ["091234567", "09123456789", "912345678", "1912345678", "+8491234567", "+84", "0"],
 )
 def test_wrong_length_or_no_leading_zero(text: str) -> None:
-    message = phone_error(text).message
-    assert "10 chữ số bắt đầu bằng 0" in message
+    assert "10 chữ số bắt đầu bằng 0" in phone_error(text).message
 
 
 @pytest.mark.parametrize(
