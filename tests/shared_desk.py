@@ -3,8 +3,6 @@ saved there (level 1, consent given). Every person here is invented."""
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
-
 from models.codes import Role, Status
 from services.cases.recording import RecordResult
 from services.desk.intake import IntakeResult, save_intake
@@ -20,18 +18,11 @@ def operator_at_phu_tam(world: World) -> Actor:
 
 
 def save_at_desk(
-    session: Session,
-    world: World,
-    tail: int,
-    status: Status,
-    at: str | None = None,
-    *,
-    actor: Actor | None = None,
-    notice: NoticeHeard | None = None,
+    world: World, tail: int, status: Status, at: str = "", notice: NoticeHeard | None = None
 ) -> RecordResult:
-    """`world.draft(tail)` saved at level 1 with consent, by `actor` (default: the operator
-    at Phú Tâm), at `at` in Vietnam time (`2023-07-20 08:30`; default: now)."""
-    by = actor or operator_at_phu_tam(world)
+    """`world.draft(tail)` saved at level 1 with consent by the operator at Phú Tâm, in the
+    World's session, at `at` in Vietnam time (`2023-07-20 08:30`; default: now)."""
+    session, clerk = world.session, operator_at_phu_tam(world)
     draft, result = world.draft(tail), IntakeResult(1, status)
-    moment = vn(at) if at is not None else None
-    return save_intake(session, by, draft, result, consent=True, at=moment, notice=notice)
+    moment = vn(at) if at else None
+    return save_intake(session, clerk, draft, result, consent=True, at=moment, notice=notice)

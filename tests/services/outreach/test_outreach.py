@@ -228,11 +228,10 @@ def test_a_case_saved_at_the_desk_moves_the_listed_person(session: Session, tmp_
     world = World(session)
     session.commit()
     listed(session, tmp_path)
-    clerk = operator_at_phu_tam(world)
-    save_at_desk(session, world, 1, Status.REGISTERED, "2023-07-22 08:30", actor=clerk)
+    save_at_desk(world, 1, Status.REGISTERED, "2023-07-22 08:30")
     session.commit()
     assert statuses(session)["Trần Thị Mỹ Linh"] == "came"
-    saved = save_at_desk(session, world, 1, Status.ACTIVATED, "2023-07-23 09:00", actor=clerk)
+    saved = save_at_desk(world, 1, Status.ACTIVATED, "2023-07-23 09:00")
     session.commit()
     assert statuses(session)["Trần Thị Mỹ Linh"] == "activated"
     # A person listed without a number is offered to the clerk, never linked alone.
@@ -247,7 +246,7 @@ def test_a_name_birth_year_and_commune_match_waits_for_the_clerk(
     rows = [["", "TRẦN THỊ MỸ LINH", "1990", "", "", PHU_TAM, "Ấp 3", "", ""]]
     import_outreach(session, CLI, write_list(tmp_path / "ds.csv", rows))
     session.commit()
-    saved = save_at_desk(session, world, 1, Status.ACTIVATED, "2023-07-22 08:30")
+    saved = save_at_desk(world, 1, Status.ACTIVATED, "2023-07-22 08:30")
     session.commit()
     assert statuses(session)["TRẦN THỊ MỸ LINH"] == "not_contacted"
     candidates = candidates_for_case(session, saved.case.id)
@@ -378,7 +377,7 @@ def test_progress_per_commune_and_hamlet(session: Session, tmp_path: Path) -> No
     tu = list_entries(session, CLI, EntryFilter(search="danh van tu"))[0]
     set_status(session, CLI, tu.id, S.INELIGIBLE)
     set_status(session, CLI, find_entry(session, id_number=BINH).id, S.NOTIFIED)
-    save_at_desk(session, world, 1, Status.ACTIVATED, "2023-07-24 08:00")
+    save_at_desk(world, 1, Status.ACTIVATED, "2023-07-24 08:00")
     session.commit()
     by_commune = progress(session, "commune")
     assert sorted((r.code, r.listed) for r in by_commune.rows) == [(KE_SACH, 1), (PHU_TAM, 4)]

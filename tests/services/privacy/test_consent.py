@@ -169,17 +169,14 @@ def test_a_new_case_at_the_desk_keeps_which_notice_when_by_whom_and_on_what_basi
 ) -> None:
     world = World(session)
     session.commit()
-    clerk = operator_at_phu_tam(world)
     heard = NoticeHeard("v1", datetime(2023, 7, 20, 1, 28, tzinfo=UTC))
-    saved = save_at_desk(
-        session, world, 1, Status.REGISTERED, "2023-07-20 08:30", actor=clerk, notice=heard
-    )
+    saved = save_at_desk(world, 1, Status.REGISTERED, "2023-07-20 08:30", notice=heard)
     session.commit()
     assert record_of(session, saved.case.id) == [
         ("v1", heard.at, "consent", None, world.operator.id)
     ]
     # The citizen comes back: the later report carries no second record.
-    save_at_desk(session, world, 1, Status.ACTIVATED, "2023-07-22 09:00", actor=clerk)
+    save_at_desk(world, 1, Status.ACTIVATED, "2023-07-22 09:00")
     session.commit()
     assert [r[2] for r in record_of(session, saved.case.id)] == ["consent", None]
     detail = case_detail(session, saved.case.id)
@@ -196,7 +193,7 @@ def test_without_a_notice_given_a_new_case_records_the_current_one_at_the_save(
 ) -> None:
     world = World(session)
     session.commit()
-    saved = save_at_desk(session, world, 2, Status.REGISTERED, "2023-07-20 08:30")
+    saved = save_at_desk(world, 2, Status.REGISTERED, "2023-07-20 08:30")
     session.commit()
     assert record_of(session, saved.case.id) == [
         (current_notice().version, vn("2023-07-20 08:30"), "consent", None, world.operator.id)
@@ -207,23 +204,15 @@ def test_an_unknown_notice_version_is_refused(session: Session) -> None:
     world = World(session)
     session.commit()
     with pytest.raises(ValidationError, match="v99"):
-        save_at_desk(
-            session, world, 3, Status.REGISTERED, notice=NoticeHeard("v99", vn("2023-07-20 08:30"))
-        )
+        save_at_desk(world, 3, Status.REGISTERED, notice=NoticeHeard("v99", vn("2023-07-20 08:30")))
 
 
 def test_the_legal_basis_setting_changes_what_is_stored(session: Session) -> None:
     world = World(session)
     set_legal_basis(session, admin(world), LegalBasisSetting(ConsentBasis.LEGAL_DUTY, LAW))
     session.commit()
-    saved = save_at_desk(
-        session,
-        world,
-        4,
-        Status.REGISTERED,
-        "2023-07-20 08:30",
-        notice=NoticeHeard("v1", vn("2023-07-20 08:29")),
-    )
+    heard = NoticeHeard("v1", vn("2023-07-20 08:29"))
+    saved = save_at_desk(world, 4, Status.REGISTERED, "2023-07-20 08:30", heard)
     session.commit()
     [(notice, _at, basis, law, _operator)] = record_of(session, saved.case.id)
     assert (notice, basis, law) == ("v1", "legal_duty", LAW)
@@ -234,7 +223,7 @@ def test_the_legal_basis_setting_changes_what_is_stored(session: Session) -> Non
 def test_the_schema_refuses_a_half_written_record(session: Session) -> None:
     world = World(session)
     session.commit()
-    saved = save_at_desk(session, world, 5, Status.REGISTERED, "2023-07-20 08:30")
+    saved = save_at_desk(world, 5, Status.REGISTERED, "2023-07-20 08:30")
     session.commit()
     event = saved.case.history[0]
     for broken in (
@@ -292,7 +281,7 @@ def test_an_imported_row_that_brings_a_case_in_is_recorded_as_from_a_list(
 def test_a_row_about_a_case_already_here_adds_no_record(session: Session, tmp_path: Path) -> None:
     world = World(session)
     session.commit()
-    desk = save_at_desk(session, world, 9, Status.REGISTERED, "2023-07-19 08:00")
+    desk = save_at_desk(world, 9, Status.REGISTERED, "2023-07-19 08:00")
     session.commit()
     facts = world.facts(9)
     row = record_row(
@@ -322,7 +311,7 @@ def test_records_travel_in_packages(session: Session, other: Database, tmp_path:
     session.commit()
     for tail in (1, 2):
         heard = NoticeHeard("v1", vn("2023-07-20 08:2" + str(tail)))
-        save_at_desk(session, world, tail, Status.REGISTERED, "2023-07-20 08:30", notice=heard)
+        save_at_desk(world, tail, Status.REGISTERED, "2023-07-20 08:30", notice=heard)
     session.commit()
     export_package(session, CLI, tmp_path / "goi.kpkg", PASS)
     session.commit()
@@ -377,7 +366,7 @@ def test_the_purge_keeps_the_consent_records(
     world = World(session)
     set_legal_basis(session, CLI, LegalBasisSetting(ConsentBasis.LEGAL_DUTY, LAW))
     session.commit()
-    save_at_desk(session, world, 1, Status.ACTIVATED, "2023-07-20 08:30")
+    save_at_desk(world, 1, Status.ACTIVATED, "2023-07-20 08:30")
     session.commit()
     before = {r[1:] for r in consent_rows(session)}
     set_grace_days(session, CLI, 0)
