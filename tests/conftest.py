@@ -16,7 +16,11 @@ from sqlalchemy.orm import Session
 from services.upkeep.database import Database, open_database
 from tests.memory_keyring import MemoryKeyring
 from tests.postgres import create_database, drop_database, server_url
-from tests.shared_databases import open_with_preset, preset_pg_database
+from tests.shared_databases import (
+    open_with_preset,
+    other_point_database,
+    preset_pg_database,
+)
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -113,6 +117,5 @@ def session(database: Database) -> Iterator[Session]:
 def other(tmp_path: Path) -> Iterator[Database]:
     """A second intake point's database (SQLite) with the same campaign, migrated and
     loaded afresh: it shares nothing with `database` but the preset."""
-    db = open_with_preset(f"sqlite:///{tmp_path / 'other.sqlite3'}")
-    yield db
-    db.dispose()
+    with other_point_database(tmp_path) as db:
+        yield db

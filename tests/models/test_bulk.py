@@ -19,63 +19,44 @@ def index_names(database: Database, table: str) -> set[str]:
         return {str(i["name"]) for i in inspect(connection).get_indexes(table)}
 
 
+def hoa_activated(world: World, moment: datetime) -> dict[str, object]:
+    """Every column of a case row, as a bulk load writes it: Hoa, activated at `moment`."""
+    commune = world.point_phu_tam.commune_id
+    return {
+        "id": 900,
+        "id_number": "094190000900",
+        "level": 1,
+        "full_name": "Lê Thị Hoa",
+        "name_folded": "le thi hoa",
+        "birth_date": date(1990, 1, 2),
+        "sex": "Nữ",
+        "phone": None,
+        "address": None,
+        "residence_commune_id": commune,
+        "intake_point_id": world.point_phu_tam.id,
+        "operator_id": world.operator.id,
+        "status": "activated",
+        "failure_reason": None,
+        "failure_note": None,
+        "help_reason": None,
+        "consent_given": True,
+        "notes": None,
+        "counted_unit_id": commune,
+        "activated_at": moment,
+        "activated_on": date(2023, 7, 20),
+        "created_at": moment,
+        "updated_at": moment,
+        "version": 1,
+    }
+
+
 def test_bulk_rows_read_back_through_the_orm(database: Database) -> None:
     with database.session() as session:
         world = World(session)
         session.commit()
         moment = datetime(2023, 7, 20, 1, 30, 5, 123, tzinfo=UTC)
-        columns = (
-            "id",
-            "id_number",
-            "level",
-            "full_name",
-            "name_folded",
-            "birth_date",
-            "sex",
-            "phone",
-            "address",
-            "residence_commune_id",
-            "intake_point_id",
-            "operator_id",
-            "status",
-            "failure_reason",
-            "failure_note",
-            "help_reason",
-            "consent_given",
-            "notes",
-            "counted_unit_id",
-            "activated_at",
-            "activated_on",
-            "created_at",
-            "updated_at",
-            "version",
-        )
-        row = (
-            900,
-            "094190000900",
-            1,
-            "Lê Thị Hoa",
-            "le thi hoa",
-            date(1990, 1, 2),
-            "Nữ",
-            None,
-            None,
-            world.point_phu_tam.commune_id,
-            world.point_phu_tam.id,
-            world.operator.id,
-            "activated",
-            None,
-            None,
-            None,
-            True,
-            None,
-            world.point_phu_tam.commune_id,
-            moment,
-            date(2023, 7, 20),
-            moment,
-            moment,
-            1,
-        )
+        values = hoa_activated(world, moment)
+        columns, row = tuple(values), tuple(values.values())
         bulk_insert(session.connection(), cast(Table, Case.__table__), columns, [row])
         session.commit()
         case = session.scalars(select(Case).where(Case.id == 900)).one()

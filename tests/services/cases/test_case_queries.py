@@ -30,16 +30,12 @@ from services.desk.follow_up import (
 )
 from services.security.session_context import Actor
 from tests.factories import PHUONG_5, World, vn
+from tests.shared_corrections import correct
+from tests.shared_desk import operator_at_phu_tam
 
 
 def manager(world: World) -> Actor:
     return Actor(world.other_operator.id, "minh.tv", "Trần Văn Minh", Role.MANAGER)
-
-
-def operator_at_phu_tam(world: World) -> Actor:
-    return Actor(
-        world.operator.id, "lan.nt", "Nguyễn Thị Lan", Role.OPERATOR, world.point_phu_tam.id
-    )
 
 
 NAMES = {
@@ -105,19 +101,9 @@ def test_digits_search_the_id_number_and_the_phone(session: Session, world: Worl
 def test_filters(session: Session, world: World) -> None:
     boss = manager(world)
     anh = fetch_cases(session, boss, CaseFilter(text="nguyen thi anh thu"))[0]
-    correct_opened_case(
-        session,
-        boss,
-        anh.id,
-        1,
-        Correction(
-            reason="Công an đã duyệt",
-            operator_id=world.other_operator.id,
-            intake_point_id=None,
-            status=Status.APPROVED,
-            at=vn("2023-07-25 10:00"),
-        ),
-    )
+    by = world.other_operator.id
+    at = vn("2023-07-25 10:00")
+    correct(session, boss, (anh.id, 1), "Công an đã duyệt", by, status=Status.APPROVED, at=at)
     assert names(session, boss, CaseFilter(status=Status.APPROVED)) == ["Nguyễn Thị Anh Thư"]
     assert names(session, boss, CaseFilter(level=2)) == []
     assert len(names(session, boss, CaseFilter(level=1))) == 5
@@ -163,19 +149,16 @@ def test_pages_follow_each_other_without_gaps_or_repeats(session: Session) -> No
 def test_detail_tells_the_history_with_corrections(session: Session, world: World) -> None:
     boss = manager(world)
     row = fetch_cases(session, boss, CaseFilter(text="le van duc"))[0]
-    correct_opened_case(
+    correct(
         session,
         boss,
-        row.id,
-        1,
-        Correction(
-            reason="Công dân báo sai tên",
-            operator_id=world.other_operator.id,
-            intake_point_id=world.point_phuong_5.id,
-            values={"full_name": "Lê Văn Đực", "phone": ""},
-            status=Status.FAILED,
-            failure_reason=FailureReason.NOT_OWN_NUMBER,
-        ),
+        (row.id, 1),
+        "Công dân báo sai tên",
+        world.other_operator.id,
+        world.point_phuong_5.id,
+        values={"full_name": "Lê Văn Đực", "phone": ""},
+        status=Status.FAILED,
+        failure_reason=FailureReason.NOT_OWN_NUMBER,
     )
     detail = case_detail(session, row.id, boss)
     assert detail.full_name == "Lê Văn Đực"

@@ -13,106 +13,86 @@ from sqlalchemy.orm import Session
 
 from models.entities import Case, CaseEvent, IntakePoint, Operator
 from services.campaigns.units import UnitTree
-from services.cases.records import COLUMNS, import_records, rejects_path, write_template
+from services.cases.records import import_records, rejects_path, write_template
 from services.counting.tally import TallyBy, tally
 from services.spreadsheets.reader import UnreadableFileError
 from tests.factories import CLI, KE_SACH, PHU_TAM, PHUONG_5, id_number_for
+from tests.shared_records import LINH, RECORD_HEADER, record_row, write_sheet_csv
 
-HEADER = list(COLUMNS.values())
-LINH = id_number_for(date(1990, 3, 15), "Nữ", 12345)
+HEADER = RECORD_HEADER
 BINH = id_number_for(date(1985, 1, 2), "Nam", 777)
 
 
-# The cells a row leaves to these: a level-1 registration at Phú Tâm's police, by lan.nt.
-ROW_DEFAULTS: dict[str, object] = {
-    "phone": "",
-    "residence_code": PHU_TAM,
-    "level": 1,
-    "status": "Đã đăng ký",
-    "failure_reason": "",
-    "point_commune_code": PHU_TAM,
-    "point_name": "Công an xã Phú Tâm",
-    "moment": "20/07/2023 08:30",
-    "operator": "lan.nt",
-}
-
-
-def sheet_row(**cells: object) -> list[object]:
-    """One row of the sheet, in the columns' order: `cells` by column key over the defaults."""
-    row = ROW_DEFAULTS | cells
-    return [row[key] for key in COLUMNS]
+def binh_row(**cells: object) -> list[object]:
+    """Bình's row at level 2 in Phường 5 (he lives in Kế Sách), with `cells` set."""
+    return record_row(
+        id_number=BINH,
+        full_name="Lê Văn Bình",
+        birth_date="02/01/1985",
+        sex="Nam",
+        residence_code=KE_SACH,
+        level=2,
+        point_commune_code=PHUONG_5,
+        point_name="Điểm cấp căn cước TP",
+        operator="minh.tv",
+        **cells,
+    )
 
 
 def good_rows() -> list[list[object]]:
-    linh = {
-        "id_number": LINH,
-        "full_name": "Trần Thị Mỹ Linh",
-        "birth_date": "15/03/1990",
-        "sex": "Nữ",
-    }
-    binh = {
-        "id_number": BINH,
-        "full_name": "Lê Văn Bình",
-        "birth_date": "02/01/1985",
-        "sex": "Nam",
-        "residence_code": KE_SACH,
-        "level": 2,
-        "point_commune_code": PHUONG_5,
-        "point_name": "Điểm cấp căn cước TP",
-        "operator": "minh.tv",
-    }
     return [
-        sheet_row(**linh, phone="0912 345 678"),
-        sheet_row(**linh, level="1", status="Đã kích hoạt", moment="22/07/2023 09:15"),
-        sheet_row(
-            **binh,
-            phone="+84 386 123 456",
-            status="Đã thu nhận hồ sơ",
-            moment="21/07/2023 10:00",
-        ),
-        sheet_row(**binh, status="Đã kích hoạt", moment="24/07/2023 10:00"),
+        record_row(phone="0912 345 678"),
+        record_row(level="1", status="Đã kích hoạt", moment="22/07/2023 09:15"),
+        binh_row(phone="+84 386 123 456", status="Đã thu nhận hồ sơ", moment="21/07/2023 10:00"),
+        binh_row(status="Đã kích hoạt", moment="24/07/2023 10:00"),
     ]
+
+
+def born_1970(tail: int, name: str) -> dict[str, object]:
+    return {
+        "id_number": id_number_for(date(1970, 1, 1), "Nam", tail),
+        "full_name": name,
+        "birth_date": "01/01/1970",
+        "sex": "Nam",
+    }
 
 
 def bad_rows() -> list[tuple[list[object], str]]:
     """Each bad row with a word its reason must contain."""
-
-    def born_1970(tail: int, name: str, **cells: object) -> list[object]:
-        number = id_number_for(date(1970, 1, 1), "Nam", tail)
-        return sheet_row(
-            id_number=number, full_name=name, birth_date="01/01/1970", sex="Nam", **cells
-        )
-
-    young = id_number_for(date(2012, 5, 5), "Nam", 1)
-    return [
+    bad: list[tuple[dict[str, object], str]] = [
+        ({"id_number": LINH[:11], "full_name": "Ngắn Số"}, "12 chữ số"),
         (
-            sheet_row(id_number=LINH[:11], full_name="Ngắn Số", birth_date="15/03/1990", sex="Nữ"),
-            "12 chữ số",
-        ),
-        (
-            sheet_row(
-                id_number=id_number_for(date(1990, 3, 15), "Nữ", 9),
-                full_name="Sai Năm",
-                birth_date="15/03/1991",
-                sex="Nữ",
-            ),
+            {
+                "id_number": id_number_for(date(1990, 3, 15), "Nữ", 9),
+                "full_name": "Sai Năm",
+                "birth_date": "15/03/1991",
+            },
             "1991",
         ),
         (
-            sheet_row(id_number=young, full_name="Còn Nhỏ", birth_date="05/05/2012", sex="Nam"),
+            {
+                "id_number": id_number_for(date(2012, 5, 5), "Nam", 1),
+                "full_name": "Còn Nhỏ",
+                "birth_date": "05/05/2012",
+                "sex": "Nam",
+            },
             "14 tuổi",
         ),
-        (born_1970(5, "Sai Mã Xã", residence_code="99999"), "99999"),
+        ({**born_1970(5, "Sai Mã Xã"), "residence_code": "99999"}, "99999"),
         (
-            born_1970(
-                6, "Sai Mức", level=2, point_name="Cửa hàng mới chỉ có dòng lỗi", operator="ma.moi"
-            ),
+            {
+                **born_1970(6, "Sai Mức"),
+                "level": 2,
+                "point_name": "Cửa hàng mới chỉ có dòng lỗi",
+                "operator": "ma.moi",
+            },
             "mức 2",
         ),
-        (born_1970(7, "Thất Bại", status="Thất bại"), "lý do"),
-        (born_1970(8, "Sai Điện Thoại", phone="0123"), "điện thoại"),
-        (born_1970(9, "Sai Giờ", moment="32/07/2023 08:30"), "Thời điểm"),
+        ({**born_1970(7, "Thất Bại"), "status": "Thất bại"}, "lý do"),
+        ({**born_1970(8, "Sai Điện Thoại"), "phone": "0123"}, "điện thoại"),
+        ({**born_1970(9, "Sai Giờ"), "moment": "32/07/2023 08:30"}, "Thời điểm"),
     ]
+    return [(record_row(**cells), word) for cells, word in bad]
 
 
 def write_xlsx(path: Path, rows: list[list[object]], header: list[str] = HEADER) -> Path:
@@ -127,11 +107,7 @@ def write_xlsx(path: Path, rows: list[list[object]], header: list[str] = HEADER)
 
 
 def write_csv(path: Path, rows: list[list[object]], bom: bool = True, delimiter: str = ",") -> Path:
-    with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as handle:
-        writer = csv.writer(handle, delimiter=delimiter)
-        writer.writerow(HEADER)
-        writer.writerows(rows)
-    return path
+    return write_sheet_csv(path, rows, bom=bom, delimiter=delimiter)
 
 
 def count(session: Session, model: type) -> int:
@@ -228,22 +204,18 @@ def test_headers_match_without_case_diacritics_or_spaces(session: Session, tmp_p
 def test_excel_numbers_and_dates_are_understood(session: Session, tmp_path: Path) -> None:
     # Excel turned the ID number and the phone into numbers (leading zeros gone),
     # and the dates into real dates.
-    rows: list[list[object]] = [
-        [
-            int(LINH),
-            "Trần Thị Mỹ Linh",
-            datetime(1990, 3, 15),
-            "Nu",
-            912345678,
-            int(PHU_TAM),
-            1,
-            "da kich hoat",
-            None,
-            int(PHU_TAM),
-            "Công an xã Phú Tâm",
-            datetime(2023, 7, 22, 9, 15),
-            "lan.nt",
-        ]
+    rows = [
+        record_row(
+            id_number=int(LINH),
+            birth_date=datetime(1990, 3, 15),
+            sex="Nu",
+            phone=912345678,
+            residence_code=int(PHU_TAM),
+            status="da kich hoat",
+            failure_reason=None,
+            point_commune_code=int(PHU_TAM),
+            moment=datetime(2023, 7, 22, 9, 15),
+        )
     ]
     summary = import_records(session, CLI, write_xlsx(tmp_path / "a.xlsx", rows))
     assert summary.created == 1, summary.rejects
@@ -303,21 +275,7 @@ def test_a_row_that_contradicts_an_activation_is_kept_and_listed(
     session: Session, tmp_path: Path
 ) -> None:
     """Linh is activated on 22/07 (good rows); "registered" on 23/07 is a record, not a move."""
-    backwards = [
-        LINH,
-        "Trần Thị Mỹ Linh",
-        "15/03/1990",
-        "Nữ",
-        "",
-        PHU_TAM,
-        1,
-        "Đã đăng ký",
-        "",
-        PHU_TAM,
-        "Công an xã Phú Tâm",
-        "23/07/2023 08:00",
-        "lan.nt",
-    ]
+    backwards = record_row(moment="23/07/2023 08:00")
     path = write_xlsx(tmp_path / "ho-so.xlsx", [*good_rows(), backwards])
     summary = import_records(session, CLI, path)
     session.commit()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 
 import pytest
 from hypothesis import given
@@ -27,21 +28,56 @@ ASCII_EXTRA = "0123456789 ,.-'()/"
 VIETNAMESE_TEXT = st.text(alphabet=VIETNAMESE + ASCII_EXTRA + "\t\n\u00a0")
 
 
-# --- clean --------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("text", "cleaned"),
-    [
+# What each function makes of a few texts, written out.
+EXAMPLES: dict[Callable[[str], str], list[tuple[str, str]]] = {
+    clean: [
         ("  Trần   Thị\tMỹ\nLinh  ", "Trần Thị Mỹ Linh"),
         ("Ấp\u00a0Phú Hòa\r\n", "Ấp Phú Hòa"),
         ("", ""),
         (" \t\r\n ", ""),
         ("An", "An"),
     ],
+    fold: [
+        ("Nguyễn Thị Ánh", "nguyen thi anh"),
+        ("Đặng Văn Đức", "dang van duc"),
+        ("ĐỖ THỊ HƯƠNG", "do thi huong"),
+        ("Trương  Quốc\tBảo", "truong quoc bao"),
+        ("Huyện Châu Thành", "huyen chau thanh"),
+        ("Sóc Trăng", "soc trang"),
+        ("Nữ", "nu"),
+        ("", ""),
+    ],
+    fold_key: [
+        ("Họ và tên", "hovaten"),
+        ("HỌ VÀ TÊN", "hovaten"),
+        ("Số định danh (CCCD)", "sodinhdanhcccd"),
+        ("Số điện thoại", "sodienthoai"),
+        ("Ngày sinh:", "ngaysinh"),
+        ("Mức 1", "muc1"),
+        ("application_taken", "applicationtaken"),
+        ("  - / ", ""),
+    ],
+    title_name: [
+        ("TRẦN thị mỹ LINH", "Trần Thị Mỹ Linh"),
+        ("  đặng   văn đức ", "Đặng Văn Đức"),
+        ("", ""),
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("function", "text", "expected"),
+    [
+        pytest.param(function, text, expected, id=f"{function.__name__}-{text!r}")
+        for function, examples in EXAMPLES.items()
+        for text, expected in examples
+    ],
 )
-def test_clean(text: str, cleaned: str) -> None:
-    assert clean(text) == cleaned
+def test_examples(function: Callable[[str], str], text: str, expected: str) -> None:
+    assert function(text) == expected
+
+
+# --- clean --------------------------------------------------------------------------------
 
 
 def test_clean_composes_decomposed_letters() -> None:
@@ -62,23 +98,6 @@ def test_clean_properties(text: str) -> None:
 
 
 # --- fold ---------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("text", "folded"),
-    [
-        ("Nguyễn Thị Ánh", "nguyen thi anh"),
-        ("Đặng Văn Đức", "dang van duc"),
-        ("ĐỖ THỊ HƯƠNG", "do thi huong"),
-        ("Trương  Quốc\tBảo", "truong quoc bao"),
-        ("Huyện Châu Thành", "huyen chau thanh"),
-        ("Sóc Trăng", "soc trang"),
-        ("Nữ", "nu"),
-        ("", ""),
-    ],
-)
-def test_fold_examples(text: str, folded: str) -> None:
-    assert fold(text) == folded
 
 
 @pytest.mark.parametrize(("base", "letters"), sorted(BASES.items()))
@@ -116,23 +135,6 @@ def test_fold_keeps_the_letter_count(text: str) -> None:
 # --- fold_key -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("text", "key"),
-    [
-        ("Họ và tên", "hovaten"),
-        ("HỌ VÀ TÊN", "hovaten"),
-        ("Số định danh (CCCD)", "sodinhdanhcccd"),
-        ("Số điện thoại", "sodienthoai"),
-        ("Ngày sinh:", "ngaysinh"),
-        ("Mức 1", "muc1"),
-        ("application_taken", "applicationtaken"),
-        ("  - / ", ""),
-    ],
-)
-def test_fold_key(text: str, key: str) -> None:
-    assert fold_key(text) == key
-
-
 @given(VIETNAMESE_TEXT)
 def test_fold_key_is_ascii_alphanumeric_and_idempotent(text: str) -> None:
     key = fold_key(text)
@@ -144,18 +146,6 @@ def test_fold_key_is_ascii_alphanumeric_and_idempotent(text: str) -> None:
 
 
 # --- title_name ---------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("text", "titled"),
-    [
-        ("TRẦN thị mỹ LINH", "Trần Thị Mỹ Linh"),
-        ("  đặng   văn đức ", "Đặng Văn Đức"),
-        ("", ""),
-    ],
-)
-def test_title_name(text: str, titled: str) -> None:
-    assert title_name(text) == titled
 
 
 @given(st.text(alphabet=st.characters(max_codepoint=0x1F00), max_size=40))

@@ -8,7 +8,6 @@ at the ends (a trailing no-break space). Every message quotes a value at most ~6
 
 from __future__ import annotations
 
-import csv
 import sys
 import unicodedata
 from dataclasses import replace
@@ -25,7 +24,7 @@ from models.entities import Case, IntakePoint, Operator
 from services.campaigns.directory import get_or_create_operator, get_or_create_point
 from services.campaigns.units import UnitTree
 from services.cases.recording import FactsDraft, check_facts
-from services.cases.records import COLUMNS, import_records
+from services.cases.records import import_records
 from services.common.errors import ValidationError
 from services.common.text import NAME_LENGTH, clean_text, quote_value
 from services.documents.guides import default_guide, guide_problems
@@ -33,7 +32,9 @@ from services.exchange.packages import ImportSummary, merge_records
 from services.person.phone import normalise_phone
 from services.security.accounts import create_operator
 from services.upkeep.local_settings import LocalSettings
-from tests.factories import CLI, PHU_TAM, PHUONG_5, World, id_number_for
+from tests.factories import CLI, PHU_TAM, World
+from tests.shared_packages import hoa_case, package_head
+from tests.shared_records import record_row, write_sheet_csv
 
 NFD_NGUYEN = unicodedata.normalize("NFD", "Nguyễn Thị Lan")
 LONG = "A" * 10_005
@@ -182,49 +183,20 @@ def test_points_and_operators_are_checked_when_created(session: Session) -> None
 
 # -- records import --------------------------------------------------------------------------
 
-LINH = id_number_for(date(1990, 3, 15), "Nữ", 12345)
-
-
-def row(
-    name: str = "Trần Thị Mỹ Linh", point: str = "Công an xã Phú Tâm", user: str = "lan.nt"
-) -> list[object]:
-    return [
-        LINH,
-        name,
-        "15/03/1990",
-        "Nữ",
-        "",
-        PHU_TAM,
-        1,
-        "Đã đăng ký",
-        "",
-        PHU_TAM,
-        point,
-        "20/07/2023 08:30",
-        user,
-    ]
-
-
-def write_csv(path: Path, rows: list[list[object]]) -> Path:
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(list(COLUMNS.values()))
-        writer.writerows(rows)
-    return path
-
 
 def test_records_import_refuses_control_characters_row_by_row(
     session: Session, tmp_path: Path
 ) -> None:
-    path = write_csv(
+    path = write_sheet_csv(
         tmp_path / "ho-so.csv",
         [
-            row(point="Công an\x00 xã Phú Tâm"),
-            row(user="lan\x01.nt"),
-            row(point="Công an\x01 xã", user="lan\x00.nt"),
-            row(point="B" * 1_000),  # the reader refuses longer cells with the whole file
-            row(name="Trần Thị\u200b Mỹ Linh"),
-            row(name=unicodedata.normalize("NFD", "Trần Thị Mỹ Linh")),
+            record_row(point_name="Công an\x00 xã Phú Tâm"),
+            record_row(operator="lan\x01.nt"),
+            record_row(point_name="Công an\x01 xã", operator="lan\x00.nt"),
+            # The reader refuses longer cells with the whole file.
+            record_row(point_name="B" * 1_000),
+            record_row(full_name="Trần Thị\u200b Mỹ Linh"),
+            record_row(full_name=unicodedata.normalize("NFD", "Trần Thị Mỹ Linh")),
         ],
     )
     summary = import_records(session, CLI, path, write_rejects=False)
@@ -250,42 +222,7 @@ def test_records_import_refuses_control_characters_row_by_row(
 def package_body(
     point_name: str = "Bưu điện Phường 5", case_name: str = "Lê Thị Hoa"
 ) -> list[dict[str, Any]]:
-    case: dict[str, Any] = {
-        "type": "case",
-        "id_number": "094180000001",
-        "level": 1,
-        "created_at": "2023-07-20T01:00:00+00:00",
-        "claims": {
-            "c1": {
-                "full_name": case_name,
-                "birth_date": "1980-01-01",
-                "sex": "Nữ",
-                "residence": PHUONG_5,
-            }
-        },
-        "events": [
-            {
-                "uid": "u1",
-                "kind": "status",
-                "to": "registered",
-                "at": "2023-07-20T01:00:00+00:00",
-                "operator": "lan.nt",
-                "point": "P1",
-                "claim": "c1",
-            }
-        ],
-    }
-    return [
-        {
-            "type": "point",
-            "code": "P1",
-            "name": point_name,
-            "kind": "post_office",
-            "commune": PHUONG_5,
-        },
-        {"type": "operator", "username": "lan.nt", "full_name": "Nguyễn Thị Lan"},
-        case,
-    ]
+    return [*package_head(point_name), hoa_case(case_name)]
 
 
 def test_a_package_with_hidden_characters_is_cleaned_and_says_so(session: Session) -> None:

@@ -75,8 +75,7 @@ def test_a_moved_activation_moves_its_count_and_nothing_else(session: Session) -
 
 def test_counts_follow_a_rolled_back_transaction(session: Session) -> None:
     world = World(session)
-    facts = world.facts()
-    world.record(facts, world.report(Status.ACTIVATED, "2023-07-20 10:00"))
+    world.record(world.facts(), world.report(Status.ACTIVATED, "2023-07-20 10:00"))
     session.rollback()
     assert kept(session) == {t: set() for t in kept(session)}
     assert verify(session).agrees

@@ -34,6 +34,7 @@ from hypothesis.stateful import (
 )
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
 import services.exchange.crypto
 from models.codes import OUTSIDE_PROVINCE, FailureReason, PointKind, Role, Status
@@ -181,6 +182,12 @@ class Point:
         )
         operator_id = session.scalar(select(Operator.id).where(Operator.username == operator))
         return Actor(operator_id, operator, operator, role, point_id)
+
+
+def case_of(session: Session, person: int, level: int) -> Case | None:
+    return session.scalars(
+        select(Case).where(Case.id_number == number_of(person), Case.level == level)
+    ).first()
 
 
 class CountingMachine(RuleBasedStateMachine):
@@ -377,9 +384,7 @@ class CountingMachine(RuleBasedStateMachine):
     def _correct(
         self, point: Point, session: Any, person: int, level: int, correction: Correction, fix: Fix
     ) -> None:
-        case = session.scalars(
-            select(Case).where(Case.id_number == number_of(person), Case.level == level)
-        ).first()
+        case = case_of(session, person, level)
         if case is None:
             return
         manager = point.actor(session, "P7", "a.nv", Role.MANAGER)
@@ -414,9 +419,7 @@ class CountingMachine(RuleBasedStateMachine):
         point = self.points[target_index]
         moment = moment_of(day, minute * 15 + 7)
         with point.database.session() as session:
-            case = session.scalars(
-                select(Case).where(Case.id_number == number_of(person), Case.level == level)
-            ).first()
+            case = case_of(session, person, level)
             if case is None:
                 return
             manager = point.actor(session, "P7", "a.nv", Role.MANAGER)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from services.campaigns.units import UnitInfo, UnitTree
 from services.common.errors import UserError, ValidationError
 from services.counting.targets import (
+    ShareResult,
     ShareState,
     clear_target,
     district_shares,
@@ -147,28 +148,25 @@ def test_largest_remainder_always_adds_up(total: int, weights: list[int]) -> Non
     assert all(p >= 0 for p in parts)
 
 
-def chau_thanh_communes(session: Session) -> tuple[UnitTree, list[UnitInfo]]:
-    """The unit tree as saved now, and the communes of the district of Châu Thành."""
-    tree = UnitTree.load(session)
-    return tree, tree.children[tree.by_code[CHAU_THANH].id]
-
-
-def target_sums(units: list[UnitInfo]) -> tuple[int, int]:
-    """The units' total and daily targets, summed (a missing target counts 0)."""
-    return sum(u.target_total or 0 for u in units), sum(u.target_daily or 0 for u in units)
-
-
 def test_largest_remainder_gives_leftovers_to_the_biggest_remainders() -> None:
     assert largest_remainder(10, [1, 1, 1]) == [4, 3, 3]
     assert largest_remainder(100, [1, 2]) == [33, 67]
 
 
-def test_share_a_district_equally_then_rescale(session: Session) -> None:
+def share_chau_thanh(session: Session) -> tuple[ShareResult, UnitTree, list[UnitInfo]]:
+    """Châu Thành's target shared among its communes (committed): the result, the tree
+    read again, and the district's communes in it."""
     result = share_proportionally(session, CLI, CHAU_THANH)
     session.commit()
+    tree = UnitTree.load(session)
+    return result, tree, tree.children[tree.by_code[CHAU_THANH].id]
+
+
+def test_share_a_district_equally_then_rescale(session: Session) -> None:
+    result, tree, communes = share_chau_thanh(session)
     assert result.weighting == "chia đều cho các xã"
-    tree, communes = chau_thanh_communes(session)
-    assert target_sums(communes) == (46680, 1415)
+    assert sum(c.target_total or 0 for c in communes) == 46680
+    assert sum(c.target_daily or 0 for c in communes) == 1415
     assert (
         max(c.target_total or 0 for c in communes) - min(c.target_total or 0 for c in communes) <= 1
     )
@@ -180,17 +178,17 @@ def test_share_a_district_equally_then_rescale(session: Session) -> None:
     set_target(session, CLI, CHAU_THANH, 50_000, 1_500)
     session.commit()
     assert [s.district.code for s in mismatches(session)] == [CHAU_THANH]
-    result = share_proportionally(session, CLI, CHAU_THANH)
-    session.commit()
+    result, tree, communes = share_chau_thanh(session)
     assert result.weighting == "theo tỉ lệ chỉ tiêu hiện có của các xã"
-    _tree, communes = chau_thanh_communes(session)
-    assert target_sums(communes) == (50_000, 1_500)
+    assert sum(c.target_total or 0 for c in communes) == 50_000
+    assert sum(c.target_daily or 0 for c in communes) == 1_500
     assert communes[0].target_total == max(c.target_total or 0 for c in communes)
     assert mismatches(session) == []
 
 
 def test_share_by_explicit_weights(session: Session) -> None:
-    _tree, communes = chau_thanh_communes(session)
+    tree = UnitTree.load(session)
+    communes = tree.children[tree.by_code[CHAU_THANH].id]
     weights = {c.code: (3.0 if i == 0 else 1.0) for i, c in enumerate(communes)}
     result = share_proportionally(session, CLI, CHAU_THANH, weights)
     totals = [total for _, total, _ in result.parts]
@@ -199,7 +197,8 @@ def test_share_by_explicit_weights(session: Session) -> None:
 
 
 def test_a_partial_split_is_a_mismatch(session: Session) -> None:
-    first = chau_thanh_communes(session)[1][0]
+    tree = UnitTree.load(session)
+    first = tree.children[tree.by_code[CHAU_THANH].id][0]
     set_target(session, CLI, first.code, 46680, 1415)
     session.commit()
     share = next(s for s in mismatches(session) if s.district.code == CHAU_THANH)

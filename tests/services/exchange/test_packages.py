@@ -6,7 +6,6 @@ import base64
 import json
 import resource
 import time
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,6 @@ from sqlalchemy.orm import Session
 import services.exchange.crypto
 from models.codes import Role, Status
 from models.entities import Case, CaseEvent, Operator
-from services.campaigns.campaign import load_preset
 from services.common.errors import UserError
 from services.counting.tally import TallyBy, tally
 from services.exchange.conflicts import open_conflicts, resolve_conflict
@@ -27,40 +25,40 @@ from services.exchange.crypto import MAGIC, PackageError, PackageWriter, decrypt
 from services.exchange.packages import ImportSummary, export_package, import_package, merge_records
 from services.security.accounts import set_password
 from services.security.session_context import Actor
-from services.upkeep.database import Database, open_database
+from services.upkeep.database import Database
 from tests.factories import CLI, PHUONG_5, World, known_world
+from tests.shared_packages import package_head
 
 PASS = "mat-khau-cua-goi"
 AS_OF = date(2023, 8, 1)
 
 
-@pytest.fixture
-def other(tmp_path: Path) -> Iterator[Database]:
-    """A second intake point's database (SQLite), with the same campaign."""
-    db = open_database(f"sqlite:///{tmp_path / 'other.sqlite3'}")
-    with db.session() as session:
-        load_preset(session, "soc-trang-2023")
-        session.commit()
-    yield db
-    db.dispose()
+def registered_at_point_a(session: Session) -> World:
+    """Point A (this test's database) registers Linh on 20/07 at 08:00, committed."""
+    world = World(session)
+    world.record(world.facts(), world.report(Status.REGISTERED, "2023-07-20 08:00"))
+    session.commit()
+    return world
 
 
-def other_reports(
+TYPO = "Trần Thị Mỹ Lynh"  # Linh's name with a typo
+
+
+def packed_at_point_b(
     other: Database,
     path: Path,
     status: Status,
     at: str,
-    *,
     name: str = "Trần Thị Mỹ Linh",
     point: str = "phu_tam",
-) -> None:
-    """The other point records one report of the same citizen (written as `name`) and exports
-    its cases to `path`."""
+) -> Path:
+    """Point B (the `other` database) records Linh, named `name`, at `status`; packs it."""
     with other.session() as b_session:
         b = World(b_session)
         b.record(b.facts(name=name), b.report(status, at, point=point))
         b_session.commit()
         export_package(b_session, CLI, path, PASS)
+    return path
 
 
 def count(session: Session, model: type) -> int:
@@ -122,15 +120,12 @@ def test_point_filter_and_since(session: Session, tmp_path: Path) -> None:
 
 def test_merge_moves_a_case_forward(session: Session, other: Database, tmp_path: Path) -> None:
     """Point A registered the citizen; point B activated them; the province sees both."""
-    world = World(session)
-    facts = world.facts()
-    world.record(facts, world.report(Status.REGISTERED, "2023-07-20 08:00"))
-    session.commit()
+    registered_at_point_a(session)
     export_package(session, CLI, tmp_path / "a.kpkg", PASS)
-    other_reports(
+    package = packed_at_point_b(
         other, tmp_path / "b.kpkg", Status.ACTIVATED, "2023-07-23 10:00", point="phuong_5"
     )
-    summary = import_package(session, CLI, tmp_path / "b.kpkg", PASS)
+    summary = import_package(session, CLI, package, PASS)
     session.commit()
     assert (summary.updated, summary.new) == (1, 0)
     case = session.scalars(select(Case)).one()
@@ -141,11 +136,8 @@ def test_merge_moves_a_case_forward(session: Session, other: Database, tmp_path:
 def test_disagreeing_facts_are_a_conflict_and_the_first_recorded_stand(
     session: Session, other: Database, tmp_path: Path
 ) -> None:
-    world = World(session)
-    world.record(world.facts(), world.report(Status.REGISTERED, "2023-07-20 08:00"))
-    session.commit()
-    typo = "Trần Thị Mỹ Lynh"
-    other_reports(other, tmp_path / "b.kpkg", Status.ACTIVATED, "2023-07-23 10:00", name=typo)
+    world = registered_at_point_a(session)
+    packed_at_point_b(other, tmp_path / "b.kpkg", Status.ACTIVATED, "2023-07-23 10:00", TYPO)
     first = import_package(session, CLI, tmp_path / "b.kpkg", PASS)
     session.commit()
     second = import_package(session, CLI, tmp_path / "b.kpkg", PASS)
@@ -181,11 +173,8 @@ def test_disagreeing_facts_are_a_conflict_and_the_first_recorded_stand(
 def test_take_incoming_is_a_decision_event(
     session: Session, other: Database, tmp_path: Path
 ) -> None:
-    world = World(session)
-    world.record(world.facts(), world.report(Status.REGISTERED, "2023-07-20 08:00"))
-    session.commit()
-    typo = "Trần Thị Mỹ Lynh"
-    other_reports(other, tmp_path / "b.kpkg", Status.APPROVED, "2023-07-21 10:00", name=typo)
+    world = registered_at_point_a(session)
+    packed_at_point_b(other, tmp_path / "b.kpkg", Status.APPROVED, "2023-07-21 10:00", TYPO)
     import_package(session, CLI, tmp_path / "b.kpkg", PASS)
     session.commit()
     manager = Actor(world.operator.id, "lan.nt", "Nguyễn Thị Lan", Role.MANAGER, None)
@@ -349,16 +338,7 @@ def test_a_package_from_before_the_12_character_minimum_still_opens(
 
 def test_a_package_written_before_events_had_uids_is_still_read(session: Session) -> None:
     """Body version 1: no uids, no claims; the case's facts became the first event's claim."""
-    head = [
-        {
-            "type": "point",
-            "code": "P1",
-            "name": "Bưu điện Phường 5",
-            "kind": "post_office",
-            "commune": PHUONG_5,
-        },
-        {"type": "operator", "username": "lan.nt", "full_name": "Nguyễn Thị Lan"},
-    ]
+    head = package_head()
     case = {
         "type": "case",
         "id_number": "094180000001",

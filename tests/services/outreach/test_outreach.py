@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import shutil
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import pytest
@@ -15,17 +15,14 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from models.codes import OutreachStatus, Role, Status, StopKind
+from models.codes import OutreachStatus, Status, StopKind
 from models.entities import AuditEntry, Hamlet, OutreachEntry, OutreachEvent
-from services.campaigns.campaign import active_campaign
 from services.campaigns.units import UnitTree
 from services.cases.detail import correct_opened_case
 from services.cases.recording import Correction
-from services.cases.records import COLUMNS as RECORD_COLUMNS
 from services.cases.records import import_records
 from services.common.errors import UserError, ValidationError
 from services.common.vntime import set_clock
-from services.desk.intake import IntakeResult, save_intake
 from services.documents.report import OUTREACH as OUTREACH_SHEET
 from services.documents.report import build_report
 from services.outreach.list_import import COLUMNS, import_outreach
@@ -56,13 +53,15 @@ from services.outreach.schedule import (
     sms_rows,
 )
 from services.privacy.person_data import erase_person, find_person, person_document
-from services.privacy.purge import purge_personal_data, set_grace_days
+from services.privacy.purge import set_grace_days
 from services.security.permissions import PermissionDeniedError
-from services.security.session_context import Actor
 from services.spreadsheets.reader import UnreadableFileError
 from services.spreadsheets.sheet_import import rejects_path
 from services.upkeep.database import Database, open_database
 from tests.factories import CLI, KE_SACH, PHU_TAM, World, id_number_for, vn
+from tests.shared_desk import operator_at_phu_tam, save_at_desk
+from tests.shared_purge import purge_after_the_campaign
+from tests.shared_records import record_row, write_sheet_csv
 
 S = OutreachStatus
 LINH = id_number_for(date(1990, 3, 15), "Nữ", 1)  # the World's facts(1)
@@ -80,11 +79,7 @@ def campaign_day() -> object:
 
 
 def write_list(path: Path, rows: Sequence[Sequence[object]], header: list[str] = HEADER) -> Path:
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        writer.writerows(rows)
-    return path
+    return write_sheet_csv(path, rows, header=header)
 
 
 def review_rows() -> list[list[object]]:
@@ -99,12 +94,6 @@ def review_rows() -> list[list[object]]:
 
 def statuses(session: Session) -> dict[str, str]:
     return dict(session.execute(select(OutreachEntry.full_name, OutreachEntry.status)).all())
-
-
-def operator_at_phu_tam(world: World) -> Actor:
-    return Actor(
-        world.operator.id, "lan.nt", "Nguyễn Thị Lan", Role.OPERATOR, world.point_phu_tam.id
-    )
 
 
 def listed(session: Session, tmp_path: Path) -> Path:
@@ -239,25 +228,10 @@ def test_a_case_saved_at_the_desk_moves_the_listed_person(session: Session, tmp_
     world = World(session)
     session.commit()
     listed(session, tmp_path)
-    clerk = operator_at_phu_tam(world)
-    save_intake(
-        session,
-        clerk,
-        world.draft(1),
-        IntakeResult(1, Status.REGISTERED),
-        consent=True,
-        at=vn("2023-07-22 08:30"),
-    )
+    save_at_desk(world, 1, Status.REGISTERED, "2023-07-22 08:30")
     session.commit()
     assert statuses(session)["Trần Thị Mỹ Linh"] == "came"
-    saved = save_intake(
-        session,
-        clerk,
-        world.draft(1),
-        IntakeResult(1, Status.ACTIVATED),
-        consent=True,
-        at=vn("2023-07-23 09:00"),
-    )
+    saved = save_at_desk(world, 1, Status.ACTIVATED, "2023-07-23 09:00")
     session.commit()
     assert statuses(session)["Trần Thị Mỹ Linh"] == "activated"
     # A person listed without a number is offered to the clerk, never linked alone.
@@ -272,14 +246,7 @@ def test_a_name_birth_year_and_commune_match_waits_for_the_clerk(
     rows = [["", "TRẦN THỊ MỸ LINH", "1990", "", "", PHU_TAM, "Ấp 3", "", ""]]
     import_outreach(session, CLI, write_list(tmp_path / "ds.csv", rows))
     session.commit()
-    saved = save_intake(
-        session,
-        operator_at_phu_tam(world),
-        world.draft(1),
-        IntakeResult(1, Status.ACTIVATED),
-        consent=True,
-        at=vn("2023-07-22 08:30"),
-    )
+    saved = save_at_desk(world, 1, Status.ACTIVATED, "2023-07-22 08:30")
     session.commit()
     assert statuses(session)["TRẦN THỊ MỸ LINH"] == "not_contacted"
     candidates = candidates_for_case(session, saved.case.id)
@@ -291,15 +258,12 @@ def test_a_name_birth_year_and_commune_match_waits_for_the_clerk(
 
 def test_records_import_moves_the_listed_people_too(session: Session, tmp_path: Path) -> None:
     listed(session, tmp_path)
-    path = tmp_path / "ho-so.csv"
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(list(RECORD_COLUMNS.values()))
-        common = ["Công an xã Phú Tâm"]
-        binh = [BINH, "Lê Văn Bình", "02/01/1985", "Nam", "", PHU_TAM, 1, "Đã đăng ký", ""]
-        linh = [LINH, "Trần Thị Mỹ Linh", "15/03/1990", "Nữ", "", PHU_TAM, 1, "Đã kích hoạt", ""]
-        writer.writerow([*binh, PHU_TAM, *common, "21/07/2023 08:00", "lan.nt"])
-        writer.writerow([*linh, PHU_TAM, *common, "21/07/2023 09:00", "lan.nt"])
+    binh = {"full_name": "Lê Văn Bình", "birth_date": "02/01/1985", "sex": "Nam"}
+    rows = [
+        record_row(id_number=BINH, **binh, moment="21/07/2023 08:00"),
+        record_row(id_number=LINH, status="Đã kích hoạt", moment="21/07/2023 09:00"),
+    ]
+    path = write_sheet_csv(tmp_path / "ho-so.csv", rows)
     import_records(session, CLI, path)
     session.commit()
     found = statuses(session)
@@ -413,14 +377,7 @@ def test_progress_per_commune_and_hamlet(session: Session, tmp_path: Path) -> No
     tu = list_entries(session, CLI, EntryFilter(search="danh van tu"))[0]
     set_status(session, CLI, tu.id, S.INELIGIBLE)
     set_status(session, CLI, find_entry(session, id_number=BINH).id, S.NOTIFIED)
-    save_intake(
-        session,
-        operator_at_phu_tam(world),
-        world.draft(1),
-        IntakeResult(1, Status.ACTIVATED),
-        consent=True,
-        at=vn("2023-07-24 08:00"),
-    )
+    save_at_desk(world, 1, Status.ACTIVATED, "2023-07-24 08:00")
     session.commit()
     by_commune = progress(session, "commune")
     assert sorted((r.code, r.listed) for r in by_commune.rows) == [(KE_SACH, 1), (PHU_TAM, 4)]
@@ -578,17 +535,7 @@ def test_the_purge_and_an_erasure_keep_the_progress_and_erase_the_people(
     assert "Lê Văn Bình" not in statuses(session)
     assert progress(session, "hamlet").as_json() == before
     set_grace_days(session, CLI, 0)
-    after_the_campaign = active_campaign(session).last_day + timedelta(days=5)
-    session.commit()
-    purge_personal_data(
-        database,
-        CLI,
-        today=after_the_campaign,
-        backups=tmp_path,
-        server_backup_confirmed=True,
-        passphrase="mat-khau-sao-luu-truoc-khi-xoa",
-    )
-    session.expire_all()
+    purge_after_the_campaign(session, database, tmp_path, days=5)
     entries = session.scalars(select(OutreachEntry)).all()
     assert {e.full_name for e in entries} == {"(đã xóa)"}
     assert all(e.phone is None and e.id_number is None and e.uid.startswith("X") for e in entries)

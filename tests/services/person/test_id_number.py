@@ -20,6 +20,7 @@ from services.person.id_number import (
     normalise_id_number,
     parse_sex,
 )
+from tests.shared_validation import parse_or_refusal, validation_error
 
 TWELVE_DIGITS = st.from_regex(r"\A[0-9]{12}\Z")
 BIRTHS = st.dates(min_value=date(1900, 1, 1), max_value=date(2199, 12, 31))
@@ -30,13 +31,6 @@ def id_for(birth: date, sex: str, tail: str = "012345", province: str = "094") -
     """The generator, written from DOMAIN.md independently of the decoder."""
     century = {19: 0, 20: 2, 21: 4}[birth.year // 100] + (1 if sex == FEMALE else 0)
     return f"{province}{century}{birth.year % 100:02d}{tail}"
-
-
-def validation_error(function: object, *args: object) -> ValidationError:
-    assert callable(function)
-    with pytest.raises(ValidationError) as caught:
-        function(*args)
-    return caught.value
 
 
 # --- normalise ----------------------------------------------------------------------------
@@ -99,11 +93,8 @@ def test_normalise_undoes_any_separators(number: str, separators: list[str]) -> 
 
 @given(st.text())
 def test_normalise_fuzz_returns_twelve_ascii_digits_or_raises_validation_error(text: str) -> None:
-    try:
-        number = normalise_id_number(text)
-    except ValidationError as error:
-        assert "định danh" in error.message
-    else:
+    number = parse_or_refusal(normalise_id_number, text, "định danh")
+    if not isinstance(number, ValidationError):
         assert len(number) == 12
         assert number.isascii() and number.isdigit()
 

@@ -4,31 +4,20 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from services.campaigns.campaign import load_preset
 from services.campaigns.unit_catalog import Commune, UnitMap, unit_catalog
 from services.campaigns.units import UnitTree
 from services.person.old_addresses import match_old_address, old_provinces
-from services.upkeep.database import open_database
+from tests.shared_databases import preset_tree
 
 HAMLETS = ["Ấp Một", "Khóm 3", "Số 12 đường 30/4", "Ấp Phú Hòa"]
 
 
 @pytest.fixture(scope="module")
-def can_tho(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UnitTree]:
-    path: Path = tmp_path_factory.mktemp("ct") / "ct.sqlite3"
-    database = open_database(f"sqlite:///{path}")
-    with database.session() as session:
-        load_preset(session, "can-tho-2025-thu")
-        session.commit()
-    with database.session(read_only=True) as session:
-        tree = UnitTree.load(session)
-    database.dispose()
-    yield tree
+def can_tho(tmp_path_factory: pytest.TempPathFactory) -> UnitTree:
+    return preset_tree(tmp_path_factory.mktemp("ct") / "ct.sqlite3", "can-tho-2025-thu")
 
 
 def test_the_old_provinces_of_can_tho_are_can_tho_hau_giang_and_soc_trang(

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from services.common.errors import ValidationError
 from services.person.phone import carrier_of, carrier_prefixes, normalise_phone
+from tests.shared_validation import parse_or_refusal
 
 # As DOMAIN.md lists them; the shipped data file must say the same.
 DOMAIN_PREFIXES = {
@@ -96,8 +97,7 @@ def test_other_prefixes_are_rejected_naming_the_prefix(prefix: str) -> None:
     ["091234567", "09123456789", "912345678", "1912345678", "+8491234567", "+84", "0"],
 )
 def test_wrong_length_or_no_leading_zero(text: str) -> None:
-    message = phone_error(text).message
-    assert "10 chữ số bắt đầu bằng 0" in message
+    assert "10 chữ số bắt đầu bằng 0" in phone_error(text).message
 
 
 @pytest.mark.parametrize(
@@ -137,12 +137,8 @@ def test_written_variants_normalise_to_the_number(written: tuple[str, str]) -> N
 
 @given(st.text())
 def test_normalise_is_idempotent_and_raises_only_validation_error(text: str) -> None:
-    try:
-        number = normalise_phone(text)
-    except ValidationError as error:
-        assert error.field == "phone"
-        assert "Số điện thoại" in error.message
-    else:
+    number = parse_or_refusal(normalise_phone, text, "Số điện thoại", field="phone")
+    if not isinstance(number, ValidationError):
         assert len(number) == 10
         assert number.isascii() and number.isdigit()
         assert number.startswith("0")

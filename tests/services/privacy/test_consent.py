@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,13 +18,11 @@ from sqlalchemy.orm import Session
 from models.codes import ConsentBasis, Role, Status
 from models.database import sqlite_url
 from models.entities import AuditEntry, Case, CaseEvent
-from services.campaigns.campaign import active_campaign, load_preset
 from services.cases.detail import case_detail
 from services.cases.records import import_records
 from services.common.errors import ValidationError
 from services.common.resources import resource_path
 from services.counting.tally import TallyBy, tally
-from services.desk.intake import IntakeResult, save_intake
 from services.exchange.packages import ImportSummary, export_package, import_package, merge_records
 from services.privacy.consent import (
     BEFORE_VERSIONS,
@@ -36,7 +34,7 @@ from services.privacy.consent import (
     notices,
     set_legal_basis,
 )
-from services.privacy.purge import purge_personal_data, set_grace_days
+from services.privacy.purge import set_grace_days
 from services.security.accounts import account_id
 from services.security.audit_labels import describe_details
 from services.security.permissions import PermissionDeniedError
@@ -44,19 +42,17 @@ from services.security.session_context import Actor
 from services.upkeep.database import Database, open_database
 from services.upkeep.local_settings import LocalSettings
 from services.upkeep.settings import LocalChoice, save_settings
-from tests.factories import CLI, PHUONG_5, World, known_world, vn
+from tests.factories import CLI, World, known_world, vn
 from tests.paths import DATA
-from tests.services.cases.test_records_import import BINH, LINH, good_rows, write_csv
+from tests.services.cases.test_records_import import BINH, good_rows, write_csv
+from tests.shared_desk import operator_at_phu_tam, save_at_desk
+from tests.shared_packages import hoa_case, package_head
+from tests.shared_purge import purge_after_the_campaign
+from tests.shared_records import LINH, record_row
 
 LAW = "Kế hoạch số 142/KH-UBND ngày 20/7/2023 của UBND tỉnh Sóc Trăng"
 PASS = "mat-khau-cua-goi"
 SHIPPED_0001 = DATA / "kichhoat-0001.sqlite"
-
-
-def operator_at_phu_tam(world: World) -> Actor:
-    return Actor(
-        world.operator.id, "lan.nt", "Nguyễn Thị Lan", Role.OPERATOR, world.point_phu_tam.id
-    )
 
 
 def admin(world: World) -> Actor:
@@ -173,30 +169,14 @@ def test_a_new_case_at_the_desk_keeps_which_notice_when_by_whom_and_on_what_basi
 ) -> None:
     world = World(session)
     session.commit()
-    clerk = operator_at_phu_tam(world)
     heard = NoticeHeard("v1", datetime(2023, 7, 20, 1, 28, tzinfo=UTC))
-    saved = save_intake(
-        session,
-        clerk,
-        world.draft(1),
-        IntakeResult(1, Status.REGISTERED),
-        consent=True,
-        at=vn("2023-07-20 08:30"),
-        notice=heard,
-    )
+    saved = save_at_desk(world, 1, Status.REGISTERED, "2023-07-20 08:30", notice=heard)
     session.commit()
     assert record_of(session, saved.case.id) == [
         ("v1", heard.at, "consent", None, world.operator.id)
     ]
     # The citizen comes back: the later report carries no second record.
-    save_intake(
-        session,
-        clerk,
-        world.draft(1),
-        IntakeResult(1, Status.ACTIVATED),
-        consent=True,
-        at=vn("2023-07-22 09:00"),
-    )
+    save_at_desk(world, 1, Status.ACTIVATED, "2023-07-22 09:00")
     session.commit()
     assert [r[2] for r in record_of(session, saved.case.id)] == ["consent", None]
     detail = case_detail(session, saved.case.id)
@@ -213,18 +193,10 @@ def test_without_a_notice_given_a_new_case_records_the_current_one_at_the_save(
 ) -> None:
     world = World(session)
     session.commit()
-    moment = vn("2023-07-20 08:30")
-    saved = save_intake(
-        session,
-        operator_at_phu_tam(world),
-        world.draft(2),
-        IntakeResult(1, Status.REGISTERED),
-        consent=True,
-        at=moment,
-    )
+    saved = save_at_desk(world, 2, Status.REGISTERED, "2023-07-20 08:30")
     session.commit()
     assert record_of(session, saved.case.id) == [
-        (current_notice().version, moment, "consent", None, world.operator.id)
+        (current_notice().version, vn("2023-07-20 08:30"), "consent", None, world.operator.id)
     ]
 
 
@@ -232,29 +204,15 @@ def test_an_unknown_notice_version_is_refused(session: Session) -> None:
     world = World(session)
     session.commit()
     with pytest.raises(ValidationError, match="v99"):
-        save_intake(
-            session,
-            operator_at_phu_tam(world),
-            world.draft(3),
-            IntakeResult(1, Status.REGISTERED),
-            consent=True,
-            notice=NoticeHeard("v99", vn("2023-07-20 08:30")),
-        )
+        save_at_desk(world, 3, Status.REGISTERED, notice=NoticeHeard("v99", vn("2023-07-20 08:30")))
 
 
 def test_the_legal_basis_setting_changes_what_is_stored(session: Session) -> None:
     world = World(session)
     set_legal_basis(session, admin(world), LegalBasisSetting(ConsentBasis.LEGAL_DUTY, LAW))
     session.commit()
-    saved = save_intake(
-        session,
-        operator_at_phu_tam(world),
-        world.draft(4),
-        IntakeResult(1, Status.REGISTERED),
-        consent=True,
-        at=vn("2023-07-20 08:30"),
-        notice=NoticeHeard("v1", vn("2023-07-20 08:29")),
-    )
+    heard = NoticeHeard("v1", vn("2023-07-20 08:29"))
+    saved = save_at_desk(world, 4, Status.REGISTERED, "2023-07-20 08:30", heard)
     session.commit()
     [(notice, _at, basis, law, _operator)] = record_of(session, saved.case.id)
     assert (notice, basis, law) == ("v1", "legal_duty", LAW)
@@ -265,14 +223,7 @@ def test_the_legal_basis_setting_changes_what_is_stored(session: Session) -> Non
 def test_the_schema_refuses_a_half_written_record(session: Session) -> None:
     world = World(session)
     session.commit()
-    saved = save_intake(
-        session,
-        operator_at_phu_tam(world),
-        world.draft(5),
-        IntakeResult(1, Status.REGISTERED),
-        consent=True,
-        at=vn("2023-07-20 08:30"),
-    )
+    saved = save_at_desk(world, 5, Status.REGISTERED, "2023-07-20 08:30")
     session.commit()
     event = saved.case.history[0]
     for broken in (
@@ -330,47 +281,21 @@ def test_an_imported_row_that_brings_a_case_in_is_recorded_as_from_a_list(
 def test_a_row_about_a_case_already_here_adds_no_record(session: Session, tmp_path: Path) -> None:
     world = World(session)
     session.commit()
-    desk = save_intake(
-        session,
-        operator_at_phu_tam(world),
-        world.draft(9),
-        IntakeResult(1, Status.REGISTERED),
-        consent=True,
-        at=vn("2023-07-19 08:00"),
-    )
+    desk = save_at_desk(world, 9, Status.REGISTERED, "2023-07-19 08:00")
     session.commit()
     facts = world.facts(9)
-    row = [
-        facts.id_number,
-        facts.full_name,
-        "15/03/1990",
-        "Nữ",
-        "",
-        "31573",
-        1,
-        "Đã kích hoạt",
-        "",
-        "31573",
-        "Công an xã Phú Tâm",
-        "22/07/2023 09:15",
-        "lan.nt",
-    ]
+    row = record_row(
+        id_number=facts.id_number,
+        full_name=facts.full_name,
+        status="Đã kích hoạt",
+        moment="22/07/2023 09:15",
+    )
     import_records(session, CLI, write_csv(tmp_path / "x.csv", [row]), write_rejects=False)
     session.commit()
     assert [r[2] for r in record_of(session, desk.case.id)] == ["consent", None]
 
 
 # -- packages ----------------------------------------------------------------------------
-
-
-@pytest.fixture
-def other(tmp_path: Path) -> Any:
-    db = open_database(f"sqlite:///{tmp_path / 'other.sqlite3'}")
-    with db.session() as session:
-        load_preset(session, "soc-trang-2023")
-        session.commit()
-    yield db
-    db.dispose()
 
 
 def consent_rows(session: Session) -> set[tuple[Any, ...]]:
@@ -385,15 +310,8 @@ def test_records_travel_in_packages(session: Session, other: Database, tmp_path:
     set_legal_basis(session, CLI, LegalBasisSetting(ConsentBasis.LEGAL_DUTY, LAW))
     session.commit()
     for tail in (1, 2):
-        save_intake(
-            session,
-            operator_at_phu_tam(world),
-            world.draft(tail),
-            IntakeResult(1, Status.REGISTERED),
-            consent=True,
-            at=vn("2023-07-20 08:30"),
-            notice=NoticeHeard("v1", vn("2023-07-20 08:2" + str(tail))),
-        )
+        heard = NoticeHeard("v1", vn("2023-07-20 08:2" + str(tail)))
+        save_at_desk(world, tail, Status.REGISTERED, "2023-07-20 08:30", notice=heard)
     session.commit()
     export_package(session, CLI, tmp_path / "goi.kpkg", PASS)
     session.commit()
@@ -406,45 +324,8 @@ def test_records_travel_in_packages(session: Session, other: Database, tmp_path:
 
 def _old_package_records() -> list[dict[str, Any]]:
     """A package body as versions before consent records wrote it (body version 2)."""
-    return [
-        {
-            "type": "point",
-            "code": "P1",
-            "name": "Bưu điện Phường 5",
-            "kind": "post_office",
-            "commune": PHUONG_5,
-        },
-        {"type": "operator", "username": "lan.nt", "full_name": "Nguyễn Thị Lan"},
-        {
-            "type": "case",
-            "id_number": "094180000001",
-            "level": 1,
-            "created_at": "2023-07-20T01:00:00+00:00",
-            "claims": {
-                "c1": {
-                    "full_name": "Lê Thị Hoa",
-                    "birth_date": "1980-01-01",
-                    "sex": "Nữ",
-                    "residence": PHUONG_5,
-                    "phone": None,
-                    "address": None,
-                    "help_reason": None,
-                    "notes": None,
-                }
-            },
-            "events": [
-                {
-                    "uid": "u-old-1",
-                    "kind": "status",
-                    "to": "registered",
-                    "at": "2023-07-20T01:00:00+00:00",
-                    "operator": "lan.nt",
-                    "point": "P1",
-                    "claim": "c1",
-                }
-            ],
-        },
-    ]
+    empty = {"phone": None, "address": None, "help_reason": None, "notes": None}
+    return [*package_head(), hoa_case(uid="u-old-1", claim=empty)]
 
 
 def test_a_package_written_before_consent_records_imports_with_none(session: Session) -> None:
@@ -485,28 +366,11 @@ def test_the_purge_keeps_the_consent_records(
     world = World(session)
     set_legal_basis(session, CLI, LegalBasisSetting(ConsentBasis.LEGAL_DUTY, LAW))
     session.commit()
-    save_intake(
-        session,
-        operator_at_phu_tam(world),
-        world.draft(1),
-        IntakeResult(1, Status.ACTIVATED),
-        consent=True,
-        at=vn("2023-07-20 08:30"),
-    )
+    save_at_desk(world, 1, Status.ACTIVATED, "2023-07-20 08:30")
     session.commit()
     before = {r[1:] for r in consent_rows(session)}
     set_grace_days(session, CLI, 0)
-    after_the_campaign = active_campaign(session).last_day + timedelta(days=5)
-    session.commit()  # no read transaction left open: it would keep seeing the old rows
-    purge_personal_data(
-        database,
-        CLI,
-        today=after_the_campaign,
-        backups=tmp_path,
-        server_backup_confirmed=True,
-        passphrase="mat-khau-sao-luu-truoc-khi-xoa",
-    )
-    session.expire_all()
+    purge_after_the_campaign(session, database, tmp_path, days=5)
     assert {r[1:] for r in consent_rows(session)} == before
     case = session.scalars(select(Case)).one()
     assert case.full_name == "(đã xóa)"

@@ -17,8 +17,6 @@ from sqlalchemy.orm import Session
 from models.codes import Role, Status
 from models.entities import AuditEntry, Case, CaseContact, CaseEvent
 from services.campaigns.campaign import active_campaign
-from services.cases.detail import correct_opened_case
-from services.cases.recording import Correction
 from services.common.errors import ConflictError, UserError
 from services.counting.tally import TallyBy, tally
 from services.desk.follow_up import add_contact
@@ -42,6 +40,8 @@ from services.upkeep.backup import (
 )
 from services.upkeep.database import Database
 from tests.factories import CLI, known_world
+from tests.shared_corrections import correct
+from tests.shared_purge import purge_confirmed
 
 PASSWORD = "mat-khau-PC06"
 BACKUP_PASSPHRASE = "mat-khau-sao-luu-2023"
@@ -140,18 +140,9 @@ def test_the_purge_keeps_every_tally_and_report_identical(
     world = known_world(session)
     case = session.scalars(select(Case).order_by(Case.id)).first()
     assert case is not None
-    correct_opened_case(
-        session,
-        CLI,
-        case.id,
-        case.version,
-        Correction(
-            reason="Sai số điện thoại",
-            operator_id=world.operator.id,
-            intake_point_id=None,
-            values={"phone": "0987654321", "address": "Ấp Phú Hòa"},
-        ),
-    )
+    values = {"phone": "0987654321", "address": "Ấp Phú Hòa"}
+    opened = (case.id, case.version)
+    correct(session, CLI, opened, "Sai số điện thoại", world.operator.id, values=values)
     operator = Actor(world.operator.id, "lan.nt", "Lan", Role.OPERATOR, world.point_phu_tam.id)
     waiting = session.scalars(select(Case).where(Case.status == Status.APPROVED.value)).one()
     add_contact(session, operator, waiting.id, "Gọi 0912345678, hẹn chị Hoa chiều mai")
@@ -163,14 +154,7 @@ def test_the_purge_keeps_every_tally_and_report_identical(
         purge_personal_data(database, CLI, today=too_early, backups=tmp_path)
     set_grace_days(session, CLI, 5)
     session.commit()
-    result = purge_personal_data(
-        database,
-        CLI,
-        today=too_early,
-        backups=tmp_path,
-        server_backup_confirmed=True,
-        passphrase=BACKUP_PASSPHRASE,
-    )
+    result = purge_confirmed(database, CLI, too_early, tmp_path, BACKUP_PASSPHRASE)
     assert result.cases == 8
     assert (result.backup is not None) == database.is_sqlite
     session.expire_all()

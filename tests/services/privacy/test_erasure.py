@@ -21,8 +21,7 @@ from models.base import Base
 from models.codes import FailureReason, Role, Status
 from models.entities import Case, CaseContact, CaseEvent
 from services.campaigns.campaign import active_campaign
-from services.cases.detail import correct_opened_case
-from services.cases.recording import CaseFacts, Correction, correct_activation_moment
+from services.cases.recording import CaseFacts, correct_activation_moment
 from services.common.errors import UserError
 from services.common.text import fold
 from services.counting.tally import TallyBy, tally
@@ -52,6 +51,8 @@ from services.upkeep.database import Database
 from services.upkeep.encrypted_backup import ENCRYPTED_SUFFIX, is_encrypted_backup
 from services.upkeep.upgrade import BACKUP_PREFIX as UPGRADE_PREFIX
 from tests.factories import KE_SACH, PHU_TAM, PHUONG_5, World, id_number_for
+from tests.shared_corrections import correct
+from tests.shared_purge import purge_confirmed
 
 PASSPHRASE = "Sao-luu-truoc-khi-xoa-2023"
 # Names, phones, addresses and notes no other test data uses: each must vanish.
@@ -80,11 +81,7 @@ class Campaign:
     secrets: tuple[str, ...]  # every personal value written, as stored (NFC)
 
 
-def generate_campaign(session: Session) -> Campaign:
-    """Six citizens with every kind of free text: a failure note, a correction with its
-    reason (new phone, address, note), a contact note, a moved activation, and a second
-    report that disagrees with the first (a conflict)."""
-    world = World(session)
+def _six_citizens(world: World) -> list[CaseFacts]:
     communes = (PHU_TAM, KE_SACH, PHUONG_5)
     facts = []
     for index, (name, phone, address) in enumerate(zip(NAMES, PHONES, ADDRESSES, strict=True)):
@@ -101,34 +98,18 @@ def generate_campaign(session: Session) -> Campaign:
                 residence_commune_id=world.tree.commune(communes[index % 3]).id,
             )
         )
-    for index, person in enumerate(facts):
-        world.record(person, world.report(Status.REGISTERED, f"2023-07-2{index} 08:00"))
-    world.record(facts[0], world.report(Status.ACTIVATED, "2023-07-25 09:00"))
-    other = CaseFacts(**{**facts[0].__dict__, "full_name": OTHER_NAME})
-    world.record(other, world.report(Status.ACTIVATED, "2023-07-25 10:00", point="phuong_5"))
-    world.record(
-        facts[1],
-        world.report(
-            Status.FAILED, "2023-07-26 08:00", reason=FailureReason.OTHER, note=FAILURE_NOTE
-        ),
-    )
-    world.record(facts[3], world.report(Status.ACTIVATED, "2023-07-26 11:00"))
-    session.commit()
+    return facts
+
+
+def _write_free_texts_after(session: Session, world: World, facts: list[CaseFacts]) -> None:
+    """After the reports: a correction of the third case, a moved activation of the fourth,
+    a contact note on the sixth (committed)."""
     admin = Actor(None, "cli:test", "Quản trị", Role.ADMIN, None)
     by_number = {c.id_number: c for c in session.scalars(select(Case))}
     third = by_number[facts[2].id_number]
-    correct_opened_case(
-        session,
-        admin,
-        third.id,
-        third.version,
-        Correction(
-            reason=CORRECTION_REASON,
-            operator_id=world.operator.id,
-            intake_point_id=None,
-            values={"phone": CORRECTED_PHONE, "notes": CASE_NOTE},
-        ),
-    )
+    values = {"phone": CORRECTED_PHONE, "notes": CASE_NOTE}
+    opened = (third.id, third.version)
+    correct(session, admin, opened, CORRECTION_REASON, world.operator.id, values=values)
     fourth = by_number[facts[3].id_number]
     assert fourth.activated_at is not None
     correct_activation_moment(
@@ -142,6 +123,28 @@ def generate_campaign(session: Session) -> Campaign:
     operator = Actor(world.operator.id, "lan.nt", "Lan", Role.OPERATOR, world.point_phu_tam.id)
     add_contact(session, operator, by_number[facts[5].id_number].id, CONTACT_NOTE)
     session.commit()
+
+
+def generate_campaign(session: Session) -> Campaign:
+    """Six citizens with every kind of free text: a failure note, a correction with its
+    reason (new phone, address, note), a contact note, a moved activation, and a second
+    report that disagrees with the first (a conflict)."""
+    world = World(session)
+    facts = _six_citizens(world)
+    for index, person in enumerate(facts):
+        world.record(person, world.report(Status.REGISTERED, f"2023-07-2{index} 08:00"))
+    world.record(facts[0], world.report(Status.ACTIVATED, "2023-07-25 09:00"))
+    other = CaseFacts(**{**facts[0].__dict__, "full_name": OTHER_NAME})
+    world.record(other, world.report(Status.ACTIVATED, "2023-07-25 10:00", point="phuong_5"))
+    world.record(
+        facts[1],
+        world.report(
+            Status.FAILED, "2023-07-26 08:00", reason=FailureReason.OTHER, note=FAILURE_NOTE
+        ),
+    )
+    world.record(facts[3], world.report(Status.ACTIVATED, "2023-07-26 11:00"))
+    session.commit()
+    _write_free_texts_after(session, world, facts)
     numbers = tuple(f.id_number for f in facts)
     texts = (
         *NAMES,
@@ -191,6 +194,25 @@ def sqlite_only(database: Database) -> Database:
     database.engine.dispose()
     event.listen(database.engine, "connect", insecure)
     return database
+
+
+def _assert_the_encrypted_copy_restores(database: Database, data: Path, backup: Path) -> None:
+    """The encrypted copy the purge made: listed, refused without or with a wrong
+    passphrase, restored with the right one (and it holds everything as it was)."""
+    db_path = database_file(database)
+    listed = [p for p in restore_points(data, db_path) if p.encrypted]
+    assert [p.path for p in listed] == [backup]
+    assert listed[0].kind == "trước khi xóa dữ liệu cá nhân (mã hóa)"
+    with pytest.raises(PassphraseNeededError, match="mã hóa"):
+        check_backup(backup)
+    with pytest.raises(PackageError, match="Sai mật khẩu"):
+        check_backup(backup, "mat-khau-khong-dung")
+    assert check_backup(backup, PASSPHRASE).cases == 6
+    restore_backup(database, campaign_admin(), backup, data, passphrase=PASSPHRASE)
+    with database.session() as session:
+        names = set(session.scalars(select(Case.full_name)))
+        reasons = set(session.scalars(select(CaseEvent.reason)))
+    assert names == set(NAMES) and CORRECTION_REASON in reasons
 
 
 def test_after_the_purge_no_personal_value_is_left_in_any_file(
@@ -249,21 +271,7 @@ def test_after_the_purge_no_personal_value_is_left_in_any_file(
         assert {by: tally(session, date(2023, 7, 31), by).as_json() for by in TallyBy} == before
         assert purge_state(session).cases_with_personal_data == 0
 
-    # The encrypted copy: listed, refused without or with a wrong passphrase, restored
-    # with the right one (and it holds everything as it was).
-    listed = [p for p in restore_points(data, db_path) if p.encrypted]
-    assert [p.path for p in listed] == [result.backup]
-    assert listed[0].kind == "trước khi xóa dữ liệu cá nhân (mã hóa)"
-    with pytest.raises(PassphraseNeededError, match="mã hóa"):
-        check_backup(result.backup)
-    with pytest.raises(PackageError, match="Sai mật khẩu"):
-        check_backup(result.backup, "mat-khau-khong-dung")
-    assert check_backup(result.backup, PASSPHRASE).cases == 6
-    restore_backup(database, campaign_admin(), result.backup, data, passphrase=PASSPHRASE)
-    with database.session() as session:
-        names = set(session.scalars(select(Case.full_name)))
-        reasons = set(session.scalars(select(CaseEvent.reason)))
-    assert names == set(NAMES) and CORRECTION_REASON in reasons
+    _assert_the_encrypted_copy_restores(database, data, result.backup)
 
 
 def campaign_admin() -> Actor:
@@ -286,14 +294,7 @@ def _stranger_copy(path: Path, code: str) -> None:
 def test_every_free_text_is_erased_and_the_codes_stay(database: Database, tmp_path: Path) -> None:
     with database.session() as session:
         generate_campaign(session)
-    purge_personal_data(
-        database,
-        campaign_admin(),
-        today=date(2030, 1, 1),
-        backups=tmp_path,
-        server_backup_confirmed=True,
-        passphrase=PASSPHRASE,
-    )
+    purge_confirmed(database, campaign_admin(), date(2030, 1, 1), tmp_path, PASSPHRASE)
     with database.session() as session:
         events = list(session.scalars(select(CaseEvent)))
         reasons = {e.kind: e.reason for e in events if e.reason is not None}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 
 from models.codes import FailureReason, RequestKind, RequestStatus, Role, Status
 from models.entities import AuditEntry, Case, CaseContact, CaseEvent, CitizenRequest, FactSet
-from services.campaigns.campaign import active_campaign
 from services.cases.detail import correct_opened_case
 from services.cases.recording import CaseFacts, Correction
 from services.common.errors import ConflictError, NotFoundError
@@ -29,7 +28,7 @@ from services.privacy.person_data import (
     look_up_person,
     person_document,
 )
-from services.privacy.purge import ERASED, purge_personal_data, set_grace_days
+from services.privacy.purge import ERASED, set_grace_days
 from services.privacy.requests import log_request
 from services.security.audit import verify_chain
 from services.security.permissions import PermissionDeniedError
@@ -38,6 +37,8 @@ from services.upkeep.database import Database, sqlite_path
 from tests.factories import CLI, KE_SACH, World, id_number_for, known_world
 from tests.pdf_tools import pdf_text
 from tests.services.privacy.test_data_safety import _everything as every_figure
+from tests.shared_corrections import correct
+from tests.shared_purge import purge_after_the_campaign
 
 BA = "Huỳnh Thị Bé Ba"
 BA_BIRTH = date(1958, 4, 30)
@@ -90,18 +91,9 @@ def with_ba(session: Session) -> World:
     other = world.report(Status.APPLICATION_TAKEN, "2023-07-23 10:00", level=2, point="phuong_5")
     world.record(ba_facts(world, name="Huỳnh Thị Ba"), other)  # another point wrote it so
     level1 = session.scalars(select(Case).where(Case.id_number == BA_ID, Case.level == 1)).one()
-    correct_opened_case(
-        session,
-        CLI,
-        level1.id,
-        level1.version,
-        Correction(
-            reason=REASON,
-            operator_id=world.operator.id,
-            intake_point_id=world.point_phu_tam.id,
-            values={"phone": NEW_PHONE},
-        ),
-    )
+    by, at_point = world.operator.id, world.point_phu_tam.id
+    opened = (level1.id, level1.version)
+    correct(session, CLI, opened, REASON, by, at_point, values={"phone": NEW_PHONE})
     level2 = session.scalars(select(Case).where(Case.id_number == BA_ID, Case.level == 2)).one()
     add_contact(session, actor, level2.id, CALL)
     session.commit()
@@ -320,17 +312,7 @@ def test_the_purge_still_erases_everyone_and_forgets_open_requests(
     set_grace_days(session, CLI, 0)
     session.commit()
     before = every_figure(session)
-    day = active_campaign(session).last_day + timedelta(days=1)
-    session.commit()
-    purge_personal_data(
-        database,
-        CLI,
-        today=day,
-        backups=tmp_path,
-        server_backup_confirmed=True,
-        passphrase="mot cau dai du muoi hai",
-    )
-    session.expire_all()
+    purge_after_the_campaign(session, database, tmp_path, 1, "mot cau dai du muoi hai")
     assert every_figure(session) == before
     request = session.scalars(select(CitizenRequest)).one()
     assert (request.id_number, request.note) == (None, ERASED)

@@ -42,6 +42,31 @@ from tests.factories import KE_SACH, PHU_TAM
 PASSWORD = "matkhau123"
 
 
+def new_operator(
+    session: Session,
+    username: str = "minh",
+    full_name: str = "Trần Văn Minh",
+    role: Role = Role.OPERATOR,
+    password: str = PASSWORD,
+    home_point_id: int | None = None,
+    organisation: str = "",
+) -> Operator:
+    """`create_operator` with a good password: Minh, an operator, unless told otherwise."""
+    return create_operator(
+        session,
+        username=username,
+        full_name=full_name,
+        password=password,
+        role=role,
+        home_point_id=home_point_id,
+        organisation=organisation,
+    )
+
+
+def lan(session: Session, role: Role = Role.ADMIN) -> Operator:
+    return new_operator(session, "lan.nt", "Nguyễn Thị Lan", role)
+
+
 def test_hashes_are_argon2id_and_verify() -> None:
     hashed = hash_password(PASSWORD)
     assert hashed.startswith("$argon2id$")
@@ -72,13 +97,8 @@ def test_password_rules_accept_vietnamese_letters() -> None:
 
 
 def test_create_operator_normalises_and_hashes(session: Session) -> None:
-    operator = create_operator(
-        session,
-        username="  Lan.NT ",
-        full_name=" Nguyễn  Thị Lan ",
-        password=PASSWORD,
-        role=Role.ADMIN,
-        organisation="Công an xã Phú Tâm",
+    operator = new_operator(
+        session, "  Lan.NT ", " Nguyễn  Thị Lan ", Role.ADMIN, organisation="Công an xã Phú Tâm"
     )
     assert (operator.username, operator.full_name) == ("lan.nt", "Nguyễn Thị Lan")
     assert operator.password_hash is not None and operator.password_hash != PASSWORD
@@ -87,34 +107,15 @@ def test_create_operator_normalises_and_hashes(session: Session) -> None:
 
 
 def test_create_operator_refuses_duplicates_and_bad_input(session: Session) -> None:
-    create_operator(
-        session, username="lan.nt", full_name="Nguyễn Thị Lan", password=PASSWORD, role=Role.ADMIN
-    )
+    lan(session)
     with pytest.raises(ConflictError, match="đã có người dùng"):
-        create_operator(
-            session,
-            username="LAN.NT",
-            full_name="Người khác",
-            password=PASSWORD,
-            role=Role.OPERATOR,
-        )
+        new_operator(session, "LAN.NT", "Người khác")
     with pytest.raises(ValidationError, match="họ và tên"):
-        create_operator(
-            session, username="minh", full_name=" ", password=PASSWORD, role=Role.OPERATOR
-        )
+        new_operator(session, full_name=" ")
     with pytest.raises(ValidationError, match="quá ngắn"):
-        create_operator(
-            session, username="minh", full_name="Trần Văn Minh", password="a1", role=Role.OPERATOR
-        )
+        new_operator(session, password="a1")
     with pytest.raises(NotFoundError):
-        create_operator(
-            session,
-            username="minh",
-            full_name="Trần Văn Minh",
-            password=PASSWORD,
-            role=Role.OPERATOR,
-            home_point_id=999_999,
-        )
+        new_operator(session, home_point_id=999_999)
     assert [o.username for o in list_operators(session)] == ["lan.nt"]
 
 
@@ -122,9 +123,7 @@ def test_has_admin_needs_an_active_admin_with_a_password(session: Session) -> No
     assert not has_admin(session)
     get_or_create_operator(session, "imported", role=Role.ADMIN)  # from an import: no password
     assert not has_admin(session)
-    admin = create_operator(
-        session, username="lan.nt", full_name="Nguyễn Thị Lan", password=PASSWORD, role=Role.ADMIN
-    )
+    admin = lan(session)
     admin.is_active = False
     session.flush()
     assert not has_admin(session)
@@ -139,13 +138,9 @@ def test_an_admin_can_sign_in_when_active_with_a_password_and_not_locked(
     assert not admin_can_sign_in(session) and not anyone_can_sign_in(session)
     get_or_create_operator(session, "imported", role=Role.ADMIN)  # no password
     assert not admin_can_sign_in(session) and not anyone_can_sign_in(session)
-    create_operator(
-        session, username="quan.ly", full_name="Quản Lý", password=PASSWORD, role=Role.MANAGER
-    )
+    new_operator(session, "quan.ly", "Quản Lý", Role.MANAGER)
     assert anyone_can_sign_in(session) and not admin_can_sign_in(session)
-    admin = create_operator(
-        session, username="lan.nt", full_name="Nguyễn Thị Lan", password=PASSWORD, role=Role.ADMIN
-    )
+    admin = lan(session)
     assert admin_can_sign_in(session)
     admin.locked_until = now_utc() + timedelta(minutes=5)
     session.flush()
@@ -162,9 +157,7 @@ def test_check_sign_in_refuses_like_authenticate_and_writes_nothing(session: Ses
         entries = session.scalar(select(func.count()).select_from(AuditEntry)) or 0
         return entries, operator.failed_sign_ins or 0
 
-    operator = create_operator(
-        session, username="lan.nt", full_name="Nguyễn Thị Lan", password=PASSWORD, role=Role.ADMIN
-    )
+    operator = lan(session)
     before = written()
     for username, password in (("lan.nt", "matkhau999"), ("khong.co", PASSWORD)):
         with pytest.raises(SignInError, match="Sai tên đăng nhập") as refused:
@@ -190,13 +183,7 @@ def test_authenticate_returns_the_actor_at_the_point(session: Session) -> None:
     point = create_point(
         session, "Công an xã Phú Tâm", PointKind.POLICE_ID_POINT, tree.commune(PHU_TAM).id
     )
-    operator = create_operator(
-        session,
-        username="lan.nt",
-        full_name="Nguyễn Thị Lan",
-        password=PASSWORD,
-        role=Role.OPERATOR,
-    )
+    operator = lan(session, Role.OPERATOR)
     actor = authenticate(session, " LAN.nt ", PASSWORD, point.id)
     assert (actor.operator_id, actor.username, actor.full_name) == (
         operator.id,
@@ -208,9 +195,7 @@ def test_authenticate_returns_the_actor_at_the_point(session: Session) -> None:
 
 
 def test_unknown_user_and_wrong_password_say_the_same(session: Session) -> None:
-    create_operator(
-        session, username="lan.nt", full_name="Nguyễn Thị Lan", password=PASSWORD, role=Role.ADMIN
-    )
+    lan(session)
     with pytest.raises(SignInError) as wrong:
         authenticate(session, "lan.nt", "matkhau999", None)
     with pytest.raises(SignInError) as unknown:
@@ -230,13 +215,7 @@ def test_inactive_and_passwordless_accounts_are_refused_clearly(session: Session
     with pytest.raises(SignInError, match="chưa có mật khẩu") as no_password:
         authenticate(session, "nhap.tu.file", PASSWORD, None)
     assert no_password.value.failure == SignInFailure.NO_PASSWORD
-    operator = create_operator(
-        session,
-        username="lan.nt",
-        full_name="Nguyễn Thị Lan",
-        password=PASSWORD,
-        role=Role.OPERATOR,
-    )
+    operator = lan(session, Role.OPERATOR)
     operator.is_active = False
     session.flush()
     with pytest.raises(SignInError, match="ngừng hoạt động") as inactive:
@@ -256,9 +235,7 @@ def test_empty_fields_are_named(session: Session) -> None:
 
 def test_old_hashes_are_upgraded_on_sign_in(session: Session) -> None:
     weak = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)
-    operator = create_operator(
-        session, username="lan.nt", full_name="Nguyễn Thị Lan", password=PASSWORD, role=Role.ADMIN
-    )
+    operator = lan(session)
     operator.password_hash = weak.hash(PASSWORD)
     session.flush()
     assert accounts.needs_rehash(operator.password_hash)

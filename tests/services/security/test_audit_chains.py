@@ -4,7 +4,6 @@ quietly: heads printed on reports, carried in packages, recorded outside the dat
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -17,14 +16,12 @@ from sqlalchemy.orm import Session
 
 from models.codes import Role
 from models.entities import AuditChain, AuditEntry, AuditReceivedHead
-from services.campaigns.campaign import load_preset
 from services.common.errors import StorageError
 from services.documents.report import SUMMARY, write_report
 from services.exchange.packages import export_package, import_package, package_audit_witness
 from services.security.audit import (
     LEGACY_CHAIN,
     AuditAction,
-    chain_entry_hash,
     machine_chain,
     verify_chain,
     write_audit,
@@ -37,8 +34,9 @@ from services.security.audit_witness import (
     witness_path,
 )
 from services.security.session_context import Actor
-from services.upkeep.database import Database, open_database
+from services.upkeep.database import Database
 from tests.factories import CLI, World
+from tests.services.security.forgery import forged_hash
 
 AS_OF = date(2023, 7, 25)
 PASS = "mat-khau-cua-goi"
@@ -54,22 +52,17 @@ def note(session: Session, actor: Actor, text_: str) -> None:
     session.commit()
 
 
+def notes(session: Session, actor: Actor, count: int, prefix: str = "việc") -> None:
+    """`count` entries by `actor`: «việc 0», «việc 1», ..."""
+    for step in range(count):
+        note(session, actor, f"{prefix} {step}")
+
+
 @pytest.fixture
 def world(session: Session) -> World:
     made = World(session)
     session.commit()
     return made
-
-
-@pytest.fixture
-def other(tmp_path: Path) -> Iterator[Database]:
-    """Another intake point's database (SQLite), with the same campaign."""
-    db = open_database(f"sqlite:///{tmp_path / 'other.sqlite3'}")
-    with db.session() as session:
-        load_preset(session, "soc-trang-2023")
-        session.commit()
-    yield db
-    db.dispose()
 
 
 def entries(session: Session) -> list[tuple[str, int]]:
@@ -255,11 +248,9 @@ def test_a_cut_tail_fails_against_the_printed_report(
     session: Session, world: World, tmp_path: Path
 ) -> None:
     actor = at_point(world, "phu_tam")
-    for step in range(4):
-        note(session, actor, f"việc {step}")
+    notes(session, actor, 4)
     report = _report(session, tmp_path)
-    for step in range(2):
-        note(session, actor, f"việc sau {step}")
+    notes(session, actor, 2, "việc sau")
     # Cut the chain back to two entries and make its head agree: the chain verifies.
     code = world.point_phu_tam.code
     kept = session.scalars(select(AuditEntry).where(AuditEntry.chain == code, AuditEntry.seq == 2))
@@ -281,9 +272,7 @@ def test_a_cut_tail_fails_against_the_printed_report(
 def test_a_chain_rewritten_with_new_hashes_disagrees_with_the_report(
     session: Session, world: World, tmp_path: Path
 ) -> None:
-    actor = at_point(world, "phu_tam")
-    for step in range(3):
-        note(session, actor, f"việc {step}")
+    notes(session, at_point(world, "phu_tam"), 3)
     report = _report(session, tmp_path)
     code = world.point_phu_tam.code
     # Someone who can write the database edits entry 2 and recomputes every hash after it.
@@ -293,18 +282,7 @@ def test_a_chain_rewritten_with_new_hashes_disagrees_with_the_report(
     prev = rows[0].hash
     for row in rows[1:]:
         summary = "sửa lén" if row.seq == 2 else row.summary
-        digest = chain_entry_hash(
-            chain=row.chain,
-            seq=row.seq,
-            at=row.at,
-            username=row.username,
-            operator_id=row.operator_id,
-            point_code=row.point_code,
-            action=row.action,
-            summary=summary,
-            details=row.details,
-            prev_hash=prev,
-        )
+        digest = forged_hash(row, summary, prev)
         session.execute(
             text("UPDATE audit_log SET summary = :s, prev_hash = :p, hash = :h WHERE id = :i"),
             {"s": summary, "p": prev, "h": digest, "i": row.id},
@@ -322,8 +300,7 @@ def test_a_chain_rewritten_with_new_hashes_disagrees_with_the_report(
 
 def test_an_edited_entry_is_still_named(session: Session, world: World, tmp_path: Path) -> None:
     actor = at_point(world, "phuong_5")
-    for step in range(3):
-        note(session, actor, f"việc {step}")
+    notes(session, actor, 3)
     _report(session, tmp_path)
     session.execute(
         text("UPDATE audit_log SET summary = 'sửa lén' WHERE chain = :c AND seq = 2"),

@@ -15,7 +15,7 @@ from models.codes import Role, Status
 from models.entities import AuditEntry, Case, Operator
 from services.cases.detail import case_detail, correct_opened_case
 from services.cases.queries import CaseFilter, fetch_cases
-from services.cases.recording import CONSENT_MISSING, Correction, FactsDraft
+from services.cases.recording import CONSENT_MISSING, Correction, FactsDraft, RecordResult
 from services.cases.records import import_records
 from services.common.errors import ConflictError, ValidationError
 from services.common.vntime import now_utc
@@ -58,6 +58,8 @@ from services.security.permissions import (
 from services.security.session_context import Actor
 from services.upkeep.database import Database
 from tests.factories import CLI, PHU_TAM, World, known_world
+from tests.services.security.forgery import forged_hash
+from tests.shared_corrections import correct
 
 PASSWORD = "matkhau123"
 
@@ -69,6 +71,13 @@ def actor(world: World, role: Role, point: str = "phu_tam") -> Actor:
 
 def draft(world: World, tail: int = 42) -> FactsDraft:
     return world.draft(tail)
+
+
+def registered_by(session: Session, world: World, by: Actor) -> RecordResult:
+    """The World's citizen registered by `by` (with consent), committed."""
+    saved = save_intake(session, by, draft(world), IntakeResult(1, Status.REGISTERED), consent=True)
+    session.commit()
+    return saved
 
 
 # -- the table --------------------------------------------------------------------------
@@ -175,10 +184,7 @@ def test_operators_save_and_correct_only_at_their_point(session: Session) -> Non
     world = World(session)
     session.commit()
     at_phu_tam = actor(world, Role.OPERATOR)
-    saved = save_intake(
-        session, at_phu_tam, draft(world), IntakeResult(1, Status.REGISTERED), consent=True
-    )
-    session.commit()
+    saved = registered_by(session, world, at_phu_tam)
     nowhere = Actor(world.operator.id, "lan.nt", "Lan", Role.OPERATOR, None)
     with pytest.raises(PermissionDeniedError, match="chưa chọn điểm thu nhận"):
         save_intake(
@@ -225,26 +231,20 @@ def test_case_actions_are_logged_without_personal_data(session: Session) -> None
     world = World(session)
     session.commit()
     operator = actor(world, Role.OPERATOR)
-    saved = save_intake(
-        session, operator, draft(world), IntakeResult(1, Status.REGISTERED), consent=True
-    )
-    session.commit()
+    saved = registered_by(session, world, operator)
     save_intake(session, operator, draft(world), IntakeResult(1, Status.APPROVED), consent=True)
     session.commit()
     case = session.get(Case, saved.case.id)
     assert case is not None
-    correct_opened_case(
+    correct(
         session,
         operator,
-        case.id,
-        case.version,
-        Correction(
-            reason="Ghi nhầm tên và số điện thoại",
-            operator_id=world.operator.id,
-            intake_point_id=world.point_phu_tam.id,
-            values={"full_name": "Trần Thị Mỹ Lan", "phone": "0987654321"},
-            status=Status.REGISTERED,
-        ),
+        (case.id, case.version),
+        "Ghi nhầm tên và số điện thoại",
+        world.operator.id,
+        world.point_phu_tam.id,
+        values={"full_name": "Trần Thị Mỹ Lan", "phone": "0987654321"},
+        status=Status.REGISTERED,
     )
     session.commit()
     assert _actions(session) == ["case_created", "case_status", "case_corrected"]
@@ -283,24 +283,9 @@ def test_the_chain_detects_an_edited_a_deleted_and_a_truncated_row(
     # Forging the hash of row 3 too moves the break to row 4 (it no longer links).
     row = session.get(AuditEntry, 3)
     assert row is not None
-    from services.security.audit import chain_entry_hash
-
     session.execute(
         text("UPDATE audit_log SET hash = :h WHERE id = 3"),
-        {
-            "h": chain_entry_hash(
-                chain=row.chain,
-                seq=row.seq,
-                at=row.at,
-                username=row.username,
-                operator_id=row.operator_id,
-                point_code=row.point_code,
-                action=row.action,
-                summary="sửa lén",
-                details=row.details,
-                prev_hash=row.prev_hash,
-            )
-        },
+        {"h": forged_hash(row, "sửa lén", row.prev_hash)},
     )
     session.commit()
     session.expire_all()

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
+from sqlalchemy.orm import Session
 
 from models.codes import Status
 from models.database import make_engine, sqlite_url
@@ -19,7 +20,7 @@ from models.entities import Case, CaseEvent
 from models.migrate import current_revision, head_revision
 from services.common.errors import StorageError
 from services.counting.tally import TallyBy, tally
-from services.upkeep.database import open_database
+from services.upkeep.database import Database, open_database
 from services.upkeep.upgrade import BACKUP_PREFIX, backup_before_upgrade, database_backups_folder
 from tests import make_schema_0001_db as first
 from tests.paths import DATA
@@ -69,6 +70,83 @@ def test_the_shipped_file_is_the_first_schema() -> None:
     assert SHIPPED.stat().st_size < 64_000
 
 
+def _assert_cases_kept(session: Session) -> None:
+    cases = session.scalars(select(Case).order_by(Case.id)).all()
+    assert {(c.id_number, c.level): c.status for c in cases} == EXPECTED_STATUSES
+    for case, row in zip(cases, first.CASES, strict=True):
+        assert case.id == row[0]
+        assert case.full_name == row[3]
+        assert case.birth_date == date.fromisoformat(str(row[5]))
+        assert case.phone == row[7]
+        assert case.residence_commune_id == row[8]
+        assert case.counted_unit_id == row[11]
+        old_day = date.fromisoformat(str(row[13])) if row[13] else None
+        assert case.activated_on == NEW_RULES_ACTIVATED_ON.get(case.id, old_day)
+        assert case.has_conflict is False
+
+
+def _assert_history_kept(session: Session) -> None:
+    events = session.scalars(select(CaseEvent).order_by(CaseEvent.id)).all()
+    assert len(events) == len(first.HISTORY)
+    assert len({e.uid for e in events}) == len(events)  # every event has its identity
+    # The facts of each case became the claim of its first event.
+    claimed = {e.case_id: e.fact_set for e in events if e.fact_set is not None}
+    assert set(claimed) == {row[0] for row in first.CASES}
+    assert claimed[7] is not None and claimed[7].phone == "0912000777"
+    for event, entry in zip(events, first.HISTORY, strict=True):
+        assert (event.id, event.case_id, event.kind) == entry[:3]
+        facts_only = event.kind == "correction" and "status" not in str(entry[10])
+        # A correction of facts alone names no status any more.
+        assert (event.from_status, event.to_status) == (
+            entry[3],
+            None if facts_only else entry[4],
+        )
+        assert event.changed_at == datetime.fromisoformat(str(entry[5])).replace(tzinfo=UTC)
+        assert (event.operator_id, event.failure_reason, event.reason) == (
+            entry[6],
+            entry[8],
+            entry[9],
+        )
+
+
+def _assert_counts_kept(database: Database) -> None:
+    with database.session() as session:
+        result = tally(session, date(2023, 7, 20), TallyBy.COMMUNE)
+    by_code = {row.code: row for row in result.rows}
+    for code, expected in EXPECTED_BY_COMMUNE.items():
+        counted = by_code[code]
+        assert (counted.level1, counted.level2, counted.activated_on_day) == (
+            expected["level1"],
+            expected["level2"],
+            expected["activated_on_day"],
+        )
+    total = result.total
+    assert (total.level1, total.level2, total.activated) == (
+        EXPECTED_TOTAL["level1"],
+        EXPECTED_TOTAL["level2"],
+        EXPECTED_TOTAL["activated"],
+    )
+    with database.session() as session:
+        on_21 = tally(session, date(2023, 7, 21), TallyBy.COMMUNE)
+        on_28 = tally(session, date(2023, 7, 28), TallyBy.COMMUNE)
+    phuong_7 = {row.code: row for row in on_21.rows}["31501"]
+    assert (phuong_7.level1, phuong_7.activated_on_day) == (2, 1)
+    assert on_28.total.activated_on_day == 0 and on_28.total.activated == 4
+
+
+def _assert_backup_is_the_old_file(backups: Path, path: Path) -> None:
+    made = list(database_backups_folder(backups, path).iterdir())
+    assert [p.name for p in backups.iterdir()] == [database_backups_folder(backups, path).name]
+    assert len(made) == 1
+    assert made[0].name.startswith(f"{BACKUP_PREFIX}0001-")
+    assert made[0].suffix == ".sqlite3"
+    # The copy is the database as it was: still revision 0001, every row there.
+    assert _rows(made[0], "SELECT version_num FROM alembic_version") == [("0001",)]
+    assert _rows(made[0], "SELECT count(*) FROM cases") == [(len(first.CASES),)]
+    assert _rows(made[0], "SELECT count(*) FROM case_history") == [(len(first.HISTORY),)]
+    assert _rows(made[0], "PRAGMA integrity_check") == [("ok",)]
+
+
 def test_an_old_database_is_backed_up_then_upgraded_with_every_case_intact(
     tmp_path: Path,
 ) -> None:
@@ -80,73 +158,12 @@ def test_an_old_database_is_backed_up_then_upgraded_with_every_case_intact(
         with database.engine.connect() as connection:  # keys were off only for the migration
             assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
         with database.session() as session:
-            cases = session.scalars(select(Case).order_by(Case.id)).all()
-            assert {(c.id_number, c.level): c.status for c in cases} == EXPECTED_STATUSES
-            for case, row in zip(cases, first.CASES, strict=True):
-                assert case.id == row[0]
-                assert case.full_name == row[3]
-                assert case.birth_date == date.fromisoformat(str(row[5]))
-                assert case.phone == row[7]
-                assert case.residence_commune_id == row[8]
-                assert case.counted_unit_id == row[11]
-                old_day = date.fromisoformat(str(row[13])) if row[13] else None
-                assert case.activated_on == NEW_RULES_ACTIVATED_ON.get(case.id, old_day)
-                assert case.has_conflict is False
-            events = session.scalars(select(CaseEvent).order_by(CaseEvent.id)).all()
-            assert len(events) == len(first.HISTORY)
-            assert len({e.uid for e in events}) == len(events)  # every event has its identity
-            # The facts of each case became the claim of its first event.
-            claimed = {e.case_id: e.fact_set for e in events if e.fact_set is not None}
-            assert set(claimed) == {row[0] for row in first.CASES}
-            assert claimed[7] is not None and claimed[7].phone == "0912000777"
-            for event, entry in zip(events, first.HISTORY, strict=True):
-                assert (event.id, event.case_id, event.kind) == entry[:3]
-                facts_only = event.kind == "correction" and "status" not in str(entry[10])
-                # A correction of facts alone names no status any more.
-                assert (event.from_status, event.to_status) == (
-                    entry[3],
-                    None if facts_only else entry[4],
-                )
-                assert event.changed_at == datetime.fromisoformat(str(entry[5])).replace(tzinfo=UTC)
-                assert (event.operator_id, event.failure_reason, event.reason) == (
-                    entry[6],
-                    entry[8],
-                    entry[9],
-                )
-            result = tally(session, date(2023, 7, 20), TallyBy.COMMUNE)
-        by_code = {row.code: row for row in result.rows}
-        for code, expected in EXPECTED_BY_COMMUNE.items():
-            counted = by_code[code]
-            assert (counted.level1, counted.level2, counted.activated_on_day) == (
-                expected["level1"],
-                expected["level2"],
-                expected["activated_on_day"],
-            )
-        total = result.total
-        assert (total.level1, total.level2, total.activated) == (
-            EXPECTED_TOTAL["level1"],
-            EXPECTED_TOTAL["level2"],
-            EXPECTED_TOTAL["activated"],
-        )
-        with database.session() as session:
-            on_21 = tally(session, date(2023, 7, 21), TallyBy.COMMUNE)
-            on_28 = tally(session, date(2023, 7, 28), TallyBy.COMMUNE)
-        phuong_7 = {row.code: row for row in on_21.rows}["31501"]
-        assert (phuong_7.level1, phuong_7.activated_on_day) == (2, 1)
-        assert on_28.total.activated_on_day == 0 and on_28.total.activated == 4
+            _assert_cases_kept(session)
+            _assert_history_kept(session)
+        _assert_counts_kept(database)
     finally:
         database.dispose()
-
-    made = list(database_backups_folder(backups, path).iterdir())
-    assert [p.name for p in backups.iterdir()] == [database_backups_folder(backups, path).name]
-    assert len(made) == 1
-    assert made[0].name.startswith(f"{BACKUP_PREFIX}0001-")
-    assert made[0].suffix == ".sqlite3"
-    # The copy is the database as it was: still revision 0001, every row there.
-    assert _rows(made[0], "SELECT version_num FROM alembic_version") == [("0001",)]
-    assert _rows(made[0], "SELECT count(*) FROM cases") == [(len(first.CASES),)]
-    assert _rows(made[0], "SELECT count(*) FROM case_history") == [(len(first.HISTORY),)]
-    assert _rows(made[0], "PRAGMA integrity_check") == [("ok",)]
+    _assert_backup_is_the_old_file(backups, path)
 
 
 def test_an_up_to_date_or_new_database_is_not_copied(tmp_path: Path) -> None:
