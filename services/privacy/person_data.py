@@ -51,7 +51,7 @@ from services.privacy.requests import (
     request_for_answer,
     requests_of,
 )
-from services.security.audit import ACTION_LABELS, AuditAction, write_audit
+from services.security.audit import AuditAction, AuditRow, audit_row, write_audit
 from services.security.permissions import Action, require
 from services.security.session_context import Actor
 from services.upkeep.database import Database
@@ -92,20 +92,10 @@ class PersonCase:
 
 
 @dataclass(frozen=True)
-class AuditMention:
-    id: int
-    at: datetime
-    username: str
-    point_code: str | None
-    action_label: str
-    summary: str
-
-
-@dataclass(frozen=True)
 class PersonData:
     id_number: str
     cases: tuple[PersonCase, ...]
-    audit: tuple[AuditMention, ...]
+    audit: tuple[AuditRow, ...]
     requests: tuple[RequestRow, ...]
     listed: tuple[PersonEntry, ...] = ()  # the review lists (services.outreach.lists)
 
@@ -149,7 +139,7 @@ def _reports(session: Session, case: Case, tree: UnitTree) -> tuple[ReportedFact
     return tuple(found)
 
 
-def _mentions(session: Session, case_ids: list[int]) -> tuple[AuditMention, ...]:
+def _mentions(session: Session, case_ids: list[int]) -> tuple[AuditRow, ...]:
     """The audit entries that name one of these cases (by the case's row number)."""
     if not case_ids:
         return ()
@@ -160,17 +150,7 @@ def _mentions(session: Session, case_ids: list[int]) -> tuple[AuditMention, ...]
         for end in (",", "}")
     ]
     entries = session.scalars(select(AuditEntry).where(or_(*patterns)).order_by(AuditEntry.id))
-    return tuple(
-        AuditMention(
-            id=entry.id,
-            at=entry.at,
-            username=entry.username,
-            point_code=entry.point_code,
-            action_label=ACTION_LABELS.get(entry.action, entry.action),
-            summary=entry.summary,
-        )
-        for entry in entries
-    )
+    return tuple(audit_row(entry) for entry in entries)
 
 
 def find_person(session: Session, actor: Actor, id_number: str) -> PersonData:

@@ -44,6 +44,7 @@ from sqlalchemy.orm import Session
 
 from models.entities import AuditChain, AuditEntry
 from services.common.errors import StorageError, ValidationError
+from services.common.rows import row_from
 from services.common.stable_lookups import point_facts
 from services.common.vntime import end_of_day_utc, format_moment, now_utc
 from services.security.permissions import Action, require
@@ -250,30 +251,19 @@ def genesis_hash(chain: str, uid: str, seed: str) -> str:
 
 def _stored_hash(entry: AuditEntry) -> str:
     """What `entry.hash` should be, recomputed from its fields."""
+    fields: dict[str, Any] = {
+        "at": entry.at,
+        "username": entry.username,
+        "operator_id": entry.operator_id,
+        "point_code": entry.point_code,
+        "action": entry.action,
+        "summary": entry.summary,
+        "details": entry.details,
+        "prev_hash": entry.prev_hash,
+    }
     if entry.chain == LEGACY_CHAIN:
-        return entry_hash(
-            entry_id=entry.seq,
-            at=entry.at,
-            username=entry.username,
-            operator_id=entry.operator_id,
-            point_code=entry.point_code,
-            action=entry.action,
-            summary=entry.summary,
-            details=entry.details,
-            prev_hash=entry.prev_hash,
-        )
-    return chain_entry_hash(
-        chain=entry.chain,
-        seq=entry.seq,
-        at=entry.at,
-        username=entry.username,
-        operator_id=entry.operator_id,
-        point_code=entry.point_code,
-        action=entry.action,
-        summary=entry.summary,
-        details=entry.details,
-        prev_hash=entry.prev_hash,
-    )
+        return entry_hash(entry_id=entry.seq, **fields)
+    return chain_entry_hash(chain=entry.chain, seq=entry.seq, **fields)
 
 
 _CHAINS = cast(Table, AuditChain.__table__)
@@ -585,19 +575,9 @@ def _conditions(audit_filter: AuditFilter) -> list[Any]:
     return conditions
 
 
-def _row(entry: AuditEntry) -> AuditRow:
-    return AuditRow(
-        id=entry.id,
-        at=entry.at,
-        username=entry.username,
-        point_code=entry.point_code,
-        action=entry.action,
-        action_label=ACTION_LABELS.get(entry.action, entry.action),
-        summary=entry.summary,
-        details=entry.details,
-        chain=entry.chain,
-        seq=entry.seq,
-    )
+def audit_row(entry: AuditEntry) -> AuditRow:
+    """The plain row of one entry, its action named in Vietnamese."""
+    return row_from(AuditRow, entry, action_label=ACTION_LABELS.get(entry.action, entry.action))
 
 
 def count_entries(session: Session, actor: Actor, audit_filter: AuditFilter) -> int:
@@ -618,7 +598,9 @@ def list_entries(
     query = select(AuditEntry).where(*_conditions(audit_filter))
     if before_id is not None:
         query = query.where(AuditEntry.id < before_id)
-    return [_row(e) for e in session.scalars(query.order_by(AuditEntry.id.desc()).limit(limit))]
+    return [
+        audit_row(e) for e in session.scalars(query.order_by(AuditEntry.id.desc()).limit(limit))
+    ]
 
 
 def usernames(session: Session, actor: Actor) -> list[str]:
