@@ -43,6 +43,7 @@ from services.outreach.lists import (
     clean_hamlet,
     find_entry,
     hamlet_id,
+    write_entry_audit,
 )
 from services.person.id_number import mask_id_number
 from services.security.audit import AuditAction, write_audit
@@ -337,18 +338,15 @@ def _record_appointment(
         actor.username,
         note=f"{stop.code} {local:%d/%m/%Y %H:%M}",
     )
-    write_audit(
+    write_entry_audit(
         session,
         actor,
         AuditAction.OUTREACH_APPOINT,
         f"Hẹn lịch tại {stop.code} lúc {_when(local)}",
-        {
-            "entry": entry.id,
-            "id_number": mask_id_number(entry.id_number) if entry.id_number else None,
-            "stop": stop.code,
-            "slot": f"{slot.day.isoformat()} {slot.start:%H:%M}",
-            "outreach_from": current.value,
-        },
+        entry,
+        stop=stop.code,
+        slot=f"{slot.day.isoformat()} {slot.start:%H:%M}",
+        outreach_from=current.value,
     )
 
 
