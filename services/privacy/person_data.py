@@ -393,58 +393,64 @@ def person_document(data: PersonData, made_at: datetime | None = None) -> Docume
         )
     sections += [_case_section(case) for case in data.cases]
     sections += [_listed_section(entry) for entry in data.listed]
-    sections.append(
-        Section(
-            "Nhật ký hệ thống có nhắc đến hồ sơ",
-            (
-                Paragraph(
-                    "Nhật ký ghi ai đã làm gì với hồ sơ, lúc nào; số định danh trong nhật ký luôn "
-                    "được che bớt.",
-                    muted=True,
-                ),
-                Table(
-                    ("Thời điểm", "Việc", "Người thực hiện", "Điểm", "Nội dung"),
-                    tuple(
-                        (
-                            format_moment(m.at),
-                            m.action_label,
-                            m.username,
-                            m.point_code or EMPTY,
-                            m.summary,
-                        )
-                        for m in data.audit
-                    ),
-                ),
-            ),
-        )
-    )
+    sections.append(_audit_section(data.audit))
     if data.requests:
-        sections.append(
-            Section(
-                "Yêu cầu của công dân đang xử lý",
-                (
-                    Table(
-                        ("Số", "Loại yêu cầu", "Ngày nhận", "Hạn phản hồi", "Hạn thực hiện"),
-                        tuple(
-                            (
-                                str(r.id),
-                                r.kind_label,
-                                format_date(r.received_on),
-                                format_date(r.reply_due_on),
-                                format_date(r.due_on),
-                            )
-                            for r in data.requests
-                        ),
-                    ),
-                ),
-            )
-        )
+        sections.append(_requests_section(data.requests))
     sections.append(_rights_section())
     return Document(
         title="Dữ liệu cá nhân đang được lưu giữ",
         subtitle=f"Số định danh {data.id_number} – lập lúc {format_moment(moment)}",
         sections=tuple(sections),
         foot=f"kichhoat – dữ liệu cá nhân của {data.masked} – lập lúc {format_moment(moment)}",
+    )
+
+
+def _audit_section(mentions: tuple[AuditRow, ...]) -> Section:
+    """The audit entries that name the person's cases."""
+    return Section(
+        "Nhật ký hệ thống có nhắc đến hồ sơ",
+        (
+            Paragraph(
+                "Nhật ký ghi ai đã làm gì với hồ sơ, lúc nào; số định danh trong nhật ký luôn "
+                "được che bớt.",
+                muted=True,
+            ),
+            Table(
+                ("Thời điểm", "Việc", "Người thực hiện", "Điểm", "Nội dung"),
+                tuple(
+                    (
+                        format_moment(m.at),
+                        m.action_label,
+                        m.username,
+                        m.point_code or EMPTY,
+                        m.summary,
+                    )
+                    for m in mentions
+                ),
+            ),
+        ),
+    )
+
+
+def _requests_section(requests: tuple[RequestRow, ...]) -> Section:
+    """The person's requests still being handled."""
+    return Section(
+        "Yêu cầu của công dân đang xử lý",
+        (
+            Table(
+                ("Số", "Loại yêu cầu", "Ngày nhận", "Hạn phản hồi", "Hạn thực hiện"),
+                tuple(
+                    (
+                        str(r.id),
+                        r.kind_label,
+                        format_date(r.received_on),
+                        format_date(r.reply_due_on),
+                        format_date(r.due_on),
+                    )
+                    for r in requests
+                ),
+            ),
+        ),
     )
 
 
