@@ -13,14 +13,19 @@ import os
 import resource
 import sqlite3
 import statistics
+import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from services.security.session_context import cli_actor
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication, QWidget
 
 AS_OF = date(2023, 8, 10)
 
@@ -378,119 +383,73 @@ def detail_list_baseline(url: str, out: str) -> dict[str, Any]:
     return {"samples": [time.perf_counter() - start]}
 
 
-def window_start(url: str) -> dict[str, Any]:
-    """In-process part of the start-up measurement: imports, database, main window shown."""
+def _shown_since_launch(make_window: Callable[[QApplication], QWidget]) -> dict[str, Any]:
+    """Seconds from the process's launch (`BENCH_T0`) to the window of `make_window` shown."""
     started = float(os.environ["BENCH_T0"])
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
-    from models.codes import Role
-    from services.campaigns.directory import list_points
-    from services.security.session_context import Actor
-    from services.upkeep.database import open_database
-    from services.upkeep.local_settings import LocalSettings
-    from ui.shell.context import AppContext, PointInfo
-    from ui.shell.main_window import MainWindow
-    from ui.widgets.qt_vietnamese import install_vietnamese
-
     app = QApplication([])
-    install_vietnamese(app)
-    database = open_database(url)
-    with database.session() as session:
-        point = list_points(session)[0]
-    context = AppContext(
-        database=database,
-        settings=LocalSettings(),
-        actor=Actor(1, "bench", "bench", Role.OPERATOR, point.id),
-        point=PointInfo(point.id, point.code, point.name, point.commune_id),
-    )
-    window = MainWindow(context)
+    window = make_window(app)
     window.show()
     app.processEvents()
     return {"samples": [time.time() - started]}
+
+
+def window_start(url: str) -> dict[str, Any]:
+    """In-process part of the start-up measurement: imports, database, main window shown."""
+
+    def main_window(app: QApplication) -> QWidget:
+        from models.codes import Role
+        from services.campaigns.directory import list_points
+        from services.security.session_context import Actor
+        from services.upkeep.database import open_database
+        from services.upkeep.local_settings import LocalSettings
+        from ui.shell.context import AppContext, PointInfo
+        from ui.shell.main_window import MainWindow
+        from ui.widgets.qt_vietnamese import install_vietnamese
+
+        install_vietnamese(app)
+        database = open_database(url)
+        with database.session() as session:
+            point = list_points(session)[0]
+        context = AppContext(
+            database=database,
+            settings=LocalSettings(),
+            actor=Actor(1, "bench", "bench", Role.OPERATOR, point.id),
+            point=PointInfo(point.id, point.code, point.name, point.commune_id),
+        )
+        return MainWindow(context)
+
+    return _shown_since_launch(main_window)
 
 
 def bare_window(_url: str) -> dict[str, Any]:
-    started = float(os.environ["BENCH_T0"])
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtWidgets import QApplication, QMainWindow
+    def empty_window(_app: QApplication) -> QWidget:
+        from PySide6.QtWidgets import QMainWindow
 
-    app = QApplication([])
-    window = QMainWindow()
-    window.show()
-    app.processEvents()
-    return {"samples": [time.time() - started]}
+        return QMainWindow()
+
+    return _shown_since_launch(empty_window)
 
 
 def concurrent_saves(url: str, workers: str = "16", cases: str = "150") -> dict[str, Any]:
     """WORKERS processes (intake points) saving at once on one server; then the check that
     every save an operator was told of is stored, and no citizen is stored twice."""
-    import subprocess
-    from collections import Counter
-
-    from sqlalchemy import select
-
-    from models.entities import Case
-    from services.upkeep.database import open_database
-
-    root = Path(__file__).resolve().parent.parent
-    count, per_worker = int(workers), int(cases)
-    processes = [
-        subprocess.Popen(
-            [sys.executable, "-m", "bench.saver", url, str(n), str(per_worker)],
-            cwd=root,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        for n in range(count)
-    ]
-    for process in processes:
-        assert process.stdout is not None
-        ready = process.stdout.readline().strip()
-        if ready != "READY":
-            raise RuntimeError(f"a saver did not start: {ready!r}")
+    processes = _start_savers(url, int(workers), int(cases))
     backends = _backend_pids(url)
     server_before = _cpu_seconds(backends)
     busy_before = _machine_busy_seconds()
-    for process in processes:
-        assert process.stdin is not None
-        process.stdin.write("go\n")
-        process.stdin.flush()
-    outputs = []
-    for process in processes:
-        assert process.stdout is not None
-        lines = []
-        for line in process.stdout:
-            lines.append(line)
-            if line.startswith("DONE"):
-                break
-        outputs.append("".join(lines))
+    outputs = _run_savers(processes)
     machine_cpu = _machine_busy_seconds() - busy_before
     server_cpu = _cpu_seconds(backends) - server_before
     for process in processes:
         process.communicate("bye\n")
     if any(process.returncode for process in processes):
         raise RuntimeError("a saver failed")
-    confirmed: list[str] = []
-    starts, ends = [], []
-    client_cpu = 0.0
-    for out in outputs:
-        for line in out.splitlines():
-            word, *rest = line.split()
-            if word == "SAVED":
-                confirmed.append(rest[0])
-            elif word == "DONE":
-                starts.append(float(rest[0]))
-                ends.append(float(rest[1]))
-                client_cpu += float(rest[2])
-    elapsed = max(ends) - min(starts)
+    confirmed, elapsed, client_cpu = _saver_results(outputs)
     numbers = set(confirmed)
-    database = open_database(url, migrate=False)
-    with database.session() as session:
-        query = select(Case.id_number).where(Case.id_number.like("002075%"))
-        stored = Counter(session.scalars(query))
-    database.dispose()
+    stored = _stored_bench_numbers(url)
     return {
         "samples": [elapsed],
         "saves": len(confirmed),
@@ -506,6 +465,78 @@ def concurrent_saves(url: str, workers: str = "16", cases: str = "150") -> dict[
         # shared machine the whole machine's CPU counts other people's work too.
         "server_cpu_ms": server_cpu / len(confirmed) * 1000 if backends else None,
     }
+
+
+def _start_savers(url: str, count: int, per_worker: int) -> list[subprocess.Popen[str]]:
+    """`count` saver processes, each connected and waiting for the word to go."""
+    root = Path(__file__).resolve().parent.parent
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "bench.saver", url, str(n), str(per_worker)],
+            cwd=root,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for n in range(count)
+    ]
+    for process in processes:
+        assert process.stdout is not None
+        ready = process.stdout.readline().strip()
+        if ready != "READY":
+            raise RuntimeError(f"a saver did not start: {ready!r}")
+    return processes
+
+
+def _run_savers(processes: list[subprocess.Popen[str]]) -> list[str]:
+    """Start every saver at once; what each printed up to its DONE line."""
+    for process in processes:
+        assert process.stdin is not None
+        process.stdin.write("go\n")
+        process.stdin.flush()
+    outputs = []
+    for process in processes:
+        assert process.stdout is not None
+        lines = []
+        for line in process.stdout:
+            lines.append(line)
+            if line.startswith("DONE"):
+                break
+        outputs.append("".join(lines))
+    return outputs
+
+
+def _saver_results(outputs: list[str]) -> tuple[list[str], float, float]:
+    """The ID numbers the savers confirmed, the time from the first start to the last end,
+    and the savers' CPU seconds."""
+    confirmed: list[str] = []
+    starts, ends = [], []
+    client_cpu = 0.0
+    for out in outputs:
+        for line in out.splitlines():
+            word, *rest = line.split()
+            if word == "SAVED":
+                confirmed.append(rest[0])
+            elif word == "DONE":
+                starts.append(float(rest[0]))
+                ends.append(float(rest[1]))
+                client_cpu += float(rest[2])
+    return confirmed, max(ends) - min(starts), client_cpu
+
+
+def _stored_bench_numbers(url: str) -> Counter[str]:
+    """How many times each of the savers' ID numbers is stored."""
+    from sqlalchemy import select
+
+    from models.entities import Case
+    from services.upkeep.database import open_database
+
+    database = open_database(url, migrate=False)
+    with database.session() as session:
+        query = select(Case.id_number).where(Case.id_number.like("002075%"))
+        stored = Counter(session.scalars(query))
+    database.dispose()
+    return stored
 
 
 def _backend_pids(url: str) -> list[int]:
