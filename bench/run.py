@@ -31,7 +31,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from services.common.labels import FAILURE_LABELS
+from services.common.labels import FAILURE_LABELS, STATUS_LABELS
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "bench" / "work"
@@ -153,13 +153,6 @@ IMPORT_HEADER = [
     "Thời điểm",
     "Cán bộ",
 ]
-STATUS_LABELS = {
-    "registered": "Đã đăng ký",
-    "approved": "Đã duyệt",
-    "application_taken": "Đã thu nhận hồ sơ",
-    "activated": "Đã kích hoạt",
-    "failed": "Thất bại",
-}
 
 
 def write_import_csv(source: Path, out: Path) -> int:
