@@ -170,6 +170,12 @@ class _Importer:
         self.seen: set[str] = set()
         self.now = now_utc()
         self.username = ""
+        # The person's cells that may be left empty, each read when written, in this order.
+        self.optional_cells: tuple[tuple[str, Callable[[Cell], str]], ...] = (
+            ("id_number", lambda raw: normalise_id_number(digits_cell(raw, 12))),
+            ("sex", lambda raw: self.memo("sex", raw, lambda c: parse_sex(cell_text(c)))),
+            ("phone", lambda raw: normalise_phone(digits_cell(raw, 10))),
+        )
 
     def cell(self, cells: list[Cell], key: str) -> Cell:
         index = self.columns.get(key)
@@ -240,7 +246,7 @@ class _Importer:
     ) -> tuple[str | None, tuple[date | None, int] | None, str | None, str | None, str | None]:
         """The row's person: name, birth, ID number, sex and phone (None where missing or
         wrong, the problem added to `problems`)."""
-        name = birth = id_number = sex = phone = None
+        name = birth = None
         raw_name = cell("full_name")
         try:
             name = clean_text(
@@ -256,24 +262,17 @@ class _Importer:
             birth = birth_cell(cell("birth"))
         except ValidationError as error:
             problems.append(error.message)
-        raw = cell("id_number")
-        if raw not in (None, ""):
-            try:
-                id_number = normalise_id_number(digits_cell(raw, 12))
-            except ValidationError as error:
-                problems.append(error.message)
-        raw = cell("sex")
-        if raw not in (None, ""):
-            try:
-                sex = self.memo("sex", raw, lambda c: parse_sex(cell_text(c)))
-            except ValidationError as error:
-                problems.append(error.message)
-        raw = cell("phone")
-        if raw not in (None, ""):
-            try:
-                phone = normalise_phone(digits_cell(raw, 10))
-            except ValidationError as error:
-                problems.append(error.message)
+        optional: list[str | None] = []
+        for key, read in self.optional_cells:
+            raw = cell(key)
+            value = None
+            if raw not in (None, ""):
+                try:
+                    value = read(raw)
+                except ValidationError as error:
+                    problems.append(error.message)
+            optional.append(value)
+        id_number, sex, phone = optional
         return name, birth, id_number, sex, phone
 
     def place(
