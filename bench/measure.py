@@ -244,6 +244,17 @@ def package_import(url: str, package: str) -> dict[str, Any]:
     return {"samples": [elapsed], "new": summary.new}
 
 
+def _import_figures(summary: Any, elapsed: float, **more: Any) -> dict[str, Any]:
+    """An import's figures: its time, the rows read and refused, rows per second, and `more`."""
+    return {
+        "samples": [elapsed],
+        "rows": summary.rows_read,
+        "rejected": len(summary.rejects),
+        "rows_per_s": summary.rows_read / elapsed,
+        **more,
+    }
+
+
 def records_import(url: str, path: str) -> dict[str, Any]:
     from services.campaigns.campaign import ensure_campaign
     from services.cases.records import import_records
@@ -257,15 +268,13 @@ def records_import(url: str, path: str) -> dict[str, Any]:
         summary = import_records(session, cli_actor(), Path(path), write_rejects=False)
         session.commit()
         elapsed = time.perf_counter() - start
-    return {
-        "samples": [elapsed],
-        "rows": summary.rows_read,
-        "saved": summary.saved,
-        "rejected": len(summary.rejects),
-        "rows_per_s": summary.rows_read / elapsed,
+    return _import_figures(
+        summary,
+        elapsed,
+        saved=summary.saved,
         # A big file is read and checked by a second process (`services.cases.records`).
-        "reader_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
-    }
+        reader_peak_mb=resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+    )
 
 
 def write_outreach_list(path: Path, communes: list[str], people: int) -> None:
@@ -327,13 +336,7 @@ def outreach_import(url: str, path: str, people: str = "200000") -> dict[str, An
         session.commit()
         elapsed = time.perf_counter() - start
     database.refresh_statistics_after_bulk_load()
-    return {
-        "samples": [elapsed],
-        "rows": summary.rows_read,
-        "added": summary.added,
-        "rejected": len(summary.rejects),
-        "rows_per_s": summary.rows_read / elapsed,
-    }
+    return _import_figures(summary, elapsed, added=summary.added)
 
 
 def outreach_status(url: str, by: str = "hamlet") -> dict[str, Any]:
