@@ -13,14 +13,19 @@ import os
 import resource
 import sqlite3
 import statistics
+import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from services.security.session_context import cli_actor
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication, QWidget
 
 AS_OF = date(2023, 8, 10)
 
@@ -249,6 +254,17 @@ def package_import(url: str, package: str) -> dict[str, Any]:
     return {"samples": [elapsed], "new": summary.new}
 
 
+def _import_figures(summary: Any, elapsed: float, **more: Any) -> dict[str, Any]:
+    """An import's figures: its time, the rows read and refused, rows per second, and `more`."""
+    return {
+        "samples": [elapsed],
+        "rows": summary.rows_read,
+        "rejected": len(summary.rejects),
+        "rows_per_s": summary.rows_read / elapsed,
+        **more,
+    }
+
+
 def records_import(url: str, path: str) -> dict[str, Any]:
     from services.campaigns.campaign import ensure_campaign
     from services.cases.records import import_records
@@ -262,15 +278,13 @@ def records_import(url: str, path: str) -> dict[str, Any]:
         summary = import_records(session, cli_actor(), Path(path), write_rejects=False)
         session.commit()
         elapsed = time.perf_counter() - start
-    return {
-        "samples": [elapsed],
-        "rows": summary.rows_read,
-        "saved": summary.saved,
-        "rejected": len(summary.rejects),
-        "rows_per_s": summary.rows_read / elapsed,
+    return _import_figures(
+        summary,
+        elapsed,
+        saved=summary.saved,
         # A big file is read and checked by a second process (`services.cases.records`).
-        "reader_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
-    }
+        reader_peak_mb=resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+    )
 
 
 def write_outreach_list(path: Path, communes: list[str], people: int) -> None:
@@ -332,13 +346,7 @@ def outreach_import(url: str, path: str, people: str = "200000") -> dict[str, An
         session.commit()
         elapsed = time.perf_counter() - start
     database.refresh_statistics_after_bulk_load()
-    return {
-        "samples": [elapsed],
-        "rows": summary.rows_read,
-        "added": summary.added,
-        "rejected": len(summary.rejects),
-        "rows_per_s": summary.rows_read / elapsed,
-    }
+    return _import_figures(summary, elapsed, added=summary.added)
 
 
 def outreach_status(url: str, by: str = "hamlet") -> dict[str, Any]:
@@ -388,124 +396,78 @@ def detail_list_baseline(url: str, out: str) -> dict[str, Any]:
     return {"samples": [time.perf_counter() - start]}
 
 
-def window_start(url: str) -> dict[str, Any]:
-    """In-process part of the start-up measurement: imports, database, main window shown."""
+def _shown_since_launch(make_window: Callable[[QApplication], QWidget]) -> dict[str, Any]:
+    """Seconds from the process's launch (`BENCH_T0`) to the window of `make_window` shown."""
     started = float(os.environ["BENCH_T0"])
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
-    from models.codes import Role
-    from services.campaigns.directory import list_points
-    from services.security.session_context import Actor
-    from services.upkeep.database import open_database
-    from services.upkeep.local_settings import LocalSettings
-    from ui.shell.context import AppContext, PointInfo
-    from ui.shell.main_window import MainWindow
-    from ui.widgets.qt_vietnamese import install_vietnamese
-
     app = QApplication([])
-    install_vietnamese(app)
-    database = open_database(url)
-    with database.session() as session:
-        point = list_points(session)[0]
-    context = AppContext(
-        database=database,
-        settings=LocalSettings(),
-        actor=Actor(1, "bench", "bench", Role.OPERATOR, point.id),
-        point=PointInfo(point.id, point.code, point.name, point.commune_id),
-    )
-    window = MainWindow(context)
+    window = make_window(app)
     window.show()
     app.processEvents()
     return {"samples": [time.time() - started]}
+
+
+def window_start(url: str) -> dict[str, Any]:
+    """In-process part of the start-up measurement: imports, database, main window shown."""
+
+    def main_window(app: QApplication) -> QWidget:
+        from models.codes import Role
+        from services.campaigns.directory import list_points
+        from services.security.session_context import Actor
+        from services.upkeep.database import open_database
+        from services.upkeep.local_settings import LocalSettings
+        from ui.shell.context import AppContext, PointInfo
+        from ui.shell.main_window import MainWindow
+        from ui.widgets.qt_vietnamese import install_vietnamese
+
+        install_vietnamese(app)
+        database = open_database(url)
+        with database.session() as session:
+            point = list_points(session)[0]
+        context = AppContext(
+            database=database,
+            settings=LocalSettings(),
+            actor=Actor(1, "bench", "bench", Role.OPERATOR, point.id),
+            point=PointInfo(point.id, point.code, point.name, point.commune_id),
+        )
+        return MainWindow(context)
+
+    return _shown_since_launch(main_window)
 
 
 def bare_window(_url: str) -> dict[str, Any]:
-    started = float(os.environ["BENCH_T0"])
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtWidgets import QApplication, QMainWindow
+    def empty_window(_app: QApplication) -> QWidget:
+        from PySide6.QtWidgets import QMainWindow
 
-    app = QApplication([])
-    window = QMainWindow()
-    window.show()
-    app.processEvents()
-    return {"samples": [time.time() - started]}
+        return QMainWindow()
+
+    return _shown_since_launch(empty_window)
 
 
 def concurrent_saves(url: str, workers: str = "16", cases: str = "150") -> dict[str, Any]:
     """WORKERS processes (intake points) saving at once on one server; then the check that
     every save an operator was told of is stored, and no citizen is stored twice."""
-    import subprocess
-    from collections import Counter
-
-    from sqlalchemy import select
-
     from bench.saver import id_number, tail_for
-    from models.entities import Case
-    from services.upkeep.database import open_database
 
-    root = Path(__file__).resolve().parent.parent
     count, per_worker = int(workers), int(cases)
-    database = open_database(url, migrate=False)
-    with database.session() as session:  # a second measurement on this database: new numbers
-        earlier = session.scalar(select(Case.id).where(Case.id_number.like("002075%")).limit(1))
-    round_ = 0 if earlier is None else 1
+    round_ = _saver_round(url)  # a second measurement on this database: new numbers
     ours = {id_number(tail_for(w, n, round_)) for w in range(count) for n in range(per_worker)}
-    processes = [
-        subprocess.Popen(
-            [sys.executable, "-m", "bench.saver", url, str(n), str(per_worker), str(round_)],
-            cwd=root,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        for n in range(count)
-    ]
-    for process in processes:
-        assert process.stdout is not None
-        ready = process.stdout.readline().strip()
-        if ready != "READY":
-            raise RuntimeError(f"a saver did not start: {ready!r}")
+    processes = _start_savers(url, count, per_worker, round_)
     backends = _backend_pids(url)
     server_before = _cpu_seconds(backends)
     busy_before = _machine_busy_seconds()
-    for process in processes:
-        assert process.stdin is not None
-        process.stdin.write("go\n")
-        process.stdin.flush()
-    outputs = []
-    for process in processes:
-        assert process.stdout is not None
-        lines = []
-        for line in process.stdout:
-            lines.append(line)
-            if line.startswith("DONE"):
-                break
-        outputs.append("".join(lines))
+    outputs = _run_savers(processes)
     machine_cpu = _machine_busy_seconds() - busy_before
     server_cpu = _cpu_seconds(backends) - server_before
     for process in processes:
         process.communicate("bye\n")
     if any(process.returncode for process in processes):
         raise RuntimeError("a saver failed")
-    confirmed: list[str] = []
-    starts, ends = [], []
-    client_cpu = 0.0
-    for out in outputs:
-        for line in out.splitlines():
-            word, *rest = line.split()
-            if word == "SAVED":
-                confirmed.append(rest[0])
-            elif word == "DONE":
-                starts.append(float(rest[0]))
-                ends.append(float(rest[1]))
-                client_cpu += float(rest[2])
-    elapsed = max(ends) - min(starts)
+    confirmed, elapsed, client_cpu = _saver_results(outputs)
     numbers = set(confirmed)
-    with database.session() as session:
-        query = select(Case.id_number).where(Case.id_number.like("002075%"))
-        stored = Counter(n for n in session.scalars(query) if n in ours)
-    database.dispose()
+    stored = _stored_bench_numbers(url, ours)
     return {
         "samples": [elapsed],
         "saves": len(confirmed),
@@ -521,6 +483,95 @@ def concurrent_saves(url: str, workers: str = "16", cases: str = "150") -> dict[
         # shared machine the whole machine's CPU counts other people's work too.
         "server_cpu_ms": server_cpu / len(confirmed) * 1000 if backends else None,
     }
+
+
+def _saver_round(url: str) -> int:
+    """0 on a database the savers never saved in; 1 when an earlier measurement did (the
+    city part measures twice), so that this one saves other ID numbers."""
+    from sqlalchemy import select
+
+    from models.entities import Case
+    from services.upkeep.database import open_database
+
+    database = open_database(url, migrate=False)
+    with database.session() as session:
+        earlier = session.scalar(select(Case.id).where(Case.id_number.like("002075%")).limit(1))
+    database.dispose()
+    return 0 if earlier is None else 1
+
+
+def _start_savers(
+    url: str, count: int, per_worker: int, round_: int
+) -> list[subprocess.Popen[str]]:
+    """`count` saver processes, each connected and waiting for the word to go."""
+    root = Path(__file__).resolve().parent.parent
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "bench.saver", url, str(n), str(per_worker), str(round_)],
+            cwd=root,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for n in range(count)
+    ]
+    for process in processes:
+        assert process.stdout is not None
+        ready = process.stdout.readline().strip()
+        if ready != "READY":
+            raise RuntimeError(f"a saver did not start: {ready!r}")
+    return processes
+
+
+def _run_savers(processes: list[subprocess.Popen[str]]) -> list[str]:
+    """Start every saver at once; what each printed up to its DONE line."""
+    for process in processes:
+        assert process.stdin is not None
+        process.stdin.write("go\n")
+        process.stdin.flush()
+    outputs = []
+    for process in processes:
+        assert process.stdout is not None
+        lines = []
+        for line in process.stdout:
+            lines.append(line)
+            if line.startswith("DONE"):
+                break
+        outputs.append("".join(lines))
+    return outputs
+
+
+def _saver_results(outputs: list[str]) -> tuple[list[str], float, float]:
+    """The ID numbers the savers confirmed, the time from the first start to the last end,
+    and the savers' CPU seconds."""
+    confirmed: list[str] = []
+    starts, ends = [], []
+    client_cpu = 0.0
+    for out in outputs:
+        for line in out.splitlines():
+            word, *rest = line.split()
+            if word == "SAVED":
+                confirmed.append(rest[0])
+            elif word == "DONE":
+                starts.append(float(rest[0]))
+                ends.append(float(rest[1]))
+                client_cpu += float(rest[2])
+    return confirmed, max(ends) - min(starts), client_cpu
+
+
+def _stored_bench_numbers(url: str, ours: set[str]) -> Counter[str]:
+    """How many times each of this measurement's ID numbers (`ours`) is stored."""
+    from sqlalchemy import select
+
+    from models.entities import Case
+    from services.upkeep.database import open_database
+
+    database = open_database(url, migrate=False)
+    with database.session() as session:
+        query = select(Case.id_number).where(Case.id_number.like("002075%"))
+        stored = Counter(n for n in session.scalars(query) if n in ours)
+    database.dispose()
+    return stored
 
 
 def _backend_pids(url: str) -> list[int]:

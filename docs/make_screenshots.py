@@ -203,83 +203,12 @@ class Stage:
                 session, tree.commune(PHU_TAM), "Bưu điện xã Phú Tâm", PointKind.POST_OFFICE
             )
             session.flush()
-            made = {}
-            for username, full_name, role, organisation in (
-                ("lan.nt", "Nguyễn Thị Lan", Role.ADMIN, "Công an xã Phú Tâm"),
-                ("minh.tv", "Trần Văn Minh", Role.MANAGER, "Công an huyện Châu Thành"),
-                ("tuan.lv", "Lê Văn Tuấn", Role.OPERATOR, "Đoàn Thanh niên xã Phú Tâm"),
-                ("thu.nh", "Ngô Hoài Thu", Role.OPERATOR, "Bưu điện xã Phú Tâm"),
-            ):
-                account = create_operator(
-                    session,
-                    username=username,
-                    full_name=full_name,
-                    password=PASSWORD,
-                    role=role,
-                    organisation=organisation,
-                    home_point_id=post.id if username == "thu.nh" else point.id,
-                )
-                session.flush()
-                made[username] = Actor(account.id, username, full_name, role, point.id)
+            made = self._accounts(session, point.id, post.id)
             self.people = People(made["lan.nt"], made["minh.tv"], made["tuan.lv"])
             self.point = point
-            residence = tree.commune(PHU_TAM).id
             tuan, thu = made["tuan.lv"], made["thu.nh"]
-
-            def report(
-                citizen: Citizen,
-                status: Status,
-                when: str,
-                level: int = 1,
-                by: Actor = tuan,
-                at_point: int = point.id,
-                reason: FailureReason | None = None,
-                name: str | None = None,
-            ) -> int:
-                facts = CaseFacts(
-                    id_number=citizen.id_number,
-                    full_name=name or citizen.name,
-                    birth_date=citizen.birth,
-                    sex=citizen.sex,
-                    phone=citizen.phone,
-                    address=citizen.address,
-                    residence_commune_id=residence,
-                )
-                moment = vn_to_utc(datetime.fromisoformat(when))
-                self.clock.moment = moment
-                assert by.operator_id is not None
-                result = record_report(
-                    session,
-                    facts,
-                    StatusReport(level, status, moment, by.operator_id, at_point, reason),
-                    consent=True,
-                )
-                session.flush()
-                return result.case.id
-
-            self.cases: dict[str, int] = {}
-            report(SA_RET, Status.REGISTERED, "2023-07-24 08:10")
-            report(SA_RET, Status.APPROVED, "2023-07-25 09:00")
-            report(SA_RET, Status.ACTIVATED, "2023-07-25 15:20")
-            self.cases["yen"] = report(YEN, Status.APPLICATION_TAKEN, "2023-07-24 09:30", level=2)
-            report(HOA, Status.REGISTERED, "2023-07-25 08:40")
-            report(HUNG, Status.REGISTERED, "2023-07-25 10:05")
-            report(HUNG, Status.APPROVED, "2023-07-26 07:50")
-            report(HUNG, Status.ACTIVATED, "2023-07-26 08:15")
-            report(AN, Status.REGISTERED, "2023-07-25 14:30")
-            report(AN, Status.APPROVED, "2023-07-26 09:10")
-            report(AN, Status.ACTIVATED, "2023-07-26 16:45")
-            self.cases["tai"] = report(TAI, Status.REGISTERED, "2023-07-25 16:00")
-            report(TAI, Status.APPROVED, "2023-07-26 10:00")
-            report(
-                MAI,
-                Status.FAILED,
-                "2023-07-26 09:20",
-                reason=FailureReason.NOT_OWN_NUMBER,
-            )
-            report(BE_BA, Status.REGISTERED, "2023-07-26 08:00")
-            report(BE_BA, Status.APPROVED, "2023-07-26 15:00")
-            report(BE_BA, Status.ACTIVATED, "2023-07-27 08:05")
+            report = self._reporter(session, tree.commune(PHU_TAM).id, tuan, point.id)
+            self._reports(report)
             self.clock.set(datetime(2023, 7, 26, 17, 10))
             add_contact(
                 session, tuan, self.cases["tai"], "Đã gọi, hẹn sáng 27/7 quay lại kích hoạt"
@@ -288,6 +217,88 @@ class Stage:
         # The post office recorded the same card with another birth date (a typing slip there):
         # a conflict for a manager.
         self._conflict(database, HUNG, post.id, thu)
+
+    @staticmethod
+    def _accounts(session: Any, point_id: int, post_id: int) -> dict[str, Actor]:
+        """The invented staff of Phú Tâm, each signed in at the police point."""
+        made = {}
+        for username, full_name, role, organisation in (
+            ("lan.nt", "Nguyễn Thị Lan", Role.ADMIN, "Công an xã Phú Tâm"),
+            ("minh.tv", "Trần Văn Minh", Role.MANAGER, "Công an huyện Châu Thành"),
+            ("tuan.lv", "Lê Văn Tuấn", Role.OPERATOR, "Đoàn Thanh niên xã Phú Tâm"),
+            ("thu.nh", "Ngô Hoài Thu", Role.OPERATOR, "Bưu điện xã Phú Tâm"),
+        ):
+            account = create_operator(
+                session,
+                username=username,
+                full_name=full_name,
+                password=PASSWORD,
+                role=role,
+                organisation=organisation,
+                home_point_id=post_id if username == "thu.nh" else point_id,
+            )
+            session.flush()
+            made[username] = Actor(account.id, username, full_name, role, point_id)
+        return made
+
+    def _reporter(
+        self, session: Any, residence: int, tuan: Actor, point_id: int
+    ) -> Callable[..., int]:
+        """Record one status report of a citizen, on the stage's clock; the case's id."""
+
+        def report(
+            citizen: Citizen,
+            status: Status,
+            when: str,
+            level: int = 1,
+            by: Actor = tuan,
+            at_point: int = point_id,
+            reason: FailureReason | None = None,
+            name: str | None = None,
+        ) -> int:
+            facts = CaseFacts(
+                id_number=citizen.id_number,
+                full_name=name or citizen.name,
+                birth_date=citizen.birth,
+                sex=citizen.sex,
+                phone=citizen.phone,
+                address=citizen.address,
+                residence_commune_id=residence,
+            )
+            moment = vn_to_utc(datetime.fromisoformat(when))
+            self.clock.moment = moment
+            assert by.operator_id is not None
+            result = record_report(
+                session,
+                facts,
+                StatusReport(level, status, moment, by.operator_id, at_point, reason),
+                consent=True,
+            )
+            session.flush()
+            return result.case.id
+
+        return report
+
+    def _reports(self, report: Callable[..., int]) -> None:
+        """The first days of the campaign at Phú Tâm, as the desk recorded them."""
+        self.cases: dict[str, int] = {}
+        report(SA_RET, Status.REGISTERED, "2023-07-24 08:10")
+        report(SA_RET, Status.APPROVED, "2023-07-25 09:00")
+        report(SA_RET, Status.ACTIVATED, "2023-07-25 15:20")
+        self.cases["yen"] = report(YEN, Status.APPLICATION_TAKEN, "2023-07-24 09:30", level=2)
+        report(HOA, Status.REGISTERED, "2023-07-25 08:40")
+        report(HUNG, Status.REGISTERED, "2023-07-25 10:05")
+        report(HUNG, Status.APPROVED, "2023-07-26 07:50")
+        report(HUNG, Status.ACTIVATED, "2023-07-26 08:15")
+        report(AN, Status.REGISTERED, "2023-07-25 14:30")
+        report(AN, Status.APPROVED, "2023-07-26 09:10")
+        report(AN, Status.ACTIVATED, "2023-07-26 16:45")
+        self.cases["tai"] = report(TAI, Status.REGISTERED, "2023-07-25 16:00")
+        report(TAI, Status.APPROVED, "2023-07-26 10:00")
+        report(MAI, Status.FAILED, "2023-07-26 09:20", reason=FailureReason.NOT_OWN_NUMBER)
+        report(BE_BA, Status.REGISTERED, "2023-07-26 08:00")
+        report(BE_BA, Status.APPROVED, "2023-07-26 15:00")
+        report(BE_BA, Status.ACTIVATED, "2023-07-27 08:05")
 
     def _case_of(self, session: Any, citizen: Citizen, level: int = 1) -> int:
         from services.cases.recording import find_case

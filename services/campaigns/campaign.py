@@ -160,6 +160,48 @@ def load_preset(session: Session, name: str) -> PresetResult:
     return result
 
 
+class _CampaignUnits:
+    """The campaign's units by code, adding the ones asked for that it lacks."""
+
+    def __init__(self, session: Session, campaign: Campaign) -> None:
+        self.session = session
+        self.campaign = campaign
+        self.units = {
+            u.code: u for u in session.scalars(select(Unit).where(Unit.campaign_id == campaign.id))
+        }
+        self.added = 0
+
+    def ensure(
+        self, code: str, name: str, kind: str, level: UnitLevel, parent: Unit | None, order: int
+    ) -> Unit:
+        unit = self.units.get(code)
+        if unit is None:
+            unit = Unit(
+                campaign_id=self.campaign.id,
+                code=code,
+                name=name,
+                kind=kind,
+                level=level.value,
+                parent_id=parent.id if parent else None,
+                sort_order=order,
+            )
+            self.session.add(unit)
+            self.session.flush()
+            self.units[code] = unit
+            self.added += 1
+        return unit
+
+
+def _district_order(rows: list[dict[str, str]], planned: dict[str, int]) -> dict[str, int]:
+    """Each district's place: as planned, else after the planned ones in the order of `rows`."""
+    order_of: dict[str, int] = {}
+    for row in rows:
+        code = row["district_code"]
+        if code and code not in order_of:
+            order_of[code] = planned.get(code, 1000 + len(order_of))
+    return order_of
+
+
 def add_units(
     session: Session,
     campaign: Campaign,
@@ -170,45 +212,15 @@ def add_units(
     district, commune: code, name, kind; the district empty on the two-level map), adding
     only the units it lacks. Returns every unit by code, and how many were added.
     `district_order`: the districts' order in the plan (else their order in `rows`)."""
-    units = {
-        u.code: u for u in session.scalars(select(Unit).where(Unit.campaign_id == campaign.id))
-    }
-    added = 0
-
-    def ensure_unit(
-        code: str, name: str, kind: str, level: UnitLevel, parent: Unit | None, order: int
-    ) -> Unit:
-        nonlocal added
-        unit = units.get(code)
-        if unit is None:
-            unit = Unit(
-                campaign_id=campaign.id,
-                code=code,
-                name=name,
-                kind=kind,
-                level=level.value,
-                parent_id=parent.id if parent else None,
-                sort_order=order,
-            )
-            session.add(unit)
-            session.flush()
-            units[code] = unit
-            added += 1
-        return unit
-
-    planned = district_order or {}
-    order_of: dict[str, int] = {}
-    for row in rows:
-        code = row["district_code"]
-        if code and code not in order_of:
-            order_of[code] = planned.get(code, 1000 + len(order_of))
+    tree = _CampaignUnits(session, campaign)
+    order_of = _district_order(rows, district_order or {})
     for index, row in enumerate(rows):
-        province = ensure_unit(
+        province = tree.ensure(
             row["province_code"], row["province_name"], "tỉnh", UnitLevel.PROVINCE, None, 0
         )
         parent = province
         if row["district_code"]:
-            parent = ensure_unit(
+            parent = tree.ensure(
                 row["district_code"],
                 row["district_name"],
                 row["district_kind"],
@@ -216,7 +228,7 @@ def add_units(
                 province,
                 order_of[row["district_code"]],
             )
-        ensure_unit(
+        tree.ensure(
             row["commune_code"],
             row["commune_name"],
             row["commune_kind"],
@@ -224,7 +236,7 @@ def add_units(
             parent,
             index,
         )
-    return units, added
+    return tree.units, tree.added
 
 
 def outside_period_note(first_day: date, last_day: date, day: date) -> str | None:

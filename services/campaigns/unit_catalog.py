@@ -124,8 +124,8 @@ class UnitCatalog:
 
     @classmethod
     def load(cls) -> UnitCatalog:
-        communes = [_old_commune(row) for row in _rows("units-2023.csv")]
-        communes += [_new_commune(row) for row in _rows("units-2025.csv")]
+        communes = [_commune(row, UnitMap.OLD) for row in _rows("units-2023.csv")]
+        communes += [_commune(row, UnitMap.NEW) for row in _rows("units-2025.csv")]
         conversion = [
             (r["old_commune_code"], r["new_commune_code"], r["share"], r["basis"])
             for r in _rows("conversion-2023-2025.csv")
@@ -223,25 +223,18 @@ def _holds(words: list[str], wanted: list[str]) -> bool:
     return False
 
 
-def _old_commune(row: dict[str, str]) -> Commune:
+def _commune(row: dict[str, str], unit_map: UnitMap) -> Commune:
+    """A commune of a catalog file; only the old map has districts."""
+    district = None
+    if unit_map == UnitMap.OLD:
+        district = District(row["district_code"], row["district_name"], row["district_kind"])
     return Commune(
-        UnitMap.OLD,
+        unit_map,
         row["commune_code"],
         row["commune_name"],
         row["commune_kind"],
-        Province(UnitMap.OLD, row["province_code"], row["province_name"]),
-        District(row["district_code"], row["district_name"], row["district_kind"]),
-    )
-
-
-def _new_commune(row: dict[str, str]) -> Commune:
-    return Commune(
-        UnitMap.NEW,
-        row["commune_code"],
-        row["commune_name"],
-        row["commune_kind"],
-        Province(UnitMap.NEW, row["province_code"], row["province_name"]),
-        None,
+        Province(unit_map, row["province_code"], row["province_name"]),
+        district,
     )
 
 

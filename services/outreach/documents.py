@@ -13,6 +13,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from models.entities import Setting
+from services.common.stored_settings import store_setting
 from services.common.vntime import format_date
 from services.documents.pages import Document, Facts, Paragraph, Section, Table
 from services.outreach.schedule import DEFAULT_TEMPLATE, Appointed, check_template, day_schedule
@@ -89,10 +90,5 @@ def save_template(session: Session, actor: Actor, template: str) -> str:
     """Check and keep the template (the caller commits); the cleaned text kept."""
     require(actor, Action.OUTREACH_MANAGE)
     cleaned = check_template(template)
-    stored = session.get(Setting, TEMPLATE_SETTING)
-    if stored is None:
-        session.add(Setting(key=TEMPLATE_SETTING, value=json.dumps(cleaned)))
-    else:
-        stored.value = json.dumps(cleaned)
-    session.flush()
+    store_setting(session, TEMPLATE_SETTING, json.dumps(cleaned))
     return cleaned

@@ -125,6 +125,30 @@ def birth_cell(cell: Cell) -> tuple[date | None, int]:
     return parse_birth(cell_text(cell))
 
 
+def _free_text(cell: Callable[[str], Cell], problems: list[str]) -> tuple[str | None, str | None]:
+    """The row's address and note, cleaned (None where empty or wrong)."""
+    found: dict[str, str | None] = {"address": None, "note": None}
+    for key, label, limit in (
+        ("address", "Địa chỉ", ADDRESS_LENGTH),
+        ("note", "Ghi chú", NOTE_LENGTH),
+    ):
+        raw = cell(key)
+        if raw in (None, ""):
+            continue
+        try:
+            text = clean_text(
+                raw if isinstance(raw, str) else cell_text(raw),
+                label,
+                limit,
+                multiline=key == "note",
+            )
+        except ValidationError as error:
+            problems.append(error.message)
+            continue
+        found[key] = text or None
+    return found["address"], found["note"]
+
+
 @dataclass
 class _Row:
     number: int
@@ -146,6 +170,12 @@ class _Importer:
         self.seen: set[str] = set()
         self.now = now_utc()
         self.username = ""
+        # The person's cells that may be left empty, each read when written, in this order.
+        self.optional_cells: tuple[tuple[str, Callable[[Cell], str]], ...] = (
+            ("id_number", lambda raw: normalise_id_number(digits_cell(raw, 12))),
+            ("sex", lambda raw: self.memo("sex", raw, lambda c: parse_sex(cell_text(c)))),
+            ("phone", lambda raw: normalise_phone(digits_cell(raw, 10))),
+        )
 
     def cell(self, cells: list[Cell], key: str) -> Cell:
         index = self.columns.get(key)
@@ -186,7 +216,8 @@ class _Importer:
 
     def parse(self, number: int, cells: list[Cell]) -> _Row:
         """A row as the values of a new entry; raises `ValidationError` with every problem.
-        Written out (no helper per cell): it runs once per person of a province's list."""
+        Read in three steps, not a helper per cell: it runs once per person of a province's
+        list."""
         columns, width = self.columns, len(cells)
 
         def cell(key: str) -> Cell:
@@ -194,7 +225,28 @@ class _Importer:
             return cells[index] if index is not None and index < width else None
 
         problems: list[str] = []
-        name = birth = commune = hamlet = id_number = sex = phone = address = note = None
+        name, birth, id_number, sex, phone = self.person(cell, problems)
+        commune, hamlet = self.place(cell, problems)
+        address, note = _free_text(cell, problems)
+        if problems:
+            raise ValidationError(" ".join(dict.fromkeys(problems)))
+        assert name and birth and commune and hamlet
+        born, year = birth
+        commune_id, commune_code = commune
+        hamlet_name, hamlet_key = hamlet
+        folded = fold(name)
+        uid = entry_uid(
+            id_number, commune_code, hamlet_name, name, born or year, folded=(hamlet_key, folded)
+        )
+        values = (uid, commune_id, hamlet_name, hamlet_key, id_number, name, folded, born, year)
+        return _Row(number, (*values, sex, phone, address, note))
+
+    def person(
+        self, cell: Callable[[str], Cell], problems: list[str]
+    ) -> tuple[str | None, tuple[date | None, int] | None, str | None, str | None, str | None]:
+        """The row's person: name, birth, ID number, sex and phone (None where missing or
+        wrong, the problem added to `problems`)."""
+        name = birth = None
         raw_name = cell("full_name")
         try:
             name = clean_text(
@@ -210,24 +262,24 @@ class _Importer:
             birth = birth_cell(cell("birth"))
         except ValidationError as error:
             problems.append(error.message)
-        raw = cell("id_number")
-        if raw not in (None, ""):
-            try:
-                id_number = normalise_id_number(digits_cell(raw, 12))
-            except ValidationError as error:
-                problems.append(error.message)
-        raw = cell("sex")
-        if raw not in (None, ""):
-            try:
-                sex = self.memo("sex", raw, lambda c: parse_sex(cell_text(c)))
-            except ValidationError as error:
-                problems.append(error.message)
-        raw = cell("phone")
-        if raw not in (None, ""):
-            try:
-                phone = normalise_phone(digits_cell(raw, 10))
-            except ValidationError as error:
-                problems.append(error.message)
+        optional: list[str | None] = []
+        for key, read in self.optional_cells:
+            raw = cell(key)
+            value = None
+            if raw not in (None, ""):
+                try:
+                    value = read(raw)
+                except ValidationError as error:
+                    problems.append(error.message)
+            optional.append(value)
+        id_number, sex, phone = optional
+        return name, birth, id_number, sex, phone
+
+    def place(
+        self, cell: Callable[[str], Cell], problems: list[str]
+    ) -> tuple[tuple[int, str] | None, tuple[str, str] | None]:
+        """The row's commune (id, code) and hamlet (name, key), or None with the problem."""
+        commune = hamlet = None
         try:
             commune = self.commune(cell("commune"))
         except ValidationError as error:
@@ -236,39 +288,7 @@ class _Importer:
             hamlet = self.memo("hamlet", cell("hamlet"), self.hamlet)
         except ValidationError as error:
             problems.append(error.message)
-        for key, label, limit in (
-            ("address", "Địa chỉ", ADDRESS_LENGTH),
-            ("note", "Ghi chú", NOTE_LENGTH),
-        ):
-            raw = cell(key)
-            if raw in (None, ""):
-                continue
-            try:
-                text = clean_text(
-                    raw if isinstance(raw, str) else cell_text(raw),
-                    label,
-                    limit,
-                    multiline=key == "note",
-                )
-            except ValidationError as error:
-                problems.append(error.message)
-                continue
-            if key == "address":
-                address = text or None
-            else:
-                note = text or None
-        if problems:
-            raise ValidationError(" ".join(dict.fromkeys(problems)))
-        assert name and birth and commune and hamlet
-        born, year = birth
-        commune_id, commune_code = commune
-        hamlet_name, hamlet_key = hamlet
-        folded = fold(name)
-        uid = entry_uid(
-            id_number, commune_code, hamlet_name, name, born or year, folded=(hamlet_key, folded)
-        )
-        values = (uid, commune_id, hamlet_name, hamlet_key, id_number, name, folded, born, year)
-        return _Row(number, (*values, sex, phone, address, note))
+        return commune, hamlet
 
     def save_batch(self, rows: list[_Row]) -> None:
         uids = [row.values[0] for row in rows]

@@ -164,6 +164,22 @@ def refold(session: Session, entry_ids: Iterable[int]) -> None:
             )
 
 
+def write_entry_audit(
+    session: Session,
+    actor: Actor,
+    action: AuditAction,
+    summary: str,
+    entry: OutreachEntry,
+    **details: object,
+) -> None:
+    """Audit a change to one listed person: the entry and its ID number masked, then
+    `details`."""
+    masked = mask_id_number(entry.id_number) if entry.id_number else None
+    write_audit(
+        session, actor, action, summary, {"entry": entry.id, "id_number": masked, **details}
+    )
+
+
 def add_event(
     session: Session,
     entry: OutreachEntry,
@@ -479,18 +495,15 @@ def set_status(
         entry.do_not_contact = do_not_contact
         entry.facts_at = now_utc()
     session.flush()
-    write_audit(
+    write_entry_audit(
         session,
         actor,
         AuditAction.OUTREACH_STATUS,
         f"Tình trạng vận động: {STATUS_LABELS[current]} → {STATUS_LABELS[status]}",
-        {
-            "entry": entry.id,
-            "id_number": mask_id_number(entry.id_number) if entry.id_number else None,
-            "outreach_from": current.value,
-            "outreach_to": status.value,
-            "do_not_contact": entry.do_not_contact,
-        },
+        entry,
+        outreach_from=current.value,
+        outreach_to=status.value,
+        do_not_contact=entry.do_not_contact,
     )
     return entry
 
@@ -561,15 +574,12 @@ def edit_entry(session: Session, actor: Actor, entry_id: int, edit: EntryEdit) -
     entry.birth_date, entry.birth_year = born, year
     entry.facts_at = now_utc()
     session.flush()
-    write_audit(
+    write_entry_audit(
         session,
         actor,
         AuditAction.OUTREACH_STATUS,
         "Sửa thông tin người trong danh sách rà soát",
-        {
-            "entry": entry.id,
-            "id_number": mask_id_number(entry.id_number) if entry.id_number else None,
-        },
+        entry,
     )
     return entry
 
@@ -638,63 +648,76 @@ def link_cases(session: Session, id_numbers: Iterable[str], username: str) -> Li
     result = LinkResult()
     numbers = sorted(set(id_numbers))
     for start in range(0, len(numbers), 900):
-        chunk = numbers[start : start + 900]
-        # Most numbers saved have no entry, or (importing a list) no case yet: the cheaper
-        # question first.
-        with_cases = list(
-            session.scalars(select(Case.id_number).where(Case.id_number.in_(chunk)).distinct())
-        )
-        if not with_cases:
-            continue
-        chunk = with_cases
-        entries = session.execute(
-            select(
-                OutreachEntry.id, OutreachEntry.uid, OutreachEntry.id_number, OutreachEntry.status
-            ).where(OutreachEntry.id_number.in_(chunk))
-        ).all()
-        if not entries:
-            continue
-        found = sorted({str(number) for *_, number, _ in entries})
-        activated_at: dict[str, datetime | None] = {}
-        first_at: dict[str, datetime] = {}
-        for number, at in session.execute(
-            select(Case.id_number, func.min(Case.activated_at))
-            .where(Case.id_number.in_(found), Case.status == CaseStatus.ACTIVATED.value)
-            .group_by(Case.id_number)
-        ):
-            activated_at[number] = at
-        for number, at in session.execute(
-            select(Case.id_number, func.min(CaseEvent.changed_at))
-            .join(CaseEvent, CaseEvent.case_id == Case.id)
-            .where(Case.id_number.in_(found))
-            .group_by(Case.id_number)
-        ):
-            first_at[number] = at
-        moved: list[int] = []
-        for entry_id, uid, entry_number, status in entries:
-            number = str(entry_number)
-            if number not in first_at:
-                continue
-            target = automatic_target(S(status), number in activated_at)
-            if target is None:
-                continue
-            at = activated_at[number] if target == S.ACTIVATED else None
-            at = at or first_at[number]
-            # The same in every database that links these cases: merged, they are one event.
-            event_uid = content_uid("outreach-case", uid, target.value, at.isoformat())
-            if session.scalar(select(OutreachEvent.id).where(OutreachEvent.uid == event_uid)):
-                continue
-            session.add(
-                OutreachEvent(
-                    uid=event_uid, entry_id=entry_id, status=target.value, at=at, username=username
-                )
-            )
-            moved.append(entry_id)
-        if moved:
-            session.flush()
-            refold(session, moved)
-            result.moved += len(moved)
+        result.moved += _link_chunk(session, numbers[start : start + 900], username)
     return result
+
+
+def _link_chunk(session: Session, chunk: list[str], username: str) -> int:
+    """`link_cases` for up to 900 ID numbers; how many entries moved."""
+    # Most numbers saved have no entry, or (importing a list) no case yet: the cheaper
+    # question first.
+    with_cases = list(
+        session.scalars(select(Case.id_number).where(Case.id_number.in_(chunk)).distinct())
+    )
+    if not with_cases:
+        return 0
+    entries = session.execute(
+        select(
+            OutreachEntry.id, OutreachEntry.uid, OutreachEntry.id_number, OutreachEntry.status
+        ).where(OutreachEntry.id_number.in_(with_cases))
+    ).all()
+    if not entries:
+        return 0
+    activated_at, first_at = _case_moments(
+        session, sorted({str(number) for *_, number, _ in entries})
+    )
+    moved: list[int] = []
+    for entry_id, uid, entry_number, status in entries:
+        number = str(entry_number)
+        if number not in first_at:
+            continue
+        target = automatic_target(S(status), number in activated_at)
+        if target is None:
+            continue
+        at = activated_at[number] if target == S.ACTIVATED else None
+        at = at or first_at[number]
+        # The same in every database that links these cases: merged, they are one event.
+        event_uid = content_uid("outreach-case", uid, target.value, at.isoformat())
+        if session.scalar(select(OutreachEvent.id).where(OutreachEvent.uid == event_uid)):
+            continue
+        session.add(
+            OutreachEvent(
+                uid=event_uid, entry_id=entry_id, status=target.value, at=at, username=username
+            )
+        )
+        moved.append(entry_id)
+    if moved:
+        session.flush()
+        refold(session, moved)
+    return len(moved)
+
+
+def _case_moments(
+    session: Session, numbers: list[str]
+) -> tuple[dict[str, datetime | None], dict[str, datetime]]:
+    """For these ID numbers: the first activation among their activated cases, and the
+    first moment any of their cases was reported."""
+    activated_at: dict[str, datetime | None] = {}
+    first_at: dict[str, datetime] = {}
+    for number, at in session.execute(
+        select(Case.id_number, func.min(Case.activated_at))
+        .where(Case.id_number.in_(numbers), Case.status == CaseStatus.ACTIVATED.value)
+        .group_by(Case.id_number)
+    ):
+        activated_at[number] = at
+    for number, at in session.execute(
+        select(Case.id_number, func.min(CaseEvent.changed_at))
+        .join(CaseEvent, CaseEvent.case_id == Case.id)
+        .where(Case.id_number.in_(numbers))
+        .group_by(Case.id_number)
+    ):
+        first_at[number] = at
+    return activated_at, first_at
 
 
 @dataclass(frozen=True)

@@ -30,9 +30,8 @@ from services.person.id_number import normalise_id_number, parse_sex
 from services.person.phone import normalise_phone
 
 RECORD_TYPE = "outreach"
-_FACTS = (
-    "commune",
-    "hamlet",
+# The person's facts an entry holds, as a package line and a row name them.
+_PERSON = (
     "id_number",
     "full_name",
     "birth_date",
@@ -44,6 +43,7 @@ _FACTS = (
     "source",
     "do_not_contact",
 )
+_FACTS = ("commune", "hamlet", *_PERSON)
 
 
 def _iso(moment: datetime) -> str:
@@ -150,20 +150,7 @@ def _checked(record: dict[str, Any], tree: UnitTree) -> dict[str, Any]:
     return checked
 
 
-_ENTRY_COLUMNS = (
-    "commune_id",
-    "id_number",
-    "full_name",
-    "birth_date",
-    "birth_year",
-    "sex",
-    "phone",
-    "address",
-    "note",
-    "source",
-    "do_not_contact",
-    "facts_at",
-)
+_ENTRY_COLUMNS = ("commune_id", *_PERSON, "facts_at")
 
 
 def merge_outreach(
@@ -181,54 +168,9 @@ def merge_outreach(
         except (KeyError, ValueError, TypeError, AttributeError, UserError) as error:
             refusals.append(f"Người trong danh sách rà soát {record.get('uid', '?')}: {error}")
             continue
-        entry = session.scalars(
-            select(OutreachEntry).where(OutreachEntry.uid == incoming["uid"])
-        ).first()
-        values = {name: incoming[name] for name in _ENTRY_COLUMNS}
-        values["hamlet_id"] = hamlet_id(
-            session, incoming["commune_id"], incoming["hamlet"], hamlets
-        )
-        values["name_folded"] = fold(incoming["full_name"])
-        if entry is None:
-            entry = OutreachEntry(
-                uid=incoming["uid"],
-                status=OutreachStatus.NOT_CONTACTED.value,
-                listed_at=incoming["listed_at"],
-                **values,
-            )
-            session.add(entry)
-            session.flush()
-            new += 1
-            moved = True
-        else:
-            moved = False
-            here = {
-                "commune": tree.by_id[entry.commune_id].code,
-                "hamlet": session.scalar(select(Hamlet.name).where(Hamlet.id == entry.hamlet_id)),
-                **{name: getattr(entry, name) for name in _ENTRY_COLUMNS},
-            }
-            there = {"commune": record["commune"], **incoming}
-            if _facts_key(there, incoming["facts_at"]) > _facts_key(here, entry.facts_at):
-                for name, value in values.items():
-                    setattr(entry, name, value)
-                moved = True
-            if incoming["listed_at"] < entry.listed_at:
-                entry.listed_at = incoming["listed_at"]
-                moved = True
-        known = set(
-            session.scalars(
-                select(OutreachEvent.uid).where(
-                    OutreachEvent.uid.in_([e["uid"] for e in incoming["events"]])
-                )
-            )
-        )
-        for event in incoming["events"]:
-            if event["uid"] in known:
-                continue
-            known.add(event["uid"])
-            session.add(OutreachEvent(entry_id=entry.id, **event))
-            moved = True
-        if moved:
+        entry, added, moved = _merge_entry(session, record, incoming, tree, hamlets)
+        new += added
+        if _merge_events(session, entry, incoming["events"]) or moved:
             touched.append(entry.id)
         if entry.id_number:
             numbers.append(entry.id_number)
@@ -236,3 +178,62 @@ def merge_outreach(
     refold(session, touched)
     link_cases(session, numbers, username)
     return new, len(touched) - new, refusals
+
+
+def _merge_entry(
+    session: Session,
+    record: dict[str, Any],
+    incoming: dict[str, Any],
+    tree: UnitTree,
+    hamlets: dict[tuple[int, str], int],
+) -> tuple[OutreachEntry, bool, bool]:
+    """The entry of a checked line, added or updated: (entry, added, changed). The facts set
+    last win; the entry was listed at the earliest moment either side knew."""
+    entry = session.scalars(
+        select(OutreachEntry).where(OutreachEntry.uid == incoming["uid"])
+    ).first()
+    values = {name: incoming[name] for name in _ENTRY_COLUMNS}
+    values["hamlet_id"] = hamlet_id(session, incoming["commune_id"], incoming["hamlet"], hamlets)
+    values["name_folded"] = fold(incoming["full_name"])
+    if entry is None:
+        entry = OutreachEntry(
+            uid=incoming["uid"],
+            status=OutreachStatus.NOT_CONTACTED.value,
+            listed_at=incoming["listed_at"],
+            **values,
+        )
+        session.add(entry)
+        session.flush()
+        return entry, True, True
+    moved = False
+    here = {
+        "commune": tree.by_id[entry.commune_id].code,
+        "hamlet": session.scalar(select(Hamlet.name).where(Hamlet.id == entry.hamlet_id)),
+        **{name: getattr(entry, name) for name in _ENTRY_COLUMNS},
+    }
+    there = {"commune": record["commune"], **incoming}
+    if _facts_key(there, incoming["facts_at"]) > _facts_key(here, entry.facts_at):
+        for name, value in values.items():
+            setattr(entry, name, value)
+        moved = True
+    if incoming["listed_at"] < entry.listed_at:
+        entry.listed_at = incoming["listed_at"]
+        moved = True
+    return entry, False, moved
+
+
+def _merge_events(session: Session, entry: OutreachEntry, events: list[dict[str, Any]]) -> bool:
+    """Add the events this database lacks to `entry`; whether any was added."""
+    known = set(
+        session.scalars(
+            select(OutreachEvent.uid).where(OutreachEvent.uid.in_([e["uid"] for e in events]))
+        )
+    )
+    added = False
+    for event in events:
+        if event["uid"] in known:
+            continue
+        known.add(event["uid"])
+        session.add(OutreachEvent(entry_id=entry.id, **event))
+        added = True
+    return added

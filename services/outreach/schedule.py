@@ -32,6 +32,7 @@ from models.entities import (
 )
 from services.campaigns.units import UnitTree
 from services.common.errors import NotFoundError, StorageError, UserError, ValidationError
+from services.common.rows import row_from
 from services.common.text import ADDRESS_LENGTH, NAME_LENGTH, POINT_CODE_LENGTH, clean_text, fold
 from services.common.vntime import VN_TZ, format_date, now_utc
 from services.outreach.lists import (
@@ -42,6 +43,7 @@ from services.outreach.lists import (
     clean_hamlet,
     find_entry,
     hamlet_id,
+    write_entry_audit,
 )
 from services.person.id_number import mask_id_number
 from services.security.audit import AuditAction, write_audit
@@ -259,19 +261,51 @@ def appoint(
     stop = get_stop(session, stop_code)
     local = at.astimezone(VN_TZ)
     slots = slots_of(session, stop.code, local.date())
-    slot = next((s for s in slots if s.start <= local.time() < s.end), None)
-    when = local.strftime("%H:%M ngày %d/%m/%Y")
-    if slot is None:
-        offered = ", ".join(s.label() for s in slots) or "chưa có khung giờ nào"
-        raise ValidationError(
-            f"Điểm hẹn {stop.code} không có khung giờ lúc {when} (các khung giờ trong ngày: "
-            f"{offered}). Thêm khung giờ bằng «outreach slot add» hoặc chọn giờ khác."
-        )
+    slot = _slot_holding(slots, stop, local)
     existing = session.scalars(
         select(OutreachAppointment).where(OutreachAppointment.entry_id == entry.id)
     ).first()
     if existing is not None and existing.slot_id == slot.id:
         return existing
+    _refuse_when_full(session, slots, slot, stop, entry)
+    current = OutreachStatus(entry.status)
+    check_manual_move(current, OutreachStatus.APPOINTED)
+    if existing is not None:
+        session.delete(existing)
+        session.flush()
+    appointment = OutreachAppointment(
+        entry_id=entry.id, slot_id=slot.id, created_at=now_utc(), username=actor.username
+    )
+    session.add(appointment)
+    session.flush()
+    _record_appointment(session, actor, entry, stop, slot, local, current)
+    return appointment
+
+
+def _when(local: datetime) -> str:
+    return local.strftime("%H:%M ngày %d/%m/%Y")
+
+
+def _slot_holding(slots: list[SlotView], stop: OutreachStop, local: datetime) -> SlotView:
+    """The slot of the day that holds the moment; refused, naming the day's slots, if none."""
+    slot = next((s for s in slots if s.start <= local.time() < s.end), None)
+    if slot is None:
+        offered = ", ".join(s.label() for s in slots) or "chưa có khung giờ nào"
+        raise ValidationError(
+            f"Điểm hẹn {stop.code} không có khung giờ lúc {_when(local)} (các khung giờ trong "
+            f"ngày: {offered}). Thêm khung giờ bằng «outreach slot add» hoặc chọn giờ khác."
+        )
+    return slot
+
+
+def _refuse_when_full(
+    session: Session,
+    slots: list[SlotView],
+    slot: SlotView,
+    stop: OutreachStop,
+    entry: OutreachEntry,
+) -> None:
+    """Refuse a slot that others fill already, naming the day's slots with room left."""
     # The slot's row locked (PostgreSQL; SQLite writers queue already) before counting:
     # two clerks booking its last place at once cannot both have it.
     session.execute(select(OutreachSlot.id).where(OutreachSlot.id == slot.id).with_for_update())
@@ -285,16 +319,18 @@ def appoint(
         raise ValidationError(
             f"Khung giờ {slot.label()} của điểm hẹn {stop.code} đã đủ người. Còn chỗ: {others}."
         )
-    current = OutreachStatus(entry.status)
-    check_manual_move(current, OutreachStatus.APPOINTED)
-    if existing is not None:
-        session.delete(existing)
-        session.flush()
-    appointment = OutreachAppointment(
-        entry_id=entry.id, slot_id=slot.id, created_at=now_utc(), username=actor.username
-    )
-    session.add(appointment)
-    session.flush()
+
+
+def _record_appointment(
+    session: Session,
+    actor: Actor,
+    entry: OutreachEntry,
+    stop: OutreachStop,
+    slot: SlotView,
+    local: datetime,
+    current: OutreachStatus,
+) -> None:
+    """The person's event and the audit entry of a new appointment."""
     add_event(
         session,
         entry,
@@ -302,20 +338,16 @@ def appoint(
         actor.username,
         note=f"{stop.code} {local:%d/%m/%Y %H:%M}",
     )
-    write_audit(
+    write_entry_audit(
         session,
         actor,
         AuditAction.OUTREACH_APPOINT,
-        f"Hẹn lịch tại {stop.code} lúc {when}",
-        {
-            "entry": entry.id,
-            "id_number": mask_id_number(entry.id_number) if entry.id_number else None,
-            "stop": stop.code,
-            "slot": f"{slot.day.isoformat()} {slot.start:%H:%M}",
-            "outreach_from": current.value,
-        },
+        f"Hẹn lịch tại {stop.code} lúc {_when(local)}",
+        entry,
+        stop=stop.code,
+        slot=f"{slot.day.isoformat()} {slot.start:%H:%M}",
+        outreach_from=current.value,
     )
-    return appointment
 
 
 @dataclass(frozen=True)
@@ -341,6 +373,24 @@ class Appointed:
         return STATUS_LABELS[self.status]
 
 
+# A day's schedule, each column labelled with its field of `Appointed`.
+_APPOINTED_COLUMNS = (
+    OutreachEntry.id.label("entry_id"),
+    OutreachStop.code.label("stop_code"),
+    OutreachStop.name.label("stop_name"),
+    OutreachStop.address.label("stop_address"),
+    OutreachSlot.day,
+    OutreachSlot.start_time.label("start"),
+    OutreachSlot.end_time.label("end"),
+    OutreachEntry.full_name,
+    OutreachEntry.id_number,
+    OutreachEntry.phone,
+    Hamlet.name.label("hamlet"),
+    OutreachEntry.status,
+    OutreachEntry.do_not_contact,
+)
+
+
 def day_schedule(
     session: Session,
     day: date,
@@ -351,21 +401,7 @@ def day_schedule(
     """A day's appointments, by stop then time then name: every stop, one stop, or the stops
     whose people come to one intake point's desk (the desk's list of the day)."""
     query = (
-        select(
-            OutreachEntry.id,
-            OutreachStop.code,
-            OutreachStop.name,
-            OutreachStop.address,
-            OutreachSlot.day,
-            OutreachSlot.start_time,
-            OutreachSlot.end_time,
-            OutreachEntry.full_name,
-            OutreachEntry.id_number,
-            OutreachEntry.phone,
-            Hamlet.name,
-            OutreachEntry.status,
-            OutreachEntry.do_not_contact,
-        )
+        select(*_APPOINTED_COLUMNS)
         .select_from(OutreachAppointment)
         .join(OutreachSlot, OutreachSlot.id == OutreachAppointment.slot_id)
         .join(OutreachStop, OutreachStop.id == OutreachSlot.stop_id)
@@ -379,36 +415,13 @@ def day_schedule(
     if intake_point_id is not None:
         query = query.where(OutreachStop.intake_point_id == intake_point_id)
     return [
-        Appointed(
-            entry_id=entry_id,
-            stop_code=code,
-            stop_name=name,
-            stop_address=address,
-            day=slot_day,
-            start=start,
-            end=end,
-            full_name=full_name,
-            id_number=number,
-            phone=phone,
-            hamlet=hamlet,
-            status=OutreachStatus(status),
-            do_not_contact=bool(dnc),
+        row_from(
+            Appointed,
+            row,
+            status=OutreachStatus(row.status),
+            do_not_contact=bool(row.do_not_contact),
         )
-        for (
-            entry_id,
-            code,
-            name,
-            address,
-            slot_day,
-            start,
-            end,
-            full_name,
-            number,
-            phone,
-            hamlet,
-            status,
-            dnc,
-        ) in session.execute(query)
+        for row in session.execute(query)
     ]
 
 

@@ -31,6 +31,7 @@ from models.codes import ConsentBasis
 from models.entities import Setting
 from services.common.errors import ValidationError
 from services.common.resources import load_json, resource_path
+from services.common.stored_settings import store_setting
 from services.common.text import clean_text
 from services.common.vntime import format_date, format_moment
 from services.security.audit import AuditAction, write_audit
@@ -193,12 +194,7 @@ def set_legal_basis(session: Session, actor: Actor, setting: LegalBasisSetting) 
         {"basis": checked.basis.value, "legal_reference": checked.legal_reference},
         ensure_ascii=False,
     )
-    stored = session.get(Setting, LEGAL_BASIS_SETTING)
-    if stored is None:
-        session.add(Setting(key=LEGAL_BASIS_SETTING, value=value))
-    else:
-        stored.value = value
-    session.flush()
+    store_setting(session, LEGAL_BASIS_SETTING, value)
     write_audit(
         session,
         actor,

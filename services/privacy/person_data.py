@@ -51,7 +51,7 @@ from services.privacy.requests import (
     request_for_answer,
     requests_of,
 )
-from services.security.audit import ACTION_LABELS, AuditAction, write_audit
+from services.security.audit import AuditAction, AuditRow, audit_row, write_audit
 from services.security.permissions import Action, require
 from services.security.session_context import Actor
 from services.upkeep.database import Database
@@ -92,20 +92,10 @@ class PersonCase:
 
 
 @dataclass(frozen=True)
-class AuditMention:
-    id: int
-    at: datetime
-    username: str
-    point_code: str | None
-    action_label: str
-    summary: str
-
-
-@dataclass(frozen=True)
 class PersonData:
     id_number: str
     cases: tuple[PersonCase, ...]
-    audit: tuple[AuditMention, ...]
+    audit: tuple[AuditRow, ...]
     requests: tuple[RequestRow, ...]
     listed: tuple[PersonEntry, ...] = ()  # the review lists (services.outreach.lists)
 
@@ -149,7 +139,7 @@ def _reports(session: Session, case: Case, tree: UnitTree) -> tuple[ReportedFact
     return tuple(found)
 
 
-def _mentions(session: Session, case_ids: list[int]) -> tuple[AuditMention, ...]:
+def _mentions(session: Session, case_ids: list[int]) -> tuple[AuditRow, ...]:
     """The audit entries that name one of these cases (by the case's row number)."""
     if not case_ids:
         return ()
@@ -160,17 +150,7 @@ def _mentions(session: Session, case_ids: list[int]) -> tuple[AuditMention, ...]
         for end in (",", "}")
     ]
     entries = session.scalars(select(AuditEntry).where(or_(*patterns)).order_by(AuditEntry.id))
-    return tuple(
-        AuditMention(
-            id=entry.id,
-            at=entry.at,
-            username=entry.username,
-            point_code=entry.point_code,
-            action_label=ACTION_LABELS.get(entry.action, entry.action),
-            summary=entry.summary,
-        )
-        for entry in entries
-    )
+    return tuple(audit_row(entry) for entry in entries)
 
 
 def find_person(session: Session, actor: Actor, id_number: str) -> PersonData:
@@ -413,58 +393,64 @@ def person_document(data: PersonData, made_at: datetime | None = None) -> Docume
         )
     sections += [_case_section(case) for case in data.cases]
     sections += [_listed_section(entry) for entry in data.listed]
-    sections.append(
-        Section(
-            "Nhật ký hệ thống có nhắc đến hồ sơ",
-            (
-                Paragraph(
-                    "Nhật ký ghi ai đã làm gì với hồ sơ, lúc nào; số định danh trong nhật ký luôn "
-                    "được che bớt.",
-                    muted=True,
-                ),
-                Table(
-                    ("Thời điểm", "Việc", "Người thực hiện", "Điểm", "Nội dung"),
-                    tuple(
-                        (
-                            format_moment(m.at),
-                            m.action_label,
-                            m.username,
-                            m.point_code or EMPTY,
-                            m.summary,
-                        )
-                        for m in data.audit
-                    ),
-                ),
-            ),
-        )
-    )
+    sections.append(_audit_section(data.audit))
     if data.requests:
-        sections.append(
-            Section(
-                "Yêu cầu của công dân đang xử lý",
-                (
-                    Table(
-                        ("Số", "Loại yêu cầu", "Ngày nhận", "Hạn phản hồi", "Hạn thực hiện"),
-                        tuple(
-                            (
-                                str(r.id),
-                                r.kind_label,
-                                format_date(r.received_on),
-                                format_date(r.reply_due_on),
-                                format_date(r.due_on),
-                            )
-                            for r in data.requests
-                        ),
-                    ),
-                ),
-            )
-        )
+        sections.append(_requests_section(data.requests))
     sections.append(_rights_section())
     return Document(
         title="Dữ liệu cá nhân đang được lưu giữ",
         subtitle=f"Số định danh {data.id_number} – lập lúc {format_moment(moment)}",
         sections=tuple(sections),
         foot=f"kichhoat – dữ liệu cá nhân của {data.masked} – lập lúc {format_moment(moment)}",
+    )
+
+
+def _audit_section(mentions: tuple[AuditRow, ...]) -> Section:
+    """The audit entries that name the person's cases."""
+    return Section(
+        "Nhật ký hệ thống có nhắc đến hồ sơ",
+        (
+            Paragraph(
+                "Nhật ký ghi ai đã làm gì với hồ sơ, lúc nào; số định danh trong nhật ký luôn "
+                "được che bớt.",
+                muted=True,
+            ),
+            Table(
+                ("Thời điểm", "Việc", "Người thực hiện", "Điểm", "Nội dung"),
+                tuple(
+                    (
+                        format_moment(m.at),
+                        m.action_label,
+                        m.username,
+                        m.point_code or EMPTY,
+                        m.summary,
+                    )
+                    for m in mentions
+                ),
+            ),
+        ),
+    )
+
+
+def _requests_section(requests: tuple[RequestRow, ...]) -> Section:
+    """The person's requests still being handled."""
+    return Section(
+        "Yêu cầu của công dân đang xử lý",
+        (
+            Table(
+                ("Số", "Loại yêu cầu", "Ngày nhận", "Hạn phản hồi", "Hạn thực hiện"),
+                tuple(
+                    (
+                        str(r.id),
+                        r.kind_label,
+                        format_date(r.received_on),
+                        format_date(r.reply_due_on),
+                        format_date(r.due_on),
+                    )
+                    for r in requests
+                ),
+            ),
+        ),
     )
 
 

@@ -24,7 +24,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from models.codes import ConsentBasis, RequestStatus, Role
-from models.entities import Case, CitizenRequest, IntakePoint, Operator
+from models.entities import Campaign, Case, CitizenRequest, IntakePoint, Operator
 from services.campaigns.campaign import active_campaign
 from services.common.vntime import format_date, format_moment, local_day, now_utc
 from services.documents.pages import Document, Facts, Paragraph, Section, Table, write_document_pdf
@@ -524,6 +524,109 @@ def _basis_section(session: Session) -> Section:
     )
 
 
+def _general_section(campaign: Campaign, moment: datetime) -> Section:
+    """The activity, its period, the parties to fill in, and what this description is for."""
+    plan = f"Kế hoạch số {campaign.plan_number} ngày {format_date(campaign.plan_date)}"
+    return Section(
+        "1. Thông tin chung",
+        (
+            Facts(
+                (
+                    (
+                        "Hoạt động xử lý",
+                        f"{campaign.name} ({plan} của {campaign.issuing_body})",
+                    ),
+                    (
+                        "Thời gian của đợt",
+                        f"{format_date(campaign.first_day)} – {format_date(campaign.last_day)}",
+                    ),
+                    ("Phần mềm", "kichhoat: bàn làm việc của điểm thu nhận"),
+                    ("Bên kiểm soát dữ liệu cá nhân", TO_FILL),
+                    ("Bên xử lý dữ liệu cá nhân (nếu có)", TO_FILL),
+                    ("Bộ phận, người phụ trách bảo vệ dữ liệu cá nhân", TO_FILL),
+                    ("Lập lúc", format_moment(moment)),
+                )
+            ),
+            Paragraph(
+                f"Mô tả này do phần mềm lập từ cài đặt và dữ liệu của đợt, dùng cho báo cáo đánh "
+                f"giá tác động (Mẫu số 10, Điều 19 {DECREE}; Điều 21 {LAW}). Hồ sơ gửi cơ quan "
+                "chuyên trách bảo vệ dữ liệu cá nhân thuộc Bộ Công an trong 60 ngày kể từ khi "
+                "bắt đầu xử lý. Cơ quan nhà nước có thẩm quyền không phải lập hồ sơ này (khoản 6 "
+                "Điều 21 của Luật).",
+                muted=True,
+            ),
+        ),
+    )
+
+
+def _purpose_section(campaign: Campaign) -> Section:
+    return Section(
+        "2. Mục đích xử lý",
+        (
+            Paragraph(_purpose()),
+            Paragraph(
+                f"Lập báo cáo tiến độ gửi {campaign.report_recipient} (chỉ số liệu); theo dõi, "
+                "liên hệ lại công dân chưa hoàn tất kích hoạt; đối chiếu khi cơ quan công an yêu cầu."
+            ),
+        ),
+    )
+
+
+def _subjects_section(counts: dict[str, int]) -> Section:
+    """Whose data is held, counted in this database."""
+    return Section(
+        "4. Chủ thể dữ liệu",
+        (
+            Facts(
+                (
+                    (
+                        "Công dân được hỗ trợ (còn dữ liệu cá nhân)",
+                        f"{counts['people']} người, {counts['personal']} hồ sơ",
+                    ),
+                    ("Hồ sơ trong cơ sở dữ liệu (kể cả đã ẩn danh)", str(counts["cases"])),
+                    ("Cán bộ có tài khoản", str(counts["operators"])),
+                    ("Điểm thu nhận", str(counts["points"])),
+                )
+            ),
+        ),
+    )
+
+
+def _storage_section(installation: Installation) -> Section:
+    return Section(
+        "8. Nơi lưu trữ",
+        (
+            Facts(
+                (
+                    ("Cơ sở dữ liệu", storage_place(installation.database_url)),
+                    (
+                        "Bản sao lưu",
+                        str(installation.backups_folder)
+                        if installation.backups_folder is not None
+                        else "Do quản trị viên máy chủ quản lý",
+                    ),
+                    ("Chuyển ra nước ngoài", "Không"),
+                )
+            ),
+        ),
+    )
+
+
+def _own_part_section() -> Section:
+    """What the unit adds itself."""
+    return Section(
+        "11. Phần đơn vị tự bổ sung",
+        (
+            Paragraph(
+                "Thông tin các bên và người phụ trách bảo vệ dữ liệu; sơ đồ luồng dữ liệu và "
+                "thiết kế hệ thống (máy tính tại điểm, máy chủ nếu có); kết quả đánh giá tuân "
+                "thủ; đánh giá rủi ro, tác động và biện pháp giảm thiểu; quy định, quy trình "
+                "bảo vệ dữ liệu của đơn vị."
+            ),
+        ),
+    )
+
+
 def processing_description(
     session: Session, actor: Actor, installation: Installation, made_at: datetime | None = None
 ) -> Document:
@@ -532,98 +635,18 @@ def processing_description(
     moment = made_at or now_utc()
     campaign = active_campaign(session)
     counts = _counts(session)
-    plan = f"Kế hoạch số {campaign.plan_number} ngày {format_date(campaign.plan_date)}"
     sections = (
-        Section(
-            "1. Thông tin chung",
-            (
-                Facts(
-                    (
-                        (
-                            "Hoạt động xử lý",
-                            f"{campaign.name} ({plan} của {campaign.issuing_body})",
-                        ),
-                        (
-                            "Thời gian của đợt",
-                            f"{format_date(campaign.first_day)} – {format_date(campaign.last_day)}",
-                        ),
-                        ("Phần mềm", "kichhoat: bàn làm việc của điểm thu nhận"),
-                        ("Bên kiểm soát dữ liệu cá nhân", TO_FILL),
-                        ("Bên xử lý dữ liệu cá nhân (nếu có)", TO_FILL),
-                        ("Bộ phận, người phụ trách bảo vệ dữ liệu cá nhân", TO_FILL),
-                        ("Lập lúc", format_moment(moment)),
-                    )
-                ),
-                Paragraph(
-                    f"Mô tả này do phần mềm lập từ cài đặt và dữ liệu của đợt, dùng cho báo cáo đánh "
-                    f"giá tác động (Mẫu số 10, Điều 19 {DECREE}; Điều 21 {LAW}). Hồ sơ gửi cơ quan "
-                    "chuyên trách bảo vệ dữ liệu cá nhân thuộc Bộ Công an trong 60 ngày kể từ khi "
-                    "bắt đầu xử lý. Cơ quan nhà nước có thẩm quyền không phải lập hồ sơ này (khoản 6 "
-                    "Điều 21 của Luật).",
-                    muted=True,
-                ),
-            ),
-        ),
-        Section(
-            "2. Mục đích xử lý",
-            (
-                Paragraph(_purpose()),
-                Paragraph(
-                    f"Lập báo cáo tiến độ gửi {campaign.report_recipient} (chỉ số liệu); theo dõi, "
-                    "liên hệ lại công dân chưa hoàn tất kích hoạt; đối chiếu khi cơ quan công an yêu cầu."
-                ),
-            ),
-        ),
+        _general_section(campaign, moment),
+        _purpose_section(campaign),
         _data_section(),
-        Section(
-            "4. Chủ thể dữ liệu",
-            (
-                Facts(
-                    (
-                        (
-                            "Công dân được hỗ trợ (còn dữ liệu cá nhân)",
-                            f"{counts['people']} người, {counts['personal']} hồ sơ",
-                        ),
-                        ("Hồ sơ trong cơ sở dữ liệu (kể cả đã ẩn danh)", str(counts["cases"])),
-                        ("Cán bộ có tài khoản", str(counts["operators"])),
-                        ("Điểm thu nhận", str(counts["points"])),
-                    )
-                ),
-            ),
-        ),
+        _subjects_section(counts),
         _basis_section(session),
         _retention_section(session, format_date(local_day(moment))),
         _recipients_section(campaign.report_recipient),
-        Section(
-            "8. Nơi lưu trữ",
-            (
-                Facts(
-                    (
-                        ("Cơ sở dữ liệu", storage_place(installation.database_url)),
-                        (
-                            "Bản sao lưu",
-                            str(installation.backups_folder)
-                            if installation.backups_folder is not None
-                            else "Do quản trị viên máy chủ quản lý",
-                        ),
-                        ("Chuyển ra nước ngoài", "Không"),
-                    )
-                ),
-            ),
-        ),
+        _storage_section(installation),
         _security_section(installation),
         _rights_section(counts["open_requests"]),
-        Section(
-            "11. Phần đơn vị tự bổ sung",
-            (
-                Paragraph(
-                    "Thông tin các bên và người phụ trách bảo vệ dữ liệu; sơ đồ luồng dữ liệu và "
-                    "thiết kế hệ thống (máy tính tại điểm, máy chủ nếu có); kết quả đánh giá tuân "
-                    "thủ; đánh giá rủi ro, tác động và biện pháp giảm thiểu; quy định, quy trình "
-                    "bảo vệ dữ liệu của đơn vị."
-                ),
-            ),
-        ),
+        _own_part_section(),
     )
     return Document(
         title="Mô tả hoạt động xử lý dữ liệu cá nhân",

@@ -57,6 +57,7 @@ from models.entities import (
 from models.event_ids import new_uid
 from services.campaigns.campaign import active_campaign
 from services.common.errors import ConflictError, UserError, ValidationError
+from services.common.stored_settings import store_setting, stored_setting
 from services.common.vntime import format_date, now_utc, today_vn
 from services.exchange.conflicts import DECISION_REASON
 from services.exchange.crypto import check_passphrase
@@ -212,13 +213,7 @@ def refuse_after_purge(session: Session, action: str) -> None:
 
 
 def grace_days(session: Session) -> int:
-    setting = session.get(Setting, GRACE_SETTING)
-    if setting is None:
-        return DEFAULT_GRACE_DAYS
-    try:
-        value = json.loads(setting.value)
-    except ValueError:
-        return DEFAULT_GRACE_DAYS
+    value = stored_setting(session, GRACE_SETTING)
     return value if isinstance(value, int) and value >= 0 else DEFAULT_GRACE_DAYS
 
 
@@ -228,12 +223,7 @@ def set_grace_days(session: Session, actor: Actor, days: int) -> None:
     if not 0 <= days <= 3650:
         raise ValidationError("Thời gian chờ trước khi xóa phải từ 0 đến 3650 ngày.", "days")
     before = grace_days(session)
-    setting = session.get(Setting, GRACE_SETTING)
-    if setting is None:
-        session.add(Setting(key=GRACE_SETTING, value=json.dumps(days)))
-    else:
-        setting.value = json.dumps(days)
-    session.flush()
+    store_setting(session, GRACE_SETTING, json.dumps(days))
     write_audit(
         session,
         actor,
@@ -646,12 +636,7 @@ def _erase(
     with database.session() as session:
         count = _purge_rows(session, progress)
         moment = now_utc()
-        setting = session.get(Setting, PURGED_SETTING)
-        if setting is None:
-            session.add(Setting(key=PURGED_SETTING, value=json.dumps(moment.isoformat())))
-        else:
-            setting.value = json.dumps(moment.isoformat())
-        session.flush()
+        store_setting(session, PURGED_SETTING, json.dumps(moment.isoformat()))
         write_audit(
             session,
             actor,

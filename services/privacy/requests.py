@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from models.codes import RequestKind, RequestStatus
 from models.entities import CitizenRequest
 from services.common.errors import ConflictError, NotFoundError, ValidationError
+from services.common.rows import row_from
 from services.common.text import NOTE_LENGTH, clean_text, fold_key
 from services.common.vntime import format_date, local_day, now_utc, today_vn
 from services.desk.follow_up import WorkingCalendar
@@ -170,18 +171,10 @@ class RequestRow:
 
 
 def _row(request: CitizenRequest) -> RequestRow:
-    return RequestRow(
-        id=request.id,
-        kind=request.kind,
-        id_number_masked=request.id_number_masked,
-        received_on=request.received_on,
-        reply_due_on=request.reply_due_on,
-        due_on=request.due_on,
-        status=request.status,
-        received_by=request.received_by,
-        handled_by=request.handled_by,
+    return row_from(
+        RequestRow,
+        request,
         answered_on=local_day(request.answered_at) if request.answered_at else None,
-        note=request.note,
         has_number=request.id_number is not None,
     )
 

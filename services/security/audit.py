@@ -43,7 +43,9 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from models.entities import AuditChain, AuditEntry
-from services.common.errors import StorageError, ValidationError
+from services.common.errors import ValidationError
+from services.common.files import written_whole
+from services.common.rows import row_from
 from services.common.stable_lookups import point_facts
 from services.common.vntime import end_of_day_utc, format_moment, now_utc
 from services.security.permissions import Action, require
@@ -250,30 +252,19 @@ def genesis_hash(chain: str, uid: str, seed: str) -> str:
 
 def _stored_hash(entry: AuditEntry) -> str:
     """What `entry.hash` should be, recomputed from its fields."""
+    fields: dict[str, Any] = {
+        "at": entry.at,
+        "username": entry.username,
+        "operator_id": entry.operator_id,
+        "point_code": entry.point_code,
+        "action": entry.action,
+        "summary": entry.summary,
+        "details": entry.details,
+        "prev_hash": entry.prev_hash,
+    }
     if entry.chain == LEGACY_CHAIN:
-        return entry_hash(
-            entry_id=entry.seq,
-            at=entry.at,
-            username=entry.username,
-            operator_id=entry.operator_id,
-            point_code=entry.point_code,
-            action=entry.action,
-            summary=entry.summary,
-            details=entry.details,
-            prev_hash=entry.prev_hash,
-        )
-    return chain_entry_hash(
-        chain=entry.chain,
-        seq=entry.seq,
-        at=entry.at,
-        username=entry.username,
-        operator_id=entry.operator_id,
-        point_code=entry.point_code,
-        action=entry.action,
-        summary=entry.summary,
-        details=entry.details,
-        prev_hash=entry.prev_hash,
-    )
+        return entry_hash(entry_id=entry.seq, **fields)
+    return chain_entry_hash(chain=entry.chain, seq=entry.seq, **fields)
 
 
 _CHAINS = cast(Table, AuditChain.__table__)
@@ -370,19 +361,7 @@ def write_audit(
     session.flush()  # the action's own writes first: the head stays locked for less time
     connection = session.connection()
     seq, prev_hash = _lock_head(connection, chain)
-    digest = chain_entry_hash(
-        chain=chain,
-        seq=seq,
-        at=moment,
-        username=who[:80],
-        operator_id=operator,
-        point_code=code,
-        action=action.value,
-        summary=summary,
-        details=details_text,
-        prev_hash=prev_hash,
-    )
-    values = {
+    values: dict[str, Any] = {
         "chain": chain,
         "seq": seq,
         "at": moment,
@@ -393,8 +372,8 @@ def write_audit(
         "summary": summary,
         "details": details_text,
         "prev_hash": prev_hash,
-        "hash": digest,
     }
+    digest = values["hash"] = chain_entry_hash(**values)
     if connection.dialect.name == "postgresql":
         parameters = {f"e_{k}": v for k, v in values.items()}
         connection.execute(_ADD_ENTRY_AND_MOVE_HEAD, {**parameters, "chain_key": chain})
@@ -585,19 +564,9 @@ def _conditions(audit_filter: AuditFilter) -> list[Any]:
     return conditions
 
 
-def _row(entry: AuditEntry) -> AuditRow:
-    return AuditRow(
-        id=entry.id,
-        at=entry.at,
-        username=entry.username,
-        point_code=entry.point_code,
-        action=entry.action,
-        action_label=ACTION_LABELS.get(entry.action, entry.action),
-        summary=entry.summary,
-        details=entry.details,
-        chain=entry.chain,
-        seq=entry.seq,
-    )
+def audit_row(entry: AuditEntry) -> AuditRow:
+    """The plain row of one entry, its action named in Vietnamese."""
+    return row_from(AuditRow, entry, action_label=ACTION_LABELS.get(entry.action, entry.action))
 
 
 def count_entries(session: Session, actor: Actor, audit_filter: AuditFilter) -> int:
@@ -618,7 +587,9 @@ def list_entries(
     query = select(AuditEntry).where(*_conditions(audit_filter))
     if before_id is not None:
         query = query.where(AuditEntry.id < before_id)
-    return [_row(e) for e in session.scalars(query.order_by(AuditEntry.id.desc()).limit(limit))]
+    return [
+        audit_row(e) for e in session.scalars(query.order_by(AuditEntry.id.desc()).limit(limit))
+    ]
 
 
 def usernames(session: Session, actor: Actor) -> list[str]:
@@ -627,6 +598,31 @@ def usernames(session: Session, actor: Actor) -> list[str]:
 
 
 EXPORT_HEADER = ["Số", "Thời điểm", "Người thực hiện", "Điểm", "Việc", "Nội dung", "Chi tiết"]
+
+
+def _write_csv(path: Path, rows: Iterator[list[str]]) -> int:
+    written = 0
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = CsvWriter(handle)
+        writer.writerow(EXPORT_HEADER)
+        for line in rows:
+            writer.writerow(line)
+            written += 1
+    return written
+
+
+def _write_xlsx(path: Path, rows: Iterator[list[str]]) -> int:
+    from openpyxl import Workbook
+
+    written = 0
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Nhật ký")
+    sheet.append(EXPORT_HEADER)
+    for line in rows:
+        sheet.append([text_cell(sheet, value) for value in line])
+        written += 1
+    workbook.save(path)
+    return written
 
 
 def export_entries(session: Session, actor: Actor, audit_filter: AuditFilter, out: Path) -> int:
@@ -649,33 +645,9 @@ def export_entries(session: Session, actor: Actor, audit_filter: AuditFilter, ou
         ]
         for e in session.scalars(query)
     )
-    temporary = out.with_name(f".{out.name}.tmp")
-    written = 0
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        if suffix == ".csv":
-            with temporary.open("w", encoding="utf-8-sig", newline="") as handle:
-                writer = CsvWriter(handle)
-                writer.writerow(EXPORT_HEADER)
-                for line in rows:
-                    writer.writerow(line)
-                    written += 1
-        else:
-            from openpyxl import Workbook
-
-            workbook = Workbook(write_only=True)
-            sheet = workbook.create_sheet("Nhật ký")
-            sheet.append(EXPORT_HEADER)
-            for line in rows:
-                sheet.append([text_cell(sheet, value) for value in line])
-                written += 1
-            workbook.save(temporary)
-        temporary.replace(out)
-    except OSError as error:
-        temporary.unlink(missing_ok=True)
-        raise StorageError(
-            f"Không ghi được tệp «{out}»: {error.strerror}. Kiểm tra ổ đĩa và quyền ghi."
-        ) from error
+    write = _write_csv if suffix == ".csv" else _write_xlsx
+    with written_whole(out) as temporary:
+        written = write(temporary, rows)
     write_audit(
         session,
         actor,

@@ -234,6 +234,50 @@ def _refold_if_required(engine: Engine) -> None:
         refold_if_required(session)
 
 
+def _is_read_only(path: Path | None, read_only: bool | None) -> bool:
+    """`read_only` settled: None asks whether the SQLite file or its folder can be written;
+    writing to one that cannot be written is refused."""
+    if read_only is None:
+        return path is not None and path.exists() and not is_writable(path)
+    if not read_only and path is not None and path.exists() and not is_writable(path):
+        raise StorageError(
+            f"Không ghi được vào cơ sở dữ liệu «{path}»: tệp hoặc thư mục chứa nó chỉ cho "
+            "đọc. Trên đó chỉ xem được số liệu, xuất báo cáo, kiểm tra nhật ký và sao lưu "
+            "(tally, report, audit verify, backup); muốn ghi thì chép tệp sang thư mục ghi "
+            "được."
+        )
+    return read_only
+
+
+def _engine(resolved: str, read_only_uri: str | None) -> Engine:
+    """The engine of `resolved`; a malformed address or a missing driver said in Vietnamese."""
+    try:
+        return make_engine(resolved, read_only_uri=read_only_uri)
+    except (ArgumentError, ValueError) as error:
+        raise StorageError(
+            f"Địa chỉ cơ sở dữ liệu «{describe_url(resolved)}» không hợp lệ: {error}. "
+            "Ví dụ: sqlite:///C:/kichhoat/kichhoat.sqlite3 hoặc postgresql+psycopg://user:pass@host/db"
+        ) from error
+    except (ImportError, ModuleNotFoundError) as error:
+        raise StorageError(
+            f"Thiếu trình điều khiển cho cơ sở dữ liệu «{describe_url(resolved)}»: {error}."
+        ) from error
+
+
+def _prepare(
+    engine: Engine, resolved: str, *, read_only: bool, migrate: bool, backups: Path | None
+) -> None:
+    """Reach the database, then check it can be read as it is, or back it up and upgrade it."""
+    with engine.connect() as connection:
+        connection.execute(text("SELECT 1"))
+    if read_only:
+        _check_readable_as_is(engine, resolved)
+    elif migrate:
+        backup_before_upgrade(engine, backups or data_dir() / "backups")
+        upgrade(engine)
+        _refold_if_required(engine)
+
+
 def open_database(
     url: str | None = None,
     *,
@@ -252,38 +296,13 @@ def open_database(
     when the SQLite file or its folder cannot be written."""
     resolved = resolve_database_url(url)
     path = sqlite_path(resolved)
-    if read_only is None:
-        read_only = path is not None and path.exists() and not is_writable(path)
-    elif not read_only and path is not None and path.exists() and not is_writable(path):
-        raise StorageError(
-            f"Không ghi được vào cơ sở dữ liệu «{path}»: tệp hoặc thư mục chứa nó chỉ cho "
-            "đọc. Trên đó chỉ xem được số liệu, xuất báo cáo, kiểm tra nhật ký và sao lưu "
-            "(tally, report, audit verify, backup); muốn ghi thì chép tệp sang thư mục ghi "
-            "được."
-        )
+    read_only = _is_read_only(path, read_only)
     uri = _read_only_uri(path) if read_only and path is not None else None
-    try:
-        engine = make_engine(resolved, read_only_uri=uri)
-    except (ArgumentError, ValueError) as error:
-        raise StorageError(
-            f"Địa chỉ cơ sở dữ liệu «{describe_url(resolved)}» không hợp lệ: {error}. "
-            "Ví dụ: sqlite:///C:/kichhoat/kichhoat.sqlite3 hoặc postgresql+psycopg://user:pass@host/db"
-        ) from error
-    except (ImportError, ModuleNotFoundError) as error:
-        raise StorageError(
-            f"Thiếu trình điều khiển cho cơ sở dữ liệu «{describe_url(resolved)}»: {error}."
-        ) from error
+    engine = _engine(resolved, uri)
     try:
         if read_only and path is None:
             engine = engine.execution_options(**{READ_ONLY_OPTION: True})
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-        if read_only:
-            _check_readable_as_is(engine, resolved)
-        elif migrate:
-            backup_before_upgrade(engine, backups or data_dir() / "backups")
-            upgrade(engine)
-            _refold_if_required(engine)
+        _prepare(engine, resolved, read_only=read_only, migrate=migrate, backups=backups)
     except SQLAlchemyError as error:
         engine.dispose()
         raise storage_error(error, resolved) from error

@@ -1,0 +1,22 @@
+"""Files the app writes for a person to keep: written whole, or not at all."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from services.common.errors import StorageError
+
+
+@contextmanager
+def written_whole(out: Path, advice: str = "Kiểm tra ổ đĩa và quyền ghi.") -> Iterator[Path]:
+    """A temporary file beside `out` to write into; it replaces `out` once the block ends.
+    On a disk error nothing half-written stays: the temporary file goes, and a
+    `StorageError` names `out`, why, and `advice`."""
+    temporary = out.with_name(f".{out.name}.tmp")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        yield temporary
+        temporary.replace(out)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        raise StorageError(f"Không ghi được tệp «{out}»: {error.strerror}. {advice}") from error

@@ -1,0 +1,32 @@
+"""A file written for a person replaces the old one only once written whole; a disk error
+leaves the old file as it was and no temporary file beside it."""
+
+from pathlib import Path
+
+import pytest
+
+from services.common.errors import StorageError
+from services.common.files import written_whole
+
+
+def test_the_file_is_replaced_once_written(tmp_path: Path) -> None:
+    out = tmp_path / "thư mục" / "nhật ký.csv"
+    with written_whole(out) as temporary:
+        temporary.write_text("mới", encoding="utf-8")
+        assert not out.exists()
+    assert out.read_text(encoding="utf-8") == "mới"
+    assert list(out.parent.iterdir()) == [out]
+
+
+def test_a_disk_error_keeps_the_old_file_and_says_what_to_do(tmp_path: Path) -> None:
+    out = tmp_path / "nhật ký.csv"
+    out.write_text("cũ", encoding="utf-8")
+    with (
+        pytest.raises(StorageError) as raised,
+        written_whole(out, "Chọn thư mục khác.") as temporary,
+    ):
+        temporary.write_text("một nửa", encoding="utf-8")
+        raise OSError(28, "No space left on device")
+    assert "Không ghi được tệp «" in str(raised.value) and "Chọn thư mục khác." in str(raised.value)
+    assert out.read_text(encoding="utf-8") == "cũ"
+    assert list(tmp_path.iterdir()) == [out]
