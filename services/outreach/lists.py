@@ -25,6 +25,7 @@ from typing import cast
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from models.bulk import in_slices
 from models.codes import OutreachStatus, Role
 from models.codes import Status as CaseStatus
 from models.entities import Case, CaseEvent, Hamlet, OutreachEntry, OutreachEvent
@@ -147,8 +148,7 @@ def fold_status(events: Iterable[tuple[datetime, str, str]]) -> OutreachStatus:
 def refold(session: Session, entry_ids: Iterable[int]) -> None:
     """Store on each entry the status its events end at."""
     ids = sorted(set(entry_ids))
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
+    for chunk in in_slices(ids):
         histories: dict[int, list[tuple[datetime, str, str]]] = defaultdict(list)
         for entry_id, at, uid, status in session.execute(
             select(
@@ -647,12 +647,12 @@ def link_cases(session: Session, id_numbers: Iterable[str], username: str) -> Li
     the same event, and a package carrying it merges as one."""
     result = LinkResult()
     numbers = sorted(set(id_numbers))
-    for start in range(0, len(numbers), 900):
-        result.moved += _link_chunk(session, numbers[start : start + 900], username)
+    for chunk in in_slices(numbers, 900):
+        result.moved += _link_chunk(session, chunk, username)
     return result
 
 
-def _link_chunk(session: Session, chunk: list[str], username: str) -> int:
+def _link_chunk(session: Session, chunk: Sequence[str], username: str) -> int:
     """`link_cases` for up to 900 ID numbers; how many entries moved."""
     # Most numbers saved have no entry, or (importing a list) no case yet: the cheaper
     # question first.

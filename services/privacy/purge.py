@@ -45,6 +45,7 @@ from sqlalchemy import String, Table, bindparam, func, insert, literal, select, 
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session
 
+from models.bulk import in_slices
 from models.entities import (
     Case,
     CaseContact,
@@ -407,8 +408,7 @@ def anonymise_cases(session: Session, case_ids: Sequence[int], *, fact_sets: boo
     `fact_sets=False` leaves the fact sets to the caller: the purge erases all of them in
     one pass, cheaper than finding, case by case, which ones other cases share."""
     ids = list(case_ids)
-    for start in range(0, len(ids), BATCH):
-        chunk = ids[start : start + BATCH]
+    for chunk in in_slices(ids, BATCH):
         _anonymise_case_rows(session, chunk)
         _scrub_history(session, chunk)
         session.execute(
@@ -421,7 +421,7 @@ def anonymise_cases(session: Session, case_ids: Sequence[int], *, fact_sets: boo
             _scrub_fact_sets_of(session, chunk)
 
 
-def _anonymise_case_rows(session: Session, case_ids: list[int]) -> None:
+def _anonymise_case_rows(session: Session, case_ids: Sequence[int]) -> None:
     cases = Case.__table__
     assert isinstance(cases, Table)
     rows = session.execute(
@@ -451,7 +451,7 @@ def _anonymise_case_rows(session: Session, case_ids: list[int]) -> None:
     )
 
 
-def _scrub_history(session: Session, case_ids: list[int]) -> None:
+def _scrub_history(session: Session, case_ids: Sequence[int]) -> None:
     """The cases' events: free texts erased, personal values in corrections erased, uids
     made meaningless (a spreadsheet row's uid is a hash of what the row said)."""
     history = CaseEvent.__table__
@@ -490,7 +490,7 @@ def _scrubbed_fact_set(row_id: int, born: date) -> dict[str, object]:
     }
 
 
-def _scrub_fact_sets_of(session: Session, case_ids: list[int]) -> None:
+def _scrub_fact_sets_of(session: Session, case_ids: Sequence[int]) -> None:
     """The facts the cases' reports were given: erased in place, or, for a fact set that
     another case's events share too, erased in a copy these events now refer to."""
     history = cast(Table, CaseEvent.__table__)
@@ -504,12 +504,12 @@ def _scrub_fact_sets_of(session: Session, case_ids: list[int]) -> None:
     )
     shared: set[int] = set()
     ordered = sorted(used)
-    for start in range(0, len(ordered), 500):
+    for chunk in in_slices(ordered):
         shared.update(
             session.scalars(
                 select(history.c.fact_set_id)
                 .where(
-                    history.c.fact_set_id.in_(ordered[start : start + 500]),
+                    history.c.fact_set_id.in_(chunk),
                     history.c.case_id.not_in(case_ids),
                 )
                 .distinct()
@@ -523,9 +523,9 @@ def _scrub_fact_sets_of(session: Session, case_ids: list[int]) -> None:
             .values(fact_set_id=copy_id)
         )
     own = sorted(used - shared)
-    for start in range(0, len(own), BATCH):
+    for chunk in in_slices(own, BATCH):
         rows = session.execute(
-            select(facts.c.id, facts.c.birth_date).where(facts.c.id.in_(own[start : start + BATCH]))
+            select(facts.c.id, facts.c.birth_date).where(facts.c.id.in_(chunk))
         ).all()
         _batched_update(session, facts, [_scrubbed_fact_set(i, born) for i, born in rows])
 

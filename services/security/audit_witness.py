@@ -36,6 +36,7 @@ from sqlalchemy import Connection, Engine, select
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
 
+from models.bulk import in_slices
 from models.database import READ_ONLY_OPTION
 from models.entities import AuditChain, AuditEntry, AuditReceivedHead
 from services.common.errors import UserError
@@ -408,9 +409,9 @@ class _Log:
                 wanted.setdefault(head.chain, set()).add(head.count)
         for chain, positions in wanted.items():
             ordered = sorted(positions)
-            for start in range(0, len(ordered), 500):
+            for chunk in in_slices(ordered):
                 query = select(AuditEntry.seq, AuditEntry.hash).where(
-                    AuditEntry.chain == chain, AuditEntry.seq.in_(ordered[start : start + 500])
+                    AuditEntry.chain == chain, AuditEntry.seq.in_(chunk)
                 )
                 for seq, digest in session.execute(query):
                     found.hashes[(chain, int(seq))] = str(digest)
