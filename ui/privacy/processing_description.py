@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import (
     QDialog,
-    QHBoxLayout,
     QLabel,
     QPushButton,
     QTextBrowser,
@@ -24,6 +23,7 @@ from services.privacy.processing_description import (
 from ui.documents.printing import show_document_preview
 from ui.privacy.pdf_saving import save_pdf_in_one_transaction
 from ui.shell.context import AppContext
+from ui.widgets.forms import button_row
 from ui.widgets.messages import messages
 
 
@@ -49,15 +49,10 @@ class ProcessingDescriptionDialog(QDialog):
         close = QPushButton("Đóng")
         close.setAutoDefault(False)
         close.clicked.connect(self.accept)
-        buttons = QHBoxLayout()
-        buttons.addWidget(save)
-        buttons.addWidget(print_button)
-        buttons.addStretch(1)
-        buttons.addWidget(close)
         layout = QVBoxLayout(self)
         layout.addWidget(explain)
         layout.addWidget(self.view, 1)
-        layout.addLayout(buttons)
+        layout.addLayout(button_row(start=(save, print_button), end=(close,)))
         self.resize(1000, 720)
         self.document: Document | None = None
         self.refresh()
