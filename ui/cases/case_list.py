@@ -32,7 +32,7 @@ from services.cases.queries import (
 from services.common.errors import UserError
 from services.common.labels import LEVEL_LABELS, STATUS_LABELS
 from services.common.vntime import today_vn
-from ui.cases.case_list_model import POINT_COLUMN, CaseListModel
+from ui.cases.case_list_model import POINT_COLUMN, CaseListModel, case_at
 from ui.cases.detail import CaseDetailDialog, open_case_detail
 from ui.shell.context import AppContext
 from ui.widgets.lazy_model import row_table
@@ -328,11 +328,10 @@ class CaseListPanel(QWidget):
     # Actions ----------------------------------------------------------------------------
 
     def current_case_id(self) -> int | None:
-        index = self.table.currentIndex()
-        return self.model.case_id(index.row()) if index.isValid() else None
+        return case_at(self.model, self.table.currentIndex())
 
     def _activated(self, index: QModelIndex) -> None:
-        case_id = self.model.case_id(index.row())
+        case_id = case_at(self.model, index)
         if case_id is not None:
             self.open_case(case_id)
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
+from PySide6.QtCore import QModelIndex
+
 from services.cases.queries import CaseRow
 from services.common.vntime import format_moment
 from ui.widgets.lazy_model import Column, LazyTableModel
@@ -34,3 +38,14 @@ class CaseListModel(LazyTableModel[CaseRow]):
     def case_id(self, row: int) -> int | None:
         found = self.row_at(row)
         return found.id if found is not None else None
+
+
+class CaseRows(Protocol):
+    """A table model whose rows are cases (the case list, the follow-up queue)."""
+
+    def case_id(self, row: int) -> int | None: ...
+
+
+def case_at(model: CaseRows, index: QModelIndex) -> int | None:
+    """The case on `index`'s row; None for no row (or one not loaded yet)."""
+    return model.case_id(index.row()) if index.isValid() else None

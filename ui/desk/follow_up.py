@@ -30,7 +30,7 @@ from services.desk.follow_up import (
     count_follow_up,
     follow_up_cases,
 )
-from ui.cases.case_list_model import format_phone
+from ui.cases.case_list_model import case_at, format_phone
 from ui.cases.detail import CaseDetailDialog, open_case_detail
 from ui.shell.context import AppContext
 from ui.widgets.lazy_model import Column, LazyTableModel, row_table
@@ -222,11 +222,10 @@ class FollowUpPanel(QWidget):
         messages().warning(self, "Không tải được danh sách chờ", text)
 
     def current_case_id(self) -> int | None:
-        index = self.table.currentIndex()
-        return self.model.case_id(index.row()) if index.isValid() else None
+        return case_at(self.model, self.table.currentIndex())
 
     def _activated(self, index: QModelIndex) -> None:
-        case_id = self.model.case_id(index.row())
+        case_id = case_at(self.model, index)
         if case_id is not None:
             self.resume_requested.emit(case_id)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import (
     QDialog,
-    QHBoxLayout,
     QLabel,
     QPushButton,
     QTextBrowser,
@@ -22,8 +21,9 @@ from services.privacy.processing_description import (
     write_processing_description,
 )
 from ui.documents.printing import show_document_preview
+from ui.privacy.pdf_saving import save_pdf_in_one_transaction
 from ui.shell.context import AppContext
-from ui.widgets.file_dialogs import ask_save_path
+from ui.widgets.forms import button_row
 from ui.widgets.messages import messages
 
 
@@ -49,15 +49,10 @@ class ProcessingDescriptionDialog(QDialog):
         close = QPushButton("Đóng")
         close.setAutoDefault(False)
         close.clicked.connect(self.accept)
-        buttons = QHBoxLayout()
-        buttons.addWidget(save)
-        buttons.addWidget(print_button)
-        buttons.addStretch(1)
-        buttons.addWidget(close)
         layout = QVBoxLayout(self)
         layout.addWidget(explain)
         layout.addWidget(self.view, 1)
-        layout.addLayout(buttons)
+        layout.addLayout(button_row(start=(save, print_button), end=(close,)))
         self.resize(1000, 720)
         self.document: Document | None = None
         self.refresh()
@@ -74,18 +69,16 @@ class ProcessingDescriptionDialog(QDialog):
         self.view.setHtml(document_html(self.document))
 
     def save_pdf(self) -> None:
-        suggested = f"mo-ta-xu-ly-du-lieu-{today_vn().isoformat()}.pdf"
-        path = ask_save_path(self, "Lưu mô tả hoạt động xử lý", suggested, "Tệp PDF (*.pdf)")
-        if path is None:
-            return
-        try:
-            written = self.context.in_one_transaction(
-                lambda session, actor: write_processing_description(
-                    session, actor, self.installation, path
-                )
-            )
-        except UserError as error:
-            messages().error(self, "Không lưu được", str(error))
+        written = save_pdf_in_one_transaction(
+            self,
+            self.context,
+            ("Lưu mô tả hoạt động xử lý", "Không lưu được"),
+            f"mo-ta-xu-ly-du-lieu-{today_vn().isoformat()}.pdf",
+            lambda session, actor, path: write_processing_description(
+                session, actor, self.installation, path
+            ),
+        )
+        if written is None:
             return
         messages().info(self, "Đã lưu", f"Đã lưu mô tả hoạt động xử lý dữ liệu:\n{written}")
 

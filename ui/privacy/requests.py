@@ -58,9 +58,9 @@ from services.privacy.requests import (
     request_id_number,
 )
 from services.security.permissions import Action, allowed
+from ui.privacy.pdf_saving import save_pdf_in_one_transaction
 from ui.shell.context import AppContext
 from ui.widgets.dialogs import exposed, run_dialog
-from ui.widgets.file_dialogs import ask_save_path
 from ui.widgets.forms import button_row, error_label, show_error
 from ui.widgets.messages import messages
 
@@ -401,18 +401,16 @@ class PersonDataDialog(QDialog):
             messages().error(self, "Không đọc được dữ liệu", str(error))
 
     def export(self) -> None:
-        suggested = f"du-lieu-ca-nhan-{self.data.masked[-3:]}.pdf"
-        path = ask_save_path(self, "Lưu dữ liệu cho công dân", suggested, "Tệp PDF (*.pdf)")
-        if path is None:
-            return
-        try:
-            result = self.context.in_one_transaction(
-                lambda session, actor: export_person_pdf(
-                    session, actor, self.data.id_number, path, self.request_id
-                )
-            )
-        except UserError as error:
-            messages().error(self, "Không xuất được", str(error))
+        result = save_pdf_in_one_transaction(
+            self,
+            self.context,
+            ("Lưu dữ liệu cho công dân", "Không xuất được"),
+            f"du-lieu-ca-nhan-{self.data.masked[-3:]}.pdf",
+            lambda session, actor, path: export_person_pdf(
+                session, actor, self.data.id_number, path, self.request_id
+            ),
+        )
+        if result is None:
             return
         self.request_id = None  # answered now
         messages().info(
