@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import math
 import os
 import platform
 import shutil
@@ -496,7 +497,8 @@ def _vacuum_analyze(url: str) -> None:
 
 def city_figures(url: str, load_seconds: float) -> dict[str, tuple[float, str]]:
     """Every city figure at the database's present size: (seconds for the goal, as shown)."""
-    found: dict[str, tuple[float, str]] = {"load": (load_seconds, ms(load_seconds))}
+    loaded = "-" if math.isnan(load_seconds) else ms(load_seconds)  # NaN: not loaded here
+    found: dict[str, tuple[float, str]] = {"load": (load_seconds, loaded)}
     tally = measure("tally", url)
     found["tally"] = (tally["median"], f"{ms(tally['median'])} (by {tally['by']})")
     found["dashboard"] = (measure("dashboard", url)["median"], "")
@@ -569,38 +571,47 @@ def city_rows(server: str | None, n: int, reuse: bool = False) -> list[Row]:
     """The city on the shared server: a 2025-map campaign of Hồ Chí Minh City loaded to
     1,000,000 cases, every figure measured, then (when `n` is larger) loaded on to `n` and
     measured again; the ratio of each figure at `n` to the one at 1,000,000. With `reuse`,
-    the city database a run kept (`--city-keep`) is measured as it is, without loading."""
-    if server is None:
+    the city database an earlier run kept (`KICHHOAT_BENCH_CITY_KEEP`) is measured as it is,
+    without loading."""
+    measured: dict[int, dict[str, tuple[float, str]]] | None = None
+    if server is not None:
+        measured = _kept_city_figures(server) if reuse else _loaded_city_figures(server, n)
+    if measured is None:
         return [Row("City", "no PostgreSQL server reachable: not measured", "", verdict="-")]
+    return _city_table(sorted(measured), measured)
+
+
+def _kept_city_figures(server: str) -> dict[int, dict[str, tuple[float, str]]]:
+    url = _city_url(server)
+    size = _city_size(url)
+    figures = city_figures(url, math.nan)
+    _said(size, figures)
+    return {size: figures}
+
+
+def _loaded_city_figures(server: str, n: int) -> dict[int, dict[str, tuple[float, str]]] | None:
+    """The city loaded to 1,000,000 cases and then to `n`, measured at each size; None when
+    the server cannot be reached."""
+    url = fresh_pg_database(server, CITY_DATABASE)
+    if url is None:
+        return None
+    run_main("--db", url, *CITY_CAMPAIGN)
+    admin = add_bench_admin(url)
     measured: dict[int, dict[str, tuple[float, str]]] = {}
-    if reuse:
-        url = _city_url(server)
-        size = _city_size(url)
-        measured[size] = city_figures(url, float("nan"))
+    loaded = 0
+    for size in [min(n, CITY_STEP)] + ([n] if n > CITY_STEP else []):
+        start = time.perf_counter()
+        more = str(size - loaded)
+        run_main("--db", url, "demo", "--records", more, "--seed", str(size), env=admin)
+        load = time.perf_counter() - start
+        loaded = size
+        _vacuum_analyze(url)
+        print(f"city database ready: {size} cases in {load:.0f} s", file=sys.stderr)
+        measured[size] = city_figures(url, load)
         _said(size, measured[size])
-        sizes = [size]
-    else:
-        fresh = fresh_pg_database(server, CITY_DATABASE)
-        if fresh is None:
-            return [Row("City", "no PostgreSQL server reachable: not measured", "", verdict="-")]
-        url = fresh
-        run_main("--db", url, *CITY_CAMPAIGN)
-        admin = add_bench_admin(url)
-        sizes = [min(n, CITY_STEP)] + ([n] if n > CITY_STEP else [])
-        loaded = 0
-        for size in sizes:
-            start = time.perf_counter()
-            more = str(size - loaded)
-            run_main("--db", url, "demo", "--records", more, "--seed", str(size), env=admin)
-            load = time.perf_counter() - start
-            loaded = size
-            _vacuum_analyze(url)
-            print(f"city database ready: {size} cases in {load:.0f} s", file=sys.stderr)
-            measured[size] = city_figures(url, load)
-            _said(size, measured[size])
-        if not os.environ.get(CITY_KEEP_ENV):
-            drop_pg_database(server, CITY_DATABASE)
-    return _city_table(sizes, measured)
+    if not os.environ.get(CITY_KEEP_ENV):
+        drop_pg_database(server, CITY_DATABASE)
+    return measured
 
 
 def _city_table(sizes: list[int], measured: dict[int, dict[str, tuple[float, str]]]) -> list[Row]:
@@ -621,7 +632,7 @@ def _city_table(sizes: list[int], measured: dict[int, dict[str, tuple[float, str
                 goal,
                 first[name][1] if len(sizes) > 1 else "",
                 ratio,
-                verdict(ok) if value == value else "-",  # NaN: not measured (a kept database)
+                "-" if math.isnan(value) else verdict(ok),  # NaN: not loaded (a kept database)
             )
         )
     return rows
