@@ -27,9 +27,9 @@ from services.security.accounts import create_operator
 from services.security.audit import AuditAction
 from services.upkeep.database import open_database
 from tests.factories import World
+from tests.paths import ROOT
 from tests.services.cases.test_records_import import bad_rows, good_rows, write_xlsx
 
-ROOT = Path(__file__).resolve().parent.parent
 ADMIN = "quan.tri"
 ADMIN_PASSWORD = "mat-khau-quan-tri-1"
 SIGNED_IN = {"KICHHOAT_USER": ADMIN, "KICHHOAT_PASSWORD": ADMIN_PASSWORD}

@@ -7,16 +7,15 @@ import subprocess
 import sys
 from collections import Counter
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from models.entities import Case
 from services.upkeep.database import open_database
+from tests.paths import ROOT
 from tests.shared_databases import preset_pg_database
 
-ROOT = Path(__file__).resolve().parent.parent
 WORKERS = 4
 CASES = 60
 

@@ -18,8 +18,8 @@ from services.campaigns.campaign import load_preset
 from services.security.audit import verify_chain
 from services.upkeep.database import open_database
 from tests.factories import World
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 ROUNDS = 5
 
 

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import tomllib
 from importlib import metadata
-from pathlib import Path
 
 from packaging.markers import Marker
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.paths import ROOT
 
 
 def _declared() -> list[Requirement]:

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from services.common import resources
+from tests.paths import ROOT
 from ui.shell import guide_viewer
 
-ROOT = Path(__file__).resolve().parent.parent
 GUIDE = ROOT / "docs" / "guide"
 IMAGES = GUIDE / "img"
 

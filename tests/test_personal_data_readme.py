@@ -4,13 +4,11 @@ figures it states are the ones the code uses."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from models.codes import RequestKind
 from services.exchange.crypto import MIN_PASSPHRASE
 from services.privacy.requests import DEADLINES, REPLY_WORKING_DAYS
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.paths import ROOT
 
 
 def section() -> str:

@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 
 from services.upkeep.selftest import FAILED, OK, SelfTest
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.paths import ROOT
 
 
 @pytest.mark.slow

@@ -18,8 +18,8 @@ from services.cases.demo import generate_demo
 from services.exchange.packages import export_package, import_package
 from services.upkeep.database import open_database
 from tests.factories import CLI
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 CASES = 60_000
 PASS = "mat-khau-cua-goi"
 

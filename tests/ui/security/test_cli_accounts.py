@@ -23,7 +23,8 @@ from services.security.accounts import (
     verify_password,
 )
 from services.upkeep.database import open_database
-from tests.test_cli import NOBODY, ROOT, run
+from tests.paths import ROOT
+from tests.test_cli import NOBODY, run
 
 PASSWORD = "matkhau123"
 NEW_PASSWORD = "moi-2024-an-toan"
