@@ -33,7 +33,7 @@ from models.codes import FailureReason, Status
 from services.campaigns.units import UnitTree
 from services.cases.detail import CaseDetail, correct_opened_case, correct_opened_moment
 from services.cases.lifecycle import statuses_for
-from services.cases.recording import Correction
+from services.cases.recording import CORRECTABLE_FIELDS, Correction
 from services.common.errors import UserError
 from services.common.labels import FAILURE_LABELS, HELP_REASON_LABELS, STATUS_LABELS
 from services.common.vntime import VN_TZ, format_date, local_day, vn_to_utc
@@ -63,17 +63,6 @@ KINDS = {
         "mới đều thay đổi: báo cáo đã gửi cho hai ngày đó cần gửi lại.",
     ),
 }
-FACT_ROWS = (
-    "id_number",
-    "full_name",
-    "birth_date",
-    "sex",
-    "phone",
-    "address",
-    "residence",
-    "help_reason",
-    "notes",
-)
 STATUS_ROWS = ("status", "failure_reason", "failure_note")
 
 
@@ -185,7 +174,8 @@ class CorrectionDialog(QDialog):
         return kinds_row
 
     def _build_form(self) -> QFormLayout:
-        """Every field in one form; `set_kind` shows the rows of the chosen kind."""
+        """Every field in one form; `set_kind` shows the rows of the chosen kind (the facts
+        rows named as the service names the correctable facts, `CORRECTABLE_FIELDS`)."""
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         self._rows = {
@@ -195,7 +185,7 @@ class CorrectionDialog(QDialog):
             "sex": ("&Giới tính:", self.sex),
             "phone": ("Số điện t&hoại:", self.phone),
             "address": ("Đị&a chỉ:", self.address),
-            "residence": ("Nơi thường tr&ú:", self.residence),
+            "residence_commune_id": ("Nơi thường tr&ú:", self.residence),
             "help_reason": ("Lý do cần hỗ trợ:", self.help_reason),
             "notes": ("Ghi chú:", self.notes),
             "status": ("&Trạng thái:", self.status),
@@ -243,7 +233,7 @@ class CorrectionDialog(QDialog):
             if name == "reason":
                 continue
             visible = (
-                name in FACT_ROWS
+                name in CORRECTABLE_FIELDS
                 if kind == FACTS
                 else name in STATUS_ROWS
                 if kind == STATUS
