@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from functools import partial
 
-from PySide6.QtCore import QDate, QDateTime, Qt, QTime, Signal
+from PySide6.QtCore import QDateTime, Qt, QTime, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -39,7 +39,7 @@ from services.common.labels import FAILURE_LABELS, HELP_REASON_LABELS, STATUS_LA
 from services.common.vntime import VN_TZ, format_date, local_day, vn_to_utc
 from ui.shell.context import AppContext
 from ui.widgets.commune_picker import CommunePicker
-from ui.widgets.forms import button_row
+from ui.widgets.forms import button_row, qdate
 from ui.widgets.messages import messages
 from ui.widgets.shortcuts import action_button, add_shortcuts
 
@@ -109,8 +109,7 @@ class CorrectionDialog(QDialog):
         self.full_name = QLineEdit(detail.full_name)
         self.birth_date = QDateEdit()
         self.birth_date.setDisplayFormat("dd/MM/yyyy")
-        born = detail.birth_date
-        self.birth_date.setDate(QDate(born.year, born.month, born.day))
+        self.birth_date.setDate(qdate(detail.birth_date))
         self.sex = QComboBox()
         self.sex.addItems(SEXES)
         self.sex.setCurrentText(detail.sex)
@@ -143,11 +142,7 @@ class CorrectionDialog(QDialog):
         self.activated_at.setDisplayFormat("dd/MM/yyyy HH:mm")
         if detail.activated_at is not None:
             local = detail.activated_at.astimezone(VN_TZ)
-            self.activated_at.setDateTime(
-                QDateTime(
-                    QDate(local.year, local.month, local.day), QTime(local.hour, local.minute)
-                )
-            )
+            self.activated_at.setDateTime(QDateTime(qdate(local), QTime(local.hour, local.minute)))
 
     def _build_kinds_row(self, detail: CaseDetail) -> QHBoxLayout:
         """One radio button per kind of correction (Alt+1..3), and the text explaining it."""
