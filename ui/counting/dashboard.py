@@ -51,7 +51,7 @@ from ui.counting.charts import (
 from ui.shell.context import AppContext
 from ui.widgets.background import BackgroundOp, Report
 from ui.widgets.file_dialogs import ask_save_path
-from ui.widgets.forms import qdate
+from ui.widgets.forms import clear_layout, qdate
 from ui.widgets.messages import messages
 
 REFRESH_MS = 60_000
@@ -304,11 +304,7 @@ class DashboardPanel(QWidget):
         return True
 
     def _show_path(self, board: Dashboard) -> None:
-        while self.path_bar.count():
-            item = self.path_bar.takeAt(0)
-            widget = item.widget() if item is not None else None
-            if widget is not None:
-                widget.deleteLater()
+        clear_layout(self.path_bar)
         self.path_buttons = []
         for index, crumb in enumerate(board.path):
             last = index == len(board.path) - 1

@@ -1,5 +1,5 @@
 """Small pieces every form uses: inline errors under a field, the wait cursor, the rows of
-a dialog's buttons, day fields."""
+a dialog's buttons, day fields, emptying a layout to fill it again."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QVBoxLayout,
     QWidget,
 )
@@ -49,6 +50,15 @@ def day_of(edit: QDateEdit) -> date:
     """The day a day field shows."""
     value = edit.date()
     return date(value.year(), value.month(), value.day())
+
+
+def clear_layout(layout: QLayout) -> None:
+    """Take every item out of `layout`, to fill it again; its widgets are deleted."""
+    while layout.count():
+        item = layout.takeAt(0)
+        widget = item.widget() if item is not None else None
+        if widget is not None:
+            widget.deleteLater()
 
 
 def error_label() -> QLabel:
