@@ -180,16 +180,22 @@ def test_operators_may_not_import_lists(session: Session, tmp_path: Path) -> Non
 # -- moves by hand -----------------------------------------------------------------------------
 
 
-def last_outreach_audit(session: Session) -> dict[str, object]:
-    """The details of the last hand change to a listed person in the audit log."""
+def assert_hand_change_audited(
+    session: Session, entry: OutreachEntry, id_number: str, moved_to: str
+) -> None:
+    """The last hand change to a listed person is audited with the entry, the ID number
+    masked and where the person moved, nothing more."""
     details = session.scalars(
         select(AuditEntry.details)
         .where(AuditEntry.action == "outreach_status")
         .order_by(AuditEntry.id.desc())
     ).first()
     assert details is not None
-    loaded: dict[str, object] = json.loads(details)
-    return loaded
+    assert json.loads(details) == {
+        "entry": entry.id,
+        "id_number": mask_id_number(id_number),
+        "outreach_to": moved_to,
+    }
 
 
 def test_moves_by_hand_follow_the_table_and_are_audited(session: Session, tmp_path: Path) -> None:
@@ -268,11 +274,7 @@ def test_a_name_birth_year_and_commune_match_waits_for_the_clerk(
     entry = confirm_match(session, CLI, candidates[0].entry_id, LINH)
     session.commit()
     assert statuses(session)["TRẦN THỊ MỸ LINH"] == "activated"
-    assert last_outreach_audit(session) == {
-        "entry": entry.id,
-        "id_number": mask_id_number(LINH),
-        "outreach_to": "activated",
-    }
+    assert_hand_change_audited(session, entry, LINH, "activated")
 
 
 def test_records_import_moves_the_listed_people_too(session: Session, tmp_path: Path) -> None:
@@ -384,11 +386,7 @@ def test_the_desk_lists_its_appointments_and_checks_people_in(
     entry = check_in(session, clerk, BINH)
     session.commit()
     assert statuses(session)["Lê Văn Bình"] == "came"
-    assert last_outreach_audit(session) == {
-        "entry": entry.id,
-        "id_number": mask_id_number(BINH),
-        "outreach_to": "came",
-    }
+    assert_hand_change_audited(session, entry, BINH, "came")
 
 
 # -- progress ----------------------------------------------------------------------------------
