@@ -168,6 +168,20 @@ class LazyTableModel(QAbstractTableModel, Generic[RowT]):
         return None
 
 
+def select_row_where(
+    table: QTableView, model: LazyTableModel[RowT], matches: Callable[[RowT], bool]
+) -> None:
+    """After a reload: select the first loaded row that `matches` (the one the person was
+    on), else the first row, if there is one."""
+    for row in range(model.rowCount()):
+        found = model.row_at(row)
+        if found is not None and matches(found):
+            table.selectRow(row)
+            return
+    if model.rowCount():
+        table.selectRow(0)
+
+
 def row_table(model: QAbstractItemModel, widths: Sequence[int] = ()) -> QTableView:
     """A read-only table of `model` that chooses one whole row at a time: each row on one
     line, no row numbers, columns as wide as `widths` (the user may widen them), the last
