@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 DOC_RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -59,18 +60,10 @@ SHEET_HEAD = f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{MAIN}">'
 def inline_row(number: int, values: Iterable[str]) -> str:
     """A `<row>` of inline-string cells from column A."""
     cells = "".join(
-        f'<c r="{_letter(column)}{number}" t="inlineStr"><is><t>{value}</t></is></c>'
+        f'<c r="{get_column_letter(column)}{number}" t="inlineStr"><is><t>{value}</t></is></c>'
         for column, value in enumerate(values, 1)
     )
     return f'<row r="{number}">{cells}</row>'
-
-
-def _letter(index: int) -> str:
-    letters = ""
-    while index > 0:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def raw_xlsx(

@@ -2,7 +2,7 @@
 
 Usage (the four inputs taken with `git show COMMIT:PATH` from the upstream repositories):
 
-    python docs/units/build_unit_lists.py UNITS_2023.sql UNITS_2025.sql SPLITS.json \
+    python -m docs.units.build_unit_lists UNITS_2023.sql UNITS_2025.sql SPLITS.json \
         MERGES.json resources/units
 
 UNITS_2023.sql and UNITS_2025.sql: thanglequoc/vietnamese-provinces-database
@@ -21,8 +21,11 @@ import re
 import sys
 import unicodedata
 from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+from services.campaigns.unit_catalog import UNIT_COLUMNS
 
 _INSERT = re.compile(r"\s*INSERT INTO (\w+)\s*\(")
 _TUPLE = re.compile(r"\(((?:'(?:[^']|'')*'|[^()'])*)\)")
@@ -113,21 +116,11 @@ def main(argv: list[str]) -> None:
     merges: dict[str, Any] = json.loads(merges_json.read_text(encoding="utf-8"))
     conversion = build_conversion(old, new, splits, merges)
     out_dir.mkdir(parents=True, exist_ok=True)
-    write(out_dir / "units-2023.csv", UNITS_2023_HEADER, old)
+    write(out_dir / "units-2023.csv", UNIT_COLUMNS, old)
     write(out_dir / "units-2025.csv", UNITS_2025_HEADER, new)
     write(out_dir / "conversion-2023-2025.csv", CONVERSION_HEADER, conversion)
 
 
-UNITS_2023_HEADER = [
-    "province_code",
-    "province_name",
-    "district_code",
-    "district_name",
-    "district_kind",
-    "commune_code",
-    "commune_name",
-    "commune_kind",
-]
 UNITS_2025_HEADER = [
     "province_code",
     "province_name",
@@ -201,7 +194,7 @@ def march_districts(old: list[list[str]], march_codes: list[str]) -> dict[str, s
     return found
 
 
-def write(path: Path, header: list[str], rows: list[list[str]]) -> None:
+def write(path: Path, header: Sequence[str], rows: list[list[str]]) -> None:
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(header)

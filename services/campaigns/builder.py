@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from models.codes import UnitLevel
 from models.entities import Campaign, Case, Setting
 from services.campaigns.campaign import MAP_SETTING, active_campaign, add_units
-from services.campaigns.unit_catalog import UnitMap, unit_catalog
+from services.campaigns.unit_catalog import UNIT_COLUMNS, UnitMap, unit_catalog
 from services.campaigns.units import UnitTree
 from services.common.errors import UserError, ValidationError
 from services.common.text import clean_text, fold
@@ -35,16 +35,6 @@ from services.security.session_context import Actor
 MAPS = (2023, 2025)
 DEFAULT_HOURS = (time(7, 0), time(21, 0))
 TEXT_LENGTH = 300
-UNIT_COLUMNS = (
-    "province_code",
-    "province_name",
-    "district_code",
-    "district_name",
-    "district_kind",
-    "commune_code",
-    "commune_name",
-    "commune_kind",
-)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,20 @@ from services.common.errors import NotFoundError, ValidationError
 from services.common.resources import resource_path
 from services.common.text import clean, fold, quote_value
 
+# The columns of a unit list with districts: the national list of the 2023 map
+# (`units-2023.csv`) and, on either map, a preset's `units.csv` (its district columns empty
+# on the 2025 map) are laid out alike.
+UNIT_COLUMNS = (
+    "province_code",
+    "province_name",
+    "district_code",
+    "district_name",
+    "district_kind",
+    "commune_code",
+    "commune_name",
+    "commune_kind",
+)
+
 
 class UnitMap(StrEnum):
     OLD = "2023"  # three levels: province, district, commune

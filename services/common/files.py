@@ -8,10 +8,12 @@ from services.common.errors import StorageError
 
 
 @contextmanager
-def written_whole(out: Path, advice: str = "Kiểm tra ổ đĩa và quyền ghi.") -> Iterator[Path]:
+def written_whole(
+    out: Path, advice: str = "Kiểm tra ổ đĩa và quyền ghi.", *, what: str = "tệp"
+) -> Iterator[Path]:
     """A temporary file beside `out` to write into; it replaces `out` once the block ends.
     On a disk error nothing half-written stays: the temporary file goes, and a
-    `StorageError` names `out`, why, and `advice`."""
+    `StorageError` names `out` (as `what`: "tệp báo cáo"...), why, and `advice`."""
     temporary = out.with_name(f".{out.name}.tmp")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -19,4 +21,4 @@ def written_whole(out: Path, advice: str = "Kiểm tra ổ đĩa và quyền ghi
         temporary.replace(out)
     except OSError as error:
         temporary.unlink(missing_ok=True)
-        raise StorageError(f"Không ghi được tệp «{out}»: {error.strerror}. {advice}") from error
+        raise StorageError(f"Không ghi được {what} «{out}»: {error.strerror}. {advice}") from error

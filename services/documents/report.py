@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from models.codes import UnitLevel
 from services.campaigns.campaign import DEMO_DATA_WARNING, active_campaign, contains_demo_data
 from services.campaigns.units import UnitTree
-from services.common.errors import StorageError
+from services.common.files import written_whole
 from services.common.vntime import format_date, now_utc, today_vn
 from services.counting.tally import (
     Tally,
@@ -781,17 +781,9 @@ def write_report(
     require(actor, Action.REPORTS)
     heads = current_heads(session)
     workbook = build_report(session, as_of, progress, heads)
-    temporary = out.with_name(f".{out.name}.tmp")
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
+    advice = "Kiểm tra ổ đĩa còn chỗ, tệp không đang mở trong Excel, và quyền ghi thư mục."
+    with written_whole(out, advice, what="tệp báo cáo") as temporary:
         workbook.save(temporary)
-        temporary.replace(out)
-    except OSError as error:
-        temporary.unlink(missing_ok=True)
-        raise StorageError(
-            f"Không ghi được tệp báo cáo «{out}»: {error.strerror}. Kiểm tra ổ đĩa còn chỗ, tệp "
-            "không đang mở trong Excel, và quyền ghi thư mục."
-        ) from error
     record_witness(session, REPORT_KIND, out.name, heads, witness_folder)
     if not audited:
         return out

@@ -180,6 +180,14 @@ def write_entry_audit(
     )
 
 
+def _audit_hand_change(
+    session: Session, actor: Actor, summary: str, entry: OutreachEntry, **details: object
+) -> None:
+    """A change a clerk made to one listed person: written, then audited as such."""
+    session.flush()
+    write_entry_audit(session, actor, AuditAction.OUTREACH_STATUS, summary, entry, **details)
+
+
 def add_event(
     session: Session,
     entry: OutreachEntry,
@@ -494,11 +502,9 @@ def set_status(
     if do_not_contact is not None and do_not_contact != entry.do_not_contact:
         entry.do_not_contact = do_not_contact
         entry.facts_at = now_utc()
-    session.flush()
-    write_entry_audit(
+    _audit_hand_change(
         session,
         actor,
-        AuditAction.OUTREACH_STATUS,
         f"Tình trạng vận động: {STATUS_LABELS[current]} → {STATUS_LABELS[status]}",
         entry,
         outreach_from=current.value,
@@ -573,14 +579,7 @@ def edit_entry(session: Session, actor: Actor, entry_id: int, edit: EntryEdit) -
     entry.name_folded = fold(entry.full_name)
     entry.birth_date, entry.birth_year = born, year
     entry.facts_at = now_utc()
-    session.flush()
-    write_entry_audit(
-        session,
-        actor,
-        AuditAction.OUTREACH_STATUS,
-        "Sửa thông tin người trong danh sách rà soát",
-        entry,
-    )
+    _audit_hand_change(session, actor, "Sửa thông tin người trong danh sách rà soát", entry)
     return entry
 
 
@@ -797,12 +796,12 @@ def confirm_match(session: Session, actor: Actor, entry_id: int, id_number: str)
     session.flush()
     link_cases(session, [number], actor.username)
     session.refresh(entry)
-    write_audit(
+    _audit_hand_change(
         session,
         actor,
-        AuditAction.OUTREACH_STATUS,
         "Xác nhận người trong danh sách rà soát là công dân của hồ sơ",
-        {"entry": entry.id, "id_number": mask_id_number(number), "outreach_to": entry.status},
+        entry,
+        outreach_to=entry.status,
     )
     return entry
 
@@ -822,16 +821,12 @@ def check_in(session: Session, actor: Actor, id_number: str) -> OutreachEntry:
             actor.username,
             uid=content_uid("outreach-check-in", entry.uid),
         )
-        write_audit(
+        _audit_hand_change(
             session,
             actor,
-            AuditAction.OUTREACH_STATUS,
             f"Điểm danh người đến: {STATUS_LABELS[current]} → {STATUS_LABELS[target]}",
-            {
-                "entry": entry.id,
-                "id_number": mask_id_number(entry.id_number or ""),
-                "outreach_to": "came",
-            },
+            entry,
+            outreach_to="came",
         )
     return entry
 

@@ -5,13 +5,10 @@ a new database file; a refusal is shown under the form, and what was typed stays
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QDialog,
     QFormLayout,
     QHBoxLayout,
@@ -35,24 +32,12 @@ from services.common.vntime import today_vn
 from services.security.session_context import Actor
 from ui.widgets.background import BackgroundOp
 from ui.widgets.file_dialogs import ask_open_path, ask_save_path
-from ui.widgets.forms import accept_buttons, error_label, show_error
+from ui.widgets.forms import accept_buttons, day_edit, day_of, error_label, show_error
 
 MAP_CHOICES = [
     (2025, "2025 – 34 tỉnh, thành phố; không có cấp huyện (từ 01/7/2025)"),
     (2023, "2023 – 63 tỉnh, thành phố; có cấp huyện"),
 ]
-
-
-def _date_field(day: date) -> QDateEdit:
-    field = QDateEdit(QDate(day.year, day.month, day.day))
-    field.setCalendarPopup(True)
-    field.setDisplayFormat("dd/MM/yyyy")
-    return field
-
-
-def _day(field: QDateEdit) -> date:
-    value = field.date()
-    return date(value.year(), value.month(), value.day())
 
 
 class _FileField(QWidget):
@@ -110,13 +95,13 @@ class CampaignBuilderDialog(QDialog):
         self.plan_number = QLineEdit()
         self.plan_number.setPlaceholderText("ví dụ 142/KH-UBND")
         today = today_vn()
-        self.plan_date = _date_field(today)
-        self.first_day = _date_field(today)
-        self.last_day = _date_field(today)
+        self.plan_date = day_edit(today)
+        self.first_day = day_edit(today)
+        self.last_day = day_edit(today)
         self.hours = QLineEdit("07:00-21:00")
         self.report_to = QLineEdit()
         self.report_to.setPlaceholderText("Phòng PC06, Công an tỉnh …")
-        self.report_by = _date_field(today)
+        self.report_by = day_edit(today)
         choose_targets = QPushButton("Chọn…")
         choose_targets.clicked.connect(self.choose_targets)
         self.targets = _FileField("không bắt buộc: bảng chỉ tiêu theo mẫu phụ lục", choose_targets)
@@ -165,13 +150,13 @@ class CampaignBuilderDialog(QDialog):
             map_year=int(self.map.currentData()),
             name=self.name.text(),
             plan_number=self.plan_number.text(),
-            plan_date=_day(self.plan_date),
-            first_day=_day(self.first_day),
-            last_day=_day(self.last_day),
+            plan_date=day_of(self.plan_date),
+            first_day=day_of(self.first_day),
+            last_day=day_of(self.last_day),
             daily_start=start,
             daily_end=end,
             report_recipient=self.report_to.text(),
-            report_due_before=_day(self.report_by),
+            report_due_before=day_of(self.report_by),
         )
 
     def build(self) -> None:

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, QEvent, QLocale, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QLocale, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -35,6 +34,7 @@ from services.common.vntime import today_vn
 from ui.cases.case_list_model import POINT_COLUMN, CaseListModel, case_at
 from ui.cases.detail import CaseDetailDialog, open_case_detail
 from ui.shell.context import AppContext
+from ui.widgets.forms import day_edit, qdate
 from ui.widgets.lazy_model import row_table
 from ui.widgets.messages import messages
 from ui.widgets.shortcuts import action_button, add_shortcuts
@@ -103,11 +103,7 @@ class CaseListPanel(QWidget):
 
         self.use_day = QCheckBox("Cập nhật &ngày:")
         self.use_day.setToolTip("Chỉ hiện hồ sơ có thay đổi gần nhất trong ngày này (giờ Việt Nam)")
-        self.day = QDateEdit()
-        self.day.setCalendarPopup(True)
-        self.day.setDisplayFormat("dd/MM/yyyy")
-        today = today_vn()
-        self.day.setDate(QDate(today.year, today.month, today.day))
+        self.day = day_edit(today_vn())
         self.day.setEnabled(False)
 
         self.operator = QComboBox()
@@ -305,8 +301,7 @@ class CaseListPanel(QWidget):
             combo.setCurrentIndex(0 if combo.count() else -1)
         self.use_day.setChecked(False)
         self.day.setEnabled(False)
-        today = today_vn()
-        self.day.setDate(QDate(today.year, today.month, today.day))
+        self.day.setDate(qdate(today_vn()))
         for widget in widgets:
             widget.blockSignals(False)
         self.table.clearSelection()

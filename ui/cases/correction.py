@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from functools import partial
 
-from PySide6.QtCore import QDate, QDateTime, Qt, QTime, Signal
+from PySide6.QtCore import QDateTime, Qt, QTime, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -33,13 +33,13 @@ from models.codes import FailureReason, Status
 from services.campaigns.units import UnitTree
 from services.cases.detail import CaseDetail, correct_opened_case, correct_opened_moment
 from services.cases.lifecycle import statuses_for
-from services.cases.recording import Correction
+from services.cases.recording import CORRECTABLE_FIELDS, Correction
 from services.common.errors import UserError
 from services.common.labels import FAILURE_LABELS, HELP_REASON_LABELS, STATUS_LABELS
 from services.common.vntime import VN_TZ, format_date, local_day, vn_to_utc
 from ui.shell.context import AppContext
 from ui.widgets.commune_picker import CommunePicker
-from ui.widgets.forms import button_row
+from ui.widgets.forms import button_row, qdate
 from ui.widgets.messages import messages
 from ui.widgets.shortcuts import action_button, add_shortcuts
 
@@ -63,17 +63,6 @@ KINDS = {
         "mới đều thay đổi: báo cáo đã gửi cho hai ngày đó cần gửi lại.",
     ),
 }
-FACT_ROWS = (
-    "id_number",
-    "full_name",
-    "birth_date",
-    "sex",
-    "phone",
-    "address",
-    "residence",
-    "help_reason",
-    "notes",
-)
 STATUS_ROWS = ("status", "failure_reason", "failure_note")
 
 
@@ -120,8 +109,7 @@ class CorrectionDialog(QDialog):
         self.full_name = QLineEdit(detail.full_name)
         self.birth_date = QDateEdit()
         self.birth_date.setDisplayFormat("dd/MM/yyyy")
-        born = detail.birth_date
-        self.birth_date.setDate(QDate(born.year, born.month, born.day))
+        self.birth_date.setDate(qdate(detail.birth_date))
         self.sex = QComboBox()
         self.sex.addItems(SEXES)
         self.sex.setCurrentText(detail.sex)
@@ -154,11 +142,7 @@ class CorrectionDialog(QDialog):
         self.activated_at.setDisplayFormat("dd/MM/yyyy HH:mm")
         if detail.activated_at is not None:
             local = detail.activated_at.astimezone(VN_TZ)
-            self.activated_at.setDateTime(
-                QDateTime(
-                    QDate(local.year, local.month, local.day), QTime(local.hour, local.minute)
-                )
-            )
+            self.activated_at.setDateTime(QDateTime(qdate(local), QTime(local.hour, local.minute)))
 
     def _build_kinds_row(self, detail: CaseDetail) -> QHBoxLayout:
         """One radio button per kind of correction (Alt+1..3), and the text explaining it."""
@@ -185,7 +169,8 @@ class CorrectionDialog(QDialog):
         return kinds_row
 
     def _build_form(self) -> QFormLayout:
-        """Every field in one form; `set_kind` shows the rows of the chosen kind."""
+        """Every field in one form; `set_kind` shows the rows of the chosen kind (the facts
+        rows named as the service names the correctable facts, `CORRECTABLE_FIELDS`)."""
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         self._rows = {
@@ -195,7 +180,7 @@ class CorrectionDialog(QDialog):
             "sex": ("&Giới tính:", self.sex),
             "phone": ("Số điện t&hoại:", self.phone),
             "address": ("Đị&a chỉ:", self.address),
-            "residence": ("Nơi thường tr&ú:", self.residence),
+            "residence_commune_id": ("Nơi thường tr&ú:", self.residence),
             "help_reason": ("Lý do cần hỗ trợ:", self.help_reason),
             "notes": ("Ghi chú:", self.notes),
             "status": ("&Trạng thái:", self.status),
@@ -243,7 +228,7 @@ class CorrectionDialog(QDialog):
             if name == "reason":
                 continue
             visible = (
-                name in FACT_ROWS
+                name in CORRECTABLE_FIELDS
                 if kind == FACTS
                 else name in STATUS_ROWS
                 if kind == STATUS

@@ -30,7 +30,7 @@ from ui.cases.case_list_model import format_phone
 from ui.cases.correction import CorrectionDialog
 from ui.privacy.notice_dialog import NoticeDialog
 from ui.shell.context import AppContext
-from ui.widgets.forms import button_row
+from ui.widgets.forms import button_row, clear_layout
 from ui.widgets.messages import messages
 from ui.widgets.shortcuts import action_button
 
@@ -160,11 +160,7 @@ class CaseDetailDialog(QDialog):
         self._show_contacts(detail)
 
     def _show_facts(self, detail: CaseDetail) -> None:
-        while self.facts.count():
-            old = self.facts.takeAt(0)
-            widget = old.widget() if old is not None else None
-            if widget is not None:
-                widget.deleteLater()
+        clear_layout(self.facts)
         status = detail.status_label
         if detail.failure_text:
             status += f" ({detail.failure_text})"

@@ -53,6 +53,7 @@ from ui.shell.context import AppContext
 from ui.widgets.background import BackgroundOp, CancelledError, Report
 from ui.widgets.file_dialogs import ask_open_path, ask_save_path
 from ui.widgets.forms import error_label, show_error
+from ui.widgets.lazy_model import column_title
 from ui.widgets.messages import messages
 
 SPREADSHEET_FILTER = "Bảng tính (*.xlsx *.csv);;Excel (*.xlsx);;CSV (*.csv);;Mọi tệp (*)"
@@ -108,13 +109,7 @@ class RejectsModel(QAbstractTableModel):
     def headerData(  # noqa: N802 (Qt's name)
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> object:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(self.HEADERS)
-        ):
-            return self.HEADERS[section]
-        return None
+        return column_title(self.HEADERS, section, orientation, role)
 
 
 def _headline(summary: ImportSummary) -> str:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDateEdit,
@@ -51,6 +51,7 @@ from ui.counting.charts import (
 from ui.shell.context import AppContext
 from ui.widgets.background import BackgroundOp, Report
 from ui.widgets.file_dialogs import ask_save_path
+from ui.widgets.forms import clear_layout, qdate
 from ui.widgets.messages import messages
 
 REFRESH_MS = 60_000
@@ -192,10 +193,8 @@ class DashboardPanel(QWidget):
         self.as_of = QDateEdit()
         self.as_of.setCalendarPopup(True)
         self.as_of.setDisplayFormat("dd/MM/yyyy")
-        self.as_of.setMinimumDate(
-            QDate(self.first_day.year, self.first_day.month, self.first_day.day)
-        )
-        self.as_of.setMaximumDate(QDate(self.last_day.year, self.last_day.month, self.last_day.day))
+        self.as_of.setMinimumDate(qdate(self.first_day))
+        self.as_of.setMaximumDate(qdate(self.last_day))
         self.set_day(today_vn())
         self.as_of.setStyleSheet("font-size: 15px; padding: 3px;")
         day_label = QLabel("&Ngày:")
@@ -266,7 +265,7 @@ class DashboardPanel(QWidget):
 
     def set_day(self, day: date) -> None:
         clamped = min(max(day, self.first_day), self.last_day)
-        self.as_of.setDate(QDate(clamped.year, clamped.month, clamped.day))
+        self.as_of.setDate(qdate(clamped))
 
     def go_to(self, unit_code: str | None) -> None:
         """Show a unit (None: the province): its own numbers and its parts."""
@@ -305,11 +304,7 @@ class DashboardPanel(QWidget):
         return True
 
     def _show_path(self, board: Dashboard) -> None:
-        while self.path_bar.count():
-            item = self.path_bar.takeAt(0)
-            widget = item.widget() if item is not None else None
-            if widget is not None:
-                widget.deleteLater()
+        clear_layout(self.path_bar)
         self.path_buttons = []
         for index, crumb in enumerate(board.path):
             last = index == len(board.path) - 1

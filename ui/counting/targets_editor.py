@@ -54,6 +54,7 @@ from services.counting.targets import (
 from ui.counting.charts import number
 from ui.shell.context import AppContext
 from ui.widgets.file_dialogs import ask_open_path
+from ui.widgets.lazy_model import column_title
 from ui.widgets.messages import messages
 
 Index = QModelIndex | QPersistentModelIndex
@@ -163,13 +164,7 @@ class TargetsModel(QAbstractItemModel):
     def headerData(  # noqa: N802
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(HEADERS)
-        ):
-            return HEADERS[section]
-        return None
+        return column_title(HEADERS, section, orientation, role)
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():

@@ -33,7 +33,7 @@ from services.desk.follow_up import (
 from ui.cases.case_list_model import case_at, format_phone
 from ui.cases.detail import CaseDetailDialog, open_case_detail
 from ui.shell.context import AppContext
-from ui.widgets.lazy_model import Column, LazyTableModel, row_table
+from ui.widgets.lazy_model import Column, LazyTableModel, row_table, select_row_where
 from ui.widgets.messages import messages
 from ui.widgets.shortcuts import action_button
 
@@ -199,7 +199,7 @@ class FollowUpPanel(QWidget):
             if self.total
             else "Không có hồ sơ nào đang chờ."
         )
-        self._select(current)
+        select_row_where(self.table, self.model, lambda row: row.case_id == current)
 
     def reset(self) -> None:
         """Clean for the next operator: no selection, the note as it starts (the queue
@@ -209,14 +209,6 @@ class FollowUpPanel(QWidget):
         self.table.setCurrentIndex(QModelIndex())
         self.model.set_loader(None)
         self.summary.clear()
-
-    def _select(self, case_id: int | None) -> None:
-        for row in range(self.model.rowCount()):
-            if self.model.case_id(row) == case_id:
-                self.table.selectRow(row)
-                return
-        if self.model.rowCount():
-            self.table.selectRow(0)
 
     def _load_failed(self, text: str) -> None:
         messages().warning(self, "Không tải được danh sách chờ", text)

@@ -6,11 +6,9 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -30,7 +28,7 @@ from services.exchange.packages import ExportResult, ImportSummary, export_packa
 from ui.shell.context import AppContext
 from ui.widgets.background import BackgroundOp, Report
 from ui.widgets.file_dialogs import ask_open_paths, ask_save_path
-from ui.widgets.forms import accept_buttons, error_label, show_error
+from ui.widgets.forms import accept_buttons, day_edit, error_label, show_error
 from ui.widgets.messages import messages
 from ui.widgets.passphrase_fields import TYPED_ANY_WAY, NewPassphrase, password_field
 
@@ -92,11 +90,7 @@ class ExportPackageDialog(QDialog):
     def _build_since_row(self) -> QHBoxLayout:
         """Only the cases changed since a day (today unless chosen), when ticked."""
         self.use_since = QCheckBox("Chỉ hồ sơ có thay đổi &từ ngày")
-        self.since = QDateEdit()
-        self.since.setCalendarPopup(True)
-        self.since.setDisplayFormat("dd/MM/yyyy")
-        today = today_vn()
-        self.since.setDate(QDate(today.year, today.month, today.day))
+        self.since = day_edit(today_vn())
         self.since.setEnabled(False)
         self.use_since.toggled.connect(self.since.setEnabled)
         since_row = QHBoxLayout()

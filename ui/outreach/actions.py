@@ -9,11 +9,10 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -51,27 +50,11 @@ from ui.outreach.panel import OutreachPanel
 from ui.shell.context import AppContext
 from ui.widgets.background import BackgroundOp, CancelledError, Report
 from ui.widgets.file_dialogs import ask_open_path, ask_save_path
-from ui.widgets.forms import accept_buttons, close_button
+from ui.widgets.forms import accept_buttons, close_button, day_edit, day_of
 from ui.widgets.messages import messages
 from ui.widgets.shortcuts import action_button
 
 PDF = "Tệp PDF (*.pdf)"
-
-
-def _qdate(day: date) -> QDate:
-    return QDate(day.year, day.month, day.day)
-
-
-def _day(edit: QDateEdit) -> date:
-    value = edit.date()
-    return date(value.year(), value.month(), value.day())
-
-
-def _date_edit(day: date) -> QDateEdit:
-    edit = QDateEdit(_qdate(day))
-    edit.setDisplayFormat("dd/MM/yyyy")
-    edit.setCalendarPopup(True)
-    return edit
 
 
 def _stop_combo(context: AppContext, with_all: bool) -> QComboBox:
@@ -93,7 +76,7 @@ class AppointDialog(QDialog):
         self.entry_id = entry_id
         self.setWindowTitle(f"Hẹn lịch – {name}")
         self.stop = _stop_combo(context, with_all=False)
-        self.day = _date_edit(today_vn() + timedelta(days=1))
+        self.day = day_edit(today_vn() + timedelta(days=1))
         self.slot = QComboBox()
         self.slot.setMinimumWidth(260)
         self.error = QLabel()
@@ -123,7 +106,7 @@ class AppointDialog(QDialog):
         if code is None:
             return
         with self.context.database.session(read_only=True) as session:
-            found: list[SlotView] = slots_of(session, str(code), _day(self.day))
+            found: list[SlotView] = slots_of(session, str(code), day_of(self.day))
         for slot in found:
             text = f"{slot.start:%H:%M}–{slot.end:%H:%M}, còn {slot.free}/{slot.capacity} chỗ"
             self.slot.addItem(text if slot.free else text + " (đã đủ)", slot)
@@ -236,7 +219,7 @@ class DayDialog(QDialog):
         super().__init__(parent)
         self.context = context
         self.setWindowTitle("Lịch hẹn trong ngày: in, nhắn tin, gọi điện")
-        self.day = _date_edit(today_vn() + timedelta(days=1))
+        self.day = day_edit(today_vn() + timedelta(days=1))
         self.stop = _stop_combo(context, with_all=True)
         with context.database.session(read_only=True) as session:
             template = saved_template(session)
@@ -287,7 +270,7 @@ class DayDialog(QDialog):
 
     def chosen(self) -> tuple[date, str | None]:
         code = self.stop.currentData()
-        return _day(self.day), None if code is None else str(code)
+        return day_of(self.day), None if code is None else str(code)
 
     def show_sample(self) -> None:
         sample = {"ten": "Nguyễn Văn An", "diem": "Nhà văn hóa ấp 3", "gio": "18:30"}

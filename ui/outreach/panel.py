@@ -51,7 +51,7 @@ from services.security.permissions import Action, allowed
 from ui.cases.case_list_model import format_phone
 from ui.shell.context import AppContext
 from ui.widgets.commune_picker import CommunePicker
-from ui.widgets.lazy_model import Column, LazyTableModel, row_table
+from ui.widgets.lazy_model import Column, LazyTableModel, row_table, select_row_where
 from ui.widgets.messages import messages
 from ui.widgets.shortcuts import action_button, add_shortcuts
 
@@ -283,7 +283,8 @@ class OutreachPanel(QWidget):
             else "Chưa có ai trong danh sách (hoặc không ai khớp bộ lọc). Quản lý nhập danh "
             "sách rà soát bằng nút «Nhập danh sách» (Ctrl+Shift+R)."
         )
-        self._select(current.id if current else None)
+        chosen = current.id if current else None
+        select_row_where(self.table, self.model, lambda row: row.id == chosen)
         self.refresh_progress()
 
     def refresh_progress(self) -> None:
@@ -340,15 +341,6 @@ class OutreachPanel(QWidget):
                     self.hamlet.addItem(name, hamlet_id)
         self.hamlet.blockSignals(False)
         self.refresh()
-
-    def _select(self, entry_id: int | None) -> None:
-        for row in range(self.model.rowCount()):
-            found = self.model.row_at(row)
-            if found is not None and found.id == entry_id:
-                self.table.selectRow(row)
-                return
-        if self.model.rowCount():
-            self.table.selectRow(0)
 
     def _load_failed(self, text: str) -> None:
         messages().warning(self, "Không tải được danh sách rà soát", text)

@@ -7,10 +7,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, time, timedelta
 
-from PySide6.QtCore import QDate, QTime
+from PySide6.QtCore import QTime
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QDialog,
     QFormLayout,
     QGroupBox,
@@ -33,7 +32,7 @@ from services.common.vntime import format_date, today_vn
 from services.outreach.schedule import STOP_KIND_LABELS, add_slots, add_stop, slots_of, stops
 from ui.shell.context import AppContext
 from ui.widgets.commune_picker import CommunePicker
-from ui.widgets.forms import close_button
+from ui.widgets.forms import close_button, day_edit, day_of
 
 ERROR_STYLE = "color: #b00020;"
 
@@ -127,9 +126,7 @@ class StopsDialog(QDialog):
 
     def _build_slot_form(self) -> QGroupBox:
         tomorrow = today_vn() + timedelta(days=1)
-        self.day = QDateEdit(QDate(tomorrow.year, tomorrow.month, tomorrow.day))
-        self.day.setDisplayFormat("dd/MM/yyyy")
-        self.day.setCalendarPopup(True)
+        self.day = day_edit(tomorrow)
         self.day.dateChanged.connect(lambda _: self.show_slots())
         self.start = _time_edit(18)
         self.end = _time_edit(20)
@@ -175,8 +172,7 @@ class StopsDialog(QDialog):
         return item.text() if item is not None else None
 
     def chosen_day(self) -> date:
-        value = self.day.date()
-        return date(value.year(), value.month(), value.day())
+        return day_of(self.day)
 
     def show_slots(self) -> None:
         code = self.chosen_code()

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QFormLayout,
     QFrame,
@@ -61,7 +60,7 @@ from services.security.permissions import Action, allowed
 from ui.privacy.pdf_saving import save_pdf_in_one_transaction
 from ui.shell.context import AppContext
 from ui.widgets.dialogs import exposed, run_dialog
-from ui.widgets.forms import button_row, error_label, show_error
+from ui.widgets.forms import button_row, day_edit, error_label, show_error
 from ui.widgets.messages import messages
 
 COLUMNS = (
@@ -77,10 +76,6 @@ COLUMNS = (
 )
 OVERDUE_COLOUR = "#fde2e1"
 DUE_SOON_COLOUR = "#fff3cd"
-
-
-def _qdate(day: date) -> QDate:
-    return QDate(day.year, day.month, day.day)
 
 
 def _status_text(row: RequestRow, today: date) -> str:
@@ -176,9 +171,7 @@ class RequestsDialog(QDialog):
         self.kind = QComboBox()
         for kind in RequestKind:
             self.kind.addItem(REQUEST_KIND_LABELS[kind], kind.value)
-        self.received = QDateEdit(_qdate(today_vn()))
-        self.received.setCalendarPopup(True)
-        self.received.setDisplayFormat("dd/MM/yyyy")
+        self.received = day_edit(today_vn())
         self.note = QLineEdit()
         self.note.setPlaceholderText("Ví dụ: đơn viết tay, nhận tại quầy (không ghi họ tên, SĐT)")
         self.new_error = error_label()

@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QHBoxLayout,
     QHeaderView,
@@ -37,14 +36,11 @@ from services.security.audit_labels import describe_details, readable_summary
 from services.security.audit_witness import current_heads, verify_audit
 from ui.shell.context import AppContext
 from ui.widgets.file_dialogs import ask_save_path
+from ui.widgets.forms import day_edit
 from ui.widgets.messages import messages
 
 PAGE = 1000
 COLUMNS = ("Số", "Thời điểm", "Người thực hiện", "Điểm", "Việc", "Nội dung")
-
-
-def _qdate(day: date) -> QDate:
-    return QDate(day.year, day.month, day.day)
 
 
 def ask_export_path(parent: QWidget, suggested: str) -> Path | None:
@@ -89,11 +85,8 @@ class AuditDialog(QDialog):
         """The period (last week unless chosen), the user, the kind of action."""
         today = today_vn()
         self.use_dates = QCheckBox("Từ &ngày:")
-        self.first_day = QDateEdit(_qdate(today - timedelta(days=7)))
-        self.last_day = QDateEdit(_qdate(today))
-        for edit in (self.first_day, self.last_day):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("dd/MM/yyyy")
+        self.first_day = day_edit(today - timedelta(days=7))
+        self.last_day = day_edit(today)
         self.user = QComboBox()
         self.user.setMinimumContentsLength(16)
         self.action = QComboBox()

@@ -13,13 +13,12 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -69,7 +68,7 @@ from ui.shell.context import AppContext
 from ui.upkeep.restore_dialog import RestoreDialog
 from ui.widgets.background import BackgroundOp, Report
 from ui.widgets.dialogs import exposed, run_dialog
-from ui.widgets.forms import error_label, show_error
+from ui.widgets.forms import day_edit, error_label, show_error
 from ui.widgets.messages import messages
 from ui.widgets.passphrase_fields import ask_backup_passphrase
 
@@ -399,11 +398,8 @@ class DetailListDialog(QDialog):
         )
         explain.setWordWrap(True)
         self.use_day = QCheckBox("Chỉ đến hết &ngày:")
-        self.day = QDateEdit()
         today = today_vn()
-        self.day.setDate(QDate(today.year, today.month, today.day))
-        self.day.setCalendarPopup(True)
-        self.day.setDisplayFormat("dd/MM/yyyy")
+        self.day = day_edit(today)
         self.day.setEnabled(False)
         self.use_day.toggled.connect(self.day.setEnabled)
         self.path = QLineEdit(str(Path.home() / f"danh-sach-chi-tiet-{today.isoformat()}.xlsx"))

@@ -1,18 +1,21 @@
 """Small pieces every form uses: inline errors under a field, the wait cursor, the rows of
-a dialog's buttons."""
+a dialog's buttons, day fields, emptying a layout to fill it again."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QApplication,
+    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QVBoxLayout,
     QWidget,
 )
@@ -28,6 +31,34 @@ def wait_cursor() -> Iterator[None]:
         yield
     finally:
         QApplication.restoreOverrideCursor()
+
+
+def qdate(day: date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
+def day_edit(day: date) -> QDateEdit:
+    """A field for a day, shown the Vietnamese way (18/07/2023), with a calendar to pick
+    from; it starts on `day`."""
+    edit = QDateEdit(qdate(day))
+    edit.setDisplayFormat("dd/MM/yyyy")
+    edit.setCalendarPopup(True)
+    return edit
+
+
+def day_of(edit: QDateEdit) -> date:
+    """The day a day field shows."""
+    value = edit.date()
+    return date(value.year(), value.month(), value.day())
+
+
+def clear_layout(layout: QLayout) -> None:
+    """Take every item out of `layout`, to fill it again; its widgets are deleted."""
+    while layout.count():
+        item = layout.takeAt(0)
+        widget = item.widget() if item is not None else None
+        if widget is not None:
+            widget.deleteLater()
 
 
 def error_label() -> QLabel:

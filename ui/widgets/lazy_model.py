@@ -4,7 +4,8 @@ The rows come from a loader, `load(after, limit)`: the page after the last row h
 (None for the first page). Qt asks `canFetchMore`/`fetchMore` when the view nears the
 end; a new loader (another filter) resets the model. `data()` never raises: a row that
 cannot be shown shows nothing, and a page that cannot be loaded stops loading and is
-reported through `load_failed`.
+reported through `load_failed`. `column_title` answers `headerData` for this model and the
+app's other table models.
 """
 
 from __future__ import annotations
@@ -35,6 +36,20 @@ Loader = Callable[[RowT | None, int], list[RowT]]
 ROW_ROLE = Qt.ItemDataRole.UserRole
 
 log = logging.getLogger(__name__)
+
+
+def column_title(
+    titles: Sequence[str], section: int, orientation: Qt.Orientation, role: int
+) -> str | None:
+    """What a table model's `headerData` gives: the title of column `section` across the
+    top, nothing else (no row numbers down the side)."""
+    if (
+        orientation == Qt.Orientation.Horizontal
+        and role == Qt.ItemDataRole.DisplayRole
+        and 0 <= section < len(titles)
+    ):
+        return titles[section]
+    return None
 
 
 @dataclass(frozen=True)
@@ -128,13 +143,7 @@ class LazyTableModel(QAbstractTableModel, Generic[RowT]):
     def headerData(  # noqa: N802
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(self.columns)
-        ):
-            return self.columns[section].title
-        return None
+        return column_title([c.title for c in self.columns], section, orientation, role)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or index.parent().isValid():
@@ -157,6 +166,20 @@ class LazyTableModel(QAbstractTableModel, Generic[RowT]):
         if role == ROW_ROLE:
             return row
         return None
+
+
+def select_row_where(
+    table: QTableView, model: LazyTableModel[RowT], matches: Callable[[RowT], bool]
+) -> None:
+    """After a reload: select the first loaded row that `matches` (the one the person was
+    on), else the first row, if there is one."""
+    for row in range(model.rowCount()):
+        found = model.row_at(row)
+        if found is not None and matches(found):
+            table.selectRow(row)
+            return
+    if model.rowCount():
+        table.selectRow(0)
 
 
 def row_table(model: QAbstractItemModel, widths: Sequence[int] = ()) -> QTableView:

@@ -9,6 +9,7 @@ from collections import Counter
 import pytest
 
 from services.campaigns.unit_catalog import (
+    UNIT_COLUMNS,
     Basis,
     Commune,
     Share,
@@ -22,6 +23,7 @@ from services.common.resources import resource_path
 
 SOC_TRANG = "94"
 CAN_THO_2025 = "92"
+PRESETS = ("soc-trang-2023", "can-tho-2025-thu")
 
 
 @pytest.fixture(scope="module")
@@ -72,6 +74,15 @@ def test_the_files_are_nfc_utf8() -> None:
     for name in ("units-2023.csv", "units-2025.csv", "conversion-2023-2025.csv"):
         text = resource_path("units", name).read_text(encoding="utf-8")
         assert unicodedata.normalize("NFC", text) == text, name
+
+
+def test_the_2023_list_and_the_presets_share_one_column_layout() -> None:
+    """UNIT_COLUMNS heads the national 2023 list and every shipped preset's units.csv."""
+    headers = [resource_path("units", "units-2023.csv")]
+    headers += [resource_path("presets", name, "units.csv") for name in PRESETS]
+    for path in headers:
+        with path.open(encoding="utf-8", newline="") as handle:
+            assert tuple(next(csv.reader(handle))) == UNIT_COLUMNS, path
 
 
 def test_soc_trang_2023_agrees_with_the_presets_list(catalog: UnitCatalog) -> None:

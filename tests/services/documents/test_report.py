@@ -12,6 +12,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy.orm import Session
 
 from services.campaigns.directory import get_or_create_point
+from services.common.errors import StorageError
 from services.counting.tally import TallyBy, tally
 from services.documents.report import (
     BY_COMMUNE,
@@ -160,3 +161,19 @@ def test_no_personal_data(workbook_path: Path) -> None:
     )
     for personal in ("Trần Thị Mỹ Linh", "Lê Văn Bình", "094190", "0912345678"):
         assert personal not in everything
+
+
+def test_a_report_that_cannot_be_written_says_so_and_leaves_nothing(
+    session: Session, tmp_path: Path
+) -> None:
+    known_world(session)
+    session.commit()
+    folder = tmp_path / "báo cáo"
+    taken = folder / "bao-cao.xlsx"
+    taken.mkdir(parents=True)  # a folder of that name: the finished file cannot take its place
+    with pytest.raises(StorageError) as raised:
+        write_report(session, CLI, AS_OF, taken)
+    message = str(raised.value)
+    assert message.startswith(f"Không ghi được tệp báo cáo «{taken}»: ")
+    assert message.endswith("tệp không đang mở trong Excel, và quyền ghi thư mục.")
+    assert list(folder.iterdir()) == [taken] and not any(taken.iterdir())

@@ -4,6 +4,7 @@ saved at the desk / by import, appointments with capacity, SMS reminders and pro
 from __future__ import annotations
 
 import csv
+import json
 import shutil
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time
@@ -52,6 +53,7 @@ from services.outreach.schedule import (
     desk_appointments,
     sms_rows,
 )
+from services.person.id_number import mask_id_number
 from services.privacy.person_data import erase_person, find_person, person_document
 from services.privacy.purge import set_grace_days
 from services.security.permissions import PermissionDeniedError
@@ -178,6 +180,24 @@ def test_operators_may_not_import_lists(session: Session, tmp_path: Path) -> Non
 # -- moves by hand -----------------------------------------------------------------------------
 
 
+def assert_hand_change_audited(
+    session: Session, entry: OutreachEntry, id_number: str, moved_to: str
+) -> None:
+    """The last hand change to a listed person is audited with the entry, the ID number
+    masked and where the person moved, nothing more."""
+    details = session.scalars(
+        select(AuditEntry.details)
+        .where(AuditEntry.action == "outreach_status")
+        .order_by(AuditEntry.id.desc())
+    ).first()
+    assert details is not None
+    assert json.loads(details) == {
+        "entry": entry.id,
+        "id_number": mask_id_number(id_number),
+        "outreach_to": moved_to,
+    }
+
+
 def test_moves_by_hand_follow_the_table_and_are_audited(session: Session, tmp_path: Path) -> None:
     listed(session, tmp_path)
     entry = find_entry(session, id_number=BINH)
@@ -251,9 +271,10 @@ def test_a_name_birth_year_and_commune_match_waits_for_the_clerk(
     assert statuses(session)["TRẦN THỊ MỸ LINH"] == "not_contacted"
     candidates = candidates_for_case(session, saved.case.id)
     assert [c.full_name for c in candidates] == ["TRẦN THỊ MỸ LINH"]
-    confirm_match(session, CLI, candidates[0].entry_id, LINH)
+    entry = confirm_match(session, CLI, candidates[0].entry_id, LINH)
     session.commit()
     assert statuses(session)["TRẦN THỊ MỸ LINH"] == "activated"
+    assert_hand_change_audited(session, entry, LINH, "activated")
 
 
 def test_records_import_moves_the_listed_people_too(session: Session, tmp_path: Path) -> None:
@@ -362,9 +383,10 @@ def test_the_desk_lists_its_appointments_and_checks_people_in(
     assert [(a.full_name, a.id_number) for a in today] == [
         ("Lê Văn Bình", BINH[:3] + "******" + BINH[-3:])
     ]
-    check_in(session, clerk, BINH)
+    entry = check_in(session, clerk, BINH)
     session.commit()
     assert statuses(session)["Lê Văn Bình"] == "came"
+    assert_hand_change_audited(session, entry, BINH, "came")
 
 
 # -- progress ----------------------------------------------------------------------------------

@@ -54,6 +54,13 @@ def people(database: Database) -> tuple[Actor, Actor]:
         return staff(world)
 
 
+def demo_cases(database: Database, count: int) -> None:
+    """`count` synthetic cases (seeded: the same ones every run)."""
+    with database.session() as session:
+        generate_demo(session, count, seed=1)
+        session.commit()
+
+
 def panel_for(qtbot: QtBot, database: Database, actor: Actor) -> CaseListPanel:
     panel = CaseListPanel(context_of(database, actor))
     qtbot.addWidget(panel)
@@ -68,9 +75,7 @@ def shown_names(panel: CaseListPanel) -> list[str]:
 def test_the_case_model_passes_the_model_tester(
     qtmodeltester: ModelTester, database: Database
 ) -> None:
-    with database.session() as session:
-        generate_demo(session, 450, seed=1)
-        session.commit()
+    demo_cases(database, 450)
     model = CaseListModel()
 
     def load(after: CaseRow | None, limit: int) -> list[CaseRow]:
@@ -105,9 +110,7 @@ def test_typing_searches_after_a_pause(qtbot: QtBot, database: Database) -> None
 
 
 def test_rows_load_lazily(qtbot: QtBot, database: Database) -> None:
-    with database.session() as session:
-        generate_demo(session, 3000, seed=1)
-        session.commit()
+    demo_cases(database, 3000)
     panel = panel_for(qtbot, database, admin())
     model = panel.model
     assert panel.total == 3000
@@ -122,9 +125,7 @@ def test_rows_load_lazily(qtbot: QtBot, database: Database) -> None:
 def test_past_its_limit_the_list_says_more_than_and_still_scrolls(
     qtbot: QtBot, database: Database
 ) -> None:
-    with database.session() as session:
-        generate_demo(session, 700, seed=1)
-        session.commit()
+    demo_cases(database, 700)
     panel = panel_for(qtbot, database, admin())
     panel.count_limit = 500  # a city's millions, in small
     panel.apply_filter()
