@@ -6,6 +6,8 @@ Anything else that escapes a service is a bug.
 
 from __future__ import annotations
 
+import errno
+
 
 class UserError(Exception):
     """An error the user can understand and act on; `str(error)` is the Vietnamese message."""
@@ -41,3 +43,33 @@ class StorageError(UserError):
 class DatabaseBusyError(StorageError):
     """Another connection kept the database's write lock past the wait (SQLite): the work
     can be tried again once that connection's transaction (an import, say) is over."""
+
+
+# What the operating system's reasons say, in Vietnamese (its own words are English).
+_OS_REASONS: dict[int, str] = {
+    getattr(errno, name): text
+    for name, text in (
+        ("ENOSPC", "ổ đĩa đã đầy"),
+        ("EDQUOT", "đã hết hạn mức dung lượng được dùng"),
+        ("EACCES", "không có quyền ghi hoặc đọc ở đó"),
+        ("EPERM", "hệ điều hành không cho phép thao tác này"),
+        ("EROFS", "ổ đĩa chỉ cho đọc"),
+        ("ENOENT", "không có tệp hoặc thư mục đó"),
+        ("ENOTDIR", "một phần của đường dẫn là tệp, không phải thư mục"),
+        ("EEXIST", "đã có một tệp hoặc thư mục trùng tên ở đó"),
+        ("EISDIR", "đó là một thư mục, không phải tệp"),
+        ("EBUSY", "tệp đang được chương trình khác dùng"),
+        ("ENAMETOOLONG", "tên tệp hoặc đường dẫn quá dài"),
+        ("EIO", "lỗi đọc/ghi của ổ đĩa (ổ có thể hỏng hoặc đã bị rút ra)"),
+    )
+    if hasattr(errno, name)  # not every system names every reason
+}
+
+
+def os_reason(error: OSError) -> str:
+    """Why the operating system refused, in Vietnamese; an unknown reason keeps the system's
+    own words with its error number, so that support can look it up."""
+    if error.errno in _OS_REASONS:
+        return _OS_REASONS[error.errno]
+    own = error.strerror or type(error).__name__
+    return f"lỗi hệ thống: {own}" + (f" (mã {error.errno})" if error.errno else "")

@@ -1,10 +1,10 @@
 """Files the app writes for a person to keep: written whole, or not at all."""
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from services.common.errors import StorageError
+from services.common.errors import StorageError, os_reason
 
 
 @contextmanager
@@ -20,5 +20,8 @@ def written_whole(
         yield temporary
         temporary.replace(out)
     except OSError as error:
-        temporary.unlink(missing_ok=True)
-        raise StorageError(f"Không ghi được {what} «{out}»: {error.strerror}. {advice}") from error
+        with suppress(OSError):  # its folder may be the very thing that is wrong
+            temporary.unlink(missing_ok=True)
+        raise StorageError(
+            f"Không ghi được {what} «{out}»: {os_reason(error)}. {advice}"
+        ) from error

@@ -26,7 +26,7 @@ from models.entities import Case, CaseEvent, IntakePoint, Operator
 from services.campaigns.units import UnitTree
 from services.cases.fold import fold_case
 from services.cases.recording import fold_event
-from services.common.errors import StorageError, UserError
+from services.common.errors import StorageError, UserError, os_reason
 from services.common.labels import FAILURE_LABELS, HELP_REASON_LABELS, LEVEL_LABELS, STATUS_LABELS
 from services.common.vntime import end_of_day_utc, format_date, format_moment, local_day
 from services.security.audit import AuditAction, write_audit
@@ -261,7 +261,7 @@ def write_detail_list(
         except OSError as error:
             temporary.unlink(missing_ok=True)
             raise StorageError(
-                f"Không ghi được tệp «{out}»: {error.strerror}. Kiểm tra ổ đĩa còn chỗ và quyền "
+                f"Không ghi được tệp «{out}»: {os_reason(error)}. Kiểm tra ổ đĩa còn chỗ và quyền "
                 "ghi."
             ) from error
     write_audit(

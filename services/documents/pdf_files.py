@@ -8,7 +8,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from services.common.errors import StorageError
+from services.common.errors import StorageError, os_reason
 
 
 def pdf_path(path: Path) -> Path:
@@ -32,7 +32,7 @@ def write_pdf_file(path: Path, paint: Callable[[Path], bool]) -> Path:
         os.close(handle)
     except OSError as error:
         raise StorageError(
-            f"Không ghi được vào thư mục «{folder}»: {error.strerror}. Kiểm tra quyền ghi "
+            f"Không ghi được vào thư mục «{folder}»: {os_reason(error)}. Kiểm tra quyền ghi "
             "và dung lượng ổ đĩa."
         ) from error
     temporary = Path(name)
@@ -43,7 +43,7 @@ def write_pdf_file(path: Path, paint: Callable[[Path], bool]) -> Path:
     except OSError as error:
         temporary.unlink(missing_ok=True)
         raise StorageError(
-            f"Không lưu được tệp «{path}»: {error.strerror}. Tệp có thể đang mở trong chương "
+            f"Không lưu được tệp «{path}»: {os_reason(error)}. Tệp có thể đang mở trong chương "
             "trình khác; đóng nó rồi thử lại."
         ) from error
     except BaseException:

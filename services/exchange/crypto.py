@@ -33,7 +33,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
-from services.common.errors import StorageError, UserError
+from services.common.errors import StorageError, UserError, os_reason
 from services.security.passphrase_words import kdf_passphrase, passphrase_candidates
 
 MAGIC = b"KICHHOAT-PACKAGE\n"
@@ -141,7 +141,7 @@ class PackageWriter:
             out.parent.mkdir(parents=True, exist_ok=True)
             self.file: IO[bytes] = self.temporary.open("wb")
         except OSError as error:
-            raise StorageError(f"Không ghi được tệp «{out}»: {error.strerror}.") from error
+            raise StorageError(f"Không ghi được tệp «{out}»: {os_reason(error)}.") from error
         self.file.write(MAGIC + len(header_bytes).to_bytes(4, "big") + header_bytes)
         self.encryptor = Cipher(algorithms.AES(key), modes.GCM(nonce)).encryptor()
         self.encryptor.authenticate_additional_data(MAGIC + header_bytes)
@@ -161,7 +161,7 @@ class PackageWriter:
             except OSError as error:
                 self.abort()
                 raise StorageError(
-                    f"Không ghi được gói «{self.out}»: {error.strerror}. Kiểm tra dung lượng ổ đĩa."
+                    f"Không ghi được gói «{self.out}»: {os_reason(error)}. Kiểm tra dung lượng ổ đĩa."
                 ) from error
 
     def write_bytes(self, data: bytes | bytearray) -> None:
@@ -188,7 +188,7 @@ class PackageWriter:
             self.temporary.replace(self.out)
         except OSError as error:
             self.abort()
-            raise StorageError(f"Không ghi được gói «{self.out}»: {error.strerror}.") from error
+            raise StorageError(f"Không ghi được gói «{self.out}»: {os_reason(error)}.") from error
 
     def abort(self) -> None:
         self.file.close()
@@ -209,7 +209,7 @@ def read_header(path: Path) -> tuple[dict[str, Any], bytes, int]:
                 raise PackageError(f"«{path.name}»: phần đầu gói không hợp lệ; gói bị hỏng.")
             header_bytes = handle.read(length)
     except OSError as error:
-        raise PackageError(f"Không đọc được tệp «{path}»: {error.strerror}.") from error
+        raise PackageError(f"Không đọc được tệp «{path}»: {os_reason(error)}.") from error
     try:
         header = json.loads(header_bytes)
         if not isinstance(header, dict):

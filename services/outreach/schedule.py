@@ -31,7 +31,13 @@ from models.entities import (
     Unit,
 )
 from services.campaigns.units import UnitTree
-from services.common.errors import NotFoundError, StorageError, UserError, ValidationError
+from services.common.errors import (
+    NotFoundError,
+    StorageError,
+    UserError,
+    ValidationError,
+    os_reason,
+)
 from services.common.rows import row_from
 from services.common.text import ADDRESS_LENGTH, NAME_LENGTH, POINT_CODE_LENGTH, clean_text, fold
 from services.common.vntime import VN_TZ, format_date, now_utc
@@ -535,7 +541,7 @@ def read_template(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8-sig").strip()
     except OSError as error:
-        raise UserError(f"Không đọc được mẫu tin nhắn «{path}»: {error.strerror}.") from None
+        raise UserError(f"Không đọc được mẫu tin nhắn «{path}»: {os_reason(error)}.") from None
     except UnicodeDecodeError:
         raise UserError(f"Mẫu tin nhắn «{path}» không phải văn bản UTF-8.") from None
 
@@ -656,7 +662,7 @@ def _write_csv(target: Path, headers: list[str], rows: list[list[str]], *, bom: 
             writer.writerows(rows)
     except OSError as error:
         raise StorageError(
-            f"Không ghi được tệp «{target}» ({error.strerror}). Chọn thư mục khác hoặc đóng tệp "
+            f"Không ghi được tệp «{target}» ({os_reason(error)}). Chọn thư mục khác hoặc đóng tệp "
             "nếu đang mở trong Excel."
         ) from error
 
@@ -681,7 +687,7 @@ def _write_xlsx(target: Path, headers: list[str], rows: list[list[str]]) -> None
     try:
         workbook.save(target)
     except OSError as error:
-        raise StorageError(f"Không ghi được tệp «{target}» ({error.strerror}).") from error
+        raise StorageError(f"Không ghi được tệp «{target}» ({os_reason(error)}).") from error
 
 
 def stops(session: Session) -> list[tuple[str, str, str, str]]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar, cast
 
-from services.common.errors import StorageError, ValidationError
+from services.common.errors import StorageError, ValidationError, os_reason
 from services.spreadsheets.export_cells import CsvWriter
 from services.spreadsheets.reader import Cell, UnreadableFileError, cell_text, header_map, is_blank
 
@@ -140,7 +140,7 @@ def write_rejects_beside(
         write_rejects_csv(target, rejects, headers)
     except OSError as error:
         return None, (
-            f"Không ghi được tệp dòng lỗi «{target}» ({error.strerror}); "
+            f"Không ghi được tệp dòng lỗi «{target}» ({os_reason(error)}); "
             "danh sách lỗi chỉ in ra màn hình."
         )
     return target, None
@@ -168,7 +168,7 @@ def save_rejects_to(target: Path, rejects: list[Reject], headers: list[str]) -> 
         write_rejects_csv(target, rejects, headers)
     except OSError as error:
         raise StorageError(
-            f"Không ghi được tệp dòng lỗi «{target}» ({error.strerror}). Chọn thư mục khác "
+            f"Không ghi được tệp dòng lỗi «{target}» ({os_reason(error)}). Chọn thư mục khác "
             "hoặc đóng tệp nếu đang mở trong Excel."
         ) from error
     return target

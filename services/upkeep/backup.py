@@ -30,7 +30,7 @@ from pathlib import Path
 from sqlalchemy import Engine, bindparam, text
 
 from models.migrate import MIGRATIONS_DIR, upgrade
-from services.common.errors import StorageError, UserError
+from services.common.errors import StorageError, UserError, os_reason
 from services.common.stable_lookups import forget_point_facts
 from services.security.audit import AuditAction, write_audit
 from services.security.audit_witness import record_restore
@@ -109,7 +109,7 @@ def integrity_problem(path: Path, *, quick: bool = False) -> str | None:
         with path.open("rb") as handle:
             header = handle.read(len(SQLITE_HEADER))
     except OSError as error:
-        return f"không đọc được tệp ({error.strerror})"
+        return f"không đọc được tệp ({os_reason(error)})"
     if header != SQLITE_HEADER:
         return "không phải tệp cơ sở dữ liệu SQLite"
     try:

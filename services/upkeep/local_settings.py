@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from services.common.errors import StorageError, ValidationError
+from services.common.errors import StorageError, ValidationError, os_reason
 from services.common.text import POINT_CODE_LENGTH, USERNAME_LENGTH, clean_text
 from services.security.server_passwords import complete_url, split_password, store_password
 from services.upkeep.database import data_dir
@@ -145,7 +145,7 @@ def save_local_settings(settings: LocalSettings, folder: Path | None = None) -> 
         Path(temporary).replace(path)
     except OSError as error:
         raise StorageError(
-            f"Không lưu được cài đặt vào «{path}»: {error.strerror}. Kiểm tra dung lượng ổ đĩa "
+            f"Không lưu được cài đặt vào «{path}»: {os_reason(error)}. Kiểm tra dung lượng ổ đĩa "
             "và quyền ghi thư mục dữ liệu."
         ) from error
     return why_not

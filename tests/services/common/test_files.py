@@ -28,5 +28,21 @@ def test_a_disk_error_keeps_the_old_file_and_says_what_to_do(tmp_path: Path) -> 
         temporary.write_text("một nửa", encoding="utf-8")
         raise OSError(28, "No space left on device")
     assert "Không ghi được tệp «" in str(raised.value) and "Chọn thư mục khác." in str(raised.value)
+    assert "ổ đĩa đã đầy" in str(raised.value)
     assert out.read_text(encoding="utf-8") == "cũ"
     assert list(tmp_path.iterdir()) == [out]
+
+
+def test_a_folder_that_is_a_file_gets_the_vietnamese_message(tmp_path: Path) -> None:
+    """A path whose folder is really a file: the cleanup must not hide the message behind
+    its own error."""
+    blocker = tmp_path / "báo cáo"
+    blocker.write_text("không phải thư mục", encoding="utf-8")
+    with (
+        pytest.raises(StorageError) as raised,
+        written_whole(blocker / "pc06.xlsx", what="tệp báo cáo"),
+    ):
+        pytest.fail("the block must not run: the folder cannot be made")
+    assert "Không ghi được tệp báo cáo «" in str(raised.value)
+    assert "trùng tên" in str(raised.value)
+    assert blocker.read_text(encoding="utf-8") == "không phải thư mục"
