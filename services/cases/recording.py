@@ -234,18 +234,26 @@ def find_cases(session: Session, keys: Iterable[tuple[str, int]]) -> dict[tuple[
     """Many cases at once, with their histories: one query per batch, for imports.
 
     Looked up by ID number alone and matched on the level here: SQLite scans the whole
-    index for a `(id_number, level) IN (...)` row-value list, but seeks it for `IN`.
+    index for a `(id_number, level) IN (...)` row-value list, but seeks it for `IN`. The
+    keys are matched on plain rows first: only the cases asked for are loaded as objects
+    (most keys of a big import are new, or name the person's case at the other level).
     """
     wanted = set(keys)
     numbers = sorted({number for number, _level in wanted})
+    ids = [
+        case_id
+        for some in in_slices(numbers)
+        for case_id, id_number, level in session.execute(
+            select(Case.id, Case.id_number, Case.level).where(Case.id_number.in_(some))
+        )
+        if (id_number, level) in wanted
+    ]
     found: dict[tuple[str, int], Case] = {}
-    for some in in_slices(numbers):
+    for some in in_slices(sorted(ids)):
         for case in session.scalars(
-            select(Case).options(selectinload(Case.history)).where(Case.id_number.in_(some))
+            select(Case).options(selectinload(Case.history)).where(Case.id.in_(some))
         ):
-            key = (case.id_number, case.level)
-            if key in wanted:
-                found[key] = case
+            found[(case.id_number, case.level)] = case
     return found
 
 
