@@ -7,7 +7,7 @@ handed to the driver's own executemany, with the statement SQLAlchemy compiled.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
@@ -50,6 +50,23 @@ def _generic_value(value: Any) -> Any:
     return value
 
 
+def driver_value(dialect_name: str) -> Callable[[Any], Any]:
+    """How `bulk_insert` hands a date or time value to this dialect's driver (any other value
+    as it is). A value converted beforehand passes through `bulk_insert` unchanged: an
+    import's second process converts the rows it builds."""
+    return _sqlite_value if dialect_name == "sqlite" else _generic_value
+
+
+def timed_columns(table: Table, columns: Sequence[str]) -> list[int]:
+    """The positions of the date and time columns among `columns` (what `driver_value`
+    converts)."""
+    return [
+        index
+        for index, name in enumerate(columns)
+        if isinstance(table.c[name].type, Date | DateTime | UTCDateTime)
+    ]
+
+
 _PLACEHOLDERS = {"qmark": "?", "format": "%s", "pyformat": "%s", "numeric": ":{n}"}
 
 
@@ -64,17 +81,13 @@ def bulk_insert(
     if not rows:
         return
     # Only date and time columns need converting; the rest go to the driver as they are.
-    timed = [
-        index
-        for index, name in enumerate(columns)
-        if isinstance(table.c[name].type, Date | DateTime | UTCDateTime)
-    ]
+    timed = timed_columns(table, columns)
     preparer = connection.dialect.identifier_preparer
     # Names come from the table definition, values are bound: no injection here.
     target = (
         f"{preparer.format_table(table)} ({', '.join(preparer.quote(name) for name in columns)})"
     )
-    convert = _sqlite_value if connection.dialect.name == "sqlite" else _generic_value
+    convert = driver_value(connection.dialect.name)
     params: list[Sequence[Any]] = []
     for row in rows:
         values = list(row)
