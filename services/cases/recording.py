@@ -181,7 +181,7 @@ def _check_full_name(full_name: str, errors: list[ValidationError]) -> None:
     if not full_name:
         if not any(e.field == "full_name" for e in errors):
             errors.append(ValidationError("Chưa nhập họ và tên.", "full_name"))
-    elif any(ch.isdigit() for ch in full_name):
+    elif any(map(str.isdigit, full_name)):
         errors.append(
             ValidationError(
                 f"Họ và tên {quote_value(full_name)} có chữ số: ghi họ tên như trên thẻ căn cước.",
@@ -710,13 +710,20 @@ class FreshCase:
     def for_driver(self, convert: Callable[[object], object]) -> None:
         """Its date and time values in the form `bulk_insert` gives the driver
         (`models.bulk.driver_value`): converted once, where it was built."""
+        # By identity (the report's moment is the value of three columns), the value kept
+        # alive beside its conversion so that its identity stays its own.
+        converted: dict[int, tuple[object, object]] = {}
         for values, timed in (
             (self.case_values, _CASE_TIMED),
             (self.event_values, _EVENT_TIMED),
             (self.fact_set_values, _FACT_SET_TIMED),
         ):
             for index in timed:
-                values[index] = convert(values[index])
+                value = values[index]
+                key = id(value)
+                if key not in converted:
+                    converted[key] = (value, convert(value))
+                values[index] = converted[key][1]
 
 
 def fresh_case(

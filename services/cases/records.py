@@ -13,13 +13,15 @@ untouched.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import pickle
 import queue
+import threading
 from collections import Counter
 from collections.abc import Callable, Generator, Iterable, Iterator
-from contextlib import closing
-from dataclasses import dataclass, field, replace
+from contextlib import closing, contextmanager
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Generic, TypeVar, cast
@@ -585,7 +587,8 @@ class _RowParser:
 
         places = Places(self.residence_id, point_commune)
         # The row that brings its case in carries the import's consent record, at its moment.
-        consent = replace(self.consent, given_at=at)
+        record = self.consent
+        consent = ConsentRecord(record.notice_version, at, record.basis, record.legal_reference)
         try:
             entry = fresh_case(places, details.facts, report, uid, details.claim, digest, consent)
         except UserError as error:
@@ -627,7 +630,8 @@ class _Importer:
             return None
         at = row.report_fields["at"]
         assert isinstance(at, datetime)
-        return replace(self.consent, given_at=at)
+        record = self.consent
+        return ConsentRecord(record.notice_version, at, record.basis, record.legal_reference)
 
     def point_id(self, row: _Row, created: list[object]) -> int:
         key = (row.point_commune_id, row.point_name)
@@ -806,6 +810,7 @@ def import_records(
         closing(checked),
         large_page_cache(connection),
         indexes_set_aside_for_large_load(connection, cases, incoming, existing),
+        _fewer_collections(),
     ):
         _import_rows(importer, checked, progress)
     if progress:
@@ -895,31 +900,72 @@ _WORKER_QUEUE = 8
 _WORKER_BEHIND = 2
 
 
+# The young generation of the cyclic garbage collector during an import (the default is
+# 700): see `_fewer_collections`.
+_GC_YOUNG = 20_000
+_gc_lock = threading.Lock()
+_gc_depth = 0  # imports running (threads)
+_gc_before = gc.get_threshold()  # the thresholds before the first of them
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """The cyclic garbage collector's young generation made larger for the block, and what
+    lives already set aside (`gc.freeze`): an import makes millions of short-lived objects
+    (a row's cells, checks, plain rows), and with the default thresholds the collector walks
+    every surviving batch, and the long-lived heap (SQLAlchemy's), over and over: a tenth of
+    the import's work. Nothing is kept longer than a few thousand objects; restored after
+    (imports in two threads at once: when the last one ends)."""
+    global _gc_depth, _gc_before
+    with _gc_lock:
+        _gc_depth += 1
+        if _gc_depth == 1:
+            _gc_before = gc.get_threshold()
+            gc.freeze()
+            gc.set_threshold(_GC_YOUNG, *_gc_before[1:])
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_depth -= 1
+            if _gc_depth == 0:
+                gc.set_threshold(*_gc_before)
+                gc.unfreeze()
+
+
 def _check_in_worker(
     path: Path, parser: _RowParser, header_number: int, out: multiprocessing.Queue[object]
 ) -> None:
     """The second process: the rows after the header checked and sent in chunks, then
     None; or the error that stopped the reading (raised again by the importing process)."""
     try:
-        rows = (row for row in read_rows(path, SHEET_NAME) if row[0] > header_number)
-        chunk: list[_Row | Reject] = []
-        parser.build_fresh = False
-        for item in _checked_rows(parser, rows):
-            chunk.append(item)
-            if len(chunk) >= _WORKER_CHUNK:
-                _shelve(chunk)
-                out.put(chunk)
-                chunk = []
-                parser.build_fresh = _importer_is_behind(out)
-        _shelve(chunk)
-        out.put(chunk)
-        out.put(None)
+        with _fewer_collections():
+            _send_checked(path, parser, header_number, out)
     except Exception as error:  # every error goes back to the importer
         try:
             pickle.dumps(error)
         except Exception:  # an error that cannot travel: its text does
             error = RuntimeError(f"{type(error).__name__}: {error}")
         out.put(error)
+
+
+def _send_checked(
+    path: Path, parser: _RowParser, header_number: int, out: multiprocessing.Queue[object]
+) -> None:
+    """`_check_in_worker`'s work: the checked rows in chunks, then None."""
+    rows = (row for row in read_rows(path, SHEET_NAME) if row[0] > header_number)
+    chunk: list[_Row | Reject] = []
+    parser.build_fresh = False
+    for item in _checked_rows(parser, rows):
+        chunk.append(item)
+        if len(chunk) >= _WORKER_CHUNK:
+            _shelve(chunk)
+            out.put(chunk)
+            chunk = []
+            parser.build_fresh = _importer_is_behind(out)
+    _shelve(chunk)
+    out.put(chunk)
+    out.put(None)
 
 
 def _importer_is_behind(out: multiprocessing.Queue[object]) -> bool:
