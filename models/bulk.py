@@ -71,29 +71,37 @@ _PLACEHOLDERS = {"qmark": "?", "format": "%s", "pyformat": "%s", "numeric": ":{n
 
 
 def bulk_insert(
-    connection: Connection, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    connection: Connection,
+    table: Table,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    converted: bool = False,
 ) -> None:
     """Insert `rows` (tuples in `columns` order) into `table` in one driver executemany
-    (COPY on PostgreSQL).
+    (COPY on PostgreSQL). `converted`: their date and time values are in the driver's form
+    already (`driver_value`).
 
     Every NOT NULL column must be among `columns`: no Python-side defaults apply here.
     """
     if not rows:
         return
     # Only date and time columns need converting; the rest go to the driver as they are.
-    timed = timed_columns(table, columns)
+    timed = [] if converted else timed_columns(table, columns)
     preparer = connection.dialect.identifier_preparer
     # Names come from the table definition, values are bound: no injection here.
     target = (
         f"{preparer.format_table(table)} ({', '.join(preparer.quote(name) for name in columns)})"
     )
-    convert = driver_value(connection.dialect.name)
-    params: list[Sequence[Any]] = []
-    for row in rows:
-        values = list(row)
-        for index in timed:
-            values[index] = convert(values[index])
-        params.append(values)
+    params = rows
+    if timed:
+        convert = driver_value(connection.dialect.name)
+        params = []
+        for row in rows:
+            values = list(row)
+            for index in timed:
+                values[index] = convert(values[index])
+            params.append(values)
     cursor = connection.connection.cursor()
     try:
         if connection.dialect.name == "postgresql":

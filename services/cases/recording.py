@@ -20,7 +20,7 @@ from typing import ParamSpec, TypeVar, cast
 from sqlalchemy import Table, bindparam, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from models.bulk import bulk_insert, in_slices, timed_columns
+from models.bulk import bulk_insert, driver_value, in_slices, timed_columns
 from models.codes import OUTSIDE_PROVINCE, EventKind, FailureReason, HelpReason, Status
 from models.entities import Case, CaseEvent, FactSet
 from models.event_ids import claim_digest, new_uid
@@ -678,6 +678,8 @@ class FreshCase:
     # What the fold keeps as records, and whether the claims disagree.
     records: list[Record]
     conflict: bool
+    # The form its date and time values are in (`for_driver`); None: as they are.
+    driver: Callable[[object], object] | None = None
 
     def __reduce__(self) -> tuple[type[FreshCase], tuple[object, ...]]:
         """Pickled as its values (an import's second process sends many)."""
@@ -690,6 +692,7 @@ class FreshCase:
                 self.fact_set_values,
                 self.records,
                 self.conflict,
+                self.driver,
             ),
         )
 
@@ -705,11 +708,14 @@ class FreshCase:
             if values[operator_at] == OPERATOR_STAND_IN:
                 values[operator_at] = operator_id
         now = now_utc()
-        self.case_values[_CASE_CREATED] = self.case_values[_CASE_UPDATED] = now
+        made = now if self.driver is None else self.driver(now)
+        self.case_values[_CASE_CREATED] = self.case_values[_CASE_UPDATED] = made
 
     def for_driver(self, convert: Callable[[object], object]) -> None:
         """Its date and time values in the form `bulk_insert` gives the driver
         (`models.bulk.driver_value`): converted once, where it was built."""
+        assert self.driver is None, "converted already"
+        self.driver = convert
         # By identity (the report's moment is the value of three columns), the value kept
         # alive beside its conversion so that its identity stays its own.
         converted: dict[int, tuple[object, object]] = {}
@@ -1066,9 +1072,10 @@ def insert_case_rows(session: Session, rows: list[dict[str, object]]) -> list[in
 
 
 def _insert_case_values(
-    session: Session, columns: list[str], rows: list[list[object]]
+    session: Session, columns: list[str], rows: list[list[object]], *, converted: bool = False
 ) -> list[int]:
-    """`insert_case_rows` of rows given as values in `columns` order."""
+    """`insert_case_rows` of rows given as values in `columns` order (`converted`: dates and
+    times in the driver's form already, see `models.bulk.bulk_insert`)."""
     if not rows:
         return []
     connection = session.connection()
@@ -1081,9 +1088,10 @@ def _insert_case_values(
             table,
             ["id", *columns],
             [[case_id, *row] for case_id, row in zip(ids, rows, strict=True)],
+            converted=converted,
         )
         return ids
-    bulk_insert(connection, table, columns, rows)
+    bulk_insert(connection, table, columns, rows, converted=converted)
     number_at, level_at = columns.index("id_number"), columns.index("level")
     keys = [(str(row[number_at]), int(str(row[level_at]))) for row in rows]
     numbers = sorted({number for number, _level in keys})
@@ -1106,39 +1114,51 @@ def insert_new_cases(
     The ORM's unit of work costs more than the rules themselves on a large import; the
     cases were built and checked by the same rules all the same.
     """
+    # Every date and time value in the driver's form here, once: `FreshCase`s built by an
+    # import come so already (`FreshCase.for_driver`).
+    convert = driver_value(session.get_bind().dialect.name)
     rows: list[list[object]] = []
     fresh: dict[str, list[object]] = {}
     for entry in cases:
         if isinstance(entry, FreshCase):
+            if entry.driver is not convert:
+                _to_driver(entry, convert)
             rows.append(entry.case_values)
             fresh[entry.digest] = entry.fact_set_values
         else:
             values = [getattr(entry, name) for name in CASE_COLUMNS]
             values[_CASE_VERSION] = 1
+            for index in _CASE_TIMED:
+                values[index] = convert(values[index])
             rows.append(values)
     fact_set_ids = (fact_sets or FactSets(session)).ids(fresh) if fresh else {}
-    ids = _insert_case_values(session, CASE_COLUMNS, rows)
+    ids = _insert_case_values(session, CASE_COLUMNS, rows, converted=True)
     events: list[list[object]] = []
     for case_id, entry in zip(ids, cases, strict=True):
         if isinstance(entry, FreshCase):
             events.append([case_id, *entry.event_values, fact_set_ids[entry.digest]])
             continue
         for event in entry.history:
-            events.append(
-                [
-                    case_id,
-                    *[getattr(event, name) for name in FRESH_EVENT_COLUMNS],
-                    # The fact set was flushed before (it is in the session); the event is not.
-                    event.fact_set.id if event.fact_set is not None else None,
-                ]
-            )
+            values = [getattr(event, name) for name in FRESH_EVENT_COLUMNS]
+            for index in _EVENT_TIMED:
+                values[index] = convert(values[index])
+            # The fact set was flushed before (it is in the session); the event is not.
+            values.append(event.fact_set.id if event.fact_set is not None else None)
+            events.append([case_id, *values])
     if events:
         bulk_insert(
             session.connection(),
             cast(Table, CaseEvent.__table__),
             ["case_id", *FRESH_EVENT_COLUMNS, "fact_set_id"],
             events,
+            converted=True,
         )
+
+
+def _to_driver(entry: FreshCase, convert: Callable[[object], object]) -> None:
+    """A `FreshCase` not yet in the driver's form (`for_driver`), put in it."""
+    assert entry.driver is None, "a FreshCase converted for another database"
+    entry.for_driver(convert)
 
 
 def insert_event_rows(session: Session, events: Sequence[Mapping[str, object]]) -> None:
