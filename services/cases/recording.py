@@ -230,6 +230,14 @@ def find_cases_of_person(session: Session, id_number: str) -> list[Case]:
     )
 
 
+# Built once, the list bound as one expanding parameter: `in_(list)` makes an object of
+# every value, every time (an import asks for 1,000 keys and digests a batch).
+_CASE_KEYS = select(Case.id, Case.id_number, Case.level).where(
+    Case.id_number.in_(bindparam("numbers", expanding=True))
+)
+_FACT_SETS = select(FactSet).where(FactSet.digest.in_(bindparam("digests", expanding=True)))
+
+
 def find_cases(session: Session, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], Case]:
     """Many cases at once, with their histories: one query per batch, for imports.
 
@@ -243,9 +251,7 @@ def find_cases(session: Session, keys: Iterable[tuple[str, int]]) -> dict[tuple[
     ids = [
         case_id
         for some in in_slices(numbers)
-        for case_id, id_number, level in session.execute(
-            select(Case.id, Case.id_number, Case.level).where(Case.id_number.in_(some))
-        )
+        for case_id, id_number, level in session.execute(_CASE_KEYS, {"numbers": list(some)})
         if (id_number, level) in wanted
     ]
     found: dict[tuple[str, int], Case] = {}
@@ -340,9 +346,7 @@ class FactSets:
         digests = sorted(wanted)
         with self.session.no_autoflush:
             for some in in_slices(digests):
-                for fact_set in self.session.scalars(
-                    select(FactSet).where(FactSet.digest.in_(some))
-                ):
+                for fact_set in self.session.scalars(_FACT_SETS, {"digests": list(some)}):
                     self.known[fact_set.digest] = fact_set
         self.absent |= wanted - set(self.known)
 
