@@ -7,7 +7,7 @@ handed to the driver's own executemany, with the statement SQLAlchemy compiled.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
@@ -50,37 +50,58 @@ def _generic_value(value: Any) -> Any:
     return value
 
 
+def driver_value(dialect_name: str) -> Callable[[Any], Any]:
+    """How `bulk_insert` hands a date or time value to this dialect's driver (any other value
+    as it is). A value converted beforehand passes through `bulk_insert` unchanged: an
+    import's second process converts the rows it builds."""
+    return _sqlite_value if dialect_name == "sqlite" else _generic_value
+
+
+def timed_columns(table: Table, columns: Sequence[str]) -> list[int]:
+    """The positions of the date and time columns among `columns` (what `driver_value`
+    converts)."""
+    return [
+        index
+        for index, name in enumerate(columns)
+        if isinstance(table.c[name].type, Date | DateTime | UTCDateTime)
+    ]
+
+
 _PLACEHOLDERS = {"qmark": "?", "format": "%s", "pyformat": "%s", "numeric": ":{n}"}
 
 
 def bulk_insert(
-    connection: Connection, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    connection: Connection,
+    table: Table,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    converted: bool = False,
 ) -> None:
     """Insert `rows` (tuples in `columns` order) into `table` in one driver executemany
-    (COPY on PostgreSQL).
+    (COPY on PostgreSQL). `converted`: their date and time values are in the driver's form
+    already (`driver_value`).
 
     Every NOT NULL column must be among `columns`: no Python-side defaults apply here.
     """
     if not rows:
         return
     # Only date and time columns need converting; the rest go to the driver as they are.
-    timed = [
-        index
-        for index, name in enumerate(columns)
-        if isinstance(table.c[name].type, Date | DateTime | UTCDateTime)
-    ]
+    timed = [] if converted else timed_columns(table, columns)
     preparer = connection.dialect.identifier_preparer
     # Names come from the table definition, values are bound: no injection here.
     target = (
         f"{preparer.format_table(table)} ({', '.join(preparer.quote(name) for name in columns)})"
     )
-    convert = _sqlite_value if connection.dialect.name == "sqlite" else _generic_value
-    params: list[Sequence[Any]] = []
-    for row in rows:
-        values = list(row)
-        for index in timed:
-            values[index] = convert(values[index])
-        params.append(values)
+    params = rows
+    if timed:
+        convert = driver_value(connection.dialect.name)
+        params = []
+        for row in rows:
+            values = list(row)
+            for index in timed:
+                values[index] = convert(values[index])
+            params.append(values)
     cursor = connection.connection.cursor()
     try:
         if connection.dialect.name == "postgresql":

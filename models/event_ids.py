@@ -14,6 +14,9 @@ import uuid
 from datetime import date
 
 UID_LENGTH = 32
+# `json.dumps(..., ensure_ascii=False, separators=(",", ":"))` without making the encoder
+# again for every claim of a big import.
+_CANONICAL_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def new_uid() -> str:
@@ -38,7 +41,7 @@ def claim_digest(
     notes: str | None,
 ) -> str:
     """The digest of a fact set: its canonical JSON, hashed."""
-    body = json.dumps(
+    body = _CANONICAL_JSON.encode(
         [
             full_name,
             birth_date.isoformat(),
@@ -48,9 +51,7 @@ def claim_digest(
             address,
             help_reason,
             notes,
-        ],
-        ensure_ascii=False,
-        separators=(",", ":"),
+        ]
     )
     return hashlib.sha256(body.encode("utf-8")).hexdigest()[:UID_LENGTH]
 

@@ -20,7 +20,7 @@ from typing import ParamSpec, TypeVar, cast
 from sqlalchemy import Table, bindparam, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from models.bulk import bulk_insert, in_slices
+from models.bulk import bulk_insert, driver_value, in_slices, timed_columns
 from models.codes import OUTSIDE_PROVINCE, EventKind, FailureReason, HelpReason, Status
 from models.entities import Case, CaseEvent, FactSet
 from models.event_ids import claim_digest, new_uid
@@ -181,7 +181,7 @@ def _check_full_name(full_name: str, errors: list[ValidationError]) -> None:
     if not full_name:
         if not any(e.field == "full_name" for e in errors):
             errors.append(ValidationError("Chưa nhập họ và tên.", "full_name"))
-    elif any(ch.isdigit() for ch in full_name):
+    elif any(map(str.isdigit, full_name)):
         errors.append(
             ValidationError(
                 f"Họ và tên {quote_value(full_name)} có chữ số: ghi họ tên như trên thẻ căn cước.",
@@ -230,22 +230,36 @@ def find_cases_of_person(session: Session, id_number: str) -> list[Case]:
     )
 
 
+# Built once, the list bound as one expanding parameter: `in_(list)` makes an object of
+# every value, every time (an import asks for 1,000 keys and digests a batch).
+_CASE_KEYS = select(Case.id, Case.id_number, Case.level).where(
+    Case.id_number.in_(bindparam("numbers", expanding=True))
+)
+_FACT_SETS = select(FactSet).where(FactSet.digest.in_(bindparam("digests", expanding=True)))
+
+
 def find_cases(session: Session, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], Case]:
     """Many cases at once, with their histories: one query per batch, for imports.
 
     Looked up by ID number alone and matched on the level here: SQLite scans the whole
-    index for a `(id_number, level) IN (...)` row-value list, but seeks it for `IN`.
+    index for a `(id_number, level) IN (...)` row-value list, but seeks it for `IN`. The
+    keys are matched on plain rows first: only the cases asked for are loaded as objects
+    (most keys of a big import are new, or name the person's case at the other level).
     """
     wanted = set(keys)
     numbers = sorted({number for number, _level in wanted})
+    ids = [
+        case_id
+        for some in in_slices(numbers)
+        for case_id, id_number, level in session.execute(_CASE_KEYS, {"numbers": list(some)})
+        if (id_number, level) in wanted
+    ]
     found: dict[tuple[str, int], Case] = {}
-    for some in in_slices(numbers):
+    for some in in_slices(sorted(ids)):
         for case in session.scalars(
-            select(Case).options(selectinload(Case.history)).where(Case.id_number.in_(some))
+            select(Case).options(selectinload(Case.history)).where(Case.id.in_(some))
         ):
-            key = (case.id_number, case.level)
-            if key in wanted:
-                found[key] = case
+            found[(case.id_number, case.level)] = case
     return found
 
 
@@ -320,18 +334,19 @@ class FactSets:
 
     def prefetch(self, claims: Iterable[Claim] | Mapping[str, Claim]) -> None:
         """Read the rows of these claims (or of a map from digest to claim)."""
-        given = (
+        self.prefetch_digests(
             set(claims)
             if isinstance(claims, Mapping)
             else {claim_digest_of(claim) for claim in claims}
         )
-        wanted = given - set(self.known) - self.absent
+
+    def prefetch_digests(self, digests: Iterable[str]) -> None:
+        """Read the rows of the claims with these digests."""
+        wanted = set(digests) - set(self.known) - self.absent
         digests = sorted(wanted)
         with self.session.no_autoflush:
             for some in in_slices(digests):
-                for fact_set in self.session.scalars(
-                    select(FactSet).where(FactSet.digest.in_(some))
-                ):
+                for fact_set in self.session.scalars(_FACT_SETS, {"digests": list(some)}):
                     self.known[fact_set.digest] = fact_set
         self.absent |= wanted - set(self.known)
 
@@ -352,17 +367,19 @@ class FactSets:
         self.absent.discard(digest)
         return found
 
-    def ids(self, by_digest: Mapping[str, Claim]) -> dict[str, int]:
-        """The ids of many claims' rows (given by digest), the missing ones inserted in one
-        bulk statement (imports of many new cases: no ORM object per claim)."""
-        self.prefetch(by_digest)
+    def ids(self, by_digest: Mapping[str, Sequence[object]]) -> dict[str, int]:
+        """The ids of many claims' rows (given by digest, with their values: `claim_values`,
+        date values as they are or in the driver's form, see `models.bulk.driver_value`),
+        the missing ones inserted in one bulk statement (imports of many new cases: no ORM
+        object per claim)."""
+        self.prefetch_digests(by_digest)
         missing = [digest for digest in by_digest if digest not in self.known]
         found: dict[str, int] = {}
         if missing:
             connection = self.session.connection()
             table = cast(Table, FactSet.__table__)
             columns = list(FACT_SET_COLUMNS)
-            rows = [_fact_set_row(digest, by_digest[digest]) for digest in missing]
+            rows = [[digest, *by_digest[digest]] for digest in missing]
             if connection.dialect.name == "sqlite":  # given, not read back: `insert_case_rows`
                 first = int(connection.execute(select(func.max(FactSet.id))).scalar() or 0) + 1
                 bulk_insert(
@@ -447,13 +464,34 @@ def point_commune_id(session: Session, point_id: int) -> int:
     return facts[1]
 
 
+@dataclass(frozen=True)
+class Places:
+    """Where the codes and points of a fold are: a residence code's commune id (None outside
+    the province) and an intake point's commune id. From the session's lookups
+    (`Places.of`), or from the unit tree in an import's second process."""
+
+    residence_id: Callable[[str], int | None]
+    point_commune_id: Callable[[int], int]
+
+    @staticmethod
+    def of(session: Session) -> Places:
+        return Places(
+            lambda code: residence_id(session, code),
+            lambda point_id: point_commune_id(session, point_id),
+        )
+
+
 def counted_unit(session: Session, level: int, folded: Folded, residence: int | None) -> int | None:
     """Level 1 counts where the citizen lives (None: outside the province); level 2 where
     the application leading to the activation was taken."""
+    return _counted_unit(Places.of(session), level, folded, residence)
+
+
+def _counted_unit(places: Places, level: int, folded: Folded, residence: int | None) -> int | None:
     if level == 1:
         return residence
     point_id = folded.counted_point_id or folded.credited_point_id
-    return point_commune_id(session, point_id) if point_id is not None else None
+    return places.point_commune_id(point_id) if point_id is not None else None
 
 
 def derived_values(
@@ -461,13 +499,20 @@ def derived_values(
 ) -> tuple[dict[str, object], Folded]:
     """Every derived column of a case with these events (see `services.cases.fold`), and the
     fold itself. `residence` stands for the facts when no event carries any."""
+    return derived_values_at(Places.of(session), level, events, residence)
+
+
+def derived_values_at(
+    places: Places, level: int, events: Sequence[Event], residence: int | None = None
+) -> tuple[dict[str, object], Folded]:
+    """`derived_values` with the places looked up by `places` (no session needed)."""
     folded = fold_case(level, events)
     values: dict[str, object] = {}
     facts = folded.facts
     if facts is not None:
         if facts.id_number:
             values["id_number"] = facts.id_number
-        residence = residence_id(session, facts.residence)
+        residence = places.residence_id(facts.residence)
         values.update(
             full_name=facts.full_name,
             name_folded=fold(facts.full_name),
@@ -490,7 +535,7 @@ def derived_values(
         operator_id=folded.credited_operator_id,
         has_conflict=folded.conflict,
         consent_given=True,
-        counted_unit_id=counted_unit(session, level, folded, residence),
+        counted_unit_id=_counted_unit(places, level, folded, residence),
     )
     return values, folded
 
@@ -615,21 +660,84 @@ def _status_event(
     )
 
 
+# The ids a `FreshCase` built away from the database (an import's second process) carries
+# for its intake point and operator until `FreshCase.place` gives the real ones: negative,
+# never a row's id.
+POINT_STAND_IN = -1
+OPERATOR_STAND_IN = -2
+
+
 @dataclass
 class FreshCase:
     """What `record_report` makes of the first report of a case nobody holds yet, as plain
     rows for a bulk insert (imports of many new cases: no ORM object per row)."""
 
-    case_row: dict[str, object]
-    # The history row without `case_id` and `fact_set_id` (known once inserted).
-    event_row: dict[str, object]
-    claim: Claim
+    # The case's values in `CASE_COLUMNS` order; its history row's in `FRESH_EVENT_COLUMNS`
+    # order (`case_id` and `fact_set_id` are known once inserted).
+    case_values: list[object]
+    event_values: list[object]
+    # The claim's fact set: its digest, and its values (`claim_values`).
     digest: str
-    folded: Folded
+    fact_set_values: list[object]
+    # What the fold keeps as records, and whether the claims disagree.
+    records: list[Record]
+    conflict: bool
+    # The form its date and time values are in (`for_driver`); None: as they are.
+    driver: Callable[[object], object] | None = None
+
+    def __reduce__(self) -> tuple[type[FreshCase], tuple[object, ...]]:
+        """Pickled as its values (an import's second process sends many)."""
+        return (
+            FreshCase,
+            (
+                self.case_values,
+                self.event_values,
+                self.digest,
+                self.fact_set_values,
+                self.records,
+                self.conflict,
+                self.driver,
+            ),
+        )
+
+    def place(self, point_id: int, operator_id: int) -> None:
+        """Give the real ids of the point and the operator where it carries their stand-ins
+        (`POINT_STAND_IN`, `OPERATOR_STAND_IN`), and the moment of making: now."""
+        for values, point_at, operator_at in (
+            (self.case_values, _CASE_POINT, _CASE_OPERATOR),
+            (self.event_values, _EVENT_POINT, _EVENT_OPERATOR),
+        ):
+            if values[point_at] == POINT_STAND_IN:
+                values[point_at] = point_id
+            if values[operator_at] == OPERATOR_STAND_IN:
+                values[operator_at] = operator_id
+        now = now_utc()
+        made = now if self.driver is None else self.driver(now)
+        self.case_values[_CASE_CREATED] = self.case_values[_CASE_UPDATED] = made
+
+    def for_driver(self, convert: Callable[[object], object]) -> None:
+        """Its date and time values in the form `bulk_insert` gives the driver
+        (`models.bulk.driver_value`): converted once, where it was built."""
+        assert self.driver is None, "converted already"
+        self.driver = convert
+        # By identity (the report's moment is the value of three columns), the value kept
+        # alive beside its conversion so that its identity stays its own.
+        converted: dict[int, tuple[object, object]] = {}
+        for values, timed in (
+            (self.case_values, _CASE_TIMED),
+            (self.event_values, _EVENT_TIMED),
+            (self.fact_set_values, _FACT_SET_TIMED),
+        ):
+            for index in timed:
+                value = values[index]
+                key = id(value)
+                if key not in converted:
+                    converted[key] = (value, convert(value))
+                values[index] = converted[key][1]
 
 
 def fresh_case(
-    session: Session,
+    places: Places,
     facts: CaseFacts,
     report: StatusReport,
     uid: str,
@@ -638,9 +746,11 @@ def fresh_case(
     consent_record: ConsentRecord | None = None,
 ) -> FreshCase:
     """`record_report(..., consent=True, attach=False)` for a key absent from the database
-    and from the operation so far, without ORM objects; the same checks and the same rows
-    (tests compare both paths column by column). `digest` is `claim_digest_of(claim)`.
-    Raises `ValidationError` like it."""
+    and from the operation so far, without ORM objects or a session; the same checks and
+    the same rows (tests compare both paths column by column) once `FreshCase.place` has
+    given it its moment of making (and its point and operator, when `report` names them by
+    their stand-ins). `digest` is `claim_digest_of(claim)`. Raises `ValidationError` like
+    `record_report`."""
     check_report(report)
     check_eligible(facts.birth_date, local_day(report.at), MIN_AGE)
     failure_reason = report.failure_reason.value if report.failure_reason else None
@@ -656,15 +766,12 @@ def fresh_case(
         failure_note=failure_note,
         claim=claim,
     )
-    values, folded = derived_values(session, report.level, [event])
-    now = now_utc()
-    case_row: dict[str, object] = dict.fromkeys(_CASE_COLUMNS)
+    values, folded = derived_values_at(places, report.level, [event])
+    case_row: dict[str, object] = dict.fromkeys(CASE_COLUMNS)
     case_row.update(values)
-    case_row.update(
-        id_number=facts.id_number, level=report.level, created_at=now, updated_at=now, version=1
-    )
+    case_row.update(id_number=facts.id_number, level=report.level, version=1)
     before = folded.from_status.get(uid)
-    event_row: dict[str, object] = dict.fromkeys(_EVENT_COLUMNS)
+    event_row: dict[str, object] = dict.fromkeys(FRESH_EVENT_COLUMNS)
     event_row.update(
         uid=uid,
         kind=EventKind.STATUS.value,
@@ -677,8 +784,15 @@ def fresh_case(
         failure_note=failure_note,
         **(consent_record.columns() if consent_record is not None else NO_RECORD),
     )
-    del event_row["fact_set_id"]
-    return FreshCase(case_row, event_row, claim, digest, folded)
+    assert len(case_row) == len(CASE_COLUMNS) and len(event_row) == len(FRESH_EVENT_COLUMNS)
+    return FreshCase(
+        list(case_row.values()),
+        list(event_row.values()),
+        digest,
+        list(claim_values(claim)),
+        folded.records,
+        folded.conflict,
+    )
 
 
 CORRECTABLE_FIELDS = (
@@ -932,8 +1046,19 @@ def decide_facts(
     return _append(session, case, event)
 
 
-_CASE_COLUMNS = [c.key for c in Case.__table__.columns if c.key != "id"]
+CASE_COLUMNS = [c.key for c in Case.__table__.columns if c.key != "id"]
 _EVENT_COLUMNS = [c.key for c in CaseEvent.__table__.columns if c.key not in ("id", "case_id")]
+FRESH_EVENT_COLUMNS = [name for name in _EVENT_COLUMNS if name != "fact_set_id"]
+_CASE_POINT = CASE_COLUMNS.index("intake_point_id")
+_CASE_OPERATOR = CASE_COLUMNS.index("operator_id")
+_CASE_CREATED = CASE_COLUMNS.index("created_at")
+_CASE_UPDATED = CASE_COLUMNS.index("updated_at")
+_CASE_VERSION = CASE_COLUMNS.index("version")
+_EVENT_POINT = FRESH_EVENT_COLUMNS.index("intake_point_id")
+_CASE_TIMED = timed_columns(cast(Table, Case.__table__), CASE_COLUMNS)
+_EVENT_TIMED = timed_columns(cast(Table, CaseEvent.__table__), FRESH_EVENT_COLUMNS)
+_FACT_SET_TIMED = timed_columns(cast(Table, FactSet.__table__), FACT_SET_COLUMNS[1:])
+_EVENT_OPERATOR = FRESH_EVENT_COLUMNS.index("operator_id")
 
 
 def insert_case_rows(session: Session, rows: list[dict[str, object]]) -> list[int]:
@@ -946,9 +1071,19 @@ def insert_case_rows(session: Session, rows: list[dict[str, object]]) -> list[in
     """
     if not rows:
         return []
+    columns = list(rows[0])
+    return _insert_case_values(session, columns, [[row[name] for name in columns] for row in rows])
+
+
+def _insert_case_values(
+    session: Session, columns: list[str], rows: list[list[object]], *, converted: bool = False
+) -> list[int]:
+    """`insert_case_rows` of rows given as values in `columns` order (`converted`: dates and
+    times in the driver's form already, see `models.bulk.bulk_insert`)."""
+    if not rows:
+        return []
     connection = session.connection()
     table = cast(Table, Case.__table__)
-    columns = list(rows[0])
     if connection.dialect.name == "sqlite":
         first = int(connection.execute(select(func.max(Case.id))).scalar() or 0) + 1
         ids = list(range(first, first + len(rows)))
@@ -956,14 +1091,13 @@ def insert_case_rows(session: Session, rows: list[dict[str, object]]) -> list[in
             connection,
             table,
             ["id", *columns],
-            [
-                [case_id, *[row[name] for name in columns]]
-                for case_id, row in zip(ids, rows, strict=True)
-            ],
+            [[case_id, *row] for case_id, row in zip(ids, rows, strict=True)],
+            converted=converted,
         )
         return ids
-    bulk_insert(connection, table, columns, [[row[name] for name in columns] for row in rows])
-    keys = [(str(row["id_number"]), int(str(row["level"]))) for row in rows]
+    bulk_insert(connection, table, columns, rows, converted=converted)
+    number_at, level_at = columns.index("id_number"), columns.index("level")
+    keys = [(str(row[number_at]), int(str(row[level_at]))) for row in rows]
     numbers = sorted({number for number, _level in keys})
     found: dict[tuple[str, int], int] = {}
     for some in in_slices(numbers):  # by ID number: see `find_cases`
@@ -978,39 +1112,57 @@ def insert_new_cases(
     session: Session, cases: Sequence[Case | FreshCase], fact_sets: FactSets | None = None
 ) -> None:
     """Insert new cases and their histories in bulk statements, in the given order: unattached
-    `Case`s built by `record_report(..., attach=False)` and `FreshCase` rows (whose fact sets
-    are found or inserted through `fact_sets`).
+    `Case`s built by `record_report(..., attach=False)` and `FreshCase` rows (placed, see
+    `FreshCase.place`; their fact sets are found or inserted through `fact_sets`).
 
     The ORM's unit of work costs more than the rules themselves on a large import; the
     cases were built and checked by the same rules all the same.
     """
-    rows: list[dict[str, object]] = []
-    fresh: dict[str, Claim] = {}
+    # Every date and time value in the driver's form here, once: `FreshCase`s built by an
+    # import come so already (`FreshCase.for_driver`).
+    convert = driver_value(session.get_bind().dialect.name)
+    rows: list[list[object]] = []
+    fresh: dict[str, list[object]] = {}
     for entry in cases:
         if isinstance(entry, FreshCase):
-            rows.append(entry.case_row)
-            fresh[entry.digest] = entry.claim
+            if entry.driver is not convert:
+                _to_driver(entry, convert)
+            rows.append(entry.case_values)
+            fresh[entry.digest] = entry.fact_set_values
         else:
-            rows.append({name: getattr(entry, name) for name in _CASE_COLUMNS} | {"version": 1})
+            values = [getattr(entry, name) for name in CASE_COLUMNS]
+            values[_CASE_VERSION] = 1
+            for index in _CASE_TIMED:
+                values[index] = convert(values[index])
+            rows.append(values)
     fact_set_ids = (fact_sets or FactSets(session)).ids(fresh) if fresh else {}
-    ids = insert_case_rows(session, rows)
-    events: list[dict[str, object]] = []
+    ids = _insert_case_values(session, CASE_COLUMNS, rows, converted=True)
+    events: list[list[object]] = []
     for case_id, entry in zip(ids, cases, strict=True):
         if isinstance(entry, FreshCase):
-            events.append(
-                {"case_id": case_id, **entry.event_row, "fact_set_id": fact_set_ids[entry.digest]}
-            )
+            events.append([case_id, *entry.event_values, fact_set_ids[entry.digest]])
             continue
         for event in entry.history:
-            events.append(
-                {
-                    "case_id": case_id,
-                    **{name: getattr(event, name) for name in _EVENT_COLUMNS},
-                    # The fact set was flushed before (it is in the session); the event is not.
-                    "fact_set_id": event.fact_set.id if event.fact_set is not None else None,
-                }
-            )
-    insert_event_rows(session, events)
+            values = [getattr(event, name) for name in FRESH_EVENT_COLUMNS]
+            for index in _EVENT_TIMED:
+                values[index] = convert(values[index])
+            # The fact set was flushed before (it is in the session); the event is not.
+            values.append(event.fact_set.id if event.fact_set is not None else None)
+            events.append([case_id, *values])
+    if events:
+        bulk_insert(
+            session.connection(),
+            cast(Table, CaseEvent.__table__),
+            ["case_id", *FRESH_EVENT_COLUMNS, "fact_set_id"],
+            events,
+            converted=True,
+        )
+
+
+def _to_driver(entry: FreshCase, convert: Callable[[object], object]) -> None:
+    """A `FreshCase` not yet in the driver's form (`for_driver`), put in it."""
+    assert entry.driver is None, "a FreshCase converted for another database"
+    entry.for_driver(convert)
 
 
 def insert_event_rows(session: Session, events: Sequence[Mapping[str, object]]) -> None:

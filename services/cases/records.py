@@ -13,21 +13,23 @@ untouched.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import pickle
 import queue
+import threading
 from collections import Counter
 from collections.abc import Callable, Generator, Iterable, Iterator
-from contextlib import closing
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar, cast
+from typing import TYPE_CHECKING, Generic, TypeVar, cast
 
 from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
-from models.bulk import indexes_set_aside_for_large_load, large_page_cache
+from models.bulk import driver_value, indexes_set_aside_for_large_load, large_page_cache
 from models.codes import OUTSIDE_PROVINCE, FailureReason, Status
 from models.entities import Case, IntakePoint, Operator
 from models.event_ids import content_uid
@@ -40,11 +42,14 @@ from services.campaigns.directory import (
 from services.campaigns.units import UnitTree
 from services.cases.fold import Claim, Record
 from services.cases.recording import (
+    OPERATOR_STAND_IN,
+    POINT_STAND_IN,
     CaseFacts,
     FactsDraft,
     FactSets,
     FreshCase,
     Outcome,
+    Places,
     StatusReport,
     check_facts,
     claim_at,
@@ -180,45 +185,92 @@ class ImportSummary:
         return text + rejects_note(self.rejects_file, self.rejects_file_error)
 
 
+class _Shelf(Generic[_T]):
+    """Values that travel from the second process pickled together (one chunk's), and are
+    unpickled only when the importing process first asks for one of them: most rows of a
+    big import never need what they hold (see `_Row.details`)."""
+
+    __slots__ = ("_items", "_pickled")
+
+    def __init__(self, items: list[_T] | None, pickled: bytes | None = None) -> None:
+        self._items = items
+        self._pickled = pickled
+
+    @property
+    def items(self) -> list[_T]:
+        if self._items is None:
+            assert self._pickled is not None
+            self._items = pickle.loads(self._pickled)  # noqa: S301 - our second process's bytes
+            self._pickled = None
+        return self._items
+
+    def __reduce__(self) -> tuple[type[_Shelf[_T]], tuple[None, bytes]]:
+        pickled = self._pickled
+        if pickled is None:
+            pickled = pickle.dumps(self._items, pickle.HIGHEST_PROTOCOL)
+        return (_Shelf, (None, pickled))
+
+
+class _Packed(Generic[_T]):
+    """One value on a `_Shelf`."""
+
+    __slots__ = ("index", "shelf")
+
+    def __init__(self, shelf: _Shelf[_T], index: int) -> None:
+        self.shelf = shelf
+        self.index = index
+
+    @staticmethod
+    def alone(value: _T) -> _Packed[_T]:
+        return _Packed(_Shelf([value]), 0)
+
+    @property
+    def value(self) -> _T:
+        return self.shelf.items[self.index]
+
+    def __reduce__(self) -> tuple[type[_Packed[_T]], tuple[_Shelf[_T], int]]:
+        return (_Packed, (self.shelf, self.index))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Packed) and self.value == other.value
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _shelve(items: list[_Row | Reject]) -> None:
+    """The details of a chunk's rows put on one shelf: pickled at once, unpickled at once."""
+    rows = [item for item in items if isinstance(item, _Row)]
+    shelf = _Shelf([row.details.value for row in rows])
+    for index, row in enumerate(rows):
+        row.details = _Packed(shelf, index)
+
+
 @dataclass
-class _Row:
-    number: int
+class _Details:
+    """What a row says beyond its key, point and operator: needed when it goes through
+    `record_report` (its case is not new) or is rejected by the importing process."""
+
     cells: list[Cell]
-    # The ID number as the cell gives it (`facts.id_number` is normalised).
-    id_number_as_written: str
-    level: int
     status: Status
     report_fields: dict[str, object]
-    point_commune_id: int
-    point_name: str
-    operator: str
     facts: CaseFacts
-    # What the row says about the citizen, its fact set's digest, the row's event uid.
+    # What the row says about the citizen.
     claim: Claim
-    digest: str
-    uid: str = ""
 
-    def __reduce__(self) -> tuple[Callable[..., _Row], tuple[object, ...]]:
-        """Pickled as plain values for the trip from the second process: the importing
-        process unpickles every row, and objects one by one cost it three times as much."""
+    def __reduce__(self) -> tuple[Callable[..., _Details], tuple[object, ...]]:
+        """Pickled as plain values: objects one by one cost three times as much to unpickle."""
         facts = self.facts
         at = self.report_fields["at"]
         reason = self.report_fields["failure_reason"]
         assert isinstance(at, datetime)
         return (
-            _row_from_values,
+            _details_from_values,
             (
-                self.number,
                 self.cells,
-                self.id_number_as_written,
-                self.level,
                 self.status.value,
                 at.isoformat(),
                 reason.value if isinstance(reason, FailureReason) else None,
                 self.report_fields["failure_note"],
-                self.point_commune_id,
-                self.point_name,
-                self.operator,
                 (
                     facts.id_number,
                     facts.full_name,
@@ -229,60 +281,93 @@ class _Row:
                     facts.residence_commune_id,
                 ),
                 self.claim.residence,
-                self.digest,
-                self.uid,
             ),
         )
 
 
-def _row_from_values(
-    number: int,
+def _details_from_values(
     cells: list[Cell],
-    id_number_as_written: str,
-    level: int,
     status: str,
     at: str,
     failure_reason: str | None,
     failure_note: str | None,
-    point_commune_id: int,
-    point_name: str,
-    operator: str,
     facts_values: tuple[str, str, date, str, str | None, str | None, int | None],
     residence: str,
-    digest: str,
-    uid: str,
-) -> _Row:
-    """A `_Row` again from what `_Row.__reduce__` gave."""
+) -> _Details:
+    """`_Details` again from what `_Details.__reduce__` gave."""
     facts = CaseFacts(*facts_values)
     report_fields: dict[str, object] = {
         "at": datetime.fromisoformat(at),
         "failure_reason": None if failure_reason is None else FailureReason(failure_reason),
         "failure_note": failure_note,
     }
-    return _Row(
-        number,
-        cells,
-        id_number_as_written,
-        level,
-        Status(status),
-        report_fields,
-        point_commune_id,
-        point_name,
-        operator,
-        facts,
-        claim_at(facts, residence),
-        digest,
-        uid,
-    )
+    return _Details(cells, Status(status), report_fields, facts, claim_at(facts, residence))
+
+
+@dataclass
+class _Row:
+    """A checked row, with its case built as new to the database (`fresh`): the importing
+    process looks only at the fields here unless the case is known (`details`)."""
+
+    number: int
+    # The ID number as the cell gives it, and normalised (`facts.id_number`).
+    id_number_as_written: str
+    id_number: str
+    level: int
+    point_commune_id: int
+    point_name: str
+    operator: str
+    # The row's fact set's digest and its event's uid (the hash of what the row says).
+    digest: str
+    uid: str
+    # The note for a row dated outside the campaign's period (None: inside).
+    outside_period: str | None
+    # The case as `fresh_case` builds it, its point and operator by their stand-ins; or the
+    # reason the row cannot make a new case (a rule its report breaks); None: not built yet
+    # (`_RowParser.build_fresh`).
+    fresh: FreshCase | str | None
+    details: _Packed[_Details]
+
+    @property
+    def cells(self) -> list[Cell]:
+        return self.details.value.cells
+
+    @property
+    def status(self) -> Status:
+        return self.details.value.status
+
+    @property
+    def report_fields(self) -> dict[str, object]:
+        return self.details.value.report_fields
+
+    @property
+    def facts(self) -> CaseFacts:
+        return self.details.value.facts
 
 
 class _RowParser:
     """A row's cells checked and turned into a `_Row`: pure (no database), so that a big
     file can be read and checked in a second process (`_rows_from_worker`)."""
 
-    def __init__(self, tree: UnitTree, today: date) -> None:
+    def __init__(
+        self,
+        tree: UnitTree,
+        today: date,
+        consent: ConsentRecord,
+        period: tuple[date, date],
+        dialect: str,
+    ) -> None:
         self.tree = tree
         self.today = today
+        # The import's consent record (`services.privacy.consent.import_record`), the
+        # campaign's first and last day, the form of dates and times for the database.
+        self.consent = consent
+        self.period = period
+        self.driver_value = driver_value(dialect)
+        # Whether `parse` builds each row's case as new (`_Row.fresh`); if not, the importing
+        # process does when it needs it. The second process builds them while it is ahead
+        # of the importing one, so that both keep busy (`_check_in_worker`).
+        self.build_fresh = True
         self.columns: dict[str, int] = {}
         self.parsed = CellMemo(MEMO_ENTRIES)
 
@@ -415,43 +500,105 @@ class _RowParser:
         claim = claim_at(
             facts, OUTSIDE_PROVINCE if residence is None else self.tree.by_id[residence].code
         )
-        row = _Row(
-            number,
+        details = _Details(
             cells,
-            draft.id_number,
-            level,
             status,
             {"at": moment, "failure_reason": reason, "failure_note": note},
+            facts,
+            claim,
+        )
+        uid = self.uid(details, level, point_commune, point_name, operator)
+        digest = claim_digest_of(claim)
+        return _Row(
+            number,
+            draft.id_number,
+            facts.id_number,
+            level,
             point_commune,
             point_name,
             operator,
-            facts,
-            claim,
-            claim_digest_of(claim),
+            digest,
+            uid,
+            self.outside_period(number, on_day),
+            self.fresh(details, level, point_commune, uid, digest) if self.build_fresh else None,
+            _Packed.alone(details),
         )
-        row.uid = self.uid(row)
-        return row
 
-    def uid(self, row: _Row) -> str:
+    def uid(
+        self, details: _Details, level: int, point_commune_id: int, point_name: str, operator: str
+    ) -> str:
         """The row's event identity: the hash of everything the row says."""
-        claim = row.claim
+        claim = details.claim
+        fields = details.report_fields
         return content_uid(
             "row",
-            row.facts.id_number,
-            row.level,
-            row.status.value,
-            row.report_fields["at"].isoformat(),  # type: ignore[attr-defined]
-            self.tree.by_id[row.point_commune_id].code,
-            row.point_name,
-            row.operator,
-            row.report_fields["failure_reason"],
-            row.report_fields["failure_note"],
+            details.facts.id_number,
+            level,
+            details.status.value,
+            fields["at"].isoformat(),  # type: ignore[attr-defined]
+            self.tree.by_id[point_commune_id].code,
+            point_name,
+            operator,
+            fields["failure_reason"],
+            fields["failure_note"],
             claim.full_name,
             claim.birth_date.isoformat(),
             claim.sex,
             claim.residence,
             claim.phone,
         )
+
+    def outside_period(self, number: int, day: date) -> str | None:
+        first_day, last_day = self.period
+        if first_day <= day <= last_day:
+            return None
+        return (
+            f"Dòng {number}: ngày {format_date(day)} ngoài thời gian kế hoạch (từ "
+            f"{format_date(first_day)} đến {format_date(last_day)}): vẫn lưu theo ngày đó."
+        )
+
+    def fresh_of(self, row: _Row) -> FreshCase | str:
+        """`row.fresh`, built now if the parse did not."""
+        if row.fresh is None:
+            row.fresh = self.fresh(
+                row.details.value, row.level, row.point_commune_id, row.uid, row.digest
+            )
+        return row.fresh
+
+    def fresh(
+        self, details: _Details, level: int, point_commune_id: int, uid: str, digest: str
+    ) -> FreshCase | str:
+        """The row's case built as new to the database (`fresh_case`), its point and operator
+        by their stand-ins; or why it cannot be (the importing process rejects the row with
+        that reason if its case is indeed new)."""
+        at = details.report_fields["at"]
+        assert isinstance(at, datetime)
+        report = StatusReport(
+            level=level,
+            status=details.status,
+            operator_id=OPERATOR_STAND_IN,
+            intake_point_id=POINT_STAND_IN,
+            **details.report_fields,  # type: ignore[arg-type]
+        )
+
+        def point_commune(point_id: int) -> int:
+            assert point_id == POINT_STAND_IN
+            return point_commune_id  # a point stands in the commune it was found or made in
+
+        places = Places(self.residence_id, point_commune)
+        # The row that brings its case in carries the import's consent record, at its moment.
+        record = self.consent
+        consent = ConsentRecord(record.notice_version, at, record.basis, record.legal_reference)
+        try:
+            entry = fresh_case(places, details.facts, report, uid, details.claim, digest, consent)
+        except UserError as error:
+            return str(error)
+        entry.for_driver(self.driver_value)
+        return entry
+
+    def residence_id(self, code: str) -> int | None:
+        """A claim's residence code as a commune id (see `recording.residence_id`)."""
+        return None if code == OUTSIDE_PROVINCE else self.tree.by_code[code].id
 
 
 class _Importer:
@@ -463,22 +610,28 @@ class _Importer:
         self.summary = ImportSummary()
         self.fact_sets = FactSets(session)
         self.row_of_event: dict[str, int] = {}
-        self.parser = _RowParser(tree, local_day(now_utc()))
         campaign = active_campaign(session)
-        self.period = (campaign.first_day, campaign.last_day)
         # Read once: every row of one import is recorded under the same legal basis.
         self.consent = import_record(session, now_utc())
+        self.parser = _RowParser(
+            tree,
+            local_day(now_utc()),
+            self.consent,
+            (campaign.first_day, campaign.last_day),
+            session.get_bind().dialect.name,
+        )
         self.username = ""  # who imports: the outreach moves the cases make are theirs
 
     def consent_for(self, row: _Row, known: dict[tuple[str, int], Case]) -> ConsentRecord | None:
         """The row that brings its case in carries the record: "nhập từ danh sách", at the
-        row's moment (by its operator); a row about a case already here carries none."""
-        if (row.facts.id_number, row.level) in known:
+        row's moment (by its operator); a row about a case already here carries none.
+        (`_RowParser.fresh` gives a new case's the same.)"""
+        if (row.id_number, row.level) in known:
             return None
         at = row.report_fields["at"]
         assert isinstance(at, datetime)
-        consent = self.consent
-        return ConsentRecord(consent.notice_version, at, consent.basis, consent.legal_reference)
+        record = self.consent
+        return ConsentRecord(record.notice_version, at, record.basis, record.legal_reference)
 
     def point_id(self, row: _Row, created: list[object]) -> int:
         key = (row.point_commune_id, row.point_name)
@@ -501,51 +654,48 @@ class _Importer:
 
     def save_batch(self, rows: list[_Row]) -> None:
         known = find_cases(self.session, ((r.id_number_as_written, r.level) for r in rows))
-        claims = [r.claim for r in rows]
-        digests = [r.digest for r in rows]
-        self.fact_sets.prefetch(dict(zip(digests, claims, strict=True)))
-        # A case nobody holds yet, named by one row of the batch, is built as plain rows
-        # (`fresh_case`); the others go through `record_report` and the ORM.
-        per_key = Counter((r.facts.id_number, r.level) for r in rows)
+        self.fact_sets.prefetch_digests(r.digest for r in rows)
+        # A case nobody holds yet, named by one row of the batch, is saved as the plain rows
+        # the parser built (`fresh_case`); the others go through `record_report` and the ORM.
+        per_key = Counter((r.id_number, r.level) for r in rows)
         new_cases: list[Case | FreshCase] = []
-        for row, claim, digest in zip(rows, claims, digests, strict=True):
-            key = (row.facts.id_number, row.level)
+        for row in rows:
+            key = (row.id_number, row.level)
             fresh = FAST_PATH and key not in known and per_key[key] == 1
-            new_case = self.save_row(row, (claim, digest), known, fresh=fresh)
+            new_case = self.save_row(row, known, fresh=fresh)
             if new_case is not None:
                 new_cases.append(new_case)  # inserted in bulk below, with later rows' moves
         self.session.flush()
         insert_new_cases(self.session, new_cases, self.fact_sets)
-        link_cases(self.session, {r.facts.id_number for r in rows}, self.username)
+        link_cases(self.session, {r.id_number for r in rows}, self.username)
         # Keep memory flat on big files: what is flushed stays in the transaction.
         self.session.expunge_all()
         self.fact_sets.forget()
 
     def save_row(
-        self,
-        row: _Row,
-        claim: tuple[Claim, str],
-        known: dict[tuple[str, int], Case],
-        *,
-        fresh: bool,
+        self, row: _Row, known: dict[tuple[str, int], Case], *, fresh: bool
     ) -> Case | FreshCase | None:
         """One row's report, counted and noted (or the row rejected); returns the case when
-        it is new to the database: `fresh` builds it as plain rows."""
+        it is new to the database: `fresh` saves it as the plain rows the parser built."""
         # A point or an operator named only by a rejected row is not kept.
         created: list[object] = []
         try:
-            report = StatusReport(
-                level=row.level,
-                status=row.status,
-                operator_id=self.operator_id(row, created),
-                intake_point_id=self.point_id(row, created),
-                **row.report_fields,  # type: ignore[arg-type]
-            )
-            consent_record = self.consent_for(row, known)
-            uid = row.uid
+            operator_id = self.operator_id(row, created)
+            point_id = self.point_id(row, created)
             if fresh:
-                entry = fresh_case(self.session, row.facts, report, uid, *claim, consent_record)
+                built = self.parser.fresh_of(row)
+                if isinstance(built, str):  # the report breaks a rule (`fresh_case` said)
+                    raise ValidationError(built)
+                entry = built
+                entry.place(point_id, operator_id)
             else:
+                report = StatusReport(
+                    level=row.level,
+                    status=row.status,
+                    operator_id=operator_id,
+                    intake_point_id=point_id,
+                    **row.report_fields,  # type: ignore[arg-type]
+                )
                 result = record_report(
                     self.session,
                     row.facts,
@@ -553,20 +703,20 @@ class _Importer:
                     consent=True,
                     known=known,
                     attach=False,
-                    uid=uid,
+                    uid=row.uid,
                     fact_sets=self.fact_sets,
-                    consent_record=consent_record,
+                    consent_record=self.consent_for(row, known),
                 )
         except UserError as error:
             self.forget(created, row)
             self.reject(row.number, str(error), row.cells)
             return None
         if fresh:
-            self.note_saved(row, str(entry.event_row["uid"]))
+            self.note_saved(row, row.uid)
             self.count(Outcome.CREATED)
-            self.note_case(row.facts.id_number, row.level, entry.folded.records)
-            if entry.folded.conflict:
-                self.summary.conflicts.add(f"{row.facts.id_number} mức {row.level}")
+            self.note_case(row.id_number, row.level, entry.records)
+            if entry.conflict:
+                self.summary.conflicts.add(f"{row.id_number} mức {row.level}")
             return entry
         if result.event is not None:
             self.note_saved(row, result.event.uid)
@@ -578,7 +728,8 @@ class _Importer:
 
     def note_saved(self, row: _Row, uid: str) -> None:
         self.row_of_event[uid] = row.number
-        self.note_outside_period(row)
+        if row.outside_period is not None:
+            self.summary.outside_period.append(row.outside_period)
 
     def count(self, outcome: Outcome) -> None:
         if outcome == Outcome.CREATED:
@@ -591,17 +742,6 @@ class _Importer:
     def note_case(self, id_number: str, level: int, records: list[Record]) -> None:
         for record in records:
             self.note_record(id_number, level, record)
-
-    def note_outside_period(self, row: _Row) -> None:
-        at = row.report_fields["at"]
-        assert isinstance(at, datetime)
-        day = local_day(at)
-        first_day, last_day = self.period
-        if not first_day <= day <= last_day:
-            self.summary.outside_period.append(
-                f"Dòng {row.number}: ngày {format_date(day)} ngoài thời gian kế hoạch (từ "
-                f"{format_date(first_day)} đến {format_date(last_day)}): vẫn lưu theo ngày đó."
-            )
 
     def note_record(self, id_number: str, level: int, record: Record) -> None:
         """A report that the case's status now contradicts: listed with its reason."""
@@ -670,6 +810,7 @@ def import_records(
         closing(checked),
         large_page_cache(connection),
         indexes_set_aside_for_large_load(connection, cases, incoming, existing),
+        _fewer_collections(),
     ):
         _import_rows(importer, checked, progress)
     if progress:
@@ -755,6 +896,41 @@ WORKER_FILE_BYTES = 8 << 20
 # Rows sent at a time, and chunks on the way at most: the reader never runs far ahead.
 _WORKER_CHUNK = 1000
 _WORKER_QUEUE = 8
+# Chunks waiting from which the importing process is behind (`_importer_is_behind`).
+_WORKER_BEHIND = 2
+
+
+# The young generation of the cyclic garbage collector during an import (the default is
+# 700): see `_fewer_collections`.
+_GC_YOUNG = 20_000
+_gc_lock = threading.Lock()
+_gc_depth = 0  # imports running (threads)
+_gc_before = gc.get_threshold()  # the thresholds before the first of them
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """The cyclic garbage collector's young generation made larger for the block, and what
+    lives already set aside (`gc.freeze`): an import makes millions of short-lived objects
+    (a row's cells, checks, plain rows), and with the default thresholds the collector walks
+    every surviving batch, and the long-lived heap (SQLAlchemy's), over and over: a tenth of
+    the import's work. Nothing is kept longer than a few thousand objects; restored after
+    (imports in two threads at once: when the last one ends)."""
+    global _gc_depth, _gc_before
+    with _gc_lock:
+        _gc_depth += 1
+        if _gc_depth == 1:
+            _gc_before = gc.get_threshold()
+            gc.freeze()
+            gc.set_threshold(_GC_YOUNG, *_gc_before[1:])
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_depth -= 1
+            if _gc_depth == 0:
+                gc.set_threshold(*_gc_before)
+                gc.unfreeze()
 
 
 def _check_in_worker(
@@ -763,21 +939,43 @@ def _check_in_worker(
     """The second process: the rows after the header checked and sent in chunks, then
     None; or the error that stopped the reading (raised again by the importing process)."""
     try:
-        rows = (row for row in read_rows(path, SHEET_NAME) if row[0] > header_number)
-        chunk: list[_Row | Reject] = []
-        for item in _checked_rows(parser, rows):
-            chunk.append(item)
-            if len(chunk) >= _WORKER_CHUNK:
-                out.put(chunk)
-                chunk = []
-        out.put(chunk)
-        out.put(None)
+        with _fewer_collections():
+            _send_checked(path, parser, header_number, out)
     except Exception as error:  # every error goes back to the importer
         try:
             pickle.dumps(error)
         except Exception:  # an error that cannot travel: its text does
             error = RuntimeError(f"{type(error).__name__}: {error}")
         out.put(error)
+
+
+def _send_checked(
+    path: Path, parser: _RowParser, header_number: int, out: multiprocessing.Queue[object]
+) -> None:
+    """`_check_in_worker`'s work: the checked rows in chunks, then None."""
+    rows = (row for row in read_rows(path, SHEET_NAME) if row[0] > header_number)
+    chunk: list[_Row | Reject] = []
+    parser.build_fresh = False
+    for item in _checked_rows(parser, rows):
+        chunk.append(item)
+        if len(chunk) >= _WORKER_CHUNK:
+            _shelve(chunk)
+            out.put(chunk)
+            chunk = []
+            parser.build_fresh = _importer_is_behind(out)
+    _shelve(chunk)
+    out.put(chunk)
+    out.put(None)
+
+
+def _importer_is_behind(out: multiprocessing.Queue[object]) -> bool:
+    """Whether chunks wait for the importing process: then the second process takes on
+    more of the work (it builds the new cases, `_RowParser.build_fresh`) until they no
+    longer do; while the importing process waits, it sends them sooner."""
+    try:
+        return out.qsize() >= _WORKER_BEHIND
+    except NotImplementedError:  # macOS: no count of what waits
+        return out.full()
 
 
 def _rows_from_worker(

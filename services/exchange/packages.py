@@ -40,6 +40,7 @@ from services.cases.lifecycle import check_status_for_level
 from services.cases.recording import (
     FactSets,
     claim_digest_of,
+    claim_values,
     derive,
     derived_values,
     find_cases,
@@ -782,7 +783,7 @@ class _Merger:
             return
         claim_ids = self.fact_sets.ids(
             {
-                i.claim_digest: i.event.claim
+                i.claim_digest: claim_values(i.event.claim)
                 for case in cases
                 for i in case.events
                 if i.claim_digest and i.event.claim

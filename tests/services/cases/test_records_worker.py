@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import multiprocessing
 import pickle
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -15,8 +15,10 @@ from sqlalchemy import inspect, text
 
 import models.bulk
 import services.cases.records
+from models.codes import ConsentBasis
 from services.campaigns.units import UnitTree
 from services.cases.records import import_records
+from services.privacy.consent import ConsentRecord
 from services.spreadsheets.reader import UnreadableFileError, header_map, read_rows
 from services.upkeep.database import open_database
 from tests.factories import CLI, id_number_for
@@ -62,13 +64,51 @@ def test_a_checked_row_travels_whole(sqlite_template: Path, tmp_path: Path) -> N
     with database.session() as session:
         tree = UnitTree.load(session)
     database.dispose()
-    parser = services.cases.records._RowParser(tree, date(2023, 8, 20))
+    consent = ConsentRecord(None, datetime(2023, 8, 20, 3, tzinfo=UTC), ConsentBasis.IMPORTED)
+    parser = services.cases.records._RowParser(
+        tree, date(2023, 8, 20), consent, (date(2023, 7, 18), date(2023, 8, 31)), "sqlite"
+    )
     sheet = write_sheet(tmp_path / "sheet.csv", sheet_rows())
     rows = read_rows(sheet, None)
     parser.columns = header_map(next(rows)[1], services.cases.records.COLUMNS)
     checked = list(services.cases.records._checked_rows(parser, rows))
     assert pickle.loads(pickle.dumps(checked)) == checked  # noqa: S301 - our own bytes
     assert {type(item).__name__ for item in checked} == {"_Row", "Reject"}
+
+
+def test_a_new_case_is_the_same_whichever_process_builds_it(
+    sqlite_template: Path, tmp_path: Path
+) -> None:
+    """The second process builds the rows' new cases only while the importing process is
+    behind; the importing process builds the others from the row: the same rows, and the
+    same refusal for a report that cannot make a case."""
+    database = open_database(f"sqlite:///{sqlite_template}", migrate=False)
+    with database.session() as session:
+        tree = UnitTree.load(session)
+    database.dispose()
+    consent = ConsentRecord(None, datetime(2023, 8, 20, 3, tzinfo=UTC), ConsentBasis.IMPORTED)
+    refused = [*row(50)[:6], 2, "Đã đăng ký", *row(50)[8:]]  # level 2 has no registration
+    sheet = write_sheet(tmp_path / "sheet.csv", [*sheet_rows(), refused])
+    checked = []
+    for build in (True, False):
+        parser = services.cases.records._RowParser(
+            tree, date(2023, 8, 20), consent, (date(2023, 7, 18), date(2023, 8, 31)), "sqlite"
+        )
+        parser.build_fresh = build
+        rows = read_rows(sheet, None)
+        parser.columns = header_map(next(rows)[1], services.cases.records.COLUMNS)
+        items = list(services.cases.records._checked_rows(parser, rows))
+        services.cases.records._shelve(items)
+        travelled = pickle.loads(pickle.dumps(items))  # noqa: S301 - our own bytes
+        checked.append([(item, parser) for item in travelled if hasattr(item, "fresh")])
+    built_there, built_here = checked
+    assert len(built_there) == len(built_here) == len(sheet_rows()) - 1
+    for (there, _), (here, parser) in zip(built_there, built_here, strict=True):
+        assert there.fresh is not None and here.fresh is None
+        assert parser.fresh_of(here) == there.fresh
+    refusals = [item.fresh for item, _ in built_there if isinstance(item.fresh, str)]
+    assert len(refusals) == 1
+    assert refusals[0].startswith("Trạng thái «Đã đăng ký» không dùng cho mức 2")
 
 
 def imported(
