@@ -1126,7 +1126,7 @@ def insert_new_cases(
     for entry in cases:
         if isinstance(entry, FreshCase):
             if entry.driver is not convert:
-                _to_driver(entry, convert)
+                entry.for_driver(convert)  # refuses one converted for another database
             rows.append(entry.case_values)
             fresh[entry.digest] = entry.fact_set_values
         else:
@@ -1157,12 +1157,6 @@ def insert_new_cases(
             events,
             converted=True,
         )
-
-
-def _to_driver(entry: FreshCase, convert: Callable[[object], object]) -> None:
-    """A `FreshCase` not yet in the driver's form (`for_driver`), put in it."""
-    assert entry.driver is None, "a FreshCase converted for another database"
-    entry.for_driver(convert)
 
 
 def insert_event_rows(session: Session, events: Sequence[Mapping[str, object]]) -> None:
