@@ -645,10 +645,6 @@ def link_cases(session: Session, id_numbers: Iterable[str], username: str) -> Li
     "came", the activation for "activated"), so two databases linking the same case make
     the same event, and a package carrying it merges as one."""
     result = LinkResult()
-    # A campaign without review lists (most imports): nothing to move, and one question
-    # instead of two per slice of ID numbers.
-    if session.scalar(select(OutreachEntry.id).limit(1)) is None:
-        return result
     numbers = sorted(set(id_numbers))
     for chunk in in_slices(numbers, 900):
         result.moved += _link_chunk(session, chunk, username)
@@ -657,17 +653,13 @@ def link_cases(session: Session, id_numbers: Iterable[str], username: str) -> Li
 
 def _link_chunk(session: Session, chunk: Sequence[str], username: str) -> int:
     """`link_cases` for up to 900 ID numbers; how many entries moved."""
-    # Most numbers saved have no entry, or (importing a list) no case yet: the cheaper
-    # question first.
-    with_cases = list(
-        session.scalars(select(Case.id_number).where(Case.id_number.in_(chunk)).distinct())
-    )
-    if not with_cases:
-        return 0
+    # One question, led by the entries' index: a campaign without review lists (most
+    # imports, most desk saves) answers it at once.
+    has_case = select(Case.id).where(Case.id_number == OutreachEntry.id_number).exists()
     entries = session.execute(
         select(
             OutreachEntry.id, OutreachEntry.uid, OutreachEntry.id_number, OutreachEntry.status
-        ).where(OutreachEntry.id_number.in_(with_cases))
+        ).where(OutreachEntry.id_number.in_(chunk), has_case)
     ).all()
     if not entries:
         return 0
