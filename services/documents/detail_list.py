@@ -26,7 +26,8 @@ from models.entities import Case, CaseEvent, IntakePoint, Operator
 from services.campaigns.units import UnitTree
 from services.cases.fold import fold_case
 from services.cases.recording import fold_event
-from services.common.errors import StorageError, UserError, os_reason
+from services.common.errors import UserError
+from services.common.files import written_whole
 from services.common.labels import FAILURE_LABELS, HELP_REASON_LABELS, LEVEL_LABELS, STATUS_LABELS
 from services.common.vntime import end_of_day_utc, format_date, format_moment, local_day
 from services.security.audit import AuditAction, write_audit
@@ -247,23 +248,16 @@ def write_detail_list(
     check_password(password)
     if out.suffix.lower() != ".xlsx":
         out = out.with_name(out.name + ".xlsx")
-    temporary = out.with_name(f".{out.name}.tmp")
     # The plain workbook lives only in a private folder (owner-only) and is deleted as
     # soon as its encrypted copy is written; it never leaves the machine.
-    with tempfile.TemporaryDirectory(prefix="kichhoat-chi-tiet-") as private:
+    with (
+        tempfile.TemporaryDirectory(prefix="kichhoat-chi-tiet-") as private,
+        written_whole(out, "Kiểm tra ổ đĩa còn chỗ và quyền ghi.") as temporary,
+    ):
         plain = Path(private) / "plain.xlsx"
-        try:
-            count = _write_plain(session, as_of, progress, plain)
-            out.parent.mkdir(parents=True, exist_ok=True)
-            with plain.open("rb") as source, temporary.open("w+b") as handle:
-                encrypt_ooxml(source, password, handle)
-            temporary.replace(out)
-        except OSError as error:
-            temporary.unlink(missing_ok=True)
-            raise StorageError(
-                f"Không ghi được tệp «{out}»: {os_reason(error)}. Kiểm tra ổ đĩa còn chỗ và quyền "
-                "ghi."
-            ) from error
+        count = _write_plain(session, as_of, progress, plain)
+        with plain.open("rb") as source, temporary.open("w+b") as handle:
+            encrypt_ooxml(source, password, handle)
     write_audit(
         session,
         actor,

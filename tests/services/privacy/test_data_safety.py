@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from models.codes import Role, Status
 from models.entities import AuditEntry, Case, CaseContact, CaseEvent
 from services.campaigns.campaign import active_campaign
-from services.common.errors import ConflictError, UserError
+from services.common.errors import ConflictError, StorageError, UserError
 from services.counting.tally import TallyBy, tally
 from services.desk.follow_up import add_contact
 from services.documents.detail_list import write_detail_list
@@ -106,6 +106,20 @@ def test_a_short_password_is_refused(session: Session, tmp_path: Path) -> None:
     with pytest.raises(UserError, match="ít nhất 8"):
         write_detail_list(session, CLI, tmp_path / "x.xlsx", "ngan")
     assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_a_detail_list_that_cannot_be_written_says_where_and_leaves_nothing(
+    session: Session, tmp_path: Path
+) -> None:
+    known_world(session)
+    folder = tmp_path / "xuat"
+    folder.mkdir()
+    blocker = folder / "khong-phai-thu-muc"
+    blocker.write_text("một tệp, không phải thư mục")
+    with pytest.raises(StorageError, match=r"Không ghi được tệp «.*ds\.xlsx».*quyền ghi"):
+        write_detail_list(session, CLI, blocker / "ds.xlsx", PASSWORD)
+    assert [path.name for path in folder.iterdir()] == ["khong-phai-thu-muc"]
+    assert not session.scalars(select(AuditEntry).where(AuditEntry.action == "detail_export")).all()
 
 
 # -- the purge ---------------------------------------------------------------------------
