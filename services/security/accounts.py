@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import cache
+from typing import NotRequired, TypedDict, Unpack
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -479,28 +480,22 @@ def unlock_account(
     return True
 
 
-def create_account(
-    session: Session,
-    actor: Actor,
-    *,
-    username: str,
-    full_name: str,
-    password: str,
-    role: Role,
-    organisation: str = "",
-    home_point_id: int | None = None,
-) -> Operator:
-    """An administrator creates an account (the caller commits)."""
+class NewAccount(TypedDict):
+    """The words of `create_operator`, for `create_account` to pass on as they are."""
+
+    username: str
+    full_name: str
+    password: str
+    role: Role
+    organisation: NotRequired[str]
+    home_point_id: NotRequired[int | None]
+
+
+def create_account(session: Session, actor: Actor, **account: Unpack[NewAccount]) -> Operator:
+    """An administrator creates an account (`create_operator`'s words; the caller commits)."""
     require(actor, Action.ACCOUNTS)
-    operator = create_operator(
-        session,
-        username=username,
-        full_name=full_name,
-        password=password,
-        role=role,
-        organisation=organisation,
-        home_point_id=home_point_id,
-    )
+    operator = create_operator(session, **account)
+    role = account["role"]
     write_audit(
         session,
         actor,
