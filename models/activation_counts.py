@@ -48,13 +48,21 @@ COUNTED_COLUMNS = ("activated_on", "counted_unit_id", "level", "intake_point_id"
 TRIGGER_NAMES = ("trg_cases_counts_insert", "trg_cases_counts_delete", "trg_cases_counts_update")
 
 
+def _add_counts(table: str, keys: tuple[str, ...], rows: str, *, qualified: bool = True) -> str:
+    """The `INSERT` of `rows` (the `keys`, then n) into a count table that adds n to a row
+    already there. `qualified`: `n = table.n + ...`, as PostgreSQL needs (SQLite: `n`)."""
+    columns = ", ".join(keys)
+    total = f"{table}.n" if qualified else "n"
+    return (
+        f"INSERT INTO {table} ({columns}, n) {rows} "
+        f"ON CONFLICT ({columns}) DO UPDATE SET n = {total} + excluded.n;"
+    )
+
+
 def _sqlite_upsert(table: str, key: str, key_value: str, day: str, level: str, delta: str) -> str:
     # "WHERE true" parts the SELECT from the upsert's ON (SQLite's documented ambiguity).
-    return (
-        f"INSERT INTO {table} ({key}, activated_on, level, n) "
-        f"SELECT {key_value}, {day}, {level}, {delta} WHERE {day} IS NOT NULL "
-        f"ON CONFLICT ({key}, activated_on, level) DO UPDATE SET n = n + excluded.n;"
-    )
+    rows = f"SELECT {key_value}, {day}, {level}, {delta} WHERE {day} IS NOT NULL"
+    return _add_counts(table, (key, "activated_on", "level"), rows, qualified=False)
 
 
 def _sqlite_triggers() -> list[str]:
@@ -80,22 +88,17 @@ def _sqlite_triggers() -> list[str]:
 
 def _pg_grouped(table: str, key: str, value: str, source: str, sign: str) -> str:
     # Sorted by key so that two transactions lock the same rows in the same order.
-    return (
-        f"INSERT INTO {table} ({key}, activated_on, level, n) "
+    rows = (
         f"SELECT {value.format(row='r')}, r.activated_on, r.level, {sign}count(*) "
-        f"FROM {source} r WHERE r.activated_on IS NOT NULL GROUP BY 1, 2, 3 ORDER BY 1, 2, 3 "
-        f"ON CONFLICT ({key}, activated_on, level) DO UPDATE SET n = {table}.n + excluded.n;"
+        f"FROM {source} r WHERE r.activated_on IS NOT NULL GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
     )
+    return _add_counts(table, (key, "activated_on", "level"), rows)
 
 
 def _pg_row(table: str, key: str, value: str, row: str, sign: str) -> str:
-    return (
-        f"IF {row}.activated_on IS NOT NULL THEN "
-        f"INSERT INTO {table} ({key}, activated_on, level, n) "
-        f"VALUES ({value.format(row=row)}, {row}.activated_on, {row}.level, {sign}1) "
-        f"ON CONFLICT ({key}, activated_on, level) DO UPDATE SET n = {table}.n + excluded.n; "
-        "END IF;"
-    )
+    rows = f"VALUES ({value.format(row=row)}, {row}.activated_on, {row}.level, {sign}1)"
+    add = _add_counts(table, (key, "activated_on", "level"), rows)
+    return f"IF {row}.activated_on IS NOT NULL THEN {add} END IF;"
 
 
 def _pg_unless(source: str, condition: str) -> str:
@@ -168,14 +171,18 @@ def _sqlite_step(table: str, key: str, row: str, sign: int) -> str:
     )
     own, other = _sqlite_day(f"{row}.changed_at"), _sqlite_day("o.m")
     earliest = f"{row}.{key} IS NOT NULL AND {_STEP_EVENT.format(row=row)}"
-    upsert = f"ON CONFLICT ({key}, status, day) DO UPDATE SET n = n + excluded.n;"
-    return (
-        f"INSERT INTO {table} ({key}, status, day, n) "
+    gained = (
         f"SELECT {row}.{key}, {row}.to_status, {own}, {sign} FROM ({others}) o "
-        f"WHERE {earliest} AND (o.m IS NULL OR {own} < {other}) {upsert}\n"
-        f"INSERT INTO {table} ({key}, status, day, n) "
+        f"WHERE {earliest} AND (o.m IS NULL OR {own} < {other})"
+    )
+    lost = (
         f"SELECT {row}.{key}, {row}.to_status, {other}, {-sign} FROM ({others}) o "
-        f"WHERE {earliest} AND o.m IS NOT NULL AND {own} < {other} {upsert}"
+        f"WHERE {earliest} AND o.m IS NOT NULL AND {own} < {other}"
+    )
+    keys = (key, "status", "day")
+    return (
+        f"{_add_counts(table, keys, gained, qualified=False)}\n"
+        f"{_add_counts(table, keys, lost, qualified=False)}"
     )
 
 
@@ -204,18 +211,16 @@ def _pg_step_row(table: str, key: str, row: str, sign: int, later: str = "") -> 
     statement's rows, of which those after this one (by id) are not counted yet."""
     pending = f" AND NOT EXISTS (SELECT 1 FROM {later} x WHERE x.id = h.id AND x.id > {row}.id)"
     own, other = _pg_day(f"{row}.changed_at"), _pg_day("first_at")
-    upsert = f"ON CONFLICT ({key}, status, day) DO UPDATE SET n = {table}.n + excluded.n;"
+    keys = (key, "status", "day")
+    gained = _add_counts(table, keys, f"VALUES ({row}.{key}, {row}.to_status, {own}, {sign})")
+    lost = _add_counts(table, keys, f"VALUES ({row}.{key}, {row}.to_status, {other}, {-sign})")
     return (
         f"IF {row}.{key} IS NOT NULL AND {_STEP_EVENT.format(row=row)} THEN "
         f"SELECT min(h.changed_at) INTO first_at FROM case_history h "
         f"WHERE h.case_id = {row}.case_id AND h.{key} = {row}.{key} AND h.kind = {row}.kind "
         f"AND h.to_status = {row}.to_status AND h.id <> {row}.id{pending if later else ''}; "
-        f"IF first_at IS NULL OR {own} < {other} THEN "
-        f"INSERT INTO {table} ({key}, status, day, n) "
-        f"VALUES ({row}.{key}, {row}.to_status, {own}, {sign}) {upsert} END IF; "
-        f"IF first_at IS NOT NULL AND {own} < {other} THEN "
-        f"INSERT INTO {table} ({key}, status, day, n) "
-        f"VALUES ({row}.{key}, {row}.to_status, {other}, {-sign}) {upsert} END IF; "
+        f"IF first_at IS NULL OR {own} < {other} THEN {gained} END IF; "
+        f"IF first_at IS NOT NULL AND {own} < {other} THEN {lost} END IF; "
         "END IF;"
     )
 
@@ -249,6 +254,7 @@ def _pg_step_set(table: str, key: str, source: str, sign: int) -> str:
     # with them and on m0's (if any) without: an insert moves it from m0's day to m1's, a
     # delete back; nothing moves when the day is the same.
     new_day, old_day = _pg_day("m1"), _pg_day("m0")
+    summed = "SELECT key, to_status, day, sum(n) FROM moves GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
     return (
         f"WITH touched AS ({touched}), "
         f"earliest AS ({grouped} GROUP BY t.case_id, t.key, t.kind, t.to_status), "
@@ -256,9 +262,7 @@ def _pg_step_set(table: str, key: str, source: str, sign: int) -> str:
         f"WHERE m0 IS NULL OR {new_day} < {old_day} "
         f"UNION ALL SELECT key, to_status, {old_day}, {-sign} FROM earliest "
         f"WHERE m0 IS NOT NULL AND {new_day} < {old_day}) "
-        f"INSERT INTO {table} ({key}, status, day, n) "
-        "SELECT key, to_status, day, sum(n) FROM moves GROUP BY 1, 2, 3 ORDER BY 1, 2, 3 "
-        f"ON CONFLICT ({key}, status, day) DO UPDATE SET n = {table}.n + excluded.n;"
+        f"{_add_counts(table, (key, 'status', 'day'), summed)}"
     )
 
 
