@@ -255,7 +255,25 @@ class Case(Base):
     )
 
 
-class ActivationCount(Base):
+class _DayLevelCount:
+    """What follows the key in every activation count table: the day, the level, how many.
+    (SQLAlchemy puts a class's own columns before a mixin's: the key stays the first column
+    and leads the primary key, as the migrations made it.)"""
+
+    activated_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    level: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class _StepCount:
+    """What follows the key in every step count table: the step, the day, how many."""
+
+    status: Mapped[str] = mapped_column(String(24), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class ActivationCount(_DayLevelCount, Base):
     """Activations per Vietnam-local day, counted unit and level, kept by triggers on `cases`
     (`models.activation_counts`). `unit_key` is the counted commune's id, 0 for level-1
     activations of citizens living outside the province (no foreign key: 0 is no unit)."""
@@ -263,54 +281,39 @@ class ActivationCount(Base):
     __tablename__ = "activation_counts"
 
     unit_key: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    activated_on: Mapped[date] = mapped_column(Date, primary_key=True)
-    level: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
-    n: Mapped[int] = mapped_column(Integer)
 
 
-class PointActivationCount(Base):
+class PointActivationCount(_DayLevelCount, Base):
     """Activations per intake point credited, day and level (kept like `ActivationCount`)."""
 
     __tablename__ = "activation_counts_point"
 
     intake_point_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    activated_on: Mapped[date] = mapped_column(Date, primary_key=True)
-    level: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
-    n: Mapped[int] = mapped_column(Integer)
 
 
-class OperatorActivationCount(Base):
+class OperatorActivationCount(_DayLevelCount, Base):
     """Activations per operator credited, day and level (kept like `ActivationCount`)."""
 
     __tablename__ = "activation_counts_operator"
 
     operator_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    activated_on: Mapped[date] = mapped_column(Date, primary_key=True)
-    level: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
-    n: Mapped[int] = mapped_column(Integer)
 
 
-class PointStepCount(Base):
+class PointStepCount(_StepCount, Base):
     """Citizens registered (level 1) or whose application was taken (level 2) at a point, on
     the local day of the first such report there; kept by triggers on `case_history`."""
 
     __tablename__ = "step_counts_point"
 
     intake_point_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    status: Mapped[str] = mapped_column(String(24), primary_key=True)
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
-    n: Mapped[int] = mapped_column(Integer)
 
 
-class OperatorStepCount(Base):
+class OperatorStepCount(_StepCount, Base):
     """The same by operator (`PointStepCount`)."""
 
     __tablename__ = "step_counts_operator"
 
     operator_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    status: Mapped[str] = mapped_column(String(24), primary_key=True)
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
-    n: Mapped[int] = mapped_column(Integer)
 
 
 class FactSet(Base):
