@@ -36,7 +36,7 @@ from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypedDict, Unpack, cast
 
 from sqlalchemy import Connection, Table, bindparam, func, insert, select, tuple_, update
 from sqlalchemy.dialects import postgresql
@@ -182,65 +182,42 @@ def _digest(fields: tuple[Any, ...]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def entry_hash(
-    *,
-    entry_id: int,
-    at: datetime,
-    username: str,
-    operator_id: int | None,
-    point_code: str | None,
-    action: str,
-    summary: str,
-    details: str,
-    prev_hash: str,
-) -> str:
+class EntryFields(TypedDict):
+    """What an entry's hash covers besides its place in a chain, in the order hashed."""
+
+    at: datetime
+    username: str
+    operator_id: int | None
+    point_code: str | None
+    action: str
+    summary: str
+    details: str
+    prev_hash: str
+
+
+def _hashed(fields: EntryFields) -> tuple[Any, ...]:
+    return (
+        _moment_text(fields["at"]),
+        fields["username"],
+        fields["operator_id"],
+        fields["point_code"],
+        fields["action"],
+        fields["summary"],
+        fields["details"],
+        fields["prev_hash"],
+    )
+
+
+def entry_hash(*, entry_id: int, **fields: Unpack[EntryFields]) -> str:
     """The hash of an entry of the old single chain (`#cu`; `entry_id` is its position):
     sha256 over its fields in a canonical JSON form, chained to `prev_hash`."""
-    return _digest(
-        (
-            entry_id,
-            _moment_text(at),
-            username,
-            operator_id,
-            point_code,
-            action,
-            summary,
-            details,
-            prev_hash,
-        )
-    )
+    return _digest((entry_id, *_hashed(fields)))
 
 
-def chain_entry_hash(
-    *,
-    chain: str,
-    seq: int,
-    at: datetime,
-    username: str,
-    operator_id: int | None,
-    point_code: str | None,
-    action: str,
-    summary: str,
-    details: str,
-    prev_hash: str,
-) -> str:
+def chain_entry_hash(*, chain: str, seq: int, **fields: Unpack[EntryFields]) -> str:
     """The hash of an entry of a per-point chain: its fields, its chain and position in it,
     chained to `prev_hash`. Moving an entry to another chain or position breaks it too."""
-    return _digest(
-        (
-            HASH_VERSION,
-            chain,
-            seq,
-            _moment_text(at),
-            username,
-            operator_id,
-            point_code,
-            action,
-            summary,
-            details,
-            prev_hash,
-        )
-    )
+    return _digest((HASH_VERSION, chain, seq, *_hashed(fields)))
 
 
 def genesis_hash(chain: str, uid: str, seed: str) -> str:
@@ -252,7 +229,7 @@ def genesis_hash(chain: str, uid: str, seed: str) -> str:
 
 def _stored_hash(entry: AuditEntry) -> str:
     """What `entry.hash` should be, recomputed from its fields."""
-    fields: dict[str, Any] = {
+    fields: EntryFields = {
         "at": entry.at,
         "username": entry.username,
         "operator_id": entry.operator_id,
