@@ -61,6 +61,16 @@ class Sheet:
         )
 
 
+def _largest_size(size_pt: float, min_pt: float, fits: Callable[[float], bool]) -> float:
+    """The largest size from `size_pt` down by half points at which `fits`; else `min_pt`."""
+    size = size_pt
+    while size > min_pt:
+        if fits(size):
+            return size
+        size -= 0.5
+    return min_pt
+
+
 class Canvas:
     """Drawing in millimetres of a `width_mm` x `height_mm` page fitted into `target`.
 
@@ -157,13 +167,12 @@ class Canvas:
         gap: float = 0.0,
     ) -> float:
         """The largest size (in half points) at which `texts`, stacked, fit in `max_h`."""
-        size = size_pt
-        while size > min_pt:
+
+        def fits(size: float) -> bool:
             total = sum(self.measure(w, t, size, bold=bold) for t in texts) + gap * len(texts)
-            if total <= max_h:
-                return size
-            size -= 0.5
-        return min_pt
+            return total <= max_h
+
+        return _largest_size(size_pt, min_pt, fits)
 
     def fit_each(
         self,
@@ -185,13 +194,12 @@ class Canvas:
         self, w: float, text: str, size_pt: float, *, min_pt: float = 5.0, bold: bool = False
     ) -> float:
         """The largest size at which `text` fits on one line `w` wide."""
-        size = size_pt
-        while size > min_pt:
+
+        def fits(size: float) -> bool:
             metrics = QFontMetricsF(self.font(size, bold), self.painter.device())
-            if metrics.horizontalAdvance(text) / self.k <= w:
-                return size
-            size -= 0.5
-        return min_pt
+            return metrics.horizontalAdvance(text) / self.k <= w
+
+        return _largest_size(size_pt, min_pt, fits)
 
     def fill(self, x: float, y: float, w: float, h: float, color: str, radius: float = 0.0) -> None:
         if self.measure_only:
