@@ -600,6 +600,11 @@ class _RowParser:
         """A claim's residence code as a commune id (see `recording.residence_id`)."""
         return None if code == OUTSIDE_PROVINCE else self.tree.by_code[code].id
 
+    def reject(self, number: int, reason: str, cells: list[Cell]) -> Reject:
+        """The row rejected, its cells under the rejects file's headers (`COLUMNS`) wherever
+        the file had them: fixed, the rejects file imports again."""
+        return reject_of(number, reason, cells, self.columns, COLUMNS)
+
 
 class _Importer:
     def __init__(self, session: Session, tree: UnitTree) -> None:
@@ -770,7 +775,7 @@ class _Importer:
             self.session.flush()
 
     def reject(self, number: int, reason: str, cells: list[Cell]) -> None:
-        self.summary.rejects.append(reject_of(number, reason, cells))
+        self.summary.rejects.append(self.parser.reject(number, reason, cells))
 
 
 def import_records(
@@ -885,7 +890,7 @@ def _checked_rows(
         try:
             yield parser.parse(number, cells)
         except ValidationError as error:
-            yield reject_of(number, error.message, cells)
+            yield parser.reject(number, error.message, cells)
 
 
 # A file this big or bigger (about 50,000 rows of CSV) is read and checked in a second

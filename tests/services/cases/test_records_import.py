@@ -316,3 +316,41 @@ def test_a_failure_reason_is_judged_with_the_status_of_its_own_row(
     assert [r.row for r in summary.rejects] == [3]
     assert "chỉ ghi lý do khi trạng thái là Thất bại" in summary.rejects[0].reason
     assert summary.created == 1 and summary.unchanged == 1
+
+
+def test_rejected_cells_stand_under_their_own_headers_and_import_again(
+    session: Session, tmp_path: Path
+) -> None:
+    """A sheet with its columns in another order and one the import does not know (STT):
+    each rejected cell is written under the header that names it, whether the row was
+    refused while checked (a short ID number) or while saved (a step of the other level),
+    so that the rejects file, corrected, imports again."""
+    header = ["STT", *reversed(HEADER)]
+    short = record_row(id_number=LINH[:11])
+    other_level = binh_row(status="Đã thu nhận hồ sơ")
+    other_level[HEADER.index("Mức")] = 1
+    rows = [["1", *reversed(short)], ["2", *reversed(other_level)]]
+    path = write_sheet_csv(tmp_path / "dao-cot.csv", rows, header=header)
+    summary = import_records(session, CLI, path)
+    session.commit()
+    assert ([r.row for r in summary.rejects], summary.created) == ([2, 3], 0)
+    with rejects_path(path).open(encoding="utf-8-sig") as handle:
+        lines = list(csv.reader(handle))
+    assert lines[0] == ["Dòng", "Lý do", *HEADER]
+    assert [line[2:] for line in lines[1:]] == [
+        [str(cell) for cell in short],
+        [str(cell) for cell in other_level],
+    ]
+    # Corrected where the reasons point, the rejects file is a sheet the import reads.
+    lines[1][2] = LINH
+    lines[2][2 + HEADER.index("Mức")] = "2"
+    fixed = tmp_path / "sua.csv"
+    with fixed.open("w", encoding="utf-8-sig", newline="") as handle:
+        csv.writer(handle).writerows(lines)
+    again = import_records(session, CLI, fixed)
+    session.commit()
+    assert (again.created, again.rejects) == (2, [])
+    assert {(c.id_number, c.level) for c in session.scalars(select(Case))} == {
+        (LINH, 1),
+        (BINH, 2),
+    }
