@@ -56,6 +56,7 @@ from ui.shell.context import AppContext
 from ui.widgets.file_dialogs import ask_open_path
 from ui.widgets.lazy_model import column_title
 from ui.widgets.messages import messages
+from ui.widgets.transactions import REFUSED, done_or_shown
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -518,12 +519,10 @@ class TargetsPanel(QWidget):
         question += "\n\nCó thể hoàn tác ngay sau đó (Ctrl+Z)."
         if not messages().confirm_action(self, "Chia chỉ tiêu", question, "&Chia"):
             return
-        try:
-            result = self.context.in_one_transaction(
-                lambda session, actor: share_proportionally(session, actor, district.unit.code)
-            )
-        except UserError as error:
-            messages().error(self, "Không chia được", str(error))
+        result = done_or_shown(
+            self, self.context, "Không chia được", share_proportionally, district.unit.code
+        )
+        if result is REFUSED:
             return
         self.last_share = result
         self.undo_button.setEnabled(True)
@@ -550,12 +549,8 @@ class TargetsPanel(QWidget):
         result = self.last_share
         if result is None:
             return
-        try:
-            self.context.in_one_transaction(
-                lambda session, actor: undo_share(session, actor, result)
-            )
-        except UserError as error:
-            messages().error(self, "Không hoàn tác được", str(error))
+        undone = done_or_shown(self, self.context, "Không hoàn tác được", undo_share, result)
+        if undone is REFUSED:
             return
         self._forget_undo()
         self._reload()
@@ -570,12 +565,8 @@ class TargetsPanel(QWidget):
         path = self.ask_open_path(self)
         if path is None:
             return
-        try:
-            result = self.context.in_one_transaction(
-                lambda session, actor: import_targets(session, actor, path)
-            )
-        except UserError as error:
-            messages().error(self, "Không nhập được chỉ tiêu", str(error))
+        result = done_or_shown(self, self.context, "Không nhập được chỉ tiêu", import_targets, path)
+        if result is REFUSED:
             return
         self._forget_undo()
         self._reload()

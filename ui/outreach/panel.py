@@ -54,6 +54,7 @@ from ui.widgets.commune_picker import CommunePicker
 from ui.widgets.lazy_model import Column, LazyTableModel, row_table, select_row_where
 from ui.widgets.messages import messages
 from ui.widgets.shortcuts import action_button, add_shortcuts
+from ui.widgets.transactions import REFUSED, done_or_shown
 
 S = OutreachStatus
 # The moves a clerk makes by hand, in the order of their keys (Alt+1..6).
@@ -366,14 +367,17 @@ class OutreachPanel(QWidget):
         entry = self.chosen_entry()
         if entry is None:
             return
-        try:
-            self.context.in_one_transaction(
-                lambda session, actor: set_status(
-                    session, actor, entry.id, status, self.note.text(), do_not_contact=no_contact
-                )
-            )
-        except UserError as error:
-            messages().error(self, "Chưa cập nhật được", str(error))
+        moved = done_or_shown(
+            self,
+            self.context,
+            "Chưa cập nhật được",
+            set_status,
+            entry.id,
+            status,
+            self.note.text(),
+            do_not_contact=no_contact,
+        )
+        if moved is REFUSED:
             return
         self.note.clear()
         self.refresh()

@@ -38,6 +38,7 @@ from ui.shell.context import AppContext
 from ui.widgets.file_dialogs import ask_save_path
 from ui.widgets.forms import day_edit
 from ui.widgets.messages import messages
+from ui.widgets.transactions import REFUSED, done_or_shown
 
 PAGE = 1000
 COLUMNS = ("Số", "Thời điểm", "Người thực hiện", "Điểm", "Việc", "Nội dung")
@@ -221,12 +222,15 @@ class AuditDialog(QDialog):
         path = self.ask_export_path(self, f"nhat-ky-{today_vn().isoformat()}.xlsx")
         if path is None:
             return
-        try:
-            count = self.context.in_one_transaction(
-                lambda session, actor: export_entries(session, actor, self.current_filter(), path)
-            )
-        except UserError as error:
-            messages().error(self, "Không xuất được nhật ký", str(error))
+        count = done_or_shown(
+            self,
+            self.context,
+            "Không xuất được nhật ký",
+            export_entries,
+            self.current_filter(),
+            path,
+        )
+        if count is REFUSED:
             return
         messages().info(self, "Đã xuất nhật ký", f"Đã ghi {count} mục vào:\n{path}")
         self.reload()

@@ -71,6 +71,7 @@ from ui.widgets.dialogs import exposed, run_dialog
 from ui.widgets.forms import day_edit, error_label, show_error
 from ui.widgets.messages import messages
 from ui.widgets.passphrase_fields import ask_backup_passphrase
+from ui.widgets.transactions import REFUSED, done_or_shown
 
 BACKUP_FILTER = "Bản sao lưu kichhoat (*.sqlite3);;Mọi tệp (*)"
 
@@ -311,12 +312,8 @@ class AccountsDialog(QDialog):
         if chosen is None:
             messages().info(self, "Chưa chọn tài khoản", "Chọn một tài khoản trong bảng.")
             return
-        try:
-            changed = self.context.in_one_transaction(
-                lambda session, actor: unlock_account(session, actor, chosen)
-            )
-        except UserError as error:
-            messages().error(self, "Không mở khóa được", str(error))
+        changed = done_or_shown(self, self.context, "Không mở khóa được", unlock_account, chosen)
+        if changed is REFUSED:
             return
         if changed:
             messages().info(self, "Đã mở khóa", "Tài khoản đăng nhập lại được ngay.")
@@ -339,14 +336,10 @@ class AccountsDialog(QDialog):
             return
         active = self.table.item(self.table.currentRow(), 3)
         now_active = active is not None and active.text().startswith("hoạt động")
-        try:
-            self.context.in_one_transaction(
-                lambda session, actor: update_account(
-                    session, actor, chosen, is_active=not now_active
-                )
-            )
-        except UserError as error:
-            messages().error(self, "Không đổi được", str(error))
+        # Done or refused, the table shows what is saved now.
+        done_or_shown(
+            self, self.context, "Không đổi được", update_account, chosen, is_active=not now_active
+        )
         self.reload()
 
     def create_account(self) -> None:
