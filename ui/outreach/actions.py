@@ -349,42 +349,41 @@ class OutreachActions:
         self.op: BackgroundOp[OutreachImportSummary] | None = None
         self.dialog: QDialog | None = None
         row = panel.manager_row
-        self.appoint_button = action_button(
-            panel, "Hẹn lịch…", ["Ctrl+H"], "Hẹn giờ cho người đang chọn", self.appoint
+        # In the row's order; each: its text, its key, its tooltip, what it does.
+        buttons = tuple(
+            action_button(panel, text, [key], tooltip, slot)
+            for text, key, tooltip, slot in (
+                ("Sửa thông tin…", "F2", "Sửa họ tên, ngày sinh, điện thoại…", self.edit),
+                ("Hẹn lịch…", "Ctrl+H", "Hẹn giờ cho người đang chọn", self.appoint),
+                (
+                    "Lịch hẹn, giấy mời, SMS…",
+                    "Ctrl+P",
+                    "In danh sách hẹn và giấy mời của một ngày; xuất tin nhắn nhắc lịch",
+                    self.open_day,
+                ),
+                (
+                    "Điểm hẹn…",
+                    "Ctrl+K",
+                    "Lập điểm hẹn (điểm cố định, tổ lưu động) và khung giờ trong ngày",
+                    self.open_stops,
+                ),
+                (
+                    "Nhập danh sách…",
+                    "Ctrl+Shift+R",
+                    "Nhập danh sách rà soát từ bảng tính (Excel hoặc CSV) của tổ, đội",
+                    self.import_list,
+                ),
+            )
         )
-        self.day_button = action_button(
-            panel,
-            "Lịch hẹn, giấy mời, SMS…",
-            ["Ctrl+P"],
-            "In danh sách hẹn và giấy mời của một ngày; xuất tin nhắn nhắc lịch",
-            self.open_day,
-        )
-        self.edit_button = action_button(
-            panel, "Sửa thông tin…", ["F2"], "Sửa họ tên, ngày sinh, điện thoại…", self.edit
-        )
-        self.stops_button = action_button(
-            panel,
-            "Điểm hẹn…",
-            ["Ctrl+K"],
-            "Lập điểm hẹn (điểm cố định, tổ lưu động) và khung giờ trong ngày",
-            self.open_stops,
-        )
-        self.import_button = action_button(
-            panel,
-            "Nhập danh sách…",
-            ["Ctrl+Shift+R"],
-            "Nhập danh sách rà soát từ bảng tính (Excel hoặc CSV) của tổ, đội",
-            self.import_list,
-        )
-        buttons = (
+        for button in buttons:
+            row.addWidget(button)
+        (
             self.edit_button,
             self.appoint_button,
             self.day_button,
             self.stops_button,
             self.import_button,
-        )
-        for button in buttons:
-            row.addWidget(button)
+        ) = buttons
         self.apply_role()
 
     def apply_role(self) -> None:
