@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -33,6 +32,7 @@ from services.desk.follow_up import (
 from ui.cases.case_list_model import case_at, format_phone
 from ui.cases.detail import CaseDetailDialog, open_case_detail
 from ui.shell.context import AppContext
+from ui.widgets.forms import stacked
 from ui.widgets.lazy_model import Column, LazyTableModel, row_table, select_row_where
 from ui.widgets.messages import messages
 from ui.widgets.shortcuts import action_button
@@ -121,11 +121,7 @@ class FollowUpPanel(QWidget):
         self._build_table()
         bottom = self._build_bottom_row()
 
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.summary)
-        layout.addWidget(legend)
-        layout.addWidget(self.table, 1)
-        layout.addLayout(bottom)
+        stacked(self, self.summary, legend, (self.table, 1), bottom)
 
         actor = context.actor
         self.table.setColumnHidden(POINT_COLUMN, not (actor and actor.sees_all_points))

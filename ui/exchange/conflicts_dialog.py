@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -33,7 +32,7 @@ from services.exchange.conflicts import (
     undo_decision,
 )
 from ui.shell.context import AppContext
-from ui.widgets.forms import close_button
+from ui.widgets.forms import close_button, stacked
 from ui.widgets.messages import messages
 
 HEADERS = ["Số định danh", "Mức", "Đang dùng (ghi trước)", "Thông tin khác", "Ghi tại", "Lúc ghi"]
@@ -84,19 +83,15 @@ class ConflictsDialog(QDialog):
         self.last_label = QLabel()
         self.last_label.setWordWrap(True)
         close = close_button(self)
-        layout = QVBoxLayout(self)
         explanation = QLabel(
             "Cùng số định danh và mức nhưng họ tên, ngày sinh, giới tính hoặc nơi thường trú "
             "khác nhau. Cho đến khi quyết định, số liệu theo thông tin ghi trước (theo thời "
             "điểm). Đối chiếu với thẻ căn cước của công dân rồi chọn thông tin đúng."
         )
         explanation.setWordWrap(True)  # a 1366-pixel screen holds the dialog
-        layout.addWidget(explanation)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.summary)
-        layout.addLayout(buttons_row)
-        layout.addWidget(self.last_label)
-        layout.addWidget(close)
+        stacked(
+            self, explanation, (self.table, 1), self.summary, buttons_row, self.last_label, close
+        )
         self.resize(1100, 480)
         self.reload()
 

@@ -68,7 +68,7 @@ from ui.shell.context import AppContext
 from ui.upkeep.restore_dialog import RestoreDialog
 from ui.widgets.background import BackgroundOp, Report
 from ui.widgets.dialogs import exposed, run_dialog
-from ui.widgets.forms import day_edit, error_label, show_error
+from ui.widgets.forms import day_edit, error_label, show_error, stacked
 from ui.widgets.messages import messages
 from ui.widgets.passphrase_fields import ask_backup_passphrase
 from ui.widgets.transactions import REFUSED, done_or_shown
@@ -118,11 +118,7 @@ class PasswordDialog(QDialog):
         form.addRow("&Nhập lại:", self.again)
         hint = QLabel("Ít nhất 8 ký tự, gồm cả chữ cái và chữ số.")
         hint.setEnabled(False)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(hint)
-        layout.addWidget(self.error)
-        layout.addWidget(_buttons(self, "Lưu mật khẩu"))
+        stacked(self, form, hint, self.error, _buttons(self, "Lưu mật khẩu"))
         self.setMinimumWidth(420)
 
     def accept(self) -> None:
@@ -413,11 +409,7 @@ class DetailListDialog(QDialog):
         form.addRow("Lưu vào:", where)
         form.addRow("&Mật khẩu:", self.password)
         form.addRow("&Nhập lại:", self.again)
-        layout = QVBoxLayout(self)
-        layout.addWidget(explain)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(_buttons(self, "&Xuất tệp mã hóa"))
+        stacked(self, explain, form, self.error, _buttons(self, "&Xuất tệp mã hóa"))
         self.setMinimumWidth(620)
 
     def choose(self) -> None:
