@@ -68,7 +68,7 @@ from ui.shell.context import AppContext
 from ui.upkeep.restore_dialog import RestoreDialog
 from ui.widgets.background import BackgroundOp, Report
 from ui.widgets.dialogs import exposed, run_dialog
-from ui.widgets.forms import day_edit, error_label, show_error, stacked
+from ui.widgets.forms import button_row, day_edit, error_label, show_error, stacked
 from ui.widgets.messages import messages
 from ui.widgets.passphrase_fields import ask_backup_passphrase
 from ui.widgets.transactions import REFUSED, done_or_shown
@@ -209,12 +209,7 @@ class AccountsDialog(QDialog):
         unlock.clicked.connect(self.unlock_selected)
         toggle = QPushButton("Ngừng / cho &hoạt động lại")
         toggle.clicked.connect(self.toggle_selected)
-        row = QHBoxLayout()
-        row.addWidget(reset)
-        row.addWidget(unlock)
-        row.addWidget(toggle)
-        row.addStretch(1)
-        return row
+        return button_row([reset, unlock, toggle])
 
     def _build_new_account_form(self) -> QFormLayout:
         self.username = QLineEdit()
@@ -235,11 +230,7 @@ class AccountsDialog(QDialog):
         create.clicked.connect(self.create_account)
         close = QPushButton("Đóng")
         close.clicked.connect(self.accept)
-        buttons = QHBoxLayout()
-        buttons.addWidget(create)
-        buttons.addStretch(1)
-        buttons.addWidget(close)
-        return buttons
+        return button_row([create], [close])
 
     def reload(self) -> None:
         try:
