@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -20,6 +19,7 @@ from services.campaigns.files import describe, recent_databases, sqlite_url
 from services.security.permissions import Action, allowed
 from ui.shell.context import AppContext
 from ui.widgets.file_dialogs import ask_open_path
+from ui.widgets.forms import stacked
 from ui.widgets.messages import messages
 
 URL_ROLE = Qt.ItemDataRole.UserRole
@@ -68,10 +68,7 @@ class CampaignSwitcher(QDialog):
             buttons.addWidget(button)
         buttons.addStretch(1)
         buttons.addWidget(close)
-        layout = QVBoxLayout(self)
-        layout.addWidget(explain)
-        layout.addWidget(self.list, 1)
-        layout.addLayout(buttons)
+        stacked(self, explain, (self.list, 1), buttons)
         if self.list.count():
             self.list.setCurrentRow(0)
         self.list.setFocus()

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QRadioButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -39,7 +38,7 @@ from services.common.labels import FAILURE_LABELS, HELP_REASON_LABELS, STATUS_LA
 from services.common.vntime import VN_TZ, format_date, local_day, vn_to_utc
 from ui.shell.context import AppContext
 from ui.widgets.commune_picker import CommunePicker
-from ui.widgets.forms import button_row, qdate
+from ui.widgets.forms import button_row, qdate, stacked
 from ui.widgets.messages import messages
 from ui.widgets.shortcuts import action_button, add_shortcuts
 
@@ -90,12 +89,7 @@ class CorrectionDialog(QDialog):
         self.error.setVisible(False)
         buttons = self._build_buttons()
 
-        layout = QVBoxLayout(self)
-        layout.addLayout(kinds_row)
-        layout.addWidget(self.kind_text)
-        layout.addLayout(self.form)
-        layout.addWidget(self.error)
-        layout.addLayout(buttons)
+        stacked(self, kinds_row, self.kind_text, self.form, self.error, buttons)
         self.status.currentIndexChanged.connect(lambda _: self._status_changed())
         self._status_changed()
         self.set_kind(FACTS)

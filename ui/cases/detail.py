@@ -30,7 +30,7 @@ from ui.cases.case_list_model import format_phone
 from ui.cases.correction import CorrectionDialog
 from ui.privacy.notice_dialog import NoticeDialog
 from ui.shell.context import AppContext
-from ui.widgets.forms import button_row, clear_layout
+from ui.widgets.forms import button_row, clear_layout, stacked
 from ui.widgets.messages import messages
 from ui.widgets.shortcuts import action_button
 
@@ -64,13 +64,9 @@ class CaseDetailDialog(QDialog):
         contacts_box = self._build_contacts_box()
         buttons = self._build_buttons()
 
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.heading)
-        layout.addWidget(facts_box)
-        layout.addWidget(consent_box)
-        layout.addWidget(history_box, 3)
-        layout.addWidget(contacts_box, 1)
-        layout.addLayout(buttons)
+        stacked(
+            self, self.heading, facts_box, consent_box, (history_box, 3), (contacts_box, 1), buttons
+        )
         self.loaded = self.reload()
 
     def _build_heading(self) -> None:

@@ -52,7 +52,7 @@ from services.common.errors import UserError
 from ui.shell.context import AppContext
 from ui.widgets.background import BackgroundOp, CancelledError, Report
 from ui.widgets.file_dialogs import ask_open_path, ask_save_path
-from ui.widgets.forms import error_label, show_error
+from ui.widgets.forms import error_label, show_error, stacked
 from ui.widgets.lazy_model import column_title
 from ui.widgets.messages import messages
 
@@ -157,12 +157,7 @@ class RecordsImportDialog(QDialog):
         self._build_result_box()
         buttons = self._build_buttons()
 
-        layout = QVBoxLayout(self)
-        layout.addWidget(explain)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(self.result_box, 1)
-        layout.addWidget(buttons)
+        stacked(self, explain, form, self.error, (self.result_box, 1), buttons)
         self.import_button.setDefault(True)  # once in the dialog: Enter imports
         self.resize(860, self.sizeHint().height())  # grows when the results come
 

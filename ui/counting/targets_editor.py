@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTreeView,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -54,6 +53,7 @@ from services.counting.targets import (
 from ui.counting.charts import number
 from ui.shell.context import AppContext
 from ui.widgets.file_dialogs import ask_open_path
+from ui.widgets.forms import stacked
 from ui.widgets.lazy_model import column_title
 from ui.widgets.messages import messages
 from ui.widgets.transactions import REFUSED, done_or_shown
@@ -368,13 +368,7 @@ class TargetsPanel(QWidget):
         self.selected_status.setWordWrap(True)
         self.selected_status.setStyleSheet("font-size: 14px;")
 
-        layout = QVBoxLayout(self)
-        layout.addWidget(heading)
-        layout.addWidget(explain)
-        layout.addLayout(buttons)
-        layout.addWidget(self.banner)
-        layout.addWidget(self.view, 1)
-        layout.addWidget(self.selected_status)
+        stacked(self, heading, explain, buttons, self.banner, (self.view, 1), self.selected_status)
         self._show_state()
 
     def _build_buttons(self) -> QHBoxLayout:

@@ -28,6 +28,7 @@ from services.person.cccd import CardInfo
 from services.person.id_number import FEMALE, MALE, decode_id_number
 from services.person.old_addresses import OldAddressMatch, match_old_address
 from ui.widgets.commune_picker import CommunePicker
+from ui.widgets.forms import stacked
 
 ERROR_STYLE = "color: #b00020;"
 FIELDS = ("id_number", "full_name", "birth_date", "sex", "phone", "address", "residence")
@@ -150,10 +151,7 @@ class IdentifyStep(QWidget):
         body.addWidget(facts_box, 3)
         body.addLayout(self.side, 2)
 
-        layout = QVBoxLayout(self)
-        layout.addLayout(scan_row)
-        layout.addWidget(self.scan_message)
-        layout.addLayout(body, 1)
+        stacked(self, scan_row, self.scan_message, (body, 1))
 
     def _connect(self) -> None:
         for name, line in (

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 from sqlalchemy.orm import Session
@@ -50,7 +49,7 @@ from ui.outreach.panel import OutreachPanel
 from ui.shell.context import AppContext
 from ui.widgets.background import BackgroundOp, CancelledError, Report
 from ui.widgets.file_dialogs import ask_open_path, ask_save_path
-from ui.widgets.forms import accept_buttons, close_button, day_edit, day_of
+from ui.widgets.forms import accept_buttons, close_button, day_edit, day_of, stacked
 from ui.widgets.messages import messages
 from ui.widgets.shortcuts import action_button
 
@@ -89,10 +88,7 @@ class AppointDialog(QDialog):
         form.addRow("&Ngày:", self.day)
         form.addRow("&Khung giờ:", self.slot)
         buttons = accept_buttons(self, "Hẹn lịch", self.save, cancel_text="Hủy")
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(buttons)
+        stacked(self, form, self.error, buttons)
         if self.stop.count() == 0:
             self.error.setText(
                 "Chưa có điểm hẹn nào. Quản lý lập điểm hẹn và khung giờ bằng nút «Điểm hẹn…» "
@@ -192,10 +188,7 @@ class EditDialog(QDialog):
         buttons = accept_buttons(
             self, "Lưu", self.save, accept=QDialogButtonBox.StandardButton.Save, cancel_text="Hủy"
         )
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(buttons)
+        stacked(self, form, self.error, buttons)
         self.resize(520, self.sizeHint().height())
 
     def save(self) -> None:
@@ -256,14 +249,7 @@ class DayDialog(QDialog):
             button.clicked.connect(slot)
             grid.addWidget(button, index // 2, index % 2)
         close = close_button(self, "Đóng")
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(hint)
-        layout.addWidget(self.template)
-        layout.addWidget(self.sample)
-        layout.addLayout(grid)
-        layout.addWidget(self.outcome)
-        layout.addWidget(close)
+        stacked(self, form, hint, self.template, self.sample, grid, self.outcome, close)
         self.template.setEnabled(manager)
         self.resize(620, self.sizeHint().height())
         self.show_sample()

@@ -10,12 +10,11 @@ from PySide6.QtWidgets import (
     QDialog,
     QLabel,
     QScrollArea,
-    QVBoxLayout,
     QWidget,
 )
 
 from services.privacy.consent import BASIS_LABELS, LegalBasisSetting, Notice
-from ui.widgets.forms import close_button
+from ui.widgets.forms import close_button, stacked
 
 
 def notice_html(notice: Notice, setting: LegalBasisSetting) -> str:
@@ -54,11 +53,7 @@ class NoticeDialog(QDialog):
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.text)
         buttons = close_button(self, "Đóng")
-        layout = QVBoxLayout(self)
-        layout.addWidget(heading)
-        layout.addWidget(about)
-        layout.addWidget(scroll, 1)
-        layout.addWidget(buttons)
+        stacked(self, heading, about, (scroll, 1), buttons)
         self.resize(760, 520)
 
 

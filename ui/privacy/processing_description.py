@@ -8,7 +8,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QTextBrowser,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -23,7 +22,7 @@ from services.privacy.processing_description import (
 from ui.documents.printing import show_document_preview
 from ui.privacy.pdf_saving import save_pdf_in_one_transaction
 from ui.shell.context import AppContext
-from ui.widgets.forms import button_row
+from ui.widgets.forms import button_row, stacked
 from ui.widgets.messages import messages
 
 
@@ -49,10 +48,7 @@ class ProcessingDescriptionDialog(QDialog):
         close = QPushButton("Đóng")
         close.setAutoDefault(False)
         close.clicked.connect(self.accept)
-        layout = QVBoxLayout(self)
-        layout.addWidget(explain)
-        layout.addWidget(self.view, 1)
-        layout.addLayout(button_row(start=(save, print_button), end=(close,)))
+        stacked(self, explain, (self.view, 1), button_row(start=(save, print_button), end=(close,)))
         self.resize(1000, 720)
         self.document: Document | None = None
         self.refresh()

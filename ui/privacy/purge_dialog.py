@@ -13,11 +13,10 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLabel,
-    QVBoxLayout,
     QWidget,
 )
 
-from ui.widgets.forms import error_label, show_error
+from ui.widgets.forms import error_label, show_error, stacked
 from ui.widgets.passphrase_fields import WRITE_DOWN, NewPassphrase
 
 PURGE_TEXT = "&Xóa dữ liệu cá nhân"
@@ -47,12 +46,7 @@ class PurgeDialog(QDialog):
         cancel = buttons.addButton("Hủy", QDialogButtonBox.ButtonRole.RejectRole)
         self.purge_button.clicked.connect(self.accept)
         cancel.clicked.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(explain)
-        layout.addWidget(backup)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(buttons)
+        stacked(self, explain, backup, form, self.error, buttons)
         self.setMinimumWidth(640)
         self.new_passphrase.passphrase.setFocus()
 

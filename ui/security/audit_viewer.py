@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -36,7 +35,7 @@ from services.security.audit_labels import describe_details, readable_summary
 from services.security.audit_witness import current_heads, verify_audit
 from ui.shell.context import AppContext
 from ui.widgets.file_dialogs import ask_save_path
-from ui.widgets.forms import day_edit
+from ui.widgets.forms import day_edit, stacked
 from ui.widgets.messages import messages
 from ui.widgets.transactions import REFUSED, done_or_shown
 
@@ -65,11 +64,7 @@ class AuditDialog(QDialog):
         self.chain.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         bottom = self._build_bottom_row()
 
-        layout = QVBoxLayout(self)
-        layout.addLayout(filters)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.chain)
-        layout.addLayout(bottom)
+        stacked(self, filters, (self.table, 1), self.chain, bottom)
         self.resize(1200, 640)
 
         self._load_users()

@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -152,14 +151,16 @@ class AccountsDialog(QDialog):
         form = self._build_new_account_form()
         self.error = error_label()
         buttons = self._build_buttons()
-        layout = QVBoxLayout(self)
-        layout.addLayout(search_row)
-        layout.addWidget(self.table, 1)
-        layout.addLayout(row)
-        layout.addWidget(QLabel("<b>Thêm tài khoản</b>"))
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addLayout(buttons)
+        stacked(
+            self,
+            search_row,
+            (self.table, 1),
+            row,
+            QLabel("<b>Thêm tài khoản</b>"),
+            form,
+            self.error,
+            buttons,
+        )
         self.resize(820, 600)
         self.ids: list[int] = []
         self.folded: list[str] = []  # username and full name, folded, for the search

@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QTableWidget,
     QTableWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -38,6 +37,7 @@ from services.upkeep.backup import RestorePoint, check_backup, count_cases
 from services.upkeep.encrypted_backup import is_encrypted_backup
 from ui.widgets.background import BackgroundOp, Report
 from ui.widgets.file_dialogs import ask_open_path
+from ui.widgets.forms import stacked
 from ui.widgets.messages import messages
 
 BACKUP_FILTER = "Bản sao lưu kichhoat (*.sqlite3 *.enc);;Mọi tệp (*)"
@@ -90,11 +90,7 @@ class RestoreDialog(QDialog):
         self.empty.setVisible(not points)
         buttons = self._build_buttons(points)
 
-        layout = QVBoxLayout(self)
-        layout.addWidget(explain)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.empty)
-        layout.addWidget(buttons)
+        stacked(self, explain, (self.table, 1), self.empty, buttons)
         self.restore_button.setDefault(True)  # once in the dialog: Enter restores
         self.resize(760, 460)
         if points:

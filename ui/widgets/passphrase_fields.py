@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -29,7 +28,7 @@ from services.exchange.crypto import MIN_PASSPHRASE
 from services.security.passphrase_words import generate_passphrase
 from services.upkeep.encrypted_backup import check_encrypted_passphrase
 from ui.widgets.dialogs import run_dialog
-from ui.widgets.forms import error_label, show_error
+from ui.widgets.forms import error_label, show_error, stacked
 
 GENERATE_TEXT = "Tạo mật &khẩu"
 TYPED_ANY_WAY = "các từ gõ có dấu hay không dấu, cách nhau bằng dấu cách hay dấu gạch đều được"
@@ -141,11 +140,7 @@ class BackupPassphraseDialog(QDialog):
         ok.setDefault(True)
         form = QFormLayout()
         form.addRow("&Mật khẩu:", self.field)
-        layout = QVBoxLayout(self)
-        layout.addWidget(explain)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(buttons)
+        stacked(self, explain, form, self.error, buttons)
         self.setMinimumWidth(560)
         self.field.setFocus()
 
