@@ -8,7 +8,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
-    QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -19,7 +18,7 @@ from services.campaigns.files import describe, recent_databases, sqlite_url
 from services.security.permissions import Action, allowed
 from ui.shell.context import AppContext
 from ui.widgets.file_dialogs import ask_open_path
-from ui.widgets.forms import stacked
+from ui.widgets.forms import stacked, wrapping_label
 from ui.widgets.messages import messages
 
 URL_ROLE = Qt.ItemDataRole.UserRole
@@ -34,11 +33,10 @@ class CampaignSwitcher(QDialog):
         self.chosen_url: str | None = None
         self.setWindowTitle("Đợt cao điểm khác – kichhoat")
         self.resize(900, 420)
-        explain = QLabel(
+        explain = wrapping_label(
             "Mỗi đợt cao điểm có tệp cơ sở dữ liệu riêng. Chọn đợt rồi nhấn Enter: cửa sổ mở "
             "lại trên đợt đó (chọn điểm thu nhận và đăng nhập như lần đầu)."
         )
-        explain.setWordWrap(True)
         self.list = QListWidget()
         self.list.setWordWrap(True)
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)

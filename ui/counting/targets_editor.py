@@ -53,7 +53,7 @@ from services.counting.targets import (
 from ui.counting.charts import number
 from ui.shell.context import AppContext
 from ui.widgets.file_dialogs import ask_open_path
-from ui.widgets.forms import stacked
+from ui.widgets.forms import stacked, wrapping_label
 from ui.widgets.lazy_model import column_title
 from ui.widgets.messages import messages
 from ui.widgets.transactions import REFUSED, done_or_shown
@@ -317,7 +317,7 @@ def ask_targets_file(parent: QWidget) -> Path | None:
 
 def _explanation(tree: UnitTree) -> QLabel:
     """How targets are set, on a map with districts or on a two-level one."""
-    explain = QLabel(
+    explain = wrapping_label(
         "Chỉ tiêu theo kế hoạch cho từng huyện, thị xã, thành phố; huyện giao lại cho từng "
         "xã, phường, thị trấn. Nhấn đúp vào ô để sửa (ví dụ 50.802). «Chia theo tỉ lệ» chia "
         "chỉ tiêu của huyện đang chọn cho các xã: theo tỉ lệ chỉ tiêu hiện có của các xã nếu "
@@ -328,7 +328,6 @@ def _explanation(tree: UnitTree) -> QLabel:
         "chính hai cấp: không có cấp huyện). Nhấn đúp vào ô để sửa (ví dụ 50.802); dòng tỉnh "
         "cho biết tổng chỉ tiêu của các xã để đối chiếu."
     )
-    explain.setWordWrap(True)
     explain.setStyleSheet("color: #3e4c59;")
     return explain
 
@@ -357,15 +356,13 @@ class TargetsPanel(QWidget):
         explain = _explanation(tree)
         self.last_share: ShareResult | None = None  # the split "Hoàn tác" takes back
         buttons = self._build_buttons()
-        self.banner = QLabel()
-        self.banner.setWordWrap(True)
+        self.banner = wrapping_label()
         self.banner.setStyleSheet(
             "background: #fdecea; color: #b71c1c; border: 1px solid #f5c2c0; padding: 6px;"
             "font-weight: bold;"
         )
         self._build_view()
-        self.selected_status = QLabel()
-        self.selected_status.setWordWrap(True)
+        self.selected_status = wrapping_label()
         self.selected_status.setStyleSheet("font-size: 14px;")
 
         stacked(self, heading, explain, buttons, self.banner, (self.view, 1), self.selected_status)

@@ -49,7 +49,7 @@ from ui.desk.identify import ERROR_STYLE, IdentifyStep
 from ui.desk.result import ResultStep
 from ui.shell.context import AppContext
 from ui.widgets.background import BackgroundOp, CancelledError, Report
-from ui.widgets.forms import button_row, stacked
+from ui.widgets.forms import button_row, stacked, wrapping_label
 from ui.widgets.messages import messages
 from ui.widgets.scan_catcher import ScanDetector
 
@@ -120,8 +120,7 @@ class IntakeFlow(QWidget):
 
     def _make_notes(self) -> None:
         """The note of a day outside the campaign, and the banner of what went wrong."""
-        self.period_note = QLabel()
-        self.period_note.setWordWrap(True)
+        self.period_note = wrapping_label()
         self.period_note.setStyleSheet(
             "background: #fff4e5; color: #8a4b00; padding: 4px 6px; border-radius: 3px;"
         )

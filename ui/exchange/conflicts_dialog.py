@@ -32,7 +32,7 @@ from services.exchange.conflicts import (
     undo_decision,
 )
 from ui.shell.context import AppContext
-from ui.widgets.forms import close_button, stacked
+from ui.widgets.forms import close_button, stacked, wrapping_label
 from ui.widgets.messages import messages
 
 HEADERS = ["Số định danh", "Mức", "Đang dùng (ghi trước)", "Thông tin khác", "Ghi tại", "Lúc ghi"]
@@ -80,8 +80,7 @@ class ConflictsDialog(QDialog):
         self.undo_button.clicked.connect(self.undo)
         buttons_row.addStretch(1)
         buttons_row.addWidget(self.undo_button)
-        self.last_label = QLabel()
-        self.last_label.setWordWrap(True)
+        self.last_label = wrapping_label()
         close = close_button(self)
         explanation = QLabel(
             "Cùng số định danh và mức nhưng họ tên, ngày sinh, giới tính hoặc nơi thường trú "

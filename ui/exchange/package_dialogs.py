@@ -27,7 +27,14 @@ from services.exchange.packages import ExportResult, ImportSummary, export_packa
 from ui.shell.context import AppContext
 from ui.widgets.background import BackgroundOp, Report
 from ui.widgets.file_dialogs import ask_open_paths, ask_save_path
-from ui.widgets.forms import accept_buttons, day_edit, error_label, show_error, stacked
+from ui.widgets.forms import (
+    accept_buttons,
+    day_edit,
+    error_label,
+    show_error,
+    stacked,
+    wrapping_label,
+)
 from ui.widgets.messages import messages
 from ui.widgets.passphrase_fields import TYPED_ANY_WAY, NewPassphrase, password_field
 
@@ -73,11 +80,10 @@ class ExportPackageDialog(QDialog):
         form.addRow("", since_row)
         form.addRow("Tệp:", file_row)
         self.new_passphrase.add_rows(form, "&Mật khẩu của gói:")
-        note = QLabel(
+        note = wrapping_label(
             "Gói chứa dữ liệu cá nhân và được mã hóa bằng mật khẩu. Gửi tệp và mật khẩu bằng "
             "hai đường khác nhau (ví dụ: tệp qua USB, mật khẩu qua điện thoại)."
         )
-        note.setWordWrap(True)
         buttons = self._build_buttons()
         stacked(self, form, note, self.error, buttons)
         self.resize(620, 320)

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QGridLayout,
-    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
@@ -49,7 +48,7 @@ from ui.outreach.panel import OutreachPanel
 from ui.shell.context import AppContext
 from ui.widgets.background import BackgroundOp, CancelledError, Report
 from ui.widgets.file_dialogs import ask_open_path, ask_save_path
-from ui.widgets.forms import accept_buttons, close_button, day_edit, day_of, stacked
+from ui.widgets.forms import accept_buttons, close_button, day_edit, day_of, stacked, wrapping_label
 from ui.widgets.messages import messages
 from ui.widgets.shortcuts import action_button
 
@@ -78,8 +77,7 @@ class AppointDialog(QDialog):
         self.day = day_edit(today_vn() + timedelta(days=1))
         self.slot = QComboBox()
         self.slot.setMinimumWidth(260)
-        self.error = QLabel()
-        self.error.setWordWrap(True)
+        self.error = wrapping_label()
         self.error.setStyleSheet("color: #b00020;")
         self.stop.currentIndexChanged.connect(lambda _: self.load_slots())
         self.day.dateChanged.connect(lambda _: self.load_slots())
@@ -182,8 +180,7 @@ class EditDialog(QDialog):
             strict=True,
         ):
             form.addRow(label, field)
-        self.error = QLabel()
-        self.error.setWordWrap(True)
+        self.error = wrapping_label()
         self.error.setStyleSheet("color: #b00020;")
         buttons = accept_buttons(
             self, "Lưu", self.save, accept=QDialogButtonBox.StandardButton.Save, cancel_text="Hủy"
@@ -219,16 +216,13 @@ class DayDialog(QDialog):
         self.template = QPlainTextEdit(template)
         self.template.setFixedHeight(70)
         self.template.textChanged.connect(self.show_sample)
-        self.sample = QLabel()
-        self.sample.setWordWrap(True)
-        self.outcome = QLabel()
-        self.outcome.setWordWrap(True)
+        self.sample = wrapping_label()
+        self.outcome = wrapping_label()
         placeholders = ", ".join(f"{{{k}}} {v}" for k, v in PLACEHOLDERS.items())
-        hint = QLabel(
+        hint = wrapping_label(
             f"Mẫu tin nhắn (không dấu, tối đa 160 ký tự; chỗ điền: {placeholders}). Người từ "
             "chối, không đủ điều kiện, đã đến hoặc không muốn được liên lạc không được nhắn."
         )
-        hint.setWordWrap(True)
         form = QFormLayout()
         form.addRow("&Ngày:", self.day)
         form.addRow("Điểm &hẹn:", self.stop)

@@ -51,6 +51,7 @@ from services.security.permissions import Action, allowed
 from ui.cases.case_list_model import format_phone
 from ui.shell.context import AppContext
 from ui.widgets.commune_picker import CommunePicker
+from ui.widgets.forms import wrapping_label
 from ui.widgets.lazy_model import Column, LazyTableModel, row_table, select_row_where
 from ui.widgets.messages import messages
 from ui.widgets.shortcuts import action_button, add_shortcuts
@@ -229,8 +230,7 @@ class OutreachPanel(QWidget):
         self.by.currentIndexChanged.connect(lambda _: self.refresh_progress())
         by_label = QLabel("&Gộp:")
         by_label.setBuddy(self.by)
-        self.progress_note = QLabel()
-        self.progress_note.setWordWrap(True)
+        self.progress_note = wrapping_label()
         self.progress_table = QTableWidget(0, len(PROGRESS_HEADERS))
         self.progress_table.setHorizontalHeaderLabels(list(PROGRESS_HEADERS))
         self.progress_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

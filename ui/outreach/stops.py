@@ -31,7 +31,7 @@ from services.common.vntime import format_date, today_vn
 from services.outreach.schedule import STOP_KIND_LABELS, add_slots, add_stop, slots_of, stops
 from ui.shell.context import AppContext
 from ui.widgets.commune_picker import CommunePicker
-from ui.widgets.forms import close_button, day_edit, day_of, stacked
+from ui.widgets.forms import close_button, day_edit, day_of, stacked, wrapping_label
 
 ERROR_STYLE = "color: #b00020;"
 
@@ -79,10 +79,8 @@ class StopsDialog(QDialog):
         self.table.setColumnWidth(1, 260)
         self.table.setColumnWidth(2, 190)
         self.table.itemSelectionChanged.connect(self.show_slots)
-        self.slots = QLabel()
-        self.slots.setWordWrap(True)
-        self.message = QLabel()
-        self.message.setWordWrap(True)
+        self.slots = wrapping_label()
+        self.message = wrapping_label()
         close = close_button(self, "Đóng")
         forms = QHBoxLayout()
         forms.addWidget(self._build_stop_form(), 1)

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from services.privacy.consent import BASIS_LABELS, LegalBasisSetting, Notice
-from ui.widgets.forms import close_button, stacked
+from ui.widgets.forms import close_button, stacked, wrapping_label
 
 
 def notice_html(notice: Notice, setting: LegalBasisSetting) -> str:
@@ -32,16 +32,14 @@ class NoticeDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(f"{notice.title} – {notice.label}")
         heading = QLabel(f"<b>{escape(notice.title)}</b>")
-        about = QLabel(
+        about = wrapping_label(
             f"Văn bản {escape(notice.label)}. Căn cứ xử lý: "
             f"{escape(BASIS_LABELS[setting.basis])}"
             + (f" ({escape(setting.legal_reference)})" if setting.legal_reference else "")
             + "."
         )
-        about.setWordWrap(True)
         about.setStyleSheet("color: #555;")
-        self.text = QLabel(notice_html(notice, setting))
-        self.text.setWordWrap(True)
+        self.text = wrapping_label(notice_html(notice, setting))
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.text.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.text.setContentsMargins(10, 6, 10, 6)

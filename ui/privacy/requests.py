@@ -60,7 +60,7 @@ from services.security.permissions import Action, allowed
 from ui.privacy.pdf_saving import save_pdf_in_one_transaction
 from ui.shell.context import AppContext
 from ui.widgets.dialogs import exposed, run_dialog
-from ui.widgets.forms import button_row, day_edit, error_label, show_error
+from ui.widgets.forms import button_row, day_edit, error_label, show_error, wrapping_label
 from ui.widgets.messages import messages
 
 COLUMNS = (
@@ -90,12 +90,11 @@ def _explanation() -> QLabel:
     periods = ", ".join(
         f"{REQUEST_KIND_LABELS[k].lower()} {d.days} ngày" for k, d in DEADLINES.items()
     )
-    explain = QLabel(
+    explain = wrapping_label(
         f"Mỗi yêu cầu được phản hồi trong {REPLY_WORKING_DAYS} ngày làm việc và thực hiện "
         f"trong: {periods} (Điều 5 Nghị định 356/2025/NĐ-CP). Yêu cầu quá hạn tô đỏ, sắp "
         "đến hạn tô vàng."
     )
-    explain.setWordWrap(True)
     return explain
 
 
@@ -469,8 +468,7 @@ class RequestsBanner(QFrame):
         self.setStyleSheet(
             "#requestsBanner { background: #fde2e1; border: 1px solid #d9534f; border-radius: 4px; }"
         )
-        self.text = QLabel()
-        self.text.setWordWrap(True)
+        self.text = wrapping_label()
         self.button = QPushButton("Mở danh sách yêu cầu…")
         self.button.clicked.connect(self.open_requested)
         layout = QHBoxLayout(self)

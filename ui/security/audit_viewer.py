@@ -35,7 +35,7 @@ from services.security.audit_labels import describe_details, readable_summary
 from services.security.audit_witness import current_heads, verify_audit
 from ui.shell.context import AppContext
 from ui.widgets.file_dialogs import ask_save_path
-from ui.widgets.forms import day_edit, stacked
+from ui.widgets.forms import day_edit, stacked, wrapping_label
 from ui.widgets.messages import messages
 from ui.widgets.transactions import REFUSED, done_or_shown
 
@@ -59,8 +59,7 @@ class AuditDialog(QDialog):
         filters = self._build_filters()
         self._build_table()
         self.summary = QLabel()
-        self.chain = QLabel()
-        self.chain.setWordWrap(True)
+        self.chain = wrapping_label()
         self.chain.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         bottom = self._build_bottom_row()
 

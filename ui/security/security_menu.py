@@ -67,7 +67,7 @@ from ui.shell.context import AppContext
 from ui.upkeep.restore_dialog import RestoreDialog
 from ui.widgets.background import BackgroundOp, Report
 from ui.widgets.dialogs import exposed, run_dialog
-from ui.widgets.forms import button_row, day_edit, error_label, show_error, stacked
+from ui.widgets.forms import button_row, day_edit, error_label, show_error, stacked, wrapping_label
 from ui.widgets.messages import messages
 from ui.widgets.passphrase_fields import ask_backup_passphrase
 from ui.widgets.transactions import REFUSED, done_or_shown
@@ -372,12 +372,11 @@ class DetailListDialog(QDialog):
         self.context = context
         self.result_: DetailListResult | None = None
         self.setWindowTitle("Xuất danh sách chi tiết – kichhoat")
-        explain = QLabel(
+        explain = wrapping_label(
             "Danh sách mọi hồ sơ kèm dữ liệu cá nhân (họ tên, ngày sinh, số định danh, điện "
             "thoại, địa chỉ) để cơ quan công an đối chiếu. Tệp Excel được <b>mã hóa bằng mật "
             "khẩu</b>; gửi mật khẩu qua kênh khác với tệp. Việc xuất được ghi vào nhật ký."
         )
-        explain.setWordWrap(True)
         self.use_day = QCheckBox("Chỉ đến hết &ngày:")
         today = today_vn()
         self.day = day_edit(today)

@@ -1,5 +1,6 @@
 """Small pieces every form uses: inline errors under a field, the wait cursor, the rows of
-a dialog's buttons, parts stacked in a column, day fields, emptying a layout to fill it again."""
+a dialog's buttons, parts stacked in a column, labels that wrap, day fields, emptying a
+layout to fill it again."""
 
 from __future__ import annotations
 
@@ -61,9 +62,15 @@ def clear_layout(layout: QLayout) -> None:
             widget.deleteLater()
 
 
-def error_label() -> QLabel:
-    label = QLabel()
+def wrapping_label(text: str = "") -> QLabel:
+    """A label whose text breaks onto more lines rather than widening its window."""
+    label = QLabel(text)
     label.setWordWrap(True)
+    return label
+
+
+def error_label() -> QLabel:
+    label = wrapping_label()
     label.setStyleSheet(ERROR_STYLE)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     label.hide()
