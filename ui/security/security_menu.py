@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -67,7 +66,15 @@ from ui.shell.context import AppContext
 from ui.upkeep.restore_dialog import RestoreDialog
 from ui.widgets.background import BackgroundOp, Report
 from ui.widgets.dialogs import exposed, run_dialog
-from ui.widgets.forms import button_row, day_edit, error_label, show_error, stacked, wrapping_label
+from ui.widgets.forms import (
+    accept_buttons,
+    button_row,
+    day_edit,
+    error_label,
+    show_error,
+    stacked,
+    wrapping_label,
+)
 from ui.widgets.messages import messages
 from ui.widgets.passphrase_fields import ask_backup_passphrase
 from ui.widgets.transactions import REFUSED, done_or_shown
@@ -80,20 +87,6 @@ def _password_field(name: str) -> QLineEdit:
     field.setEchoMode(QLineEdit.EchoMode.Password)
     field.setAccessibleName(name)
     return field
-
-
-def _buttons(dialog: QDialog, ok_text: str) -> QDialogButtonBox:
-    buttons = QDialogButtonBox(
-        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-    )
-    ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-    cancel = buttons.button(QDialogButtonBox.StandardButton.Cancel)
-    assert ok is not None and cancel is not None
-    ok.setText(ok_text)
-    cancel.setText("Hủy")
-    buttons.accepted.connect(dialog.accept)
-    buttons.rejected.connect(dialog.reject)
-    return buttons
 
 
 class PasswordDialog(QDialog):
@@ -117,7 +110,13 @@ class PasswordDialog(QDialog):
         form.addRow("&Nhập lại:", self.again)
         hint = QLabel("Ít nhất 8 ký tự, gồm cả chữ cái và chữ số.")
         hint.setEnabled(False)
-        stacked(self, form, hint, self.error, _buttons(self, "Lưu mật khẩu"))
+        stacked(
+            self,
+            form,
+            hint,
+            self.error,
+            accept_buttons(self, "Lưu mật khẩu", self.accept, cancel_text="Hủy"),
+        )
         self.setMinimumWidth(420)
 
     def accept(self) -> None:
@@ -400,7 +399,13 @@ class DetailListDialog(QDialog):
         form.addRow("Lưu vào:", where)
         form.addRow("&Mật khẩu:", self.password)
         form.addRow("&Nhập lại:", self.again)
-        stacked(self, explain, form, self.error, _buttons(self, "&Xuất tệp mã hóa"))
+        stacked(
+            self,
+            explain,
+            form,
+            self.error,
+            accept_buttons(self, "&Xuất tệp mã hóa", self.accept, cancel_text="Hủy"),
+        )
         self.setMinimumWidth(620)
 
     def choose(self) -> None:
