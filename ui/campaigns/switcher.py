@@ -7,7 +7,6 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
-    QHBoxLayout,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -18,7 +17,7 @@ from services.campaigns.files import describe, recent_databases, sqlite_url
 from services.security.permissions import Action, allowed
 from ui.shell.context import AppContext
 from ui.widgets.file_dialogs import ask_open_path
-from ui.widgets.forms import stacked, wrapping_label
+from ui.widgets.forms import button_row, stacked, wrapping_label
 from ui.widgets.messages import messages
 
 URL_ROLE = Qt.ItemDataRole.UserRole
@@ -61,11 +60,7 @@ class CampaignSwitcher(QDialog):
         close = QPushButton("Đóng")
         close.setAutoDefault(False)
         close.clicked.connect(self.reject)
-        buttons = QHBoxLayout()
-        for button in (open_button, other, self.new_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        buttons.addWidget(close)
+        buttons = button_row([open_button, other, self.new_button], [close])
         stacked(self, explain, (self.list, 1), buttons)
         if self.list.count():
             self.list.setCurrentRow(0)

@@ -53,7 +53,7 @@ from services.counting.targets import (
 from ui.counting.charts import number
 from ui.shell.context import AppContext
 from ui.widgets.file_dialogs import ask_open_path
-from ui.widgets.forms import stacked, wrapping_label
+from ui.widgets.forms import button_row, stacked, wrapping_label
 from ui.widgets.lazy_model import column_title
 from ui.widgets.messages import messages
 from ui.widgets.transactions import REFUSED, done_or_shown
@@ -378,12 +378,7 @@ class TargetsPanel(QWidget):
         self.undo_button.setShortcut(QKeySequence.StandardKey.Undo)
         self.undo_button.setEnabled(False)
         self.undo_button.clicked.connect(self.undo_last_share)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.import_button)
-        buttons.addWidget(self.share_button)
-        buttons.addWidget(self.undo_button)
-        buttons.addStretch(1)
-        return buttons
+        return button_row([self.import_button, self.share_button, self.undo_button])
 
     def _build_view(self) -> None:
         """The tree of units with their targets, edited in place."""

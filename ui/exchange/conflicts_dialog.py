@@ -11,7 +11,6 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
@@ -32,7 +31,7 @@ from services.exchange.conflicts import (
     undo_decision,
 )
 from ui.shell.context import AppContext
-from ui.widgets.forms import close_button, stacked, wrapping_label
+from ui.widgets.forms import button_row, close_button, stacked, wrapping_label
 from ui.widgets.messages import messages
 
 HEADERS = ["Số định danh", "Mức", "Đang dùng (ghi trước)", "Thông tin khác", "Ghi tại", "Lúc ghi"]
@@ -64,12 +63,10 @@ class ConflictsDialog(QDialog):
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.summary = QLabel()
-        buttons_row = QHBoxLayout()
         self.buttons: dict[str, QPushButton] = {}
         for number, (code, label) in enumerate(RESOLUTIONS.items(), start=1):
             button = QPushButton(f"&{number}. {label}")
             button.clicked.connect(lambda _checked=False, c=code: self.resolve(c))
-            buttons_row.addWidget(button)
             self.buttons[code] = button
         self.undo_button = QPushButton("&Hoàn tác quyết định vừa rồi")
         self.undo_button.setShortcut(QKeySequence.StandardKey.Undo)
@@ -78,8 +75,7 @@ class ConflictsDialog(QDialog):
         )
         self.undo_button.setEnabled(False)
         self.undo_button.clicked.connect(self.undo)
-        buttons_row.addStretch(1)
-        buttons_row.addWidget(self.undo_button)
+        buttons_row = button_row(list(self.buttons.values()), [self.undo_button])
         self.last_label = wrapping_label()
         close = close_button(self)
         explanation = QLabel(
