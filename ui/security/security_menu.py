@@ -110,13 +110,8 @@ class PasswordDialog(QDialog):
         form.addRow("&Nhập lại:", self.again)
         hint = QLabel("Ít nhất 8 ký tự, gồm cả chữ cái và chữ số.")
         hint.setEnabled(False)
-        stacked(
-            self,
-            form,
-            hint,
-            self.error,
-            accept_buttons(self, "Lưu mật khẩu", self.accept, cancel_text="Hủy"),
-        )
+        buttons = accept_buttons(self, "Lưu mật khẩu", self.accept, cancel_text="Hủy")
+        stacked(self, form, hint, self.error, buttons)
         self.setMinimumWidth(420)
 
     def accept(self) -> None:
@@ -399,13 +394,8 @@ class DetailListDialog(QDialog):
         form.addRow("Lưu vào:", where)
         form.addRow("&Mật khẩu:", self.password)
         form.addRow("&Nhập lại:", self.again)
-        stacked(
-            self,
-            explain,
-            form,
-            self.error,
-            accept_buttons(self, "&Xuất tệp mã hóa", self.accept, cancel_text="Hủy"),
-        )
+        buttons = accept_buttons(self, "&Xuất tệp mã hóa", self.accept, cancel_text="Hủy")
+        stacked(self, explain, form, self.error, buttons)
         self.setMinimumWidth(620)
 
     def choose(self) -> None:
