@@ -589,6 +589,17 @@ def dialog_of(widget: QWidget) -> Iterator[Any]:
         settle()
 
 
+@contextmanager
+def dialog_at_results(
+    stage: Stage, actor: Actor, make: Callable[[Any, QWidget], QWidget]
+) -> Iterator[Any]:
+    """`make(context, window)`'s dialog over the window on its Kết quả tab, signed in as
+    `actor` (`Stage.sign_in_at_results`); let go after the shot."""
+    window = stage.sign_in_at_results(actor)
+    with dialog_of(make(stage.context, window)) as dialog:
+        yield dialog
+
+
 # -- the shots -----------------------------------------------------------------------------
 
 
@@ -1289,11 +1300,9 @@ def _outreach(stage: Stage) -> Any:
 
 @shot("to-huong-dan")
 def guide_sheets(stage: Stage) -> Screen:
-    window = stage.sign_in_at_results(stage.people.operator)
     from ui.documents.guide_editor import GuideDialog
 
-    dialog = GuideDialog(stage.context, window)
-    with dialog_of(dialog):
+    with dialog_at_results(stage, stage.people.operator, GuideDialog) as dialog:
         dialog.resize(1240, 690)
         dialog.show()
         settle()
@@ -1314,9 +1323,7 @@ def guide_sheets(stage: Stage) -> Screen:
 def export_package(stage: Stage) -> Screen:
     from ui.exchange.package_dialogs import ExportPackageDialog
 
-    window = stage.sign_in_at_results(stage.people.manager)
-    dialog = ExportPackageDialog(stage.context, window)
-    with dialog_of(dialog):
+    with dialog_at_results(stage, stage.people.manager, ExportPackageDialog) as dialog:
         need(dialog, "use_since").setChecked(True)
         need(dialog, "since").setDate(TODAY.date())
         need(dialog, "file").setText(
@@ -1338,9 +1345,7 @@ def export_package(stage: Stage) -> Screen:
 def import_packages(stage: Stage) -> Screen:
     from ui.exchange.package_dialogs import ImportPackagesDialog
 
-    window = stage.sign_in_at_results(stage.people.manager)
-    dialog = ImportPackagesDialog(stage.context, window)
-    with dialog_of(dialog):
+    with dialog_at_results(stage, stage.people.manager, ImportPackagesDialog) as dialog:
         files = need(dialog, "files")
         for code in ("9431573-02", "9431510-01"):
             files.addItem(rf"{WINDOWS_DOCUMENTS}\kichhoat-{code}-20230727.kpkg")
@@ -1353,9 +1358,7 @@ def import_packages(stage: Stage) -> Screen:
 def conflicts(stage: Stage) -> Screen:
     from ui.exchange.conflicts_dialog import ConflictsDialog
 
-    window = stage.sign_in_at_results(stage.people.manager)
-    dialog = ConflictsDialog(stage.context, window)
-    with dialog_of(dialog):
+    with dialog_at_results(stage, stage.people.manager, ConflictsDialog) as dialog:
         expect(len(need(dialog, "views")) >= 1, "có hồ sơ mâu thuẫn để quyết định")
         dialog.resize(1180, 420)
         screen = over_window(stage, dialog)
@@ -1384,9 +1387,7 @@ def admin_menu(stage: Stage) -> Screen:
 def accounts(stage: Stage) -> Screen:
     from ui.security.security_menu import AccountsDialog
 
-    window = stage.sign_in_at_results(stage.people.admin)
-    dialog = AccountsDialog(stage.context, window)
-    with dialog_of(dialog):
+    with dialog_at_results(stage, stage.people.admin, AccountsDialog) as dialog:
         dialog.resize(900, 640)
         table = need(dialog, "table")
         for row in range(table.rowCount()):
@@ -1407,9 +1408,7 @@ def accounts(stage: Stage) -> Screen:
 def change_password(stage: Stage) -> Screen:
     from ui.security.security_menu import PasswordDialog
 
-    window = stage.sign_in_at_results(stage.people.operator)
-    dialog = PasswordDialog(stage.context, window)
-    with dialog_of(dialog):
+    with dialog_at_results(stage, stage.people.operator, PasswordDialog) as dialog:
         for name, text in (("current", PASSWORD), ("new", "Phutam2023"), ("again", "Phutam2023")):
             need(dialog, name).setText(text)
         return over_window(stage, dialog)

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
@@ -32,7 +31,14 @@ from services.common.vntime import today_vn
 from services.security.session_context import Actor
 from ui.widgets.background import BackgroundOp
 from ui.widgets.file_dialogs import ask_open_path, ask_save_path
-from ui.widgets.forms import accept_buttons, day_edit, day_of, error_label, show_error
+from ui.widgets.forms import (
+    accept_buttons,
+    day_edit,
+    day_of,
+    error_label,
+    show_error,
+    wrapping_label,
+)
 
 MAP_CHOICES = [
     (2025, "2025 – 34 tỉnh, thành phố; không có cấp huyện (từ 01/7/2025)"),
@@ -68,11 +74,10 @@ class CampaignBuilderDialog(QDialog):
         self.setWindowTitle("Tạo đợt cao điểm mới – kichhoat")
         self.resize(760, 560)
         layout = QVBoxLayout(self)
-        intro = QLabel(
+        intro = wrapping_label(
             "Mỗi đợt dùng một tệp cơ sở dữ liệu riêng. Chọn tỉnh trên bản đồ hành chính của "
             "kế hoạch; danh sách xã, phường lấy từ danh mục chính thức đi kèm phần mềm."
         )
-        intro.setWordWrap(True)
         layout.addWidget(intro)
         layout.addLayout(self._form())
         self.error = error_label()

@@ -10,9 +10,8 @@ from typing import TextIO
 
 from services.common.errors import UserError
 from services.common.vntime import format_date, parse_iso_day
-from ui.security.cli_sign_in import acting
+from ui.security.cli_sign_in import in_one_transaction
 from ui.shell.cli_common import Command, option
-from ui.shell.cli_database import open_for_command
 
 EXIT_OK = 0
 
@@ -92,10 +91,9 @@ def cmd_campaign(args: argparse.Namespace, out: TextIO) -> int:
     if args.targets is not None and not args.targets.is_file():
         raise UserError(f"Không tìm thấy tệp chỉ tiêu «{args.targets}».")
     rows = province_unit_rows(spec.map_year, spec.province_code)
-    database = open_for_command(args)
-    with database.session() as session:
-        result = build_campaign(session, acting(args), spec, rows, args.targets)
-        session.commit()
+    result = in_one_transaction(
+        args, lambda session, actor: build_campaign(session, actor, spec, rows, args.targets)
+    )
     if not result.created:
         print(
             f"Cơ sở dữ liệu đã có đúng đợt «{result.campaign_code}» này: không có gì thay đổi.",

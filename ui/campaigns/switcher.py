@@ -7,12 +7,9 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
-    QHBoxLayout,
-    QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -20,6 +17,7 @@ from services.campaigns.files import describe, recent_databases, sqlite_url
 from services.security.permissions import Action, allowed
 from ui.shell.context import AppContext
 from ui.widgets.file_dialogs import ask_open_path
+from ui.widgets.forms import button_row, stacked, wrapping_label
 from ui.widgets.messages import messages
 
 URL_ROLE = Qt.ItemDataRole.UserRole
@@ -34,11 +32,10 @@ class CampaignSwitcher(QDialog):
         self.chosen_url: str | None = None
         self.setWindowTitle("Đợt cao điểm khác – kichhoat")
         self.resize(900, 420)
-        explain = QLabel(
+        explain = wrapping_label(
             "Mỗi đợt cao điểm có tệp cơ sở dữ liệu riêng. Chọn đợt rồi nhấn Enter: cửa sổ mở "
             "lại trên đợt đó (chọn điểm thu nhận và đăng nhập như lần đầu)."
         )
-        explain.setWordWrap(True)
         self.list = QListWidget()
         self.list.setWordWrap(True)
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -63,15 +60,8 @@ class CampaignSwitcher(QDialog):
         close = QPushButton("Đóng")
         close.setAutoDefault(False)
         close.clicked.connect(self.reject)
-        buttons = QHBoxLayout()
-        for button in (open_button, other, self.new_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        buttons.addWidget(close)
-        layout = QVBoxLayout(self)
-        layout.addWidget(explain)
-        layout.addWidget(self.list, 1)
-        layout.addLayout(buttons)
+        buttons = button_row([open_button, other, self.new_button], [close])
+        stacked(self, explain, (self.list, 1), buttons)
         if self.list.count():
             self.list.setCurrentRow(0)
         self.list.setFocus()

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -34,7 +33,7 @@ from services.common.vntime import today_vn
 from ui.cases.case_list_model import POINT_COLUMN, CaseListModel, case_at
 from ui.cases.detail import CaseDetailDialog, open_case_detail
 from ui.shell.context import AppContext
-from ui.widgets.forms import day_edit, qdate
+from ui.widgets.forms import day_edit, qdate, stacked
 from ui.widgets.lazy_model import row_table
 from ui.widgets.messages import messages
 from ui.widgets.shortcuts import action_button, add_shortcuts
@@ -60,11 +59,7 @@ class CaseListPanel(QWidget):
         self._build_table()
         bottom = self._build_bottom_row()
 
-        layout = QVBoxLayout(self)
-        layout.addLayout(search_row)
-        layout.addLayout(filters)
-        layout.addWidget(self.table, 1)
-        layout.addLayout(bottom)
+        stacked(self, search_row, filters, (self.table, 1), bottom)
         self._connect_filters()
 
         self.table.setColumnHidden(POINT_COLUMN, not self._sees_all_points())

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QRadioButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -39,7 +38,7 @@ from services.common.labels import FAILURE_LABELS, HELP_REASON_LABELS, STATUS_LA
 from services.common.vntime import VN_TZ, format_date, local_day, vn_to_utc
 from ui.shell.context import AppContext
 from ui.widgets.commune_picker import CommunePicker
-from ui.widgets.forms import button_row, qdate
+from ui.widgets.forms import button_row, qdate, stacked, wrapping_label
 from ui.widgets.messages import messages
 from ui.widgets.shortcuts import action_button, add_shortcuts
 
@@ -84,18 +83,12 @@ class CorrectionDialog(QDialog):
         )
         kinds_row = self._build_kinds_row(detail)
         self.form = self._build_form()
-        self.error = QLabel()
-        self.error.setWordWrap(True)
+        self.error = wrapping_label()
         self.error.setStyleSheet("color: #b00020;")
         self.error.setVisible(False)
         buttons = self._build_buttons()
 
-        layout = QVBoxLayout(self)
-        layout.addLayout(kinds_row)
-        layout.addWidget(self.kind_text)
-        layout.addLayout(self.form)
-        layout.addWidget(self.error)
-        layout.addLayout(buttons)
+        stacked(self, kinds_row, self.kind_text, self.form, self.error, buttons)
         self.status.currentIndexChanged.connect(lambda _: self._status_changed())
         self._status_changed()
         self.set_kind(FACTS)
@@ -163,8 +156,7 @@ class CorrectionDialog(QDialog):
         if detail.activated_at is None:
             self.kind_buttons[MOMENT].setEnabled(False)
             self.kind_buttons[MOMENT].setToolTip("Chỉ sửa được khi hồ sơ đã kích hoạt.")
-        self.kind_text = QLabel()
-        self.kind_text.setWordWrap(True)
+        self.kind_text = wrapping_label()
         self.kind_text.setStyleSheet("background: #eef4fb; padding: 6px; border-radius: 3px;")
         return kinds_row
 

@@ -30,7 +30,7 @@ from ui.cases.case_list_model import format_phone
 from ui.cases.correction import CorrectionDialog
 from ui.privacy.notice_dialog import NoticeDialog
 from ui.shell.context import AppContext
-from ui.widgets.forms import button_row, clear_layout
+from ui.widgets.forms import button_row, clear_layout, stacked, wrapping_label
 from ui.widgets.messages import messages
 from ui.widgets.shortcuts import action_button
 
@@ -64,13 +64,9 @@ class CaseDetailDialog(QDialog):
         contacts_box = self._build_contacts_box()
         buttons = self._build_buttons()
 
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.heading)
-        layout.addWidget(facts_box)
-        layout.addWidget(consent_box)
-        layout.addWidget(history_box, 3)
-        layout.addWidget(contacts_box, 1)
-        layout.addLayout(buttons)
+        stacked(
+            self, self.heading, facts_box, consent_box, (history_box, 3), (contacts_box, 1), buttons
+        )
         self.loaded = self.reload()
 
     def _build_heading(self) -> None:
@@ -93,8 +89,7 @@ class CaseDetailDialog(QDialog):
 
     def _build_consent_box(self) -> QGroupBox:
         """The consent records, and the button that shows the notice the citizen heard."""
-        self.consent = QLabel()
-        self.consent.setWordWrap(True)
+        self.consent = wrapping_label()
         self.consent.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.notice_button = QPushButton("Xem &thông báo đã đọc…")
         self.notice_button.setToolTip("Toàn văn thông báo công dân đã nghe (Alt+T)")
@@ -183,8 +178,7 @@ class CaseDetailDialog(QDialog):
         for number, (label, value) in enumerate(pairs):
             row, column = divmod(number, 2)
             name = QLabel(f"{label}:")
-            shown = QLabel(value)
-            shown.setWordWrap(True)
+            shown = wrapping_label(value)
             shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.facts.addWidget(name, row, column * 2)
             self.facts.addWidget(shown, row, column * 2 + 1)

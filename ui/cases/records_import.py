@@ -52,7 +52,7 @@ from services.common.errors import UserError
 from ui.shell.context import AppContext
 from ui.widgets.background import BackgroundOp, CancelledError, Report
 from ui.widgets.file_dialogs import ask_open_path, ask_save_path
-from ui.widgets.forms import error_label, show_error
+from ui.widgets.forms import error_label, show_error, stacked, wrapping_label
 from ui.widgets.lazy_model import column_title
 from ui.widgets.messages import messages
 
@@ -146,23 +146,17 @@ class RecordsImportDialog(QDialog):
         self.op: BackgroundOp[ImportSummary] | None = None
         self.setWindowTitle("Nhập hồ sơ từ bảng tính – kichhoat")
 
-        explain = QLabel(
+        explain = wrapping_label(
             "Mỗi dòng của bảng tính (.xlsx hoặc .csv theo tệp mẫu) ghi trạng thái của một hồ sơ "
             "tại một thời điểm. Dòng hợp lệ được lưu, dòng lỗi được liệt kê kèm lý do; nhập lại "
             "cùng một tệp không thay đổi gì. Việc nhập được ghi vào nhật ký."
         )
-        explain.setWordWrap(True)
         form = self._build_file_form()
         self.error = error_label()
         self._build_result_box()
         buttons = self._build_buttons()
 
-        layout = QVBoxLayout(self)
-        layout.addWidget(explain)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(self.result_box, 1)
-        layout.addWidget(buttons)
+        stacked(self, explain, form, self.error, (self.result_box, 1), buttons)
         self.import_button.setDefault(True)  # once in the dialog: Enter imports
         self.resize(860, self.sizeHint().height())  # grows when the results come
 
@@ -190,8 +184,7 @@ class RecordsImportDialog(QDialog):
         """Hidden until an import ends: the counts, a headline, the lists in tabs."""
         self.result_box = QWidget()
         grid = self._build_counts()
-        self.headline = QLabel()
-        self.headline.setWordWrap(True)
+        self.headline = wrapping_label()
         self._build_result_tabs()
         self.save_rejects_button = QPushButton("&Lưu danh sách dòng lỗi…")
         self.save_rejects_button.setToolTip(

@@ -107,6 +107,9 @@ class BarChartData:
 
 @dataclass(frozen=True)
 class BarHit:
+    """Where one bar's row was painted, what a click or a hover there finds: its key and its
+    place among the chart's bars."""
+
     rect: QRectF
     key: str
     index: int

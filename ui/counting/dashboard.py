@@ -51,7 +51,7 @@ from ui.counting.charts import (
 from ui.shell.context import AppContext
 from ui.widgets.background import BackgroundOp, Report
 from ui.widgets.file_dialogs import ask_save_path
-from ui.widgets.forms import clear_layout, qdate
+from ui.widgets.forms import clear_layout, qdate, wrapping_label
 from ui.widgets.messages import messages
 
 REFRESH_MS = 60_000
@@ -249,8 +249,7 @@ class DashboardPanel(QWidget):
         self.note = QLabel()
         self.note.setStyleSheet("color: #52606d; font-size: 12px;")
         self.note.setWordWrap(True)
-        self.moved_note = QLabel()
-        self.moved_note.setWordWrap(True)
+        self.moved_note = wrapping_label()
         self.moved_note.setStyleSheet(
             "background: #fff4e5; color: #8a4b00; padding: 4px 6px; border-radius: 3px;"
         )

@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTreeView,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -54,8 +53,10 @@ from services.counting.targets import (
 from ui.counting.charts import number
 from ui.shell.context import AppContext
 from ui.widgets.file_dialogs import ask_open_path
+from ui.widgets.forms import button_row, stacked, wrapping_label
 from ui.widgets.lazy_model import column_title
 from ui.widgets.messages import messages
+from ui.widgets.transactions import REFUSED, done_or_shown
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -316,7 +317,7 @@ def ask_targets_file(parent: QWidget) -> Path | None:
 
 def _explanation(tree: UnitTree) -> QLabel:
     """How targets are set, on a map with districts or on a two-level one."""
-    explain = QLabel(
+    explain = wrapping_label(
         "Chỉ tiêu theo kế hoạch cho từng huyện, thị xã, thành phố; huyện giao lại cho từng "
         "xã, phường, thị trấn. Nhấn đúp vào ô để sửa (ví dụ 50.802). «Chia theo tỉ lệ» chia "
         "chỉ tiêu của huyện đang chọn cho các xã: theo tỉ lệ chỉ tiêu hiện có của các xã nếu "
@@ -327,7 +328,6 @@ def _explanation(tree: UnitTree) -> QLabel:
         "chính hai cấp: không có cấp huyện). Nhấn đúp vào ô để sửa (ví dụ 50.802); dòng tỉnh "
         "cho biết tổng chỉ tiêu của các xã để đối chiếu."
     )
-    explain.setWordWrap(True)
     explain.setStyleSheet("color: #3e4c59;")
     return explain
 
@@ -356,24 +356,16 @@ class TargetsPanel(QWidget):
         explain = _explanation(tree)
         self.last_share: ShareResult | None = None  # the split "Hoàn tác" takes back
         buttons = self._build_buttons()
-        self.banner = QLabel()
-        self.banner.setWordWrap(True)
+        self.banner = wrapping_label()
         self.banner.setStyleSheet(
             "background: #fdecea; color: #b71c1c; border: 1px solid #f5c2c0; padding: 6px;"
             "font-weight: bold;"
         )
         self._build_view()
-        self.selected_status = QLabel()
-        self.selected_status.setWordWrap(True)
+        self.selected_status = wrapping_label()
         self.selected_status.setStyleSheet("font-size: 14px;")
 
-        layout = QVBoxLayout(self)
-        layout.addWidget(heading)
-        layout.addWidget(explain)
-        layout.addLayout(buttons)
-        layout.addWidget(self.banner)
-        layout.addWidget(self.view, 1)
-        layout.addWidget(self.selected_status)
+        stacked(self, heading, explain, buttons, self.banner, (self.view, 1), self.selected_status)
         self._show_state()
 
     def _build_buttons(self) -> QHBoxLayout:
@@ -386,12 +378,7 @@ class TargetsPanel(QWidget):
         self.undo_button.setShortcut(QKeySequence.StandardKey.Undo)
         self.undo_button.setEnabled(False)
         self.undo_button.clicked.connect(self.undo_last_share)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.import_button)
-        buttons.addWidget(self.share_button)
-        buttons.addWidget(self.undo_button)
-        buttons.addStretch(1)
-        return buttons
+        return button_row([self.import_button, self.share_button, self.undo_button])
 
     def _build_view(self) -> None:
         """The tree of units with their targets, edited in place."""
@@ -518,12 +505,10 @@ class TargetsPanel(QWidget):
         question += "\n\nCó thể hoàn tác ngay sau đó (Ctrl+Z)."
         if not messages().confirm_action(self, "Chia chỉ tiêu", question, "&Chia"):
             return
-        try:
-            result = self.context.in_one_transaction(
-                lambda session, actor: share_proportionally(session, actor, district.unit.code)
-            )
-        except UserError as error:
-            messages().error(self, "Không chia được", str(error))
+        result = done_or_shown(
+            self, self.context, "Không chia được", share_proportionally, district.unit.code
+        )
+        if result is REFUSED:
             return
         self.last_share = result
         self.undo_button.setEnabled(True)
@@ -550,12 +535,8 @@ class TargetsPanel(QWidget):
         result = self.last_share
         if result is None:
             return
-        try:
-            self.context.in_one_transaction(
-                lambda session, actor: undo_share(session, actor, result)
-            )
-        except UserError as error:
-            messages().error(self, "Không hoàn tác được", str(error))
+        undone = done_or_shown(self, self.context, "Không hoàn tác được", undo_share, result)
+        if undone is REFUSED:
             return
         self._forget_undo()
         self._reload()
@@ -570,12 +551,8 @@ class TargetsPanel(QWidget):
         path = self.ask_open_path(self)
         if path is None:
             return
-        try:
-            result = self.context.in_one_transaction(
-                lambda session, actor: import_targets(session, actor, path)
-            )
-        except UserError as error:
-            messages().error(self, "Không nhập được chỉ tiêu", str(error))
+        result = done_or_shown(self, self.context, "Không nhập được chỉ tiêu", import_targets, path)
+        if result is REFUSED:
             return
         self._forget_undo()
         self._reload()

@@ -3,7 +3,7 @@ when, and who has come (a scanned card checks its person in)."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QGroupBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGroupBox, QVBoxLayout, QWidget
 
 from models.codes import OutreachStatus
 from models.entities import Case
@@ -14,6 +14,7 @@ from services.outreach.lists import STATUS_LABELS, candidates_for_case, confirm_
 from services.outreach.schedule import desk_appointments
 from services.security.permissions import Action, allowed
 from ui.shell.context import AppContext
+from ui.widgets.forms import wrapping_label
 from ui.widgets.messages import messages
 
 SHOWN = 8  # lines at most: the desk's first step must keep its room
@@ -24,8 +25,7 @@ class AppointmentsBox(QGroupBox):
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__("Lịch hẹn hôm nay tại điểm", parent)
         self.context = context
-        self.lines = QLabel()
-        self.lines.setWordWrap(True)
+        self.lines = wrapping_label()
         layout = QVBoxLayout(self)
         layout.addWidget(self.lines)
         self.refresh()

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QPushButton,
     QRadioButton,
     QVBoxLayout,
@@ -23,6 +22,7 @@ from services.common.vntime import now_utc
 from services.privacy.consent import BASIS_LABELS, LegalBasisSetting, NoticeHeard, current_notice
 from ui.desk.identify import error_label
 from ui.privacy.notice_dialog import NoticeDialog, notice_html
+from ui.widgets.forms import wrapping_label
 
 
 class CheckStep(QWidget):
@@ -59,8 +59,7 @@ class CheckStep(QWidget):
         self.levels.addButton(self.level1, 1)
         self.levels.addButton(self.level2, 2)
         self.level1.setChecked(True)
-        self.referral = QLabel()
-        self.referral.setWordWrap(True)
+        self.referral = wrapping_label()
         self.referral.setStyleSheet("color: #8a4b00;")
         self.referral.hide()
         level_box = QGroupBox("Mức tài khoản")
@@ -98,10 +97,8 @@ class CheckStep(QWidget):
         # a case whose consent is already on record (`mark_on_record`).
         self.consent_moment: datetime | None = None
         self.marking = False
-        self.notice_text = QLabel()
-        self.notice_text.setWordWrap(True)
-        self.notice_about = QLabel()
-        self.notice_about.setWordWrap(True)
+        self.notice_text = wrapping_label()
+        self.notice_about = wrapping_label()
         self.notice_about.setStyleSheet("color: #555;")
         self.show_notice = QPushButton("&Xem nội dung thông báo…")
         self.show_notice.setToolTip("Toàn văn thông báo, chữ lớn để đọc cho công dân (Alt+X)")

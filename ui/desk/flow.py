@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QStackedWidget,
-    QVBoxLayout,
     QWidget,
 )
 from sqlalchemy.orm import Session
@@ -50,7 +49,7 @@ from ui.desk.identify import ERROR_STYLE, IdentifyStep
 from ui.desk.result import ResultStep
 from ui.shell.context import AppContext
 from ui.widgets.background import BackgroundOp, CancelledError, Report
-from ui.widgets.forms import button_row
+from ui.widgets.forms import button_row, stacked, wrapping_label
 from ui.widgets.messages import messages
 from ui.widgets.scan_catcher import ScanDetector
 
@@ -90,12 +89,7 @@ class IntakeFlow(QWidget):
         self._make_notes()
         nav = self._nav_row()
 
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.period_note)
-        layout.addLayout(steps_bar)
-        layout.addWidget(self.pages, 1)
-        layout.addWidget(self.banner)
-        layout.addLayout(nav)
+        stacked(self, self.period_note, steps_bar, (self.pages, 1), self.banner, nav)
 
         self._connect()
         self._listen_for_scans()
@@ -126,8 +120,7 @@ class IntakeFlow(QWidget):
 
     def _make_notes(self) -> None:
         """The note of a day outside the campaign, and the banner of what went wrong."""
-        self.period_note = QLabel()
-        self.period_note.setWordWrap(True)
+        self.period_note = wrapping_label()
         self.period_note.setStyleSheet(
             "background: #fff4e5; color: #8a4b00; padding: 4px 6px; border-radius: 3px;"
         )

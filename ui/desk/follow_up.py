@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -33,6 +32,7 @@ from services.desk.follow_up import (
 from ui.cases.case_list_model import case_at, format_phone
 from ui.cases.detail import CaseDetailDialog, open_case_detail
 from ui.shell.context import AppContext
+from ui.widgets.forms import stacked, wrapping_label
 from ui.widgets.lazy_model import Column, LazyTableModel, row_table, select_row_where
 from ui.widgets.messages import messages
 from ui.widgets.shortcuts import action_button
@@ -90,12 +90,11 @@ class FollowUpModel(LazyTableModel[FollowUpRow]):
 
 def _legend() -> QLabel:
     """Which cases are in the queue, and how their wait is counted."""
-    legend = QLabel(
+    legend = wrapping_label(
         f"Mức 1 chờ duyệt quá {LEVEL1_APPROVAL_WORKING_DAYS} ngày làm việc; mức 1 đã duyệt "
         f"chưa kích hoạt; mức 2 chưa kích hoạt (quá hạn sau {LEVEL2_APPROVAL_WORKING_DAYS} "
         "ngày làm việc). Thứ Bảy, Chủ nhật không tính. Hồ sơ chờ lâu nhất ở trên."
     )
-    legend.setWordWrap(True)
     return legend
 
 
@@ -115,17 +114,12 @@ class FollowUpPanel(QWidget):
         self.total = 0
         self.detail_dialog: CaseDetailDialog | None = None
         self._locale = QLocale()
-        self.summary = QLabel()
-        self.summary.setWordWrap(True)
+        self.summary = wrapping_label()
         legend = _legend()
         self._build_table()
         bottom = self._build_bottom_row()
 
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.summary)
-        layout.addWidget(legend)
-        layout.addWidget(self.table, 1)
-        layout.addLayout(bottom)
+        stacked(self, self.summary, legend, (self.table, 1), bottom)
 
         actor = context.actor
         self.table.setColumnHidden(POINT_COLUMN, not (actor and actor.sees_all_points))

@@ -13,12 +13,12 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
 from models.codes import HelpReason, Status
 from services.common.resources import load_json
+from ui.widgets.forms import stacked
 
 PATHS_FILE = ("desk", "guide_steps.json")
 # The citizen cannot install VNeID on a phone of their own: level 1 is registered on the
@@ -72,11 +72,13 @@ class GuideStep(QWidget):
         top.addWidget(caption)
         top.addWidget(self.path, 1)
         top.addWidget(self.open_site)
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addWidget(QLabel("Đánh dấu từng bước khi làm xong (phím cách):"))
-        layout.addWidget(self.steps, 1)
-        layout.addWidget(self.progress)
+        stacked(
+            self,
+            top,
+            QLabel("Đánh dấu từng bước khi làm xong (phím cách):"),
+            (self.steps, 1),
+            self.progress,
+        )
         self.path.currentIndexChanged.connect(self._show)
         self.steps.itemChanged.connect(self._count)
         self._show()

@@ -28,6 +28,7 @@ from services.person.cccd import CardInfo
 from services.person.id_number import FEMALE, MALE, decode_id_number
 from services.person.old_addresses import OldAddressMatch, match_old_address
 from ui.widgets.commune_picker import CommunePicker
+from ui.widgets.forms import stacked, wrapping_label
 
 ERROR_STYLE = "color: #b00020;"
 FIELDS = ("id_number", "full_name", "birth_date", "sex", "phone", "address", "residence")
@@ -82,8 +83,7 @@ class IdentifyStep(QWidget):
         )
         self.scan.setClearButtonEnabled(True)
         self.scan.setStyleSheet("font-size: 13pt; padding: 6px;")
-        self.scan_message = QLabel()
-        self.scan_message.setWordWrap(True)
+        self.scan_message = wrapping_label()
         self.scan_message.hide()
 
     def _make_fields(self, tree: UnitTree) -> None:
@@ -101,8 +101,7 @@ class IdentifyStep(QWidget):
         self.address = QLineEdit()
         self.address.setPlaceholderText("Địa chỉ thường trú như trên thẻ")
         self.commune = CommunePicker(tree)
-        self.commune_hint = QLabel()
-        self.commune_hint.setWordWrap(True)
+        self.commune_hint = wrapping_label()
         self.commune_hint.setStyleSheet("color: #555;")
         self.errors = {name: error_label() for name in FIELDS}
 
@@ -125,8 +124,7 @@ class IdentifyStep(QWidget):
         return facts_box
 
     def _existing_box(self) -> QGroupBox:
-        self.existing = QLabel("Chưa có hồ sơ nào của số định danh này.")
-        self.existing.setWordWrap(True)
+        self.existing = wrapping_label("Chưa có hồ sơ nào của số định danh này.")
         self.existing.setTextFormat(Qt.TextFormat.RichText)
         self.existing.setAlignment(Qt.AlignmentFlag.AlignTop)
         existing_box = QGroupBox("Hồ sơ đã có")
@@ -150,10 +148,7 @@ class IdentifyStep(QWidget):
         body.addWidget(facts_box, 3)
         body.addLayout(self.side, 2)
 
-        layout = QVBoxLayout(self)
-        layout.addLayout(scan_row)
-        layout.addWidget(self.scan_message)
-        layout.addLayout(body, 1)
+        stacked(self, scan_row, self.scan_message, (body, 1))
 
     def _connect(self) -> None:
         for name, line in (

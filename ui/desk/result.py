@@ -27,13 +27,13 @@ from models.codes import FailureReason, Status
 from services.common.labels import FAILURE_LABELS, STATUS_DESCRIPTIONS
 from services.desk.intake import IntakeResult
 from ui.desk.identify import error_label
+from ui.widgets.forms import wrapping_label
 
 
 class ResultStep(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.current = QLabel()
-        self.current.setWordWrap(True)
+        self.current = wrapping_label()
         self.current.setStyleSheet("font-weight: 600;")
         self.status_box = QGroupBox("Kết quả hỗ trợ (gõ số để chọn, ↑↓ để đổi)")
         self.status_layout = QVBoxLayout(self.status_box)

@@ -42,6 +42,7 @@ from ui.documents.printing import ask_save_path, show_preview
 from ui.shell.context import AppContext
 from ui.widgets.forms import button_row, error_label, show_error, wait_cursor
 from ui.widgets.messages import messages
+from ui.widgets.transactions import REFUSED, done_or_shown
 
 GROUPS: list[tuple[str, list[str]]] = [
     ("Tiêu đề", ["title", "subtitle", "card_title", "bring_note"]),
@@ -285,12 +286,8 @@ class GuideDialog(QDialog):
             if problems[0].field in self.editors:
                 self.editors[problems[0].field].setFocus()
             return False
-        try:
-            self.context.in_one_transaction(
-                lambda session, actor: save_guide(session, actor, code, content)
-            )
-        except UserError as error:
-            messages().error(self, "Không lưu được", str(error))
+        saved = done_or_shown(self, self.context, "Không lưu được", save_guide, code, content)
+        if saved is REFUSED:
             return False
         self.saved = content
         show_error(self.error, None)
@@ -307,12 +304,8 @@ class GuideDialog(QDialog):
             "Bỏ mọi nội dung đã sửa của điểm này và dùng lại nội dung mặc định?",
         ):
             return
-        try:
-            content = self.context.in_one_transaction(
-                lambda session, actor: reset_guide(session, actor, code)
-            )
-        except UserError as error:
-            messages().error(self, "Không khôi phục được", str(error))
+        content = done_or_shown(self, self.context, "Không khôi phục được", reset_guide, code)
+        if content is REFUSED:
             return
         self.saved = content
         self.fill_form(content)

@@ -11,13 +11,11 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -33,7 +31,7 @@ from services.exchange.conflicts import (
     undo_decision,
 )
 from ui.shell.context import AppContext
-from ui.widgets.forms import close_button
+from ui.widgets.forms import button_row, close_button, stacked, wrapping_label
 from ui.widgets.messages import messages
 
 HEADERS = ["Số định danh", "Mức", "Đang dùng (ghi trước)", "Thông tin khác", "Ghi tại", "Lúc ghi"]
@@ -65,12 +63,10 @@ class ConflictsDialog(QDialog):
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.summary = QLabel()
-        buttons_row = QHBoxLayout()
         self.buttons: dict[str, QPushButton] = {}
         for number, (code, label) in enumerate(RESOLUTIONS.items(), start=1):
             button = QPushButton(f"&{number}. {label}")
             button.clicked.connect(lambda _checked=False, c=code: self.resolve(c))
-            buttons_row.addWidget(button)
             self.buttons[code] = button
         self.undo_button = QPushButton("&Hoàn tác quyết định vừa rồi")
         self.undo_button.setShortcut(QKeySequence.StandardKey.Undo)
@@ -79,24 +75,18 @@ class ConflictsDialog(QDialog):
         )
         self.undo_button.setEnabled(False)
         self.undo_button.clicked.connect(self.undo)
-        buttons_row.addStretch(1)
-        buttons_row.addWidget(self.undo_button)
-        self.last_label = QLabel()
-        self.last_label.setWordWrap(True)
+        buttons_row = button_row(list(self.buttons.values()), [self.undo_button])
+        self.last_label = wrapping_label()
         close = close_button(self)
-        layout = QVBoxLayout(self)
         explanation = QLabel(
             "Cùng số định danh và mức nhưng họ tên, ngày sinh, giới tính hoặc nơi thường trú "
             "khác nhau. Cho đến khi quyết định, số liệu theo thông tin ghi trước (theo thời "
             "điểm). Đối chiếu với thẻ căn cước của công dân rồi chọn thông tin đúng."
         )
         explanation.setWordWrap(True)  # a 1366-pixel screen holds the dialog
-        layout.addWidget(explanation)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.summary)
-        layout.addLayout(buttons_row)
-        layout.addWidget(self.last_label)
-        layout.addWidget(close)
+        stacked(
+            self, explanation, (self.table, 1), self.summary, buttons_row, self.last_label, close
+        )
         self.resize(1100, 480)
         self.reload()
 

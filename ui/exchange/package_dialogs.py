@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -28,7 +27,14 @@ from services.exchange.packages import ExportResult, ImportSummary, export_packa
 from ui.shell.context import AppContext
 from ui.widgets.background import BackgroundOp, Report
 from ui.widgets.file_dialogs import ask_open_paths, ask_save_path
-from ui.widgets.forms import accept_buttons, day_edit, error_label, show_error
+from ui.widgets.forms import (
+    accept_buttons,
+    day_edit,
+    error_label,
+    show_error,
+    stacked,
+    wrapping_label,
+)
 from ui.widgets.messages import messages
 from ui.widgets.passphrase_fields import TYPED_ANY_WAY, NewPassphrase, password_field
 
@@ -74,17 +80,12 @@ class ExportPackageDialog(QDialog):
         form.addRow("", since_row)
         form.addRow("Tệp:", file_row)
         self.new_passphrase.add_rows(form, "&Mật khẩu của gói:")
-        note = QLabel(
+        note = wrapping_label(
             "Gói chứa dữ liệu cá nhân và được mã hóa bằng mật khẩu. Gửi tệp và mật khẩu bằng "
             "hai đường khác nhau (ví dụ: tệp qua USB, mật khẩu qua điện thoại)."
         )
-        note.setWordWrap(True)
         buttons = self._build_buttons()
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(note)
-        layout.addWidget(self.error)
-        layout.addWidget(buttons)
+        stacked(self, form, note, self.error, buttons)
         self.resize(620, 320)
 
     def _build_since_row(self) -> QHBoxLayout:
@@ -211,13 +212,15 @@ class ImportPackagesDialog(QDialog):
         buttons = accept_buttons(self, "&Nhập", self.start)
         form = QFormLayout()
         form.addRow("&Mật khẩu của gói:", self.passphrase)
-        layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("Các gói sẽ nhập (gộp theo số định danh và mức):"))
-        layout.addWidget(self.files, 1)
-        layout.addWidget(add)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(buttons)
+        stacked(
+            self,
+            QLabel("Các gói sẽ nhập (gộp theo số định danh và mức):"),
+            (self.files, 1),
+            add,
+            form,
+            self.error,
+            buttons,
+        )
         self.resize(620, 380)
 
     def paths(self) -> list[Path]:

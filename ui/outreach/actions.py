@@ -17,11 +17,9 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QGridLayout,
-    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 from sqlalchemy.orm import Session
@@ -50,7 +48,7 @@ from ui.outreach.panel import OutreachPanel
 from ui.shell.context import AppContext
 from ui.widgets.background import BackgroundOp, CancelledError, Report
 from ui.widgets.file_dialogs import ask_open_path, ask_save_path
-from ui.widgets.forms import accept_buttons, close_button, day_edit, day_of
+from ui.widgets.forms import accept_buttons, close_button, day_edit, day_of, stacked, wrapping_label
 from ui.widgets.messages import messages
 from ui.widgets.shortcuts import action_button
 
@@ -79,8 +77,7 @@ class AppointDialog(QDialog):
         self.day = day_edit(today_vn() + timedelta(days=1))
         self.slot = QComboBox()
         self.slot.setMinimumWidth(260)
-        self.error = QLabel()
-        self.error.setWordWrap(True)
+        self.error = wrapping_label()
         self.error.setStyleSheet("color: #b00020;")
         self.stop.currentIndexChanged.connect(lambda _: self.load_slots())
         self.day.dateChanged.connect(lambda _: self.load_slots())
@@ -89,10 +86,7 @@ class AppointDialog(QDialog):
         form.addRow("&Ngày:", self.day)
         form.addRow("&Khung giờ:", self.slot)
         buttons = accept_buttons(self, "Hẹn lịch", self.save, cancel_text="Hủy")
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(buttons)
+        stacked(self, form, self.error, buttons)
         if self.stop.count() == 0:
             self.error.setText(
                 "Chưa có điểm hẹn nào. Quản lý lập điểm hẹn và khung giờ bằng nút «Điểm hẹn…» "
@@ -186,16 +180,12 @@ class EditDialog(QDialog):
             strict=True,
         ):
             form.addRow(label, field)
-        self.error = QLabel()
-        self.error.setWordWrap(True)
+        self.error = wrapping_label()
         self.error.setStyleSheet("color: #b00020;")
         buttons = accept_buttons(
             self, "Lưu", self.save, accept=QDialogButtonBox.StandardButton.Save, cancel_text="Hủy"
         )
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(buttons)
+        stacked(self, form, self.error, buttons)
         self.resize(520, self.sizeHint().height())
 
     def save(self) -> None:
@@ -226,16 +216,13 @@ class DayDialog(QDialog):
         self.template = QPlainTextEdit(template)
         self.template.setFixedHeight(70)
         self.template.textChanged.connect(self.show_sample)
-        self.sample = QLabel()
-        self.sample.setWordWrap(True)
-        self.outcome = QLabel()
-        self.outcome.setWordWrap(True)
+        self.sample = wrapping_label()
+        self.outcome = wrapping_label()
         placeholders = ", ".join(f"{{{k}}} {v}" for k, v in PLACEHOLDERS.items())
-        hint = QLabel(
+        hint = wrapping_label(
             f"Mẫu tin nhắn (không dấu, tối đa 160 ký tự; chỗ điền: {placeholders}). Người từ "
             "chối, không đủ điều kiện, đã đến hoặc không muốn được liên lạc không được nhắn."
         )
-        hint.setWordWrap(True)
         form = QFormLayout()
         form.addRow("&Ngày:", self.day)
         form.addRow("Điểm &hẹn:", self.stop)
@@ -256,14 +243,7 @@ class DayDialog(QDialog):
             button.clicked.connect(slot)
             grid.addWidget(button, index // 2, index % 2)
         close = close_button(self, "Đóng")
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(hint)
-        layout.addWidget(self.template)
-        layout.addWidget(self.sample)
-        layout.addLayout(grid)
-        layout.addWidget(self.outcome)
-        layout.addWidget(close)
+        stacked(self, form, hint, self.template, self.sample, grid, self.outcome, close)
         self.template.setEnabled(manager)
         self.resize(620, self.sizeHint().height())
         self.show_sample()
@@ -349,42 +329,41 @@ class OutreachActions:
         self.op: BackgroundOp[OutreachImportSummary] | None = None
         self.dialog: QDialog | None = None
         row = panel.manager_row
-        self.appoint_button = action_button(
-            panel, "Hẹn lịch…", ["Ctrl+H"], "Hẹn giờ cho người đang chọn", self.appoint
+        # In the row's order; each: its text, its key, its tooltip, what it does.
+        buttons = tuple(
+            action_button(panel, text, [key], tooltip, slot)
+            for text, key, tooltip, slot in (
+                ("Sửa thông tin…", "F2", "Sửa họ tên, ngày sinh, điện thoại…", self.edit),
+                ("Hẹn lịch…", "Ctrl+H", "Hẹn giờ cho người đang chọn", self.appoint),
+                (
+                    "Lịch hẹn, giấy mời, SMS…",
+                    "Ctrl+P",
+                    "In danh sách hẹn và giấy mời của một ngày; xuất tin nhắn nhắc lịch",
+                    self.open_day,
+                ),
+                (
+                    "Điểm hẹn…",
+                    "Ctrl+K",
+                    "Lập điểm hẹn (điểm cố định, tổ lưu động) và khung giờ trong ngày",
+                    self.open_stops,
+                ),
+                (
+                    "Nhập danh sách…",
+                    "Ctrl+Shift+R",
+                    "Nhập danh sách rà soát từ bảng tính (Excel hoặc CSV) của tổ, đội",
+                    self.import_list,
+                ),
+            )
         )
-        self.day_button = action_button(
-            panel,
-            "Lịch hẹn, giấy mời, SMS…",
-            ["Ctrl+P"],
-            "In danh sách hẹn và giấy mời của một ngày; xuất tin nhắn nhắc lịch",
-            self.open_day,
-        )
-        self.edit_button = action_button(
-            panel, "Sửa thông tin…", ["F2"], "Sửa họ tên, ngày sinh, điện thoại…", self.edit
-        )
-        self.stops_button = action_button(
-            panel,
-            "Điểm hẹn…",
-            ["Ctrl+K"],
-            "Lập điểm hẹn (điểm cố định, tổ lưu động) và khung giờ trong ngày",
-            self.open_stops,
-        )
-        self.import_button = action_button(
-            panel,
-            "Nhập danh sách…",
-            ["Ctrl+Shift+R"],
-            "Nhập danh sách rà soát từ bảng tính (Excel hoặc CSV) của tổ, đội",
-            self.import_list,
-        )
-        buttons = (
+        for button in buttons:
+            row.addWidget(button)
+        (
             self.edit_button,
             self.appoint_button,
             self.day_button,
             self.stops_button,
             self.import_button,
-        )
-        for button in buttons:
-            row.addWidget(button)
+        ) = buttons
         self.apply_role()
 
     def apply_role(self) -> None:

@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 from services.common.errors import UserError, ValidationError
 from services.common.vntime import format_date, parse_date, parse_iso_day, parse_moment, today_vn
 from services.security.session_context import Actor
-from services.spreadsheets.reader import UnreadableFileError
 from ui.security.cli_sign_in import acting, in_one_transaction
 from ui.shell.cli_common import Command, OneOf, option
 from ui.shell.cli_database import open_for_command
@@ -192,20 +191,12 @@ def cmd_outreach(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _import(args: argparse.Namespace, out: TextIO) -> int:
-    from services.campaigns.campaign import ensure_campaign
     from services.outreach.list_import import import_outreach
-    from ui.shell.cli import DEFAULT_PRESET
+    from ui.shell.cli import import_file
 
-    path: Path = args.file
-    if not path.is_file():
-        raise UnreadableFileError(f"Không tìm thấy tệp «{path}».")
-    database = open_for_command(args)
-    with database.session() as session:
-        if ensure_campaign(session, DEFAULT_PRESET):
-            session.commit()
-    with database.session() as session:
-        summary = import_outreach(session, acting(args), path, args.source)
-        session.commit()
+    summary = import_file(
+        args, lambda session, actor, path: import_outreach(session, actor, path, args.source)
+    )
     for reject in summary.rejects:
         print(f"Dòng {reject.row}: {reject.reason}", file=sys.stderr)
     print(summary.describe(), file=out)

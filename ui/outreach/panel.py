@@ -51,9 +51,11 @@ from services.security.permissions import Action, allowed
 from ui.cases.case_list_model import format_phone
 from ui.shell.context import AppContext
 from ui.widgets.commune_picker import CommunePicker
+from ui.widgets.forms import wrapping_label
 from ui.widgets.lazy_model import Column, LazyTableModel, row_table, select_row_where
 from ui.widgets.messages import messages
 from ui.widgets.shortcuts import action_button, add_shortcuts
+from ui.widgets.transactions import REFUSED, done_or_shown
 
 S = OutreachStatus
 # The moves a clerk makes by hand, in the order of their keys (Alt+1..6).
@@ -228,8 +230,7 @@ class OutreachPanel(QWidget):
         self.by.currentIndexChanged.connect(lambda _: self.refresh_progress())
         by_label = QLabel("&Gộp:")
         by_label.setBuddy(self.by)
-        self.progress_note = QLabel()
-        self.progress_note.setWordWrap(True)
+        self.progress_note = wrapping_label()
         self.progress_table = QTableWidget(0, len(PROGRESS_HEADERS))
         self.progress_table.setHorizontalHeaderLabels(list(PROGRESS_HEADERS))
         self.progress_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -366,14 +367,17 @@ class OutreachPanel(QWidget):
         entry = self.chosen_entry()
         if entry is None:
             return
-        try:
-            self.context.in_one_transaction(
-                lambda session, actor: set_status(
-                    session, actor, entry.id, status, self.note.text(), do_not_contact=no_contact
-                )
-            )
-        except UserError as error:
-            messages().error(self, "Chưa cập nhật được", str(error))
+        moved = done_or_shown(
+            self,
+            self.context,
+            "Chưa cập nhật được",
+            set_status,
+            entry.id,
+            status,
+            self.note.text(),
+            do_not_contact=no_contact,
+        )
+        if moved is REFUSED:
             return
         self.note.clear()
         self.refresh()

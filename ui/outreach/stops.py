@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QTableWidget,
     QTableWidgetItem,
     QTimeEdit,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -32,7 +31,7 @@ from services.common.vntime import format_date, today_vn
 from services.outreach.schedule import STOP_KIND_LABELS, add_slots, add_stop, slots_of, stops
 from ui.shell.context import AppContext
 from ui.widgets.commune_picker import CommunePicker
-from ui.widgets.forms import close_button, day_edit, day_of
+from ui.widgets.forms import close_button, day_edit, day_of, stacked, wrapping_label
 
 ERROR_STYLE = "color: #b00020;"
 
@@ -80,20 +79,13 @@ class StopsDialog(QDialog):
         self.table.setColumnWidth(1, 260)
         self.table.setColumnWidth(2, 190)
         self.table.itemSelectionChanged.connect(self.show_slots)
-        self.slots = QLabel()
-        self.slots.setWordWrap(True)
-        self.message = QLabel()
-        self.message.setWordWrap(True)
+        self.slots = wrapping_label()
+        self.message = wrapping_label()
         close = close_button(self, "Đóng")
         forms = QHBoxLayout()
         forms.addWidget(self._build_stop_form(), 1)
         forms.addWidget(self._build_slot_form(), 1)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.slots)
-        layout.addLayout(forms)
-        layout.addWidget(self.message)
-        layout.addWidget(close)
+        stacked(self, (self.table, 1), self.slots, forms, self.message, close)
         self.resize(980, 640)
         self.load()
 

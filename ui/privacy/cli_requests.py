@@ -170,13 +170,13 @@ def _answer(args: argparse.Namespace, out: TextIO) -> int:
 def _export(args: argparse.Namespace, out: TextIO) -> int:
     from services.privacy.person_data import export_person_pdf
 
-    database = open_for_command(args)
     gui_application()
-    with database.session() as session:
-        result = export_person_pdf(
-            session, acting(args), args.id_number, args.out, request_id=args.request
-        )
-        session.commit()
+    result = in_one_transaction(
+        args,
+        lambda session, actor: export_person_pdf(
+            session, actor, args.id_number, args.out, request_id=args.request
+        ),
+    )
     print(
         f"Đã ghi dữ liệu của công dân ({result.cases} hồ sơ) ra {result.path}; yêu cầu số "
         f"{result.request_id} đã được trả lời. Tệp có dữ liệu cá nhân: giao cho công dân rồi "
@@ -231,9 +231,10 @@ def cmd_privacy(args: argparse.Namespace, out: TextIO) -> int:
     settings = load_local_settings()[0]
     installation = installation_for(database, None, settings.idle_lock_minutes)
     gui_application()
-    with database.session() as session:
-        path = write_processing_description(session, acting(args), installation, args.out)
-        session.commit()
+    path = in_one_transaction(
+        args,
+        lambda session, actor: write_processing_description(session, actor, installation, args.out),
+    )
     print(f"Đã ghi mô tả hoạt động xử lý dữ liệu cá nhân: {path}", file=out)
     return EXIT_OK
 

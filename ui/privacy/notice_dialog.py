@@ -10,12 +10,11 @@ from PySide6.QtWidgets import (
     QDialog,
     QLabel,
     QScrollArea,
-    QVBoxLayout,
     QWidget,
 )
 
 from services.privacy.consent import BASIS_LABELS, LegalBasisSetting, Notice
-from ui.widgets.forms import close_button
+from ui.widgets.forms import close_button, stacked, wrapping_label
 
 
 def notice_html(notice: Notice, setting: LegalBasisSetting) -> str:
@@ -33,16 +32,14 @@ class NoticeDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(f"{notice.title} – {notice.label}")
         heading = QLabel(f"<b>{escape(notice.title)}</b>")
-        about = QLabel(
+        about = wrapping_label(
             f"Văn bản {escape(notice.label)}. Căn cứ xử lý: "
             f"{escape(BASIS_LABELS[setting.basis])}"
             + (f" ({escape(setting.legal_reference)})" if setting.legal_reference else "")
             + "."
         )
-        about.setWordWrap(True)
         about.setStyleSheet("color: #555;")
-        self.text = QLabel(notice_html(notice, setting))
-        self.text.setWordWrap(True)
+        self.text = wrapping_label(notice_html(notice, setting))
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.text.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.text.setContentsMargins(10, 6, 10, 6)
@@ -54,11 +51,7 @@ class NoticeDialog(QDialog):
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.text)
         buttons = close_button(self, "Đóng")
-        layout = QVBoxLayout(self)
-        layout.addWidget(heading)
-        layout.addWidget(about)
-        layout.addWidget(scroll, 1)
-        layout.addWidget(buttons)
+        stacked(self, heading, about, (scroll, 1), buttons)
         self.resize(760, 520)
 
 

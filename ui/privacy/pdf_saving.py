@@ -10,11 +10,10 @@ from typing import TypeVar
 from PySide6.QtWidgets import QWidget
 from sqlalchemy.orm import Session
 
-from services.common.errors import UserError
 from services.security.session_context import Actor
 from ui.shell.context import AppContext
 from ui.widgets.file_dialogs import ask_save_path
-from ui.widgets.messages import messages
+from ui.widgets.transactions import REFUSED, done_or_shown
 
 T = TypeVar("T")
 PDF_FILTER = "Tệp PDF (*.pdf)"
@@ -33,8 +32,5 @@ def save_pdf_in_one_transaction(
     path = ask_save_path(parent, ask_title, suggested, PDF_FILTER)
     if path is None:
         return None
-    try:
-        return context.in_one_transaction(lambda session, actor: write(session, actor, path))
-    except UserError as error:
-        messages().error(parent, failure_title, str(error))
-        return None
+    written = done_or_shown(parent, context, failure_title, write, path)
+    return None if written is REFUSED else written

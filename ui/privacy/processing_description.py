@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import (
     QDialog,
-    QLabel,
     QPushButton,
     QTextBrowser,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -23,7 +21,7 @@ from services.privacy.processing_description import (
 from ui.documents.printing import show_document_preview
 from ui.privacy.pdf_saving import save_pdf_in_one_transaction
 from ui.shell.context import AppContext
-from ui.widgets.forms import button_row
+from ui.widgets.forms import button_row, stacked, wrapping_label
 from ui.widgets.messages import messages
 
 
@@ -35,11 +33,10 @@ class ProcessingDescriptionDialog(QDialog):
         self.installation = installation_for(
             context.database, context.settings_folder, context.settings.idle_lock_minutes
         )
-        explain = QLabel(
+        explain = wrapping_label(
             "Phần mềm lập mô tả này từ cài đặt và dữ liệu hiện có, để đưa vào hồ sơ đánh giá tác "
             "động xử lý dữ liệu cá nhân. Các mục «(đơn vị điền)» do đơn vị tự bổ sung."
         )
-        explain.setWordWrap(True)
         self.view = QTextBrowser()
         self.view.setOpenLinks(False)
         save = QPushButton("&Lưu PDF…")
@@ -49,10 +46,7 @@ class ProcessingDescriptionDialog(QDialog):
         close = QPushButton("Đóng")
         close.setAutoDefault(False)
         close.clicked.connect(self.accept)
-        layout = QVBoxLayout(self)
-        layout.addWidget(explain)
-        layout.addWidget(self.view, 1)
-        layout.addLayout(button_row(start=(save, print_button), end=(close,)))
+        stacked(self, explain, (self.view, 1), button_row(start=(save, print_button), end=(close,)))
         self.resize(1000, 720)
         self.document: Document | None = None
         self.refresh()

@@ -12,12 +12,10 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QLabel,
-    QVBoxLayout,
     QWidget,
 )
 
-from ui.widgets.forms import error_label, show_error
+from ui.widgets.forms import error_label, show_error, stacked, wrapping_label
 from ui.widgets.passphrase_fields import WRITE_DOWN, NewPassphrase
 
 PURGE_TEXT = "&Xóa dữ liệu cá nhân"
@@ -28,15 +26,13 @@ class PurgeDialog(QDialog):
         super().__init__(parent)
         self.passphrase: str | None = None
         self.setWindowTitle("Xóa dữ liệu cá nhân – kichhoat")
-        explain = QLabel(question)
-        explain.setWordWrap(True)
-        backup = QLabel(
+        explain = wrapping_label(question)
+        backup = wrapping_label(
             "Trước khi xóa, ứng dụng lưu một bản sao lưu <b>mã hóa</b> bằng mật khẩu dưới đây, "
             "rồi xóa mọi bản sao lưu cũ chưa mã hóa của cơ sở dữ liệu này (tự động, trước khi "
             "khôi phục, trước khi nâng cấp) và dọn tệp cơ sở dữ liệu. Ghi lại mật khẩu ở nơi an "
             "toàn: không có nó, không ai mở được bản sao lưu này."
         )
-        backup.setWordWrap(True)
         self.new_passphrase = NewPassphrase(WRITE_DOWN)
         self.error = error_label()
         self.new_passphrase.generate.clicked.connect(lambda: show_error(self.error, None))
@@ -47,12 +43,7 @@ class PurgeDialog(QDialog):
         cancel = buttons.addButton("Hủy", QDialogButtonBox.ButtonRole.RejectRole)
         self.purge_button.clicked.connect(self.accept)
         cancel.clicked.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(explain)
-        layout.addWidget(backup)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(buttons)
+        stacked(self, explain, backup, form, self.error, buttons)
         self.setMinimumWidth(640)
         self.new_passphrase.passphrase.setFocus()
 

@@ -60,7 +60,7 @@ from services.security.permissions import Action, allowed
 from ui.privacy.pdf_saving import save_pdf_in_one_transaction
 from ui.shell.context import AppContext
 from ui.widgets.dialogs import exposed, run_dialog
-from ui.widgets.forms import button_row, day_edit, error_label, show_error
+from ui.widgets.forms import button_row, day_edit, error_label, show_error, stacked, wrapping_label
 from ui.widgets.messages import messages
 
 COLUMNS = (
@@ -90,12 +90,11 @@ def _explanation() -> QLabel:
     periods = ", ".join(
         f"{REQUEST_KIND_LABELS[k].lower()} {d.days} ngày" for k, d in DEADLINES.items()
     )
-    explain = QLabel(
+    explain = wrapping_label(
         f"Mỗi yêu cầu được phản hồi trong {REPLY_WORKING_DAYS} ngày làm việc và thực hiện "
         f"trong: {periods} (Điều 5 Nghị định 356/2025/NĐ-CP). Yêu cầu quá hạn tô đỏ, sắp "
         "đến hạn tô vàng."
     )
-    explain.setWordWrap(True)
     return explain
 
 
@@ -184,15 +183,8 @@ class RequestsDialog(QDialog):
         form.addRow("&Loại yêu cầu:", self.kind)
         form.addRow("&Ngày nhận:", self.received)
         form.addRow("Ghi ch&ú:", self.note)
-        buttons = QHBoxLayout()
-        buttons.addWidget(log)
-        buttons.addWidget(look)
-        buttons.addStretch(1)
         box = QGroupBox("Ghi nhận yêu cầu mới")
-        inner = QVBoxLayout(box)
-        inner.addLayout(form)
-        inner.addWidget(self.new_error)
-        inner.addLayout(buttons)
+        stacked(box, form, self.new_error, button_row([log, look]))
         return box
 
     def reload(self) -> None:
@@ -363,16 +355,8 @@ class PersonDataDialog(QDialog):
         close = QPushButton("Đóng")
         close.setAutoDefault(False)
         close.clicked.connect(self.accept)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.export_button)
-        buttons.addWidget(self.cases)
-        buttons.addWidget(self.correct_button)
-        buttons.addWidget(self.erase_button)
-        buttons.addStretch(1)
-        buttons.addWidget(close)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.view, 1)
-        layout.addLayout(buttons)
+        actions = [self.export_button, self.cases, self.correct_button, self.erase_button]
+        stacked(self, (self.view, 1), button_row(actions, [close]))
         self.resize(1000, 720)
         self.show_data(data)
 
@@ -469,8 +453,7 @@ class RequestsBanner(QFrame):
         self.setStyleSheet(
             "#requestsBanner { background: #fde2e1; border: 1px solid #d9534f; border-radius: 4px; }"
         )
-        self.text = QLabel()
-        self.text.setWordWrap(True)
+        self.text = wrapping_label()
         self.button = QPushButton("Mở danh sách yêu cầu…")
         self.button.clicked.connect(self.open_requested)
         layout = QHBoxLayout(self)

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -36,8 +35,9 @@ from services.security.audit_labels import describe_details, readable_summary
 from services.security.audit_witness import current_heads, verify_audit
 from ui.shell.context import AppContext
 from ui.widgets.file_dialogs import ask_save_path
-from ui.widgets.forms import day_edit
+from ui.widgets.forms import day_edit, stacked, wrapping_label
 from ui.widgets.messages import messages
+from ui.widgets.transactions import REFUSED, done_or_shown
 
 PAGE = 1000
 COLUMNS = ("Số", "Thời điểm", "Người thực hiện", "Điểm", "Việc", "Nội dung")
@@ -59,16 +59,11 @@ class AuditDialog(QDialog):
         filters = self._build_filters()
         self._build_table()
         self.summary = QLabel()
-        self.chain = QLabel()
-        self.chain.setWordWrap(True)
+        self.chain = wrapping_label()
         self.chain.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         bottom = self._build_bottom_row()
 
-        layout = QVBoxLayout(self)
-        layout.addLayout(filters)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.chain)
-        layout.addLayout(bottom)
+        stacked(self, filters, (self.table, 1), self.chain, bottom)
         self.resize(1200, 640)
 
         self._load_users()
@@ -221,12 +216,15 @@ class AuditDialog(QDialog):
         path = self.ask_export_path(self, f"nhat-ky-{today_vn().isoformat()}.xlsx")
         if path is None:
             return
-        try:
-            count = self.context.in_one_transaction(
-                lambda session, actor: export_entries(session, actor, self.current_filter(), path)
-            )
-        except UserError as error:
-            messages().error(self, "Không xuất được nhật ký", str(error))
+        count = done_or_shown(
+            self,
+            self.context,
+            "Không xuất được nhật ký",
+            export_entries,
+            self.current_filter(),
+            path,
+        )
+        if count is REFUSED:
             return
         messages().info(self, "Đã xuất nhật ký", f"Đã ghi {count} mục vào:\n{path}")
         self.reload()

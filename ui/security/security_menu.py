@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -30,7 +29,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -68,9 +66,18 @@ from ui.shell.context import AppContext
 from ui.upkeep.restore_dialog import RestoreDialog
 from ui.widgets.background import BackgroundOp, Report
 from ui.widgets.dialogs import exposed, run_dialog
-from ui.widgets.forms import day_edit, error_label, show_error
+from ui.widgets.forms import (
+    accept_buttons,
+    button_row,
+    day_edit,
+    error_label,
+    show_error,
+    stacked,
+    wrapping_label,
+)
 from ui.widgets.messages import messages
 from ui.widgets.passphrase_fields import ask_backup_passphrase
+from ui.widgets.transactions import REFUSED, done_or_shown
 
 BACKUP_FILTER = "Bản sao lưu kichhoat (*.sqlite3);;Mọi tệp (*)"
 
@@ -80,20 +87,6 @@ def _password_field(name: str) -> QLineEdit:
     field.setEchoMode(QLineEdit.EchoMode.Password)
     field.setAccessibleName(name)
     return field
-
-
-def _buttons(dialog: QDialog, ok_text: str) -> QDialogButtonBox:
-    buttons = QDialogButtonBox(
-        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-    )
-    ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-    cancel = buttons.button(QDialogButtonBox.StandardButton.Cancel)
-    assert ok is not None and cancel is not None
-    ok.setText(ok_text)
-    cancel.setText("Hủy")
-    buttons.accepted.connect(dialog.accept)
-    buttons.rejected.connect(dialog.reject)
-    return buttons
 
 
 class PasswordDialog(QDialog):
@@ -117,11 +110,8 @@ class PasswordDialog(QDialog):
         form.addRow("&Nhập lại:", self.again)
         hint = QLabel("Ít nhất 8 ký tự, gồm cả chữ cái và chữ số.")
         hint.setEnabled(False)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(hint)
-        layout.addWidget(self.error)
-        layout.addWidget(_buttons(self, "Lưu mật khẩu"))
+        buttons = accept_buttons(self, "Lưu mật khẩu", self.accept, cancel_text="Hủy")
+        stacked(self, form, hint, self.error, buttons)
         self.setMinimumWidth(420)
 
     def accept(self) -> None:
@@ -155,14 +145,16 @@ class AccountsDialog(QDialog):
         form = self._build_new_account_form()
         self.error = error_label()
         buttons = self._build_buttons()
-        layout = QVBoxLayout(self)
-        layout.addLayout(search_row)
-        layout.addWidget(self.table, 1)
-        layout.addLayout(row)
-        layout.addWidget(QLabel("<b>Thêm tài khoản</b>"))
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addLayout(buttons)
+        stacked(
+            self,
+            search_row,
+            (self.table, 1),
+            row,
+            QLabel("<b>Thêm tài khoản</b>"),
+            form,
+            self.error,
+            buttons,
+        )
         self.resize(820, 600)
         self.ids: list[int] = []
         self.folded: list[str] = []  # username and full name, folded, for the search
@@ -212,12 +204,7 @@ class AccountsDialog(QDialog):
         unlock.clicked.connect(self.unlock_selected)
         toggle = QPushButton("Ngừng / cho &hoạt động lại")
         toggle.clicked.connect(self.toggle_selected)
-        row = QHBoxLayout()
-        row.addWidget(reset)
-        row.addWidget(unlock)
-        row.addWidget(toggle)
-        row.addStretch(1)
-        return row
+        return button_row([reset, unlock, toggle])
 
     def _build_new_account_form(self) -> QFormLayout:
         self.username = QLineEdit()
@@ -238,11 +225,7 @@ class AccountsDialog(QDialog):
         create.clicked.connect(self.create_account)
         close = QPushButton("Đóng")
         close.clicked.connect(self.accept)
-        buttons = QHBoxLayout()
-        buttons.addWidget(create)
-        buttons.addStretch(1)
-        buttons.addWidget(close)
-        return buttons
+        return button_row([create], [close])
 
     def reload(self) -> None:
         try:
@@ -311,12 +294,8 @@ class AccountsDialog(QDialog):
         if chosen is None:
             messages().info(self, "Chưa chọn tài khoản", "Chọn một tài khoản trong bảng.")
             return
-        try:
-            changed = self.context.in_one_transaction(
-                lambda session, actor: unlock_account(session, actor, chosen)
-            )
-        except UserError as error:
-            messages().error(self, "Không mở khóa được", str(error))
+        changed = done_or_shown(self, self.context, "Không mở khóa được", unlock_account, chosen)
+        if changed is REFUSED:
             return
         if changed:
             messages().info(self, "Đã mở khóa", "Tài khoản đăng nhập lại được ngay.")
@@ -339,14 +318,10 @@ class AccountsDialog(QDialog):
             return
         active = self.table.item(self.table.currentRow(), 3)
         now_active = active is not None and active.text().startswith("hoạt động")
-        try:
-            self.context.in_one_transaction(
-                lambda session, actor: update_account(
-                    session, actor, chosen, is_active=not now_active
-                )
-            )
-        except UserError as error:
-            messages().error(self, "Không đổi được", str(error))
+        # Done or refused, the table shows what is saved now.
+        done_or_shown(
+            self, self.context, "Không đổi được", update_account, chosen, is_active=not now_active
+        )
         self.reload()
 
     def create_account(self) -> None:
@@ -391,12 +366,11 @@ class DetailListDialog(QDialog):
         self.context = context
         self.result_: DetailListResult | None = None
         self.setWindowTitle("Xuất danh sách chi tiết – kichhoat")
-        explain = QLabel(
+        explain = wrapping_label(
             "Danh sách mọi hồ sơ kèm dữ liệu cá nhân (họ tên, ngày sinh, số định danh, điện "
             "thoại, địa chỉ) để cơ quan công an đối chiếu. Tệp Excel được <b>mã hóa bằng mật "
             "khẩu</b>; gửi mật khẩu qua kênh khác với tệp. Việc xuất được ghi vào nhật ký."
         )
-        explain.setWordWrap(True)
         self.use_day = QCheckBox("Chỉ đến hết &ngày:")
         today = today_vn()
         self.day = day_edit(today)
@@ -420,11 +394,8 @@ class DetailListDialog(QDialog):
         form.addRow("Lưu vào:", where)
         form.addRow("&Mật khẩu:", self.password)
         form.addRow("&Nhập lại:", self.again)
-        layout = QVBoxLayout(self)
-        layout.addWidget(explain)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(_buttons(self, "&Xuất tệp mã hóa"))
+        buttons = accept_buttons(self, "&Xuất tệp mã hóa", self.accept, cancel_text="Hủy")
+        stacked(self, explain, form, self.error, buttons)
         self.setMinimumWidth(620)
 
     def choose(self) -> None:

@@ -22,7 +22,7 @@ from services.security.session_context import Actor
 from services.upkeep.database import Database
 from ui.shell.context import PointInfo
 from ui.widgets.dialogs import run_dialog
-from ui.widgets.forms import ERROR_STYLE, error_label, show_error, wait_cursor
+from ui.widgets.forms import ERROR_STYLE, error_label, show_error, wait_cursor, wrapping_label
 
 
 def _heading(current: Actor | None) -> QLabel:
@@ -86,11 +86,10 @@ class SignInDialog(QDialog):
                 commune = UnitTree.load(session).full_name(point.commune_id)
         except (UserError, KeyError):
             commune = ""
-        self.where = QLabel(
+        self.where = wrapping_label(
             f"Điểm thu nhận: <b>{escape(point.name)}</b> ({escape(point.code)})"
             + (f"<br>{escape(commune)}" if commune else "")
         )
-        self.where.setWordWrap(True)
         self.where.setTextFormat(Qt.TextFormat.RichText)
 
     def _build_form(self, last_username: str | None) -> QFormLayout:

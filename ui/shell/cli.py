@@ -12,7 +12,9 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, TypeVar
+
+from sqlalchemy.orm import Session
 
 from services.campaigns.campaign import (
     DEMO_DATA_WARNING,
@@ -28,6 +30,7 @@ from services.common.vntime import parse_iso_day, today_vn
 from services.counting.tally import Tally, TallyBy, tally
 from services.security.accounts import SignInError
 from services.security.permissions import PermissionDeniedError
+from services.security.session_context import Actor
 from services.spreadsheets.reader import UnreadableFileError
 from services.upkeep.database import READ_ONLY_NOTE, Database
 from ui.campaigns.cli_campaigns import CAMPAIGN_COMMANDS, CAMPAIGN_PARSERS
@@ -38,7 +41,7 @@ from ui.outreach.cli_outreach import OUTREACH_COMMANDS, OUTREACH_PARSERS
 from ui.privacy.cli_requests import REQUEST_COMMANDS, REQUEST_PARSERS
 from ui.security.cli_accounts import ACCOUNT_COMMANDS, ACCOUNT_PARSERS
 from ui.security.cli_security import SECURITY_COMMANDS, SECURITY_PARSERS
-from ui.security.cli_sign_in import SignInRequiredError, acting, admit
+from ui.security.cli_sign_in import SignInRequiredError, acting, admit, in_one_transaction
 from ui.shell.cli_common import Command, OneOf, add_commands, option
 from ui.shell.cli_common import gui_application as _gui_application
 from ui.shell.cli_database import open_for_command
@@ -50,6 +53,8 @@ EXIT_SIGN_IN = 3  # not signed in: no or wrong credentials, a locked or disabled
 EXIT_FORBIDDEN = 4  # signed in, but the role does not allow the command
 EXIT_INTERRUPTED = 130
 DEFAULT_PRESET = "soc-trang-2023"
+
+T = TypeVar("T")
 
 _ARGPARSE_VI = {
     "usage: ": "Cách dùng: ",
@@ -241,9 +246,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _ensure_campaign(database: Database) -> None:
+    """A database with no campaign yet gets the default preset's."""
     with database.session() as session:
         if ensure_campaign(session, DEFAULT_PRESET):
             session.commit()
+
+
+def import_file(args: argparse.Namespace, work: Callable[[Session, Actor, Path], T]) -> T:
+    """`work` on the file `args.file` (refused when there is none), in one transaction of a
+    database that has a campaign (the default preset's when it had none yet)."""
+    path: Path = args.file
+    if not path.is_file():
+        raise UnreadableFileError(f"Không tìm thấy tệp «{path}».")
+    _ensure_campaign(open_for_command(args))
+    return in_one_transaction(args, lambda session, actor: work(session, actor, path))
 
 
 def cmd_init(args: argparse.Namespace, out: TextIO) -> int:
@@ -280,14 +296,7 @@ def cmd_template(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
     from services.cases.records import import_records
 
-    path: Path = args.file
-    if not path.is_file():
-        raise UnreadableFileError(f"Không tìm thấy tệp «{path}».")
-    database = open_for_command(args)
-    _ensure_campaign(database)
-    with database.session() as session:
-        summary = import_records(session, acting(args), path)
-        session.commit()
+    summary = import_file(args, import_records)
     for reject in summary.rejects:
         print(f"Dòng {reject.row}: {reject.reason}", file=sys.stderr)
     for record in summary.records:

@@ -27,6 +27,9 @@ class PointInfo:
 
 @dataclass
 class AppContext:
+    """Handed to every screen: the database, this computer's settings, who is signed in and
+    at which intake point (`signed_in()` refuses while nobody is)."""
+
     database: Database
     settings: LocalSettings
     actor: Actor | None = None

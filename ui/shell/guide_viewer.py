@@ -38,13 +38,12 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStyle,
     QTextBrowser,
-    QVBoxLayout,
     QWidget,
 )
 
 from models.codes import Status
 from services.common.resources import user_guide_dir
-from ui.widgets.forms import button_row
+from ui.widgets.forms import button_row, stacked
 
 INDEX = "index.md"
 PAGE_START = "01-bat-dau.md"
@@ -215,9 +214,7 @@ class GuideViewer(QDialog):
         splitter = self._splitter()
         buttons = self._button_row()
 
-        layout = QVBoxLayout(self)
-        layout.addWidget(splitter, 1)
-        layout.addLayout(buttons)
+        stacked(self, (splitter, 1), buttons)
 
         for keys, slot in (
             ("Alt+Left", self.browser.backward),

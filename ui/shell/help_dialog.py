@@ -7,11 +7,10 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QTableWidget,
     QTableWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
-from ui.widgets.forms import close_button
+from ui.widgets.forms import close_button, stacked
 
 SHORTCUTS: list[tuple[str, str]] = [
     ("F1", "Hướng dẫn sử dụng, mở ở trang của màn hình đang xem"),
@@ -70,8 +69,6 @@ class ShortcutsDialog(QDialog):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         buttons = close_button(self)
-        layout = QVBoxLayout(self)
-        layout.addWidget(table)
-        layout.addWidget(buttons)
+        stacked(self, table, buttons)
         self.table = table
         self.resize(620, 600)

@@ -37,6 +37,7 @@ from ui.security.security_menu import SecurityMenu
 from ui.shell.context import AppContext
 from ui.shell.help_dialog import ShortcutsDialog
 from ui.widgets.dialogs import run_dialog
+from ui.widgets.forms import wrapping_label
 
 WINDOW_TITLE = "kichhoat – Hỗ trợ đăng ký, kích hoạt tài khoản định danh điện tử"
 GEOMETRY_KEY = "window_geometry"
@@ -112,8 +113,7 @@ class MainWindow(QMainWindow):
                 f"từ {format_date(campaign.first_day)} đến {format_date(campaign.last_day)}, "
                 f"{campaign.daily_start:%H:%M}–{campaign.daily_end:%H:%M} hằng ngày"
             )
-        subtitle = QLabel(heading)
-        subtitle.setWordWrap(True)
+        subtitle = wrapping_label(heading)
         subtitle.setStyleSheet("color: #555;")
         return subtitle
 

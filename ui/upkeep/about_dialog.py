@@ -15,12 +15,12 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
 from services.common.version import APP_TITLE
 from services.upkeep.about import Component, Installation, bundled_components
+from ui.widgets.forms import stacked
 
 COLUMNS = ("Thành phần", "Phiên bản", "Giấy phép", "Trang chủ")
 
@@ -75,13 +75,15 @@ class AboutDialog(QDialog):
         close.setDefault(True)
         buttons.rejected.connect(self.reject)
 
-        layout = QVBoxLayout(self)
-        layout.addWidget(heading)
-        layout.addLayout(form)
-        layout.addWidget(QLabel("Các thành phần đi kèm và giấy phép của chúng:"))
-        layout.addWidget(self.table, 2)
-        layout.addWidget(self.licence, 3)
-        layout.addWidget(buttons)
+        stacked(
+            self,
+            heading,
+            form,
+            QLabel("Các thành phần đi kèm và giấy phép của chúng:"),
+            (self.table, 2),
+            (self.licence, 3),
+            buttons,
+        )
         if self.components:
             self.table.selectRow(0)
 

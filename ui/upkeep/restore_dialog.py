@@ -25,10 +25,8 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHeaderView,
-    QLabel,
     QTableWidget,
     QTableWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -38,6 +36,7 @@ from services.upkeep.backup import RestorePoint, check_backup, count_cases
 from services.upkeep.encrypted_backup import is_encrypted_backup
 from ui.widgets.background import BackgroundOp, Report
 from ui.widgets.file_dialogs import ask_open_path
+from ui.widgets.forms import stacked, wrapping_label
 from ui.widgets.messages import messages
 
 BACKUP_FILTER = "Bản sao lưu kichhoat (*.sqlite3 *.enc);;Mọi tệp (*)"
@@ -75,26 +74,20 @@ class RestoreDialog(QDialog):
         self.counts: dict[int, int | None] = {}
         self.closed = False
         self.setWindowTitle("Khôi phục từ bản sao lưu – kichhoat")
-        explain = QLabel(
+        explain = wrapping_label(
             "Các bản sao lưu ứng dụng tự tạo (mỗi 4 giờ và khi mở ứng dụng; trước khi khôi "
             "phục, xóa dữ liệu cá nhân hay nâng cấp), mới nhất ở trên. Chọn một bản rồi nhấn "
             "Enter. Dữ liệu hiện tại được sao lưu trước khi bị thay."
         )
-        explain.setWordWrap(True)
         self._build_table(points)
-        self.empty = QLabel(
+        self.empty = wrapping_label(
             f"Chưa có bản sao lưu tự động nào trong «{folder}». Dùng «Chọn tệp khác…» để chọn "
             "một tệp sao lưu."
         )
-        self.empty.setWordWrap(True)
         self.empty.setVisible(not points)
         buttons = self._build_buttons(points)
 
-        layout = QVBoxLayout(self)
-        layout.addWidget(explain)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.empty)
-        layout.addWidget(buttons)
+        stacked(self, explain, (self.table, 1), self.empty, buttons)
         self.restore_button.setDefault(True)  # once in the dialog: Enter restores
         self.resize(760, 460)
         if points:

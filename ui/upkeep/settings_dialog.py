@@ -35,7 +35,7 @@ from services.upkeep.local_settings import MAX_IDLE_LOCK_MINUTES
 from services.upkeep.settings import LocalChoice, save_settings
 from ui.documents.printing import DEFAULT_PRINTER_TEXT, available_printers
 from ui.shell.context import AppContext
-from ui.widgets.forms import accept_buttons, error_label, show_error
+from ui.widgets.forms import accept_buttons, error_label, show_error, wrapping_label
 
 MAX_GRACE_DAYS = 3650
 SLIP_CHOICES = (
@@ -45,8 +45,7 @@ SLIP_CHOICES = (
 
 
 def _hint(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
+    label = wrapping_label(text)
     label.setStyleSheet("color: #555;")
     return label
 

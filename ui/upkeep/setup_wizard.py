@@ -45,7 +45,15 @@ from services.upkeep.first_start import (
 from services.upkeep.local_settings import LocalSettings, save_local_settings
 from ui.shell.context import AppContext, PointInfo
 from ui.widgets.commune_picker import CommunePicker
-from ui.widgets.forms import ERROR_STYLE, OK_STYLE, error_label, show_error, wait_cursor, with_error
+from ui.widgets.forms import (
+    ERROR_STYLE,
+    OK_STYLE,
+    error_label,
+    show_error,
+    wait_cursor,
+    with_error,
+    wrapping_label,
+)
 from ui.widgets.messages import messages
 from ui.widgets.searchable_combo import SearchableCombo
 
@@ -80,8 +88,7 @@ class DatabasePage(QWizardPage):
         self.setSubTitle("Chọn nơi lưu hồ sơ của điểm thu nhận này.")
 
         self.local = QRadioButton("Trên &máy này (khuyến nghị)")
-        self.local_path = QLabel(describe_url(owner.local_url).removeprefix("sqlite:///"))
-        self.local_path.setWordWrap(True)
+        self.local_path = wrapping_label(describe_url(owner.local_url).removeprefix("sqlite:///"))
         self.local_path.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.local_path.setIndent(24)
         self.server = QRadioButton("Trên má&y chủ dùng chung (PostgreSQL)")
@@ -90,8 +97,7 @@ class DatabasePage(QWizardPage):
         self.url.setAccessibleName("Địa chỉ máy chủ cơ sở dữ liệu")
         self.test_button = QPushButton("&Kiểm tra kết nối")
         self.test_button.clicked.connect(self.test_connection)
-        self.status = QLabel()
-        self.status.setWordWrap(True)
+        self.status = wrapping_label()
         self.status.hide()
         self.choice = QButtonGroup(self)
         self.choice.addButton(self.local)
@@ -99,12 +105,11 @@ class DatabasePage(QWizardPage):
         self.local.toggled.connect(self._update_enabled)
         self.url.textEdited.connect(lambda _: self.status.hide())
 
-        note = QLabel(
+        note = wrapping_label(
             "Mỗi máy dùng riêng một tệp trên ổ đĩa của mình; không đặt tệp này trên ổ mạng "
             "dùng chung. Khi nhiều điểm thu nhận cùng ghi vào một nơi, hãy dùng máy chủ "
             "PostgreSQL do cán bộ kỹ thuật cung cấp địa chỉ."
         )
-        note.setWordWrap(True)
 
         url_row = QHBoxLayout()
         url_row.setContentsMargins(24, 0, 0, 0)
@@ -195,11 +200,10 @@ class PointPage(QWizardPage):
         self.choice.addButton(self.new_point)
         self.existing.toggled.connect(self._update_enabled)
         self.error = error_label()
-        self.joining = QLabel(
+        self.joining = wrapping_label(
             "Cơ sở dữ liệu này đã có tài khoản quản trị: chỉ cần chọn điểm thu nhận của máy "
             "này, rồi đăng nhập bằng tài khoản đã được cấp."
         )
-        self.joining.setWordWrap(True)
         self.joining.hide()
         layout = QVBoxLayout(self)
         layout.addWidget(self.joining)

@@ -1,5 +1,6 @@
 """Small pieces every form uses: inline errors under a field, the wait cursor, the rows of
-a dialog's buttons, day fields, emptying a layout to fill it again."""
+a dialog's buttons, parts stacked in a column, labels that wrap, day fields, emptying a
+layout to fill it again."""
 
 from __future__ import annotations
 
@@ -61,9 +62,15 @@ def clear_layout(layout: QLayout) -> None:
             widget.deleteLater()
 
 
-def error_label() -> QLabel:
-    label = QLabel()
+def wrapping_label(text: str = "") -> QLabel:
+    """A label whose text breaks onto more lines rather than widening its window."""
+    label = QLabel(text)
     label.setWordWrap(True)
+    return label
+
+
+def error_label() -> QLabel:
+    label = wrapping_label()
     label.setStyleSheet(ERROR_STYLE)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     label.hide()
@@ -134,3 +141,20 @@ def button_row(start: Sequence[QWidget] = (), end: Sequence[QWidget] = ()) -> QH
     for widget in end:
         row.addWidget(widget)
     return row
+
+
+# A part of a stack: a widget or a layout, or one with the stretch it grows by.
+Part = QWidget | QLayout | tuple[QWidget | QLayout, int]
+
+
+def stacked(owner: QWidget, *parts: Part) -> QVBoxLayout:
+    """`owner`'s layout: `parts` one under another, each as tall as it needs unless given a
+    stretch (`(table, 1)`: the table takes the room left)."""
+    layout = QVBoxLayout(owner)
+    for part in parts:
+        item, stretch = part if isinstance(part, tuple) else (part, 0)
+        if isinstance(item, QLayout):
+            layout.addLayout(item, stretch)
+        else:
+            layout.addWidget(item, stretch)
+    return layout

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -29,7 +28,7 @@ from services.exchange.crypto import MIN_PASSPHRASE
 from services.security.passphrase_words import generate_passphrase
 from services.upkeep.encrypted_backup import check_encrypted_passphrase
 from ui.widgets.dialogs import run_dialog
-from ui.widgets.forms import error_label, show_error
+from ui.widgets.forms import error_label, show_error, stacked, wrapping_label
 
 GENERATE_TEXT = "Tạo mật &khẩu"
 TYPED_ANY_WAY = "các từ gõ có dấu hay không dấu, cách nhau bằng dấu cách hay dấu gạch đều được"
@@ -66,8 +65,7 @@ class NewPassphrase:
             "Tạo mật khẩu gồm 5 từ tiếng Việt thông dụng, dễ đọc qua điện thoại"
         )
         self.generate.clicked.connect(self.fill_generated)
-        self.shown = QLabel()
-        self.shown.setWordWrap(True)
+        self.shown = wrapping_label()
         self.shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.shown.hide()
         self.generated: str | None = None
@@ -126,11 +124,10 @@ class BackupPassphraseDialog(QDialog):
         self.path = path
         self.passphrase: str | None = None
         self.setWindowTitle("Mật khẩu của bản sao lưu – kichhoat")
-        explain = QLabel(
+        explain = wrapping_label(
             f"«{path.name}» là bản sao lưu mã hóa. Nhập mật khẩu đã đặt khi tạo bản này (khi "
             f"xóa dữ liệu cá nhân); {TYPED_ANY_WAY}."
         )
-        explain.setWordWrap(True)
         self.field = password_field("Mật khẩu của bản sao lưu", "Mật khẩu của bản sao lưu")
         self.error = error_label()
         buttons = QDialogButtonBox()
@@ -141,11 +138,7 @@ class BackupPassphraseDialog(QDialog):
         ok.setDefault(True)
         form = QFormLayout()
         form.addRow("&Mật khẩu:", self.field)
-        layout = QVBoxLayout(self)
-        layout.addWidget(explain)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(buttons)
+        stacked(self, explain, form, self.error, buttons)
         self.setMinimumWidth(560)
         self.field.setFocus()
 
