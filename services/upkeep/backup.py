@@ -210,6 +210,12 @@ def _disk_full(error: BaseException) -> bool:
     return "disk is full" in lowered or "no space" in lowered
 
 
+def _reason(error: OSError | sqlite3.Error) -> str:
+    """Why a copy failed, in Vietnamese for the operating system's reasons (SQLite's own
+    words are kept: they name what support looks up)."""
+    return os_reason(error) if isinstance(error, OSError) else str(error)
+
+
 def _copy_checked(engine: Engine, target: Path) -> Path:
     """Copy through a temporary file beside `target`, checked before it takes its name: a
     failed copy leaves nothing behind."""
@@ -227,8 +233,8 @@ def _copy_checked(engine: Engine, target: Path) -> Path:
                 "lại."
             ) from error
         raise StorageError(
-            f"Không sao lưu được vào «{target}»: {error}. Kiểm tra dung lượng ổ đĩa và quyền "
-            "ghi thư mục."
+            f"Không sao lưu được vào «{target}»: {_reason(error)}. Kiểm tra dung lượng ổ đĩa "
+            "và quyền ghi thư mục."
         ) from error
     return target
 
@@ -326,7 +332,7 @@ def encrypted_backup_before_purge(
                 "dung lượng rồi thử lại; chưa xóa gì."
             ) from error
         raise StorageError(
-            f"Không sao lưu được vào «{target}»: {error}. Chưa xóa gì; kiểm tra ổ đĩa và "
+            f"Không sao lưu được vào «{target}»: {_reason(error)}. Chưa xóa gì; kiểm tra ổ đĩa và "
             "quyền ghi thư mục rồi thử lại."
         ) from error
 
