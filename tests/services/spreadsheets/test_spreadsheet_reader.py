@@ -287,6 +287,22 @@ def test_not_a_workbook(tmp_path: Path, content: bytes, words: str) -> None:
     assert words in refused(path)
 
 
+def test_the_kinds_of_file_the_readme_names(tmp_path: Path) -> None:
+    """README, `records import`: .xlsx (or .xlsm), .csv (or .txt, Excel's "Text (Tab
+    delimited)", read as CSV); any other kind refused, naming the two to save as."""
+    rows = [(1, ["Số định danh", "Họ và tên"]), (2, ["094190012345", "Nguyễn Thị Ánh"])]
+    for name in ("a.xlsx", "a.xlsm"):
+        path = hostile.openpyxl_xlsx(tmp_path / name, [cells for _, cells in rows])
+        assert list(read_rows(path)) == rows
+    text = "Số định danh\tHọ và tên\n094190012345\tNguyễn Thị Ánh\n"
+    for name in ("a.csv", "a.txt"):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        assert list(read_rows(tmp_path / name)) == rows
+    for name in ("a.xls", "a.ods", "a"):
+        (tmp_path / name).write_bytes((tmp_path / "a.xlsx").read_bytes())
+        assert "không phải .xlsx hoặc .csv" in refused(tmp_path / name)
+
+
 def test_damaged_parts_are_refused_in_vietnamese(tmp_path: Path) -> None:
     broken = hostile.raw_xlsx(tmp_path / "hong.xlsx", ['<sheetData><row r="1"><c r="A1">'])
     assert "bị hỏng" in refused(broken)
