@@ -369,6 +369,19 @@ def test_a_quoted_cell_spanning_many_lines_is_refused(tmp_path: Path) -> None:
     assert "dòng 2:" in refused(hostile.write_text(tmp_path / "nhieu.csv", text))
 
 
+@pytest.mark.parametrize(("lines", "bad"), [(10, 5), (10, 11), (2000, 1990), (2000, 2)])
+def test_not_utf8_names_the_line_of_the_bad_byte(tmp_path: Path, lines: int, bad: int) -> None:
+    """`không phải mã UTF-8 (lỗi ở dòng N)`: N is the line that holds the byte, even when the
+    text is decoded ahead of the lines read (a byte late in a long file, or on the last line)."""
+    encoded = [line.encode("utf-8") for line in csv_lines(lines)]
+    encoded.append(b"")  # the line after the last line break
+    encoded[bad - 1] = encoded[bad - 1][:-4] + b"\xff" + encoded[bad - 1][-4:]
+    path = tmp_path / "latin.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + b"\n".join(encoded))
+    message = refused(path)
+    assert f"không phải mã UTF-8 (lỗi ở dòng {bad})" in message
+
+
 def test_csv_limits(tmp_path: Path) -> None:
     long_cell = hostile.write_text(
         tmp_path / "o.csv", "a,b\n1," + "x" * (MAX_CELL_CHARS + 1) + "\n"
