@@ -202,7 +202,7 @@ class _Importer:
         return value  # type: ignore[return-value]
 
     def reject(self, number: int, reason: str, cells: list[Cell]) -> None:
-        self.summary.rejects.append(reject_of(number, reason, cells))
+        self.summary.rejects.append(reject_of(number, reason, cells, self.columns, COLUMNS))
 
     def memo(self, column: str, cell: Cell, parse: Callable[[Cell], _T]) -> _T:
         """`parse(cell)` remembered per column and value: sexes and hamlets repeat on every

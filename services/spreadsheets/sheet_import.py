@@ -9,7 +9,7 @@ ignored), the same messages, the same rejects file, the same exit codes on the c
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar, cast
@@ -56,7 +56,19 @@ class Reject:
     cells: list[str]
 
 
-def reject_of(number: int, reason: str, cells: list[Cell]) -> Reject:
+def reject_of(
+    number: int,
+    reason: str,
+    cells: list[Cell],
+    found: Mapping[str, int] | None = None,
+    keys: Iterable[str] = (),
+) -> Reject:
+    """The row rejected with its reason. With `found` (the header's column of each key, as
+    `find_header` gives it) the cells are put under the rejects file's headers, one per key
+    of `keys` in that order, wherever the file had them; without it, as the file has them."""
+    if found is not None:
+        width = len(cells)
+        cells = [cells[i] if (i := found.get(key, width)) < width else None for key in keys]
     return Reject(number, reason, [cell_text(c) for c in cells])
 
 

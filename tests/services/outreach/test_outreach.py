@@ -159,6 +159,36 @@ def test_bad_rows_go_to_the_same_rejects_file_as_records_import(
     assert [line[0] for line in written[1:]] == ["3", "4", "5", "6", "7"]
 
 
+def test_rejected_cells_stand_under_their_own_headers(session: Session, tmp_path: Path) -> None:
+    """A list with its columns in another order, and one the import does not know (STT):
+    each rejected cell is written under the header that names it."""
+    header = ["STT", "Khóm/ấp", "Mã xã", "Họ và tên", "Ngày sinh", "Số định danh"]
+    rows: list[list[object]] = [
+        ["1", "Ấp 3", PHU_TAM, "Người Sai Số", "1990", "12345"],
+        ["2", "Ấp 3", "99999", "Người Không Xã", "1990"],  # a short row: the last cell empty
+    ]
+    path = write_list(tmp_path / "dao-cot.csv", rows, header)
+    summary = import_outreach(session, CLI, path)
+    session.commit()
+    assert [r.row for r in summary.rejects] == [2, 3]
+    with rejects_path(path).open(encoding="utf-8-sig") as handle:
+        written = [
+            dict(zip(["Dòng", "Lý do", *HEADER], line, strict=True)) for line in csv.reader(handle)
+        ]
+    first, second = written[1], written[2]
+    assert (first["Số định danh"], first["Họ và tên"], first["Mã xã"]) == (
+        "12345",
+        "Người Sai Số",
+        PHU_TAM,
+    )
+    assert (first["Khóm/ấp"], first["Ngày sinh"], first["Giới tính"]) == ("Ấp 3", "1990", "")
+    assert (second["Số định danh"], second["Mã xã"], second["Họ và tên"]) == (
+        "",
+        "99999",
+        "Người Không Xã",
+    )
+
+
 def test_a_file_without_a_required_column_is_refused_whole(
     session: Session, tmp_path: Path
 ) -> None:
