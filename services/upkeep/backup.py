@@ -30,7 +30,7 @@ from pathlib import Path
 from sqlalchemy import Engine, bindparam, text
 
 from models.migrate import MIGRATIONS_DIR, upgrade
-from services.common.errors import StorageError, UserError, os_reason
+from services.common.errors import StorageError, UserError, failure_reason, os_reason
 from services.common.stable_lookups import forget_point_facts
 from services.security.audit import AuditAction, write_audit
 from services.security.audit_witness import record_restore
@@ -210,12 +210,6 @@ def _disk_full(error: BaseException) -> bool:
     return "disk is full" in lowered or "no space" in lowered
 
 
-def _reason(error: OSError | sqlite3.Error) -> str:
-    """Why a copy failed, in Vietnamese for the operating system's reasons (SQLite's own
-    words are kept: they name what support looks up)."""
-    return os_reason(error) if isinstance(error, OSError) else str(error)
-
-
 def _copy_checked(engine: Engine, target: Path) -> Path:
     """Copy through a temporary file beside `target`, checked before it takes its name: a
     failed copy leaves nothing behind."""
@@ -233,7 +227,7 @@ def _copy_checked(engine: Engine, target: Path) -> Path:
                 "lại."
             ) from error
         raise StorageError(
-            f"Không sao lưu được vào «{target}»: {_reason(error)}. Kiểm tra dung lượng ổ đĩa "
+            f"Không sao lưu được vào «{target}»: {failure_reason(error)}. Kiểm tra dung lượng ổ đĩa "
             "và quyền ghi thư mục."
         ) from error
     return target
@@ -332,7 +326,7 @@ def encrypted_backup_before_purge(
                 "dung lượng rồi thử lại; chưa xóa gì."
             ) from error
         raise StorageError(
-            f"Không sao lưu được vào «{target}»: {_reason(error)}. Chưa xóa gì; kiểm tra ổ đĩa và "
+            f"Không sao lưu được vào «{target}»: {failure_reason(error)}. Chưa xóa gì; kiểm tra ổ đĩa và "
             "quyền ghi thư mục rồi thử lại."
         ) from error
 
