@@ -288,3 +288,37 @@ def test_demo_on_an_empty_database_needs_no_force(db: Path) -> None:
     cases, marked, audited = _cases_and_marker(db)
     assert (cases, marked, len(audited)) == (20, True, 1)
     assert json.loads(audited[0][1])["forced"] is False
+
+
+def _main_with_stdout(stdout: Any, *args: str) -> subprocess.CompletedProcess[str]:
+    """`main.py` with `args` writing its output to `stdout` (a file or a pipe)."""
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "main.py"), *args],
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+        env={**os.environ, "PYTHONIOENCODING": "utf-8", **NOBODY},
+        cwd=ROOT,
+    )
+    if stdout is subprocess.PIPE:
+        assert process.stdout is not None
+        process.stdout.close()  # the reader is gone before the first line: `| head -0`
+    _, stderr = process.communicate(timeout=300)
+    return subprocess.CompletedProcess(process.args, process.returncode, "", stderr)
+
+
+def test_output_to_a_closed_pipe_ends_quietly() -> None:
+    """`units find ... | head`: the reader goes away; no traceback, a failure status."""
+    result = _main_with_stdout(subprocess.PIPE, "units", "find", "phu", "--json")
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr and "BrokenPipeError" not in result.stderr
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs Linux's /dev/full")
+def test_output_to_a_full_disk_is_a_vietnamese_message() -> None:
+    with Path("/dev/full").open("w", encoding="utf-8") as full:
+        result = _main_with_stdout(full, "units", "find", "phu", "--json")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("Lỗi: ") and "ổ đĩa đã đầy" in result.stderr

@@ -73,3 +73,9 @@ def os_reason(error: OSError) -> str:
         return _OS_REASONS[error.errno]
     own = error.strerror or type(error).__name__
     return f"lỗi hệ thống: {own}" + (f" (mã {error.errno})" if error.errno else "")
+
+
+def failure_reason(error: BaseException) -> str:
+    """Why an operation failed, for a message: the operating system's reasons in Vietnamese
+    (`os_reason`), any other error (SQLite's, say) in its own words, which support looks up."""
+    return os_reason(error) if isinstance(error, OSError) else str(error)

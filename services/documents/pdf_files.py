@@ -39,6 +39,12 @@ def write_pdf_file(path: Path, paint: Callable[[Path], bool]) -> Path:
     try:
         if not paint(temporary):
             raise StorageError(f"Không tạo được tệp PDF «{path}».")
+        if not _whole(temporary):
+            # Qt's PDF writer reports no write error (a full disk): the file it left is short.
+            raise StorageError(
+                f"Không ghi được tệp PDF «{path}»: tệp viết ra không trọn (ổ đĩa có thể đã đầy). "
+                "Giải phóng dung lượng hoặc chọn ổ đĩa khác rồi thử lại."
+            )
         temporary.replace(path)
     except OSError as error:
         temporary.unlink(missing_ok=True)
@@ -50,3 +56,10 @@ def write_pdf_file(path: Path, paint: Callable[[Path], bool]) -> Path:
         temporary.unlink(missing_ok=True)
         raise
     return path
+
+
+def _whole(pdf: Path) -> bool:
+    """Whether the file ends as every PDF does, with its end-of-file marker."""
+    with pdf.open("rb") as handle:
+        handle.seek(max(pdf.stat().st_size - 1024, 0))
+        return b"%%EOF" in handle.read()

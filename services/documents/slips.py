@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 
 from models.codes import Status
 from models.entities import Case, IntakePoint
+from services.cases.fold import fold_case
+from services.cases.recording import fold_event
 from services.common.errors import NotFoundError, ValidationError
 from services.common.labels import FAILURE_LABELS, LEVEL_LABELS, STATUS_LABELS
 from services.common.resources import load_json
@@ -81,6 +83,19 @@ def done_text(level: int, status: Status) -> str:
     return str(done[f"{level}.{status.value}"])
 
 
+def _reached(case: Case) -> date:
+    """The day the case reached its status: its activation (where a correction moved it),
+    else the report or correction that set the status. A later report kept only as a record
+    (rule 2) changes neither; a late report that did move the case keeps its own day."""
+    if case.activated_at is not None and case.status == Status.ACTIVATED:
+        return local_day(case.activated_at)
+    try:
+        folded = fold_case(case.level, [fold_event(event) for event in case.history])
+    except ValueError:  # no status report at all: nothing better than the last change
+        return local_day(case.updated_at)
+    return local_day(folded.status_event.at)
+
+
 def slip_from_case(session: Session, case: Case) -> SlipContent:
     point = session.get(IntakePoint, case.intake_point_id)
     guide = load_guide(session, point.code if point else None)
@@ -95,8 +110,7 @@ def slip_from_case(session: Session, case: Case) -> SlipContent:
         masked_id=mask_id_number(case.id_number),
         level_label=LEVEL_LABELS[case.level],
         status_label=STATUS_LABELS[status],
-        # The day the case reached its status (a late report keeps its own day).
-        day=local_day(case.history[-1].changed_at if case.history else case.updated_at),
+        day=_reached(case),
         done=done_text(case.level, status),
         next_step=next_step_text(case.level, status, case.failure_reason, guide),
         failure_label=FAILURE_LABELS.get(case.failure_reason or "")

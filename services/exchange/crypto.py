@@ -19,6 +19,7 @@ words were typed.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
@@ -191,7 +192,10 @@ class PackageWriter:
             raise StorageError(f"Không ghi được gói «{self.out}»: {os_reason(error)}.") from error
 
     def abort(self) -> None:
-        self.file.close()
+        # Closing flushes what is still buffered: on a full disk that fails again, after
+        # the file is closed all the same. The error being handled is the one to report.
+        with contextlib.suppress(OSError):
+            self.file.close()
         self.temporary.unlink(missing_ok=True)
 
 

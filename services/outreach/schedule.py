@@ -33,11 +33,11 @@ from models.entities import (
 from services.campaigns.units import UnitTree
 from services.common.errors import (
     NotFoundError,
-    StorageError,
     UserError,
     ValidationError,
     os_reason,
 )
+from services.common.files import written_whole
 from services.common.rows import row_from
 from services.common.text import ADDRESS_LENGTH, NAME_LENGTH, POINT_CODE_LENGTH, clean_text, fold
 from services.common.vntime import VN_TZ, format_date, now_utc
@@ -654,17 +654,18 @@ def write_call_sheet(
     return len(rows)
 
 
+_WRITE_ADVICE = "Chọn thư mục khác hoặc đóng tệp nếu đang mở trong Excel."
+
+
 def _write_csv(target: Path, headers: list[str], rows: list[list[str]], *, bom: bool) -> None:
-    try:
-        with target.open("w", encoding="utf-8-sig" if bom else "ascii", newline="") as handle:
-            writer = CsvWriter(handle)
-            writer.writerow(headers)
-            writer.writerows(rows)
-    except OSError as error:
-        raise StorageError(
-            f"Không ghi được tệp «{target}» ({os_reason(error)}). Chọn thư mục khác hoặc đóng tệp "
-            "nếu đang mở trong Excel."
-        ) from error
+    encoding = "utf-8-sig" if bom else "ascii"
+    with (
+        written_whole(target, _WRITE_ADVICE) as temporary,
+        temporary.open("w", encoding=encoding, newline="") as handle,
+    ):
+        writer = CsvWriter(handle)
+        writer.writerow(headers)
+        writer.writerows(rows)
 
 
 def _write_xlsx(target: Path, headers: list[str], rows: list[list[str]]) -> None:
@@ -684,10 +685,8 @@ def _write_xlsx(target: Path, headers: list[str], rows: list[list[str]]) -> None
         for index, value in enumerate(row, start=1):
             set_cell(sheet.cell(row=number, column=index), value)
     sheet.freeze_panes = "A2"
-    try:
-        workbook.save(target)
-    except OSError as error:
-        raise StorageError(f"Không ghi được tệp «{target}» ({os_reason(error)}).") from error
+    with written_whole(target, _WRITE_ADVICE) as temporary:
+        workbook.save(temporary)
 
 
 def stops(session: Session) -> list[tuple[str, str, str, str]]:

@@ -26,6 +26,7 @@ import logging
 import os
 import re
 import socket
+import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -39,7 +40,7 @@ from sqlalchemy.orm import Session
 from models.bulk import in_slices
 from models.database import READ_ONLY_OPTION
 from models.entities import AuditChain, AuditEntry, AuditReceivedHead
-from services.common.errors import UserError
+from services.common.errors import UserError, os_reason
 from services.common.vntime import format_moment, now_utc, parse_moment
 from services.security.audit import ChainCheck, chain_label, verify_chain
 from services.upkeep.database import data_dir
@@ -300,25 +301,32 @@ def report_witness(path: Path) -> Witness:
     """The heads printed in a PC06 report's footer (for `audit verify --against`)."""
     from openpyxl import load_workbook
 
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (OSError, ValueError, KeyError) as error:
-        raise UserError(f"Không đọc được tệp báo cáo «{path.name}»: {error}.") from error
     at: datetime | None = None
     heads: list[ChainHead] = []
     titled = False
     try:
-        for row in workbook.worksheets[0].iter_rows(values_only=True):
-            for value in row:
-                text = str(value) if value is not None else ""
-                if text.startswith(REPORT_TITLE):
-                    titled = True
-                    moment = _TITLE_MOMENT.search(text)
-                    at = parse_moment(moment.group(1)) if moment else None
-                elif titled and (match := _HEAD_CELL.match(text)):
-                    heads.append(ChainHead(match["chain"], int(match["count"]), match["hash"]))
-    finally:
-        workbook.close()
+        workbook = load_workbook(path, read_only=True, data_only=True)
+        try:
+            for row in workbook.worksheets[0].iter_rows(values_only=True):
+                for value in row:
+                    text = str(value) if value is not None else ""
+                    if text.startswith(REPORT_TITLE):
+                        titled = True
+                        moment = _TITLE_MOMENT.search(text)
+                        at = parse_moment(moment.group(1)) if moment else None
+                    elif titled and (match := _HEAD_CELL.match(text)):
+                        heads.append(ChainHead(match["chain"], int(match["count"]), match["hash"]))
+        finally:
+            workbook.close()
+    except OSError as error:
+        raise UserError(f"Không đọc được tệp báo cáo «{path.name}»: {os_reason(error)}.") from error
+    except (zipfile.BadZipFile, ValueError, KeyError, IndexError, SyntaxError) as error:
+        # Not a zip, cut short, or a part that is not XML (ElementTree's ParseError is a
+        # SyntaxError): the library's words mean nothing to the person checking.
+        raise UserError(
+            f"Không đọc được tệp báo cáo «{path.name}»: tệp bị hỏng, bị cắt ngắn hoặc không phải "
+            "tệp Excel (.xlsx). Dùng đúng tệp báo cáo PC06 đã lập."
+        ) from error
     if not titled:
         raise UserError(
             f"Tệp «{path.name}» không có {REPORT_TITLE.lower()} (không phải báo cáo PC06 của "

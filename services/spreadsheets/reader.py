@@ -16,6 +16,7 @@ swallowing the rows after it.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import posixpath
@@ -696,6 +697,23 @@ class _CsvLines:
         )
 
 
+def _bad_utf8_line(path: Path) -> int:
+    """The line that holds the first byte that is not UTF-8. The text is decoded a block
+    ahead of the lines read, so the lines counted so far do not say it."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line = 1
+    with path.open("rb") as raw:
+        while True:
+            block = raw.read(1 << 20)
+            try:
+                decoder.decode(block, final=not block)
+            except UnicodeDecodeError as error:
+                return line + error.object[: error.start].count(b"\n")
+            if not block:
+                return line
+            line += block.count(b"\n")
+
+
 def _csv_rows(path: Path) -> Iterator[tuple[int, list[Cell]]]:
     lines: _CsvLines | None = None
     try:
@@ -729,10 +747,9 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, list[Cell]]]:
                         raise _too_long(path.name, number, column)
                 yield number, list(cells)
     except UnicodeDecodeError as error:
-        where = f"dòng {lines.count + 1}" if lines is not None else "đầu tệp"
         raise UnreadableFileError(
-            f"Tệp CSV «{path.name}» không phải mã UTF-8 (lỗi ở {where}); không có dòng nào được "
-            "lưu. Trong Excel chọn Lưu thành «CSV UTF-8» rồi nhập lại."
+            f"Tệp CSV «{path.name}» không phải mã UTF-8 (lỗi ở dòng {_bad_utf8_line(path)}); "
+            "không có dòng nào được lưu. Trong Excel chọn Lưu thành «CSV UTF-8» rồi nhập lại."
         ) from error
     except csv.Error as error:
         assert lines is not None

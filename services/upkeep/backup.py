@@ -30,7 +30,7 @@ from pathlib import Path
 from sqlalchemy import Engine, bindparam, text
 
 from models.migrate import MIGRATIONS_DIR, upgrade
-from services.common.errors import StorageError, UserError, os_reason
+from services.common.errors import StorageError, UserError, failure_reason, os_reason
 from services.common.stable_lookups import forget_point_facts
 from services.security.audit import AuditAction, write_audit
 from services.security.audit_witness import record_restore
@@ -227,8 +227,8 @@ def _copy_checked(engine: Engine, target: Path) -> Path:
                 "lại."
             ) from error
         raise StorageError(
-            f"Không sao lưu được vào «{target}»: {error}. Kiểm tra dung lượng ổ đĩa và quyền "
-            "ghi thư mục."
+            f"Không sao lưu được vào «{target}»: {failure_reason(error)}. Kiểm tra dung lượng ổ đĩa "
+            "và quyền ghi thư mục."
         ) from error
     return target
 
@@ -326,7 +326,7 @@ def encrypted_backup_before_purge(
                 "dung lượng rồi thử lại; chưa xóa gì."
             ) from error
         raise StorageError(
-            f"Không sao lưu được vào «{target}»: {error}. Chưa xóa gì; kiểm tra ổ đĩa và "
+            f"Không sao lưu được vào «{target}»: {failure_reason(error)}. Chưa xóa gì; kiểm tra ổ đĩa và "
             "quyền ghi thư mục rồi thử lại."
         ) from error
 

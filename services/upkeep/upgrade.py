@@ -23,7 +23,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from models.migrate import HEAD_REVISION, current_revision
-from services.common.errors import StorageError
+from services.common.errors import StorageError, failure_reason
 
 log = logging.getLogger(__name__)
 
@@ -136,7 +136,7 @@ def backup_before_upgrade(engine: Engine, backups: Path) -> Path | None:
     except (OSError, sqlite3.Error) as error:
         raise StorageError(
             f"Cần nâng cấp cơ sở dữ liệu lên phiên bản mới nhưng không sao lưu được trước "
-            f"vào «{backups}»: {error}. Chưa thay đổi gì. Giải phóng ổ đĩa hoặc kiểm tra quyền "
+            f"vào «{backups}»: {failure_reason(error)}. Chưa thay đổi gì. Giải phóng ổ đĩa hoặc kiểm tra quyền "
             "ghi thư mục rồi mở lại."
         ) from error
     log.info("Database at revision %s backed up before upgrade to %s", revision, target.name)

@@ -146,3 +146,17 @@ def test_unknown_case_and_number(world: World) -> None:
         slip_for_id_number(world.session, "094190000042", 2)
     with pytest.raises(ValidationError, match="12 chữ số"):
         slip_for_id_number(world.session, "12345", 1)
+
+
+def test_the_slip_dates_the_result_not_a_later_report_kept_as_a_record(world: World) -> None:
+    """Activated on 20/07; a failure reported for 22/07 arrives later and is kept only as a
+    record (rule 2): the slip says «Đã kích hoạt» on the day it was reached, 20/07."""
+    facts = world.facts(tail=42, birth=date(1990, 3, 15), phone="0912345678")
+    case = world.record(facts, world.report(Status.ACTIVATED, "2023-07-20 08:00")).case
+    late = world.report(
+        Status.FAILED, "2023-07-22 08:00", reason=FailureReason.FACE_CAPTURE, note=None
+    )
+    world.record(facts, late)
+    world.session.commit()
+    slip = slip_for_case(world.session, case.id)
+    assert (slip.status_label, slip.day) == ("Đã kích hoạt", date(2023, 7, 20))

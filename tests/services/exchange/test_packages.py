@@ -305,6 +305,39 @@ def test_other_campaign(other: Database, tmp_path: Path) -> None:
     assert "ha-noi-2024" in refused(other, path)
 
 
+class _FullDisk:
+    """A file on a disk that filled up: what was buffered cannot be written out, neither at
+    the flush nor again when the file is closed."""
+
+    def __init__(self, real: Any) -> None:
+        self.real = real
+
+    def write(self, data: bytes) -> int:
+        return len(data)
+
+    def flush(self) -> None:
+        raise OSError(28, "No space left on device")
+
+    def fileno(self) -> int:
+        return int(self.real.fileno())
+
+    def close(self) -> None:
+        self.real.close()
+        raise OSError(28, "No space left on device")
+
+
+def test_a_full_disk_at_the_end_is_a_vietnamese_refusal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "goi.kpkg"
+    writer = PackageWriter(path, PASS)
+    writer.write_line({"type": "manifest", "format_version": 1, "campaign": "x"})
+    monkeypatch.setattr(writer, "file", _FullDisk(writer.file))
+    with pytest.raises(UserError, match="ổ đĩa đã đầy"):
+        writer.close({"type": "end"})
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_passphrase_too_short(session: Session, tmp_path: Path) -> None:
     for short in ("ngan", "11-ky-tu-ab"):  # 4 and 11 characters
         with pytest.raises(UserError, match="ít nhất 12 ký tự") as caught:

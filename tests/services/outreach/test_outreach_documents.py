@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
-from services.common.errors import ValidationError
+from services.common.errors import StorageError, ValidationError
 from services.common.vntime import set_clock
 from services.outreach.documents import save_template, saved_template, schedule_document
 from services.outreach.schedule import DEFAULT_TEMPLATE, appoint
+from services.spreadsheets.export_cells import CsvWriter
 from tests.factories import CLI, vn
 from tests.services.outreach.test_outreach import BINH, DAY, LINH, evening_stop, listed
 
@@ -56,3 +57,31 @@ def test_the_sms_template_is_kept_checked_and_cleaned(session: Session) -> None:
         save_template(session, CLI, "Moi {ho_ten}")
     session.rollback()
     assert saved_template(session) == kept
+
+
+@pytest.mark.parametrize("name", ["goi-dien.csv", "goi-dien.xlsx", "tin-nhan.csv"])
+def test_a_file_the_disk_cannot_hold_leaves_the_old_one(
+    session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """The SMS file and the call sheet are written whole or not at all: a disk that fills
+    up half-way leaves the file that was there, and says so in Vietnamese."""
+    import openpyxl.workbook.workbook
+
+    import services.outreach.schedule as schedule
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(CsvWriter, "writerows", full)
+    monkeypatch.setattr(openpyxl.workbook.workbook.Workbook, "save", full)
+    folder = tmp_path / "xuat"
+    folder.mkdir()
+    target = folder / name
+    target.write_bytes(b"ban cu")
+    with pytest.raises(StorageError, match="ổ đĩa đã đầy"):
+        if name.startswith("tin-nhan"):
+            schedule.write_sms(session, CLI, DAY, target)
+        else:
+            schedule.write_call_sheet(session, CLI, target)
+    assert [p.name for p in folder.iterdir()] == [name]
+    assert target.read_bytes() == b"ban cu"

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from models.codes import Role
 from models.entities import AuditChain, AuditEntry, AuditReceivedHead
-from services.common.errors import StorageError
+from services.common.errors import StorageError, UserError
 from services.documents.report import SUMMARY, write_report
 from services.exchange.packages import export_package, import_package, package_audit_witness
 from services.security.audit import (
@@ -351,6 +351,30 @@ def test_the_report_footer_prints_every_chain_head(
         (h.chain, h.count, h.hash[:16]) for h in heads
     ]
     assert read.at is not None
+
+
+def test_a_broken_report_file_is_a_vietnamese_refusal(tmp_path: Path) -> None:
+    """`audit verify --against` a file that is not a workbook, or one cut short: a message
+    naming the file, not a zip library's traceback."""
+    from openpyxl import Workbook
+
+    whole = tmp_path / "bao-cao.xlsx"
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    for row in range(200):
+        sheet.append([f"ô {row} {col}" for col in range(20)])
+    workbook.save(whole)
+    cut = tmp_path / "bi-cat.xlsx"
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+    garbage = tmp_path / "rac.xlsx"
+    garbage.write_bytes(b"not a workbook at all")
+    for broken in (cut, garbage):
+        with pytest.raises(UserError) as refused:
+            report_witness(broken)
+        message = str(refused.value)
+        assert broken.name in message and "không đọc được" in message.lower()
+        assert "zip" not in message.lower()
 
 
 def test_the_package_manifest_carries_every_chain_head(

@@ -287,6 +287,22 @@ def test_not_a_workbook(tmp_path: Path, content: bytes, words: str) -> None:
     assert words in refused(path)
 
 
+def test_the_kinds_of_file_the_readme_names(tmp_path: Path) -> None:
+    """README, `records import`: .xlsx (or .xlsm), .csv (or .txt, Excel's "Text (Tab
+    delimited)", read as CSV); any other kind refused, naming the two to save as."""
+    rows = [(1, ["Số định danh", "Họ và tên"]), (2, ["094190012345", "Nguyễn Thị Ánh"])]
+    for name in ("a.xlsx", "a.xlsm"):
+        path = hostile.openpyxl_xlsx(tmp_path / name, [cells for _, cells in rows])
+        assert list(read_rows(path)) == rows
+    text = "Số định danh\tHọ và tên\n094190012345\tNguyễn Thị Ánh\n"
+    for name in ("a.csv", "a.txt"):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        assert list(read_rows(tmp_path / name)) == rows
+    for name in ("a.xls", "a.ods", "a"):
+        (tmp_path / name).write_bytes((tmp_path / "a.xlsx").read_bytes())
+        assert "không phải .xlsx hoặc .csv" in refused(tmp_path / name)
+
+
 def test_damaged_parts_are_refused_in_vietnamese(tmp_path: Path) -> None:
     broken = hostile.raw_xlsx(tmp_path / "hong.xlsx", ['<sheetData><row r="1"><c r="A1">'])
     assert "bị hỏng" in refused(broken)
@@ -351,6 +367,19 @@ def test_quotes_that_are_fine(tmp_path: Path) -> None:
 def test_a_quoted_cell_spanning_many_lines_is_refused(tmp_path: Path) -> None:
     text = 'a,b\n1,"' + "\n".join(["dòng"] * 8) + '"\n2,x\n'
     assert "dòng 2:" in refused(hostile.write_text(tmp_path / "nhieu.csv", text))
+
+
+@pytest.mark.parametrize(("lines", "bad"), [(10, 5), (10, 11), (2000, 1990), (2000, 2)])
+def test_not_utf8_names_the_line_of_the_bad_byte(tmp_path: Path, lines: int, bad: int) -> None:
+    """`không phải mã UTF-8 (lỗi ở dòng N)`: N is the line that holds the byte, even when the
+    text is decoded ahead of the lines read (a byte late in a long file, or on the last line)."""
+    encoded = [line.encode("utf-8") for line in csv_lines(lines)]
+    encoded.append(b"")  # the line after the last line break
+    encoded[bad - 1] = encoded[bad - 1][:-4] + b"\xff" + encoded[bad - 1][-4:]
+    path = tmp_path / "latin.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + b"\n".join(encoded))
+    message = refused(path)
+    assert f"không phải mã UTF-8 (lỗi ở dòng {bad})" in message
 
 
 def test_csv_limits(tmp_path: Path) -> None:

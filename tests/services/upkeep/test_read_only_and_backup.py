@@ -224,6 +224,34 @@ def test_a_full_target_disk_leaves_no_partial_file(
     assert list(out.iterdir()) == []
 
 
+@pytest.mark.parametrize(
+    ("failure", "said"),
+    [
+        (OSError(errno.EROFS, "Read-only file system", "x.part"), "ổ đĩa chỉ cho đọc"),
+        (OSError(errno.EACCES, "Permission denied", "x.part"), "không có quyền ghi"),
+    ],
+)
+def test_a_target_folder_that_refuses_is_said_in_vietnamese(
+    filled: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    failure: OSError,
+    said: str,
+) -> None:
+    def refused(source: sqlite3.Connection, partial: Path) -> None:
+        raise failure
+
+    monkeypatch.setattr(services.upkeep.upgrade, "write_copy", refused)
+    target = tmp_path / "sao-luu.sqlite3"
+    args = ["--db", f"sqlite:///{filled}", "backup", "--out", str(target)]
+    assert run_command(parse_args(args)) == 1
+    error = capsys.readouterr().err
+    assert said in error and str(target) in error
+    assert "Errno" not in error and str(failure.strerror) not in error
+    assert not target.exists()
+
+
 def test_a_full_source_disk_still_gives_the_copy(
     filled: Path,
     tmp_path: Path,
