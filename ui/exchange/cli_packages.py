@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from services.common.errors import UserError
+from services.common.errors import UserError, os_reason
 from services.common.vntime import parse_iso_day
 from ui.security.cli_sign_in import acting
 from ui.shell.cli_common import Command, option
@@ -41,8 +41,13 @@ def read_passphrase(confirm: bool, file: Path | None = None, what: str = PACKAGE
 def _passphrase_from(file: Path) -> str:
     try:
         lines = file.read_text(encoding="utf-8-sig").splitlines()
-    except (OSError, UnicodeDecodeError) as error:
-        raise UserError(f"Không đọc được tệp mật khẩu «{file}»: {error}.") from error
+    except OSError as error:
+        raise UserError(f"Không đọc được tệp mật khẩu «{file}»: {os_reason(error)}.") from error
+    except UnicodeDecodeError as error:
+        raise UserError(
+            f"Tệp mật khẩu «{file}» không phải văn bản UTF-8: lưu lại bằng Notepad (UTF-8) rồi "
+            "chạy lại."
+        ) from error
     if not lines or not lines[0]:
         raise UserError(f"Tệp mật khẩu «{file}» trống: dòng đầu tiên phải là mật khẩu.")
     return lines[0]
@@ -55,7 +60,8 @@ def generated_passphrase(out: TextIO) -> str:
 
     passphrase = generate_passphrase()
     print(
-        f"Mật khẩu tạo sẵn ({entropy_bits():.0f} bit): {passphrase}\nĐọc cho người nhận từng "
+        # Rounded down: a passphrase is never said to be stronger than it is.
+        f"Mật khẩu tạo sẵn ({int(entropy_bits())} bit): {passphrase}\nĐọc cho người nhận từng "
         "từ (gõ có dấu hay không dấu đều được); ghi lại ở nơi an toàn, không gửi cùng đường "
         "với tệp.",
         file=out,

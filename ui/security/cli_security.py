@@ -192,9 +192,11 @@ def cmd_purge(args: argparse.Namespace, out: TextIO) -> int:
     database = open_for_command(args)
     with database.session(read_only=True) as session:
         state = purge_state(session)
-    print(state.describe(today_vn()), file=out)
-    if not state.allowed(today_vn()):
+    today = today_vn()
+    if not state.allowed(today):
+        print(f"{state.describe(today)} Chưa xóa gì.", file=sys.stderr)
         return EXIT_BROKEN
+    print(state.describe(today), file=out)
     passphrase: str | None = None
     if database.is_sqlite:  # the encrypted backup made first: its passphrase before anything
         if args.generate_passphrase:

@@ -9,6 +9,13 @@ from services.security.passphrase_words import fold
 from tests.shared_sheets import decrypted_workbook
 from tests.test_cli import ADMIN, add_admin, run
 
+# A campaign that ends long after any day these tests run on: its data may not be purged.
+FAR_CAMPAIGN = [
+    "campaign", "new", "--province", "92", "--map", "2025", "--name", "Đợt dài (thử)",
+    "--plan-number", "9/KH-UBND", "--plan-date", "01/03/2026",
+    "--from", "2026-03-10", "--to", "2090-12-31",
+]  # fmt: skip
+
 
 def test_audit_verify_backup_details_restore(tmp_path: Path) -> None:
     db = add_admin(tmp_path / "kichhoat.sqlite3")
@@ -116,6 +123,7 @@ def test_package_export_prints_a_generated_passphrase_that_imports(tmp_path: Pat
     env = {"KICHHOAT_PASSPHRASE": ""}
     exported = run("package", "export", "--out", str(out), "--generate-passphrase", db=db, env=env)
     line = next(x for x in exported.stdout.splitlines() if x.startswith("Mật khẩu tạo sẵn"))
+    assert line.startswith("Mật khẩu tạo sẵn (42 bit): ")  # the README's words, never more
     words = line.rsplit(": ", 1)[1]
     typed = tmp_path / "mat-khau.txt"
     typed.write_text(fold(words) + "\n", encoding="utf-8")
@@ -125,6 +133,14 @@ def test_package_export_prints_a_generated_passphrase_that_imports(tmp_path: Pat
         "package", "import", str(out), "--passphrase-file", str(wrong), db=other, check=False
     )
     assert refused.returncode == 1 and "Sai mật khẩu" in refused.stderr
+    missing = tmp_path / "khong-co.txt"
+    refused = run(
+        "package", "import", str(out), "--passphrase-file", str(missing), db=other, check=False
+    )
+    assert refused.returncode == 1 and "Errno" not in refused.stderr
+    assert f"Không đọc được tệp mật khẩu «{missing}»: không có tệp hoặc thư mục đó" in (
+        refused.stderr
+    )
     imported = run(
         "package", "import", str(out), "--passphrase-file", str(typed), db=other, env=env
     )
@@ -180,3 +196,14 @@ def test_audit_verify_against_a_file_without_heads(tmp_path: Path) -> None:
     run("records", "template", "--out", str(tmp_path / "mau.xlsx"), db=db)
     result = run("audit", "verify", "--against", str(tmp_path / "mau.xlsx"), db=db, check=False)
     assert result.returncode == 1 and "không có dấu kiểm nhật ký hệ thống" in result.stderr
+
+
+def test_purge_before_the_end_of_retention_is_refused_on_stderr(tmp_path: Path) -> None:
+    db = add_admin(tmp_path / "kichhoat.sqlite3")
+    run(*FAR_CAMPAIGN, db=db)
+    env = {"XDG_DATA_HOME": str(tmp_path / "data"), "KICHHOAT_PASSPHRASE": ""}
+    refused = run("purge", "--yes", "--generate-passphrase", db=db, env=env, check=False)
+    assert refused.returncode == 1
+    assert "có thể xóa từ ngày" in refused.stderr and "Chưa xóa gì." in refused.stderr
+    assert "Mật khẩu tạo sẵn" not in refused.stdout  # refused before anything was made
+    assert not (tmp_path / "data" / "kichhoat" / "backups").exists()
