@@ -68,6 +68,17 @@ _ARGPARSE_VI = {
     ),
     "argument %(argument_name)s: %(message)s": "tham số %(argument_name)s: %(message)s",
     "expected one argument": "cần một giá trị",
+    "expected at least one argument": "cần ít nhất một giá trị",
+    "expected at most one argument": "chỉ nhận nhiều nhất một giá trị",
+    "ignored explicit argument %r": "không nhận giá trị %r",
+    "not allowed with argument %s": "không dùng cùng lúc với %s",
+    "one of the arguments %s is required": "cần một trong các tham số %s",
+    "ambiguous option: %(option)s could match %(matches)s": (
+        "tùy chọn %(option)s chưa rõ: có thể là %(matches)s (gõ đủ tên tùy chọn)"
+    ),
+    "unknown parser %(parser_name)r (choices: %(choices)s)": (
+        "không có lệnh %(parser_name)r (chọn một trong %(choices)s)"
+    ),
     "invalid %(type)s value: %(value)r": "giá trị %(value)r không hợp lệ",
     "%(prog)s: error: %(message)s\n": "%(prog)s: lỗi: %(message)s\n",
 }
