@@ -322,3 +322,18 @@ def test_output_to_a_full_disk_is_a_vietnamese_message() -> None:
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith("Lỗi: ") and "ổ đĩa đã đầy" in result.stderr
+
+
+def test_a_template_that_cannot_be_written_says_why_in_vietnamese(db: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "mot-thu-muc"
+    folder.mkdir()
+    refused = run("records", "template", "--out", str(folder), db=db, check=False)
+    assert refused.returncode == 1
+    assert f"Không ghi được tệp mẫu «{folder}»: đó là một thư mục, không phải tệp." in (
+        refused.stderr
+    )
+    for noise in ("Traceback", "Exception ignored", "Errno", "Is a directory"):
+        assert noise not in refused.stderr, refused.stderr
+    # Nothing left behind: no file in the folder, no temporary file beside it.
+    assert list(folder.iterdir()) == []
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]

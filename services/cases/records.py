@@ -60,6 +60,7 @@ from services.cases.recording import (
     record_report,
 )
 from services.common.errors import UserError, ValidationError
+from services.common.files import saved_whole
 from services.common.labels import (
     LEVEL_LABELS,
     STATUS_LABELS,
@@ -1045,10 +1046,7 @@ def write_template(path: Path, tree: UnitTree) -> None:
     sheet = workbook.active
     _template_sheet(sheet)
     _guide_sheet(workbook.create_sheet("Hướng dẫn"), tree)
-    try:
-        workbook.save(path)
-    except OSError as error:
-        raise UserError(f"Không ghi được tệp «{path}»: {error.strerror}.") from error
+    saved_whole(workbook, path, what="tệp mẫu")
 
 
 def _template_sheet(sheet: Worksheet) -> None:

@@ -1,8 +1,10 @@
 """Files the app writes for a person to keep: written whole, or not at all."""
 
+import io
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import IO, Protocol
 
 from services.common.errors import StorageError, os_reason
 
@@ -25,3 +27,19 @@ def written_whole(
         raise StorageError(
             f"Không ghi được {what} «{out}»: {os_reason(error)}. {advice}"
         ) from error
+
+
+class _Saves(Protocol):
+    def save(self, filename: IO[bytes]) -> object: ...
+
+
+def saved_whole(
+    document: _Saves, out: Path, advice: str = "Kiểm tra ổ đĩa và quyền ghi.", *, what: str = "tệp"
+) -> None:
+    """`document.save` (a workbook) into memory, then written to `out` through
+    `written_whole`. Saved straight to a disk that fails midway, a zip archive is left
+    half-closed, and Python prints its complaint when it is collected."""
+    buffer = io.BytesIO()
+    document.save(buffer)
+    with written_whole(out, advice, what=what) as temporary:
+        temporary.write_bytes(buffer.getvalue())

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from models.codes import UnitLevel
 from services.campaigns.campaign import DEMO_DATA_WARNING, active_campaign, contains_demo_data
 from services.campaigns.units import UnitTree
-from services.common.files import written_whole
+from services.common.files import saved_whole
 from services.common.vntime import format_date, now_utc, today_vn
 from services.counting.tally import (
     Tally,
@@ -782,8 +782,7 @@ def write_report(
     heads = current_heads(session)
     workbook = build_report(session, as_of, progress, heads)
     advice = "Kiểm tra ổ đĩa còn chỗ, tệp không đang mở trong Excel, và quyền ghi thư mục."
-    with written_whole(out, advice, what="tệp báo cáo") as temporary:
-        workbook.save(temporary)
+    saved_whole(workbook, out, advice, what="tệp báo cáo")
     record_witness(session, REPORT_KIND, out.name, heads, witness_folder)
     if not audited:
         return out
