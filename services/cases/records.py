@@ -758,9 +758,12 @@ class _Importer:
             else "Báo cáo đã có"
         )
         status = STATUS_LABELS.get(str(event.status), str(event.status))
+        # The same step reported again (another point, operator or moment) repeats it; any
+        # other report that does not move the case forward contradicts where it stands.
+        relation = "lặp lại" if event.status == record.standing else "mâu thuẫn với"
         self.summary.records.append(
             f"{where}: hồ sơ {id_number} ({LEVEL_LABELS[level].lower()}), «{status}» lúc "
-            f"{format_moment(event.at)} mâu thuẫn với «{STATUS_LABELS[record.standing]}» lúc "
+            f"{format_moment(event.at)} {relation} «{STATUS_LABELS[record.standing]}» lúc "
             f"{format_moment(record.against.at)}: giữ trong lịch sử, không đổi hồ sơ."
         )
 

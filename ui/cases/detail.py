@@ -41,7 +41,9 @@ def _status_move(entry: HistoryEntry) -> str:
     move = f"{entry.from_label} → {entry.to_label}" if entry.from_label else entry.to_label
     text = f"{entry.kind_label}: {move}"
     if entry.kept_as_record:
-        text += " (mâu thuẫn với trạng thái đã có: chỉ ghi nhận, không đổi hồ sơ)"
+        same = entry.from_label == entry.to_label
+        relation = "lặp lại bước đã có" if same else "mâu thuẫn với trạng thái đã có"
+        text += f" ({relation}: chỉ ghi nhận, không đổi hồ sơ)"
     return text
 
 

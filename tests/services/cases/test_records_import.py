@@ -286,6 +286,27 @@ def test_a_row_that_contradicts_an_activation_is_kept_and_listed(
     assert linh.status == "activated" and linh.activated_on == date(2023, 7, 22)
 
 
+def test_the_same_step_reported_again_is_a_repeat_not_a_contradiction(
+    session: Session, tmp_path: Path
+) -> None:
+    """Linh's registration at 08:30, then the same step from another operator at the same
+    moment in a second file: kept in the history, named a repeat; the case is unchanged."""
+    import_records(session, CLI, write_csv(tmp_path / "a.csv", [record_row()]))
+    session.commit()
+    again = record_row(operator="minh.tv")
+    summary = import_records(session, CLI, write_csv(tmp_path / "b.csv", [again]))
+    session.commit()
+    # Which of the two is the record follows the events' order (a tie at one moment is
+    # broken by their uids), not the files' order; either way it is a repeat.
+    assert len(summary.records) == 1 and "mâu thuẫn" not in summary.records[0]
+    assert summary.records[0].endswith(
+        f"hồ sơ {LINH} (mức 1), «Đã đăng ký» lúc 20/07/2023 08:30 lặp lại «Đã đăng ký» "
+        "lúc 20/07/2023 08:30: giữ trong lịch sử, không đổi hồ sơ."
+    )
+    linh = session.scalars(select(Case).where(Case.id_number == LINH, Case.level == 1)).one()
+    assert linh.status == "registered" and count(session, CaseEvent) == 2
+
+
 def test_rows_outside_the_campaign_period_are_saved_and_named(
     session: Session, tmp_path: Path
 ) -> None:
