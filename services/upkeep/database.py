@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from platformdirs import user_data_dir
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, inspect, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -200,6 +200,21 @@ def _read_only_uri(path: Path) -> str:
     return sqlite_read_only_uri(path, immutable=immutable)
 
 
+def _refuse_another_programs(engine: Engine, url: str) -> None:
+    """A database that holds tables but was never ours (no schema version) belongs to
+    another program: creating our tables in it would change that program's file."""
+    if current_revision(engine) is not None:
+        return
+    tables = inspect(engine).get_table_names()
+    if tables:
+        shown = ", ".join(tables[:3]) + (", ..." if len(tables) > 3 else "")
+        raise StorageError(
+            f"Cơ sở dữ liệu {describe_url(url)} đã có bảng của chương trình khác ({shown}), "
+            "không phải của ứng dụng này: chưa ghi gì vào đó. Chọn tệp dữ liệu của ứng dụng, "
+            "hoặc một tên tệp mới để tạo cơ sở dữ liệu mới."
+        )
+
+
 def _check_readable_as_is(engine: Engine, url: str) -> None:
     """A read-only database must be at this version's schema with nothing left to derive:
     it cannot be upgraded where it is."""
@@ -273,6 +288,7 @@ def _prepare(
     if read_only:
         _check_readable_as_is(engine, resolved)
     elif migrate:
+        _refuse_another_programs(engine, resolved)
         backup_before_upgrade(engine, backups or data_dir() / "backups")
         upgrade(engine)
         _refold_if_required(engine)

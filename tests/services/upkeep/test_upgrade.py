@@ -211,3 +211,20 @@ def test_an_up_to_date_database_opens_without_importing_alembic(tmp_path: Path) 
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=root, check=True
     )
     assert result.stdout.strip() == "NONE"
+
+
+def test_another_programs_database_is_refused_and_left_as_it_was(tmp_path: Path) -> None:
+    path = tmp_path / "danh-ba.sqlite3"
+    with sqlite3.connect(path) as connection:
+        connection.execute("CREATE TABLE contacts (id INTEGER PRIMARY KEY, name TEXT)")
+        connection.execute("INSERT INTO contacts (name) VALUES ('Người thử')")
+    with pytest.raises(StorageError, match="đã có bảng của chương trình khác \\(contacts\\)"):
+        open_database(sqlite_url(path), backups=tmp_path / "backups")
+    assert _rows(path, "SELECT name FROM sqlite_master") == [("contacts",)]
+    assert _rows(path, "SELECT * FROM contacts") == [(1, "Người thử")]
+    assert not (tmp_path / "backups").exists()
+    # An empty file is a new database, made ours.
+    empty = tmp_path / "moi.sqlite3"
+    sqlite3.connect(empty).close()
+    open_database(sqlite_url(empty), backups=tmp_path / "backups").engine.dispose()
+    assert _rows(empty, "SELECT version_num FROM alembic_version") == [(head_revision(),)]
