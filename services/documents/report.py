@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from models.codes import UnitLevel
 from services.campaigns.campaign import DEMO_DATA_WARNING, active_campaign, contains_demo_data
 from services.campaigns.units import UnitTree
+from services.common.errors import UserError
 from services.common.files import saved_whole
 from services.common.vntime import format_date, now_utc, today_vn
 from services.counting.tally import (
@@ -594,8 +595,15 @@ def _breakdown_row(
 def _report_context(
     session: Session, as_of: date, heads: Sequence[ChainHead], heads_read_at: datetime
 ) -> ReportContext:
-    """What the header and footer print: the active campaign's plan, the day, the chains' heads."""
+    """What the header and footer print: the active campaign's plan, the day, the chains' heads.
+    A day before the campaign's first is refused: nothing can have been counted yet."""
     campaign = active_campaign(session)
+    if as_of < campaign.first_day:
+        raise UserError(
+            f"Ngày tính đến {format_date(as_of)} trước ngày bắt đầu đợt "
+            f"({format_date(campaign.first_day)}): chưa có số liệu để báo cáo. Chọn một ngày "
+            f"từ {format_date(campaign.first_day)} trở đi."
+        )
     return ReportContext(
         as_of=as_of,
         first_day=campaign.first_day,

@@ -12,7 +12,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy.orm import Session
 
 from services.campaigns.directory import get_or_create_point
-from services.common.errors import StorageError
+from services.common.errors import StorageError, UserError
 from services.counting.tally import TallyBy, tally
 from services.documents.report import (
     BY_COMMUNE,
@@ -177,3 +177,20 @@ def test_a_report_that_cannot_be_written_says_so_and_leaves_nothing(
     assert message.startswith(f"Không ghi được tệp báo cáo «{taken}»: ")
     assert message.endswith("tệp không đang mở trong Excel, và quyền ghi thư mục.")
     assert list(folder.iterdir()) == [taken] and not any(taken.iterdir())
+
+
+def test_a_day_before_the_campaign_is_refused_and_nothing_written(
+    session: Session, tmp_path: Path
+) -> None:
+    known_world(session)
+    session.commit()
+    out = tmp_path / "bao-cao.xlsx"
+    with pytest.raises(UserError) as raised:
+        write_report(session, CLI, date(2023, 7, 1), out)
+    assert str(raised.value) == (
+        "Ngày tính đến 01/07/2023 trước ngày bắt đầu đợt (18/07/2023): chưa có số liệu để báo "
+        "cáo. Chọn một ngày từ 18/07/2023 trở đi."
+    )
+    assert not out.exists()
+    # The first day itself is a report (of that day's work).
+    assert write_report(session, CLI, date(2023, 7, 18), out).exists()
