@@ -12,7 +12,9 @@ and decides, by content and rhythm, what they were:
   every 2-30 ms; a fast typist rarely types twelve keys in a row that fast);
 - what it typed stays a possible start of a card QR (12 digits, "|", then more fields);
 - it ends with Enter, and what came before Enter is a whole card QR: twelve digits and
-  at least six more "|"-separated fields.
+  at least six more "|"-separated fields; or a QR cut short (the twelve digits, "|" and
+  less than the rest), which is a scan too: it is handed over to be refused with a
+  message, never typed into the widget that has the focus.
 
 Such keys are swallowed and `scanned` is emitted with the QR text. Anything else was a
 person: the held keys are replayed, in order, to the widget they were typed into, as
@@ -66,6 +68,12 @@ POINTER_EVENTS = (QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonDblClick)
 
 def is_card_qr(text: str) -> bool:
     return CARD_QR.fullmatch(text.strip()) is not None
+
+
+def is_cut_short_qr(text: str) -> bool:
+    """Twelve digits and a "|" at a scanner's pace, then Enter: a scan whose QR was read
+    only in part (a smudged card, a scanner that gave up). Nobody types that by hand."""
+    return len(text) > ID_DIGITS and may_start_card_qr(text)
 
 
 def may_start_card_qr(text: str) -> bool:
@@ -276,7 +284,7 @@ class ScanDetector(QObject):
                 self.flush()
             elif key in ENTER_KEYS:
                 text = self.held_text()
-                if is_card_qr(text):
+                if is_card_qr(text) or is_cut_short_qr(text):
                     self.held = []
                     self.timer.stop()
                     self.swallowed_releases.add(key)

@@ -233,3 +233,30 @@ def test_scanner_garbage_with_a_case_open_changes_nothing(
     assert controls(flow) == before
     assert "không đọc được" in flow.banner.text()
     assert recorded.shown == []
+
+
+@pytest.mark.parametrize("field", ["full_name", "phone"])
+def test_a_qr_cut_short_lands_in_no_field_and_says_why(
+    qtbot: QtBot, flow: IntakeFlow, recorded: RecordingMessages, field: str
+) -> None:
+    """A smudged card: the scanner sends the number, a few fields and Enter. It is a scan
+    all the same, refused with a message, and what the clerk typed stays as it was."""
+    identify = flow.identify
+    hands.type_into(qtbot, identify.full_name, "Nguyễn Văn An")
+    hands.type_into(qtbot, identify.phone, "0912345678")
+    put_focus(qtbot, getattr(identify, field))
+    before = controls(flow)
+    hands.scan(qtbot, FIRST[:40])
+    assert controls(flow) == before
+    assert "cần ít nhất 7 trường" in flow.banner.text() and "Quét lại" in flow.banner.text()
+    assert recorded.shown == []
+
+
+def test_a_qr_cut_short_on_an_empty_desk_is_said_at_the_scan_field(
+    qtbot: QtBot, flow: IntakeFlow
+) -> None:
+    put_focus(qtbot, flow.identify.full_name)
+    hands.scan(qtbot, FIRST[:30], hands.SLOW_SCANNER_GAP_MS)
+    assert flow.identify.full_name.text() == ""
+    assert "cần ít nhất 7 trường" in flow.identify.scan_message.text()
+    assert QApplication.focusWidget() is flow.identify.scan
