@@ -217,9 +217,11 @@ class MainWindow(QMainWindow):
         action("file", "Đợt cao điểm &khác…", "Ctrl+Shift+O", self.switch_campaign)
         menus["file"].addSeparator()
         action("file", "&Thoát", "Ctrl+Q", self.close)
+        self.tab_actions: list[QAction] = []
         for index in range(self.tabs.count()):
             title = self.tabs.tabText(index)
-            action("view", title, f"Ctrl+{index + 1}", partial(self.show_tab, index))
+            shown = action("view", title, f"Ctrl+{index + 1}", partial(self.show_tab, index))
+            self.tab_actions.append(shown)
             self.tabs.setTabToolTip(index, f"{title} (Ctrl+{index + 1})")
         menus["view"].addSeparator()
         action("view", "&Làm mới", "F5", self.refresh_all)
@@ -376,6 +378,10 @@ class MainWindow(QMainWindow):
         self.dashboard.export_button.setVisible(allowed(actor, Action.REPORTS))
         self.records_action.setVisible(allowed(actor, Action.IMPORT_RECORDS))
         self.records_action.setEnabled(allowed(actor, Action.IMPORT_RECORDS))
+        for index, tab_action in enumerate(self.tab_actions):
+            # A tab the role does not see is not offered in the menu either.
+            tab_action.setVisible(self.tabs.isTabVisible(index))
+            tab_action.setEnabled(self.tabs.isTabVisible(index))
         self.security.apply_role()
         self.requests_banner.refresh()  # overdue requests, for those who answer them
 

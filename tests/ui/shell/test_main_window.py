@@ -76,6 +76,32 @@ def test_the_dashboard_counts_when_first_shown(
     assert window.dashboard.board is not None
 
 
+def view_menu_entries(window: MainWindow) -> list[str]:
+    """The entries of *Xem* a person sees (a hidden entry is not offered)."""
+    view = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Xem")
+    return [a.text() for a in view.actions() if a.text() and a.isVisible()]
+
+
+def test_the_view_menu_offers_only_the_tabs_the_role_sees(
+    qtbot: QtBot, database: Database, tmp_path: Path
+) -> None:
+    context, world = make_context(database, Role.OPERATOR, tmp_path)
+
+    def switch(_context: AppContext, _parent: QWidget) -> Actor:
+        return minh(world, Role.MANAGER, at_phu_tam=True)
+
+    window = make_window(qtbot, context, switch_operator=switch)
+    assert "Chỉ tiêu" not in view_menu_entries(window)
+    assert view_menu_entries(window)[:-1] == tab_titles(window)
+    qtbot.keyClick(
+        window,
+        Qt.Key.Key_D,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    assert "Chỉ tiêu" in view_menu_entries(window)
+    assert view_menu_entries(window)[:-1] == tab_titles(window)
+
+
 def test_a_manager_also_sets_targets(qtbot: QtBot, database: Database, tmp_path: Path) -> None:
     context, _ = make_context(database, Role.MANAGER, tmp_path)
     window = make_window(qtbot, context)
