@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QSplitter,
+    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -74,6 +75,14 @@ def _number(value: int) -> str:
     return f"{value:,}".replace(",", ".")
 
 
+def focus_rows(table: QTableView) -> None:
+    """The table gets the keys, its cursor on the first row unless one is current."""
+    table.setFocus()
+    model = table.model()
+    if not table.currentIndex().isValid() and model is not None and model.rowCount() > 0:
+        table.setCurrentIndex(model.index(0, 0))
+
+
 class MainWindow(QMainWindow):
     def __init__(self, context: AppContext, switch_operator: SwitchOperator | None = None) -> None:
         super().__init__()
@@ -102,6 +111,7 @@ class MainWindow(QMainWindow):
         self.apply_role()
         self.refresh_today()
         self._restore_layout()
+        self.intake.identify.scan.setFocus()  # typed 12 digits land there from the start
 
     def _subtitle(self) -> QLabel:
         """The campaign's plan, period and daily hours, above the tabs."""
@@ -241,6 +251,10 @@ class MainWindow(QMainWindow):
         widget = self.tabs.widget(index)
         if widget is self.intake:
             self.intake.identify.scan.setFocus()
+        elif widget is self.case_list or widget is self.follow_up:
+            focus_rows(widget.table)  # Enter, F4, Ctrl+L... act on a row at once
+        elif widget is self.dashboard:
+            self.dashboard.bars.setFocus()  # arrows and Enter drill down at once
         elif widget is self.outreach:
             self.outreach.table.setFocus()  # its keys (Ctrl+F, Alt+1..7, Ctrl+H) work at once
 

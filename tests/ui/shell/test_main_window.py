@@ -15,6 +15,7 @@ from services.security.session_context import Actor
 from services.upkeep.database import Database
 from services.upkeep.local_settings import load_local_settings
 from tests.factories import World
+from tests.ui import hands
 from tests.ui.screens import lan_context, minh, one_case
 from ui.shell.context import AppContext
 from ui.shell.main_window import GEOMETRY_KEY, MainWindow
@@ -121,17 +122,6 @@ def test_a_save_refreshes_the_lists_and_offers_the_slip(
     assert world.operator.id == context.actor.operator_id  # type: ignore[union-attr]
 
 
-def test_resume_from_the_follow_up_queue_opens_the_desk_at_the_result(
-    qtbot: QtBot, database: Database, tmp_path: Path
-) -> None:
-    context, _ = make_context(database, Role.OPERATOR, tmp_path)
-    case_id = one_case(database, Status.APPROVED, "2023-07-20 08:30")
-    window = make_window(qtbot, context)
-    window.follow_up.resume_requested.emit(case_id)
-    assert window.tabs.currentWidget() is window.intake
-    assert window.intake.step() == 3
-
-
 def test_switch_operator_changes_who_and_the_tabs(
     qtbot: QtBot, database: Database, tmp_path: Path
 ) -> None:
@@ -192,3 +182,40 @@ def test_the_translator_outlives_garbage_collection(
     qtbot.addWidget(box)
     cancel = box.button(QDialogButtonBox.StandardButton.Cancel)
     assert cancel is not None and cancel.text() == "Hủy"
+
+
+def test_the_window_opens_ready_for_typed_digits(
+    qtbot: QtBot, database: Database, tmp_path: Path
+) -> None:
+    context, _ = make_context(database, Role.OPERATOR, tmp_path)
+    window = make_window(qtbot, context)
+    assert QApplication.focusWidget() is window.intake.identify.scan
+    hands.type_keys(qtbot, "094190012345")
+    hands.press_key(Qt.Key.Key_Return)
+    assert window.intake.identify.id_number.text() == "094190012345"
+
+
+def test_each_tab_takes_its_keys_as_soon_as_its_ctrl_digit_shows_it(
+    qtbot: QtBot, database: Database, tmp_path: Path
+) -> None:
+    """Ctrl+3 then F4, Ctrl+2 then Enter, Ctrl+4 then Enter: no Tab or mouse first."""
+    context, _ = make_context(database, Role.OPERATOR, tmp_path)
+    case_id = one_case(database, Status.APPROVED, "2023-07-20 08:30")
+    window = make_window(qtbot, context)
+    qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    hands.press_key(Qt.Key.Key_F4)  # the oldest case in the queue, at step 4
+    assert window.tabs.currentWidget() is window.intake and window.intake.step() == 3
+    assert window.intake.identify.full_name.text() == "Trần Thị Mỹ Linh"
+
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    hands.press_key(Qt.Key.Key_Return)  # the case under the cursor opens
+    detail = window.case_list.detail_dialog
+    assert detail is not None and detail.case_id == case_id
+    detail.close()
+
+    qtbot.keyClick(window, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: window.dashboard.board is not None)
+    hands.press_key(Qt.Key.Key_Return)  # the first district's communes
+    board = window.dashboard.board
+    assert board is not None and board.unit.code is not None
