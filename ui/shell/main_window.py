@@ -255,6 +255,8 @@ class MainWindow(QMainWindow):
             focus_rows(widget.table)  # Enter, F4, Ctrl+L... act on a row at once
         elif widget is self.dashboard:
             self.dashboard.bars.setFocus()  # arrows and Enter drill down at once
+        elif widget is self.targets:
+            self.targets.view.setFocus()  # arrows choose the district to split (Alt+C)
         elif widget is self.outreach:
             self.outreach.table.setFocus()  # its keys (Ctrl+F, Alt+1..7, Ctrl+H) work at once
 

@@ -90,6 +90,7 @@ def test_a_manager_also_sets_targets(qtbot: QtBot, database: Database, tmp_path:
     assert "Chỉ tiêu" in tab_titles(window)
     qtbot.keyClick(window, Qt.Key.Key_5, Qt.KeyboardModifier.ControlModifier)
     assert window.tabs.currentWidget() is window.targets
+    assert QApplication.focusWidget() is window.targets.view  # the arrows choose a unit
 
 
 def test_a_save_refreshes_the_lists_and_offers_the_slip(
