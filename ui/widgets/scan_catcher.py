@@ -10,11 +10,12 @@ and decides, by content and rhythm, what they were:
   12-digit ID number);
 - every next key follows the previous one within `SCAN_GAP_MS` (a scanner sends a key
   every 2-30 ms; a fast typist rarely types twelve keys in a row that fast);
-- what it typed stays a possible start of a card QR (12 digits, "|", then more fields);
+- what it typed stays a possible start of a card QR (12 digits, "|", then more fields;
+  9 to 13 digits are let through, a scanner may lose or double a key);
 - it ends with Enter, and what came before Enter is a whole card QR: twelve digits and
-  at least six more "|"-separated fields; or a QR cut short (the twelve digits, "|" and
-  less than the rest), which is a scan too: it is handed over to be refused with a
-  message, never typed into the widget that has the focus.
+  at least six more "|"-separated fields; or a QR a scanner garbled (cut short, or a
+  digit of the number lost or doubled: 9 to 13 digits, then "|"), which is a scan too:
+  it is handed over to be refused with a message, never typed into the focused widget.
 
 Such keys are swallowed and `scanned` is emitted with the QR text. Anything else was a
 person: the held keys are replayed, in order, to the widget they were typed into, as
@@ -71,19 +72,21 @@ def is_card_qr(text: str) -> bool:
 
 
 def is_cut_short_qr(text: str) -> bool:
-    """Twelve digits and a "|" at a scanner's pace, then Enter: a scan whose QR was read
-    only in part (a smudged card, a scanner that gave up). Nobody types that by hand."""
-    return len(text) > ID_DIGITS and may_start_card_qr(text)
+    """Digits and a "|" at a scanner's pace, then Enter: a scan whose QR was read only in
+    part or with a key lost (a smudged card, a scanner faster than the computer). Nobody
+    types that by hand; it is handed over to be refused with the reason."""
+    return "|" in text and may_start_card_qr(text)
 
 
 def may_start_card_qr(text: str) -> bool:
-    """True while `text` can still grow into a card QR."""
+    """True while `text` can still grow into a card QR, or into one a scanner garbled
+    (a digit lost or doubled in the ID number: the QR text still says why it is wrong)."""
     if len(text) > MAX_QR_LENGTH or "\r" in text or "\n" in text:
         return False
-    head = text[:ID_DIGITS]
-    if any(char not in ASCII_DIGITS for char in head):
+    head, bar, _rest = text.partition("|")
+    if any(char not in ASCII_DIGITS for char in head) or len(head) > ID_DIGITS + 1:
         return False
-    return len(text) <= ID_DIGITS or text[ID_DIGITS] == "|"
+    return not bar or len(head) >= ID_DIGITS - 3
 
 
 def _monotonic_ms() -> float:

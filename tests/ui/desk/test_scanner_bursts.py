@@ -260,3 +260,21 @@ def test_a_qr_cut_short_on_an_empty_desk_is_said_at_the_scan_field(
     assert flow.identify.full_name.text() == ""
     assert "cần ít nhất 7 trường" in flow.identify.scan_message.text()
     assert QApplication.focusWidget() is flow.identify.scan
+
+
+@pytest.mark.parametrize(
+    ("garbled", "said"),
+    [
+        (FIRST.replace("094190012345", "09419001245"), "12 chữ số"),  # a digit lost
+        (FIRST.replace("094190012345", "0941900123345"), "12 chữ số"),  # a digit doubled
+    ],
+)
+def test_a_number_garbled_by_the_scanner_lands_in_no_field(
+    qtbot: QtBot, flow: IntakeFlow, recorded: RecordingMessages, garbled: str, said: str
+) -> None:
+    identify = flow.identify
+    hands.type_into(qtbot, identify.address, "Ấp Phú Hòa")
+    before = controls(flow)
+    hands.scan(qtbot, garbled)
+    assert controls(flow) == before
+    assert said in flow.banner.text() and "không đọc được" in flow.banner.text()
