@@ -169,6 +169,9 @@ class ScanDetector(QObject):
         """The held keys were a person's: replay them to the widgets they were typed into."""
         held, self.held = self.held, []
         self.timer.stop()
+        self._replay(held)
+
+    def _replay(self, held: list[HeldKey]) -> None:
         if not held:
             return
         self.replaying = True
@@ -286,10 +289,18 @@ class ScanDetector(QObject):
             if at - self.last_key > SCAN_GAP_MS or not self._would_hold(event):
                 self.flush()
             elif key in ENTER_KEYS:
+                # A person's last key may be held with the scan that came right after it
+                # (a typist's keys are never closer than the gap, so at most one). An ID
+                # number starts with 0 (province codes 001-096): a key before the scan,
+                # not a digit the scanner doubled.
                 text = self.held_text()
+                after = text[1:]
+                typed = 1 if not is_card_qr(text) and after[:1] == "0" and is_card_qr(after) else 0
+                held, text = self.held[:typed], text[typed:]
                 if is_card_qr(text) or is_cut_short_qr(text):
                     self.held = []
                     self.timer.stop()
+                    self._replay(held)
                     self.swallowed_releases.add(key)
                     # Act after this key event is done: changing focus or widgets from
                     # inside an application-wide filter, mid-dispatch, is not safe.

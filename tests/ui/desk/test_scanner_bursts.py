@@ -278,3 +278,17 @@ def test_a_number_garbled_by_the_scanner_lands_in_no_field(
     hands.scan(qtbot, garbled)
     assert controls(flow) == before
     assert said in flow.banner.text() and "không đọc được" in flow.banner.text()
+
+
+def test_a_scan_right_after_a_typed_digit_keeps_the_digit(
+    qtbot: QtBot, flow: IntakeFlow, recorded: RecordingMessages
+) -> None:
+    """The clerk types a phone number; the scanner fires before the next key: the digit
+    typed last stays in the field, the card is a scan like any other."""
+    put_focus(qtbot, flow.identify.phone)
+    for char in "091":
+        hands.press(char)  # a person's keys, the last one still held back
+    hands.scan(qtbot, FIRST)  # its first key within a scanner's gap of that digit
+    assert flow.identify.phone.text() == "091"
+    assert [kind for kind, _title, _text in recorded.shown] == ["choose"]
+    assert flow.identify.id_number.text() == ""  # the clerk went back to the open case
