@@ -167,6 +167,7 @@ class IntakeFlow(QWidget):
         self.identify.id_number_complete.connect(self._look_up)
         self.identify.edited.connect(self._clear_fixed_error)
         self.check_step.level_changed.connect(lambda _level: self._level_changed())
+        self.check_step.consent.toggled.connect(lambda _ticked: self._clear_fixed_error())
 
     def _listen_for_scans(self) -> None:
         """A card scanned anywhere in the window comes to the desk."""
@@ -345,6 +346,7 @@ class IntakeFlow(QWidget):
             self.identify.show_scan_message(str(error), error=True)
             return
         self.identify.scan.clear()
+        self.identify.scan_message.hide()  # a refusal of what was typed before is fixed
         self.identify.id_number.setText(number)
         self.identify.touched.add("id_number")
         self.identify.check(show_all=False)
@@ -553,12 +555,12 @@ class IntakeFlow(QWidget):
         self.setEnabled(True)
 
     def _clear_fixed_error(self) -> None:
-        """The "check the red fields" banner goes as soon as the fields are right."""
-        if (
-            self.banner.isVisible()
-            and self.banner_is_error
-            and self.step() == 0
-            and self.identify.check(show_all=False)
+        """The "check the red fields" banner (step 1) and the "consent is needed" one
+        (step 2) go as soon as what they asked for is done."""
+        if not (self.banner.isVisible() and self.banner_is_error):
+            return
+        if (self.step() == 0 and self.identify.check(show_all=False)) or (
+            self.step() == 1 and self.check_step.consent.isChecked()
         ):
             self.banner.hide()
 

@@ -208,7 +208,12 @@ class DayDialog(QDialog):
     def __init__(self, context: AppContext, parent: QWidget) -> None:
         super().__init__(parent)
         self.context = context
-        self.setWindowTitle("Lịch hẹn trong ngày: in, nhắn tin, gọi điện")
+        manager = allowed(context.actor, Action.OUTREACH_MANAGE)
+        self.setWindowTitle(
+            "Lịch hẹn trong ngày: in, nhắn tin, gọi điện"
+            if manager
+            else "Lịch hẹn trong ngày: danh sách hẹn, giấy mời"
+        )
         self.day = day_edit(today_vn() + timedelta(days=1))
         self.stop = _stop_combo(context, with_all=True)
         with context.database.session(read_only=True) as session:
@@ -227,24 +232,24 @@ class DayDialog(QDialog):
         form.addRow("&Ngày:", self.day)
         form.addRow("Điểm &hẹn:", self.stop)
         grid = QGridLayout()
-        manager = allowed(context.actor, Action.OUTREACH_MANAGE)
         buttons = [
             ("Lưu &danh sách hẹn (PDF)", self.save_schedule, True),
             ("Lưu &giấy mời (PDF)", self.save_invitations, True),
             ("Lưu tệp tin nhắn &SMS (CSV)", self.save_sms, manager),
             ("Lưu danh sách &gọi điện", self.save_calls, manager),
         ]
-        for index, (text, slot, enabled) in enumerate(buttons):
+        # The phone numbers leave in the SMS file and the call sheet: managers only, and
+        # an operator is not shown what they may not do.
+        shown = [(text, slot) for text, slot, for_all in buttons if for_all or manager]
+        for index, (text, slot) in enumerate(shown):
             button = QPushButton(text)
             button.setAutoDefault(False)
-            button.setEnabled(enabled)
-            if not enabled:
-                button.setToolTip("Chỉ quản lý xuất số điện thoại ra tệp.")
             button.clicked.connect(slot)
             grid.addWidget(button, index // 2, index % 2)
         close = close_button(self, "Đóng")
         stacked(self, form, hint, self.template, self.sample, grid, self.outcome, close)
-        self.template.setEnabled(manager)
+        for sms_part in (hint, self.template, self.sample):
+            sms_part.setVisible(manager)
         self.resize(620, self.sizeHint().height())
         self.show_sample()
 
@@ -371,6 +376,13 @@ class OutreachActions:
         manager = allowed(actor, Action.OUTREACH_MANAGE)
         self.import_button.setVisible(manager)
         self.stops_button.setVisible(manager)
+        papers = "Lịch hẹn, giấy mời, SMS…" if manager else "Lịch hẹn, giấy mời…"
+        self.day_button.setText(f"{papers} (Ctrl+P)")
+        self.day_button.setToolTip(
+            "In danh sách hẹn và giấy mời của một ngày"
+            + ("; xuất tin nhắn nhắc lịch" if manager else "")
+            + " – phím tắt: Ctrl+P"
+        )
 
     def appoint(self) -> None:
         entry = self.panel.chosen_entry()

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QSplitter,
+    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -74,6 +75,14 @@ def _number(value: int) -> str:
     return f"{value:,}".replace(",", ".")
 
 
+def focus_rows(table: QTableView) -> None:
+    """The table gets the keys, its cursor on the first row unless one is current."""
+    table.setFocus()
+    model = table.model()
+    if not table.currentIndex().isValid() and model is not None and model.rowCount() > 0:
+        table.setCurrentIndex(model.index(0, 0))
+
+
 class MainWindow(QMainWindow):
     def __init__(self, context: AppContext, switch_operator: SwitchOperator | None = None) -> None:
         super().__init__()
@@ -102,6 +111,7 @@ class MainWindow(QMainWindow):
         self.apply_role()
         self.refresh_today()
         self._restore_layout()
+        self.intake.identify.scan.setFocus()  # typed 12 digits land there from the start
 
     def _subtitle(self) -> QLabel:
         """The campaign's plan, period and daily hours, above the tabs."""
@@ -217,9 +227,11 @@ class MainWindow(QMainWindow):
         action("file", "Đợt cao điểm &khác…", "Ctrl+Shift+O", self.switch_campaign)
         menus["file"].addSeparator()
         action("file", "&Thoát", "Ctrl+Q", self.close)
+        self.tab_actions: list[QAction] = []
         for index in range(self.tabs.count()):
             title = self.tabs.tabText(index)
-            action("view", title, f"Ctrl+{index + 1}", partial(self.show_tab, index))
+            shown = action("view", title, f"Ctrl+{index + 1}", partial(self.show_tab, index))
+            self.tab_actions.append(shown)
             self.tabs.setTabToolTip(index, f"{title} (Ctrl+{index + 1})")
         menus["view"].addSeparator()
         action("view", "&Làm mới", "F5", self.refresh_all)
@@ -239,6 +251,12 @@ class MainWindow(QMainWindow):
         widget = self.tabs.widget(index)
         if widget is self.intake:
             self.intake.identify.scan.setFocus()
+        elif widget is self.case_list or widget is self.follow_up:
+            focus_rows(widget.table)  # Enter, F4, Ctrl+L... act on a row at once
+        elif widget is self.dashboard:
+            self.dashboard.bars.setFocus()  # arrows and Enter drill down at once
+        elif widget is self.targets:
+            self.targets.view.setFocus()  # arrows choose the district to split (Alt+C)
         elif widget is self.outreach:
             self.outreach.table.setFocus()  # its keys (Ctrl+F, Alt+1..7, Ctrl+H) work at once
 
@@ -376,6 +394,10 @@ class MainWindow(QMainWindow):
         self.dashboard.export_button.setVisible(allowed(actor, Action.REPORTS))
         self.records_action.setVisible(allowed(actor, Action.IMPORT_RECORDS))
         self.records_action.setEnabled(allowed(actor, Action.IMPORT_RECORDS))
+        for index, tab_action in enumerate(self.tab_actions):
+            # A tab the role does not see is not offered in the menu either.
+            tab_action.setVisible(self.tabs.isTabVisible(index))
+            tab_action.setEnabled(self.tabs.isTabVisible(index))
         self.security.apply_role()
         self.requests_banner.refresh()  # overdue requests, for those who answer them
 

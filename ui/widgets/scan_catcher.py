@@ -10,9 +10,12 @@ and decides, by content and rhythm, what they were:
   12-digit ID number);
 - every next key follows the previous one within `SCAN_GAP_MS` (a scanner sends a key
   every 2-30 ms; a fast typist rarely types twelve keys in a row that fast);
-- what it typed stays a possible start of a card QR (12 digits, "|", then more fields);
+- what it typed stays a possible start of a card QR (12 digits, "|", then more fields;
+  9 to 13 digits are let through, a scanner may lose or double a key);
 - it ends with Enter, and what came before Enter is a whole card QR: twelve digits and
-  at least six more "|"-separated fields.
+  at least six more "|"-separated fields; or a QR a scanner garbled (cut short, or a
+  digit of the number lost or doubled: 9 to 13 digits, then "|"), which is a scan too:
+  it is handed over to be refused with a message, never typed into the focused widget.
 
 Such keys are swallowed and `scanned` is emitted with the QR text. Anything else was a
 person: the held keys are replayed, in order, to the widget they were typed into, as
@@ -68,14 +71,22 @@ def is_card_qr(text: str) -> bool:
     return CARD_QR.fullmatch(text.strip()) is not None
 
 
+def is_cut_short_qr(text: str) -> bool:
+    """Digits and a "|" at a scanner's pace, then Enter: a scan whose QR was read only in
+    part or with a key lost (a smudged card, a scanner faster than the computer). Nobody
+    types that by hand; it is handed over to be refused with the reason."""
+    return "|" in text and may_start_card_qr(text)
+
+
 def may_start_card_qr(text: str) -> bool:
-    """True while `text` can still grow into a card QR."""
+    """True while `text` can still grow into a card QR, or into one a scanner garbled
+    (a digit lost or doubled in the ID number: the QR text still says why it is wrong)."""
     if len(text) > MAX_QR_LENGTH or "\r" in text or "\n" in text:
         return False
-    head = text[:ID_DIGITS]
-    if any(char not in ASCII_DIGITS for char in head):
+    head, bar, _rest = text.partition("|")
+    if any(char not in ASCII_DIGITS for char in head) or len(head) > ID_DIGITS + 1:
         return False
-    return len(text) <= ID_DIGITS or text[ID_DIGITS] == "|"
+    return not bar or len(head) >= ID_DIGITS - 3
 
 
 def _monotonic_ms() -> float:
@@ -158,6 +169,9 @@ class ScanDetector(QObject):
         """The held keys were a person's: replay them to the widgets they were typed into."""
         held, self.held = self.held, []
         self.timer.stop()
+        self._replay(held)
+
+    def _replay(self, held: list[HeldKey]) -> None:
         if not held:
             return
         self.replaying = True
@@ -275,10 +289,18 @@ class ScanDetector(QObject):
             if at - self.last_key > SCAN_GAP_MS or not self._would_hold(event):
                 self.flush()
             elif key in ENTER_KEYS:
+                # A person's last key may be held with the scan that came right after it
+                # (a typist's keys are never closer than the gap, so at most one). An ID
+                # number starts with 0 (province codes 001-096): a key before the scan,
+                # not a digit the scanner doubled.
                 text = self.held_text()
-                if is_card_qr(text):
+                after = text[1:]
+                typed = 1 if not is_card_qr(text) and after[:1] == "0" and is_card_qr(after) else 0
+                held, text = self.held[:typed], text[typed:]
+                if is_card_qr(text) or is_cut_short_qr(text):
                     self.held = []
                     self.timer.stop()
+                    self._replay(held)
                     self.swallowed_releases.add(key)
                     # Act after this key event is done: changing focus or widgets from
                     # inside an application-wide filter, mid-dispatch, is not safe.

@@ -223,7 +223,26 @@ def test_no_consent_no_next_step(qtbot: QtBot, flow: IntakeFlow) -> None:
     qtbot.keyClick(flow, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert flow.step() == 1
     assert flow.check_step.consent_error.isVisible()
-    assert "đồng ý" in flow.banner.text()
+    assert "đồng ý" in flow.banner.text() and flow.banner.isVisible()
+    qtbot.keyClick(flow, Qt.Key.Key_Y, Qt.KeyboardModifier.AltModifier)  # the box, by its key
+    qtbot.waitUntil(flow.check_step.consent.isChecked)
+    assert not flow.check_step.consent_error.isVisible()
+    assert not flow.banner.isVisible()  # the message goes as soon as its problem is fixed
+
+
+def test_a_number_typed_right_after_a_wrong_one_leaves_no_old_message(
+    qtbot: QtBot, flow: IntakeFlow
+) -> None:
+    assert QApplication.focusWidget() is flow.identify.scan
+    hands.type_keys(qtbot, "09419001234")
+    hands.press_key(Qt.Key.Key_Return)
+    assert "12 chữ số" in flow.identify.scan_message.text()
+    assert flow.identify.scan.text() == "09419001234"  # kept, to be corrected
+    hands.type_keys(qtbot, "5")
+    hands.press_key(Qt.Key.Key_Return)
+    assert flow.identify.id_number.text() == "094190012345"
+    assert not flow.identify.scan_message.isVisible()
+    assert QApplication.focusWidget() is flow.identify.full_name
 
 
 def test_a_refused_save_keeps_everything_typed(

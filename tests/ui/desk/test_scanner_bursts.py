@@ -233,3 +233,62 @@ def test_scanner_garbage_with_a_case_open_changes_nothing(
     assert controls(flow) == before
     assert "không đọc được" in flow.banner.text()
     assert recorded.shown == []
+
+
+@pytest.mark.parametrize("field", ["full_name", "phone"])
+def test_a_qr_cut_short_lands_in_no_field_and_says_why(
+    qtbot: QtBot, flow: IntakeFlow, recorded: RecordingMessages, field: str
+) -> None:
+    """A smudged card: the scanner sends the number, a few fields and Enter. It is a scan
+    all the same, refused with a message, and what the clerk typed stays as it was."""
+    identify = flow.identify
+    hands.type_into(qtbot, identify.full_name, "Nguyễn Văn An")
+    hands.type_into(qtbot, identify.phone, "0912345678")
+    put_focus(qtbot, getattr(identify, field))
+    before = controls(flow)
+    hands.scan(qtbot, FIRST[:40])
+    assert controls(flow) == before
+    assert "cần ít nhất 7 trường" in flow.banner.text() and "Quét lại" in flow.banner.text()
+    assert recorded.shown == []
+
+
+def test_a_qr_cut_short_on_an_empty_desk_is_said_at_the_scan_field(
+    qtbot: QtBot, flow: IntakeFlow
+) -> None:
+    put_focus(qtbot, flow.identify.full_name)
+    hands.scan(qtbot, FIRST[:30], hands.SLOW_SCANNER_GAP_MS)
+    assert flow.identify.full_name.text() == ""
+    assert "cần ít nhất 7 trường" in flow.identify.scan_message.text()
+    assert QApplication.focusWidget() is flow.identify.scan
+
+
+@pytest.mark.parametrize(
+    ("garbled", "said"),
+    [
+        (FIRST.replace("094190012345", "09419001245"), "12 chữ số"),  # a digit lost
+        (FIRST.replace("094190012345", "0941900123345"), "12 chữ số"),  # a digit doubled
+    ],
+)
+def test_a_number_garbled_by_the_scanner_lands_in_no_field(
+    qtbot: QtBot, flow: IntakeFlow, recorded: RecordingMessages, garbled: str, said: str
+) -> None:
+    identify = flow.identify
+    hands.type_into(qtbot, identify.address, "Ấp Phú Hòa")
+    before = controls(flow)
+    hands.scan(qtbot, garbled)
+    assert controls(flow) == before
+    assert said in flow.banner.text() and "không đọc được" in flow.banner.text()
+
+
+def test_a_scan_right_after_a_typed_digit_keeps_the_digit(
+    qtbot: QtBot, flow: IntakeFlow, recorded: RecordingMessages
+) -> None:
+    """The clerk types a phone number; the scanner fires before the next key: the digit
+    typed last stays in the field, the card is a scan like any other."""
+    put_focus(qtbot, flow.identify.phone)
+    for char in "091":
+        hands.press(char)  # a person's keys, the last one still held back
+    hands.scan(qtbot, FIRST)  # its first key within a scanner's gap of that digit
+    assert flow.identify.phone.text() == "091"
+    assert [kind for kind, _title, _text in recorded.shown] == ["choose"]
+    assert flow.identify.id_number.text() == ""  # the clerk went back to the open case

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtWidgets import QDialogButtonBox, QPushButton
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -258,3 +258,23 @@ def test_f2_corrects_a_person_and_a_refused_form_keeps_what_was_typed(
             select(OutreachEntry).where(OutreachEntry.full_name == "Sơn Thị Hoa")
         ).one()
         assert (entry.phone, str(entry.birth_date)) == ("0911222444", "1960-04-12")
+
+
+def test_an_operator_gets_the_days_papers_without_the_phone_files(
+    qtbot: QtBot, database: Database, tmp_path: Path
+) -> None:
+    """The SMS file and the call sheet carry phone numbers out: managers only. An operator's
+    Ctrl+P offers the schedule and the invitations, and nothing they may not do."""
+    window = open_outreach(qtbot, database, tmp_path, Role.OPERATOR)
+    panel = window.outreach
+    assert "SMS" not in window.outreach_actions.day_button.text()
+    panel.table.setFocus()
+    qtbot.keyClick(panel.table, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    day = window.outreach_actions.dialog
+    assert isinstance(day, DayDialog)
+    qtbot.waitUntil(day.isVisible)
+    offered = [b.text() for b in day.findChildren(QPushButton) if b.isVisible()]
+    assert offered == ["Lưu &danh sách hẹn (PDF)", "Lưu &giấy mời (PDF)", "Đóng"]
+    assert not day.template.isVisible() and not day.sample.isVisible()
+    assert "nhắn tin" not in day.windowTitle()
+    day.reject()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QWidget
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMenu, QWidget
 from pytestqt.qtbot import QtBot
 
 from models.codes import Role, Status
@@ -15,6 +15,7 @@ from services.security.session_context import Actor
 from services.upkeep.database import Database
 from services.upkeep.local_settings import load_local_settings
 from tests.factories import World
+from tests.ui import hands
 from tests.ui.screens import lan_context, minh, one_case
 from ui.shell.context import AppContext
 from ui.shell.main_window import GEOMETRY_KEY, MainWindow
@@ -76,12 +77,20 @@ def test_the_dashboard_counts_when_first_shown(
     assert window.dashboard.board is not None
 
 
+def view_menu_entries(window: MainWindow) -> list[str]:
+    """The entries of *Xem* a person sees (a hidden entry is not offered)."""
+    view = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Xem")
+    assert isinstance(view, QMenu)
+    return [a.text() for a in view.actions() if a.text() and a.isVisible()]
+
+
 def test_a_manager_also_sets_targets(qtbot: QtBot, database: Database, tmp_path: Path) -> None:
     context, _ = make_context(database, Role.MANAGER, tmp_path)
     window = make_window(qtbot, context)
     assert "Chỉ tiêu" in tab_titles(window)
     qtbot.keyClick(window, Qt.Key.Key_5, Qt.KeyboardModifier.ControlModifier)
     assert window.tabs.currentWidget() is window.targets
+    assert QApplication.focusWidget() is window.targets.view  # the arrows choose a unit
 
 
 def test_a_save_refreshes_the_lists_and_offers_the_slip(
@@ -114,17 +123,6 @@ def test_a_save_refreshes_the_lists_and_offers_the_slip(
     assert world.operator.id == context.actor.operator_id  # type: ignore[union-attr]
 
 
-def test_resume_from_the_follow_up_queue_opens_the_desk_at_the_result(
-    qtbot: QtBot, database: Database, tmp_path: Path
-) -> None:
-    context, _ = make_context(database, Role.OPERATOR, tmp_path)
-    case_id = one_case(database, Status.APPROVED, "2023-07-20 08:30")
-    window = make_window(qtbot, context)
-    window.follow_up.resume_requested.emit(case_id)
-    assert window.tabs.currentWidget() is window.intake
-    assert window.intake.step() == 3
-
-
 def test_switch_operator_changes_who_and_the_tabs(
     qtbot: QtBot, database: Database, tmp_path: Path
 ) -> None:
@@ -134,6 +132,8 @@ def test_switch_operator_changes_who_and_the_tabs(
         return minh(world, Role.MANAGER, at_phu_tam=True)
 
     window = make_window(qtbot, context, switch_operator=switch)
+    assert "Chỉ tiêu" not in view_menu_entries(window)  # nor in the menu
+    assert view_menu_entries(window)[:-1] == tab_titles(window)
     qtbot.keyClick(
         window,
         Qt.Key.Key_D,
@@ -141,6 +141,7 @@ def test_switch_operator_changes_who_and_the_tabs(
     )
     assert "Trần Văn Minh (minh.tv)" in window.who.text()
     assert "Chỉ tiêu" in tab_titles(window)
+    assert view_menu_entries(window)[:-1] == tab_titles(window)
 
 
 def test_window_size_is_remembered(qtbot: QtBot, database: Database, tmp_path: Path) -> None:
@@ -182,3 +183,40 @@ def test_the_translator_outlives_garbage_collection(
     qtbot.addWidget(box)
     cancel = box.button(QDialogButtonBox.StandardButton.Cancel)
     assert cancel is not None and cancel.text() == "Hủy"
+
+
+def test_the_window_opens_ready_for_typed_digits(
+    qtbot: QtBot, database: Database, tmp_path: Path
+) -> None:
+    context, _ = make_context(database, Role.OPERATOR, tmp_path)
+    window = make_window(qtbot, context)
+    assert QApplication.focusWidget() is window.intake.identify.scan
+    hands.type_keys(qtbot, "094190012345")
+    hands.press_key(Qt.Key.Key_Return)
+    assert window.intake.identify.id_number.text() == "094190012345"
+
+
+def test_each_tab_takes_its_keys_as_soon_as_its_ctrl_digit_shows_it(
+    qtbot: QtBot, database: Database, tmp_path: Path
+) -> None:
+    """Ctrl+3 then F4, Ctrl+2 then Enter, Ctrl+4 then Enter: no Tab or mouse first."""
+    context, _ = make_context(database, Role.OPERATOR, tmp_path)
+    case_id = one_case(database, Status.APPROVED, "2023-07-20 08:30")
+    window = make_window(qtbot, context)
+    qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    hands.press_key(Qt.Key.Key_F4)  # the oldest case in the queue, at step 4
+    assert window.tabs.currentWidget() is window.intake and window.intake.step() == 3
+    assert window.intake.identify.full_name.text() == "Trần Thị Mỹ Linh"
+
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    hands.press_key(Qt.Key.Key_Return)  # the case under the cursor opens
+    detail = window.case_list.detail_dialog
+    assert detail is not None and detail.case_id == case_id
+    detail.close()
+
+    qtbot.keyClick(window, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: window.dashboard.board is not None)
+    hands.press_key(Qt.Key.Key_Return)  # the first district's communes
+    board = window.dashboard.board
+    assert board is not None and board.unit.code is not None
