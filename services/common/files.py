@@ -39,7 +39,7 @@ def saved_whole(
     """`document.save` (a workbook) into memory, then written to `out` through
     `written_whole`. Saved straight to a disk that fails midway, a zip archive is left
     half-closed, and Python prints its complaint when it is collected."""
-    buffer = io.BytesIO()
-    document.save(buffer)
     with written_whole(out, advice, what=what) as temporary:
+        buffer = io.BytesIO()
+        document.save(buffer)
         temporary.write_bytes(buffer.getvalue())

@@ -37,7 +37,7 @@ from services.common.errors import (
     ValidationError,
     os_reason,
 )
-from services.common.files import written_whole
+from services.common.files import saved_whole, written_whole
 from services.common.rows import row_from
 from services.common.text import ADDRESS_LENGTH, NAME_LENGTH, POINT_CODE_LENGTH, clean_text, fold
 from services.common.vntime import VN_TZ, format_date, now_utc
@@ -685,8 +685,7 @@ def _write_xlsx(target: Path, headers: list[str], rows: list[list[str]]) -> None
         for index, value in enumerate(row, start=1):
             set_cell(sheet.cell(row=number, column=index), value)
     sheet.freeze_panes = "A2"
-    with written_whole(target, _WRITE_ADVICE) as temporary:
-        workbook.save(temporary)
+    saved_whole(workbook, target, _WRITE_ADVICE)
 
 
 def stops(session: Session) -> list[tuple[str, str, str, str]]:
