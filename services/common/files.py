@@ -27,6 +27,10 @@ def written_whole(
         raise StorageError(
             f"Không ghi được {what} «{out}»: {os_reason(error)}. {advice}"
         ) from error
+    except BaseException:  # any other failure of the writing: nothing half-written stays
+        with suppress(OSError):
+            temporary.unlink(missing_ok=True)
+        raise
 
 
 class _Saves(Protocol):

@@ -46,3 +46,13 @@ def test_a_folder_that_is_a_file_gets_the_vietnamese_message(tmp_path: Path) -> 
     assert "Không ghi được tệp báo cáo «" in str(raised.value)
     assert "trùng tên" in str(raised.value)
     assert blocker.read_text(encoding="utf-8") == "không phải thư mục"
+
+
+def test_a_failure_that_is_not_the_disks_leaves_nothing_half_written(tmp_path: Path) -> None:
+    out = tmp_path / "bao-cao.xlsx"
+    out.write_bytes(b"ban cu")
+    with pytest.raises(ValueError, match="hỏng giữa chừng"), written_whole(out) as temporary:
+        temporary.write_bytes(b"mot nua")
+        raise ValueError("hỏng giữa chừng")
+    assert [p.name for p in tmp_path.iterdir()] == ["bao-cao.xlsx"]
+    assert out.read_bytes() == b"ban cu"
