@@ -33,7 +33,7 @@ from services.security.accounts import (
 )
 from services.security.permissions import Action, require
 from services.security.session_context import Actor, cli_actor
-from ui.shell.cli_database import open_for_command
+from ui.shell.cli_database import command_name, open_for_command
 
 T = TypeVar("T")
 USER_ENV = "KICHHOAT_USER"
@@ -106,12 +106,6 @@ DOORS: dict[str, Door] = {
     "outreach stop": Door(Action.OUTREACH_MANAGE),
     "outreach slot": Door(Action.OUTREACH_MANAGE),
 }
-
-
-def command_name(args: argparse.Namespace) -> str:
-    """`details`, `account unlock`: the command with its sub-command, as DOORS names it."""
-    action = getattr(args, f"{args.command}_command", None)
-    return f"{args.command} {action}" if action else str(args.command)
 
 
 def door_for(args: argparse.Namespace) -> Door:
