@@ -182,15 +182,19 @@ def export_package(
     campaign = active_campaign(session)
     tree = UnitTree.load(session)
     conditions = _filters(session, since, point_code)
-    total, points, operators = _selection(session, conditions)
-    counts = {"points": len(points), "operators": len(operators), "cases": total, "events": 0}
+    total, events, points, operators = _selection(session, conditions)
+    counts = {"points": len(points), "operators": len(operators), "cases": total, "events": events}
     heads = current_heads(session)
     writer = PackageWriter(out, passphrase)
     try:
         writer.write_line(_manifest(session, campaign.code, point_code, since, counts, heads))
         _write_directory(writer, tree, points, operators)
         directory = ({p.id: p.code for p in points}, {o.id: o.username for o in operators})
-        _write_cases(session, writer, conditions, directory, counts, progress)
+        # The trailer counts what was written (the same, read in this one transaction).
+        counts = {
+            **counts,
+            "events": _write_cases(session, writer, conditions, directory, total, progress),
+        }
         # The review lists travel whole: few lines beside the cases, and merged idempotently.
         counts["outreach"] = 0
         for line in outreach_records(session, tree):
@@ -236,10 +240,17 @@ def _manifest(
 
 def _selection(
     session: Session, conditions: list[Any]
-) -> tuple[int, Sequence[IntakePoint], Sequence[Operator]]:
-    """How many cases the conditions select, and the points and operators they name."""
+) -> tuple[int, int, Sequence[IntakePoint], Sequence[Operator]]:
+    """How many cases the conditions select and how many events they hold, and the points
+    and operators they name (the manifest's counts, written before the cases)."""
     case_ids = select(Case.id).where(*conditions)
     total = session.scalar(select(func.count()).select_from(case_ids.subquery())) or 0
+    events = (
+        session.scalar(
+            select(func.count()).select_from(CaseEvent).where(CaseEvent.case_id.in_(case_ids))
+        )
+        or 0
+    )
     point_ids = (
         select(Case.intake_point_id)
         .where(*conditions)
@@ -252,7 +263,7 @@ def _selection(
     )
     points = session.scalars(select(IntakePoint).where(IntakePoint.id.in_(point_ids))).all()
     operators = session.scalars(select(Operator).where(Operator.id.in_(operator_ids))).all()
-    return total, points, operators
+    return total, events, points, operators
 
 
 def _write_directory(
@@ -289,12 +300,13 @@ def _write_cases(
     writer: PackageWriter,
     conditions: list[Any],
     directory: tuple[dict[int, str], dict[int, str]],
-    counts: dict[str, int],
+    total: int,
     progress: Progress | None,
-) -> None:
-    """The selected cases with their histories, in batches; counts the events written."""
+) -> int:
+    """The selected cases (`total` of them) with their histories, in batches; returns how
+    many events were written."""
     point_codes, usernames = directory
-    total = counts["cases"]
+    written = 0
     done = 0
     last_id = 0
     # Plain rows, not ORM objects: building 600,000 instrumented cases and their
@@ -316,11 +328,12 @@ def _write_cases(
         claims = _claims_of(connection, events)
         for case in batch:
             history = sorted(events.get(case.id, []), key=lambda e: (e.changed_at, e.uid))
-            counts["events"] += len(history)
+            written += len(history)
             writer.write_line(_case_record(case, history, claims, point_codes, usernames))
         done += len(batch)
         if progress:
             progress(done, total)
+    return written
 
 
 def _claims_of(

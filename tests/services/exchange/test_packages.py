@@ -98,6 +98,28 @@ def test_round_trip_gives_the_same_tally(session: Session, other: Database, tmp_
         assert count(target, CaseEvent) == 10
 
 
+def test_the_manifest_counts_what_the_package_holds(session: Session, tmp_path: Path) -> None:
+    """The first line says how many cases and events follow (it is written before them), the
+    same as the trailer and as the lines themselves."""
+    known_world(session)
+    session.commit()
+    export_package(session, CLI, tmp_path / "goi.kpkg", PASS)
+    lines = [json.loads(line) for line in decrypt_lines(tmp_path / "goi.kpkg", PASS)]
+    manifest, trailer = lines[0], lines[-1]
+    cases = [line for line in lines if line["type"] == "case"]
+    assert manifest["type"] == "manifest" and trailer["type"] == "end"
+    events = sum(len(case["events"]) for case in cases)
+    assert (manifest["counts"]["cases"], manifest["counts"]["events"]) == (len(cases), events)
+    assert (
+        (trailer["counts"]["cases"], trailer["counts"]["events"])
+        == (8, 10)
+        == (
+            len(cases),
+            events,
+        )
+    )
+
+
 def test_no_passwords_travel(session: Session, tmp_path: Path) -> None:
     world = known_world(session)
     set_password(session, world.operator.id, "MatKhau123")
