@@ -7,7 +7,8 @@ password", AES, through msoffcrypto-tool) into the chosen file, and the plain co
 deleted at once; Excel and LibreOffice open the list after asking the password.
 
 With `as_of`, the list shows the cases recorded by the end of that Vietnam-local day,
-each with its status as it stood then (its history folded up to that moment).
+each with its status as it stood then (its history folded up to that moment) and the
+point and operator credited with it then.
 """
 
 from __future__ import annotations
@@ -74,15 +75,18 @@ def check_password(password: str) -> None:
         )
 
 
+# A case as it stands (now, or at the end of the `as_of` day): status, failure, activation
+# day, and the point and operator credited with it.
+_Standing = tuple[str, str, date | None, object, object]
+
+
 def _row_values(
     number: int,
     case: tuple[object, ...],
     tree: UnitTree,
     points: dict[int, str],
     operators: dict[int, str],
-    status: str,
-    failure: str,
-    activated: date | None,
+    standing: _Standing,
     first_moment: object,
 ) -> list[object]:
     (
@@ -99,10 +103,11 @@ def _row_values(
         _reason,
         _note,
         help_reason,
-        point,
-        operator,
+        _point,
+        _operator,
         _activated,
     ) = case
+    status, failure, activated, point, operator = standing
     unit = tree.by_id.get(residence) if isinstance(residence, int) else None
     return [
         number,
@@ -186,16 +191,14 @@ def _write_plain(
         folded = _as_it_stood(session, batch, until) if until is not None else {}
         for row in batch:
             case, moment = tuple(row[:-1]), row[-1]
-            status, failure, activated = folded.get(
-                row[0], (str(row[9]), _failure(row[10], row[11]), row[15])
+            standing = folded.get(
+                row[0], (str(row[9]), _failure(row[10], row[11]), row[15], row[13], row[14])
             )
             number += 1
             write_xlsxwriter_row(
                 sheet,
                 row_number,
-                _row_values(
-                    number, case, tree, points, operators, status, failure, activated, moment
-                ),
+                _row_values(number, case, tree, points, operators, standing, moment),
             )
             row_number += 1
         if progress:
@@ -204,11 +207,9 @@ def _write_plain(
     return number
 
 
-def _as_it_stood(
-    session: Session, batch: Sequence[Any], until: datetime
-) -> dict[int, tuple[str, str, date | None]]:
-    """Status, failure and activation day of the batch's cases as they stood at `until`:
-    each history folded up to then."""
+def _as_it_stood(session: Session, batch: Sequence[Any], until: datetime) -> dict[int, _Standing]:
+    """Status, failure, activation day and credited point and operator of the batch's cases
+    as they stood at `until`: each history folded up to then."""
     events: dict[int, list[CaseEvent]] = {}
     query = select(CaseEvent).where(
         CaseEvent.case_id.in_([row[0] for row in batch]), CaseEvent.changed_at <= until
@@ -216,13 +217,15 @@ def _as_it_stood(
     for event in session.scalars(query):
         events.setdefault(event.case_id, []).append(event)
     session.expunge_all()
-    folded: dict[int, tuple[str, str, date | None]] = {}
+    folded: dict[int, _Standing] = {}
     for row in batch:
         state = fold_case(int(row[8]), [fold_event(e) for e in events.get(row[0], [])])
         folded[row[0]] = (
             state.status.value,
             _failure(state.failure_reason, state.failure_note),
             local_day(state.activated_at) if state.activated_at else None,
+            state.credited_point_id,
+            state.credited_operator_id,
         )
     return folded
 

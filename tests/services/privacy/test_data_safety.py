@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import sqlite3
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -39,7 +40,7 @@ from services.upkeep.backup import (
     rotate,
 )
 from services.upkeep.database import Database
-from tests.factories import CLI, known_world
+from tests.factories import CLI, World, known_world
 from tests.shared_corrections import correct
 from tests.shared_purge import purge_confirmed
 
@@ -100,6 +101,33 @@ def test_the_detail_list_as_of_a_day_shows_the_status_then(
     assert sheet is not None
     statuses = [row[9] for row in sheet.iter_rows(min_row=3, values_only=True)]
     assert sorted(statuses) == sorted(["Đã đăng ký", "Đã thu nhận hồ sơ"])
+
+
+def test_the_detail_list_as_of_a_day_credits_the_point_and_operator_of_then(
+    session: Session, tmp_path: Path
+) -> None:
+    """Registered at Phường 5 on 20/07, activated at Phú Tâm by the other operator on 22/07:
+    the list as of 20/07 names Phường 5 and the first operator, today's names Phú Tâm."""
+    world = World(session)
+    facts = world.facts(tail=9)
+    world.record(facts, world.report(Status.REGISTERED, "2023-07-20 08:00", point="phuong_5"))
+    later = world.report(Status.ACTIVATED, "2023-07-22 09:00")
+    world.record(facts, replace(later, operator_id=world.other_operator.id))
+    session.commit()
+
+    def point_and_operator(as_of: date | None) -> tuple[object, object]:
+        out = tmp_path / f"ds-{as_of}.xlsx"
+        write_detail_list(session, CLI, out, PASSWORD, as_of=as_of)
+        sheet = load_workbook(decrypt(out, PASSWORD)).active
+        assert sheet is not None
+        (row,) = list(sheet.iter_rows(min_row=3, values_only=True))
+        return row[12], row[13]
+
+    assert point_and_operator(date(2023, 7, 20)) == (
+        world.point_phuong_5.name,
+        world.operator.full_name,
+    )
+    assert point_and_operator(None) == (world.point_phu_tam.name, world.other_operator.full_name)
 
 
 def test_a_short_password_is_refused(session: Session, tmp_path: Path) -> None:
