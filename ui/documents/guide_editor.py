@@ -38,9 +38,10 @@ from services.documents.guides import (
 )
 from services.documents.qr_links import DEFAULT_QR_DOMAINS, allowed_qr_domains
 from services.documents.sheets import Sheet, render_image, write_pdf
+from services.security.permissions import Action, allowed
 from ui.documents.printing import ask_save_path, show_preview
 from ui.shell.context import AppContext
-from ui.widgets.forms import button_row, error_label, show_error, wait_cursor
+from ui.widgets.forms import button_row, error_label, show_error, wait_cursor, wrapping_label
 from ui.widgets.messages import messages
 from ui.widgets.transactions import REFUSED, done_or_shown
 
@@ -67,6 +68,10 @@ GROUPS: list[tuple[str, list[str]]] = [
     ),
 ]
 PREVIEW_WIDTH = 470
+VIEW_ONLY_NOTE = (
+    "Tờ hướng dẫn của điểm thu nhận khác: bạn xem và in được, không sửa được. Nội dung của "
+    "điểm khác do quản lý sửa."
+)
 
 
 class GuideDialog(QDialog):
@@ -88,8 +93,12 @@ class GuideDialog(QDialog):
         top = QFormLayout()
         top.addRow("Điểm thu nhận:", self.point_box)
         top.addRow("Khổ in:", self.layout_box)
+        # Shown for another point's guide that this person may print but not edit.
+        self.view_only_note = wrapping_label(VIEW_ONLY_NOTE)
+        self.view_only_note.setObjectName("view_only_note")
         left = QVBoxLayout()
         left.addLayout(top)
+        left.addWidget(self.view_only_note)
         left.addWidget(scroll, 1)
         left.addWidget(self.error)
         body = QHBoxLayout()
@@ -223,9 +232,18 @@ class GuideDialog(QDialog):
             content = load_guide(session, code)
             self.qr_domains = allowed_qr_domains(session)
         self.saved = content
-        self.save_button.setEnabled(code is not None)
-        self.reset_button.setEnabled(code is not None)
+        editable = code is not None and self.may_edit(code)
+        self.save_button.setEnabled(editable)
+        self.reset_button.setEnabled(editable)
+        for editor in self.editors.values():
+            editor.setReadOnly(not editable)
+        self.view_only_note.setVisible(code is not None and not editable)
         self.fill_form(content)  # its preview shows the problems, or clears the last ones
+
+    def may_edit(self, code: str) -> bool:
+        """Their own point's guide, or any point's for a manager (`require_guide_edit`)."""
+        own = self.context.point is not None and self.context.point.code == code
+        return own or allowed(self.context.actor, Action.OTHER_POINTS_GUIDES)
 
     def _point_changed(self) -> None:
         self.load_point()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ from services.upkeep.database import Database
 from services.upkeep.local_settings import LocalSettings
 from tests.factories import World
 from tests.pdf_tools import pdf_page_size_mm, pdf_qr_codes, pdf_text
-from tests.ui.screens import lan, point_info
+from tests.ui.screens import lan, minh, point_info
 from ui.desk.slip_print import print_slip
 from ui.documents.guide_editor import GuideDialog
 from ui.documents.printing import preview_dialog, set_preview_runner, set_save_path_asker
@@ -219,6 +220,46 @@ def test_another_points_guide_and_links_off_the_allow_list_are_refused(
         entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "guide_edit")).one()
     assert context.point.code in entry.details and "hours" in entry.details  # type: ignore[union-attr]
     dialog.close()
+
+
+def test_an_operator_sees_another_points_guide_read_only(
+    qtbot: QtBot, context: AppContext, database: Database
+) -> None:
+    """Picking another point's guide in the chooser with the keys: its texts can be read and
+    printed, not typed into; the note says why and the save buttons are off. Her own point's
+    guide is editable again, and so is any point's for a manager."""
+    dialog = open_dialog(qtbot, context)
+    own_index = dialog.point_box.currentIndex()
+    hours = line(dialog, "hours")
+    assert not hours.isReadOnly() and dialog.save_button.isEnabled()
+    assert dialog.view_only_note.isHidden()
+
+    dialog.point_box.setFocus()
+    other = 1 if own_index == 0 else own_index - 1
+    key = Qt.Key.Key_Down if other > own_index else Qt.Key.Key_Up
+    qtbot.keyClick(dialog.point_box, key)
+    assert dialog.point_box.currentIndex() == other
+    before = hours.text()
+    hours.setFocus()
+    qtbot.keyClicks(hours, "cn")
+    assert hours.text() == before and hours.isReadOnly()
+    assert not dialog.save_button.isEnabled() and not dialog.reset_button.isEnabled()
+    assert dialog.view_only_note.isVisible() and "không sửa được" in dialog.view_only_note.text()
+    assert dialog.print_button.isEnabled() and dialog.pdf_button.isEnabled()
+    assert not dialog.is_dirty()
+
+    dialog.point_box.setCurrentIndex(own_index)
+    assert not hours.isReadOnly() and dialog.save_button.isEnabled()
+    dialog.close()
+
+    with database.session() as session:
+        manager = minh(World(session))
+        session.commit()
+    managing = open_dialog(qtbot, replace(context, actor=manager))
+    managing.point_box.setCurrentIndex(other)
+    assert not line(managing, "hours").isReadOnly() and managing.save_button.isEnabled()
+    assert managing.view_only_note.isHidden()
+    managing.close()
 
 
 def test_a_stored_link_off_the_allow_list_is_not_printed(
