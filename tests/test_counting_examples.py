@@ -421,6 +421,32 @@ def test_a_status_correction_to_activated_moves_no_activation_recorded_elsewhere
     )
 
 
+@pytest.mark.parametrize("package_first", [False, True])
+def test_an_operator_is_named_the_same_whatever_arrives_first(
+    new_db: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, package_first: bool
+) -> None:
+    """`tally --by operator` (and the report's sheet by operator) names each operator: a sheet
+    names only the username, the package from the point where the account was made carries
+    the full name; the province shows the full name whether the sheet or the package came
+    first."""
+    point = new_db()
+    monkeypatch.setattr("sys.stdin", io.StringIO("mat-khau-can-bo-1\n"))
+    ok(point, "account", "create", "a", "--role", "operator", "--name", "Nguyễn Thị Lan",
+       "--password-stdin")  # fmt: skip
+    import_rows(point, tmp_path / "p7.csv", Row(1, "Đã kích hoạt", "20/07/2023 10:00", "P7", "a"))
+    package = tmp_path / "p7.kpkg"
+    ok(point, "package", "export", "--out", str(package))
+    province = new_db()
+    other = sheet(tmp_path / "tinh.csv", Row(2, "Đã kích hoạt", "21/07/2023 10:00", "P7", "a"))
+    steps = [["package", "import", str(package)], ["records", "import", str(other)]]
+    for step in steps if package_first else steps[::-1]:
+        ok(province, *step)
+    rows = json.loads(ok(province, "tally", "--json", "--by", "operator", "--as-of", "2023-07-31"))
+    assert [(r["code"], r["name"], r["activated"]) for r in rows["rows"] if r["activated"]] == [
+        ("a", "Nguyễn Thị Lan", 2)
+    ]
+
+
 def test_after_the_purge_nobody_is_counted_twice(new_db: Any, tmp_path: Path) -> None:
     db = new_db()
     example_1(db, tmp_path)
