@@ -22,7 +22,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from models.codes import EventKind, Status
@@ -164,7 +164,13 @@ def _write_plain(
     first_moment = (
         select(func.min(CaseEvent.changed_at)).where(CaseEvent.case_id == Case.id)
     ).scalar_subquery()
-    conditions = [first_moment <= until] if until is not None else []
+    # An activation moved by a correction before the case's first report counts, and is
+    # listed, from its day.
+    conditions = (
+        [or_(first_moment <= until, Case.activated_on <= as_of)]
+        if until is not None and as_of is not None
+        else []
+    )
     total = session.scalar(select(func.count()).select_from(Case).where(*conditions)) or 0
     workbook = xlsxwriter.Workbook(
         str(plain),

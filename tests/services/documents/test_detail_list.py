@@ -30,6 +30,8 @@ ACTIVATED = "Đã kích hoạt"
 PLAIN = id_number_for(date(1985, 4, 2), "Nữ", 301)  # activated 20/07, never corrected
 UNDONE = id_number_for(date(1985, 4, 2), "Nữ", 302)  # activated 21/07, status corrected: failed
 MOVED = id_number_for(date(1985, 4, 2), "Nữ", 303)  # activated 22/07, moved to 19/07 21:30
+# Reported only by its activation on 22/07, moved to 19/07 by a correction.
+ALONE = id_number_for(date(1985, 4, 2), "Nữ", 304)
 DAYS = [date(2023, 7, 18) + timedelta(days=i) for i in range(6)]
 
 
@@ -53,7 +55,11 @@ def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         cells = {"id_number": number, "full_name": "Lâm Thị Kiều", "birth_date": "02/04/1985"}
         rows.append(record_row(**cells, moment="18/07/2023 08:00"))
         rows.append(record_row(**cells, status=ACTIVATED, moment=f"{activated}/2023 10:00"))
+    cells = {"id_number": ALONE, "full_name": "Lâm Thị Kiều", "birth_date": "02/04/1985"}
+    rows.append(record_row(**cells, status=ACTIVATED, moment="22/07/2023 10:00"))
     ok(path, "records", "import", str(write_sheet_csv(tmp_path / "ho-so.csv", rows)))
+    ok(path, "case", "correct", "--id-number", ALONE, "--level", "1",
+       "--activated-at", "19/07/2023 21:30", "--reason", "Ghi nhầm giờ kích hoạt")  # fmt: skip
     ok(path, "case", "correct", "--id-number", UNDONE, "--level", "1", "--status", "Thất bại",
        "--failure-reason", "Thuê bao không chính chủ", "--reason", "Ghi nhầm kích hoạt")  # fmt: skip
     ok(path, "case", "correct", "--id-number", MOVED, "--level", "1",
@@ -82,9 +88,11 @@ def test_the_list_as_of_a_day_shows_the_activations_that_day_counts(
         PLAIN: ("Đã đăng ký", ""),
         UNDONE: ("Đã đăng ký", ""),
         MOVED: (ACTIVATED, "19/07/2023"),  # moved there by its correction
+        ALONE: (ACTIVATED, "19/07/2023"),  # listed from the day it counts, before its report
     }
     assert listed(db, date(2023, 7, 21), tmp_path / "21.xlsx") == {
         PLAIN: (ACTIVATED, "20/07/2023"),
         UNDONE: ("Đã đăng ký", ""),  # its activation was a wrong record: never counted
         MOVED: (ACTIVATED, "19/07/2023"),
+        ALONE: (ACTIVATED, "19/07/2023"),
     }
