@@ -393,6 +393,60 @@ def test_example_12_packages_in_any_order_any_number_of_times(new_db: Any, tmp_p
     assert figures(first) == figures(second)
 
 
+@pytest.mark.parametrize("order", ["AB", "BA"])
+def test_a_status_correction_to_activated_moves_no_activation_recorded_elsewhere(
+    new_db: Any, tmp_path: Path, order: str
+) -> None:
+    """Rule 3: the activation is the earliest that applied; a correction never moves it. At P7
+    the clerk forgot to record the activation and corrects the status to activated (dated when
+    corrected); PKS had recorded it on 19/07. Merged, the case counts on 19/07, for PKS and c."""
+    a, b = new_db(), new_db()
+    import_rows(a, tmp_path / "p7.csv", Row(1, "Đã đăng ký", "18/07/2023 08:00", "P7", "a"))
+    ok(a, "case", "correct", "--id-number", CITIZEN, "--level", "1",
+       "--status", "Đã kích hoạt", "--reason", "Quên ghi kích hoạt")  # fmt: skip
+    import_rows(
+        b,
+        tmp_path / "pks.csv",
+        Row(1, "Đã đăng ký", "18/07/2023 08:00", "P7", "a"),
+        Row(1, "Đã kích hoạt", "19/07/2023 10:00", "PKS", "c"),
+    )
+    packages = {"A": tmp_path / "a.kpkg", "B": tmp_path / "b.kpkg"}
+    ok(a, "package", "export", "--out", str(packages["A"]))
+    ok(b, "package", "export", "--out", str(packages["B"]))
+    province = new_db()
+    for name in order:
+        ok(province, "package", "import", str(packages[name]))
+    assert_counted(
+        province, day=date(2023, 7, 19), level=1, commune="31501", point="PKS", operator="c"
+    )
+
+
+@pytest.mark.parametrize("package_first", [False, True])
+def test_an_operator_is_named_the_same_whatever_arrives_first(
+    new_db: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, package_first: bool
+) -> None:
+    """`tally --by operator` (and the report's sheet by operator) names each operator: a sheet
+    names only the username, the package from the point where the account was made carries
+    the full name; the province shows the full name whether the sheet or the package came
+    first."""
+    point = new_db()
+    monkeypatch.setattr("sys.stdin", io.StringIO("mat-khau-can-bo-1\n"))
+    ok(point, "account", "create", "a", "--role", "operator", "--name", "Nguyễn Thị Lan",
+       "--password-stdin")  # fmt: skip
+    import_rows(point, tmp_path / "p7.csv", Row(1, "Đã kích hoạt", "20/07/2023 10:00", "P7", "a"))
+    package = tmp_path / "p7.kpkg"
+    ok(point, "package", "export", "--out", str(package))
+    province = new_db()
+    other = sheet(tmp_path / "tinh.csv", Row(2, "Đã kích hoạt", "21/07/2023 10:00", "P7", "a"))
+    steps = [["package", "import", str(package)], ["records", "import", str(other)]]
+    for step in steps if package_first else steps[::-1]:
+        ok(province, *step)
+    rows = json.loads(ok(province, "tally", "--json", "--by", "operator", "--as-of", "2023-07-31"))
+    assert [(r["code"], r["name"], r["activated"]) for r in rows["rows"] if r["activated"]] == [
+        ("a", "Nguyễn Thị Lan", 2)
+    ]
+
+
 def test_after_the_purge_nobody_is_counted_twice(new_db: Any, tmp_path: Path) -> None:
     db = new_db()
     example_1(db, tmp_path)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from models.codes import UnitLevel
 from models.entities import Target, Unit
 from services.campaigns.campaign import active_campaign
+from services.campaigns.unit_catalog import unit_catalog
 from services.common.errors import NotFoundError
 from services.common.text import fold, quote_value
 
@@ -71,9 +72,36 @@ class UnitTree:
         unit = self.by_code.get(code.strip())
         if unit is None or unit.level != UnitLevel.COMMUNE.value:
             raise NotFoundError(
-                f"Mã xã {quote_value(code.strip())} không có trong danh sách đơn vị hành chính của đợt này."
+                f"Mã xã {quote_value(code.strip())} không có trong danh sách đơn vị hành chính "
+                f"của đợt này.{self._old_code_hint(code.strip())}"
             )
         return unit
+
+    def _old_code_hint(self, code: str) -> str:
+        """On a campaign of the two-level map, what an old-map commune code became: cards and
+        old lists still carry the communes as they stood before 1 July 2025."""
+        if self.has_districts:
+            return ""
+        try:
+            conversions = unit_catalog().convert(code)
+        except NotFoundError:
+            return ""
+        here = [c for c in conversions if c.new.code in self.by_code]
+        if not here:
+            return ""
+        old = here[0].old
+        printed = old.name + (f", {old.district.name}" if old.district else "")
+        if len(here) == 1 and here[0].certain:
+            new = here[0].new
+            return (
+                f" Đó là mã theo địa giới cũ ({printed}): nay là {new.name}, mã {new.code}. "
+                "Ghi mã xã mới."
+            )
+        names = " hoặc ".join(f"{c.new.name} (mã {c.new.code})" for c in here)
+        return (
+            f" Đó là mã theo địa giới cũ ({printed}): nay thuộc {names}: hỏi công dân nơi ở "
+            "hiện nay rồi ghi mã xã mới."
+        )
 
     def ancestor_at(self, unit_id: int, level: UnitLevel) -> UnitInfo | None:
         unit: UnitInfo | None = self.by_id[unit_id]

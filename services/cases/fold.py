@@ -10,7 +10,9 @@ rules"):
 - A status report applies when it moves the case forward from where it stands; otherwise
   it stays in the history as a record (`Folded.records`) and changes nothing. So a failure
   reported after an activation, or a step before it that arrives later, never undoes it.
-- A correction of facts changes facts only; a correction of the status sets the status.
+- A correction of facts changes facts only; a correction of the status sets the status
+  (one to activated, on a case that an earlier activation already activated, changes
+  nothing: that activation stands).
 - Credited (by point, by operator): the point and operator of the last status report that
   applied (for an activated case, the activation's). A correction changes no credit.
 - The activation is the first activation that applies; its moment moves only by an
@@ -238,6 +240,12 @@ class _StatusFold:
         else:
             self.activation = self.activated_at = self.taken_for_activation = None
 
+    def correct(self, event: Event, status: Status) -> None:
+        """A correction of the status sets it; one to activated, made where the activation
+        was not yet known, finds the case activated here and keeps its earlier activation."""
+        if not (status == Status.ACTIVATED and self.state == Status.ACTIVATED):
+            self.set_status(event, status)
+
     def report(self, event: Event) -> None:
         """A status report: applies when it moves the case forward, else is kept as a record."""
         assert event.status is not None
@@ -276,7 +284,7 @@ def fold_case(level: int, events: Iterable[Event]) -> Folded:
             changes = event.changes or {}
             facts.correct(changes)
             if "status" in changes and event.status is not None:
-                status.set_status(event, event.status)
+                status.correct(event, event.status)
         elif event.kind == EventKind.MOMENT:
             status.move(event)
         elif event.kind == EventKind.DECISION and event.claim is not None:

@@ -7,8 +7,10 @@ password", AES, through msoffcrypto-tool) into the chosen file, and the plain co
 deleted at once; Excel and LibreOffice open the list after asking the password.
 
 With `as_of`, the list shows the cases recorded by the end of that Vietnam-local day,
-each with its status as it stood then (its history folded up to that moment) and the
-point and operator credited with it then.
+each with its status as it stood then (its history folded up to that moment), as the
+figures count it: an activation shows on the day `tally` and the PC06 report count it, after
+any correction of its moment or status, so the list's activated cases for a day are the
+ones counted for that day; and with the point and operator credited with it then.
 """
 
 from __future__ import annotations
@@ -20,9 +22,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from models.codes import EventKind, Status
 from models.entities import Case, CaseEvent, IntakePoint, Operator
 from services.campaigns.units import UnitTree
 from services.cases.fold import fold_case
@@ -30,7 +33,7 @@ from services.cases.recording import fold_event
 from services.common.errors import UserError
 from services.common.files import written_whole
 from services.common.labels import FAILURE_LABELS, HELP_REASON_LABELS, LEVEL_LABELS, STATUS_LABELS
-from services.common.vntime import end_of_day_utc, format_date, format_moment, local_day
+from services.common.vntime import end_of_day_utc, format_date, format_moment
 from services.security.audit import AuditAction, write_audit
 from services.security.permissions import Action, require
 from services.security.session_context import Actor
@@ -165,7 +168,13 @@ def _write_plain(
     first_moment = (
         select(func.min(CaseEvent.changed_at)).where(CaseEvent.case_id == Case.id)
     ).scalar_subquery()
-    conditions = [first_moment <= until] if until is not None else []
+    # An activation moved by a correction before the case's first report counts, and is
+    # listed, from its day.
+    conditions = (
+        [or_(first_moment <= until, Case.activated_on <= as_of)]
+        if until is not None and as_of is not None
+        else []
+    )
     total = session.scalar(select(func.count()).select_from(Case).where(*conditions)) or 0
     workbook = xlsxwriter.Workbook(
         str(plain),
@@ -188,7 +197,7 @@ def _write_plain(
         if not batch:
             break
         last_id = batch[-1][0]
-        folded = _as_it_stood(session, batch, until) if until is not None else {}
+        folded = _as_it_stood(session, batch, as_of) if as_of is not None else {}
         for row in batch:
             case, moment = tuple(row[:-1]), row[-1]
             standing = folded.get(
@@ -207,9 +216,16 @@ def _write_plain(
     return number
 
 
-def _as_it_stood(session: Session, batch: Sequence[Any], until: datetime) -> dict[int, _Standing]:
+def _as_it_stood(session: Session, batch: Sequence[Any], as_of: date) -> dict[int, _Standing]:
     """Status, failure, activation day and credited point and operator of the batch's cases
-    as they stood at `until`: each history folded up to then."""
+    as the figures count them for the end of `as_of`.
+
+    Activated when the case's activation (its day as every figure counts it, after any
+    correction of its moment or status, whenever made) falls by then; else the status its
+    reports had reached by then, short of an activation: one that a correction undid or moved
+    past that day was not counted then. A case whose only report by then was such an
+    activation shows no status."""
+    until = end_of_day_utc(as_of)
     events: dict[int, list[CaseEvent]] = {}
     query = select(CaseEvent).where(
         CaseEvent.case_id.in_([row[0] for row in batch]), CaseEvent.changed_at <= until
@@ -219,11 +235,21 @@ def _as_it_stood(session: Session, batch: Sequence[Any], until: datetime) -> dic
     session.expunge_all()
     folded: dict[int, _Standing] = {}
     for row in batch:
-        state = fold_case(int(row[8]), [fold_event(e) for e in events.get(row[0], [])])
+        activated_on = row[15]
+        if isinstance(activated_on, date) and activated_on <= as_of:
+            # Credited to the activation's point and operator (as now: a correction moves none).
+            folded[row[0]] = (Status.ACTIVATED.value, "", activated_on, row[13], row[14])
+            continue
+        then = [fold_event(e) for e in events.get(row[0], [])]
+        then = [e for e in then if e.status != Status.ACTIVATED]
+        if not any(e.kind == EventKind.STATUS for e in then):
+            folded[row[0]] = ("", "", None, None, None)
+            continue
+        state = fold_case(int(row[8]), then)
         folded[row[0]] = (
             state.status.value,
             _failure(state.failure_reason, state.failure_note),
-            local_day(state.activated_at) if state.activated_at else None,
+            None,
             state.credited_point_id,
             state.credited_operator_id,
         )

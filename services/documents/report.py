@@ -787,6 +787,8 @@ def write_report(
     audit (unless `audited` is False: a database opened read-only cannot take the entry);
     the caller commits."""
     require(actor, Action.REPORTS)
+    if out.suffix.lower() != ".xlsx":  # a workbook opens where it is clicked only as .xlsx
+        out = out.with_name(out.name + ".xlsx")
     heads = current_heads(session)
     workbook = build_report(session, as_of, progress, heads)
     advice = "Kiểm tra ổ đĩa còn chỗ, tệp không đang mở trong Excel, và quyền ghi thư mục."

@@ -574,6 +574,13 @@ class _Merger:
             )
             self.session.add(local)
             self.session.flush()
+        elif local.full_name == local.username:
+            # Made here from a sheet, which names only the username: the full name the
+            # operator's own database gives is taken, so that every figure by operator names
+            # them the same whichever arrived first.
+            full_name = clean(self.tidy(what, str(record["full_name"]), NAME_LENGTH))
+            if full_name and full_name != local.username:
+                local.full_name = full_name
         self.operators[username] = local.id
 
     def parse_case(self, record: dict[str, Any]) -> _Incoming:

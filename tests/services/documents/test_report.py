@@ -194,3 +194,16 @@ def test_a_day_before_the_campaign_is_refused_and_nothing_written(
     assert not out.exists()
     # The first day itself is a report (of that day's work).
     assert write_report(session, CLI, date(2023, 7, 18), out).exists()
+
+
+def test_a_report_named_other_than_xlsx_is_saved_as_a_workbook_the_name_says(
+    session: Session, tmp_path: Path
+) -> None:
+    """`report --out bao-cao.pdf` (or no extension) writes `bao-cao.pdf.xlsx`, as the window and
+    the detail list do: a workbook under another extension would not open where it is clicked."""
+    known_world(session)
+    for name in ("bao-cao.pdf", "bao-cao"):
+        path = write_report(session, CLI, date(2023, 7, 25), tmp_path / name)
+        assert path == tmp_path / f"{name}.xlsx"
+        assert not (tmp_path / name).exists()
+        assert load_workbook(path)[SUMMARY] is not None
