@@ -95,6 +95,7 @@ DETAIL_KEY_LABELS: dict[str, str] = {
     "commune": "Mã xã",
     "day": "Ngày",
     "do_not_contact": "Không muốn được liên hệ",
+    "appointment_cancelled": "Đã hủy lịch hẹn",
     "entry": "Mã người trong danh sách rà soát",
     "hamlet": "Khóm/ấp",
     "messages": "Số tin nhắn",
