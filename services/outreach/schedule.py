@@ -468,14 +468,33 @@ def ascii_text(text: str) -> str:
 def check_template(template: str) -> str:
     """The template cleaned (one line, no diacritics); refused with the placeholders it may
     use when it names another or is broken."""
+    allowed = ", ".join(f"{{{k}}}" for k in PLACEHOLDERS)
     try:
-        fields = [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
-    except ValueError as error:
+        parts = [
+            (name, spec, conversion)
+            for _, name, spec, conversion in string.Formatter().parse(template)
+            if name is not None
+        ]
+    except ValueError:
+        # Python's own text ("Single '}' encountered...") is English: say it ourselves.
         raise ValidationError(
-            f"Mẫu tin nhắn hỏng ({error}): dấu ngoặc {{ }} chỉ dùng cho các chỗ điền "
-            + ", ".join(f"{{{k}}}" for k in PLACEHOLDERS)
-            + "."
+            "Mẫu tin nhắn hỏng: có dấu ngoặc { hoặc } không thành cặp. Dấu ngoặc chỉ dùng cho "
+            f"các chỗ điền {allowed}; muốn in dấu ngoặc thì gõ hai lần ({{{{ hoặc }}}})."
         ) from None
+    written = [
+        name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
+        for name, spec, conversion in parts
+        if spec or conversion
+    ]
+    if written:
+        # `{ten!r}` or `{ten:>300}` would print quotes or 300 spaces (or fail): a placeholder
+        # is filled as it is written, nothing more.
+        raise ValidationError(
+            f"Mẫu tin nhắn có chỗ điền viết thêm định dạng: "
+            f"{', '.join('{' + w + '}' for w in written)}. Chỉ viết tên chỗ điền trong ngoặc: "
+            f"{allowed}."
+        )
+    fields = [name for name, _, _ in parts]
     unknown = [name for name in fields if name not in PLACEHOLDERS]
     if unknown:
         raise ValidationError(
