@@ -571,6 +571,7 @@ def write_sms(
     """The SMS file (`phone`, `message`) for the carriers; the number of messages. Audited
     (phone numbers leave the application)."""
     require(actor, Action.OUTREACH_MANAGE)
+    _refuse_other_kinds(target, "Tệp tin nhắn cho nhà mạng", (".csv",))
     rows = sms_rows(session, day, template)
     _write_csv(target, ["phone", "message"], rows, bom=False)
     write_audit(
@@ -658,6 +659,7 @@ def write_call_sheet(
 ) -> int:
     """The call sheet as CSV or, for a `.xlsx` name, a workbook; the number of people."""
     require(actor, Action.OUTREACH_MANAGE)
+    _refuse_other_kinds(target, "Danh sách gọi điện", (".csv", ".xlsx"))
     rows = call_sheet_rows(session, commune_code, hamlet)
     if target.suffix.lower() == ".xlsx":
         _write_xlsx(target, CALL_SHEET_HEADERS, rows)
@@ -674,6 +676,17 @@ def write_call_sheet(
 
 
 _WRITE_ADVICE = "Chọn thư mục khác hoặc đóng tệp nếu đang mở trong Excel."
+
+
+def _refuse_other_kinds(target: Path, what: str, suffixes: tuple[str, ...]) -> None:
+    """A name the file would not be (`goi-dien.pdf` held a CSV): refused before anything."""
+    if target.suffix.lower() not in suffixes:
+        kinds = " hoặc ".join(suffixes)
+        raise ValidationError(
+            f"{what} ghi ra tệp {kinds}: tên «{target.name}» "
+            + (f"có đuôi {target.suffix}" if target.suffix else "không có đuôi")
+            + f". Đặt tên tệp kết thúc bằng {kinds}; chưa ghi gì."
+        )
 
 
 def _write_csv(target: Path, headers: list[str], rows: list[list[str]], *, bom: bool) -> None:
