@@ -177,18 +177,24 @@ def add_slots(
         raise ValidationError("Độ dài mỗi khung giờ (phút) phải lớn hơn 0.")
     step = timedelta(minutes=every_minutes) if every_minutes else None
     begin, finish = datetime.combine(day, start), datetime.combine(day, end)
+    if _has_ended(day, end):
+        raise ValidationError(
+            f"Khung giờ {start:%H:%M}–{end:%H:%M} ngày {format_date(day)} đã qua: chỉ thêm "
+            "khung giờ từ bây giờ trở đi."
+        )
+    held = {
+        (s.start_time, s.end_time)
+        for s in session.scalars(
+            select(OutreachSlot).where(OutreachSlot.stop_id == stop.id, OutreachSlot.day == day)
+        )
+    }
     made: list[OutreachSlot] = []
     moment = begin
     while moment < finish:
         until = min(moment + step, finish) if step else finish
-        exists = session.scalar(
-            select(OutreachSlot.id).where(
-                OutreachSlot.stop_id == stop.id,
-                OutreachSlot.day == day,
-                OutreachSlot.start_time == moment.time(),
-            )
-        )
+        exists = next((s for s in held if s[0] == moment.time()), None)
         if exists is None:
+            _refuse_overlap(stop, held, moment.time(), until.time())
             slot = OutreachSlot(
                 stop_id=stop.id,
                 day=day,
@@ -198,6 +204,7 @@ def add_slots(
             )
             session.add(slot)
             made.append(slot)
+            held.add((slot.start_time, slot.end_time))
         moment = until
     session.flush()
     write_audit(
@@ -208,6 +215,25 @@ def add_slots(
         {"stop": stop.code, "day": day.isoformat(), "slots": len(made), "capacity": capacity},
     )
     return made
+
+
+def _has_ended(day: date, end: time) -> bool:
+    """Whether a slot of `day` ending at `end` (Vietnam time) is over by now."""
+    return datetime.combine(day, end, VN_TZ) <= now_utc()
+
+
+def _refuse_overlap(
+    stop: OutreachStop, held: set[tuple[time, time]], start: time, end: time
+) -> None:
+    """One stop is at one slot at a time: a booking at a moment two slots hold would land in
+    whichever came first, full or not."""
+    for other_start, other_end in sorted(held):
+        if start < other_end and other_start < end:
+            raise ValidationError(
+                f"Khung giờ {start:%H:%M}–{end:%H:%M} trùng với khung giờ "
+                f"{other_start:%H:%M}–{other_end:%H:%M} đã có của điểm hẹn {stop.code}: "
+                "chọn giờ không trùng (mỗi lúc một khung giờ); chưa thêm khung giờ nào."
+            )
 
 
 @dataclass(frozen=True)
@@ -268,6 +294,11 @@ def appoint(
     local = at.astimezone(VN_TZ)
     slots = slots_of(session, stop.code, local.date())
     slot = _slot_holding(slots, stop, local)
+    if _has_ended(slot.day, slot.end):
+        raise ValidationError(
+            f"Khung giờ {slot.label()} ngày {format_date(slot.day)} của điểm hẹn {stop.code} "
+            "đã qua: hẹn vào một khung giờ chưa hết."
+        )
     existing = session.scalars(
         select(OutreachAppointment).where(OutreachAppointment.entry_id == entry.id)
     ).first()

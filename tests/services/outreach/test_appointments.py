@@ -79,3 +79,53 @@ def test_an_appointment_kept_when_the_status_stays_appointed(
     assert [(a.full_name, a.start) for a in day_schedule(session, DAY)] == [
         ("Trần Thị Mỹ Linh", time(19, 0))
     ]
+
+
+def test_a_stop_s_slots_never_overlap(session: Session, tmp_path: Path) -> None:
+    """18:30–19:30 beside 18:00–19:00 and 19:00–20:00: a booking at 18:30 was refused as
+    full (18:00–19:00 held it) while the list of free slots offered 18:30–19:30, and 19:00
+    landed in 18:30–19:30. Overlapping slots are refused; the same slots again change nothing."""
+    listed(session, tmp_path)
+    hamlet_stop(session)
+    with pytest.raises(ValidationError, match="18:30–19:30 trùng với khung giờ 18:00–19:00"):
+        add_slots(session, CLI, "PT-AP3", DAY, time(18, 30), time(19, 30), 2)
+    session.rollback()
+    with pytest.raises(ValidationError, match="trùng với khung giờ 19:00–20:00"):
+        add_slots(session, CLI, "PT-AP3", DAY, time(19, 45), time(21, 0), 2, every_minutes=15)
+    session.rollback()
+    assert (
+        add_slots(session, CLI, "PT-AP3", DAY, time(18, 0), time(20, 0), 1, every_minutes=60) == []
+    )
+    assert len(add_slots(session, CLI, "PT-AP3", DAY, time(20, 0), time(21, 0), 2)) == 1
+    session.commit()
+    assert [(s.start, s.end) for s in slots_of(session, "PT-AP3", DAY)] == [
+        (time(18, 0), time(19, 0)),
+        (time(19, 0), time(20, 0)),
+        (time(20, 0), time(21, 0)),
+    ]
+
+
+def test_nobody_is_invited_to_a_moment_already_past(session: Session, tmp_path: Path) -> None:
+    """Today is 24/07/2023 10:00: a slot that ended before now cannot be added nor booked
+    (an invitation for yesterday was accepted, «Đã hẹn lúc 01/01/2020 08:00»)."""
+    listed(session, tmp_path)
+    add_stop(session, CLI, "PT-AP3", "Tổ lưu động Ấp 3", StopKind.HAMLET, PHU_TAM, hamlet="Ấp 3")
+    session.commit()
+    with pytest.raises(ValidationError, match="đã qua"):
+        add_slots(session, CLI, "PT-AP3", date(2023, 7, 23), time(18, 0), time(20, 0), 5)
+    session.rollback()
+    with pytest.raises(ValidationError, match="đã qua"):
+        add_slots(session, CLI, "PT-AP3", date(2023, 7, 24), time(7, 0), time(9, 0), 5)
+    session.rollback()
+    # A slot running now may still be given (the person comes at once).
+    add_slots(session, CLI, "PT-AP3", date(2023, 7, 24), time(9, 0), time(11, 0), 5)
+    session.commit()
+    appoint(session, CLI, "PT-AP3", vn("2023-07-24 09:30"), id_number=LINH)
+    session.commit()
+    # One added yesterday for this morning, over by now.
+    set_clock(lambda: datetime(2023, 7, 23, 3, 0, tzinfo=UTC))
+    add_slots(session, CLI, "PT-AP3", date(2023, 7, 24), time(7, 0), time(8, 0), 5)
+    session.commit()
+    set_clock(lambda: datetime(2023, 7, 24, 3, 0, tzinfo=UTC))
+    with pytest.raises(ValidationError, match=r"07:00–08:00 .* đã qua"):
+        appoint(session, CLI, "PT-AP3", vn("2023-07-24 07:30"), id_number=BINH)
