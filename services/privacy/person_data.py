@@ -39,6 +39,7 @@ from services.documents.pages import Document, Facts, Paragraph, Section, Table,
 from services.exchange.conflicts import ConflictView, conflict_of, residence_label
 from services.outreach.lists import PersonEntry, entries_of_person
 from services.person.id_number import mask_id_number, normalise_id_number
+from services.privacy.erasure_marks import remember_erased
 from services.privacy.purge import anonymise_cases, anonymise_outreach
 from services.privacy.requests import (
     DEADLINES,
@@ -526,6 +527,8 @@ def erase_person(
             )
         request = request_for_answer(session, actor, number, RequestKind.ERASE, request_id)
         answered = request.id
+        # Before the uids go: a package made before now must not bring the person back.
+        remember_erased(session, case_ids, listed)
         anonymise_cases(session, case_ids)
         anonymise_outreach(session, listed)  # the review lists keep their counts too
         forget_id_number(session, number)

@@ -1,0 +1,82 @@
+"""An erasure that holds (Law 91/2025 Art. 14: deleted so that it cannot be restored without
+authority): a package exported before a citizen asked to be erased, imported afterwards,
+does not bring them back, neither their case (which also counted them twice) nor their
+review-list entry. Run as a manager's script would (found by the black-box probe)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from services.cases.records import COLUMNS as RECORD_COLUMNS
+from services.outreach.list_import import COLUMNS as LIST_COLUMNS
+from tests.factories import PHU_TAM, id_number_for
+from tests.shared_sheets import record_row, write_sheet
+from tests.test_cli import db as db  # the fixture: preset and administrator
+from tests.test_cli import run
+
+LINH = id_number_for(date(1990, 3, 15), "Nữ", 1)
+BINH = id_number_for(date(1985, 1, 2), "Nam", 777)
+PASSPHRASE = {"KICHHOAT_PASSPHRASE": "mưa-xôi-đèo-hành-quà"}
+
+
+def tally(db: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(
+        run("tally", "--as-of", "2023-08-01", "--by", "commune", "--json", db=db).stdout
+    )
+    return data
+
+
+def listed_total(db: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(run("outreach", "status", "--json", db=db).stdout)["total"]
+    return data
+
+
+def test_a_package_made_before_an_erasure_does_not_bring_the_citizen_back(
+    db: Path, tmp_path: Path
+) -> None:
+    sheet = write_sheet(
+        tmp_path / "ho-so.csv",
+        RECORD_COLUMNS,
+        [
+            record_row(
+                LINH, "Trần Thị Mỹ Linh", "15/03/1990", "Nữ", 1, "Đã kích hoạt", "20/07/2023 08:30"
+            ),
+            record_row(
+                BINH, "Lê Văn Bình", "02/01/1985", "Nam", 1, "Đã kích hoạt", "20/07/2023 09:30"
+            ),
+        ],
+    )
+    run("records", "import", str(sheet), db=db)
+    people = write_sheet(
+        tmp_path / "ra-soat.csv",
+        LIST_COLUMNS,
+        [
+            [LINH, "Trần Thị Mỹ Linh", "15/03/1990", "Nữ", "0912345678", PHU_TAM, "Ấp 3", "", ""],
+            [BINH, "Lê Văn Bình", "02/01/1985", "Nam", "0987654321", PHU_TAM, "Ấp 3", "", ""],
+        ],
+    )
+    run("outreach", "import", str(people), db=db)
+    package = tmp_path / "truoc-khi-xoa.kpkg"
+    run("package", "export", "--out", str(package), db=db, env=PASSPHRASE)
+    figures, progress = tally(db), listed_total(db)
+
+    run("request", "erase", "--id-number", LINH, "--yes", db=db)
+    merged = run("package", "import", str(package), db=db, env=PASSPHRASE)
+
+    assert "đã xóa theo yêu cầu" in merged.stdout
+    assert tally(db) == figures  # Linh's activation counted once, not twice
+    assert listed_total(db) == progress
+    with sqlite3.connect(db) as raw:
+        assert raw.execute("SELECT count(*) FROM cases").fetchone() == (2,)
+        for table, column in (("cases", "id_number"), ("outreach_entries", "id_number")):
+            numbers = {n for (n,) in raw.execute(f"SELECT {column} FROM {table}")}  # noqa: S608
+            assert LINH not in numbers and BINH in numbers
+        names = {n for (n,) in raw.execute("SELECT full_name FROM fact_sets")}
+        assert "Trần Thị Mỹ Linh" not in names and "Lê Văn Bình" in names
+    # The same package again, or Bình's own news, still merge as before.
+    again = run("package", "import", str(package), db=db, env=PASSPHRASE)
+    assert "0 mới" in again.stdout and "0 bị từ chối" in again.stdout
