@@ -20,14 +20,17 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from models.bulk import in_slices
-from models.entities import CaseEvent, ErasedMark, OutreachEntry, OutreachEvent
+from models.entities import Case, CaseEvent, ErasedMark, OutreachEntry, OutreachEvent
 from models.event_ids import content_uid
 from services.common.vntime import now_utc
+from services.upkeep.database import Database
 
 CASE, OUTREACH = "case", "outreach"
 
@@ -79,3 +82,75 @@ def erased_uids(session: Session, uids: Iterable[str]) -> set[str]:
     if not by_mark or session.scalar(select(ErasedMark.mark).limit(1)) is None:
         return set()
     return {by_mark[mark] for mark in erased_marks(session, by_mark)}
+
+
+@dataclass(frozen=True)
+class KeptMark:
+    mark: str
+    kind: str
+    erased_at: datetime
+
+
+def kept_marks(session: Session) -> list[KeptMark]:
+    """Every mark this database keeps (carried over a restore)."""
+    return [KeptMark(m.mark, m.kind, m.erased_at) for m in session.scalars(select(ErasedMark))]
+
+
+def erase_marked_again(session: Session, marks: Sequence[KeptMark]) -> int:
+    """After a restore: keep `marks` (those of the database replaced) and erase again every
+    case and list entry of the restored one that carries a marked event (a copy made before
+    an erasure holds the person whole). The number of cases erased again."""
+    if not marks:
+        return 0
+    from services.privacy.purge import anonymise_cases, anonymise_outreach
+    from services.privacy.requests import forget_id_number
+
+    known = erased_marks(session, (m.mark for m in marks))
+    session.add_all(
+        ErasedMark(mark=m.mark, kind=m.kind, erased_at=m.erased_at)
+        for m in marks
+        if m.mark not in known
+    )
+    session.flush()
+    wanted = {m.mark for m in marks}
+    case_ids = sorted(
+        {
+            case_id
+            for uid, case_id in session.execute(select(CaseEvent.uid, CaseEvent.case_id))
+            if erasure_mark(uid) in wanted
+        }
+    )
+    numbers: set[str] = set()
+    for cases in in_slices(case_ids):
+        numbers.update(session.scalars(select(Case.id_number).where(Case.id.in_(cases))))
+    entry_ids = {
+        entry_id
+        for uid, entry_id in session.execute(select(OutreachEvent.uid, OutreachEvent.entry_id))
+        if erasure_mark(uid) in wanted
+    }
+    for listed in in_slices(sorted(numbers)):
+        entry_ids.update(
+            session.scalars(select(OutreachEntry.id).where(OutreachEntry.id_number.in_(listed)))
+        )
+    anonymise_cases(session, case_ids)
+    anonymise_outreach(session, sorted(entry_ids))
+    for number in numbers:
+        forget_id_number(session, number)
+    return len(case_ids)
+
+
+def erase_again_after_restore(database: Database, marks: Sequence[KeptMark]) -> int:
+    """`erase_marked_again` in its own transaction, as the erasure itself does it: on SQLite
+    the freed pages zeroed and the write-ahead log emptied after. The number of cases."""
+    if not marks:
+        return 0
+    from services.privacy.person_data import empty_write_ahead_log
+
+    with database.session() as session:
+        if database.is_sqlite:
+            session.execute(text("PRAGMA secure_delete = ON"))
+        erased = erase_marked_again(session, marks)
+        session.commit()
+    if database.is_sqlite:
+        empty_write_ahead_log(database)
+    return erased

@@ -544,11 +544,11 @@ def erase_person(
         )
         session.commit()
     if database.is_sqlite:
-        _empty_write_ahead_log(database)
+        empty_write_ahead_log(database)
     return ErasureResult(len(case_ids), answered, masked)
 
 
-def _empty_write_ahead_log(database: Database) -> None:
+def empty_write_ahead_log(database: Database) -> None:
     """Copy the WAL into the database and truncate it, so the pages holding the erased
     values before the erasure are gone from it (best effort: a reader still open elsewhere
     keeps part of it until it closes)."""

@@ -32,6 +32,7 @@ from sqlalchemy import Engine, bindparam, text
 from models.migrate import MIGRATIONS_DIR, upgrade
 from services.common.errors import StorageError, UserError, failure_reason, os_reason
 from services.common.stable_lookups import forget_point_facts
+from services.privacy.erasure_marks import erase_again_after_restore, kept_marks
 from services.security.audit import AuditAction, write_audit
 from services.security.audit_witness import record_restore
 from services.security.permissions import Action, require
@@ -422,6 +423,17 @@ def remove_plain_backups(
 class RestoreResult:
     restored_from: BackupInfo
     previous_saved_to: Path
+    # Cases of citizens erased on request since that backup, erased again (see below).
+    erased_again: int = 0
+
+    def erased_note(self) -> str:
+        """What the restore erased again, said to the administrator ("" when nothing)."""
+        if not self.erased_again:
+            return ""
+        return (
+            "Bản sao lưu làm trước khi có công dân yêu cầu xóa dữ liệu: đã xóa lại dữ liệu của "
+            f"{self.erased_again} hồ sơ (số liệu thống kê giữ nguyên)."
+        )
 
 
 def restore_backup(
@@ -439,6 +451,9 @@ def restore_backup(
     database, never half of each) and migrated to this version's schema."""
     require(actor, Action.BACKUPS)
     database_file(database)
+    with database.session(read_only=True) as session:
+        # The erasures this database knows: a copy made before one holds the person whole.
+        marks = kept_marks(session)
     origin = _open_backup(source, passphrase)
     try:
         info = _check_open(origin, source)
@@ -451,6 +466,7 @@ def restore_backup(
     # What was printed or sent since that backup is no longer in the log: said so outside it.
     record_restore(database.engine, source.name)
     upgrade(database.engine)
+    erased_again = erase_again_after_restore(database, marks)
     _audit(
         database,
         actor,
@@ -459,8 +475,9 @@ def restore_backup(
         file=source.name,
         saved_previous=previous.name,
         cases=info.cases,
+        **({"erased_again": erased_again} if erased_again else {}),
     )
-    return RestoreResult(info, previous)
+    return RestoreResult(info, previous, erased_again)
 
 
 def _copy_into(

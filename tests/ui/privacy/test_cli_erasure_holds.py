@@ -35,9 +35,8 @@ def listed_total(db: Path) -> dict[str, Any]:
     return data
 
 
-def test_a_package_made_before_an_erasure_does_not_bring_the_citizen_back(
-    db: Path, tmp_path: Path
-) -> None:
+def linh_and_binh(db: Path, tmp_path: Path) -> None:
+    """Both activated (a records import) and both on a review list."""
     sheet = write_sheet(
         tmp_path / "ho-so.csv",
         RECORD_COLUMNS,
@@ -60,6 +59,12 @@ def test_a_package_made_before_an_erasure_does_not_bring_the_citizen_back(
         ],
     )
     run("outreach", "import", str(people), db=db)
+
+
+def test_a_package_made_before_an_erasure_does_not_bring_the_citizen_back(
+    db: Path, tmp_path: Path
+) -> None:
+    linh_and_binh(db, tmp_path)
     package = tmp_path / "truoc-khi-xoa.kpkg"
     run("package", "export", "--out", str(package), db=db, env=PASSPHRASE)
     figures, progress = tally(db), listed_total(db)
@@ -80,3 +85,27 @@ def test_a_package_made_before_an_erasure_does_not_bring_the_citizen_back(
     # The same package again, or Bình's own news, still merge as before.
     again = run("package", "import", str(package), db=db, env=PASSPHRASE)
     assert "0 mới" in again.stdout and "0 bị từ chối" in again.stdout
+
+
+def test_restoring_a_backup_made_before_an_erasure_erases_the_citizen_again(
+    db: Path, tmp_path: Path
+) -> None:
+    """README: a restore from a copy made before the erasure brought the person back («erase
+    again»). The erasures the replaced database knew are carried over and done again."""
+    linh_and_binh(db, tmp_path)
+    copy = tmp_path / "sao-luu.sqlite3"
+    run("backup", "--out", str(copy), db=db)
+    figures, progress = tally(db), listed_total(db)
+    run("request", "erase", "--id-number", LINH, "--yes", db=db)
+
+    restored = run("restore", str(copy), "--yes", db=db)
+
+    assert "xóa lại dữ liệu của 1 hồ sơ" in restored.stdout
+    assert tally(db) == figures and listed_total(db) == progress
+    with sqlite3.connect(db) as raw:
+        for table in ("cases", "outreach_entries"):
+            numbers = {n for (n,) in raw.execute(f"SELECT id_number FROM {table}")}  # noqa: S608
+            assert LINH not in numbers
+        names = {n for (n,) in raw.execute("SELECT full_name FROM fact_sets")}
+        assert "Trần Thị Mỹ Linh" not in names and "Lê Văn Bình" in names
+    assert b"Tr\xe1\xba\xa7n Th\xe1\xbb\x8b M\xe1\xbb\xb9 Linh" not in db.read_bytes()
