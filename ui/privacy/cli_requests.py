@@ -213,8 +213,8 @@ def _erase(args: argparse.Namespace, out: TextIO) -> int:
         file=out,
     )
     print(
-        "Các bản sao lưu làm trước vẫn còn dữ liệu này đến khi được thay; nếu khôi phục từ một "
-        "bản như vậy, chạy lại lệnh này.",
+        "Các bản sao lưu làm trước vẫn còn dữ liệu này đến khi được thay; khôi phục một bản như "
+        "vậy bằng ứng dụng sẽ xóa lại, chép đè bằng cách khác thì chạy lại lệnh này.",
         file=sys.stderr,
     )
     return EXIT_OK
