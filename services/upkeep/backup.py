@@ -98,10 +98,37 @@ def database_file(database: Database) -> Path:
     return path
 
 
+# SQLite's own words (English) for a file that cannot be used, said in Vietnamese; the
+# original goes to the log, where support reads it.
+_SQLITE_REASONS = (
+    ("malformed", "tệp bị hỏng: cấu trúc bên trong không đúng (tệp bị cắt ngắn hoặc ghi dở)"),
+    ("not a database", "không phải tệp cơ sở dữ liệu SQLite (hoặc đã bị mã hóa, ghi đè)"),
+    ("file is encrypted", "không phải tệp cơ sở dữ liệu SQLite (hoặc đã bị mã hóa, ghi đè)"),
+    ("unable to open", "không mở được tệp"),
+    ("locked", "tệp đang bị một chương trình khác giữ: đóng chương trình đó rồi thử lại"),
+    ("busy", "tệp đang bị một chương trình khác giữ: đóng chương trình đó rồi thử lại"),
+    ("disk i/o", "lỗi đọc ổ đĩa (ổ hỏng hoặc bị rút ra)"),
+    ("no such table", "thiếu bảng dữ liệu"),
+)
+
+
+def sqlite_reason(error: sqlite3.Error) -> str:
+    """What SQLite's error means, in Vietnamese (its English text is logged)."""
+    log.info("SQLite refused a file: %s", error)
+    text = str(error).lower()
+    return next(
+        (said for key, said in _SQLITE_REASONS if key in text),
+        "tệp bị hỏng, SQLite không đọc được",
+    )
+
+
 def _connection_integrity(connection: sqlite3.Connection, *, quick: bool) -> str | None:
     pragma = "quick_check" if quick else "integrity_check"
     results = [str(row[0]) for row in connection.execute(f"PRAGMA {pragma}").fetchall()]
-    return None if results == ["ok"] else "hỏng: " + "; ".join(results[:3])
+    if results == ["ok"]:
+        return None
+    log.info("SQLite %s found: %s", pragma, "; ".join(results[:10]))
+    return f"tệp bị hỏng: kiểm tra tính toàn vẹn tìm thấy {len(results)} chỗ hỏng"
 
 
 def integrity_problem(path: Path, *, quick: bool = False) -> str | None:
@@ -116,11 +143,11 @@ def integrity_problem(path: Path, *, quick: bool = False) -> str | None:
     try:
         connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     except sqlite3.Error as error:
-        return f"không mở được ({error})"
+        return sqlite_reason(error)
     try:
         return _connection_integrity(connection, quick=quick)
     except sqlite3.Error as error:
-        return f"hỏng ({error})"
+        return sqlite_reason(error)
     finally:
         connection.close()
 
@@ -149,7 +176,7 @@ def _open_backup(path: Path, passphrase: str | None) -> sqlite3.Connection:
         try:
             problem = _connection_integrity(connection, quick=False)
         except sqlite3.Error as error:
-            problem = f"hỏng ({error})"
+            problem = sqlite_reason(error)
         if problem is None:
             return connection
         connection.close()
@@ -177,7 +204,9 @@ def _check_open(connection: sqlite3.Connection, path: Path) -> BackupInfo:
         row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
         cases = int(connection.execute("SELECT count(*) FROM cases").fetchone()[0])
     except sqlite3.Error as error:
-        raise BackupCheckError(f"Tệp «{path.name}» không đọc được: {error}.") from error
+        raise BackupCheckError(
+            f"Tệp «{path.name}» không đọc được: {sqlite_reason(error)}."
+        ) from error
     revision = str(row[0]) if row else ""
     from alembic.script import ScriptDirectory  # only when a backup is checked: fast start
 

@@ -1,0 +1,60 @@
+"""A backup that is broken says why in Vietnamese: cut short, its pages scrambled, or not a
+database at all (found by the black-box probe: `restore` of a truncated copy printed
+SQLite's «database disk image is malformed»)."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from services.upkeep.backup import BackupCheckError, check_backup, create_backup, integrity_problem
+from services.upkeep.database import Database
+from tests.factories import CLI
+
+ENGLISH = re.compile(
+    r"\b(database|disk|image|malformed|file|error|unable|open|integrity|page|btree|tree|"
+    r"found|never|used|cell|row|missing|wrong|corrupt|encrypted|is|not|of|in)\b",
+    re.IGNORECASE,
+)
+
+
+def english_words(text: str) -> list[str]:
+    """SQLite's English words in a message."""
+    return ENGLISH.findall(text)
+
+
+@pytest.fixture
+def copy(database: Database, tmp_path: Path) -> bytes:
+    if not database.is_sqlite:
+        pytest.skip("backups are SQLite's")
+    made = create_backup(database, CLI, tmp_path / "ban-sao.sqlite3")
+    return made.read_bytes()
+
+
+@pytest.mark.parametrize("damage", ["cut", "scrambled", "header-only"])
+def test_a_broken_copy_is_refused_in_vietnamese(copy: bytes, tmp_path: Path, damage: str) -> None:
+    broken = tmp_path / "hong.sqlite3"
+    if damage == "cut":
+        broken.write_bytes(copy[: len(copy) // 3])
+    elif damage == "scrambled":
+        page = 4096
+        broken.write_bytes(copy[: 2 * page] + bytes(range(256)) * 16 + copy[3 * page :])
+    else:
+        broken.write_bytes(copy[:100])
+    with pytest.raises(BackupCheckError) as refused:
+        check_backup(broken)
+    message = str(refused.value)
+    assert "hong.sqlite3" in message and not english_words(message.replace("hong.sqlite3", ""))
+    problem = integrity_problem(broken)
+    assert problem is not None and not english_words(problem)
+
+
+def test_sqlite_still_opens_the_intact_copy(copy: bytes, tmp_path: Path) -> None:
+    whole = tmp_path / "nguyen.sqlite3"
+    whole.write_bytes(copy)
+    assert integrity_problem(whole) is None
+    with sqlite3.connect(whole) as raw:
+        assert raw.execute("SELECT count(*) FROM cases").fetchone() is not None
