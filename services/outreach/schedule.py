@@ -253,6 +253,10 @@ class SlotView:
     def label(self) -> str:
         return f"{self.start:%H:%M}–{self.end:%H:%M} ({self.booked}/{self.capacity})"
 
+    def has_ended(self) -> bool:
+        """Over by now: nobody is appointed to it any more."""
+        return _has_ended(self.day, self.end)
+
 
 def slots_of(session: Session, stop_code: str, day: date) -> list[SlotView]:
     stop = get_stop(session, stop_code)
@@ -294,7 +298,7 @@ def appoint(
     local = at.astimezone(VN_TZ)
     slots = slots_of(session, stop.code, local.date())
     slot = _slot_holding(slots, stop, local)
-    if _has_ended(slot.day, slot.end):
+    if slot.has_ended():
         raise ValidationError(
             f"Khung giờ {slot.label()} ngày {format_date(slot.day)} của điểm hẹn {stop.code} "
             "đã qua: hẹn vào một khung giờ chưa hết."

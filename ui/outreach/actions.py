@@ -101,14 +101,22 @@ class AppointDialog(QDialog):
             return
         with self.context.database.session(read_only=True) as session:
             found: list[SlotView] = slots_of(session, str(code), day_of(self.day))
+        chosen = -1
         for slot in found:
             text = f"{slot.start:%H:%M}–{slot.end:%H:%M}, còn {slot.free}/{slot.capacity} chỗ"
-            self.slot.addItem(text if slot.free else text + " (đã đủ)", slot)
-            if not slot.free:
+            over = slot.has_ended()
+            self.slot.addItem(
+                text + (" (đã qua)" if over else "" if slot.free else " (đã đủ)"), slot
+            )
+            if over or not slot.free:
                 item = self.slot.model().item(self.slot.count() - 1)  # type: ignore[attr-defined]
                 item.setEnabled(False)
+            elif chosen < 0:
+                chosen = self.slot.count() - 1
         if not found:
             self.slot.addItem("(ngày này chưa có khung giờ)", None)
+        # The first slot that can be given, so that Enter books it.
+        self.slot.setCurrentIndex(max(chosen, 0))
 
     def save(self) -> None:
         slot = self.slot.currentData()

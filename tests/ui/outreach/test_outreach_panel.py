@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QDialogButtonBox, QPushButton
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
@@ -18,8 +18,9 @@ from models.codes import OutreachStatus, Role
 from models.entities import OutreachEntry
 from services.common.vntime import set_clock
 from services.outreach.list_import import COLUMNS
+from services.outreach.schedule import add_slots
 from services.upkeep.database import Database
-from tests.factories import PHU_TAM
+from tests.factories import CLI, PHU_TAM
 from tests.pdf_tools import pdf_page_count, pdf_text
 from tests.services.outreach.test_outreach import evening_stop, listed
 from tests.ui.hands import type_into
@@ -278,3 +279,33 @@ def test_an_operator_gets_the_days_papers_without_the_phone_files(
     assert not day.template.isVisible() and not day.sample.isVisible()
     assert "nhắn tin" not in day.windowTitle()
     day.reject()
+
+
+def test_a_slot_already_over_cannot_be_chosen(
+    qtbot: QtBot, database: Database, tmp_path: Path
+) -> None:
+    """Today, 24/07 at 10:00: this morning's 07:00–08:00 slot is shown as over and cannot be
+    chosen; the first slot still to come is chosen, so Enter books it."""
+    window = open_outreach(qtbot, database, tmp_path, Role.OPERATOR)
+    set_clock(lambda: datetime(2023, 7, 23, 3, 0, tzinfo=UTC))  # added the day before
+    with database.session() as session:
+        add_slots(session, CLI, "PT-AP3", date(2023, 7, 24), time(7, 0), time(8, 0), 5)
+        add_slots(session, CLI, "PT-AP3", date(2023, 7, 24), time(18, 0), time(19, 0), 5)
+        session.commit()
+    set_clock(lambda: datetime(2023, 7, 24, 3, 0, tzinfo=UTC))
+    panel = window.outreach
+    search(qtbot, window, "hoa")
+    panel.table.setFocus()
+    qtbot.keyClick(panel.table, Qt.Key.Key_H, Qt.KeyboardModifier.ControlModifier)
+    dialog = window.outreach_actions.dialog
+    assert isinstance(dialog, AppointDialog)
+    qtbot.waitUntil(dialog.isVisible)
+    dialog.day.setDate(QDate(2023, 7, 24))
+    texts = [dialog.slot.itemText(i) for i in range(dialog.slot.count())]
+    assert texts[0].startswith("07:00–08:00") and texts[0].endswith("(đã qua)")
+    first = dialog.slot.model().item(0)  # type: ignore[attr-defined]
+    assert not first.isEnabled()
+    assert dialog.slot.currentIndex() == 1
+    qtbot.keyClick(dialog.slot, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    assert status_of(database, "Sơn Thị Hoa")[0] == "appointed"
