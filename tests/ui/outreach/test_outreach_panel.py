@@ -66,6 +66,17 @@ def search(qtbot: QtBot, window: MainWindow, text: str) -> None:
     qtbot.keyClick(panel.search, Qt.Key.Key_Return)
 
 
+def appoint_by_keys(qtbot: QtBot, window: MainWindow, name: str) -> AppointDialog:
+    """The person found by `name`, then Ctrl+H: the appointment dialog, shown."""
+    search(qtbot, window, name)
+    window.outreach.table.setFocus()
+    qtbot.keyClick(window.outreach.table, Qt.Key.Key_H, Qt.KeyboardModifier.ControlModifier)
+    dialog = window.outreach_actions.dialog
+    assert isinstance(dialog, AppointDialog)
+    qtbot.waitUntil(dialog.isVisible)
+    return dialog
+
+
 def test_a_clerk_finds_a_person_and_records_what_happened_by_keys(
     qtbot: QtBot, database: Database, tmp_path: Path
 ) -> None:
@@ -111,12 +122,7 @@ def test_an_appointment_by_keys_fills_a_slot(
 ) -> None:
     window = open_outreach(qtbot, database, tmp_path, Role.OPERATOR)
     panel = window.outreach
-    search(qtbot, window, "hoa")  # listed without an ID number
-    panel.table.setFocus()
-    qtbot.keyClick(panel.table, Qt.Key.Key_H, Qt.KeyboardModifier.ControlModifier)
-    dialog = window.outreach_actions.dialog
-    assert isinstance(dialog, AppointDialog)
-    qtbot.waitUntil(dialog.isVisible)
+    dialog = appoint_by_keys(qtbot, window, "hoa")  # listed without an ID number
     assert dialog.stop.currentData() == "PT-AP3"
     assert dialog.slot.count() == 2  # 18:00 and 19:00 on 25/07, one place each
     dialog.slot.setCurrentIndex(1)
@@ -155,11 +161,7 @@ def test_the_day_dialog_saves_schedule_and_invitations(
 ) -> None:
     window = open_outreach(qtbot, database, tmp_path, Role.MANAGER)
     panel = window.outreach
-    search(qtbot, window, "linh")
-    panel.table.setFocus()
-    qtbot.keyClick(panel.table, Qt.Key.Key_H, Qt.KeyboardModifier.ControlModifier)
-    appoint = window.outreach_actions.dialog
-    assert isinstance(appoint, AppointDialog)
+    appoint = appoint_by_keys(qtbot, window, "linh")
     buttons = appoint.findChild(QDialogButtonBox)
     assert buttons is not None
     buttons.button(QDialogButtonBox.StandardButton.Ok).click()
@@ -293,13 +295,7 @@ def test_a_slot_already_over_cannot_be_chosen(
         add_slots(session, CLI, "PT-AP3", date(2023, 7, 24), time(18, 0), time(19, 0), 5)
         session.commit()
     set_clock(lambda: datetime(2023, 7, 24, 3, 0, tzinfo=UTC))
-    panel = window.outreach
-    search(qtbot, window, "hoa")
-    panel.table.setFocus()
-    qtbot.keyClick(panel.table, Qt.Key.Key_H, Qt.KeyboardModifier.ControlModifier)
-    dialog = window.outreach_actions.dialog
-    assert isinstance(dialog, AppointDialog)
-    qtbot.waitUntil(dialog.isVisible)
+    dialog = appoint_by_keys(qtbot, window, "hoa")
     dialog.day.setDate(QDate(2023, 7, 24))
     texts = [dialog.slot.itemText(i) for i in range(dialog.slot.count())]
     assert texts[0].startswith("07:00–08:00") and texts[0].endswith("(đã qua)")
