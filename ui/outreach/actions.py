@@ -42,7 +42,7 @@ from services.outreach.schedule import (
     write_sms,
 )
 from services.outreach.slips import write_invitations
-from services.security.permissions import Action, allowed
+from services.security.permissions import Action, PermissionDeniedError, allowed, require
 from ui.cases.records_import import row_progress
 from ui.outreach.panel import OutreachPanel
 from ui.shell.context import AppContext
@@ -412,8 +412,18 @@ class OutreachActions:
         self.dialog = dialog
         dialog.open()
 
+    def _refused(self, what: str) -> bool:
+        """Whether the signed-in person may not manage outreach; if so, said to them (a key
+        pressed for a manager's work did nothing)."""
+        try:
+            require(self.context.actor, Action.OUTREACH_MANAGE)
+        except PermissionDeniedError as error:
+            messages().error(self.panel, what, str(error))
+            return True
+        return False
+
     def open_stops(self) -> None:
-        if not allowed(self.context.actor, Action.OUTREACH_MANAGE):
+        if self._refused("Điểm hẹn và khung giờ"):
             return
         from ui.outreach.stops import StopsDialog
 
@@ -429,7 +439,7 @@ class OutreachActions:
         dialog.open()
 
     def import_list(self) -> None:
-        if not allowed(self.context.actor, Action.OUTREACH_MANAGE):
+        if self._refused("Nhập danh sách rà soát"):
             return
         path = ask_open_path(
             self.panel,

@@ -305,3 +305,30 @@ def test_a_slot_already_over_cannot_be_chosen(
     qtbot.keyClick(dialog.slot, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: not dialog.isVisible())
     assert status_of(database, "Sơn Thị Hoa")[0] == "appointed"
+
+
+@pytest.mark.parametrize(
+    ("keys", "title"),
+    [
+        ((Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier), "Điểm hẹn và khung giờ"),
+        (
+            (Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier),
+            "Nhập danh sách rà soát",
+        ),
+    ],
+)
+def test_an_operator_pressing_a_managers_key_is_told_why_nothing_happens(
+    qtbot: QtBot,
+    database: Database,
+    tmp_path: Path,
+    recorded: RecordingMessages,
+    keys: tuple[Qt.Key, Qt.KeyboardModifier],
+    title: str,
+) -> None:
+    window = open_outreach(qtbot, database, tmp_path, Role.OPERATOR)
+    window.outreach.table.setFocus()
+    qtbot.keyClick(window.outreach.table, *keys)
+    kind, shown_title, text = recorded.shown[-1]
+    assert (kind, shown_title) == ("error", title)
+    assert "không có quyền" in text and "quản lý" in text
+    assert window.outreach_actions.dialog is None or not window.outreach_actions.dialog.isVisible()
