@@ -22,6 +22,7 @@ import errno
 import logging
 import re
 import sqlite3
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -513,17 +514,43 @@ def _copy_into(
     database: Database, origin: sqlite3.Connection, source: Path, previous: Path
 ) -> None:
     raw = database.engine.raw_connection()
+    resized: sqlite3.Connection | None = None
     try:
         destination = raw.driver_connection
         assert isinstance(destination, sqlite3.Connection)
-        origin.backup(destination)
+        resized = _resized(origin, destination)
+        (resized or origin).backup(destination)
     except sqlite3.Error as error:
         raise StorageError(
-            f"Không khôi phục được từ «{source.name}»: {error}. Cơ sở dữ liệu trước khi khôi "
-            f"phục đã được lưu ở «{previous}»."
+            f"Không khôi phục được từ «{source.name}»: {sqlite_reason(error)}. Cơ sở dữ liệu "
+            f"trước khi khôi phục đã được lưu ở «{previous}»."
         ) from error
     finally:
+        if resized is not None:
+            resized.close()
         raw.close()
+
+
+def _resized(
+    origin: sqlite3.Connection, destination: sqlite3.Connection
+) -> sqlite3.Connection | None:
+    """The copy rewritten with the database's page size, when they differ (a file of 1 KB
+    pages, as SQLite made before 3.12): SQLite's backup cannot write pages of another size
+    into a database in WAL mode («attempt to write a readonly database»). Rewritten by
+    `VACUUM INTO` an in-memory database (SQLite's memdb), never to disk; None when the sizes
+    match."""
+    size = int(destination.execute("PRAGMA page_size").fetchone()[0])
+    if int(origin.execute("PRAGMA page_size").fetchone()[0]) == size:
+        return None
+    name = f"file:/kichhoat-khoi-phuc-{uuid.uuid4().hex}?vfs=memdb"
+    resized = sqlite3.connect(name, uri=True)  # held open: the memdb lives while it does
+    try:
+        origin.execute(f"PRAGMA page_size = {size}")
+        origin.execute("VACUUM INTO ?", (name,))
+    except BaseException:
+        resized.close()
+        raise
+    return resized
 
 
 def list_backups(folder: Path | None = None, db_path: Path | None = None) -> list[Path]:

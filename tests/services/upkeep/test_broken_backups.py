@@ -5,14 +5,25 @@ SQLite's «database disk image is malformed»)."""
 from __future__ import annotations
 
 import re
+import shutil
 import sqlite3
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 
-from services.upkeep.backup import BackupCheckError, check_backup, create_backup, integrity_problem
+from models.entities import Case
+from services.upkeep.backup import (
+    BackupCheckError,
+    check_backup,
+    create_backup,
+    database_file,
+    integrity_problem,
+    restore_backup,
+)
 from services.upkeep.database import Database
 from tests.factories import CLI
+from tests.paths import DATA
 
 ENGLISH = re.compile(
     r"\b(database|disk|image|malformed|file|error|unable|open|integrity|page|btree|tree|"
@@ -58,3 +69,23 @@ def test_sqlite_still_opens_the_intact_copy(copy: bytes, tmp_path: Path) -> None
     assert integrity_problem(whole) is None
     with sqlite3.connect(whole) as raw:
         assert raw.execute("SELECT count(*) FROM cases").fetchone() is not None
+
+
+def test_a_copy_of_another_page_size_restores(database: Database, tmp_path: Path) -> None:
+    """The first schema's database (`tests/data/kichhoat-0001.sqlite`, 1 KB pages) onto a
+    database in WAL mode with 4 KB pages: SQLite's backup refuses that («attempt to write a
+    readonly database», found by the black-box probe). The restore rewrites it to the
+    database's page size in memory first, then migrates it as any older copy."""
+    if not database.is_sqlite:
+        pytest.skip("backups are SQLite's")
+    old = tmp_path / "cu.sqlite3"
+    shutil.copyfile(DATA / "kichhoat-0001.sqlite", old)
+    with sqlite3.connect(old) as raw:
+        cases = raw.execute("SELECT count(*) FROM cases").fetchone()[0]
+        assert raw.execute("PRAGMA page_size").fetchone()[0] == 1024
+    result = restore_backup(database, CLI, old, tmp_path / "sao-luu")
+    assert result.restored_from.cases == cases > 0
+    with database.session(read_only=True) as session:
+        assert session.scalar(select(func.count()).select_from(Case)) == cases
+    assert integrity_problem(database_file(database)) is None
+    assert not [p for p in tmp_path.rglob("*") if "memdb" in p.name or "restore" in p.name]
