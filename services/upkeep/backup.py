@@ -31,7 +31,13 @@ from pathlib import Path
 from sqlalchemy import Engine, bindparam, text
 
 from models.migrate import MIGRATIONS_DIR, upgrade
-from services.common.errors import StorageError, UserError, failure_reason, os_reason
+from services.common.errors import (
+    StorageError,
+    UserError,
+    failure_reason,
+    os_reason,
+    sqlite_reason,
+)
 from services.common.stable_lookups import forget_point_facts
 from services.privacy.erasure_marks import erase_again_after_restore, kept_marks
 from services.security.audit import AuditAction, write_audit
@@ -97,30 +103,6 @@ def database_file(database: Database) -> Path:
     if path is None:
         raise UserError(SERVER_BACKUP_ADVICE)
     return path
-
-
-# SQLite's own words (English) for a file that cannot be used, said in Vietnamese; the
-# original goes to the log, where support reads it.
-_SQLITE_REASONS = (
-    ("malformed", "tệp bị hỏng: cấu trúc bên trong không đúng (tệp bị cắt ngắn hoặc ghi dở)"),
-    ("not a database", "không phải tệp cơ sở dữ liệu SQLite (hoặc đã bị mã hóa, ghi đè)"),
-    ("file is encrypted", "không phải tệp cơ sở dữ liệu SQLite (hoặc đã bị mã hóa, ghi đè)"),
-    ("unable to open", "không mở được tệp"),
-    ("locked", "tệp đang bị một chương trình khác giữ: đóng chương trình đó rồi thử lại"),
-    ("busy", "tệp đang bị một chương trình khác giữ: đóng chương trình đó rồi thử lại"),
-    ("disk i/o", "lỗi đọc ổ đĩa (ổ hỏng hoặc bị rút ra)"),
-    ("no such table", "thiếu bảng dữ liệu"),
-)
-
-
-def sqlite_reason(error: sqlite3.Error) -> str:
-    """What SQLite's error means, in Vietnamese (its English text is logged)."""
-    log.info("SQLite refused a file: %s", error)
-    text = str(error).lower()
-    return next(
-        (said for key, said in _SQLITE_REASONS if key in text),
-        "tệp bị hỏng, SQLite không đọc được",
-    )
 
 
 def _connection_integrity(connection: sqlite3.Connection, *, quick: bool) -> str | None:
