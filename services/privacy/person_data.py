@@ -501,6 +501,15 @@ class ErasureResult:
     cases: int
     request_id: int
     masked: str
+    listed: int = 0  # entries of the review lists
+
+    def describe(self) -> str:
+        """What was erased, said to the manager."""
+        listed = f" và {self.listed} người trong danh sách rà soát" if self.listed else ""
+        return (
+            f"Đã xóa dữ liệu cá nhân của {self.masked}: {self.cases} hồ sơ{listed} được ẩn danh, "
+            f"số liệu thống kê giữ nguyên; yêu cầu số {self.request_id} đã được trả lời."
+        )
 
 
 def erase_person(
@@ -545,7 +554,7 @@ def erase_person(
         session.commit()
     if database.is_sqlite:
         empty_write_ahead_log(database)
-    return ErasureResult(len(case_ids), answered, masked)
+    return ErasureResult(len(case_ids), answered, masked, len(listed))
 
 
 def empty_write_ahead_log(database: Database) -> None:

@@ -109,3 +109,25 @@ def test_restoring_a_backup_made_before_an_erasure_erases_the_citizen_again(
         names = {n for (n,) in raw.execute("SELECT full_name FROM fact_sets")}
         assert "Trần Thị Mỹ Linh" not in names and "Lê Văn Bình" in names
     assert b"Tr\xe1\xba\xa7n Th\xe1\xbb\x8b M\xe1\xbb\xb9 Linh" not in db.read_bytes()
+
+
+def test_a_citizen_only_on_a_review_list_can_be_erased(db: Path, tmp_path: Path) -> None:
+    """`request erase` refused a person with no case, «không có gì để xóa», while the review
+    list held their name, phone and appointment (found by the black-box probe)."""
+    people = write_sheet(
+        tmp_path / "ra-soat.csv",
+        LIST_COLUMNS,
+        [[BINH, "Lê Văn Bình", "02/01/1985", "Nam", "0987654321", PHU_TAM, "Ấp 3", "Nhà số 5", ""]],
+    )
+    run("outreach", "import", str(people), db=db)
+    progress = listed_total(db)
+
+    erased = run("request", "erase", "--id-number", BINH, "--yes", db=db)
+
+    assert "1 người trong danh sách rà soát" in erased.stdout
+    assert listed_total(db) == progress
+    with sqlite3.connect(db) as raw:
+        rows = raw.execute("SELECT id_number, full_name, phone, address FROM outreach_entries")
+        assert rows.fetchall() == [(None, "(đã xóa)", None, None)]
+    nobody = run("request", "erase", "--id-number", LINH, "--yes", db=db, check=False)
+    assert nobody.returncode == 1 and "không có gì để xóa" in nobody.stderr
