@@ -21,6 +21,7 @@ from services.common.vntime import format_date
 from services.documents.guides import default_guide
 from services.documents.sheets import Canvas, Sheet, write_pdf_pages
 from services.outreach.schedule import Appointed, day_schedule
+from services.privacy.purge import ERASED
 from services.security.audit import AuditAction, write_audit
 from services.security.permissions import Action, require
 from services.security.session_context import Actor
@@ -109,7 +110,9 @@ def write_invitations(
     """The invitation slips of `day` (one stop, or all) as a PDF at `out`; how many people.
     Needs a QGuiApplication (the font). Audited: names leave the application on paper."""
     require(actor, Action.OUTREACH)
-    invited = day_schedule(session, day, stop_code=stop_code)
+    # A person erased on request keeps their place in the slot's figures, but nobody is
+    # invited under «(đã xóa)».
+    invited = [r for r in day_schedule(session, day, stop_code=stop_code) if r.full_name != ERASED]
     if not invited:
         raise ValidationError(
             f"Không có ai được hẹn ngày {format_date(day)}"

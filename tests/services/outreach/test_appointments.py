@@ -23,6 +23,8 @@ from services.outreach.schedule import (
     sms_rows,
 )
 from services.outreach.slips import write_invitations
+from services.privacy.person_data import erase_person
+from services.upkeep.database import Database
 from tests.factories import CLI, PHU_TAM, vn
 from tests.services.outreach.test_outreach import BINH, LINH, listed
 
@@ -129,3 +131,19 @@ def test_nobody_is_invited_to_a_moment_already_past(session: Session, tmp_path: 
     set_clock(lambda: datetime(2023, 7, 24, 3, 0, tzinfo=UTC))
     with pytest.raises(ValidationError, match=r"07:00–08:00 .* đã qua"):
         appoint(session, CLI, "PT-AP3", vn("2023-07-24 07:30"), id_number=BINH)
+
+
+def test_no_invitation_is_printed_for_a_citizen_erased_on_request(
+    session: Session, database: Database, tmp_path: Path
+) -> None:
+    """Erased, the person keeps their place in the slot's figures (README), but an
+    invitation slip for «(đã xóa)» was printed (found by the black-box probe)."""
+    listed(session, tmp_path)
+    hamlet_stop(session)
+    appoint(session, CLI, "PT-AP3", vn("2023-07-25 18:00"), id_number=LINH)
+    session.commit()
+    erase_person(database, CLI, LINH)
+    session.expire_all()
+    with pytest.raises(ValidationError, match="Không có ai được hẹn ngày 25/07/2023"):
+        write_invitations(session, CLI, DAY, tmp_path / "giay-moi.pdf")
+    assert not (tmp_path / "giay-moi.pdf").exists()
