@@ -16,6 +16,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QPainter
 from sqlalchemy.orm import Session
 
+from models.codes import OutreachStatus
 from services.common.errors import ValidationError
 from services.common.vntime import format_date
 from services.documents.guides import default_guide
@@ -110,9 +111,14 @@ def write_invitations(
     """The invitation slips of `day` (one stop, or all) as a PDF at `out`; how many people.
     Needs a QGuiApplication (the font). Audited: names leave the application on paper."""
     require(actor, Action.OUTREACH)
-    # A person erased on request keeps their place in the slot's figures, but nobody is
-    # invited under «(đã xóa)».
-    invited = [r for r in day_schedule(session, day, stop_code=stop_code) if r.full_name != ERASED]
+    # Only people still «Đã hẹn» are invited: the slot keeps the booking of one who came
+    # already or refused since (a package brings such events; appointments stay local),
+    # and of one erased on request, invited under «(đã xóa)» otherwise.
+    invited = [
+        r
+        for r in day_schedule(session, day, stop_code=stop_code)
+        if r.status == OutreachStatus.APPOINTED and r.full_name != ERASED
+    ]
     if not invited:
         raise ValidationError(
             f"Không có ai được hẹn ngày {format_date(day)}"

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from models.codes import OutreachStatus, StopKind
 from services.common.errors import ValidationError
 from services.common.vntime import set_clock
-from services.outreach.lists import find_entry, set_status
+from services.outreach.lists import add_event, find_entry, set_status
 from services.outreach.schedule import (
     add_slots,
     add_stop,
@@ -147,3 +147,21 @@ def test_no_invitation_is_printed_for_a_citizen_erased_on_request(
     with pytest.raises(ValidationError, match="Không có ai được hẹn ngày 25/07/2023"):
         write_invitations(session, CLI, DAY, tmp_path / "giay-moi.pdf")
     assert not (tmp_path / "giay-moi.pdf").exists()
+
+
+def test_a_refusal_arriving_in_a_package_gets_no_invitation(
+    session: Session, tmp_path: Path
+) -> None:
+    """Appointed here, the person told another point's team they refuse: that event comes in
+    a package (appointments stay where they were made). The slot keeps the booking, but no
+    slip invites someone no longer «Đã hẹn» (found by the black-box probe)."""
+    listed(session, tmp_path)
+    hamlet_stop(session)
+    appoint(session, CLI, "PT-AP3", vn("2023-07-25 18:00"), id_number=LINH)
+    session.commit()
+    entry = find_entry(session, id_number=LINH)
+    add_event(session, entry, S.REFUSED, "goi:xa-phu-tam.kpkg", at=vn("2023-07-24 11:00"))
+    session.commit()
+    assert entry.status == S.REFUSED.value
+    with pytest.raises(ValidationError, match="Không có ai được hẹn ngày 25/07/2023"):
+        write_invitations(session, CLI, DAY, tmp_path / "giay-moi.pdf")
