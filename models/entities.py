@@ -702,3 +702,18 @@ class OutreachAppointment(Base):
     username: Mapped[str] = mapped_column(String(80))
 
     __table_args__ = (Index("ix_outreach_appointments_slot", "slot_id"),)
+
+
+class ErasedMark(Base):
+    """The mark of one event of a citizen erased on request (`services.privacy.erasure_marks`):
+    the SHA-256 of the event's uid, so that a package made before the erasure cannot bring the
+    person back. The uid itself is gone from the database (the erasure made it meaningless),
+    and the mark names nobody: a desk save's uid is random, a sheet row's the hash of the whole
+    row (name, birth date, phone, moment...)."""
+
+    __tablename__ = "erased_marks"
+
+    mark: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # 'case' (an event of a case) or 'outreach' (a status event of a review-list entry).
+    kind: Mapped[str] = mapped_column(String(16))
+    erased_at: Mapped[datetime] = mapped_column(UTCDateTime)

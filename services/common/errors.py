@@ -7,6 +7,7 @@ Anything else that escapes a service is a bug.
 from __future__ import annotations
 
 import errno
+import logging
 
 
 class UserError(Exception):
@@ -79,3 +80,27 @@ def failure_reason(error: BaseException) -> str:
     """Why an operation failed, for a message: the operating system's reasons in Vietnamese
     (`os_reason`), any other error (SQLite's, say) in its own words, which support looks up."""
     return os_reason(error) if isinstance(error, OSError) else str(error)
+
+
+# SQLite's own words (English) for a file that cannot be used, said in Vietnamese; the
+# original goes to the log, where support reads it.
+_SQLITE_REASONS = (
+    ("malformed", "tệp bị hỏng: cấu trúc bên trong không đúng (tệp bị cắt ngắn hoặc ghi dở)"),
+    ("not a database", "không phải tệp cơ sở dữ liệu SQLite (hoặc đã bị mã hóa, ghi đè)"),
+    ("file is encrypted", "không phải tệp cơ sở dữ liệu SQLite (hoặc đã bị mã hóa, ghi đè)"),
+    ("unable to open", "không mở được tệp"),
+    ("locked", "tệp đang bị một chương trình khác giữ: đóng chương trình đó rồi thử lại"),
+    ("busy", "tệp đang bị một chương trình khác giữ: đóng chương trình đó rồi thử lại"),
+    ("disk i/o", "lỗi đọc ổ đĩa (ổ hỏng hoặc bị rút ra)"),
+    ("no such table", "thiếu bảng dữ liệu"),
+)
+
+
+def sqlite_reason(error: Exception) -> str:
+    """What SQLite's error means, in Vietnamese (its English text is logged)."""
+    logging.getLogger(__name__).info("SQLite refused a file: %s", error)
+    text = str(error).lower()
+    return next(
+        (said for key, said in _SQLITE_REASONS if key in text),
+        "tệp bị hỏng, SQLite không đọc được",
+    )

@@ -67,6 +67,7 @@ from services.outreach.packages import RECORD_TYPE as OUTREACH_RECORD
 from services.outreach.packages import merge_outreach, outreach_records
 from services.person.id_number import normalise_id_number, parse_sex
 from services.privacy.consent import NO_RECORD, ConsentRecord, package_record, record_from_package
+from services.privacy.erasure_marks import erased_uids
 from services.privacy.purge import refuse_after_purge
 from services.security.audit import AuditAction, write_audit
 from services.security.audit_witness import (
@@ -112,6 +113,9 @@ class ImportSummary:
     # People of the review lists: new here, and changed (facts or statuses).
     outreach_new: int = 0
     outreach_changed: int = 0
+    # Cases and review-list entries of citizens erased here on request, left out.
+    erased: int = 0
+    outreach_erased: int = 0
 
     def describe(self) -> str:
         text = (
@@ -122,6 +126,11 @@ class ImportSummary:
             text += (
                 f" Danh sách rà soát: {self.outreach_new} người mới, {self.outreach_changed} "
                 "người cập nhật."
+            )
+        if self.erased or self.outreach_erased:
+            text += (
+                f" Bỏ qua {self.erased} hồ sơ và {self.outreach_erased} người trong danh sách rà "
+                "soát của công dân đã xóa theo yêu cầu tại đây (gói làm trước khi xóa)."
             )
         text += "".join(f"\n  - {reason}" for reason in self.refusals[:20])
         text += "".join(f"\n  - {note}" for note in self.cleaned[:20])
@@ -502,6 +511,8 @@ class _Merger:
         self.legacy = False
         # Who moves the review lists' people these cases name (`services.outreach.lists.link_cases`).
         self.username = f"goi:{path.name}"[:80]
+        # ID numbers of the incoming cases left out as erased here (their list entries too).
+        self.erased_numbers: set[str] = set()
 
     def tidy(
         self, what: str, value: object, max_length: int | None = None, multiline: bool = False
@@ -740,7 +751,10 @@ class _Merger:
     def merge_outreach(self, records: list[dict[str, Any]]) -> None:
         """Review-list entries (`services.outreach.packages`); merged after the cases they
         may name, so a listed person whose case came in the same package moves at once."""
-        new, changed, refusals = merge_outreach(self.session, records, self.tree, self.username)
+        new, changed, refusals, erased = merge_outreach(
+            self.session, records, self.tree, self.username, self.erased_numbers
+        )
+        self.summary.outreach_erased += erased
         self.summary.outreach_new += new
         self.summary.outreach_changed += changed
         self.summary.refused += len(refusals)
@@ -757,7 +771,23 @@ class _Merger:
                 owners[uid] = case_id
         return owners
 
+    def _leave_out_erased(self, incoming: list[_Incoming]) -> list[_Incoming]:
+        """The cases but those of citizens erased here on request (`services.privacy.
+        erasure_marks`): a package made before the erasure would bring them back."""
+        erased = erased_uids(self.session, (i.event.uid for c in incoming for i in c.events))
+        if not erased:
+            return incoming
+        kept = []
+        for case in incoming:
+            if any(i.event.uid in erased for i in case.events):
+                self.summary.erased += 1
+                self.erased_numbers.add(case.id_number)
+            else:
+                kept.append(case)
+        return kept
+
     def _merge_round(self, incoming: list[_Incoming]) -> None:
+        incoming = self._leave_out_erased(incoming)
         self.fact_sets.prefetch(
             {
                 i.claim_digest: i.event.claim

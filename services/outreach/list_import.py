@@ -19,11 +19,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, func, select, update
 from sqlalchemy.orm import Session
 
-from models.bulk import LARGE_LOAD, bulk_insert, indexes_set_aside_for_large_load
-from models.entities import OutreachEntry
+from models.bulk import LARGE_LOAD, bulk_insert, in_slices, indexes_set_aside_for_large_load
+from models.entities import Hamlet, OutreachEntry
 from services.campaigns.units import UnitTree
 from services.common.errors import UserError, ValidationError
 from services.common.text import (
@@ -150,6 +150,16 @@ def _free_text(cell: Callable[[str], Cell], problems: list[str]) -> tuple[str | 
 
 
 @dataclass
+class _Listed:
+    """An entry already listed that a new row may name (see `_Importer._same_person`)."""
+
+    entry_id: int
+    id_number: str | None
+    birth_date: date | None
+    hamlet_id: int
+
+
+@dataclass
 class _Row:
     number: int
     # uid, commune id, hamlet, hamlet key, ID number, then the person's columns of
@@ -168,6 +178,9 @@ class _Importer:
         self.parsed = CellMemo(MEMO_ENTRIES)
         self.hamlets: dict[tuple[int, str], int] = {}
         self.seen: set[str] = set()
+        # Whether a row new by its uid is looked up as a person already listed (see
+        # `_listed_people`); not during a first large load, when the indexes are set aside.
+        self.look_up_people = True
         self.now = now_utc()
         self.username = ""
         # The person's cells that may be left empty, each read when written, in this order.
@@ -298,9 +311,10 @@ class _Importer:
         fresh: list[tuple[object, ...]] = []
         numbers: list[str] = []
         tail = (self.source, "not_contacted", False, self.now, self.now)
+        listed = self._listed_people([r for r in rows if r.values[0] not in known])
         for row in rows:
             uid, commune_id, hamlet, hamlet_key, id_number, *person = row.values
-            if uid in known or uid in self.seen:
+            if uid in known or uid in self.seen or self._same_person(listed, row, numbers):
                 self.summary.already_listed += 1
                 continue
             self.seen.add(uid)
@@ -316,6 +330,79 @@ class _Importer:
         self.summary.added += len(fresh)
         if numbers:
             self.summary.moved_by_cases += link_cases(self.session, numbers, self.username).moved
+
+    def _listed_people(self, rows: list[_Row]) -> dict[tuple[int, str, int], list[_Listed]]:
+        """The entries already here that rows new by their uid may name, by (commune,
+        hamlet, folded name, birth year): a person listed once without their ID number and
+        once with it has two uids. Not looked up during a province's first large load (its
+        indexes are set aside; nobody was listed before it)."""
+        if not rows or not self.look_up_people:
+            return {}
+        names = sorted({row.values[6] for row in rows})
+        numbers = sorted({row.values[4] for row in rows if row.values[4]})
+        found: dict[tuple[int, str, int], list[_Listed]] = {}
+        query = select(
+            OutreachEntry.id,
+            OutreachEntry.id_number,
+            OutreachEntry.commune_id,
+            OutreachEntry.hamlet_id,
+            OutreachEntry.name_folded,
+            OutreachEntry.birth_year,
+            OutreachEntry.birth_date,
+        )
+        seen: set[int] = set()
+        for condition in (
+            *(OutreachEntry.name_folded.in_(some) for some in in_slices(names)),
+            *(OutreachEntry.id_number.in_(some) for some in in_slices(numbers)),
+        ):
+            for entry_id, number, commune, hamlet, name, year, born in self.session.execute(
+                query.where(condition)
+            ):
+                if entry_id not in seen:
+                    seen.add(entry_id)
+                    entry = _Listed(entry_id, number, born, hamlet)
+                    found.setdefault((commune, name, year), []).append(entry)
+                    if number:
+                        found.setdefault((0, number, 0), []).append(entry)
+        return found
+
+    def _same_person(
+        self, listed: dict[tuple[int, str, int], list[_Listed]], row: _Row, numbers: list[str]
+    ) -> bool:
+        """Whether the row names a person already listed under the other uid: their ID
+        number listed already, or one entry of the same commune, hamlet, name and birth
+        listed without a number (it takes the row's number) or, for a row without one,
+        with a number. Two or more that fit: it cannot say which, so the row is new."""
+        if not listed:
+            return False
+        _, commune_id, _, hamlet_key, id_number, _, folded, born, year, *_ = row.values
+        if id_number and listed.get((0, id_number, 0)):
+            return True
+        fits = [
+            e
+            for e in listed.get((commune_id, folded, year), [])
+            if bool(e.id_number) != bool(id_number)
+            and (born is None or e.birth_date is None or born == e.birth_date)
+        ]
+        if fits:
+            hamlet = self.hamlets.get((commune_id, hamlet_key)) or self.session.scalar(
+                select(Hamlet.id).where(
+                    Hamlet.commune_id == commune_id, Hamlet.name_key == hamlet_key
+                )
+            )
+            fits = [e for e in fits if e.hamlet_id == hamlet]
+        if len(fits) != 1:
+            return False
+        if id_number:
+            self.session.execute(
+                update(OutreachEntry)
+                .where(OutreachEntry.id == fits[0].entry_id)
+                .values(id_number=id_number, facts_at=self.now)
+            )
+            fits[0].id_number = id_number
+            listed[(0, id_number, 0)] = [fits[0]]
+            numbers.append(id_number)
+        return True
 
 
 def import_outreach(
@@ -345,6 +432,7 @@ def import_outreach(
     # A province's first list: the secondary indexes are built once at the end.
     existing = session.scalar(select(func.count()).select_from(OutreachEntry)) or 0
     incoming = estimate_sheet_rows(path, SHEET_NAME) if existing < LARGE_LOAD else 0
+    importer.look_up_people = not (incoming >= LARGE_LOAD and incoming > existing)
     table = cast(Table, OutreachEntry.__table__)
     with indexes_set_aside_for_large_load(session.connection(), [table], incoming, existing):
         importer.summary.rows_read = read_in_batches(

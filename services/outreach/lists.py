@@ -22,13 +22,20 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import cast
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from models.bulk import in_slices
 from models.codes import OutreachStatus, Role
 from models.codes import Status as CaseStatus
-from models.entities import Case, CaseEvent, Hamlet, OutreachEntry, OutreachEvent
+from models.entities import (
+    Case,
+    CaseEvent,
+    Hamlet,
+    OutreachAppointment,
+    OutreachEntry,
+    OutreachEvent,
+)
 from models.event_ids import content_uid, new_uid
 from services.campaigns.units import UnitTree
 from services.common.errors import NotFoundError, ValidationError
@@ -496,9 +503,11 @@ def set_status(
     entry = get_entry(session, entry_id)
     cleaned = clean_text(note or "", "Ghi chú", NOTE_LENGTH) or None
     current = S(entry.status)
+    cancelled = False
     if status != current:
         check_manual_move(current, status)
         add_event(session, entry, status, actor.username, note=cleaned)
+        cancelled = _cancel_appointment(session, entry.id)
     if do_not_contact is not None and do_not_contact != entry.do_not_contact:
         entry.do_not_contact = do_not_contact
         entry.facts_at = now_utc()
@@ -510,8 +519,21 @@ def set_status(
         outreach_from=current.value,
         outreach_to=status.value,
         do_not_contact=entry.do_not_contact,
+        **({"appointment_cancelled": True} if cancelled else {}),
     )
     return entry
+
+
+def _cancel_appointment(session: Session, entry_id: int) -> bool:
+    """A person moved by hand off «Đã hẹn» (back to «Đã thông báo», a refusal, unreachable...)
+    no longer comes: their appointment goes, its slot has the place again, and the schedule,
+    the slips and the SMS file no longer invite them. Whether there was one."""
+    gone = session.execute(
+        delete(OutreachAppointment)
+        .where(OutreachAppointment.entry_id == entry_id)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(gone.rowcount)  # type: ignore[attr-defined]
 
 
 def parse_birth(typed: str) -> tuple[date | None, int]:

@@ -13,7 +13,7 @@ Appointments and stops stay where they were made (a stop is a local arrangement)
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from datetime import date, datetime
 from typing import Any
 
@@ -28,6 +28,7 @@ from services.common.text import ADDRESS_LENGTH, NAME_LENGTH, NOTE_LENGTH, clean
 from services.outreach.lists import clean_hamlet, hamlet_id, link_cases, refold
 from services.person.id_number import normalise_id_number, parse_sex
 from services.person.phone import normalise_phone
+from services.privacy.erasure_marks import erased_uids
 
 RECORD_TYPE = "outreach"
 # The person's facts an entry holds, as a package line and a row name them.
@@ -154,19 +155,32 @@ _ENTRY_COLUMNS = ("commune_id", *_PERSON, "facts_at")
 
 
 def merge_outreach(
-    session: Session, records: list[dict[str, Any]], tree: UnitTree, username: str
-) -> tuple[int, int, list[str]]:
-    """Merge package lines of review-list entries: (new, changed, refusals)."""
-    new = 0
+    session: Session,
+    records: list[dict[str, Any]],
+    tree: UnitTree,
+    username: str,
+    erased_numbers: Collection[str] = (),
+) -> tuple[int, int, list[str], int]:
+    """Merge package lines of review-list entries: (new, changed, refusals, erased). A
+    person erased here on request (a marked event, or the ID number of a case the same
+    package brought and the merge left out as erased) is left out too."""
+    new = erased = 0
     refusals: list[str] = []
     hamlets: dict[tuple[int, str], int] = {}
     touched: list[int] = []
     numbers: list[str] = []
+    checked: list[tuple[dict[str, Any], dict[str, Any]]] = []
     for record in records:
         try:
-            incoming = _checked(record, tree)
+            checked.append((record, _checked(record, tree)))
         except (KeyError, ValueError, TypeError, AttributeError, UserError) as error:
             refusals.append(f"Người trong danh sách rà soát {record.get('uid', '?')}: {error}")
+    marked = erased_uids(session, (e["uid"] for _, c in checked for e in c["events"]))
+    for record, incoming in checked:
+        if incoming["id_number"] in erased_numbers or any(
+            e["uid"] in marked for e in incoming["events"]
+        ):
+            erased += 1
             continue
         entry, added, moved = _merge_entry(session, record, incoming, tree, hamlets)
         new += added
@@ -177,7 +191,7 @@ def merge_outreach(
     session.flush()
     refold(session, touched)
     link_cases(session, numbers, username)
-    return new, len(touched) - new, refusals
+    return new, len(touched) - new, refusals, erased
 
 
 def _merge_entry(

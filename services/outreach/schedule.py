@@ -177,18 +177,24 @@ def add_slots(
         raise ValidationError("Độ dài mỗi khung giờ (phút) phải lớn hơn 0.")
     step = timedelta(minutes=every_minutes) if every_minutes else None
     begin, finish = datetime.combine(day, start), datetime.combine(day, end)
+    if _has_ended(day, end):
+        raise ValidationError(
+            f"Khung giờ {start:%H:%M}–{end:%H:%M} ngày {format_date(day)} đã qua: chỉ thêm "
+            "khung giờ từ bây giờ trở đi."
+        )
+    held = {
+        (s.start_time, s.end_time)
+        for s in session.scalars(
+            select(OutreachSlot).where(OutreachSlot.stop_id == stop.id, OutreachSlot.day == day)
+        )
+    }
     made: list[OutreachSlot] = []
     moment = begin
     while moment < finish:
         until = min(moment + step, finish) if step else finish
-        exists = session.scalar(
-            select(OutreachSlot.id).where(
-                OutreachSlot.stop_id == stop.id,
-                OutreachSlot.day == day,
-                OutreachSlot.start_time == moment.time(),
-            )
-        )
+        exists = next((s for s in held if s[0] == moment.time()), None)
         if exists is None:
+            _refuse_overlap(stop, held, moment.time(), until.time())
             slot = OutreachSlot(
                 stop_id=stop.id,
                 day=day,
@@ -198,6 +204,7 @@ def add_slots(
             )
             session.add(slot)
             made.append(slot)
+            held.add((slot.start_time, slot.end_time))
         moment = until
     session.flush()
     write_audit(
@@ -208,6 +215,25 @@ def add_slots(
         {"stop": stop.code, "day": day.isoformat(), "slots": len(made), "capacity": capacity},
     )
     return made
+
+
+def _has_ended(day: date, end: time) -> bool:
+    """Whether a slot of `day` ending at `end` (Vietnam time) is over by now."""
+    return datetime.combine(day, end, VN_TZ) <= now_utc()
+
+
+def _refuse_overlap(
+    stop: OutreachStop, held: set[tuple[time, time]], start: time, end: time
+) -> None:
+    """One stop is at one slot at a time: a booking at a moment two slots hold would land in
+    whichever came first, full or not."""
+    for other_start, other_end in sorted(held):
+        if start < other_end and other_start < end:
+            raise ValidationError(
+                f"Khung giờ {start:%H:%M}–{end:%H:%M} trùng với khung giờ "
+                f"{other_start:%H:%M}–{other_end:%H:%M} đã có của điểm hẹn {stop.code}: "
+                "chọn giờ không trùng (mỗi lúc một khung giờ); chưa thêm khung giờ nào."
+            )
 
 
 @dataclass(frozen=True)
@@ -226,6 +252,10 @@ class SlotView:
 
     def label(self) -> str:
         return f"{self.start:%H:%M}–{self.end:%H:%M} ({self.booked}/{self.capacity})"
+
+    def has_ended(self) -> bool:
+        """Over by now: nobody is appointed to it any more."""
+        return _has_ended(self.day, self.end)
 
 
 def slots_of(session: Session, stop_code: str, day: date) -> list[SlotView]:
@@ -268,6 +298,11 @@ def appoint(
     local = at.astimezone(VN_TZ)
     slots = slots_of(session, stop.code, local.date())
     slot = _slot_holding(slots, stop, local)
+    if slot.has_ended():
+        raise ValidationError(
+            f"Khung giờ {slot.label()} ngày {format_date(slot.day)} của điểm hẹn {stop.code} "
+            "đã qua: hẹn vào một khung giờ chưa hết."
+        )
     existing = session.scalars(
         select(OutreachAppointment).where(OutreachAppointment.entry_id == entry.id)
     ).first()
@@ -468,14 +503,33 @@ def ascii_text(text: str) -> str:
 def check_template(template: str) -> str:
     """The template cleaned (one line, no diacritics); refused with the placeholders it may
     use when it names another or is broken."""
+    allowed = ", ".join(f"{{{k}}}" for k in PLACEHOLDERS)
     try:
-        fields = [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
-    except ValueError as error:
+        parts = [
+            (name, spec, conversion)
+            for _, name, spec, conversion in string.Formatter().parse(template)
+            if name is not None
+        ]
+    except ValueError:
+        # Python's own text ("Single '}' encountered...") is English: say it ourselves.
         raise ValidationError(
-            f"Mẫu tin nhắn hỏng ({error}): dấu ngoặc {{ }} chỉ dùng cho các chỗ điền "
-            + ", ".join(f"{{{k}}}" for k in PLACEHOLDERS)
-            + "."
+            "Mẫu tin nhắn hỏng: có dấu ngoặc { hoặc } không thành cặp. Dấu ngoặc chỉ dùng cho "
+            f"các chỗ điền {allowed}; muốn in dấu ngoặc thì gõ hai lần ({{{{ hoặc }}}})."
         ) from None
+    written = [
+        name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
+        for name, spec, conversion in parts
+        if spec or conversion
+    ]
+    if written:
+        # `{ten!r}` or `{ten:>300}` would print quotes or 300 spaces (or fail): a placeholder
+        # is filled as it is written, nothing more.
+        raise ValidationError(
+            f"Mẫu tin nhắn có chỗ điền viết thêm định dạng: "
+            f"{', '.join('{' + w + '}' for w in written)}. Chỉ viết tên chỗ điền trong ngoặc: "
+            f"{allowed}."
+        )
+    fields = [name for name, _, _ in parts]
     unknown = [name for name in fields if name not in PLACEHOLDERS]
     if unknown:
         raise ValidationError(
@@ -552,6 +606,7 @@ def write_sms(
     """The SMS file (`phone`, `message`) for the carriers; the number of messages. Audited
     (phone numbers leave the application)."""
     require(actor, Action.OUTREACH_MANAGE)
+    _refuse_other_kinds(target, "Tệp tin nhắn cho nhà mạng", (".csv",))
     rows = sms_rows(session, day, template)
     _write_csv(target, ["phone", "message"], rows, bom=False)
     write_audit(
@@ -639,6 +694,7 @@ def write_call_sheet(
 ) -> int:
     """The call sheet as CSV or, for a `.xlsx` name, a workbook; the number of people."""
     require(actor, Action.OUTREACH_MANAGE)
+    _refuse_other_kinds(target, "Danh sách gọi điện", (".csv", ".xlsx"))
     rows = call_sheet_rows(session, commune_code, hamlet)
     if target.suffix.lower() == ".xlsx":
         _write_xlsx(target, CALL_SHEET_HEADERS, rows)
@@ -655,6 +711,17 @@ def write_call_sheet(
 
 
 _WRITE_ADVICE = "Chọn thư mục khác hoặc đóng tệp nếu đang mở trong Excel."
+
+
+def _refuse_other_kinds(target: Path, what: str, suffixes: tuple[str, ...]) -> None:
+    """A name the file would not be (`goi-dien.pdf` held a CSV): refused before anything."""
+    if target.suffix.lower() not in suffixes:
+        kinds = " hoặc ".join(suffixes)
+        raise ValidationError(
+            f"{what} ghi ra tệp {kinds}: tên «{target.name}» "
+            + (f"có đuôi {target.suffix}" if target.suffix else "không có đuôi")
+            + f". Đặt tên tệp kết thúc bằng {kinds}; chưa ghi gì."
+        )
 
 
 def _write_csv(target: Path, headers: list[str], rows: list[list[str]], *, bom: bool) -> None:

@@ -16,11 +16,13 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QPainter
 from sqlalchemy.orm import Session
 
+from models.codes import OutreachStatus
 from services.common.errors import ValidationError
 from services.common.vntime import format_date
 from services.documents.guides import default_guide
 from services.documents.sheets import Canvas, Sheet, write_pdf_pages
 from services.outreach.schedule import Appointed, day_schedule
+from services.privacy.purge import ERASED
 from services.security.audit import AuditAction, write_audit
 from services.security.permissions import Action, require
 from services.security.session_context import Actor
@@ -109,7 +111,14 @@ def write_invitations(
     """The invitation slips of `day` (one stop, or all) as a PDF at `out`; how many people.
     Needs a QGuiApplication (the font). Audited: names leave the application on paper."""
     require(actor, Action.OUTREACH)
-    invited = day_schedule(session, day, stop_code=stop_code)
+    # Only people still «Đã hẹn» are invited: the slot keeps the booking of one who came
+    # already or refused since (a package brings such events; appointments stay local),
+    # and of one erased on request, invited under «(đã xóa)» otherwise.
+    invited = [
+        r
+        for r in day_schedule(session, day, stop_code=stop_code)
+        if r.status == OutreachStatus.APPOINTED and r.full_name != ERASED
+    ]
     if not invited:
         raise ValidationError(
             f"Không có ai được hẹn ngày {format_date(day)}"

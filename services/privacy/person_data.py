@@ -39,6 +39,7 @@ from services.documents.pages import Document, Facts, Paragraph, Section, Table,
 from services.exchange.conflicts import ConflictView, conflict_of, residence_label
 from services.outreach.lists import PersonEntry, entries_of_person
 from services.person.id_number import mask_id_number, normalise_id_number
+from services.privacy.erasure_marks import remember_erased
 from services.privacy.purge import anonymise_cases, anonymise_outreach
 from services.privacy.requests import (
     DEADLINES,
@@ -500,6 +501,15 @@ class ErasureResult:
     cases: int
     request_id: int
     masked: str
+    listed: int = 0  # entries of the review lists
+
+    def describe(self) -> str:
+        """What was erased, said to the manager."""
+        listed = f" và {self.listed} người trong danh sách rà soát" if self.listed else ""
+        return (
+            f"Đã xóa dữ liệu cá nhân của {self.masked}: {self.cases} hồ sơ{listed} được ẩn danh, "
+            f"số liệu thống kê giữ nguyên; yêu cầu số {self.request_id} đã được trả lời."
+        )
 
 
 def erase_person(
@@ -526,6 +536,8 @@ def erase_person(
             )
         request = request_for_answer(session, actor, number, RequestKind.ERASE, request_id)
         answered = request.id
+        # Before the uids go: a package made before now must not bring the person back.
+        remember_erased(session, case_ids, listed)
         anonymise_cases(session, case_ids)
         anonymise_outreach(session, listed)  # the review lists keep their counts too
         forget_id_number(session, number)
@@ -541,11 +553,11 @@ def erase_person(
         )
         session.commit()
     if database.is_sqlite:
-        _empty_write_ahead_log(database)
-    return ErasureResult(len(case_ids), answered, masked)
+        empty_write_ahead_log(database)
+    return ErasureResult(len(case_ids), answered, masked, len(listed))
 
 
-def _empty_write_ahead_log(database: Database) -> None:
+def empty_write_ahead_log(database: Database) -> None:
     """Copy the WAL into the database and truncate it, so the pages holding the erased
     values before the erasure are gone from it (best effort: a reader still open elsewhere
     keeps part of it until it closes)."""

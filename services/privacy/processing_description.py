@@ -142,6 +142,15 @@ STORED_DATA: dict[str, tuple[str, dict[str, str | None]]] = {
             "created_at": None,
         },
     ),
+    "erased_marks": (
+        "Dấu của công dân đã xóa dữ liệu theo yêu cầu (để gói dữ liệu làm trước khi xóa không "
+        "đưa họ trở lại)",
+        {
+            "mark": "mã băm của mã từng mốc hồ sơ đã xóa (không phải của số định danh)",
+            "kind": "loại mốc (hồ sơ, danh sách rà soát)",
+            "erased_at": "thời điểm xóa",
+        },
+    ),
     "outreach_entries": (
         "Danh sách rà soát người dân cần vận động (tổ, đội ở xã lập)",
         {

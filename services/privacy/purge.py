@@ -188,6 +188,11 @@ KEPT_TEXT_COLUMNS: dict[str, str] = {
         "gói, mã băm): không có công dân"
         for name in ("source", "source_point", "package", "chain", "chain_uid", "hash")
     },
+    **{
+        f"erased_marks.{name}": "dấu của công dân đã xóa theo yêu cầu (mã băm của mã mốc, không "
+        "phải của số định danh): để gói làm trước khi xóa không đưa họ trở lại; không chỉ ra ai"
+        for name in ("mark", "kind")
+    },
 }
 BATCH = 2000
 

@@ -22,6 +22,7 @@ import errno
 import logging
 import re
 import sqlite3
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -30,8 +31,15 @@ from pathlib import Path
 from sqlalchemy import Engine, bindparam, text
 
 from models.migrate import MIGRATIONS_DIR, upgrade
-from services.common.errors import StorageError, UserError, failure_reason, os_reason
+from services.common.errors import (
+    StorageError,
+    UserError,
+    failure_reason,
+    os_reason,
+    sqlite_reason,
+)
 from services.common.stable_lookups import forget_point_facts
+from services.privacy.erasure_marks import erase_again_after_restore, kept_marks
 from services.security.audit import AuditAction, write_audit
 from services.security.audit_witness import record_restore
 from services.security.permissions import Action, require
@@ -100,7 +108,10 @@ def database_file(database: Database) -> Path:
 def _connection_integrity(connection: sqlite3.Connection, *, quick: bool) -> str | None:
     pragma = "quick_check" if quick else "integrity_check"
     results = [str(row[0]) for row in connection.execute(f"PRAGMA {pragma}").fetchall()]
-    return None if results == ["ok"] else "hỏng: " + "; ".join(results[:3])
+    if results == ["ok"]:
+        return None
+    log.info("SQLite %s found: %s", pragma, "; ".join(results[:10]))
+    return f"tệp bị hỏng: kiểm tra tính toàn vẹn tìm thấy {len(results)} chỗ hỏng"
 
 
 def integrity_problem(path: Path, *, quick: bool = False) -> str | None:
@@ -115,11 +126,11 @@ def integrity_problem(path: Path, *, quick: bool = False) -> str | None:
     try:
         connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     except sqlite3.Error as error:
-        return f"không mở được ({error})"
+        return sqlite_reason(error)
     try:
         return _connection_integrity(connection, quick=quick)
     except sqlite3.Error as error:
-        return f"hỏng ({error})"
+        return sqlite_reason(error)
     finally:
         connection.close()
 
@@ -148,7 +159,7 @@ def _open_backup(path: Path, passphrase: str | None) -> sqlite3.Connection:
         try:
             problem = _connection_integrity(connection, quick=False)
         except sqlite3.Error as error:
-            problem = f"hỏng ({error})"
+            problem = sqlite_reason(error)
         if problem is None:
             return connection
         connection.close()
@@ -176,7 +187,9 @@ def _check_open(connection: sqlite3.Connection, path: Path) -> BackupInfo:
         row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
         cases = int(connection.execute("SELECT count(*) FROM cases").fetchone()[0])
     except sqlite3.Error as error:
-        raise BackupCheckError(f"Tệp «{path.name}» không đọc được: {error}.") from error
+        raise BackupCheckError(
+            f"Tệp «{path.name}» không đọc được: {sqlite_reason(error)}."
+        ) from error
     revision = str(row[0]) if row else ""
     from alembic.script import ScriptDirectory  # only when a backup is checked: fast start
 
@@ -422,6 +435,17 @@ def remove_plain_backups(
 class RestoreResult:
     restored_from: BackupInfo
     previous_saved_to: Path
+    # Cases of citizens erased on request since that backup, erased again (see below).
+    erased_again: int = 0
+
+    def erased_note(self) -> str:
+        """What the restore erased again, said to the administrator ("" when nothing)."""
+        if not self.erased_again:
+            return ""
+        return (
+            "Bản sao lưu làm trước khi có công dân yêu cầu xóa dữ liệu: đã xóa lại dữ liệu của "
+            f"{self.erased_again} hồ sơ (số liệu thống kê giữ nguyên)."
+        )
 
 
 def restore_backup(
@@ -439,6 +463,9 @@ def restore_backup(
     database, never half of each) and migrated to this version's schema."""
     require(actor, Action.BACKUPS)
     database_file(database)
+    with database.session(read_only=True) as session:
+        # The erasures this database knows: a copy made before one holds the person whole.
+        marks = kept_marks(session)
     origin = _open_backup(source, passphrase)
     try:
         info = _check_open(origin, source)
@@ -451,6 +478,7 @@ def restore_backup(
     # What was printed or sent since that backup is no longer in the log: said so outside it.
     record_restore(database.engine, source.name)
     upgrade(database.engine)
+    erased_again = erase_again_after_restore(database, marks)
     _audit(
         database,
         actor,
@@ -459,25 +487,52 @@ def restore_backup(
         file=source.name,
         saved_previous=previous.name,
         cases=info.cases,
+        **({"erased_again": erased_again} if erased_again else {}),
     )
-    return RestoreResult(info, previous)
+    return RestoreResult(info, previous, erased_again)
 
 
 def _copy_into(
     database: Database, origin: sqlite3.Connection, source: Path, previous: Path
 ) -> None:
     raw = database.engine.raw_connection()
+    resized: sqlite3.Connection | None = None
     try:
         destination = raw.driver_connection
         assert isinstance(destination, sqlite3.Connection)
-        origin.backup(destination)
+        resized = _resized(origin, destination)
+        (resized or origin).backup(destination)
     except sqlite3.Error as error:
         raise StorageError(
-            f"Không khôi phục được từ «{source.name}»: {error}. Cơ sở dữ liệu trước khi khôi "
-            f"phục đã được lưu ở «{previous}»."
+            f"Không khôi phục được từ «{source.name}»: {sqlite_reason(error)}. Cơ sở dữ liệu "
+            f"trước khi khôi phục đã được lưu ở «{previous}»."
         ) from error
     finally:
+        if resized is not None:
+            resized.close()
         raw.close()
+
+
+def _resized(
+    origin: sqlite3.Connection, destination: sqlite3.Connection
+) -> sqlite3.Connection | None:
+    """The copy rewritten with the database's page size, when they differ (a file of 1 KB
+    pages, as SQLite made before 3.12): SQLite's backup cannot write pages of another size
+    into a database in WAL mode («attempt to write a readonly database»). Rewritten by
+    `VACUUM INTO` an in-memory database (SQLite's memdb), never to disk; None when the sizes
+    match."""
+    size = int(destination.execute("PRAGMA page_size").fetchone()[0])
+    if int(origin.execute("PRAGMA page_size").fetchone()[0]) == size:
+        return None
+    name = f"file:/kichhoat-khoi-phuc-{uuid.uuid4().hex}?vfs=memdb"
+    resized = sqlite3.connect(name, uri=True)  # held open: the memdb lives while it does
+    try:
+        origin.execute(f"PRAGMA page_size = {size}")
+        origin.execute("VACUUM INTO ?", (name,))
+    except BaseException:
+        resized.close()
+        raise
+    return resized
 
 
 def list_backups(folder: Path | None = None, db_path: Path | None = None) -> list[Path]:

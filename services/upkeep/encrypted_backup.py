@@ -18,11 +18,12 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from services.common.errors import StorageError
+from services.common.errors import StorageError, sqlite_reason
 from services.exchange.crypto import (
     CHUNK,
     CONTENT_DATABASE,
     MAGIC,
+    PackageError,
     PackageWriter,
     decrypt_chunks,
     verify_passphrase,
@@ -105,12 +106,24 @@ def check_encrypted_passphrase(path: Path, passphrase: str) -> None:
 
 
 def open_encrypted_copy(path: Path, passphrase: str) -> sqlite3.Connection:
-    """The encrypted backup at `path` as an in-memory database (authenticated first)."""
-    data = b"".join(decrypt_chunks(path, passphrase, CONTENT_DATABASE))
+    """The encrypted backup at `path` as an in-memory database (authenticated first). A wrong
+    passphrase says so; past it, a file cut short or changed is called a damaged backup (the
+    container's own words are a package's: «không nhập gì», «xin người gửi…»)."""
+    verify_passphrase(path, passphrase, CONTENT_DATABASE)
+    try:
+        data = b"".join(decrypt_chunks(path, passphrase, CONTENT_DATABASE))
+    except PackageError:
+        raise StorageError(
+            f"Bản sao lưu mã hóa «{path.name}» bị hỏng hoặc bị cắt ngắn (kiểm tra toàn vẹn không "
+            "đạt): không khôi phục được từ bản này. Dùng một bản sao lưu khác (bản gốc nếu đã "
+            "chép tệp này từ nơi khác)."
+        ) from None
     connection = sqlite3.connect(":memory:")
     try:
         connection.deserialize(data)
     except sqlite3.Error as error:
         connection.close()
-        raise StorageError(f"«{path.name}» không chứa cơ sở dữ liệu đọc được: {error}.") from error
+        raise StorageError(
+            f"«{path.name}» không chứa cơ sở dữ liệu đọc được: {sqlite_reason(error)}."
+        ) from error
     return connection

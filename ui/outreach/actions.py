@@ -42,7 +42,7 @@ from services.outreach.schedule import (
     write_sms,
 )
 from services.outreach.slips import write_invitations
-from services.security.permissions import Action, allowed
+from services.security.permissions import Action, PermissionDeniedError, allowed, require
 from ui.cases.records_import import row_progress
 from ui.outreach.panel import OutreachPanel
 from ui.shell.context import AppContext
@@ -101,14 +101,22 @@ class AppointDialog(QDialog):
             return
         with self.context.database.session(read_only=True) as session:
             found: list[SlotView] = slots_of(session, str(code), day_of(self.day))
+        chosen = -1
         for slot in found:
             text = f"{slot.start:%H:%M}–{slot.end:%H:%M}, còn {slot.free}/{slot.capacity} chỗ"
-            self.slot.addItem(text if slot.free else text + " (đã đủ)", slot)
-            if not slot.free:
+            over = slot.has_ended()
+            self.slot.addItem(
+                text + (" (đã qua)" if over else "" if slot.free else " (đã đủ)"), slot
+            )
+            if over or not slot.free:
                 item = self.slot.model().item(self.slot.count() - 1)  # type: ignore[attr-defined]
                 item.setEnabled(False)
+            elif chosen < 0:
+                chosen = self.slot.count() - 1
         if not found:
             self.slot.addItem("(ngày này chưa có khung giờ)", None)
+        # The first slot that can be given, so that Enter books it.
+        self.slot.setCurrentIndex(max(chosen, 0))
 
     def save(self) -> None:
         slot = self.slot.currentData()
@@ -404,8 +412,18 @@ class OutreachActions:
         self.dialog = dialog
         dialog.open()
 
+    def _refused(self, what: str) -> bool:
+        """Whether the signed-in person may not manage outreach; if so, said to them (a key
+        pressed for a manager's work did nothing)."""
+        try:
+            require(self.context.actor, Action.OUTREACH_MANAGE)
+        except PermissionDeniedError as error:
+            messages().error(self.panel, what, str(error))
+            return True
+        return False
+
     def open_stops(self) -> None:
-        if not allowed(self.context.actor, Action.OUTREACH_MANAGE):
+        if self._refused("Điểm hẹn và khung giờ"):
             return
         from ui.outreach.stops import StopsDialog
 
@@ -421,7 +439,7 @@ class OutreachActions:
         dialog.open()
 
     def import_list(self) -> None:
-        if not allowed(self.context.actor, Action.OUTREACH_MANAGE):
+        if self._refused("Nhập danh sách rà soát"):
             return
         path = ask_open_path(
             self.panel,

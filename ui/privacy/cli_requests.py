@@ -189,7 +189,7 @@ def _export(args: argparse.Namespace, out: TextIO) -> int:
 def _erase(args: argparse.Namespace, out: TextIO) -> int:
     from sqlalchemy import func, select
 
-    from models.entities import Case
+    from models.entities import Case, OutreachEntry
     from services.person.id_number import mask_id_number, normalise_id_number
     from services.privacy.person_data import erase_person
 
@@ -199,22 +199,25 @@ def _erase(args: argparse.Namespace, out: TextIO) -> int:
         cases = session.scalar(
             select(func.count()).select_from(Case).where(Case.id_number == number)
         )
-    if not cases:
-        raise UserError(f"Không có hồ sơ nào mang số định danh {number}: không có gì để xóa.")
+        listed = session.scalar(
+            select(func.count()).select_from(OutreachEntry).where(OutreachEntry.id_number == number)
+        )
+    if not cases and not listed:
+        raise UserError(
+            f"Không có hồ sơ nào, cũng không có ai trong danh sách rà soát mang số định danh "
+            f"{number}: không có gì để xóa."
+        )
+    on_list = f", {listed} người trong danh sách rà soát" if listed else ""
     confirm(
-        f"Xóa vĩnh viễn dữ liệu cá nhân của {mask_id_number(number)} ({cases} hồ sơ)? Số liệu "
-        "thống kê giữ nguyên.",
+        f"Xóa vĩnh viễn dữ liệu cá nhân của {mask_id_number(number)} ({cases} hồ sơ{on_list})? "
+        "Số liệu thống kê giữ nguyên.",
         args.yes,
     )
     result = erase_person(database, acting(args), number, request_id=args.request)
+    print(result.describe(), file=out)
     print(
-        f"Đã xóa dữ liệu cá nhân của {result.masked}: {result.cases} hồ sơ được ẩn danh, số "
-        f"liệu thống kê giữ nguyên; yêu cầu số {result.request_id} đã được trả lời.",
-        file=out,
-    )
-    print(
-        "Các bản sao lưu làm trước vẫn còn dữ liệu này đến khi được thay; nếu khôi phục từ một "
-        "bản như vậy, chạy lại lệnh này.",
+        "Các bản sao lưu làm trước vẫn còn dữ liệu này đến khi được thay; khôi phục một bản như "
+        "vậy bằng ứng dụng sẽ xóa lại, chép đè bằng cách khác thì chạy lại lệnh này.",
         file=sys.stderr,
     )
     return EXIT_OK

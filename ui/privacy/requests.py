@@ -367,8 +367,10 @@ class PersonDataDialog(QDialog):
         for case in data.cases:
             self.cases.addItem(case.detail.level_label, case.detail.id)
         has_cases = bool(data.cases)
-        for widget in (self.cases, self.correct_button, self.erase_button):
+        for widget in (self.cases, self.correct_button):
             widget.setEnabled(has_cases)
+        # A person only on a review list has data to erase too.
+        self.erase_button.setEnabled(has_cases or bool(data.listed))
 
     def reload(self) -> None:
         try:
@@ -417,7 +419,9 @@ class PersonDataDialog(QDialog):
     def erase(self) -> None:
         data = self.data
         question = (
-            f"Xóa vĩnh viễn dữ liệu cá nhân của {data.masked} ({len(data.cases)} hồ sơ)?\n\n"
+            f"Xóa vĩnh viễn dữ liệu cá nhân của {data.masked} ({len(data.cases)} hồ sơ"
+            + (f", {len(data.listed)} người trong danh sách rà soát" if data.listed else "")
+            + ")?\n\n"
             "Họ tên, số định danh, điện thoại, địa chỉ, ghi chú và nội dung các lần sửa, liên hệ "
             "bị xóa; ngày sinh chỉ giữ năm. Số liệu thống kê và báo cáo giữ nguyên. Không hoàn "
             "tác được. Các bản sao lưu làm trước vẫn còn dữ liệu này đến khi được thay."
@@ -435,8 +439,7 @@ class PersonDataDialog(QDialog):
         messages().info(
             self,
             "Đã xóa dữ liệu của công dân",
-            f"Đã xóa dữ liệu cá nhân của {result.masked}: {result.cases} hồ sơ được ẩn danh, số "
-            f"liệu thống kê giữ nguyên. Yêu cầu số {result.request_id} được ghi là đã trả lời.",
+            result.describe(),
         )
         self.reload()
 

@@ -180,6 +180,8 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
         f"{result.previous_saved_to}",
         file=out,
     )
+    if result.erased_again:
+        print(result.erased_note(), file=out)
     return EXIT_OK
 
 

@@ -51,6 +51,7 @@ from services.security.permissions import ROLE_LABELS, Action, allowed
 from services.security.session_context import Actor
 from services.upkeep.backup import (
     AUTO_BACKUP_HOURS,
+    RestoreResult,
     automatic_backup,
     backups_folder,
     create_backup,
@@ -655,22 +656,22 @@ class SecurityMenu(QObject):
                 return
         context = self.context
 
-        def work(_report: Report) -> Path:
-            result = restore_backup(
+        def work(_report: Report) -> RestoreResult:
+            return restore_backup(
                 context.database,
                 context.signed_in(),
                 path,
                 context.settings_folder,
                 passphrase=passphrase,
             )
-            return result.previous_saved_to
 
-        def done(previous: Path) -> None:
+        def done(result: RestoreResult) -> None:
+            note = result.erased_note()
             messages().info(
                 self.window,
                 "Đã khôi phục",
                 f"Đã khôi phục từ «{path.name}». Dữ liệu trước khi khôi phục được lưu ở:\n"
-                f"{previous}",
+                f"{result.previous_saved_to}" + (f"\n\n{note}" if note else ""),
             )
             refresh = getattr(self.window, "refresh_all", None)
             if callable(refresh):

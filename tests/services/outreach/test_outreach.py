@@ -565,7 +565,7 @@ def test_a_package_carries_the_review_lists_to_another_database(
     assert len(lines) == 5 and {line["type"] for line in lines} == {"outreach"}
     before = _snapshot(session)
     # Merged back into the database it came from: nothing changes.
-    new, changed, refused = merge_outreach(session, lines, UnitTree.load(session), "goi:thu")
+    new, changed, refused, _ = merge_outreach(session, lines, UnitTree.load(session), "goi:thu")
     session.commit()
     assert (new, changed, refused) == (0, 0, [])
     assert _snapshot(session) == before

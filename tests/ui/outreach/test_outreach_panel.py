@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QDialogButtonBox, QPushButton
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
@@ -18,8 +18,9 @@ from models.codes import OutreachStatus, Role
 from models.entities import OutreachEntry
 from services.common.vntime import set_clock
 from services.outreach.list_import import COLUMNS
+from services.outreach.schedule import add_slots
 from services.upkeep.database import Database
-from tests.factories import PHU_TAM
+from tests.factories import CLI, PHU_TAM
 from tests.pdf_tools import pdf_page_count, pdf_text
 from tests.services.outreach.test_outreach import evening_stop, listed
 from tests.ui.hands import type_into
@@ -63,6 +64,17 @@ def search(qtbot: QtBot, window: MainWindow, text: str) -> None:
     assert panel.search.hasFocus()
     type_into(qtbot, panel.search, text)
     qtbot.keyClick(panel.search, Qt.Key.Key_Return)
+
+
+def appoint_by_keys(qtbot: QtBot, window: MainWindow, name: str) -> AppointDialog:
+    """The person found by `name`, then Ctrl+H: the appointment dialog, shown."""
+    search(qtbot, window, name)
+    window.outreach.table.setFocus()
+    qtbot.keyClick(window.outreach.table, Qt.Key.Key_H, Qt.KeyboardModifier.ControlModifier)
+    dialog = window.outreach_actions.dialog
+    assert isinstance(dialog, AppointDialog)
+    qtbot.waitUntil(dialog.isVisible)
+    return dialog
 
 
 def test_a_clerk_finds_a_person_and_records_what_happened_by_keys(
@@ -110,12 +122,7 @@ def test_an_appointment_by_keys_fills_a_slot(
 ) -> None:
     window = open_outreach(qtbot, database, tmp_path, Role.OPERATOR)
     panel = window.outreach
-    search(qtbot, window, "hoa")  # listed without an ID number
-    panel.table.setFocus()
-    qtbot.keyClick(panel.table, Qt.Key.Key_H, Qt.KeyboardModifier.ControlModifier)
-    dialog = window.outreach_actions.dialog
-    assert isinstance(dialog, AppointDialog)
-    qtbot.waitUntil(dialog.isVisible)
+    dialog = appoint_by_keys(qtbot, window, "hoa")  # listed without an ID number
     assert dialog.stop.currentData() == "PT-AP3"
     assert dialog.slot.count() == 2  # 18:00 and 19:00 on 25/07, one place each
     dialog.slot.setCurrentIndex(1)
@@ -154,11 +161,7 @@ def test_the_day_dialog_saves_schedule_and_invitations(
 ) -> None:
     window = open_outreach(qtbot, database, tmp_path, Role.MANAGER)
     panel = window.outreach
-    search(qtbot, window, "linh")
-    panel.table.setFocus()
-    qtbot.keyClick(panel.table, Qt.Key.Key_H, Qt.KeyboardModifier.ControlModifier)
-    appoint = window.outreach_actions.dialog
-    assert isinstance(appoint, AppointDialog)
+    appoint = appoint_by_keys(qtbot, window, "linh")
     buttons = appoint.findChild(QDialogButtonBox)
     assert buttons is not None
     buttons.button(QDialogButtonBox.StandardButton.Ok).click()
@@ -278,3 +281,54 @@ def test_an_operator_gets_the_days_papers_without_the_phone_files(
     assert not day.template.isVisible() and not day.sample.isVisible()
     assert "nhắn tin" not in day.windowTitle()
     day.reject()
+
+
+def test_a_slot_already_over_cannot_be_chosen(
+    qtbot: QtBot, database: Database, tmp_path: Path
+) -> None:
+    """Today, 24/07 at 10:00: this morning's 07:00–08:00 slot is shown as over and cannot be
+    chosen; the first slot still to come is chosen, so Enter books it."""
+    window = open_outreach(qtbot, database, tmp_path, Role.OPERATOR)
+    set_clock(lambda: datetime(2023, 7, 23, 3, 0, tzinfo=UTC))  # added the day before
+    with database.session() as session:
+        add_slots(session, CLI, "PT-AP3", date(2023, 7, 24), time(7, 0), time(8, 0), 5)
+        add_slots(session, CLI, "PT-AP3", date(2023, 7, 24), time(18, 0), time(19, 0), 5)
+        session.commit()
+    set_clock(lambda: datetime(2023, 7, 24, 3, 0, tzinfo=UTC))
+    dialog = appoint_by_keys(qtbot, window, "hoa")
+    dialog.day.setDate(QDate(2023, 7, 24))
+    texts = [dialog.slot.itemText(i) for i in range(dialog.slot.count())]
+    assert texts[0].startswith("07:00–08:00") and texts[0].endswith("(đã qua)")
+    first = dialog.slot.model().item(0)  # type: ignore[attr-defined]
+    assert not first.isEnabled()
+    assert dialog.slot.currentIndex() == 1
+    qtbot.keyClick(dialog.slot, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    assert status_of(database, "Sơn Thị Hoa")[0] == "appointed"
+
+
+@pytest.mark.parametrize(
+    ("keys", "title"),
+    [
+        ((Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier), "Điểm hẹn và khung giờ"),
+        (
+            (Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier),
+            "Nhập danh sách rà soát",
+        ),
+    ],
+)
+def test_an_operator_pressing_a_managers_key_is_told_why_nothing_happens(
+    qtbot: QtBot,
+    database: Database,
+    tmp_path: Path,
+    recorded: RecordingMessages,
+    keys: tuple[Qt.Key, Qt.KeyboardModifier],
+    title: str,
+) -> None:
+    window = open_outreach(qtbot, database, tmp_path, Role.OPERATOR)
+    window.outreach.table.setFocus()
+    qtbot.keyClick(window.outreach.table, *keys)
+    kind, shown_title, text = recorded.shown[-1]
+    assert (kind, shown_title) == ("error", title)
+    assert "không có quyền" in text and "quản lý" in text
+    assert window.outreach_actions.dialog is None or not window.outreach_actions.dialog.isVisible()

@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
 from models.codes import RequestKind, RequestStatus, Role
-from models.entities import AuditEntry, Case, CitizenRequest
+from models.entities import AuditEntry, Case, CitizenRequest, OutreachEntry
 from services.common.vntime import today_vn
 from services.documents.pages import Document
 from services.privacy.requests import log_request
@@ -272,3 +272,33 @@ def test_the_processing_description_from_the_menu(
     context.actor = Actor(context.signed_in().operator_id, "hoa.lt", "Hoa", Role.MANAGER, None)
     window.apply_role()
     assert not action.isVisible()
+
+
+def test_a_person_only_on_a_review_list_is_erased_from_the_window(
+    qtbot: QtBot, database: Database, tmp_path: Path, recorded: RecordingMessages
+) -> None:
+    """The erase button was greyed out for a citizen with no case, though the review list
+    held their name, phone and address (found by the black-box probe)."""
+    from services.outreach.list_import import COLUMNS, import_outreach
+    from services.privacy.person_data import find_person
+    from tests.factories import CLI, PHU_TAM
+    from tests.shared_sheets import write_sheet
+
+    binh = id_number_for(date(1985, 1, 2), "Nam", 777)
+    context = context_for(database, Role.MANAGER, tmp_path, cases=False)
+    people = [[binh, "Lê Văn Bình", "02/01/1985", "Nam", "0987654321", PHU_TAM, "Ấp 3", "", ""]]
+    with database.session() as session:
+        import_outreach(session, CLI, write_sheet(tmp_path / "ra-soat.csv", COLUMNS, people))
+        session.commit()
+    with database.session(read_only=True) as session:
+        data = find_person(session, context.signed_in(), binh)
+    dialog = PersonDataDialog(context, data, None)
+    show_active(qtbot, dialog)
+    assert dialog.erase_button.isEnabled() and not dialog.correct_button.isEnabled()
+    recorded.answer = True
+    alt(qtbot, dialog, Qt.Key.Key_A)
+    assert recorded.shown[-1][1] == "Đã xóa dữ liệu của công dân"
+    assert "1 người trong danh sách rà soát" in recorded.shown[-1][2]
+    assert not dialog.erase_button.isEnabled()
+    with database.session() as session:
+        assert session.scalar(select(func.count()).where(OutreachEntry.id_number == binh)) == 0
