@@ -447,6 +447,22 @@ def test_an_operator_is_named_the_same_whatever_arrives_first(
     ]
 
 
+def test_an_activation_before_the_campaign_counts_on_its_own_day_and_is_said_so(
+    new_db: Any, tmp_path: Path
+) -> None:
+    """A sheet's activation dated the day before the campaign's first is saved and counted on
+    its day (`tally` counts every day up to `as_of`): the import says it is counted there,
+    not that it is left out."""
+    db = new_db()
+    said = import_rows(
+        db, tmp_path / "som.csv", Row(1, "Đã kích hoạt", "17/07/2023 10:00", "P7", "a")
+    )
+    assert "1 dòng ghi ngày ngoài thời gian kế hoạch" in said
+    assert "không tính" not in said and "vẫn lưu và tính theo ngày thực tế" in said
+    counted = json.loads(ok(db, "tally", "--json", "--as-of", "2023-07-18"))
+    assert (counted["total"]["level1"], counted["total"]["activated_on_day"]) == (1, 0)
+
+
 def test_after_the_purge_nobody_is_counted_twice(new_db: Any, tmp_path: Path) -> None:
     db = new_db()
     example_1(db, tmp_path)

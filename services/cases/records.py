@@ -181,7 +181,8 @@ class ImportSummary:
         if self.outside_period:
             text += (
                 f" {len(self.outside_period)} dòng ghi ngày ngoài thời gian kế hoạch: vẫn lưu "
-                "theo ngày thực tế, không tính vào các ngày của kế hoạch."
+                "và tính theo ngày thực tế (có trong số lũy kế, không thuộc ngày nào của kế "
+                "hoạch)."
             )
         return text + rejects_note(self.rejects_file, self.rejects_file_error)
 

@@ -37,19 +37,23 @@ _CASE_KEY = (
 )
 _CORRECT = (
     *_CASE_KEY,
-    option("--reason", required=True, help="lý do sửa (bắt buộc)"),
-    option("--name", help="họ và tên"),
+    option("--reason", required=True, metavar="LÝ_DO", help="lý do sửa (bắt buộc)"),
+    option("--name", metavar="HỌ_TÊN", help="họ và tên"),
     option("--birth-date", metavar="dd/mm/yyyy", help="ngày sinh"),
     option("--sex", metavar="Nam|Nữ", help="giới tính"),
-    option("--phone", help="số điện thoại"),
-    option("--address", help="địa chỉ"),
+    option("--phone", metavar="SỐ_ĐIỆN_THOẠI", help="số điện thoại"),
+    option("--address", metavar="ĐỊA_CHỈ", help="địa chỉ"),
     option(
         "--residence",
         metavar="MÃ_XÃ",
         help=f"mã xã thường trú, hoặc {OUTSIDE_PROVINCE} nếu thường trú ở tỉnh khác",
     ),
-    option("--status", help="trạng thái đúng (Đã đăng ký, Đã duyệt, ...)"),
-    option("--failure-reason", help="lý do thất bại (khi trạng thái là Thất bại)"),
+    option("--status", metavar="TRẠNG_THÁI", help="trạng thái đúng (Đã đăng ký, Đã duyệt, ...)"),
+    option(
+        "--failure-reason",
+        metavar="LÝ_DO_THẤT_BẠI",
+        help="lý do thất bại (khi trạng thái là Thất bại)",
+    ),
     option(
         "--activated-at",
         metavar="dd/mm/yyyy HH:MM",

@@ -38,7 +38,7 @@ _PERSON = OneOf(
 )
 _STOP_ADD = (
     option("--code", required=True, metavar="MÃ", help="mã điểm hẹn, ví dụ PT-AP3"),
-    option("--name", required=True, help="tên, ví dụ «Tổ lưu động Ấp 3»"),
+    option("--name", required=True, metavar="TÊN", help="tên, ví dụ «Tổ lưu động Ấp 3»"),
     option("--commune", required=True, metavar="MÃ_XÃ"),
     option(
         "--kind",
@@ -47,7 +47,7 @@ _STOP_ADD = (
         help="điểm cố định, hoặc tổ lưu động tại khóm/ấp, chợ, nhà dân (mặc định: hamlet)",
     ),
     option("--hamlet", metavar="KHÓM/ẤP"),
-    option("--address", help="địa chỉ (in trên tin nhắn và giấy mời)"),
+    option("--address", metavar="ĐỊA_CHỈ", help="địa chỉ (in trên tin nhắn và giấy mời)"),
     option("--intake-point", metavar="MÃ", help="điểm thu nhận nhận người hẹn ở đây (quầy)"),
 )
 _SLOT_ADD = (
@@ -61,7 +61,7 @@ _SLOT_ADD = (
 _SET = (
     _PERSON,
     option("--status", required=True, metavar="TÌNH_TRẠNG", help="ví dụ «Đã thông báo»"),
-    option("--note", help="ghi chú"),
+    option("--note", metavar="GHI_CHÚ", help="ghi chú"),
     OneOf(
         (
             option(

@@ -38,7 +38,7 @@ _REQUEST_ACTIONS = (
             option(
                 "--received", metavar="YYYY-MM-DD", help="ngày nhận yêu cầu (mặc định: hôm nay)"
             ),
-            option("--note", help="ghi chú (không ghi họ tên, số điện thoại)"),
+            option("--note", metavar="GHI_CHÚ", help="ghi chú (không ghi họ tên, số điện thoại)"),
         ),
     ),
     Command(
@@ -55,7 +55,7 @@ _REQUEST_ACTIONS = (
         (
             option("request_id", type=int, metavar="SỐ_YÊU_CẦU"),
             option("--refuse", action="store_true", help="từ chối (cần --note ghi lý do)"),
-            option("--note", help="ghi chú: đã làm gì, hoặc lý do từ chối"),
+            option("--note", metavar="GHI_CHÚ", help="ghi chú: đã làm gì, hoặc lý do từ chối"),
         ),
     ),
     Command(

@@ -97,6 +97,7 @@ def _preset_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--preset",
         default=DEFAULT_PRESET,
+        metavar="BỘ_DỮ_LIỆU",
         help=f"bộ dữ liệu của đợt (có sẵn: {', '.join(available_presets())})",
     )
 
