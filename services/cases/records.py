@@ -72,6 +72,7 @@ from services.common.text import NAME_LENGTH, NOTE_LENGTH, clean_text, fold_key
 from services.common.vntime import format_date, format_moment, local_day, now_utc
 from services.outreach.lists import link_cases
 from services.privacy.consent import ConsentRecord, import_record
+from services.privacy.erasure_marks import any_marks, erased_uids
 from services.privacy.purge import refuse_after_purge
 from services.security.audit import AuditAction, write_audit
 from services.security.permissions import Action, require
@@ -156,6 +157,8 @@ class ImportSummary:
     conflicts: set[str] = field(default_factory=set)
     # Rows dated outside the campaign's period: saved on their own day, and said so.
     outside_period: list[str] = field(default_factory=list)
+    # Rows of citizens erased here on request (`services.privacy.erasure_marks`): left out.
+    erased: int = 0
     rejects_file: Path | None = None
     rejects_file_error: str | None = None
 
@@ -183,6 +186,11 @@ class ImportSummary:
                 f" {len(self.outside_period)} dòng ghi ngày ngoài thời gian kế hoạch: vẫn lưu "
                 "và tính theo ngày thực tế (có trong số lũy kế, không thuộc ngày nào của kế "
                 "hoạch)."
+            )
+        if self.erased:
+            text += (
+                f" Bỏ qua {self.erased} dòng của công dân đã xóa theo yêu cầu tại đây (không "
+                "nhập lại, không ghi vào tệp lỗi)."
             )
         return text + rejects_note(self.rejects_file, self.rejects_file_error)
 
@@ -628,6 +636,7 @@ class _Importer:
             session.get_bind().dialect.name,
         )
         self.username = ""  # who imports: the outreach moves the cases make are theirs
+        self.marks_kept = any_marks(session)
 
     def consent_for(self, row: _Row, known: dict[tuple[str, int], Case]) -> ConsentRecord | None:
         """The row that brings its case in carries the record: "nhập từ danh sách", at the
@@ -660,6 +669,11 @@ class _Importer:
         return self.operators[row.operator]
 
     def save_batch(self, rows: list[_Row]) -> None:
+        if self.marks_kept:  # the rows of a citizen erased here stay out (the same sheet again)
+            erased = erased_uids(self.session, (r.uid for r in rows))
+            kept = [r for r in rows if r.uid not in erased]
+            self.summary.erased += len(rows) - len(kept)
+            rows = kept
         known = find_cases(self.session, ((r.id_number_as_written, r.level) for r in rows))
         self.fact_sets.prefetch_digests(r.digest for r in rows)
         # A case nobody holds yet, named by one row of the batch, is saved as the plain rows
@@ -860,6 +874,7 @@ def _audit_import(session: Session, actor: Actor, path: Path, summary: ImportSum
             "updated": summary.updated,
             "unchanged": summary.unchanged,
             "rejected": len(summary.rejects),
+            "erased": summary.erased,
         },
     )
 

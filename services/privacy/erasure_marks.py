@@ -76,10 +76,15 @@ def erased_marks(session: Session, marks: Iterable[str]) -> set[str]:
     return found
 
 
+def any_marks(session: Session) -> bool:
+    """Whether this database keeps any mark (none until a first erasure on request)."""
+    return session.scalar(select(ErasedMark.mark).limit(1)) is not None
+
+
 def erased_uids(session: Session, uids: Iterable[str]) -> set[str]:
     """The uids among these that were events of a citizen erased here."""
     by_mark = {erasure_mark(uid): uid for uid in uids}
-    if not by_mark or session.scalar(select(ErasedMark.mark).limit(1)) is None:
+    if not by_mark or not any_marks(session):
         return set()
     return {by_mark[mark] for mark in erased_marks(session, by_mark)}
 

@@ -87,6 +87,29 @@ def test_a_package_made_before_an_erasure_does_not_bring_the_citizen_back(
     assert "0 mới" in again.stdout and "0 bị từ chối" in again.stdout
 
 
+def test_the_same_sheet_imported_again_after_an_erasure_leaves_the_citizen_out(
+    db: Path, tmp_path: Path
+) -> None:
+    """The sheet that brought Linh in, imported again after she was erased on request: her
+    row is left out (not a new case, not counted twice, not copied into a rejects file);
+    Bình's row is the same report as before."""
+    linh_and_binh(db, tmp_path)
+    figures = tally(db)
+    run("request", "erase", "--id-number", LINH, "--yes", db=db)
+
+    again = run("records", "import", str(tmp_path / "ho-so.csv"), db=db)
+
+    assert "Bỏ qua 1 dòng của công dân đã xóa theo yêu cầu tại đây" in again.stdout
+    assert "0 hồ sơ mới" in again.stdout and "0 dòng lỗi" in again.stdout
+    assert tally(db) == figures
+    assert not (tmp_path / "ho-so.loi.csv").exists()
+    with sqlite3.connect(db) as raw:
+        numbers = {n for (n,) in raw.execute("SELECT id_number FROM cases")}
+        assert LINH not in numbers and BINH in numbers
+        names = {n for (n,) in raw.execute("SELECT full_name FROM fact_sets")}
+        assert "Trần Thị Mỹ Linh" not in names
+
+
 def test_restoring_a_backup_made_before_an_erasure_erases_the_citizen_again(
     db: Path, tmp_path: Path
 ) -> None:
