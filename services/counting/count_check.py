@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from models import activation_counts
 from models.codes import Status
 from models.entities import IntakePoint, Operator, Unit
+from services.campaigns.campaign import active_campaign
 from services.counting.tally import OUTSIDE_NAME, Keyed, TallyBy, activations_grouped, steps_grouped
 
 RECOUNT_WORK_MEM = "128MB"  # PostgreSQL's work_mem while `verify` recounts (see there)
@@ -87,7 +88,9 @@ def _differing(
 
 def verify(session: Session) -> CountCheck:
     """Compare every kept count with a full recount over the cases, key by key and day by day
-    (unit by unit, point by point, operator by operator)."""
+    (unit by unit, point by point, operator by operator). A database without a campaign is
+    refused (`active_campaign`): there is nothing to check, and «khớp» would mislead."""
+    active_campaign(session)
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         # The recount of the steps groups every step event by case (a group per case and
@@ -128,6 +131,7 @@ def verify(session: Session) -> CountCheck:
 def rebuild(session: Session) -> CountCheck:
     """Compute every kept count again from the cases and put the triggers back if any is
     missing, in the session's transaction (the caller commits); returns the check after."""
+    active_campaign(session)
     connection = session.connection()
     if activation_counts.missing_triggers(connection):
         activation_counts.install_triggers(connection)

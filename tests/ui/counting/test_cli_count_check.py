@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from services.upkeep.database import open_database
 from tests.test_cli import add_admin, run, tally_json
 
 
@@ -63,3 +64,16 @@ def test_a_missing_trigger_is_reported_and_put_back_by_rebuild(db: Path) -> None
     assert "Thiếu trigger trg_cases_counts_update" in result.stdout
     run("tally", "--rebuild", db=db)
     assert run("tally", "--verify", db=db).returncode == 0
+
+
+@pytest.mark.parametrize("flag", ["--verify", "--rebuild"])
+def test_a_database_without_a_campaign_is_not_said_to_agree(tmp_path: Path, flag: str) -> None:
+    """Nothing to check (a database with our schema and no campaign yet): refused like
+    `tally`, never «Khớp»."""
+    path = tmp_path / "trong.sqlite3"
+    open_database(f"sqlite:///{path}").engine.dispose()
+    assert path.exists()
+    result = run("tally", flag, db=path, check=False)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "chưa có đợt cao điểm nào" in result.stderr
+    assert "Khớp" not in result.stdout
