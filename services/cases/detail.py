@@ -17,7 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from models.codes import OUTSIDE_PROVINCE, EventKind
 from models.entities import Case, CaseEvent, IntakePoint, Operator
 from services.campaigns.units import UnitTree
-from services.cases.fold import event_order, fold_case
+from services.cases.fold import SEEN, event_order, fold_case
 from services.cases.queries import visible_to
 from services.cases.recording import Correction, correct_activation_moment, correct_case, fold_event
 from services.common.errors import ConflictError, NotFoundError
@@ -190,6 +190,8 @@ def describe_changes(changes: str | None, tree: UnitTree | None = None) -> tuple
         return ()
     lines = []
     for name, pair in parsed.items():
+        if name == SEEN:  # a decision's bookkeeping, not a change of the case
+            continue
         before, after = pair if isinstance(pair, list) and len(pair) == 2 else (None, pair)
         lines.append(
             ChangeLine(
@@ -397,6 +399,8 @@ def audit_changes(changes: str | None) -> dict[str, object]:
         return {}
     kept: dict[str, object] = {}
     for name, pair in parsed.items():
+        if name == SEEN:
+            continue
         if name in PERSONAL_FIELDS:
             kept[name] = "đã thay đổi"
         elif name == "id_number" and isinstance(pair, list):

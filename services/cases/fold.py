@@ -26,6 +26,7 @@ rules"):
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -111,6 +112,19 @@ class Event:
     claim: Claim | None = None
     # Corrections: {"field": [before, after]}; moment corrections: {"activated_at": [..]}.
     changes: Mapping[str, Any] | None = None
+
+
+# A decision's changes: the versions it was taken over (`identity_key`s), so that a version
+# that reaches the database later (an earlier report in a later package) is decided too.
+SEEN = "seen"
+
+
+def identity_key(claim: Claim) -> str:
+    """A short fingerprint of a version of who the person is and where they live (no
+    personal data in the clear)."""
+    name, birth_date, sex, residence = claim.identity()
+    text = "\x1f".join((name, birth_date.isoformat(), sex, residence))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 def event_order(event: Event) -> tuple[datetime, int, int, str]:
@@ -206,10 +220,21 @@ class _FactsFold:
         if values and self.facts is not None:
             self.facts = replace(self.facts, **values)
 
-    def decide(self, claim: Claim) -> None:
+    def decide(self, claim: Claim, seen: Iterable[str] | None) -> None:
+        """The decided version stands; the case stays a conflict while a version the manager
+        did not see (`seen`: the `identity_key`s the decision was taken over; None for a
+        decision recorded before they were kept) disagrees with it."""
         values = {name: getattr(claim, name) for name in IDENTITY_FIELDS}
         self.facts = replace(self.facts, **values) if self.facts else Facts(**values)
-        self.conflict = False
+        if seen is None:
+            self.conflict = False
+            return
+        known = set(seen)
+        decided = claim.identity()
+        self.conflict = any(
+            other.identity() != decided and identity_key(other) not in known
+            for other, _event in self.claims
+        )
 
 
 class _StatusFold:
@@ -288,7 +313,7 @@ def fold_case(level: int, events: Iterable[Event]) -> Folded:
         elif event.kind == EventKind.MOMENT:
             status.move(event)
         elif event.kind == EventKind.DECISION and event.claim is not None:
-            facts.decide(event.claim)
+            facts.decide(event.claim, (event.changes or {}).get(SEEN))
     state, status_event = status.state, status.status_event
     if state is None or status_event is None:
         # Only corrections, moments or decisions: nothing was ever reported.

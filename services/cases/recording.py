@@ -25,7 +25,16 @@ from models.codes import OUTSIDE_PROVINCE, EventKind, FailureReason, HelpReason,
 from models.entities import Case, CaseEvent, FactSet
 from models.event_ids import claim_digest, new_uid
 from services.campaigns.campaign import active_campaign
-from services.cases.fold import Claim, Event, Folded, Record, StatementValues, fold_case
+from services.cases.fold import (
+    SEEN,
+    Claim,
+    Event,
+    Folded,
+    Record,
+    StatementValues,
+    fold_case,
+    identity_key,
+)
 from services.cases.lifecycle import check_status_for_level
 from services.common.errors import ConflictError, ValidationError
 from services.common.labels import LEVEL_LABELS, STATUS_LABELS
@@ -1027,15 +1036,19 @@ def decide_facts(
     intake_point_id: int | None,
 ) -> CaseEvent:
     """A manager's decision between disagreeing reports: `claim`'s identity and residence
-    stand from now on (an event, so it travels in packages like any other).
+    stand from now on (an event, so it travels in packages like any other). It keeps the
+    versions it was taken over (`fold.SEEN`): one that arrives later still makes a conflict.
 
     It is strictly later than every event of the case, so a decision taken again (the
     other way, to undo one) always follows the one it replaces, even within one tick of
     the clock: equal moments would be ordered by their random uids."""
     latest = max(e.changed_at for e in case.history) + timedelta(microseconds=1)
+    folded = fold_case(case.level, [fold_event(e) for e in case.history])
+    seen = sorted({identity_key(known) for known, _event in folded.claims} | {identity_key(claim)})
     event = CaseEvent(
         uid=new_uid(),
         kind=EventKind.DECISION.value,
+        changes=json.dumps({SEEN: seen}),
         to_status=None,
         changed_at=max(now_utc(), latest),
         operator_id=operator_id,

@@ -57,6 +57,7 @@ from models.entities import (
 )
 from models.event_ids import new_uid
 from services.campaigns.campaign import active_campaign
+from services.cases.fold import SEEN
 from services.common.errors import ConflictError, UserError, ValidationError
 from services.common.stored_settings import store_setting, stored_setting
 from services.common.vntime import format_date, now_utc, today_vn
@@ -289,9 +290,12 @@ def _scrub_changes(changes: str | None) -> str | None:
         return json.dumps({})
     if not isinstance(parsed, dict):
         return json.dumps({})
+    # A decision's fingerprints of the versions it saw (`fold.SEEN`) go whole: they are
+    # hashes of who the person is, and without them the decision clears the conflict.
     scrubbed = {
         name: value if name in COUNTED_CHANGE_FIELDS else [ERASED, ERASED]
         for name, value in parsed.items()
+        if name != SEEN
     }
     return json.dumps(scrubbed, ensure_ascii=False)
 

@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session
 import services.exchange.crypto
 from models.codes import Role, Status
 from models.entities import Case, CaseEvent, Operator
+from services.cases.detail import audit_changes, describe_changes
+from services.cases.fold import SEEN
 from services.common.errors import UserError
 from services.counting.tally import TallyBy, tally
 from services.exchange.conflicts import open_conflicts, resolve_conflict
@@ -26,7 +28,7 @@ from services.exchange.packages import ImportSummary, export_package, import_pac
 from services.security.accounts import set_password
 from services.security.session_context import Actor
 from services.upkeep.database import Database
-from tests.factories import CLI, PHUONG_5, World, known_world
+from tests.factories import CLI, PHU_TAM, PHUONG_5, World, known_world
 from tests.shared_packages import package_head
 
 PASS = "mat-khau-cua-goi"
@@ -205,6 +207,46 @@ def test_take_incoming_is_a_decision_event(
     case = session.scalars(select(Case)).one()
     assert (case.full_name, case.has_conflict) == ("Trần Thị Mỹ Lynh", False)
     assert "decision" in [e.kind for e in case.history]
+
+
+def test_a_version_the_decision_did_not_see_makes_the_case_a_conflict_again(
+    session: Session, other: Database, tmp_path: Path
+) -> None:
+    """A manager keeps Linh's facts over B's typo. Later B sends a third version (another
+    residence), reported before the decision was taken but unseen by it: the case is a
+    conflict again, listed with that version; B's first package again changes nothing. The
+    facts in force, and so the figures, stay the decided ones."""
+    world = registered_at_point_a(session)
+    packed_at_point_b(other, tmp_path / "b1.kpkg", Status.REGISTERED, "2023-07-20 09:00", TYPO)
+    import_package(session, CLI, tmp_path / "b1.kpkg", PASS)
+    manager = Actor(world.operator.id, "lan.nt", "Nguyễn Thị Lan", Role.MANAGER, None)
+    resolve_conflict(session, open_conflicts(session, CLI)[0].id, "keep_local", manager)
+    session.commit()
+    import_package(session, CLI, tmp_path / "b1.kpkg", PASS)
+    session.commit()
+    case = session.scalars(select(Case)).one()
+    assert case.has_conflict is False
+
+    with other.session() as b_session:
+        b = World(b_session)
+        moved = b.facts(name="Trần Thị Mỹ Linh", residence=PHUONG_5)
+        b.record(moved, b.report(Status.APPROVED, "2023-07-20 10:00"))
+        b_session.commit()
+        export_package(b_session, CLI, tmp_path / "b2.kpkg", PASS)
+    import_package(session, CLI, tmp_path / "b2.kpkg", PASS)
+    session.commit()
+    case = session.scalars(select(Case)).one()
+    assert (case.full_name, case.residence_commune_id, case.has_conflict) == (
+        "Trần Thị Mỹ Linh",
+        world.tree.commune(PHU_TAM).id,
+        True,
+    )
+    (view,) = open_conflicts(session, CLI)
+    assert view.local_name == "Trần Thị Mỹ Linh"
+
+    resolve_conflict(session, view.id, "keep_local", manager)
+    session.commit()
+    assert session.scalars(select(Case)).one().has_conflict is False
 
 
 # -- refused packages: a clear message, nothing written ------------------------------------
@@ -430,3 +472,9 @@ def test_a_package_written_before_events_had_uids_is_still_read(session: Session
     events = sorted(stored.history, key=lambda e: e.changed_at)
     assert [e.fact_set is not None for e in events] == [True, False]
     assert len({e.uid for e in events}) == 2
+
+
+def test_a_decisions_bookkeeping_is_not_shown_as_a_change() -> None:
+    """The versions a decision saw (`fold.SEEN`) are not a change of the case's facts."""
+    assert describe_changes(json.dumps({SEEN: ["0123456789abcdef"]})) == ()
+    assert audit_changes(json.dumps({SEEN: ["0123456789abcdef"]})) == {}
