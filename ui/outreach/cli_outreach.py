@@ -360,8 +360,11 @@ def _stop(args: argparse.Namespace, out: TextIO) -> int:
     database = open_for_command(args)
     if args.stop_command == "list":
         with database.session(read_only=True) as session:
-            for code, name, kind, commune in stops(session):
-                print(f"{code}  {name}  ({kind}, {commune})", file=out)
+            listed = stops(session)
+        for code, name, kind, commune in listed:
+            print(f"{code}  {name}  ({kind}, {commune})", file=out)
+        if not listed:
+            print("Chưa có điểm hẹn nào: lập điểm hẹn bằng «outreach stop add».", file=out)
         return EXIT_OK
     kind = parse_stop_kind(args.kind)
     with database.session() as session:

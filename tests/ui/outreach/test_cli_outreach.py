@@ -219,3 +219,10 @@ def test_outreach_commands_keep_their_doors(db: Path, tmp_path: Path) -> None:
     broken.write_text("Họ và tên,Ngày sinh,Mã xã\nA,1990,31573\n", encoding="utf-8")
     unreadable = run("outreach", "import", str(broken), db=db, check=False)
     assert unreadable.returncode == 2 and "thiếu cột: Khóm/ấp" in unreadable.stderr
+
+
+def test_an_empty_list_of_stops_says_so(db: Path) -> None:
+    """`outreach stop list` printed nothing at all before the first stop (found by the
+    black-box probe)."""
+    listed = run("outreach", "stop", "list", db=db)
+    assert "Chưa có điểm hẹn nào" in listed.stdout and "outreach stop add" in listed.stdout
