@@ -19,6 +19,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import logging
 import posixpath
 import re
 import zipfile
@@ -34,6 +35,8 @@ from services.common.errors import UserError, ValidationError
 from services.common.text import clean, fold_key
 from services.common.vntime import parse_date, parse_moment, vn_to_utc
 from services.spreadsheets.export_cells import FORMULA_START, CsvWriter
+
+_log = logging.getLogger(__name__)
 
 Cell = Any
 
@@ -117,11 +120,26 @@ def _too_long(name: str, row: int, column: int | None) -> UnreadableFileError:
 # -- .xlsx --------------------------------------------------------------------------------------
 
 
+# What went wrong inside a workbook, said for its user (the library's own words go to the
+# log, for support): the first kind the error is.
+_DAMAGE_WORDS: tuple[tuple[type[BaseException], str], ...] = (
+    (zipfile.BadZipFile, "không phải tệp nén .xlsx hợp lệ"),
+    (EOFError, "tệp bị cắt ngắn"),
+    (zlib.error, "dữ liệu nén bên trong bị hỏng"),
+    (expat.ExpatError, "nội dung bên trong bị hỏng"),
+    (KeyError, "thiếu một phần bắt buộc của tệp .xlsx"),
+    (OSError, "không đọc được tệp trên đĩa"),
+)
+
+
 def _damaged(name: str, error: BaseException) -> UnreadableFileError:
+    _log.info("unreadable workbook %s: %s: %s", name, type(error).__name__, error)
+    words = next(
+        (text for kind, text in _DAMAGE_WORDS if isinstance(error, kind)), "cấu trúc không đúng"
+    )
     return UnreadableFileError(
         f"Không đọc được tệp Excel «{name}»: tệp bị hỏng, bị cắt ngắn hoặc không phải tệp .xlsx "
-        f"({type(error).__name__}); không có dòng nào được lưu. Mở lại bằng Excel, lưu thành "
-        ".xlsx rồi nhập lại."
+        f"({words}); không có dòng nào được lưu. Mở lại bằng Excel, lưu thành .xlsx rồi nhập lại."
     )
 
 

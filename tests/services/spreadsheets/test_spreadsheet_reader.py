@@ -319,6 +319,12 @@ def test_damaged_parts_are_refused_in_vietnamese(tmp_path: Path) -> None:
     data = hostile.openpyxl_xlsx(tmp_path / "full.xlsx", people(200)).read_bytes()
     truncated.write_bytes(data[: len(data) // 2])
     assert "không phải tệp .xlsx" in refused(truncated)
+    # The kind of damage in Vietnamese, never the library's class name.
+    assert "(không phải tệp nén .xlsx hợp lệ)" in refused(truncated)
+    assert "(nội dung bên trong bị hỏng)" in refused(broken)
+    for message in (refused(broken), refused(control), refused(truncated)):
+        for english in ("BadZipFile", "ExpatError", "Error)", "error"):
+            assert english not in message, message
 
 
 def test_control_characters_in_cells_come_through_for_the_validators(tmp_path: Path) -> None:
