@@ -466,17 +466,28 @@ def day_schedule(
     ]
 
 
+# Who the desk expects (still «Đã hẹn») or has seen come, among a day's appointments.
+_AT_THE_DESK = frozenset({OutreachStatus.APPOINTED, OutreachStatus.CAME, OutreachStatus.ACTIVATED})
+
+
 def desk_appointments(session: Session, actor: Actor, day: date) -> list[Appointed]:
     """The appointments of the day at the actor's intake point (the desk's list), ID numbers
-    masked for operators as in every list."""
+    masked for operators as in every list. A booking the slot keeps for someone who refused
+    since (a package brings such news; appointments stay where they were made) or who was
+    erased on request is not someone to expect."""
     require(actor, Action.OUTREACH)
     if actor.point_id is None:
         return []
     from dataclasses import replace
 
     from services.outreach.lists import masks_personal_data
+    from services.privacy.purge import ERASED
 
-    rows = day_schedule(session, day, intake_point_id=actor.point_id)
+    rows = [
+        row
+        for row in day_schedule(session, day, intake_point_id=actor.point_id)
+        if row.status in _AT_THE_DESK and row.full_name != ERASED
+    ]
     if masks_personal_data(actor):
         rows = [
             replace(r, id_number=mask_id_number(r.id_number) if r.id_number else None, phone=None)

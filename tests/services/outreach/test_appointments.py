@@ -8,25 +8,29 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.codes import OutreachStatus, StopKind
+from models.entities import OutreachEntry
 from services.common.errors import ValidationError
 from services.common.vntime import set_clock
-from services.outreach.lists import add_event, find_entry, set_status
+from services.outreach.lists import add_event, check_in, find_entry, set_status
 from services.outreach.schedule import (
     add_slots,
     add_stop,
     appoint,
     day_schedule,
+    desk_appointments,
     slots_of,
     sms_rows,
 )
 from services.outreach.slips import write_invitations
 from services.privacy.person_data import erase_person
 from services.upkeep.database import Database
-from tests.factories import CLI, PHU_TAM, vn
+from tests.factories import CLI, PHU_TAM, World, vn
 from tests.services.outreach.test_outreach import BINH, LINH, listed
+from tests.shared_desk import operator_at_phu_tam
 
 S = OutreachStatus
 DAY = date(2023, 7, 25)
@@ -165,3 +169,39 @@ def test_a_refusal_arriving_in_a_package_gets_no_invitation(
     assert entry.status == S.REFUSED.value
     with pytest.raises(ValidationError, match="Không có ai được hẹn ngày 25/07/2023"):
         write_invitations(session, CLI, DAY, tmp_path / "giay-moi.pdf")
+
+
+def test_the_desk_expects_only_people_still_appointed_or_come(
+    session: Session, database: Database, tmp_path: Path
+) -> None:
+    """The desk's «Lịch hẹn hôm nay» listed a person whose refusal came in a package and one
+    erased on request (found by the black-box probe); someone who came stays, counted."""
+    world = World(session)
+    session.commit()
+    listed(session, tmp_path)
+    add_stop(
+        session, CLI, "PT-CA", "Công an xã Phú Tâm", StopKind.FIXED, PHU_TAM,
+        point_code=world.point_phu_tam.code,
+    )  # fmt: skip
+    add_slots(session, CLI, "PT-CA", DAY, time(7, 0), time(11, 0), 10)
+    for at, number in (("07:30", LINH), ("08:00", BINH)):
+        appoint(session, CLI, "PT-CA", vn(f"2023-07-25 {at}"), id_number=number)
+    hoa = session.scalars(select(OutreachEntry).where(OutreachEntry.full_name == "Sơn Thị Hoa"))
+    appoint(session, CLI, "PT-CA", vn("2023-07-25 09:00"), row_id=hoa.one().uid)
+    session.commit()
+    clerk = operator_at_phu_tam(world)
+    assert len(desk_appointments(session, clerk, DAY)) == 3
+
+    binh = find_entry(session, id_number=BINH)
+    add_event(session, binh, S.REFUSED, "goi:b.kpkg", at=vn("2023-07-24 11:00"))
+    session.commit()
+    check_in(session, clerk, LINH)
+    session.commit()
+    expected = desk_appointments(session, clerk, DAY)
+    assert [(a.full_name, a.status) for a in expected] == [  # one slot: by name
+        ("Sơn Thị Hoa", S.APPOINTED),
+        ("Trần Thị Mỹ Linh", S.CAME),
+    ]
+    session.close()
+    erase_person(database, CLI, LINH)  # its own transaction: this session looks again
+    assert [a.full_name for a in desk_appointments(session, clerk, DAY)] == ["Sơn Thị Hoa"]
