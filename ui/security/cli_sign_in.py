@@ -108,8 +108,19 @@ DOORS: dict[str, Door] = {
 }
 
 
+# A sub-command with a door of its own (command, its sub-command's name, that name's value):
+# the operators who book appointments need the stops' codes, which only managers add.
+SUB_DOORS: dict[tuple[str, str, str], Door] = {
+    ("outreach stop", "stop_command", "list"): Door(Action.OUTREACH),
+}
+
+
 def door_for(args: argparse.Namespace) -> Door:
-    return DOORS.get(command_name(args), UNLISTED)
+    name = command_name(args)
+    for (command, attribute, value), door in SUB_DOORS.items():
+        if name == command and getattr(args, attribute, None) == value:
+            return door
+    return DOORS.get(name, UNLISTED)
 
 
 def admit(args: argparse.Namespace) -> Actor:

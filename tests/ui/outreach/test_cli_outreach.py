@@ -211,6 +211,10 @@ def test_outreach_commands_keep_their_doors(db: Path, tmp_path: Path) -> None:
     operator = {"KICHHOAT_USER": "lan.nt", "KICHHOAT_PASSWORD": "mat-khau-can-bo-1"}
     refused = run("outreach", "import", str(path), db=db, env=operator, check=False)
     assert refused.returncode == 4 and "nhập danh sách rà soát" in refused.stderr
+    # The stops' codes, which booking needs, are the operator's to read, not to add.
+    assert run("outreach", "stop", "list", db=db, env=operator).returncode == 0
+    adding = ("outreach", "stop", "add", "--code", "X", "--name", "X", "--commune", PHU_TAM)
+    assert run(*adding, db=db, env=operator, check=False).returncode == 4
     nobody = {"KICHHOAT_USER": "", "KICHHOAT_PASSWORD": ""}
     assert run("outreach", "status", db=db, env=nobody).returncode == 0  # counts only
     signed_out = run("outreach", "schedule", "--day", "2023-07-25", db=db, env=nobody, check=False)
