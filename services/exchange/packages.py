@@ -199,11 +199,9 @@ def export_package(
         writer.write_line(_manifest(session, campaign.code, point_code, since, counts, heads))
         _write_directory(writer, tree, points, operators)
         directory = ({p.id: p.code for p in points}, {o.id: o.username for o in operators})
-        # The trailer counts what was written (the same, read in this one transaction).
-        counts = {
-            **counts,
-            "events": _write_cases(session, writer, conditions, directory, total, progress),
-        }
+        # The trailer counts what was written (the same, read in this one transaction); the
+        # manifest line is already written.
+        counts["events"] = _write_cases(session, writer, conditions, directory, total, progress)
         # The review lists travel whole: few lines beside the cases, and merged idempotently.
         counts["outreach"] = 0
         for line in outreach_records(session, tree):

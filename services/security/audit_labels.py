@@ -78,6 +78,7 @@ DETAIL_KEY_LABELS: dict[str, str] = {
     "role": "Vai trò",
     "rows": "Số dòng đã đọc",
     "saved_previous": "Bản lưu trước khi khôi phục",
+    "erased": "Dòng bỏ qua (công dân đã xóa theo yêu cầu)",
     "erased_again": "Hồ sơ đã xóa lại (công dân đã yêu cầu xóa trước khi khôi phục)",
     "scope": "Phạm vi",
     "seed": "Hạt giống ngẫu nhiên (seed)",
