@@ -6,7 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMenu, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -20,6 +20,8 @@ from tests.ui.screens import lan_context, minh, one_case
 from ui.shell.context import AppContext
 from ui.shell.main_window import GEOMETRY_KEY, MainWindow
 from ui.widgets.qt_vietnamese import JsonTranslator, install_vietnamese
+
+SHIFT = Qt.KeyboardModifier.ShiftModifier
 
 
 def make_context(database: Database, role: Role, folder: Path) -> tuple[AppContext, World]:
@@ -220,3 +222,45 @@ def test_each_tab_takes_its_keys_as_soon_as_its_ctrl_digit_shows_it(
     hands.press_key(Qt.Key.Key_Return)  # the first district's communes
     board = window.dashboard.board
     assert board is not None and board.unit.code is not None
+
+
+def test_closing_a_dialog_by_key_gives_the_keys_back_to_the_window_under_it(
+    qtbot: QtBot, database: Database, tmp_path: Path
+) -> None:
+    """As a desktop does: Esc on a dialog, and the next key goes to the window it was
+    opened from (with no window active, Ctrl+2 or Ctrl+E did nothing at all)."""
+    context, _ = make_context(database, Role.MANAGER, tmp_path)
+    one_case(database, Status.APPROVED, "2023-07-20 08:30")
+    window = make_window(qtbot, context)
+
+    def close_conflicts() -> None:
+        dialog = QApplication.activeModalWidget()
+        if dialog is None or QApplication.activeWindow() is not dialog:
+            QTimer.singleShot(50, close_conflicts)  # not up yet
+            return
+        hands.press_key(Qt.Key.Key_Escape)
+
+    QTimer.singleShot(50, close_conflicts)
+    hands.press_key(Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier | SHIFT)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    hands.press_key(Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    assert window.tabs.currentWidget() is window.case_list
+    hands.press_key(Qt.Key.Key_Return)  # the case under the cursor opens
+    detail = window.case_list.detail_dialog
+    assert detail is not None
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is detail)
+    hands.press_key(Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    form = detail.correction_dialog
+    assert form is not None
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is form)
+    hands.press_key(Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is detail)
+    hands.press_key(Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)  # again, by key
+    assert detail.correction_dialog is not form and detail.correction_dialog is not None
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is detail.correction_dialog)
+    hands.press_key(Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is detail)
+    hands.press_key(Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    focus = QApplication.focusWidget()
+    assert focus is not None and window.case_list.isAncestorOf(focus)
