@@ -39,6 +39,7 @@ from ui.shell.context import AppContext
 from ui.shell.help_dialog import ShortcutsDialog
 from ui.widgets.dialogs import follow_closed_dialogs_with_their_owner, run_dialog
 from ui.widgets.forms import wrapping_label
+from ui.widgets.shortcuts import ScreenMnemonicsFirst
 
 WINDOW_TITLE = "kichhoat – Hỗ trợ đăng ký, kích hoạt tài khoản định danh điện tử"
 GEOMETRY_KEY = "window_geometry"
@@ -113,6 +114,7 @@ class MainWindow(QMainWindow):
         self._restore_layout()
         self.intake.identify.scan.setFocus()  # typed 12 digits land there from the start
         follow_closed_dialogs_with_their_owner()
+        self.screen_mnemonics = ScreenMnemonicsFirst(self)
 
     def _subtitle(self) -> QLabel:
         """The campaign's plan, period and daily hours, above the tabs."""

@@ -22,6 +22,11 @@ from ui.shell.main_window import GEOMETRY_KEY, MainWindow
 from ui.widgets.qt_vietnamese import JsonTranslator, install_vietnamese
 
 SHIFT = Qt.KeyboardModifier.ShiftModifier
+ALT = Qt.KeyboardModifier.AltModifier
+CARD = (
+    "094190012345|365123456|Trần Thị Mỹ Linh|15031990|Nữ|"
+    "Ấp Phú Hòa, Xã Phú Tâm, Huyện Châu Thành, Sóc Trăng|20052021"
+)
 
 
 def make_context(database: Database, role: Role, folder: Path) -> tuple[AppContext, World]:
@@ -264,3 +269,32 @@ def test_closing_a_dialog_by_key_gives_the_keys_back_to_the_window_under_it(
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
     focus = QApplication.focusWidget()
     assert focus is not None and window.case_list.isAncestorOf(focus)
+
+
+def test_the_desks_alt_keys_win_over_the_menu_bar(
+    qtbot: QtBot, database: Database, tmp_path: Path
+) -> None:
+    """Alt+X (*Xem nội dung thông báo…*) opens the notice in the window too, though the menu
+    *Xem* shares the letter; likewise Alt+T (*Tiếp*) and Alt+G (*Giới tính*). Before, the
+    key was ambiguous: Qt only moved the focus to the button, or opened the menu."""
+    context, _ = make_context(database, Role.MANAGER, tmp_path)
+    window = make_window(qtbot, context)
+    flow = window.intake
+    hands.scan(qtbot, CARD)
+    hands.press_key(Qt.Key.Key_G, ALT)
+    assert QApplication.focusWidget() is flow.identify.sex
+    hands.press_key(Qt.Key.Key_T, ALT)  # Tiếp
+    qtbot.waitUntil(lambda: flow.step() == 1)
+    assert QApplication.activePopupWidget() is None
+    hands.press_key(Qt.Key.Key_X, ALT)
+    qtbot.waitUntil(lambda: flow.check_step.notice_dialog is not None)
+    dialog = flow.check_step.notice_dialog
+    assert dialog is not None
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+    hands.press_key(Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    hands.press_key(Qt.Key.Key_Y, ALT)
+    qtbot.waitUntil(flow.check_step.consent.isChecked)
+    hands.press_key(Qt.Key.Key_Q, ALT)  # Quay lại, though a manager has *Quản trị*
+    qtbot.waitUntil(lambda: flow.step() == 0)
+    assert QApplication.activePopupWidget() is None
