@@ -13,6 +13,10 @@ from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 D = TypeVar("D", bound=QDialog)
 
+# The tallest a dialog opens: the counter laptop's 768 px, less Windows' taskbar (40) and a
+# title bar (about 32), with a little room; taller, its buttons are under the taskbar.
+TALLEST_DIALOG = 690
+
 
 def run_dialog(dialog: QDialog) -> int:
     """`dialog.exec()`, then the dialog is deleted (later, by Qt); what `exec` returned."""
