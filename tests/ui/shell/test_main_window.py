@@ -14,9 +14,11 @@ from models.codes import Role, Status
 from services.security.session_context import Actor
 from services.upkeep.database import Database
 from services.upkeep.local_settings import load_local_settings
-from tests.factories import World
+from tests.factories import PHU_TAM, World
 from tests.ui import hands
+from tests.ui.counting.test_targets_editor import index_of, stored
 from tests.ui.screens import lan_context, minh, one_case
+from ui.counting.targets_editor import TOTAL
 from ui.shell.context import AppContext
 from ui.shell.main_window import GEOMETRY_KEY, MainWindow
 from ui.widgets.qt_vietnamese import JsonTranslator, install_vietnamese
@@ -298,3 +300,19 @@ def test_the_desks_alt_keys_win_over_the_menu_bar(
     hands.press_key(Qt.Key.Key_Q, ALT)  # Quay lại, though a manager has *Quản trị*
     qtbot.waitUntil(lambda: flow.step() == 0)
     assert QApplication.activePopupWidget() is None
+
+
+def test_a_target_typed_into_its_cell_keeps_its_first_digit(
+    qtbot: QtBot, database: Database, tmp_path: Path
+) -> None:
+    """The scan detector holds a first digit back; let go, it opens the cell's editor, and
+    the next digits go there too (the first digit was lost: 6000 was saved as 600)."""
+    context, _ = make_context(database, Role.MANAGER, tmp_path)
+    window = make_window(qtbot, context)
+    qtbot.keyClick(window, Qt.Key.Key_5, Qt.KeyboardModifier.ControlModifier)
+    panel = window.targets
+    panel.select(PHU_TAM)
+    panel.view.setCurrentIndex(index_of(panel, PHU_TAM, TOTAL))
+    hands.type_keys(qtbot, "6000")
+    hands.press_key(Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: stored(database, PHU_TAM) == (6000, None))
