@@ -30,6 +30,7 @@ from ui.cases.case_list_model import format_phone
 from ui.cases.correction import CorrectionDialog
 from ui.privacy.notice_dialog import NoticeDialog
 from ui.shell.context import AppContext
+from ui.widgets.dialogs import TALLEST_DIALOG
 from ui.widgets.forms import button_row, clear_layout, stacked, wrapping_label
 from ui.widgets.messages import messages
 from ui.widgets.shortcuts import action_button
@@ -58,7 +59,7 @@ class CaseDetailDialog(QDialog):
         self.detail: CaseDetail | None = None
         self.correction_dialog: CorrectionDialog | None = None
         self.setWindowTitle("Chi tiết hồ sơ")
-        self.resize(1100, 700)
+        self.resize(1100, TALLEST_DIALOG)
         self._build_heading()
         facts_box = self._build_facts_box()
         consent_box = self._build_consent_box()

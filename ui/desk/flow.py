@@ -221,6 +221,7 @@ class IntakeFlow(QWidget):
         if index == 0:
             if not self.identify.check():
                 self._say("Kiểm tra lại các ô báo đỏ ở trên.", error=True)
+                self.identify.focus_first_error()  # by keyboard, straight to what to fix
                 return
             self._prefill_check()
         elif index == 1:
@@ -469,6 +470,7 @@ class IntakeFlow(QWidget):
         if not self.identify.check():
             self._go(0)
             self._say("Thông tin công dân chưa hợp lệ: sửa các ô báo đỏ rồi lưu lại.", error=True)
+            self.identify.focus_first_error()
             return False
         draft, consent = self.identify.draft(), self.check_step.consent.isChecked()
         notice = self.check_step.notice_heard()

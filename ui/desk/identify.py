@@ -275,6 +275,28 @@ class IdentifyStep(QWidget):
         line.setFocus()
         line.selectAll()
 
+    def focus_first_error(self) -> bool:
+        """The first field shown in red gets the focus (a line's text selected, so typing
+        replaces it); False when no field is red."""
+        widgets: dict[str, QWidget] = {
+            "id_number": self.id_number,
+            "full_name": self.full_name,
+            "birth_date": self.birth_date,
+            "sex": self.sex,
+            "phone": self.phone,
+            "address": self.address,
+            "residence": self.commune,
+        }
+        for name in FIELDS:
+            if not self.errors[name].isHidden():
+                widget = widgets[name]
+                if isinstance(widget, QLineEdit):
+                    self.focus_field(widget)
+                else:
+                    widget.setFocus()
+                return True
+        return False
+
     def show_scan_message(self, text: str, error: bool) -> None:
         self.scan_message.setText(text)
         self.scan_message.setStyleSheet(ERROR_STYLE if error else "color: #1b5e20;")

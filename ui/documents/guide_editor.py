@@ -41,6 +41,7 @@ from services.documents.sheets import Sheet, render_image, write_pdf
 from services.security.permissions import Action, allowed
 from ui.documents.printing import ask_save_path, show_preview
 from ui.shell.context import AppContext
+from ui.widgets.dialogs import TALLEST_DIALOG
 from ui.widgets.forms import button_row, error_label, show_error, wait_cursor, wrapping_label
 from ui.widgets.messages import messages
 from ui.widgets.transactions import REFUSED, done_or_shown
@@ -120,7 +121,7 @@ class GuideDialog(QDialog):
         self.point_box.currentIndexChanged.connect(self._point_changed)
         self.layout_box.currentIndexChanged.connect(self.update_preview)
         self.load_point()
-        self.resize(1180, 720)
+        self.resize(1180, TALLEST_DIALOG)
 
     def _build_choosers(self) -> None:
         """The point whose guide this is (every point, or the default text) and the layout."""

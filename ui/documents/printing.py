@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QWidget
 from services.documents.pages import Document, paint_document
 from services.documents.sheets import Sheet
 from ui.widgets import file_dialogs
+from ui.widgets.dialogs import TALLEST_DIALOG
 
 
 def set_sheet_page(sheet: Sheet, printer: QPrinter) -> None:
@@ -80,7 +81,7 @@ def _titled_preview(
     dialog = QPrintPreviewDialog(printer, parent)
     dialog.setWindowTitle(f"Xem trước khi in: {title}")
     dialog.paintRequested.connect(paint)
-    dialog.resize(900, 760)
+    dialog.resize(900, TALLEST_DIALOG)
     dialog._printer = printer  # type: ignore[attr-defined]  # keep it alive with the dialog
     return dialog
 

@@ -21,6 +21,7 @@ from services.privacy.processing_description import (
 from ui.documents.printing import show_document_preview
 from ui.privacy.pdf_saving import save_pdf_in_one_transaction
 from ui.shell.context import AppContext
+from ui.widgets.dialogs import TALLEST_DIALOG
 from ui.widgets.forms import button_row, stacked, wrapping_label
 from ui.widgets.messages import messages
 
@@ -47,7 +48,7 @@ class ProcessingDescriptionDialog(QDialog):
         close.setAutoDefault(False)
         close.clicked.connect(self.accept)
         stacked(self, explain, (self.view, 1), button_row(start=(save, print_button), end=(close,)))
-        self.resize(1000, 720)
+        self.resize(1000, TALLEST_DIALOG)
         self.document: Document | None = None
         self.refresh()
 

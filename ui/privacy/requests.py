@@ -59,7 +59,7 @@ from services.privacy.requests import (
 from services.security.permissions import Action, allowed
 from ui.privacy.pdf_saving import save_pdf_in_one_transaction
 from ui.shell.context import AppContext
-from ui.widgets.dialogs import exposed, run_dialog
+from ui.widgets.dialogs import TALLEST_DIALOG, exposed, run_dialog
 from ui.widgets.forms import button_row, day_edit, error_label, show_error, stacked, wrapping_label
 from ui.widgets.messages import messages
 
@@ -357,7 +357,7 @@ class PersonDataDialog(QDialog):
         close.clicked.connect(self.accept)
         actions = [self.export_button, self.cases, self.correct_button, self.erase_button]
         stacked(self, (self.view, 1), button_row(actions, [close]))
-        self.resize(1000, 720)
+        self.resize(1000, TALLEST_DIALOG)
         self.show_data(data)
 
     def show_data(self, data: PersonData) -> None:

@@ -377,7 +377,11 @@ class DetailListDialog(QDialog):
         self.day = day_edit(today)
         self.day.setEnabled(False)
         self.use_day.toggled.connect(self.day.setEnabled)
-        self.path = QLineEdit(str(Path.home() / f"danh-sach-chi-tiet-{today.isoformat()}.xlsx"))
+        from ui.widgets.file_dialogs import start_folder
+
+        # Where every save starts (the folder last used, else Documents/kichhoat): pressing
+        # *Xuất* at once must not leave the list in the home folder, where nobody looks.
+        self.path = QLineEdit(str(start_folder() / f"danh-sach-chi-tiet-{today.isoformat()}.xlsx"))
         choose = QPushButton("Chọn…")
         choose.clicked.connect(self.choose)
         where = QHBoxLayout()
@@ -614,7 +618,7 @@ class SecurityMenu(QObject):
         path = self.ask_save(
             self.window,
             "Lưu bản sao lưu",
-            str(Path.home() / f"kichhoat-sao-luu-{today_vn().isoformat()}.sqlite3"),
+            f"kichhoat-sao-luu-{today_vn().isoformat()}.sqlite3",  # in the folder last used
             BACKUP_FILTER,
         )
         if path is None:

@@ -37,8 +37,9 @@ from ui.desk.flow import IntakeFlow
 from ui.security.security_menu import SecurityMenu
 from ui.shell.context import AppContext
 from ui.shell.help_dialog import ShortcutsDialog
-from ui.widgets.dialogs import run_dialog
+from ui.widgets.dialogs import follow_closed_dialogs_with_their_owner, run_dialog
 from ui.widgets.forms import wrapping_label
+from ui.widgets.shortcuts import ScreenMnemonicsFirst
 
 WINDOW_TITLE = "kichhoat – Hỗ trợ đăng ký, kích hoạt tài khoản định danh điện tử"
 GEOMETRY_KEY = "window_geometry"
@@ -112,6 +113,8 @@ class MainWindow(QMainWindow):
         self.refresh_today()
         self._restore_layout()
         self.intake.identify.scan.setFocus()  # typed 12 digits land there from the start
+        follow_closed_dialogs_with_their_owner()
+        self.screen_mnemonics = ScreenMnemonicsFirst(self)
 
     def _subtitle(self) -> QLabel:
         """The campaign's plan, period and daily hours, above the tabs."""

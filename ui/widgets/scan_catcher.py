@@ -288,6 +288,9 @@ class ScanDetector(QObject):
         if self.held:
             if at - self.last_key > SCAN_GAP_MS or not self._would_hold(event):
                 self.flush()
+                moved = self._focus_moved_from(target)
+                if moved is not None:
+                    return self._press_on(moved, event, at)
             elif key in ENTER_KEYS:
                 # A person's last key may be held with the scan that came right after it
                 # (a typist's keys are never closer than the gap, so at most one). An ID
@@ -318,6 +321,25 @@ class ScanDetector(QObject):
             self._hold(target, event, at)
             return True
         return False
+
+    def _focus_moved_from(self, target: QWidget) -> QWidget | None:
+        """The widget that has the focus now, when the keys just let go moved it away from
+        `target` (a digit typed on a table's cell opened the cell's editor)."""
+        focus = QApplication.focusWidget()
+        if focus is None or focus is target or not self._in_scope(focus):
+            return None
+        return focus
+
+    def _press_on(self, widget: QWidget, event: QKeyEvent, at: float) -> bool:
+        """This key, meant for where the focus now is: held there, or sent there at once;
+        either way not left to the widget that had the focus when it was typed."""
+        if self._would_hold(event):
+            self._hold(widget, event, at)
+        else:
+            QApplication.sendEvent(
+                widget, QKeyEvent(event.type(), event.key(), event.modifiers(), event.text())
+            )
+        return True
 
     def _hold(self, target: QWidget, event: QKeyEvent, at: float) -> None:
         self.held.append(HeldKey(weakref.ref(target), event.key(), event.modifiers(), event.text()))

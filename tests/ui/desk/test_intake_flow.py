@@ -216,6 +216,25 @@ def test_under_fourteen_and_next_is_refused(qtbot: QtBot, flow: IntakeFlow) -> N
     assert "ô báo đỏ" in flow.banner.text()
 
 
+def test_a_refused_step_one_takes_the_focus_to_the_first_red_field(
+    qtbot: QtBot, flow: IntakeFlow
+) -> None:
+    """By keyboard only, the clerk lands on what to fix, its text selected: typing the right
+    number replaces the wrong one, and Ctrl+Enter goes on; nothing else typed is lost."""
+    scan_card(qtbot, flow)
+    type_text(qtbot, flow.identify.phone, "0123456789")  # 012: not a mobile prefix
+    flow.identify.address.setFocus()  # the clerk moved on
+    hands.press_key(Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert flow.step() == 0 and "ô báo đỏ" in flow.banner.text()
+    assert QApplication.focusWidget() is flow.identify.phone
+    assert flow.identify.phone.selectedText() == "0123456789"
+    hands.type_keys(qtbot, "0912345678")
+    assert flow.identify.phone.text() == "0912345678"
+    assert flow.identify.full_name.text() == "Trần Thị Mỹ Linh"
+    hands.press_key(Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert flow.step() == 1
+
+
 def test_no_consent_no_next_step(qtbot: QtBot, flow: IntakeFlow) -> None:
     scan_card(qtbot, flow)
     qtbot.keyClick(flow, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)

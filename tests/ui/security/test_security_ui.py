@@ -26,6 +26,7 @@ from ui.security.security_menu import AccountsDialog, DetailListDialog, Password
 from ui.shell.app import start_session
 from ui.shell.context import AppContext
 from ui.shell.main_window import MainWindow
+from ui.widgets import file_dialogs
 from ui.widgets.messages import RecordingMessages
 
 PASSWORD = "matkhau123"
@@ -262,6 +263,27 @@ def test_the_detail_list_dialog_writes_an_encrypted_file(
     sheet = decrypted_workbook(out, "mat-khau-PC06").active
     assert sheet is not None and sheet.max_row == 2 + 8
     assert recorded.shown[-1][1] == "Đã xuất danh sách chi tiết"
+
+
+def test_the_detail_list_is_suggested_where_files_are_saved(
+    qtbot: QtBot, database: Database, tmp_path: Path, file_dialog_folders: Path
+) -> None:
+    """Documents/kichhoat, then the folder last used: not the home folder (README, "Save
+    and open dialogs"); pressing *Xuất* at once must not write the list where nobody looks."""
+    context = context_for(database, Role.MANAGER, tmp_path)
+    dialog = DetailListDialog(context)
+    qtbot.addWidget(dialog)
+    suggested = Path(dialog.path.text())
+    assert suggested.parent == file_dialog_folders / "kichhoat"
+    assert suggested.name.startswith("danh-sach-chi-tiet-") and suggested.suffix == ".xlsx"
+    used = tmp_path / "usb"
+    used.mkdir()
+    memory = file_dialogs.FolderMemory()
+    memory.remember(used)
+    file_dialogs.set_folder_memory(memory)
+    again = DetailListDialog(context)
+    qtbot.addWidget(again)
+    assert Path(again.path.text()).parent == used
 
 
 def test_account_dialogs_render(qtbot: QtBot, database: Database, tmp_path: Path) -> None:

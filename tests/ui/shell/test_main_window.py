@@ -6,7 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMenu, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -14,12 +14,21 @@ from models.codes import Role, Status
 from services.security.session_context import Actor
 from services.upkeep.database import Database
 from services.upkeep.local_settings import load_local_settings
-from tests.factories import World
+from tests.factories import PHU_TAM, World
 from tests.ui import hands
+from tests.ui.counting.test_targets_editor import index_of, stored
 from tests.ui.screens import lan_context, minh, one_case
+from ui.counting.targets_editor import TOTAL
 from ui.shell.context import AppContext
 from ui.shell.main_window import GEOMETRY_KEY, MainWindow
 from ui.widgets.qt_vietnamese import JsonTranslator, install_vietnamese
+
+SHIFT = Qt.KeyboardModifier.ShiftModifier
+ALT = Qt.KeyboardModifier.AltModifier
+CARD = (
+    "094190012345|365123456|Trần Thị Mỹ Linh|15031990|Nữ|"
+    "Ấp Phú Hòa, Xã Phú Tâm, Huyện Châu Thành, Sóc Trăng|20052021"
+)
 
 
 def make_context(database: Database, role: Role, folder: Path) -> tuple[AppContext, World]:
@@ -220,3 +229,90 @@ def test_each_tab_takes_its_keys_as_soon_as_its_ctrl_digit_shows_it(
     hands.press_key(Qt.Key.Key_Return)  # the first district's communes
     board = window.dashboard.board
     assert board is not None and board.unit.code is not None
+
+
+def test_closing_a_dialog_by_key_gives_the_keys_back_to_the_window_under_it(
+    qtbot: QtBot, database: Database, tmp_path: Path
+) -> None:
+    """As a desktop does: Esc on a dialog, and the next key goes to the window it was
+    opened from (with no window active, Ctrl+2 or Ctrl+E did nothing at all)."""
+    context, _ = make_context(database, Role.MANAGER, tmp_path)
+    one_case(database, Status.APPROVED, "2023-07-20 08:30")
+    window = make_window(qtbot, context)
+
+    def close_conflicts() -> None:
+        dialog = QApplication.activeModalWidget()
+        if dialog is None or QApplication.activeWindow() is not dialog:
+            QTimer.singleShot(50, close_conflicts)  # not up yet
+            return
+        hands.press_key(Qt.Key.Key_Escape)
+
+    QTimer.singleShot(50, close_conflicts)
+    hands.press_key(Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier | SHIFT)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    hands.press_key(Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    assert window.tabs.currentWidget() is window.case_list
+    hands.press_key(Qt.Key.Key_Return)  # the case under the cursor opens
+    detail = window.case_list.detail_dialog
+    assert detail is not None
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is detail)
+    hands.press_key(Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    form = detail.correction_dialog
+    assert form is not None
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is form)
+    hands.press_key(Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is detail)
+    hands.press_key(Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)  # again, by key
+    assert detail.correction_dialog is not form and detail.correction_dialog is not None
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is detail.correction_dialog)
+    hands.press_key(Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is detail)
+    hands.press_key(Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    focus = QApplication.focusWidget()
+    assert focus is not None and window.case_list.isAncestorOf(focus)
+
+
+def test_the_desks_alt_keys_win_over_the_menu_bar(
+    qtbot: QtBot, database: Database, tmp_path: Path
+) -> None:
+    """Alt+X (*Xem nội dung thông báo…*) opens the notice in the window too, though the menu
+    *Xem* shares the letter; likewise Alt+T (*Tiếp*) and Alt+G (*Giới tính*). Before, the
+    key was ambiguous: Qt only moved the focus to the button, or opened the menu."""
+    context, _ = make_context(database, Role.MANAGER, tmp_path)
+    window = make_window(qtbot, context)
+    flow = window.intake
+    hands.scan(qtbot, CARD)
+    hands.press_key(Qt.Key.Key_G, ALT)
+    assert QApplication.focusWidget() is flow.identify.sex
+    hands.press_key(Qt.Key.Key_T, ALT)  # Tiếp
+    qtbot.waitUntil(lambda: flow.step() == 1)
+    assert QApplication.activePopupWidget() is None
+    hands.press_key(Qt.Key.Key_X, ALT)
+    qtbot.waitUntil(lambda: flow.check_step.notice_dialog is not None)
+    dialog = flow.check_step.notice_dialog
+    assert dialog is not None
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+    hands.press_key(Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    hands.press_key(Qt.Key.Key_Y, ALT)
+    qtbot.waitUntil(flow.check_step.consent.isChecked)
+    hands.press_key(Qt.Key.Key_Q, ALT)  # Quay lại, though a manager has *Quản trị*
+    qtbot.waitUntil(lambda: flow.step() == 0)
+    assert QApplication.activePopupWidget() is None
+
+
+def test_a_target_typed_into_its_cell_keeps_its_first_digit(
+    qtbot: QtBot, database: Database, tmp_path: Path
+) -> None:
+    """The scan detector holds a first digit back; let go, it opens the cell's editor, and
+    the next digits go there too (the first digit was lost: 6000 was saved as 600)."""
+    context, _ = make_context(database, Role.MANAGER, tmp_path)
+    window = make_window(qtbot, context)
+    qtbot.keyClick(window, Qt.Key.Key_5, Qt.KeyboardModifier.ControlModifier)
+    panel = window.targets
+    panel.select(PHU_TAM)
+    panel.view.setCurrentIndex(index_of(panel, PHU_TAM, TOTAL))
+    hands.type_keys(qtbot, "6000")
+    hands.press_key(Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: stored(database, PHU_TAM) == (6000, None))
