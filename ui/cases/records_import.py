@@ -326,7 +326,9 @@ class RecordsImportDialog(QDialog):
         if isinstance(error, CancelledError):
             show_error(self.error, "Đã dừng theo yêu cầu; không hồ sơ nào được lưu.")
         elif isinstance(error, UserError):
-            show_error(self.error, f"{error}\nKhông hồ sơ nào được lưu.")
+            # Said once: the reader's refusals already say that nothing was saved.
+            said = "được lưu" in str(error)
+            show_error(self.error, str(error) if said else f"{error}\nKhông hồ sơ nào được lưu.")
         else:
             raise error  # a bug: the application's handler logs it and says so
 

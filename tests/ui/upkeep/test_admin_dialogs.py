@@ -264,6 +264,18 @@ def test_records_import_refuses_a_file_without_the_columns(
     assert audit_rows(database, "records_import") == []
     assert dialog.import_button.isEnabled()
 
+    # A damaged workbook: its refusal says once that nothing was saved.
+    broken = tmp_path / "hong.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not really a workbook")
+    dialog.error.clear()
+    dialog.path.selectAll()
+    type_text(dialog.path, str(broken))
+    qtbot.keyClick(dialog.path, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "hong.xlsx" in dialog.error.text(), timeout=20_000)
+    text = dialog.error.text()
+    assert text.count("được lưu") == 1, text
+    assert "BadZipFile" not in text and case_count(database) == 0
+
 
 def test_cancelling_an_import_saves_nothing(
     qtbot: QtBot, database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
