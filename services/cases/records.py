@@ -72,7 +72,7 @@ from services.common.text import NAME_LENGTH, NOTE_LENGTH, clean_text, fold_key
 from services.common.vntime import format_date, format_moment, local_day, now_utc
 from services.outreach.lists import link_cases
 from services.privacy.consent import ConsentRecord, import_record
-from services.privacy.erasure_marks import any_marks, erased_uids
+from services.privacy.erasure_marks import erased_uids
 from services.privacy.purge import refuse_after_purge
 from services.security.audit import AuditAction, write_audit
 from services.security.permissions import Action, require
@@ -636,7 +636,6 @@ class _Importer:
             session.get_bind().dialect.name,
         )
         self.username = ""  # who imports: the outreach moves the cases make are theirs
-        self.marks_kept = any_marks(session)
 
     def consent_for(self, row: _Row, known: dict[tuple[str, int], Case]) -> ConsentRecord | None:
         """The row that brings its case in carries the record: "nhập từ danh sách", at the
@@ -669,8 +668,9 @@ class _Importer:
         return self.operators[row.operator]
 
     def save_batch(self, rows: list[_Row]) -> None:
-        if self.marks_kept:  # the rows of a citizen erased here stay out (the same sheet again)
-            erased = erased_uids(self.session, (r.uid for r in rows))
+        # The rows of a citizen erased here stay out (the same sheet again).
+        erased = erased_uids(self.session, (r.uid for r in rows))
+        if erased:
             kept = [r for r in rows if r.uid not in erased]
             self.summary.erased += len(rows) - len(kept)
             rows = kept

@@ -82,10 +82,11 @@ def any_marks(session: Session) -> bool:
 
 
 def erased_uids(session: Session, uids: Iterable[str]) -> set[str]:
-    """The uids among these that were events of a citizen erased here."""
-    by_mark = {erasure_mark(uid): uid for uid in uids}
-    if not by_mark or not any_marks(session):
+    """The uids among these that were events of a citizen erased here. Nothing is hashed
+    on a database that keeps no mark (every merge of a batch asks)."""
+    if not any_marks(session):
         return set()
+    by_mark = {erasure_mark(uid): uid for uid in uids}
     return {by_mark[mark] for mark in erased_marks(session, by_mark)}
 
 
