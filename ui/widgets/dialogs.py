@@ -63,7 +63,7 @@ class OwnerActivation(QObject):
         if visible or not shiboken6.isValid(window):  # hidden as it is destroyed
             return
         owner = window.transientParent()
-        if visible or owner is None or QGuiApplication.focusWindow() not in (window, None):
+        if owner is None or QGuiApplication.focusWindow() not in (window, None):
             return
         QTimer.singleShot(0, owner, lambda: self._activate(owner))
 
